@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+// src/cli/main.ts — the `r1` command. Each subcommand lives in its own thin file and registers itself here.
+
+import { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { commands } from './commands.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('r1')
+    .description('r1ts — DeepSeek-R1 in TypeScript: train, verify, evaluate, distill and serve reasoning models')
+    .version(pkg.version)
+    .showHelpAfterError()
+    .exitOverride((err) => {
+      // commander signals usage errors with exit code 1; r1 uses 2 for bad usage (like cmp and diff).
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {
+        process.exit(0);
+      }
+      process.exit(2);
+    });
+  for (const register of commands) register(program);
+  return program;
+}
+
+await buildProgram().parseAsync(process.argv);
