@@ -91,7 +91,7 @@ test('native n against a server that ignores n fails with advice', async () => {
 test('reads `reasoning` and <think> tags when reasoning_content is absent', async () => {
   for (const style of ['reasoning', 'think-tags'] as const) {
     await withServer({ reasoningStyle: style }, {}, async ({ source }) => {
-      const [[c]] = (await source.complete(['x y'], SAMPLING)) as [[{ reasoning: string; content: string }]];
+      const c = (await source.complete(['x y'], SAMPLING))[0]![0]!;
       assert.equal(c.reasoning, 'Let me think about: x y', style);
       assert.equal(c.content, 'The answer is \\boxed{100-0}', style);
     });
