@@ -104,7 +104,7 @@ export function readSafetensors(file: string): SafetensorsContent {
 
 /** Serialise tensors as F32 safetensors bytes (header chunk + one chunk per tensor, in the given order). */
 export function encodeSafetensors(tensors: ReadonlyMap<string, NamedTensor> | Record<string, NamedTensor>, metadata: Record<string, string> = {}): Uint8Array[] {
-  const list = tensors instanceof Map ? [...tensors.entries()] : Object.entries(tensors);
+  const list: [string, NamedTensor][] = tensors instanceof Map ? [...tensors.entries()] : Object.entries(tensors as Record<string, NamedTensor>);
   const header: Record<string, unknown> = {};
   if (Object.keys(metadata).length > 0) header.__metadata__ = metadata;
   let off = 0;
