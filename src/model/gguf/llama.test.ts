@@ -1,0 +1,67 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Rng } from '../../util/rng.js';
+import { preset } from '../config.js';
+import { paramSpecs } from '../params.js';
+import type { NamedTensor } from '../checkpoint/safetensors.js';
+import { byteLevelVocab } from '../checkpoint/byte-vocab.js';
+import { exportLlamaGguf, importLlamaGguf, llamaGgufContent, permuteRowsForGguf } from './llama.js';
+
+test('Q/K permutation moves rotate-half pairs (i, i + d/2) to adjacent rows and inverts', () => {
+  const rows = 8, cols = 2; // 2 heads of dim 4
+  const w: NamedTensor = { shape: [rows, cols], data: Float32Array.from({ length: rows * cols }, (_, i) => i) };
+  const p = permuteRowsForGguf(w, 2);
+  // head 0 rows (0,1,2,3) -> (0,2,1,3); head 1 rows (4,5,6,7) -> (4,6,5,7)
+  const order = [0, 2, 1, 3, 4, 6, 5, 7];
+  assert.deepEqual([...p.data], order.flatMap((r) => [2 * r, 2 * r + 1]));
+  assert.deepEqual(permuteRowsForGguf(p, 2, true).data, w.data);
+});
+
+test('dense model -> llama GGUF -> back gives the same config and weights', () => {
+  const c = preset('tiny-dense');
+  const rng = new Rng(5);
+  const weights = new Map<string, NamedTensor>();
+  for (const s of paramSpecs(c)) {
+    const n = s.shape.reduce((a, b) => a * b, 1);
+    weights.set(s.name, { shape: s.shape, data: Float32Array.from({ length: n }, () => rng.normal()) });
+  }
+  const tok = byteLevelVocab(c.vocabSize);
+  const content = llamaGgufContent(c, weights, tok);
+  assert.equal(content.metadata.get('tokenizer.ggml.pre')!.value, 'gpt-2');
+  assert.equal(content.metadata.get('llama.attention.head_count_kv')!.value, 2);
+  assert.ok(!content.tensors.some((t) => t.name === 'output.weight'), 'tied model omits output.weight');
+  const dir = mkdtempSync(join(tmpdir(), 'r1ts-gguf-'));
+  try {
+    const file = join(dir, 'm.gguf');
+    exportLlamaGguf(file, c, weights, tok);
+    const back = importLlamaGguf(file);
+    assert.equal(back.config.hidden, c.hidden);
+    assert.equal(back.config.tieEmbeddings, true);
+    assert.equal((back.config.attention as { nKvHeads?: number }).nKvHeads, 2);
+    assert.equal(back.weights.size, weights.size);
+    for (const [k, v] of weights) assert.deepEqual(back.weights.get(k)!.data, v.data, k);
+    assert.deepEqual(back.tokenizer.tokens, tok.tokens);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  assert.throws(() => llamaGgufContent(preset('tiny-moe-mla'), weights, tok), /dense MHA\/GQA models only/);
+  assert.throws(() => llamaGgufContent(c, weights, byteLevelVocab(300)), /300 tokens/);
+});
+
+test('byte-level vocabulary has the requested size, unique tokens and merges of existing tokens', () => {
+  for (const n of [257, 512, 1000]) {
+    const v = byteLevelVocab(n);
+    assert.equal(v.tokens.length, n);
+    assert.equal(new Set(v.tokens).size, n);
+    assert.equal(v.merges.length, n - 257);
+    const known = new Set(v.tokens.slice(0, 256));
+    for (const m of v.merges) {
+      const [a, b] = m.split(' ');
+      assert.ok(known.has(a!) && known.has(b!), m);
+      known.add(a! + b!);
+    }
+  }
+});

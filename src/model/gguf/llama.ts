@@ -1,0 +1,190 @@
+// src/model/gguf/llama.ts — a dense r1ts model (Hugging Face Llama tensor names) as a llama.cpp `llama` GGUF, and back.
+//
+// Tensor names and metadata keys follow llama.cpp's convert_hf_to_gguf.py / gguf-py constants. HF stores Q and K
+// rows in "rotate-half" order (RoPE pairs dims i and i + d/2); llama.cpp's LLAMA rope pairs adjacent dims
+// (2i, 2i+1), so the converter permutes the rows of q_proj and k_proj within each head; we do the same and undo
+// it on import.
+
+import { type ModelConfig, mhaDims, parseModelConfig } from '../config.js';
+import type { NamedTensor } from '../checkpoint/safetensors.js';
+import { type GgmlTypeName, type GgufValue, readGguf, writeGguf } from './format.js';
+
+/** The tokenizer fields llama.cpp reads for a GPT-2-style byte-level BPE vocabulary. */
+export interface GgufTokenizer {
+  /** Token strings in id order, in GPT-2 byte-to-unicode form. */
+  tokens: string[];
+  /** llama.cpp token types: 1 normal, 3 control, 4 user-defined. */
+  tokenTypes: number[];
+  /** BPE merges as "left right", highest priority first. */
+  merges: string[];
+  bosId: number;
+  eosId: number;
+}
+
+/**
+ * HF rotate-half row order -> llama.cpp interleaved order, per head: new row h·d + 2i + a = old row h·d + a·d/2 + i
+ * (convert_hf_to_gguf `permute`: reshape (heads, 2, d/2, in) -> swap axes 1 and 2).
+ */
+export function permuteRowsForGguf(w: NamedTensor, nHeads: number, inverse = false): NamedTensor {
+  const [rows, cols] = w.shape.length === 2 ? (w.shape as [number, number]) : [w.shape[0]!, 1];
+  const d = rows / nHeads;
+  if (!Number.isInteger(d) || d % 2 !== 0) throw new Error(`permuteRowsForGguf: ${rows} rows do not split into ${nHeads} heads of even size`);
+  const out = new Float32Array(w.data.length);
+  for (let h = 0; h < nHeads; h++) {
+    for (let i = 0; i < d / 2; i++) {
+      for (let a = 0; a < 2; a++) {
+        const hf = h * d + a * (d / 2) + i;
+        const gg = h * d + 2 * i + a;
+        const [src, dst] = inverse ? [gg, hf] : [hf, gg];
+        out.set(w.data.subarray(src * cols, (src + 1) * cols), dst * cols);
+      }
+    }
+  }
+  return { shape: [...w.shape], data: out };
+}
+
+const LAYER_MAP: [hf: string, gguf: string][] = [
+  ['input_layernorm.weight', 'attn_norm.weight'],
+  ['self_attn.q_proj.weight', 'attn_q.weight'],
+  ['self_attn.k_proj.weight', 'attn_k.weight'],
+  ['self_attn.v_proj.weight', 'attn_v.weight'],
+  ['self_attn.o_proj.weight', 'attn_output.weight'],
+  ['post_attention_layernorm.weight', 'ffn_norm.weight'],
+  ['mlp.gate_proj.weight', 'ffn_gate.weight'],
+  ['mlp.up_proj.weight', 'ffn_up.weight'],
+  ['mlp.down_proj.weight', 'ffn_down.weight'],
+];
+
+export interface GgufExportOptions {
+  /** Storage type of the 2-D weight matrices; 1-D norms always stay F32 as in convert_hf_to_gguf. */
+  dtype?: 'F32' | 'F16';
+  name?: string;
+}
+
+/** Metadata + tensors of a `llama` GGUF for a dense MHA/GQA model given its HF-named weights. */
+export function llamaGgufContent(
+  c: ModelConfig,
+  weights: ReadonlyMap<string, NamedTensor>,
+  tok: GgufTokenizer,
+  opts: GgufExportOptions = {},
+): { metadata: Map<string, GgufValue>; tensors: { name: string; shape: number[]; data: Float32Array; type: GgmlTypeName }[] } {
+  if (c.attention.kind !== 'mha' || c.mlp.kind !== 'dense') throw new Error('GGUF export supports dense MHA/GQA models only (use the deepseek_v3 safetensors layout for MoE/MLA)');
+  if (c.attention.qkvBias) throw new Error('GGUF llama export does not support q/k/v biases');
+  if (tok.tokens.length !== c.vocabSize) throw new Error(`GGUF export: tokenizer has ${tok.tokens.length} tokens but the model's vocabSize is ${c.vocabSize}`);
+  if (tok.tokenTypes.length !== tok.tokens.length) throw new Error('GGUF export: tokenTypes and tokens differ in length');
+  const { nKvHeads, headDim } = mhaDims(c);
+  const dtype = opts.dtype ?? 'F32';
+  const u32 = (value: number): GgufValue => ({ type: 'u32', value });
+  const metadata = new Map<string, GgufValue>([
+    ['general.architecture', { type: 'string', value: 'llama' }],
+    ['general.name', { type: 'string', value: opts.name ?? 'r1ts' }],
+    ['general.alignment', u32(32)],
+    ['general.file_type', u32(dtype === 'F16' ? 1 : 0)], // LLAMA_FTYPE_ALL_F32 = 0, MOSTLY_F16 = 1
+    ['llama.vocab_size', u32(c.vocabSize)],
+    ['llama.context_length', u32(c.maxSeqLen)],
+    ['llama.embedding_length', u32(c.hidden)],
+    ['llama.block_count', u32(c.nLayers)],
+    ['llama.feed_forward_length', u32(c.intermediate)],
+    ['llama.rope.dimension_count', u32(headDim)],
+    ['llama.attention.head_count', u32(c.nHeads)],
+    ['llama.attention.head_count_kv', u32(nKvHeads)],
+    ['llama.attention.key_length', u32(headDim)],
+    ['llama.attention.value_length', u32(headDim)],
+    ['llama.attention.layer_norm_rms_epsilon', { type: 'f32', value: c.normEps }],
+    ['llama.rope.freq_base', { type: 'f32', value: c.ropeTheta }],
+    ['tokenizer.ggml.model', { type: 'string', value: 'gpt2' }],
+    ['tokenizer.ggml.pre', { type: 'string', value: 'gpt-2' }],
+    ['tokenizer.ggml.tokens', { type: 'array', itemType: 'string', value: tok.tokens }],
+    ['tokenizer.ggml.token_type', { type: 'array', itemType: 'i32', value: tok.tokenTypes }],
+    ['tokenizer.ggml.merges', { type: 'array', itemType: 'string', value: tok.merges }],
+    ['tokenizer.ggml.bos_token_id', u32(tok.bosId)],
+    ['tokenizer.ggml.eos_token_id', u32(tok.eosId)],
+    ['tokenizer.ggml.add_bos_token', { type: 'bool', value: false }],
+  ]);
+  const get = (n: string): NamedTensor => {
+    const t = weights.get(n);
+    if (!t) throw new Error(`GGUF export: missing weight ${n}`);
+    return t;
+  };
+  const tensors: { name: string; shape: number[]; data: Float32Array; type: GgmlTypeName }[] = [];
+  const push = (name: string, t: NamedTensor): void => {
+    tensors.push({ name, shape: t.shape, data: t.data, type: t.shape.length >= 2 ? dtype : 'F32' });
+  };
+  push('token_embd.weight', get('model.embed_tokens.weight'));
+  for (let l = 0; l < c.nLayers; l++) {
+    for (const [hf, gg] of LAYER_MAP) {
+      let t = get(`model.layers.${l}.${hf}`);
+      if (hf === 'self_attn.q_proj.weight') t = permuteRowsForGguf(t, c.nHeads);
+      if (hf === 'self_attn.k_proj.weight') t = permuteRowsForGguf(t, nKvHeads);
+      push(`blk.${l}.${gg}`, t);
+    }
+  }
+  push('output_norm.weight', get('model.norm.weight'));
+  // Tied models omit output.weight; llama.cpp then reuses token_embd for the head.
+  if (!c.tieEmbeddings) push('output.weight', get('lm_head.weight'));
+  return { metadata, tensors };
+}
+
+/** Write a dense model as a llama.cpp-loadable GGUF file (atomic). */
+export function exportLlamaGguf(file: string, c: ModelConfig, weights: ReadonlyMap<string, NamedTensor>, tok: GgufTokenizer, opts: GgufExportOptions = {}): void {
+  const { metadata, tensors } = llamaGgufContent(c, weights, tok, opts);
+  writeGguf(file, metadata, tensors);
+}
+
+/** Read a `llama` GGUF (F32/F16) back into a config and HF-named weights, undoing the Q/K permutation. */
+export function importLlamaGguf(file: string): { config: ModelConfig; weights: Map<string, NamedTensor>; tokenizer: GgufTokenizer } {
+  const g = readGguf(file);
+  const m = (k: string): GgufValue => {
+    const v = g.metadata.get(k);
+    if (!v) throw new Error(`${file}: GGUF metadata key ${k} is missing`);
+    return v;
+  };
+  const num = (k: string): number => Number(m(k).value);
+  const arch = m('general.architecture').value;
+  if (arch !== 'llama') throw new Error(`${file}: GGUF architecture is ${String(arch)}, expected llama`);
+  const tokens = m('tokenizer.ggml.tokens').value as string[];
+  const nHeads = num('llama.attention.head_count');
+  const nKvHeads = g.metadata.has('llama.attention.head_count_kv') ? num('llama.attention.head_count_kv') : nHeads;
+  const hidden = num('llama.embedding_length');
+  const tied = !g.tensors.has('output.weight');
+  const config = parseModelConfig(
+    {
+      vocabSize: tokens.length,
+      hidden,
+      nLayers: num('llama.block_count'),
+      nHeads,
+      intermediate: num('llama.feed_forward_length'),
+      maxSeqLen: num('llama.context_length'),
+      ropeTheta: g.metadata.has('llama.rope.freq_base') ? num('llama.rope.freq_base') : 10000,
+      normEps: num('llama.attention.layer_norm_rms_epsilon'),
+      tieEmbeddings: tied,
+      attention: { kind: 'mha', nKvHeads, headDim: num('llama.rope.dimension_count') },
+    },
+    `${file} (GGUF metadata)`,
+  );
+  const t = (n: string): NamedTensor => {
+    const x = g.tensors.get(n);
+    if (!x) throw new Error(`${file}: GGUF tensor ${n} is missing`);
+    return { shape: x.shape, data: x.data };
+  };
+  const weights = new Map<string, NamedTensor>();
+  weights.set('model.embed_tokens.weight', t('token_embd.weight'));
+  for (let l = 0; l < config.nLayers; l++) {
+    for (const [hf, gg] of LAYER_MAP) {
+      let w = t(`blk.${l}.${gg}`);
+      if (hf === 'self_attn.q_proj.weight') w = permuteRowsForGguf(w, nHeads, true);
+      if (hf === 'self_attn.k_proj.weight') w = permuteRowsForGguf(w, nKvHeads, true);
+      weights.set(`model.layers.${l}.${hf}`, w);
+    }
+  }
+  weights.set('model.norm.weight', t('output_norm.weight'));
+  if (!tied) weights.set('lm_head.weight', t('output.weight'));
+  const tokenizer: GgufTokenizer = {
+    tokens,
+    tokenTypes: (m('tokenizer.ggml.token_type').value as number[]).map(Number),
+    merges: g.metadata.has('tokenizer.ggml.merges') ? (m('tokenizer.ggml.merges').value as string[]) : [],
+    bosId: num('tokenizer.ggml.bos_token_id'),
+    eosId: num('tokenizer.ggml.eos_token_id'),
+  };
+  return { config, weights, tokenizer };
+}
