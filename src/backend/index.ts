@@ -1,0 +1,4 @@
+// src/backend/index.ts — the Backend interface and the backends that implement it (each created explicitly).
+
+export * from './types.js';
+export { createRefBackend } from './ref/index.js';

@@ -1,0 +1,162 @@
+// src/backend/types.ts — the Backend interface: raw float32 kernels over Float32Array, no tensors, no autograd.
+//
+// Every kernel writes its outputs completely (outputs may come from a reuse pool and hold stale values) unless
+// its doc says it accumulates. Arrays may be subarray views; kernels never keep references after returning.
+// Shapes are passed as plain numbers; multi-dimensional strided kernels take Int32Array shape/stride lists.
+// Backends are created explicitly (createRefBackend / createNativeBackend) and passed in, never chosen globally.
+
+/** Element-wise unary kernels. p0/p1 are op parameters (pow exponent, clamp bounds, scale factor, ...). */
+export const UnaryOp = {
+  neg: 0,
+  exp: 1,
+  log: 2,
+  sqrt: 3,
+  rsqrt: 4,
+  abs: 5,
+  /** x^p0 */
+  pow: 6,
+  /** min(max(x, p0), p1) */
+  clamp: 7,
+  /** x * p0 + p1 */
+  affine: 8,
+  silu: 9,
+  /** GELU, tanh approximation (GPT-2). */
+  gelu: 10,
+  relu: 11,
+  tanh: 12,
+  sigmoid: 13,
+  square: 14,
+} as const;
+export type UnaryOp = (typeof UnaryOp)[keyof typeof UnaryOp];
+
+/** Element-wise binary kernels with broadcasting through strides. */
+export const BinaryOp = {
+  add: 0,
+  sub: 1,
+  mul: 2,
+  div: 3,
+  max: 4,
+  min: 5,
+} as const;
+export type BinaryOp = (typeof BinaryOp)[keyof typeof BinaryOp];
+
+/** Reductions over one axis of an array viewed as (outer, n, inner). */
+export const ReduceOp = {
+  sum: 0,
+  max: 1,
+} as const;
+export type ReduceOp = (typeof ReduceOp)[keyof typeof ReduceOp];
+
+export interface BackendInfo {
+  /** Backend name, e.g. 'ref' or 'native'. */
+  readonly name: string;
+  /** Which GEMM implementation backs matmul. */
+  readonly blas: 'openblas' | 'portable' | 'typescript';
+  /** Worker threads used by non-GEMM kernels. */
+  readonly threads: number;
+}
+
+export interface Backend {
+  readonly info: BackendInfo;
+
+  /**
+   * Batched strided row-major GEMM: for each i < batch,
+   *   C_i = alpha * op(A_i) @ op(B_i) + beta * C_i,
+   * op(A_i) is M×K (A_i stored K×M when transA), op(B_i) is K×N (B_i stored N×K when transB),
+   * A_i = A[i*strideA ...] with leading dimension lda (likewise B, C). A stride of 0 shares one matrix.
+   * With beta = 0, C is not read (it may hold stale values or NaN).
+   */
+  gemm(
+    transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number,
+    A: Float32Array, lda: number, strideA: number,
+    B: Float32Array, ldb: number, strideB: number,
+    beta: number, C: Float32Array, ldc: number, strideC: number, batch: number,
+  ): void;
+
+  /** out = f(x) element-wise (out may alias x). */
+  unary(op: UnaryOp, x: Float32Array, out: Float32Array, p0: number, p1: number): void;
+  /** dx = dy * f'(x) element-wise; y = f(x) is passed because several derivatives are cheaper from it. */
+  unaryBackward(op: UnaryOp, x: Float32Array, y: Float32Array, dy: Float32Array, dx: Float32Array, p0: number, p1: number): void;
+
+  /**
+   * out[idx] = a[idx·aStrides] op b[idx·bStrides] over the row-major index space `shape` (out is contiguous).
+   * Broadcasting is a stride of 0.
+   */
+  binary(op: BinaryOp, a: Float32Array, aStrides: Int32Array, b: Float32Array, bStrides: Int32Array, out: Float32Array, shape: Int32Array): void;
+
+  /**
+   * General strided copy over the index space `shape`: dst[idx·dstStrides] (+)= src[idx·srcStrides].
+   * With accumulate, several source elements may land on one destination (stride 0 = sum over that axis):
+   * this single kernel implements permute, slice, concat, expand and reduce-to-shape.
+   */
+  strided(src: Float32Array, srcStrides: Int32Array, dst: Float32Array, dstStrides: Int32Array, shape: Int32Array, accumulate: boolean): void;
+
+  /** out[o, i] = sum/max over j of x[o, j, i]; for max, argmax[o, i] gets j (first maximum). */
+  reduce(op: ReduceOp, x: Float32Array, outer: number, n: number, inner: number, out: Float32Array, argmax: Int32Array | null): void;
+
+  /** out = cond != 0 ? a : b with broadcasting strides (out contiguous over `shape`). */
+  where(cond: Float32Array, cStrides: Int32Array, a: Float32Array, aStrides: Int32Array, b: Float32Array, bStrides: Int32Array, out: Float32Array, shape: Int32Array): void;
+
+  /** Row-wise softmax (or log-softmax) of x viewed as (rows, n). */
+  softmax(x: Float32Array, rows: number, n: number, out: Float32Array, log: boolean): void;
+  /** Backward of softmax / log-softmax given its output y. */
+  softmaxBackward(y: Float32Array, dy: Float32Array, rows: number, n: number, dx: Float32Array, log: boolean): void;
+
+  /**
+   * Fused cross-entropy per row of logits (rows, V): loss[r] = logsumexp(x_r) - x_r[t_r], lse[r] saved;
+   * rows whose target equals ignoreIndex get loss 0. Targets outside [0, V) other than ignoreIndex throw.
+   */
+  crossEntropy(logits: Float32Array, rows: number, V: number, targets: Int32Array, ignoreIndex: number, loss: Float32Array, lse: Float32Array): void;
+  /** dlogits[r] = dloss[r] * (softmax(x_r) - onehot(t_r)); zero for ignored rows. */
+  crossEntropyBackward(logits: Float32Array, lse: Float32Array, rows: number, V: number, targets: Int32Array, ignoreIndex: number, dloss: Float32Array, dlogits: Float32Array): void;
+
+  /** out[o, j, i] = src[o, idx[j], i]: src is (outer, n, inner), out is (outer, idx.length, inner). */
+  indexSelect(src: Float32Array, outer: number, n: number, inner: number, idx: Int32Array, out: Float32Array): void;
+  /** dst[o, idx[j], i] += src[o, j, i] (scatter-add, the backward of indexSelect). */
+  indexAdd(src: Float32Array, outer: number, n: number, inner: number, idx: Int32Array, dst: Float32Array): void;
+
+  /** RMSNorm over rows (rows, C): out = x * rstd * w, rstd saved. w may be null (no scale). */
+  rmsnorm(x: Float32Array, w: Float32Array | null, rows: number, C: number, eps: number, out: Float32Array, rstd: Float32Array): void;
+  /** dx written; dw accumulated (+=) when given. */
+  rmsnormBackward(x: Float32Array, w: Float32Array | null, rstd: Float32Array, dy: Float32Array, rows: number, C: number, dx: Float32Array, dw: Float32Array | null): void;
+
+  /** LayerNorm over rows (rows, C) with optional affine w, b; mean and rstd saved. */
+  layernorm(x: Float32Array, w: Float32Array | null, b: Float32Array | null, rows: number, C: number, eps: number, out: Float32Array, mean: Float32Array, rstd: Float32Array): void;
+  /** dx written; dw, db accumulated (+=) when given. */
+  layernormBackward(x: Float32Array, w: Float32Array | null, mean: Float32Array, rstd: Float32Array, dy: Float32Array, rows: number, C: number, dx: Float32Array, dw: Float32Array | null, db: Float32Array | null): void;
+
+  /**
+   * Rotary embedding (RoPE, Su et al. 2021) on x viewed as (outer, T, inner, D): pair p of position t rotates by
+   * (cos[t, p], sin[t, p]) with cos/sin (T, D/2). Pairs are (2p, 2p+1) when interleaved, else (p, p + D/2).
+   * inverse rotates by -angle (the backward).
+   */
+  rope(x: Float32Array, cos: Float32Array, sin: Float32Array, outer: number, T: number, inner: number, D: number, interleaved: boolean, inverse: boolean, out: Float32Array): void;
+
+  /** SwiGLU gate (Shazeer 2020): out = silu(a) * b. */
+  swiglu(a: Float32Array, b: Float32Array, out: Float32Array): void;
+  swigluBackward(a: Float32Array, b: Float32Array, dy: Float32Array, da: Float32Array, db: Float32Array): void;
+
+  /** Top-k per row of x (rows, n), values sorted descending (ties: lower index first). */
+  topk(x: Float32Array, rows: number, n: number, k: number, values: Float32Array, indices: Int32Array): void;
+
+  /**
+   * Fused scaled-dot-product attention. q (B, H, Tq, Dk), k (B, Hkv, Tk, Dk), v (B, Hkv, Tk, Dv), out (B, H, Tq, Dv);
+   * head h reads kv head floor(h / (H / Hkv)) (GQA). Causal: query i sees keys j <= i + (Tk - Tq) (a KV cache
+   * prefix is visible). probs (B, H, Tq, Tk) receives the attention weights when given (needed for backward).
+   */
+  attention(q: Float32Array, k: Float32Array, v: Float32Array, B: number, H: number, Hkv: number, Tq: number, Tk: number, Dk: number, Dv: number, scale: number, causal: boolean, out: Float32Array, probs: Float32Array | null): void;
+  /** Backward of attention from the saved probs; dq, dk, dv are written (not accumulated). */
+  attentionBackward(q: Float32Array, k: Float32Array, v: Float32Array, probs: Float32Array, dout: Float32Array, B: number, H: number, Hkv: number, Tq: number, Tk: number, Dk: number, Dv: number, scale: number, dq: Float32Array, dk: Float32Array, dv: Float32Array): void;
+
+  /**
+   * One fused AdamW step (Loshchilov & Hutter 2019, decoupled weight decay) over flat buffers:
+   * m = b1 m + (1-b1) g; v = b2 v + (1-b2) g²; p -= lr (m̂ / (sqrt(v̂) + eps) + wd p), with bias corrections
+   * 1 - b1^step, 1 - b2^step. gradScale multiplies g first (gradient clipping folded in).
+   */
+  adamw(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, step: number, gradScale: number): void;
+
+  /** Sum of squares in float64 accumulation (for gradient-norm clipping). */
+  sumSquares(x: Float32Array): number;
+  /** x[:] = value */
+  fill(x: Float32Array, value: number): void;
+}

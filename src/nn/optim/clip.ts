@@ -1,0 +1,18 @@
+// src/nn/optim/clip.ts — global gradient-norm clipping over the flat grad buffer. Returns the scale instead of
+// rescaling in place, so AdamW.step(lr, scale) applies it in its fused pass (no extra sweep over the grads).
+
+import type { Backend } from '../../backend/types.js';
+
+export interface ClipResult {
+  /** The L2 norm of all gradients before clipping. */
+  readonly norm: number;
+  /** min(1, maxNorm / norm): pass to AdamW.step as gradScale. */
+  readonly scale: number;
+}
+
+export function clipGradNorm(backend: Backend, grads: Float32Array, maxNorm: number): ClipResult {
+  if (!(maxNorm > 0)) throw new RangeError(`clipGradNorm: maxNorm must be > 0, got ${maxNorm}`);
+  const norm = Math.sqrt(backend.sumSquares(grads));
+  const scale = norm > maxNorm ? maxNorm / (norm + 1e-6) : 1;
+  return { norm, scale };
+}
