@@ -1,0 +1,39 @@
+// src/eval/fixtures.ts — a tiny addition task shared by eval's tests (implements Task; checks the last
+// \boxed{} after the reasoning, so it behaves like the real math tasks without depending on them).
+
+import type { CheckResult, PromptStyle, Task, TaskItem } from '../tasks/types.js';
+
+/** Items "add-i": What is a + b? with small numbers derived from i. */
+export function additionTask(name = 'addition', size = 5): Task {
+  const all: TaskItem[] = Array.from({ length: size }, (_, i) => ({
+    id: `add-${i}`,
+    question: `What is ${i + 2} + ${2 * i + 3}?`,
+    gold: String(3 * i + 5),
+  }));
+  return {
+    name,
+    description: 'test fixture: add two small integers',
+    async items({ n }) {
+      return all.slice(0, n ?? all.length);
+    },
+    prompt(item: TaskItem, style: PromptStyle): string {
+      return style === 'boxed' ? `${item.question}\nPlease reason step by step, and put your final answer within \\boxed{}.` : item.question;
+    },
+    async check(item: TaskItem, completion: string): Promise<CheckResult> {
+      const final = completion.includes('</think>') ? completion.slice(completion.lastIndexOf('</think>')) : completion;
+      const m = [...final.matchAll(/\\boxed\{([^}]*)\}/g)].at(-1);
+      if (!m) return { correct: false, score: 0, extracted: null, reason: 'no answer found' };
+      const extracted = m[1]!.trim();
+      const correct = Number(extracted) === Number(item.gold);
+      return { correct, score: correct ? 1 : 0, extracted };
+    },
+    answerKey: (a: string) => a.replace(/\s+/g, ''),
+    equivalent: async (a: string, b: string) => Number(a) === Number(b) && !Number.isNaN(Number(a)),
+  };
+}
+
+/** The two numbers of an addition prompt, or null. */
+export function addends(prompt: string): [number, number] | null {
+  const m = /What is (\d+) \+ (\d+)\?/.exec(prompt);
+  return m ? [Number(m[1]), Number(m[2])] : null;
+}

@@ -1,0 +1,155 @@
+// src/eval/results.ts — per-sample results on disk: the JSONL record schema, an append-only store that survives a
+// crash (a truncated last line is dropped and cut off before appending) and the run config that guards resume.
+
+import { appendFileSync, existsSync, mkdirSync, openSync, closeSync, readFileSync, ftruncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+
+const UsageSchema = z.object({
+  promptTokens: z.number(),
+  completionTokens: z.number(),
+  reasoningTokens: z.number().nullable(),
+  cacheHitTokens: z.number().nullable(),
+  cacheMissTokens: z.number().nullable(),
+});
+
+/** One line of samples.jsonl: one sampled completion, checked. */
+export const SampleRecordSchema = z.object({
+  bench: z.string(),
+  itemId: z.string(),
+  /** Sample index in [0, k). */
+  sample: z.number().int().nonnegative(),
+  /** The seed this sample was requested with. */
+  seed: z.number().int().nonnegative(),
+  reasoning: z.string(),
+  content: z.string(),
+  finishReason: z.enum(['stop', 'length', 'content_filter', 'tool_calls', 'other']),
+  /** The answer the task's checker extracted, null when none. */
+  extracted: z.string().nullable(),
+  correct: z.boolean(),
+  score: z.number(),
+  reason: z.string().optional(),
+  /** Well-formed output: an answer was found, generation was not cut off, no stray think tags in the answer. */
+  formatOk: z.boolean(),
+  usage: UsageSchema.nullable(),
+  /** Reasoning / answer token counts (null without usage); `tokensEstimated` when split by character share. */
+  reasoningTokens: z.number().nullable(),
+  answerTokens: z.number().nullable(),
+  tokensEstimated: z.boolean(),
+  /** Wall time of the request(s) that produced this sample, ms (informational; not in summaries). */
+  latencyMs: z.number().nonnegative(),
+});
+export type SampleRecord = z.infer<typeof SampleRecordSchema>;
+
+/** Resume key: benchmark, item id and sample index. */
+export function sampleKey(bench: string, itemId: string, sample: number): string {
+  return JSON.stringify([bench, itemId, sample]);
+}
+
+/** The settings a resumed run must share with the run that wrote the directory. */
+export const RunConfigSchema = z.object({
+  model: z.string(),
+  temperature: z.number(),
+  topP: z.number(),
+  maxTokens: z.number().int(),
+  seed: z.number().int(),
+  promptStyle: z.string(),
+});
+export type RunConfig = z.infer<typeof RunConfigSchema>;
+
+export const SAMPLES_FILE = 'samples.jsonl';
+export const CONFIG_FILE = 'run.json';
+
+/**
+ * Write run.json for a fresh directory, or check that an existing one matches: mixing samples drawn under
+ * different settings would make the summary meaningless. k and --limit may change between runs.
+ */
+export function checkRunConfig(outDir: string, config: RunConfig): void {
+  mkdirSync(outDir, { recursive: true });
+  const path = join(outDir, CONFIG_FILE);
+  if (!existsSync(path)) {
+    writeFileSync(path, `${JSON.stringify(config, null, 2)}\n`);
+    return;
+  }
+  let parsed;
+  try {
+    parsed = RunConfigSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+  } catch (err) {
+    throw new Error(`${path}: unreadable run config (${(err as Error).message}); use a fresh --out directory`);
+  }
+  if (!parsed.success) throw new Error(`${path}: not an r1 eval run config; use a fresh --out directory`);
+  const old = parsed.data;
+  const diffs = (Object.keys(config) as (keyof RunConfig)[])
+    .filter((k) => old[k] !== config[k])
+    .map((k) => `${k}: ${JSON.stringify(old[k])} there, ${JSON.stringify(config[k])} now`);
+  if (diffs.length > 0) {
+    throw new Error(`${outDir} holds results from a run with different settings (${diffs.join('; ')}); use a fresh --out directory`);
+  }
+}
+
+/** Append-only JSONL store of sample records, keyed for resume. */
+export class SampleStore {
+  readonly path: string;
+  readonly records = new Map<string, SampleRecord>();
+  /** Lines dropped on open (a truncated last line after a crash). */
+  readonly droppedLines: number;
+
+  private constructor(path: string, dropped: number) {
+    this.path = path;
+    this.droppedLines = dropped;
+  }
+
+  /**
+   * Open (or create) `outDir/samples.jsonl` and load finished samples. An incomplete last line (no trailing
+   * newline, as a crash mid-write leaves) is cut off so new records start on a fresh line; a corrupt line
+   * anywhere else is an error, since silently dropping finished work would re-run (and re-pay) it.
+   */
+  static open(outDir: string): SampleStore {
+    mkdirSync(outDir, { recursive: true });
+    const path = join(outDir, SAMPLES_FILE);
+    let text = existsSync(path) ? readFileSync(path, 'utf8') : '';
+    let dropped = 0;
+    if (text.length > 0 && !text.endsWith('\n')) {
+      const keep = text.lastIndexOf('\n') + 1;
+      const fd = openSync(path, 'r+');
+      try {
+        ftruncateSync(fd, Buffer.byteLength(text.slice(0, keep), 'utf8'));
+      } finally {
+        closeSync(fd);
+      }
+      text = text.slice(0, keep);
+      dropped = 1;
+    }
+    const store = new SampleStore(path, dropped);
+    const lines = text.split('\n');
+    lines.forEach((line, i) => {
+      if (line.trim() === '') return;
+      let rec: SampleRecord;
+      try {
+        rec = SampleRecordSchema.parse(JSON.parse(line));
+      } catch (err) {
+        throw new Error(`${path}:${i + 1}: not a sample record (${(err as Error).message.split('\n')[0]})`);
+      }
+      const key = sampleKey(rec.bench, rec.itemId, rec.sample);
+      // First record wins: a duplicate can only come from two runs writing at once.
+      if (!store.records.has(key)) store.records.set(key, rec);
+    });
+    return store;
+  }
+
+  has(bench: string, itemId: string, sample: number): boolean {
+    return this.records.has(sampleKey(bench, itemId, sample));
+  }
+
+  get(bench: string, itemId: string, sample: number): SampleRecord | undefined {
+    return this.records.get(sampleKey(bench, itemId, sample));
+  }
+
+  /** Append one record as a single line (one synchronous write, so lines never interleave). */
+  append(rec: SampleRecord): void {
+    const key = sampleKey(rec.bench, rec.itemId, rec.sample);
+    if (this.records.has(key)) return;
+    appendFileSync(this.path, `${JSON.stringify(rec)}\n`);
+    this.records.set(key, rec);
+  }
+}

@@ -1,0 +1,248 @@
+// src/eval/runner.ts — run an evaluation: for each benchmark, the first `limit` items, k zero-shot samples each
+// (DeepSeek-R1 §3: "Please reason step by step, and put your final answer within \boxed{}", temperature 0.6,
+// top-p 0.95), every sample checked and appended to samples.jsonl as it finishes; a rerun with the same output
+// directory asks only for the missing samples. Ends with summary.json, summary.md and summary.html.
+
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Task, TaskItem } from '../tasks/types.js';
+import type { Price } from './pricing.js';
+import { renderEvalSection, renderMarkdown } from './report.js';
+import { checkRunConfig, SampleStore, type SampleRecord } from './results.js';
+import { summarizeBench, totalsOf, type BenchSummary, type EvalSummary } from './summary.js';
+import type { Completion, SampleSource } from './types.js';
+
+/** Evaluation settings. */
+export interface EvalOptions {
+  /** Benchmarks (tasks) to evaluate, in report order. Names must be distinct. */
+  benches: readonly Task[];
+  source: SampleSource;
+  /** Samples per item (>= 1). */
+  k: number;
+  /** Evaluate only the first `limit` items of each benchmark (all when undefined). */
+  limit?: number;
+  /** Base seed; sample j of an item uses hash(seed, bench, item id) + j. */
+  seed: number;
+  temperature: number;
+  topP: number;
+  maxTokens: number;
+  /** Directory for samples.jsonl, run.json and the summaries; reused to resume. */
+  outDir: string;
+  /** Items whose samples are in flight at once (the source applies its own request limit too). */
+  concurrency: number;
+  /** Token prices for cost; null when unknown. */
+  price: Price | null;
+  /** Progress sink (the CLI draws a bar); called after planning and after every finished sample. */
+  onProgress?: (p: EvalProgress) => void;
+  signal?: AbortSignal;
+}
+
+/** Progress of a run; `done` counts resumed samples too, so done / total is the real completion. */
+export interface EvalProgress {
+  bench: string;
+  done: number;
+  total: number;
+  correct: number;
+  /** Samples found on disk at start (not re-requested). */
+  resumed: number;
+}
+
+/** DeepSeek-R1 §3 evaluation defaults. */
+export const EVAL_DEFAULTS = { k: 16, temperature: 0.6, topP: 0.95, maxTokens: 32_768, seed: 0, concurrency: 8 } as const;
+
+/** The prompt style evaluation uses (tasks render the paper's \boxed{} instruction). */
+export const EVAL_PROMPT_STYLE = 'boxed' as const;
+
+/** One unit of work: a contiguous run of missing sample indices of one item. */
+interface Unit {
+  bench: string;
+  task: Task;
+  item: TaskItem;
+  first: number;
+  count: number;
+}
+
+/** FNV-1a over a string, continuing from `h` (stable per-item seeds; not cryptographic). */
+function fnv(h: number, s: string): number {
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
+/** The seed of sample 0 of an item: a function of (seed, bench, item id) only, so resume reuses it. */
+export function itemSeed(seed: number, bench: string, itemId: string): number {
+  return fnv(fnv(fnv(0x811c9dc5, String(seed >>> 0)), `\u0000${bench}`), `\u0000${itemId}`);
+}
+
+/** The text a checker sees: the R1 chat shape, so answers written only inside the reasoning never count. */
+export function checkedText(c: Completion): string {
+  return c.reasoning ? `<think>\n${c.reasoning}\n</think>\n\n${c.content}` : c.content;
+}
+
+/** Reasoning/answer token split: reported if possible, else by character share (flagged as estimated). */
+export function splitTokens(c: Completion): { reasoningTokens: number | null; answerTokens: number | null; tokensEstimated: boolean } {
+  const u = c.usage;
+  if (!u) return { reasoningTokens: null, answerTokens: null, tokensEstimated: false };
+  if (u.reasoningTokens !== null) {
+    return { reasoningTokens: u.reasoningTokens, answerTokens: Math.max(0, u.completionTokens - u.reasoningTokens), tokensEstimated: false };
+  }
+  if (c.reasoning === '') return { reasoningTokens: 0, answerTokens: u.completionTokens, tokensEstimated: false };
+  const share = c.reasoning.length / (c.reasoning.length + c.content.length);
+  const r = u.completionTokens * share;
+  return { reasoningTokens: r, answerTokens: u.completionTokens - r, tokensEstimated: true };
+}
+
+function validate(o: EvalOptions): void {
+  const bad = (msg: string): never => {
+    throw new RangeError(`eval: ${msg}`);
+  };
+  if (o.benches.length === 0) bad('no benchmarks given');
+  const names = o.benches.map((t) => t.name);
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup !== undefined) bad(`benchmark "${dup}" listed twice`);
+  if (!Number.isInteger(o.k) || o.k < 1) bad(`k must be a positive integer, got ${o.k}`);
+  if (o.limit !== undefined && (!Number.isInteger(o.limit) || o.limit < 1)) bad(`limit must be a positive integer, got ${o.limit}`);
+  if (!(o.temperature >= 0)) bad(`temperature must be >= 0, got ${o.temperature}`);
+  if (!(o.topP > 0 && o.topP <= 1)) bad(`top-p must be in (0, 1], got ${o.topP}`);
+  if (!Number.isInteger(o.maxTokens) || o.maxTokens < 1) bad(`max tokens must be a positive integer, got ${o.maxTokens}`);
+  if (!Number.isInteger(o.concurrency) || o.concurrency < 1) bad(`concurrency must be a positive integer, got ${o.concurrency}`);
+  if (!Number.isInteger(o.seed) || o.seed < 0) bad(`seed must be a non-negative integer, got ${o.seed}`);
+}
+
+/**
+ * Run (or resume) an evaluation and write its summaries. Throws after in-flight samples are saved when a
+ * request fails for good; rerunning the same command then continues where it stopped.
+ */
+export async function runEval(opts: EvalOptions): Promise<EvalSummary> {
+  validate(opts);
+  checkRunConfig(opts.outDir, {
+    model: opts.source.model,
+    temperature: opts.temperature,
+    topP: opts.topP,
+    maxTokens: opts.maxTokens,
+    seed: opts.seed,
+    promptStyle: EVAL_PROMPT_STYLE,
+  });
+  const store = SampleStore.open(opts.outDir);
+
+  // 1. Plan: items per benchmark and the samples still missing.
+  const plans: { task: Task; items: TaskItem[] }[] = [];
+  const units: Unit[] = [];
+  let total = 0;
+  let done = 0;
+  let correct = 0;
+  for (const task of opts.benches) {
+    const items = await task.items({ split: 'test', n: opts.limit });
+    const ids = new Set<string>();
+    for (const item of items) {
+      if (ids.has(item.id)) throw new Error(`${task.name}: duplicate item id "${item.id}"`);
+      ids.add(item.id);
+      let run: Unit | null = null;
+      for (let s = 0; s < opts.k; s++) {
+        total++;
+        const rec = store.get(task.name, item.id, s);
+        if (rec) {
+          done++;
+          if (rec.correct) correct++;
+          run = null;
+        } else if (run) run.count++;
+        else units.push((run = { bench: task.name, task, item, first: s, count: 1 }));
+      }
+    }
+    plans.push({ task, items });
+  }
+  const resumed = done;
+  const report = (bench: string): void => opts.onProgress?.({ bench, done, total, correct, resumed });
+  report(plans[0]?.task.name ?? '');
+
+  // 2. Sample and check, at most `concurrency` units in flight; stop dispatching after the first failure.
+  let failure: unknown = null;
+  const runUnit = async (u: Unit): Promise<void> => {
+    const prompt = u.task.prompt(u.item, EVAL_PROMPT_STYLE);
+    const base = itemSeed(opts.seed, u.bench, u.item.id);
+    const started = performance.now();
+    const pending: Promise<void>[] = [];
+    const save = async (j: number, c: Completion): Promise<void> => {
+      const sample = u.first + j;
+      const check = await u.task.check(u.item, checkedText(c));
+      const strayTags = c.content.includes('<think>') || c.content.includes('</think>');
+      const rec: SampleRecord = {
+        bench: u.bench,
+        itemId: u.item.id,
+        sample,
+        seed: (base + sample) >>> 0,
+        reasoning: c.reasoning,
+        content: c.content,
+        finishReason: c.finishReason,
+        extracted: check.extracted,
+        correct: check.correct,
+        score: check.score,
+        ...(check.reason !== undefined ? { reason: check.reason } : {}),
+        formatOk: check.extracted !== null && c.finishReason !== 'length' && !strayTags,
+        usage: c.usage,
+        ...splitTokens(c),
+        latencyMs: Math.round(performance.now() - started),
+      };
+      store.append(rec);
+      done++;
+      if (rec.correct) correct++;
+      report(u.bench);
+    };
+    try {
+      await opts.source.complete([prompt], {
+        n: u.count,
+        seed: (base + u.first) >>> 0,
+        temperature: opts.temperature,
+        topP: opts.topP,
+        maxTokens: opts.maxTokens,
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        onCompletion: (_p, j, c) => pending.push(save(j, c)),
+      });
+    } finally {
+      // Samples that finished are saved even when others failed.
+      const saved = await Promise.allSettled(pending);
+      const bad = saved.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+      if (bad) throw bad.reason;
+    }
+  };
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (failure === null && next < units.length && !opts.signal?.aborted) {
+      const u = units[next++]!;
+      try {
+        await runUnit(u);
+      } catch (err) {
+        if (failure === null) failure = err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(opts.concurrency, units.length) }, worker));
+  if (opts.signal?.aborted) throw opts.signal.reason;
+  if (failure !== null) {
+    const msg = failure instanceof Error ? failure.message : String(failure);
+    throw new Error(`eval stopped: ${msg}\n${done} of ${total} samples are saved in ${store.path}; rerun the same command to resume`, {
+      cause: failure,
+    });
+  }
+
+  // 3. Summaries from the records on disk (resumed and new alike).
+  const benches: BenchSummary[] = [];
+  for (const { task, items } of plans) {
+    benches.push(await summarizeBench(task.name, task, items, opts.k, (id, s) => store.get(task.name, id, s), opts.price));
+  }
+  const summary: EvalSummary = {
+    model: opts.source.model,
+    source: opts.source.label,
+    k: opts.k,
+    limit: opts.limit ?? null,
+    seed: opts.seed,
+    temperature: opts.temperature,
+    topP: opts.topP,
+    maxTokens: opts.maxTokens,
+    benches,
+    totals: totalsOf(benches, opts.price !== null),
+  };
+  writeFileSync(join(opts.outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  writeFileSync(join(opts.outDir, 'summary.md'), renderMarkdown(summary));
+  writeFileSync(join(opts.outDir, 'summary.html'), `${renderEvalSection(summary)}\n`);
+  return summary;
+}
