@@ -1,0 +1,72 @@
+// src/eval/results.test.ts — the sample store: crash-truncated last line, corrupt lines, duplicate keys.
+
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { checkRunConfig, SampleStore, type SampleRecord } from './results.js';
+
+const rec = (itemId: string, sample: number, correct = true): SampleRecord => ({
+  bench: 'b',
+  itemId,
+  sample,
+  seed: sample,
+  reasoning: 'r',
+  content: '\\boxed{1}',
+  finishReason: 'stop',
+  extracted: '1',
+  correct,
+  score: correct ? 1 : 0,
+  formatOk: true,
+  usage: null,
+  reasoningTokens: null,
+  answerTokens: null,
+  tokensEstimated: false,
+  latencyMs: 1,
+});
+
+test('SampleStore drops a truncated last line and appends on a fresh line', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'r1-store-'));
+  try {
+    const path = join(dir, 'samples.jsonl');
+    writeFileSync(path, `${JSON.stringify(rec('a', 0))}\n${JSON.stringify(rec('a', 1)).slice(0, 30)}`);
+    const store = SampleStore.open(dir);
+    assert.equal(store.droppedLines, 1);
+    assert.ok(store.has('b', 'a', 0));
+    assert.ok(!store.has('b', 'a', 1));
+    store.append(rec('a', 1, false));
+    store.append(rec('a', 1, true)); // duplicate key: ignored
+    const lines = readFileSync(path, 'utf8').split('\n');
+    assert.equal(lines.length, 3); // two records + final empty string
+    const reopened = SampleStore.open(dir);
+    assert.equal(reopened.droppedLines, 0);
+    assert.equal(reopened.get('b', 'a', 1)!.correct, false);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('SampleStore refuses a corrupt line in the middle, naming file and line', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'r1-store-'));
+  try {
+    writeFileSync(join(dir, 'samples.jsonl'), `${JSON.stringify(rec('a', 0))}\n{"bench": 1}\n${JSON.stringify(rec('a', 1))}\n`);
+    assert.throws(() => SampleStore.open(dir), /samples\.jsonl:2: not a sample record/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('checkRunConfig writes run.json once and lists every difference', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'r1-store-'));
+  try {
+    const cfg = { model: 'm', temperature: 0.6, topP: 0.95, maxTokens: 100, seed: 0, promptStyle: 'boxed' };
+    checkRunConfig(dir, cfg);
+    checkRunConfig(dir, cfg);
+    assert.throws(() => checkRunConfig(dir, { ...cfg, model: 'x', seed: 3 }), /model: "m" there, "x" now; seed: 0 there, 3 now/);
+    writeFileSync(join(dir, 'run.json'), '[]');
+    assert.throws(() => checkRunConfig(dir, cfg), /not an r1 eval run config/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
