@@ -1,0 +1,110 @@
+// src/tokenizer/added.ts — added tokens (special and control tokens such as `<think>` or `<｜User｜>`): their
+// record as in tokenizer.json, and splitting text so that each allowed one is matched whole, never by BPE.
+
+/** One added token, with the options Hugging Face stores for it. */
+export interface AddedToken {
+  id: number;
+  content: string;
+  /** Special tokens are dropped by `decode(…, { skipSpecialTokens: true })`. */
+  special: boolean;
+  /** Absorb whitespace on the left / right of the match (HF `lstrip` / `rstrip`). */
+  lstrip: boolean;
+  rstrip: boolean;
+  /** Match only when not inside a word (HF `single_word`). */
+  singleWord: boolean;
+  /** HF matches `normalized` tokens after normalization; r1ts matches all added tokens on the raw text. */
+  normalized: boolean;
+}
+
+/** Which added tokens `encode` may match atomically: all (as HF does), none, or the listed contents. */
+export type AllowedAdded = 'all' | 'none' | readonly string[];
+
+/** Splits text on added tokens: leftmost match wins, and among matches at one position the longest. */
+export class AddedVocabulary {
+  readonly tokens: readonly AddedToken[];
+  private readonly byContent = new Map<string, AddedToken>();
+  private readonly byId = new Map<number, AddedToken>();
+  private readonly matchers = new Map<string, RegExp | null>();
+
+  constructor(tokens: readonly AddedToken[]) {
+    for (const t of tokens) {
+      if (t.content.length === 0) throw new Error(`added token ${t.id} has empty content`);
+      if (this.byContent.has(t.content)) throw new Error(`added token ${JSON.stringify(t.content)} is listed twice`);
+      if (this.byId.has(t.id)) throw new Error(`added token id ${t.id} is used twice`);
+      this.byContent.set(t.content, t);
+      this.byId.set(t.id, t);
+    }
+    this.tokens = tokens;
+  }
+
+  get(content: string): AddedToken | undefined {
+    return this.byContent.get(content);
+  }
+
+  getById(id: number): AddedToken | undefined {
+    return this.byId.get(id);
+  }
+
+  /**
+   * Walk `text`, calling `onText` for each stretch of ordinary text and `onToken` for each allowed added
+   * token, in order. Unknown names in `allowed` throw.
+   */
+  split(text: string, allowed: AllowedAdded, onText: (s: string) => void, onToken: (id: number) => void): void {
+    const re = this.matcher(allowed);
+    if (re === null) {
+      if (text.length > 0) onText(text);
+      return;
+    }
+    re.lastIndex = 0;
+    let last = 0;
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(text)) !== null) {
+      if (m.index > last) onText(text.slice(last, m.index));
+      const content = m.groups ? findGroup(m) : m[0];
+      onToken((this.byContent.get(content) as AddedToken).id);
+      last = m.index + m[0].length;
+    }
+    if (last < text.length) onText(text.slice(last));
+  }
+
+  private matcher(allowed: AllowedAdded): RegExp | null {
+    const key = typeof allowed === 'string' ? allowed : '\u0000' + [...allowed].sort().join('\u0000');
+    const cached = this.matchers.get(key);
+    if (cached !== undefined) return cached;
+    let list: AddedToken[];
+    if (allowed === 'all') list = [...this.tokens];
+    else if (allowed === 'none') list = [];
+    else {
+      list = allowed.map((c) => {
+        const t = this.byContent.get(c);
+        if (t === undefined) throw new Error(`unknown added token ${JSON.stringify(c)} in allowed list`);
+        return t;
+      });
+    }
+    // Longest first: JS alternation takes the first alternative that matches at the leftmost position.
+    list.sort((a, b) => b.content.length - a.content.length || (a.content < b.content ? -1 : 1));
+    let re: RegExp | null = null;
+    if (list.length > 0) {
+      const alts = list.map((t, i) => {
+        let s = `(?<t${i}>${escapeRegExp(t.content)})`;
+        if (t.singleWord) s = `(?<![\\p{L}\\p{N}_])${s}(?![\\p{L}\\p{N}_])`;
+        if (t.lstrip) s = `\\p{White_Space}*${s}`;
+        if (t.rstrip) s = `${s}\\p{White_Space}*`;
+        return s;
+      });
+      re = new RegExp(alts.join('|'), 'gu');
+    }
+    this.matchers.set(key, re);
+    return re;
+  }
+}
+
+/** The text of the named group that matched (the token content, without absorbed whitespace). */
+function findGroup(m: RegExpExecArray): string {
+  for (const v of Object.values(m.groups as Record<string, string | undefined>)) if (v !== undefined) return v;
+  return m[0];
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
+}

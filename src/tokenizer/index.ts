@@ -1,0 +1,13 @@
+// src/tokenizer/index.ts — public surface of the tokenizer layer.
+
+export { Tokenizer, type TokenizerSpec, type EncodeOptions, type DecodeOptions, type StreamDecoder, type PostProcessorSpec } from './tokenizer.js';
+export { trainTokenizer, countPieces, splitThenByteLevel, type TrainTokenizerOptions } from './train-tokenizer.js';
+export { learnMerges, learnMergesNaive, type LearnedMerges, type LearnMergesOptions, type TrainProgress } from './train.js';
+export { loadTokenizer, saveTokenizer, tokenizerFromJson, writeFileAtomic } from './io.js';
+export { parseTokenizerJson, parseTokenizerConfig, toTokenizerJson, toTokenizerConfigJson, TokenizerFileError, type TokenizerConfigInfo } from './hf-json.js';
+export { renderChat, stripReasoning, chatMessageSchema, R1_CHAT_TEMPLATE, type ChatMessage, type ChatRole, type RenderChatOptions } from './chat.js';
+export { R1_TOKENS, R1_ADDED_TOKENS, type AddedTokenDef } from './specials.js';
+export { GPT2_PATTERN, LLAMA3_PATTERN, onigToJs, compileOnig } from './regex.js';
+export type { AddedToken, AllowedAdded } from './added.js';
+export type { PreTokenizerSpec, SplitBehavior } from './pretokenize.js';
+export type { NormalizerSpec } from './normalize.js';

@@ -1,0 +1,66 @@
+// src/tokenizer/io.ts — load and save tokenizers as Hugging Face files (tokenizer.json + tokenizer_config.json),
+// with atomic writes and errors that name the file.
+
+import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { parseTokenizerConfig, parseTokenizerJson, toTokenizerConfigJson, toTokenizerJson, TokenizerFileError, type TokenizerConfigInfo } from './hf-json.js';
+import { Tokenizer } from './tokenizer.js';
+
+function readJson(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new TokenizerFileError(path, '', `cannot read: ${(e as Error).message}`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw new TokenizerFileError(path, '', `not valid JSON (${(e as Error).message}); the file may be truncated`);
+  }
+}
+
+/** Build a Tokenizer from a parsed tokenizer.json; every error names `source`. */
+export function tokenizerFromJson(json: unknown, source: string, config: TokenizerConfigInfo = {}): Tokenizer {
+  const spec = parseTokenizerJson(json, source, config);
+  try {
+    return new Tokenizer(spec, source);
+  } catch (e) {
+    const msg = (e as Error).message;
+    if (msg.startsWith(source)) throw e;
+    throw new TokenizerFileError(source, '', msg);
+  }
+}
+
+/**
+ * Load a tokenizer from a directory (tokenizer.json, plus tokenizer_config.json and chat_template.jinja when
+ * present) or from a tokenizer.json path (its directory is searched for the same companions).
+ */
+export function loadTokenizer(path: string): Tokenizer {
+  const isDir = existsSync(path) && statSync(path).isDirectory();
+  const file = isDir ? join(path, 'tokenizer.json') : path;
+  const dir = isDir ? path : dirname(path);
+  const json = readJson(file);
+  let config: TokenizerConfigInfo = {};
+  const configPath = join(dir, 'tokenizer_config.json');
+  if (existsSync(configPath)) config = parseTokenizerConfig(readJson(configPath), configPath);
+  const jinjaPath = join(dir, 'chat_template.jinja');
+  if (config.chatTemplate === undefined && existsSync(jinjaPath)) config = { ...config, chatTemplate: readFileSync(jinjaPath, 'utf8') };
+  return tokenizerFromJson(json, file, config);
+}
+
+/** Write `data` to `path` atomically: a temp file in the same folder, then rename over the target. */
+export function writeFileAtomic(path: string, data: string): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, path);
+}
+
+/** Save as tokenizer.json + tokenizer_config.json in `dir` (which must exist); returns the two paths. */
+export function saveTokenizer(tok: Tokenizer, dir: string): { tokenizerJson: string; tokenizerConfigJson: string } {
+  const tokenizerJson = join(dir, 'tokenizer.json');
+  const tokenizerConfigJson = join(dir, 'tokenizer_config.json');
+  writeFileAtomic(tokenizerJson, JSON.stringify(toTokenizerJson(tok.spec), null, 2) + '\n');
+  writeFileAtomic(tokenizerConfigJson, JSON.stringify(toTokenizerConfigJson(tok.spec), null, 2) + '\n');
+  return { tokenizerJson, tokenizerConfigJson };
+}
