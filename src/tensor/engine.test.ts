@@ -1,0 +1,71 @@
+// src/tensor/engine.test.ts — engine semantics: scopes and the buffer pool, dispose errors, no-grad, gradient
+// accumulation through shared subexpressions, views, and validation messages.
+
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { createRefBackend } from '../backend/index.js';
+import { Engine, add, mul, sum, reshape, exp, matmul, linear, crossEntropy, attention } from './index.js';
+
+const engine = (): Engine => new Engine(createRefBackend());
+
+test('scope disposes what it created except the result; the pool makes repeated steps allocation-free', () => {
+  const e = engine();
+  const x = e.tensor([1, 2, 3, 4], [2, 2], { requiresGrad: true });
+  const step = (): number =>
+    e.scope(() => {
+      const y = sum(mul(exp(x), x));
+      y.backward();
+      return y.item();
+    });
+  step();
+  const after1 = e.stats().allocations;
+  for (let i = 0; i < 5; i++) step();
+  assert.equal(e.stats().allocations, after1, 'no new buffers after the first step');
+  assert.equal(e.stats().scopedTensors, 0);
+  const kept = e.scope(() => add(x, 1));
+  assert.deepEqual(kept.toArray(), [2, 3, 4, 5]);
+  kept.dispose();
+  assert.throws(() => kept.data, /used after dispose/);
+});
+
+test('gradients accumulate across uses and across backward calls', () => {
+  const e = engine();
+  const x = e.tensor([0.5, -1], [2], { requiresGrad: true });
+  e.scope(() => {
+    const y = mul(x, x); // shared use: dy/dx = 2x
+    sum(add(y, x)).backward(); // + 1
+  });
+  assert.deepEqual(x.grad!.toArray(), [2, -1]);
+  e.scope(() => sum(x).backward());
+  assert.deepEqual(x.grad!.toArray(), [3, 0]);
+});
+
+test('reshape views share storage and survive the disposal of their source', () => {
+  const e = engine();
+  const x = e.tensor([1, 2, 3, 4, 5, 6], [2, 3]);
+  const v = reshape(x, [3, 2]);
+  x.dispose();
+  assert.deepEqual(v.toArray(), [1, 2, 3, 4, 5, 6]);
+});
+
+test('noGrad records no tape', () => {
+  const e = engine();
+  const x = e.tensor([1, 2], [2], { requiresGrad: true });
+  const y = e.noGrad(() => mul(x, 3));
+  assert.equal(y.requiresGrad, false);
+  assert.throws(() => sum(y).backward(), /does not require grad/);
+});
+
+test('bad shapes and indices throw errors naming the problem', () => {
+  const e = engine();
+  const a = e.zeros([2, 3]);
+  assert.throws(() => add(a, e.zeros([4])), /cannot broadcast shapes \[2, 3\] and \[4\]/);
+  assert.throws(() => matmul(a, e.zeros([2, 3])), /inner dimensions differ/);
+  assert.throws(() => linear(a, e.zeros([4, 5])), /3 features/);
+  assert.throws(() => crossEntropy(a, Int32Array.from([0, 7])), /target 7 outside \[0, 3\)/);
+  assert.throws(() => crossEntropy(a, Int32Array.from([0])), /1 targets/);
+  assert.throws(() => reshape(a, [4, 2]), /cannot become/);
+  const q = e.zeros([1, 3, 2, 4]);
+  assert.throws(() => attention(q, e.zeros([1, 2, 2, 4]), e.zeros([1, 2, 2, 4])), /incompatible/);
+  assert.throws(() => e.tensor([1, 2, 3], [2, 2]), /do not fill/);
+});
