@@ -1,7 +1,8 @@
 // src/cli/commands.ts — the list of subcommands, one import each (no registration by import side effect).
 
 import type { Command } from 'commander';
+import { register as registerEval } from './eval.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [];
+export const commands: RegisterCommand[] = [registerEval];

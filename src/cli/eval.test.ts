@@ -1,0 +1,127 @@
+// src/cli/eval.test.ts — `r1 eval` end to end, in-process, against a real local HTTP server (a fake
+// deepseek-reasoner on 127.0.0.1): flags, output files, the printed table, and that the API key never leaks.
+
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { Command } from 'commander';
+import { startFakeEndpoint } from '../eval/fake-endpoint.js';
+import { addends, additionTask } from '../eval/fixtures.js';
+import type { Task } from '../tasks/types.js';
+import { apiKeyFrom, createEvalCommand } from './eval.js';
+
+const SECRET = 'sk-live-DO-NOT-LEAK-7f3a';
+
+async function runCli(args: string[], env: Record<string, string | undefined>, getTask: (name: string) => Task) {
+  let stdout = '';
+  const stderrStream = new PassThrough();
+  let stderr = '';
+  stderrStream.on('data', (c: Buffer) => (stderr += c.toString()));
+  let exitCode = 0;
+  const program = new Command().exitOverride();
+  program.addCommand(
+    createEvalCommand({
+      getTask,
+      env,
+      stdout: { write: (s: string) => (stdout += s) },
+      stderr: stderrStream,
+      setExitCode: (c) => (exitCode = c),
+    }),
+  );
+  await program.parseAsync(['eval', ...args], { from: 'user' });
+  return { stdout, stderr, exitCode };
+}
+
+const tasks = (name: string): Task => {
+  if (name === 'addition') return additionTask();
+  throw new Error(`unknown task "${name}"`);
+};
+
+test('r1 eval --endpoint runs a benchmark against a local fake deepseek-reasoner and never leaks the key', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'r1-cli-eval-'));
+  // Correct unless the seed is even.
+  const server = await startFakeEndpoint({
+    answer: (p, seed) => {
+      const [a, b] = addends(p)!;
+      return `So the answer is \\boxed{${(seed ?? 0) % 2 === 0 ? a + b + 1 : a + b}}.`;
+    },
+  });
+  try {
+    const args = ['--endpoint', server.url, '--api-model', 'deepseek-reasoner', '--api-key-env', 'R1_TEST_KEY', '--bench', 'addition', '-k', '3', '--limit', '2', '--out', dir, '--no-progress', '--concurrency', '2'];
+    const res = await runCli(args, { R1_TEST_KEY: SECRET }, tasks);
+    assert.equal(res.exitCode, 0, res.stderr);
+    assert.equal(server.requests.length, 6);
+    for (const r of server.requests) {
+      assert.equal(r.authorization, `Bearer ${SECRET}`);
+      assert.equal(r.body.temperature, 0.6);
+      assert.equal(r.body.top_p, 0.95);
+      assert.equal(r.body.max_tokens, 32768);
+    }
+    assert.match(res.stdout, /\| addition \| 2 \| 3 \| /);
+    assert.match(res.stdout, /Results in /);
+    const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
+    const recs = readFileSync(join(dir, 'samples.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(recs.length, 6);
+    const expected = recs.filter((r) => r.seed % 2 === 1).length / 6;
+    assert.ok(Math.abs(summary.benches[0].passAt1 - expected) < 1e-12);
+    assert.equal(summary.model, 'deepseek-reasoner');
+    assert.ok(summary.totals.costUsd > 0, 'deepseek-reasoner is priced by default');
+    // The key is in no output file, nor in anything printed.
+    const files = readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8'));
+    for (const text of [...files, res.stdout, res.stderr]) assert.ok(!text.includes(SECRET), 'API key leaked');
+
+    // Rerun with a larger k: only the new samples are requested.
+    const more = await runCli(args.map((a) => (a === '3' ? '4' : a)), { R1_TEST_KEY: SECRET }, tasks);
+    assert.equal(more.exitCode, 0, more.stderr);
+    assert.equal(server.requests.length, 8);
+  } finally {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('r1 eval reports endpoint failures, bad flags, missing keys and the local-model gap clearly', async () => {
+  const server = await startFakeEndpoint({ answer: () => 'x', plan: () => ({ kind: 'status', status: 401, body: '{"error":{"message":"Authentication Fails"}}' }) });
+  const dir = mkdtempSync(join(tmpdir(), 'r1-cli-eval-'));
+  try {
+    const fail = await runCli(['--endpoint', server.url, '--api-model', 'm', '--bench', 'addition', '--out', dir, '--no-progress', '-k', '1'], { OPENAI_API_KEY: SECRET }, tasks);
+    assert.equal(fail.exitCode, 1);
+    assert.match(fail.stderr, /HTTP 401: Authentication Fails/);
+    assert.ok(!fail.stderr.includes(SECRET));
+
+    const local = await runCli(['--model', 'ckpt/', '--bench', 'addition', '--no-progress'], {}, tasks);
+    assert.equal(local.exitCode, 1);
+    assert.match(local.stderr, /local-model evaluation needs the generation engine \(not yet available\)/);
+
+    const both = await runCli(['--model', 'a', '--endpoint', 'http://127.0.0.1:1/v1', '--bench', 'addition'], {}, tasks);
+    assert.equal(both.exitCode, 2);
+    assert.match(both.stderr, /give exactly one of --model <checkpoint> or --endpoint <url>/);
+
+    const noModel = await runCli(['--endpoint', 'http://127.0.0.1:1/v1', '--bench', 'addition', '--top-p', '2'], {}, tasks);
+    assert.equal(noModel.exitCode, 2);
+    assert.match(noModel.stderr, /--endpoint needs --api-model/);
+    assert.match(noModel.stderr, /topP/);
+
+    const noKey = await runCli(['--endpoint', server.url, '--api-model', 'm', '--api-key-env', 'NOPE_KEY', '--bench', 'addition', '--no-progress'], {}, tasks);
+    assert.equal(noKey.exitCode, 1);
+    assert.match(noKey.stderr, /environment variable NOPE_KEY \(named by --api-key-env\) is not set/);
+
+    const unknown = await runCli(['--endpoint', server.url, '--api-model', 'm', '--bench', 'nope', '--no-progress'], {}, tasks);
+    assert.equal(unknown.exitCode, 1);
+    assert.match(unknown.stderr, /unknown task "nope"/);
+  } finally {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('apiKeyFrom prefers the named variable, then OPENAI_API_KEY, then DEEPSEEK_API_KEY', () => {
+  assert.equal(apiKeyFrom({ A: 'a', OPENAI_API_KEY: 'o' }, 'A'), 'a');
+  assert.equal(apiKeyFrom({ OPENAI_API_KEY: 'o', DEEPSEEK_API_KEY: 'd' }, undefined), 'o');
+  assert.equal(apiKeyFrom({ DEEPSEEK_API_KEY: 'd' }, undefined), 'd');
+  assert.equal(apiKeyFrom({}, undefined), undefined);
+  assert.throws(() => apiKeyFrom({ A: '' }, 'A'), /A \(named by --api-key-env\) is not set/);
+});

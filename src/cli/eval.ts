@@ -1,0 +1,233 @@
+// src/cli/eval.ts — `r1 eval`: evaluate an OpenAI-compatible endpoint (or, once generation exists, a local
+// checkpoint) on benchmarks; thin: validates flags with zod, wires the source, draws progress, prints the table.
+
+import { Command, Option } from 'commander';
+import cliProgress from 'cli-progress';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { Task } from '../tasks/types.js';
+import { EndpointSource, ENDPOINT_DEFAULTS } from '../eval/endpoint.js';
+import { requireLocalSource, type LocalSourceFactory } from '../eval/local-source.js';
+import { DEFAULT_PRICING, loadPricingFile, resolvePrice, type PricingTable } from '../eval/pricing.js';
+import { EVAL_DEFAULTS, runEval, type EvalProgress } from '../eval/runner.js';
+import { renderMarkdown } from '../eval/report.js';
+import type { SampleSource } from '../eval/types.js';
+
+/** Everything `r1 eval` touches outside its flags; injectable so tests run it in-process. */
+export interface EvalCliDeps {
+  /** Benchmark/task by name; throws with a clear message for unknown names. */
+  getTask: (name: string) => Task;
+  /** Local-model source; undefined until the generation engine provides one. */
+  localSource: LocalSourceFactory | undefined;
+  env: Readonly<Record<string, string | undefined>>;
+  stdout: { write(s: string): unknown };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  setExitCode: (code: number) => void;
+}
+
+const DEFAULT_KEY_VARS = ['OPENAI_API_KEY', 'DEEPSEEK_API_KEY'] as const;
+
+const int = (min: number) => z.coerce.number().int().min(min);
+const price = z.coerce.number().nonnegative().optional();
+
+/** The flags as zod sees them (commander hands over strings); types derive from here. */
+export const EvalFlagsSchema = z
+  .object({
+    model: z.string().min(1).optional(),
+    endpoint: z.string().min(1).optional(),
+    apiModel: z.string().min(1).optional(),
+    apiKeyEnv: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name')
+      .optional(),
+    bench: z
+      .string()
+      .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+      .pipe(z.array(z.string()).min(1, 'give at least one benchmark')),
+    k: int(1),
+    limit: int(1).optional(),
+    seed: int(0).max(0xffffffff),
+    out: z.string().min(1).optional(),
+    concurrency: int(1),
+    temperature: z.coerce.number().min(0).max(2),
+    topP: z.coerce.number().gt(0).max(1),
+    maxTokens: int(1),
+    pricing: z.string().min(1).optional(),
+    priceInputHit: price,
+    priceInputMiss: price,
+    priceOutput: price,
+    nMode: z.enum(['native', 'repeat']),
+    timeout: z.coerce.number().positive(),
+    maxRetries: int(0),
+    progress: z.boolean(),
+  })
+  .superRefine((f, ctx) => {
+    if ((f.model === undefined) === (f.endpoint === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'give exactly one of --model <checkpoint> or --endpoint <url>' });
+    }
+    if (f.endpoint !== undefined && f.apiModel === undefined) {
+      ctx.addIssue({ code: 'custom', message: '--endpoint needs --api-model <name> (e.g. deepseek-reasoner)', path: ['apiModel'] });
+    }
+  });
+export type EvalFlags = z.infer<typeof EvalFlagsSchema>;
+
+/** The API key: from --api-key-env (which must then be set), else OPENAI_API_KEY, else DEEPSEEK_API_KEY, else none. */
+export function apiKeyFrom(env: EvalCliDeps['env'], name: string | undefined): string | undefined {
+  if (name !== undefined) {
+    const v = env[name];
+    if (v === undefined || v === '') throw new Error(`environment variable ${name} (named by --api-key-env) is not set`);
+    return v;
+  }
+  for (const n of DEFAULT_KEY_VARS) {
+    const v = env[n];
+    if (v !== undefined && v !== '') return v;
+  }
+  return undefined;
+}
+
+function safeDirName(s: string): string {
+  return s.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '') || 'model';
+}
+
+/** Default task lookup until the task registry lands: a clear error. */
+function noRegistry(name: string): Task {
+  throw new Error(`cannot resolve benchmark "${name}": the task registry (src/tasks) is not available in this build`);
+}
+
+async function execute(flags: EvalFlags, deps: EvalCliDeps): Promise<void> {
+  let retries = 0;
+  let source: SampleSource;
+  if (flags.endpoint !== undefined) {
+    source = new EndpointSource({
+      ...ENDPOINT_DEFAULTS,
+      baseUrl: flags.endpoint,
+      model: flags.apiModel!,
+      apiKey: apiKeyFrom(deps.env, flags.apiKeyEnv),
+      nMode: flags.nMode,
+      concurrency: flags.concurrency,
+      maxRetries: flags.maxRetries,
+      timeoutMs: flags.timeout * 1000,
+      onEvent: (e) => {
+        if (e.kind === 'retry') retries++;
+      },
+    });
+  } else {
+    source = await requireLocalSource(deps.localSource)({ checkpoint: flags.model!, seed: flags.seed });
+  }
+  const tasks = flags.bench.map((name) => deps.getTask(name));
+  const table: PricingTable = { ...DEFAULT_PRICING, ...(flags.pricing ? loadPricingFile(flags.pricing, source.model) : {}) };
+  const price = resolvePrice(source.model, table, {
+    ...(flags.priceInputHit !== undefined ? { cacheHitInput: flags.priceInputHit } : {}),
+    ...(flags.priceInputMiss !== undefined ? { cacheMissInput: flags.priceInputMiss } : {}),
+    ...(flags.priceOutput !== undefined ? { output: flags.priceOutput } : {}),
+  });
+  const outDir = flags.out ?? join('runs', 'eval', safeDirName(source.model));
+
+  // Progress bar on stderr with ETA and running accuracy (cli-progress draws only on a TTY).
+  const bar = flags.progress
+    ? new cliProgress.SingleBar(
+        {
+          stream: deps.stderr,
+          format: '{bench} |{bar}| {value}/{total} samples | acc {acc}% | ETA {eta_formatted} | retries {retries}',
+          etaBuffer: 50,
+          hideCursor: true,
+        },
+        cliProgress.Presets.shades_classic,
+      )
+    : null;
+  let started = false;
+  const onProgress = (p: EvalProgress): void => {
+    if (!bar) return;
+    const payload = { bench: p.bench, acc: p.done ? ((100 * p.correct) / p.done).toFixed(1) : '–', retries };
+    if (!started) {
+      bar.start(p.total, p.done, payload);
+      started = true;
+    } else bar.update(p.done, payload);
+  };
+  const ctl = new AbortController();
+  const onSigint = (): void => ctl.abort(new Error('interrupted (Ctrl-C)'));
+  process.once('SIGINT', onSigint);
+  try {
+    const summary = await runEval({
+      benches: tasks,
+      source,
+      k: flags.k,
+      ...(flags.limit !== undefined ? { limit: flags.limit } : {}),
+      seed: flags.seed,
+      temperature: flags.temperature,
+      topP: flags.topP,
+      maxTokens: flags.maxTokens,
+      outDir,
+      concurrency: flags.concurrency,
+      price,
+      onProgress,
+      signal: ctl.signal,
+    });
+    bar?.stop();
+    deps.stdout.write(renderMarkdown(summary));
+    deps.stdout.write(`\nResults in ${outDir} (samples.jsonl, summary.json, summary.md, summary.html)\n`);
+  } catch (err) {
+    bar?.stop();
+    if (ctl.signal.aborted) throw new Error(`interrupted; finished samples are saved in ${outDir}, rerun the same command to resume`);
+    throw err;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
+}
+
+/** Build the `eval` subcommand; `deps` replaces the process's environment and streams (tests). */
+export function createEvalCommand(partial: Partial<EvalCliDeps> = {}): Command {
+  const deps: EvalCliDeps = {
+    getTask: noRegistry,
+    localSource: undefined,
+    env: process.env,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    setExitCode: (code) => {
+      process.exitCode = code;
+    },
+    ...partial,
+  };
+  const cmd = new Command('eval')
+    .description('evaluate a model: pass@1 over k samples, unbiased pass@k, cons@k, format rate, tokens and cost')
+    .option('--model <checkpoint>', 'local checkpoint to evaluate (needs the generation engine)')
+    .option('--endpoint <url>', 'OpenAI-compatible base URL, e.g. https://api.deepseek.com/v1')
+    .option('--api-model <name>', 'model name to request from the endpoint, e.g. deepseek-reasoner')
+    .option('--api-key-env <NAME>', 'environment variable holding the API key (default: OPENAI_API_KEY, then DEEPSEEK_API_KEY)')
+    .requiredOption('--bench <list>', 'comma-separated benchmarks/tasks, e.g. gsm8k,math500,aime24,amc23,countdown')
+    .option('-k <n>', 'samples per item', String(EVAL_DEFAULTS.k))
+    .option('--limit <n>', 'evaluate only the first N items of each benchmark')
+    .option('--seed <s>', 'base seed for sampling', String(EVAL_DEFAULTS.seed))
+    .option('--out <dir>', 'output directory (reuse it to resume); default runs/eval/<model>')
+    .option('--concurrency <c>', 'requests in flight at once', String(EVAL_DEFAULTS.concurrency))
+    .option('--temperature <t>', 'sampling temperature (DeepSeek-R1: 0.6)', String(EVAL_DEFAULTS.temperature))
+    .option('--top-p <p>', 'nucleus sampling mass (DeepSeek-R1: 0.95)', String(EVAL_DEFAULTS.topP))
+    .option('--max-tokens <n>', 'max generated tokens per sample (DeepSeek-R1: 32768)', String(EVAL_DEFAULTS.maxTokens))
+    .option('--pricing <file>', 'JSON prices in USD per million tokens: {"cacheHitInput","cacheMissInput","output"} or {model: {...}}')
+    .option('--price-input-hit <usd>', 'USD per million cache-hit input tokens')
+    .option('--price-input-miss <usd>', 'USD per million cache-miss input tokens')
+    .option('--price-output <usd>', 'USD per million output tokens')
+    .addOption(new Option('--n-mode <mode>', 'send n in one request (native) or one request per sample (repeat)').choices(['native', 'repeat']).default('repeat'))
+    .option('--timeout <seconds>', 'per-request timeout', String(ENDPOINT_DEFAULTS.timeoutMs / 1000))
+    .option('--max-retries <n>', 'retries on 429/5xx/timeouts', String(ENDPOINT_DEFAULTS.maxRetries))
+    .option('--no-progress', 'no progress bar')
+    .action(async (raw: Record<string, unknown>) => {
+      const parsed = EvalFlagsSchema.safeParse(raw);
+      if (!parsed.success) {
+        deps.stderr.write(`r1 eval: invalid options\n${z.prettifyError(parsed.error)}\n`);
+        deps.setExitCode(2);
+        return;
+      }
+      try {
+        await execute(parsed.data, deps);
+      } catch (err) {
+        deps.stderr.write(`r1 eval: ${(err as Error).message}\n`);
+        deps.setExitCode(1);
+      }
+    });
+  return cmd;
+}
+
+export function register(program: Command): void {
+  program.addCommand(createEvalCommand());
+}

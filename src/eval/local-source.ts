@@ -1,0 +1,27 @@
+// src/eval/local-source.ts — the slot for evaluating a local checkpoint. The generation engine (src/generate) will
+// provide a LocalSourceFactory; until it does, asking for one fails with a clear error instead of pretending.
+
+import type { SampleSource } from './types.js';
+
+/** What a local-model source needs to start. */
+export interface LocalSourceOptions {
+  /** Checkpoint path (directory or file) as given to `r1 eval --model`. */
+  checkpoint: string;
+  /** Base seed; the source must sample completion j of a prompt with seed + j (see SampleOptions.seed). */
+  seed: number;
+}
+
+/**
+ * Builds a SampleSource backed by the local model: load the checkpoint and tokenizer, render each prompt with the
+ * chat template, generate with the native engine (batched, KV-cached) and split reasoning from answer.
+ * `label` should name the checkpoint and `model` a stable name for run.json (e.g. the checkpoint's basename).
+ */
+export type LocalSourceFactory = (opts: LocalSourceOptions) => Promise<SampleSource>;
+
+export const LOCAL_MODEL_UNAVAILABLE = 'local-model evaluation needs the generation engine (not yet available)';
+
+/** The factory to use, or a clear error when none has been wired in yet. */
+export function requireLocalSource(factory: LocalSourceFactory | undefined): LocalSourceFactory {
+  if (!factory) throw new Error(`${LOCAL_MODEL_UNAVAILABLE}; evaluate an OpenAI-compatible server with --endpoint <url> --api-model <name> instead`);
+  return factory;
+}
