@@ -1,0 +1,35 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { accuracyReward } from './accuracy.js';
+import { arithmeticTask } from '../tasks/arithmetic/index.js';
+import { countdownTask } from '../tasks/countdown/index.js';
+import type { RewardSample } from './types.js';
+
+test('accuracy delegates to the task checker and reads the answer after the reasoning', async () => {
+  const task = arithmeticTask({ digits: 3, operands: 2, operators: ['+'] });
+  const [item] = await task.items({ split: 'train', n: 1, seed: 2 });
+  assert.ok(item);
+  const prompt = task.prompt(item, 'r1-zero');
+  const samples: RewardSample[] = [
+    { prompt, completion: `<think>sum</think> <answer>${item.gold}</answer>`, item, task },
+    { prompt, completion: `<think>it is ${item.gold}, <answer>${item.gold}</answer></think> <answer>0</answer>`, item, task },
+    { prompt, completion: `<think>it is \\boxed{${item.gold}}</think> no idea`, item, task },
+    { prompt, completion: `\\boxed{${item.gold}}`, item, task },
+    { prompt: 'open-ended', completion: 'text' },
+  ];
+  assert.deepEqual(await accuracyReward().score(samples), [1, 0, 0, 1, null]);
+});
+
+test('accuracy uses each sample\'s own task (mixed batches)', async () => {
+  const cd = countdownTask({ numbers: 3, maxNumber: 10, maxTarget: 50 });
+  const ar = arithmeticTask();
+  const [c] = await cd.items({ split: 'train', n: 1, seed: 1 });
+  const [a] = await ar.items({ split: 'train', n: 1, seed: 1 });
+  assert.ok(c && a);
+  const scores = await accuracyReward().score([
+    { prompt: '', completion: `<answer>${String(c.meta?.['solution'])}</answer>`, item: c, task: cd },
+    { prompt: '', completion: `<answer>${c.gold}</answer>`, item: c, task: cd }, // the target alone is no expression
+    { prompt: '', completion: `<answer>${a.gold}</answer>`, item: a, task: ar },
+  ]);
+  assert.deepEqual(scores, [1, 0, 1]);
+});

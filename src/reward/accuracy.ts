@@ -1,0 +1,33 @@
+// src/reward/accuracy.ts — accuracy reward (DeepSeek-R1 §2.2.2 "accuracy rewards"): the task's own checker
+// decides (math equivalence for math, tests for code, exact rules for synthetic tasks). Every task reads the
+// answer after the reasoning — from the <answer> block of an R1-Zero completion — so an answer planted in the
+// chain of thought earns nothing.
+
+import type { RewardFn, RewardSample } from './types.js';
+
+/**
+ * Accuracy reward: `task.check(item, completion).score` (1/0 for exact tasks, the fraction of tests passed
+ * for code when configured so); null for samples without an item or task.
+ *
+ * @example
+ * const task = getTask('arithmetic');
+ * const [item] = await task.items({ split: 'train', n: 1 });
+ * await accuracyReward().score([
+ *   { prompt: task.prompt(item, 'r1-zero'), completion: `<think>…</think> <answer>${item.gold}</answer>`, item, task }, // 1
+ *   { prompt: 'open question', completion: 'anything' },                                                          // null
+ * ]);
+ */
+export function accuracyReward(): RewardFn {
+  return {
+    name: 'accuracy',
+    async score(samples: readonly RewardSample[]) {
+      return Promise.all(
+        samples.map(async (s) => {
+          if (s.item === undefined || s.task === undefined) return null;
+          const r = await s.task.check(s.item, s.completion);
+          return r.score;
+        }),
+      );
+    },
+  };
+}
