@@ -4,7 +4,7 @@
 // and fetch keeps r1ts free of a large dependency for one POST.
 
 import { z } from 'zod';
-import { backoffMs, Limiter, parseRetryAfter, RETRYABLE_STATUS, sleep, type BackoffOptions } from './retry.js';
+import { backoffMs, Limiter, linkedSignal, parseRetryAfter, RETRYABLE_STATUS, sleep, type BackoffOptions } from './retry.js';
 import type { Completion, SampleOptions, SampleSource } from './types.js';
 import { errorMessage, toCompletions, WireResponseSchema, type ChatRequestBody } from './wire.js';
 
@@ -125,13 +125,15 @@ export class EndpointSource implements SampleSource {
       else for (let j = 0; j < opts.n; j++) jobs.push({ p, first: j, count: 1 });
     });
     let failure: unknown = null;
+    const link = linkedSignal(opts.signal);
+    const inner: SampleOptions = { ...opts, signal: link.signal };
     const settled = await Promise.allSettled(
       jobs.map((job) =>
         this.#limiter.run(async () => {
           if (failure !== null) throw failure;
           try {
             const seed = (opts.seed + job.first) >>> 0;
-            const got = await this.#request(prompts[job.p]!, job.count, seed, opts);
+            const got = await this.#request(prompts[job.p]!, job.count, seed, inner);
             got.forEach((c, i) => {
               out[job.p]![job.first + i] = c;
               opts.onCompletion?.(job.p, job.first + i, c);
@@ -140,9 +142,9 @@ export class EndpointSource implements SampleSource {
             if (failure === null) failure = err;
             throw err;
           }
-        }, opts.signal),
+        }, link.signal),
       ),
-    );
+    ).finally(link.dispose);
     const rejected = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (opts.signal?.aborted) throw opts.signal.reason;
     if (rejected) throw failure ?? rejected.reason;

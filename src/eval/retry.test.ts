@@ -2,7 +2,7 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { backoffMs, Limiter, parseRetryAfter, sleep } from './retry.js';
+import { backoffMs, Limiter, linkedSignal, parseRetryAfter, sleep } from './retry.js';
 
 test('parseRetryAfter reads retry-after-ms, seconds and HTTP dates', () => {
   const now = Date.parse('2025-01-01T00:00:00Z');
@@ -76,4 +76,17 @@ test('Limiter rejects a waiting task on abort without running it; sleep is abort
   const s = sleep(60_000, c2.signal);
   c2.abort(new Error('woken'));
   await assert.rejects(s, /woken/);
+});
+
+test('linkedSignal follows its parent and detaches on dispose', () => {
+  const parent = new AbortController();
+  const a = linkedSignal(parent.signal);
+  const b = linkedSignal(parent.signal);
+  b.dispose();
+  parent.abort(new Error('stop'));
+  assert.equal(a.signal.aborted, true);
+  assert.match(String((a.signal.reason as Error).message), /stop/);
+  assert.equal(b.signal.aborted, false);
+  assert.equal(linkedSignal(parent.signal).signal.aborted, true);
+  assert.equal(linkedSignal(undefined).signal.aborted, false);
 });

@@ -1,6 +1,7 @@
 // src/eval/retry.ts — the pieces of polite HTTP retrying: which failures to retry, exponential backoff with seeded
 // jitter, Retry-After parsing, an abortable sleep and a concurrency limiter.
 
+import { setMaxListeners } from 'node:events';
 import { Rng } from '../util/rng.js';
 
 /** Statuses worth retrying: rate limits, server errors and gateway trouble (request timeouts too). */
@@ -106,4 +107,22 @@ export class Limiter {
     const next = this.waiting.shift();
     if (next) next();
   }
+}
+
+/**
+ * A child signal that aborts with `parent`, for fanning one signal out to many waiters: it carries no listener
+ * limit (so hundreds of queued requests do not trip Node's leak warning) and adds one listener to the parent.
+ * Call `dispose` when done so the parent does not keep the child alive.
+ */
+export function linkedSignal(parent: AbortSignal | undefined): { signal: AbortSignal; dispose: () => void } {
+  const ctl = new AbortController();
+  setMaxListeners(0, ctl.signal);
+  if (!parent) return { signal: ctl.signal, dispose: () => {} };
+  if (parent.aborted) {
+    ctl.abort(parent.reason);
+    return { signal: ctl.signal, dispose: () => {} };
+  }
+  const onAbort = (): void => ctl.abort(parent.reason);
+  parent.addEventListener('abort', onAbort, { once: true });
+  return { signal: ctl.signal, dispose: () => parent.removeEventListener('abort', onAbort) };
 }

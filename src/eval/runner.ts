@@ -9,6 +9,7 @@ import type { Task, TaskItem } from '../tasks/types.js';
 import type { Price } from './pricing.js';
 import { renderEvalSection, renderMarkdown } from './report.js';
 import { checkRunConfig, SampleStore, type SampleRecord } from './results.js';
+import { linkedSignal } from './retry.js';
 import { summarizeBench, totalsOf, type BenchSummary, type EvalSummary } from './summary.js';
 import type { Completion, SampleSource } from './types.js';
 
@@ -194,7 +195,7 @@ export async function runEval(opts: EvalOptions): Promise<EvalSummary> {
         temperature: opts.temperature,
         topP: opts.topP,
         maxTokens: opts.maxTokens,
-        ...(opts.signal ? { signal: opts.signal } : {}),
+        signal: link.signal,
         onCompletion: (_p, j, c) => pending.push(save(j, c)),
       });
     } finally {
@@ -204,6 +205,8 @@ export async function runEval(opts: EvalOptions): Promise<EvalSummary> {
       if (bad) throw bad.reason;
     }
   };
+  // One listener on the caller's signal however many units run (see linkedSignal).
+  const link = linkedSignal(opts.signal);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (failure === null && next < units.length && !opts.signal?.aborted) {
@@ -215,7 +218,7 @@ export async function runEval(opts: EvalOptions): Promise<EvalSummary> {
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(opts.concurrency, units.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(opts.concurrency, units.length) }, worker)).finally(link.dispose);
   if (opts.signal?.aborted) throw opts.signal.reason;
   if (failure !== null) {
     const msg = failure instanceof Error ? failure.message : String(failure);
