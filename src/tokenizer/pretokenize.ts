@@ -66,52 +66,62 @@ export class RegexSplit implements PreTokenizer {
       for (const g of segs) if (!g.m) emit(g.s);
       return;
     }
-    const out: string[] = [];
-    let pendingNext = ''; // MergedWithNext: a match waiting for the piece after it
-    let prevWasMatch = false;
-    for (const g of segs) {
-      if (this.behavior === 'MergedWithPrevious') {
-        if (g.m && out.length > 0) out[out.length - 1] += g.s;
-        else out.push(g.s);
-      } else if (this.behavior === 'MergedWithNext') {
-        if (g.m) pendingNext += g.s;
-        else {
-          out.push(pendingNext + g.s);
-          pendingNext = '';
-        }
-      } else {
-        // Contiguous: consecutive matches form one piece.
-        if (g.m && prevWasMatch && out.length > 0) out[out.length - 1] += g.s;
-        else out.push(g.s);
-        prevWasMatch = g.m;
+    // Hugging Face folds MergedWith* over the segments: a match joins its neighbour only when that neighbour
+    // is not itself a match (MergedWithNext is the same fold run from the right).
+    const out: { s: string; m: boolean }[] = [];
+    if (this.behavior === 'Contiguous') {
+      for (const g of segs) {
+        const last = out[out.length - 1];
+        if (g.m && last !== undefined && last.m) last.s += g.s;
+        else out.push({ ...g });
       }
+    } else {
+      const fromRight = this.behavior === 'MergedWithNext';
+      const order = fromRight ? [...segs].reverse() : segs;
+      let prevMatch = false;
+      for (const g of order) {
+        const last = out[out.length - 1];
+        if (g.m && !prevMatch) {
+          if (last !== undefined) last.s = fromRight ? g.s + last.s : last.s + g.s;
+          else out.push({ ...g });
+        } else out.push({ s: g.s, m: false });
+        prevMatch = g.m;
+      }
+      if (fromRight) out.reverse();
     }
-    if (pendingNext.length > 0) out.push(pendingNext);
-    for (const s of out) emit(s);
+    for (const g of out) if (g.s.length > 0) emit(g.s);
   }
 
   /** Fast path: every match and every gap is its own piece (invert does not change the pieces). */
   private isolated(text: string, emit: (piece: string) => void): void {
-    this.segments(text, (s) => emit(s));
+    this.segments(text, (s) => {
+      if (s.length > 0) emit(s);
+    });
   }
 
+  /**
+   * Matches and gaps in order. Like HF, an empty match is a (zero-width) match segment, so it splits the text;
+   * as in Oniguruma's find_iter, an empty match right where the previous match ended is skipped.
+   */
   private segments(text: string, cb: (s: string, isMatch: boolean) => void): void {
     const re = this.re;
     re.lastIndex = 0;
     let last = 0;
+    let lastMatchEnd = -1;
     let m: RegExpExecArray | null;
     while ((m = re.exec(text)) !== null) {
       const start = m.index;
       const end = start + m[0].length;
       if (end === start) {
-        // Empty matches do not split (as in HF); step over one code point.
         const c = text.charCodeAt(start);
         re.lastIndex = start + (c >= 0xd800 && c <= 0xdbff ? 2 : 1);
-        continue;
+        if (start === lastMatchEnd) continue;
+        if (start > text.length) break;
       }
       if (start > last) cb(text.slice(last, start), false);
       cb(m[0], true);
       last = end;
+      lastMatchEnd = end;
     }
     if (last < text.length) cb(text.slice(last), false);
   }
