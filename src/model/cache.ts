@@ -1,0 +1,81 @@
+// src/model/cache.ts — the KV cache that generation owns and the model writes: per layer, per batch row, the keys and
+// values of past tokens (MHA/GQA) or the compressed MLA latent plus the decoupled RoPE key (DeepSeek-V2 §2.1.4:
+// the cache holds (d_c + d_h^R) numbers per token and layer, independent of the number of heads).
+// B = rows (sequences), L = maxLen, Hkv = kv heads, D = head dim, Dc = kvLoraRank, Dr = qkRopeHeadDim.
+
+import { type ModelConfig, mhaDims } from './config.js';
+
+export type CacheLayout =
+  | { kind: 'mha'; nKvHeads: number; headDim: number }
+  | { kind: 'mla'; kvLoraRank: number; ropeDim: number };
+
+export class KvCache {
+  readonly layout: CacheLayout;
+  /** Tokens stored per row so far; the next token of row b goes to position lengths[b]. */
+  readonly lengths: Int32Array;
+  /**
+   * Per layer: MHA keys (B, Hkv, L, D) and values (B, Hkv, L, D); MLA one buffer (B, L, Dc + Dr) holding
+   * [normalized c_kv, rotated k_pe] per token, and `v` empty.
+   */
+  readonly k: Float32Array[];
+  readonly v: Float32Array[];
+
+  constructor(readonly config: ModelConfig, readonly rows: number, readonly maxLen: number = config.maxSeqLen, nLayers = config.nLayers) {
+    if (!Number.isInteger(rows) || rows < 1) throw new RangeError(`KvCache: rows must be a positive integer, got ${rows}`);
+    if (!Number.isInteger(maxLen) || maxLen < 1 || maxLen > config.maxSeqLen) throw new RangeError(`KvCache: maxLen ${maxLen} must be in [1, maxSeqLen=${config.maxSeqLen}]`);
+    const a = config.attention;
+    this.layout = a.kind === 'mha' ? { kind: 'mha', ...mhaDims(config) } : { kind: 'mla', kvLoraRank: a.kvLoraRank, ropeDim: a.qkRopeHeadDim };
+    this.lengths = new Int32Array(rows);
+    this.k = [];
+    this.v = [];
+    for (let l = 0; l < nLayers; l++) {
+      if (this.layout.kind === 'mha') {
+        const n = rows * this.layout.nKvHeads * maxLen * this.layout.headDim;
+        this.k.push(new Float32Array(n));
+        this.v.push(new Float32Array(n));
+      } else {
+        this.k.push(new Float32Array(rows * maxLen * this.tokenWidth()));
+        this.v.push(new Float32Array(0));
+      }
+    }
+  }
+
+  /** Floats stored per token per layer: 2·Hkv·D for MHA, Dc + Dr for MLA. */
+  tokenWidth(): number {
+    return this.layout.kind === 'mha' ? 2 * this.layout.nKvHeads * this.layout.headDim : this.layout.kvLoraRank + this.layout.ropeDim;
+  }
+
+  /** Total floats held (all layers, rows, positions). */
+  floats(): number {
+    let n = 0;
+    for (let l = 0; l < this.k.length; l++) n += this.k[l]!.length + this.v[l]!.length;
+    return n;
+  }
+
+  /** Forget row b (or truncate it to `len` tokens, e.g. back to a shared prompt). */
+  reset(b: number, len = 0): void {
+    if (len < 0 || len > this.lengths[b]!) throw new RangeError(`KvCache.reset: length ${len} outside [0, ${this.lengths[b]}] for row ${b}`);
+    this.lengths[b] = len;
+  }
+
+  /** Copies the first `len` tokens (default all) of row src into row dst (prefix sharing: G samples of one prompt). */
+  copyRow(src: number, dst: number, len = this.lengths[src]!): void {
+    if (len > this.lengths[src]!) throw new RangeError(`KvCache.copyRow: row ${src} holds ${this.lengths[src]} tokens, asked for ${len}`);
+    for (let l = 0; l < this.k.length; l++) {
+      if (this.layout.kind === 'mha') {
+        const { nKvHeads: Hkv, headDim: D } = this.layout;
+        for (const buf of [this.k[l]!, this.v[l]!]) {
+          for (let h = 0; h < Hkv; h++) {
+            const s = ((src * Hkv + h) * this.maxLen) * D;
+            const d = ((dst * Hkv + h) * this.maxLen) * D;
+            buf.copyWithin(d, s, s + len * D);
+          }
+        }
+      } else {
+        const w = this.tokenWidth();
+        this.k[l]!.copyWithin(dst * this.maxLen * w, src * this.maxLen * w, (src * this.maxLen + len) * w);
+      }
+    }
+    this.lengths[dst] = len;
+  }
+}

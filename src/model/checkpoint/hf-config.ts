@@ -1,0 +1,175 @@
+// src/model/checkpoint/hf-config.ts — ModelConfig <-> Hugging Face config.json (LlamaForCausalLM, Qwen2ForCausalLM,
+// DeepseekV3ForCausalLM).
+
+import { z } from 'zod';
+import { type ModelConfig, type ModelConfigInput, mhaDims, parseModelConfig } from '../config.js';
+
+export type HfArchitecture = 'llama' | 'qwen2' | 'deepseek_v3';
+
+/** Which HF layout a config exports to: dense MHA/GQA -> llama (qwen2 when it has q/k/v biases), MLA -> deepseek_v3. */
+export function hfArchitectureOf(c: ModelConfig): HfArchitecture {
+  if (c.attention.kind === 'mla') return 'deepseek_v3';
+  if (c.mlp.kind === 'moe') throw new Error('no Hugging Face layout for MHA attention with MoE feed-forward (use MLA for the deepseek_v3 layout)');
+  return c.attention.qkvBias ? 'qwen2' : 'llama';
+}
+
+/** The config.json for a model, with token ids from its tokenizer. */
+export function toHfConfig(c: ModelConfig, ids: { bosId?: number; eosId?: number } = {}): Record<string, unknown> {
+  const arch = hfArchitectureOf(c);
+  const common = {
+    vocab_size: c.vocabSize,
+    hidden_size: c.hidden,
+    intermediate_size: c.intermediate,
+    num_hidden_layers: c.nLayers,
+    num_attention_heads: c.nHeads,
+    hidden_act: 'silu',
+    max_position_embeddings: c.maxSeqLen,
+    rms_norm_eps: c.normEps,
+    rope_theta: c.ropeTheta,
+    rope_scaling: null,
+    tie_word_embeddings: c.tieEmbeddings,
+    initializer_range: c.initStd,
+    use_cache: true,
+    torch_dtype: 'float32',
+    bos_token_id: ids.bosId ?? null,
+    eos_token_id: ids.eosId ?? null,
+  };
+  if (arch !== 'deepseek_v3') {
+    const { nKvHeads, headDim } = mhaDims(c);
+    if (arch === 'llama') {
+      return { architectures: ['LlamaForCausalLM'], model_type: 'llama', ...common, num_key_value_heads: nKvHeads, head_dim: headDim, attention_bias: false, attention_dropout: 0, mlp_bias: false, pretraining_tp: 1 };
+    }
+    if (headDim !== c.hidden / c.nHeads) throw new Error('qwen2 layout requires head dim = hidden / nHeads');
+    return { architectures: ['Qwen2ForCausalLM'], model_type: 'qwen2', ...common, num_key_value_heads: nKvHeads, use_sliding_window: false, sliding_window: null, max_window_layers: c.nLayers, attention_dropout: 0 };
+  }
+  const a = c.attention;
+  if (a.kind !== 'mla') throw new Error('unreachable');
+  const m = c.mlp;
+  // An MLA model with dense feed-forward everywhere is a deepseek_v3 model whose first_k_dense_replace covers all layers.
+  const moe = m.kind === 'moe' ? m : { nSharedExperts: 0, nRoutedExperts: 1, expertsPerToken: 1, moeIntermediate: c.intermediate, firstKDenseReplace: c.nLayers, routedScalingFactor: 1, gating: 'sigmoid' as const, normTopkProb: true, nGroup: 1, topkGroup: 1 };
+  return {
+    architectures: ['DeepseekV3ForCausalLM'],
+    model_type: 'deepseek_v3',
+    ...common,
+    num_key_value_heads: c.nHeads,
+    q_lora_rank: a.qLoraRank ?? null,
+    kv_lora_rank: a.kvLoraRank,
+    qk_nope_head_dim: a.qkNopeHeadDim,
+    qk_rope_head_dim: a.qkRopeHeadDim,
+    qk_head_dim: a.qkNopeHeadDim + a.qkRopeHeadDim,
+    head_dim: a.qkRopeHeadDim,
+    v_head_dim: a.vHeadDim,
+    rope_interleave: true, // DeepSeek's RoPE pairs adjacent dims of q_pe/k_pe
+    attention_bias: false,
+    attention_dropout: 0,
+    n_shared_experts: moe.nSharedExperts,
+    n_routed_experts: moe.nRoutedExperts,
+    num_experts_per_tok: moe.expertsPerToken,
+    moe_intermediate_size: moe.moeIntermediate,
+    first_k_dense_replace: moe.firstKDenseReplace,
+    routed_scaling_factor: moe.routedScalingFactor,
+    scoring_func: moe.gating,
+    topk_method: 'noaux_tc',
+    norm_topk_prob: moe.normTopkProb,
+    n_group: moe.nGroup,
+    topk_group: moe.topkGroup,
+    num_nextn_predict_layers: c.mtpDepth,
+  };
+}
+
+const nullableInt = z.number().int().positive().nullish();
+const hfCommon = z.looseObject({
+  model_type: z.string(),
+  vocab_size: z.number().int().positive(),
+  hidden_size: z.number().int().positive(),
+  intermediate_size: z.number().int().positive(),
+  num_hidden_layers: z.number().int().positive(),
+  num_attention_heads: z.number().int().positive(),
+  num_key_value_heads: nullableInt,
+  head_dim: nullableInt,
+  hidden_act: z.string().default('silu'),
+  max_position_embeddings: z.number().int().positive().default(2048),
+  rms_norm_eps: z.number().positive().default(1e-6),
+  rope_theta: z.number().positive().optional(),
+  rope_parameters: z.looseObject({ rope_theta: z.number().positive().optional(), rope_type: z.string().optional() }).nullish(),
+  rope_scaling: z.unknown().optional(),
+  tie_word_embeddings: z.boolean().default(false),
+  attention_bias: z.boolean().default(false),
+  mlp_bias: z.boolean().default(false),
+  initializer_range: z.number().positive().default(0.02),
+});
+const hfDeepseek = hfCommon.extend({
+  q_lora_rank: nullableInt,
+  kv_lora_rank: z.number().int().positive(),
+  qk_nope_head_dim: z.number().int().positive(),
+  qk_rope_head_dim: z.number().int().positive(),
+  v_head_dim: z.number().int().positive(),
+  n_shared_experts: z.number().int().nonnegative().nullish(),
+  n_routed_experts: z.number().int().positive().nullish(),
+  num_experts_per_tok: z.number().int().positive().nullish(),
+  moe_intermediate_size: z.number().int().positive(),
+  first_k_dense_replace: z.number().int().nonnegative().default(0),
+  routed_scaling_factor: z.number().positive().default(1),
+  scoring_func: z.enum(['sigmoid', 'softmax']).default('sigmoid'),
+  norm_topk_prob: z.boolean().default(true),
+  n_group: z.number().int().positive().nullish(),
+  topk_group: z.number().int().positive().nullish(),
+  num_nextn_predict_layers: z.number().int().nonnegative().default(0),
+});
+
+function issues(e: z.ZodError): string {
+  return e.issues.map((i) => `  - ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n');
+}
+
+/** Parse a Hugging Face config.json object (llama, mistral-like llama, qwen2, deepseek_v3) into a ModelConfig. */
+export function fromHfConfig(json: unknown, source = 'config.json'): { config: ModelConfig; architecture: HfArchitecture } {
+  const base = hfCommon.safeParse(json);
+  if (!base.success) throw new Error(`${source}: not a supported Hugging Face config:\n${issues(base.error)}`);
+  const h = base.data;
+  if (h.hidden_act !== 'silu') throw new Error(`${source}: hidden_act ${h.hidden_act} is not supported (SwiGLU needs silu)`);
+  if (h.rope_scaling != null) throw new Error(`${source}: rope_scaling is not supported`);
+  const ropeType = h.rope_parameters?.rope_type;
+  if (ropeType !== undefined && ropeType !== 'default') throw new Error(`${source}: rope_parameters.rope_type ${ropeType} is not supported`);
+  if (h.mlp_bias) throw new Error(`${source}: mlp_bias is not supported`);
+  const ropeTheta = h.rope_theta ?? h.rope_parameters?.rope_theta ?? 10000;
+  const common: ModelConfigInput = {
+    vocabSize: h.vocab_size, hidden: h.hidden_size, nLayers: h.num_hidden_layers, nHeads: h.num_attention_heads,
+    intermediate: h.intermediate_size, maxSeqLen: h.max_position_embeddings, ropeTheta, normEps: h.rms_norm_eps,
+    tieEmbeddings: h.tie_word_embeddings, initStd: h.initializer_range,
+  };
+  const headDim = h.head_dim ?? undefined;
+  if (h.model_type === 'llama' || h.model_type === 'mistral') {
+    if (h.attention_bias) throw new Error(`${source}: llama attention_bias=true (bias on o_proj too) is not supported`);
+    const config = parseModelConfig({ ...common, attention: { kind: 'mha', nKvHeads: h.num_key_value_heads ?? h.num_attention_heads, headDim, qkvBias: false } }, source);
+    return { config, architecture: 'llama' };
+  }
+  if (h.model_type === 'qwen2') {
+    // Qwen2 always has q/k/v biases and no o_proj bias.
+    const config = parseModelConfig({ ...common, attention: { kind: 'mha', nKvHeads: h.num_key_value_heads ?? h.num_attention_heads, headDim, qkvBias: true } }, source);
+    return { config, architecture: 'qwen2' };
+  }
+  if (h.model_type === 'deepseek_v3') {
+    const d = hfDeepseek.safeParse(json);
+    if (!d.success) throw new Error(`${source}: not a valid deepseek_v3 config:\n${issues(d.error)}`);
+    const v = d.data;
+    if ((json as { rope_interleave?: unknown }).rope_interleave === false) throw new Error(`${source}: rope_interleave=false is not supported`);
+    const allDense = v.first_k_dense_replace >= v.num_hidden_layers || !v.n_routed_experts;
+    const config = parseModelConfig(
+      {
+        ...common,
+        attention: { kind: 'mla', qLoraRank: v.q_lora_rank ?? undefined, kvLoraRank: v.kv_lora_rank, qkNopeHeadDim: v.qk_nope_head_dim, qkRopeHeadDim: v.qk_rope_head_dim, vHeadDim: v.v_head_dim },
+        mlp: allDense
+          ? { kind: 'dense' }
+          : {
+              kind: 'moe', nSharedExperts: v.n_shared_experts ?? 0, nRoutedExperts: v.n_routed_experts!, expertsPerToken: v.num_experts_per_tok ?? 1,
+              moeIntermediate: v.moe_intermediate_size, firstKDenseReplace: v.first_k_dense_replace, routedScalingFactor: v.routed_scaling_factor,
+              gating: v.scoring_func, normTopkProb: v.norm_topk_prob, nGroup: v.n_group ?? 1, topkGroup: v.topk_group ?? 1,
+            },
+        mtpDepth: v.num_nextn_predict_layers,
+      },
+      source,
+    );
+    return { config, architecture: 'deepseek_v3' };
+  }
+  throw new Error(`${source}: model_type ${h.model_type} is not supported (llama, mistral, qwen2, deepseek_v3 are)`);
+}

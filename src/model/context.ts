@@ -1,0 +1,14 @@
+// src/model/context.ts — what every block's forward needs besides its input: batch geometry, RoPE tables for the
+// tokens' positions, and (for incremental inference) the cache with the row each batch entry writes to.
+
+import type { Tensor } from '../tensor/index.js';
+import type { KvCache } from './cache.js';
+
+export interface ForwardContext {
+  B: number;
+  T: number;
+  /** RoPE cos/sin gathered at each token's position, (B·T, D/2) for the block's rotated dim. */
+  rope: { cos: Tensor; sin: Tensor };
+  /** Incremental inference: read past K/V (or latent) of row rows[b] and append this chunk at starts[b]. */
+  cache?: { cache: KvCache; layer: number; rows: Int32Array; starts: Int32Array };
+}
