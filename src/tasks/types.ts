@@ -51,4 +51,11 @@ export interface Task {
    */
   answerKey?(extracted: string): string;
   equivalent?(a: string, b: string): Promise<boolean>;
+  /**
+   * Synthetic tasks: an unlimited, seeded stream of a split's items (training pulls as many as it needs).
+   * `items({ split, n, seed })` is the first n items of `stream({ split, seed })`.
+   */
+  stream?(opts: { split: Split; seed?: number }): Iterable<TaskItem>;
+  /** Release what the task holds (e.g. verifier worker threads). Safe to call more than once. */
+  close?(): Promise<void>;
 }

@@ -1,0 +1,93 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { benchmarkTask, gsm8kGold, loadBenchmark, type BenchmarkName } from './index.js';
+import { packageRoot, resolveDataDir } from './data-dir.js';
+import { MathVerifier } from '../../verify/math/index.js';
+
+const dataDir = resolveDataDir();
+const skip = existsSync(dataDir) ? false : `benchmark data folder ${dataDir} is absent (set R1_DATA_DIR to run these tests)`;
+
+test('data dir: explicit path, then R1_DATA_DIR, then ../shared/data beside the package root', () => {
+  assert.equal(resolveDataDir('/x/y'), '/x/y');
+  assert.equal(resolveDataDir(undefined, { R1_DATA_DIR: '/from/env' }), '/from/env');
+  assert.equal(resolveDataDir(undefined, {}), join(packageRoot(), '..', 'shared', 'data'));
+  assert.ok(existsSync(join(packageRoot(), 'package.json')));
+});
+
+test('a missing data folder is a clear error naming the path and the download sources', async () => {
+  const task = benchmarkTask('gsm8k', { dataDir: '/nonexistent/r1-data' });
+  await assert.rejects(task.items({ split: 'test' }), (e: Error) => {
+    assert.match(e.message, /benchmark data folder not found: \/nonexistent\/r1-data/);
+    assert.match(e.message, /R1_DATA_DIR/);
+    assert.match(e.message, /github\.com\/openai\/grade-school-math/);
+    assert.match(e.message, /github\.com\/QwenLM\/Qwen2\.5-Math/);
+    return true;
+  });
+  await assert.rejects(task.items({ split: 'train' }), /only the "test" split/);
+});
+
+test('bad rows are reported with file and line', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'r1-bench-'));
+  try {
+    writeFileSync(join(dir, 'amc23-test.jsonl'), '{"id":0,"problem":"p","answer":27.0}\n{"id":1,"answer":3}\n');
+    await assert.rejects(loadBenchmark('amc23', dir), /amc23-test\.jsonl:2: bad amc23 row: .*problem/s);
+    writeFileSync(join(dir, 'amc23-test.jsonl'), '{"id":0,"problem":"p","answer":27.0}\n');
+    const [item] = await loadBenchmark('amc23', dir);
+    assert.deepEqual([item?.id, item?.gold], ['amc23-0', '27']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('GSM8K gold is the number after ####', () => {
+  assert.equal(gsm8kGold('She makes 9 * 2 = $<<9*2=18>>18.\n#### 18'), '18');
+  assert.equal(gsm8kGold('...\n#### 1,200'), '1200');
+  assert.throws(() => gsm8kGold('no marker'), /no "####"/);
+});
+
+test('the four benchmark files load with their row counts and gold fields', { skip }, async () => {
+  const expected: Record<BenchmarkName, [number, string, string]> = {
+    gsm8k: [1319, 'gsm8k-0', '18'],
+    math500: [500, 'test/precalculus/807.json', '\\left( 3, \\frac{\\pi}{2} \\right)'],
+    aime24: [30, 'aime24-60', '204'],
+    amc23: [40, 'amc23-0', '27'],
+  };
+  for (const [name, [count, id, gold]] of Object.entries(expected) as [BenchmarkName, [number, string, string]][]) {
+    const task = benchmarkTask(name);
+    const items = await task.items({ split: 'test' });
+    assert.equal(items.length, count, name);
+    assert.deepEqual([items[0]?.id, items[0]?.gold], [id, gold], name);
+    assert.equal(new Set(items.map((x) => x.id)).size, count, `${name}: ids unique`);
+    assert.equal((await task.items({ split: 'test', n: 3 })).length, 3);
+    assert.ok(task.prompt(items[0]!, 'boxed').endsWith('within \\boxed{}.'));
+  }
+});
+
+test('checks go through the math verifier and read the answer after the reasoning', { skip }, async () => {
+  const verifier = new MathVerifier({ timeoutMs: 5000 }); // one shared verifier: one worker start-up
+  const task = benchmarkTask('math500', { verifier });
+  try {
+    const [item] = await task.items({ split: 'test', n: 1 }); // gold (3, pi/2) in LaTeX
+    assert.ok(item);
+    const c = (s: string) => task.check(item, s);
+    assert.equal((await c('<think>polar</think> <answer>\\left(3, \\frac{\\pi}{2}\\right)</answer>')).correct, true);
+    assert.equal((await c('<think>polar</think> <answer>(3, \\pi/2)</answer>')).correct, true);
+    assert.equal((await c('reasoning</think>\n\nSo the point is $\\boxed{(3,\\frac{\\pi}{2})}$.')).correct, true);
+    assert.equal((await c('<think>\\boxed{(3,\\frac{\\pi}{2})}</think> <answer>(3, \\pi)</answer>')).correct, false);
+    assert.equal((await c('<think>it is \\boxed{(3,\\frac{\\pi}{2})}</think> <answer>2</answer>')).correct, false);
+    const gsm = benchmarkTask('gsm8k', { verifier });
+    const [g] = await gsm.items({ split: 'test', n: 1 });
+    assert.ok(g);
+    assert.equal((await gsm.check(g, '<think>16-3-4=9, 9*2=18</think> <answer>$18</answer>')).correct, true);
+    assert.equal((await gsm.check(g, '<think>16-3-4=9, 9*2=18</think> <answer>The answer is 18 or 19</answer>')).correct, false);
+    assert.equal(await task.equivalent!('\\frac{1}{2}', '0.5'), true);
+    await gsm.close(); // a shared verifier is the caller's to close
+    assert.equal((await task.check(item, '<answer>(3, \\frac{\\pi}{2})</answer>')).correct, true);
+  } finally {
+    await task.close();
+    await verifier.close();
+  }
+});
