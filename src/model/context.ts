@@ -9,6 +9,8 @@ export interface ForwardContext {
   T: number;
   /** RoPE cos/sin gathered at each token's position, (B·T, D/2) for the block's rotated dim. */
   rope: { cos: Tensor; sin: Tensor };
+  /** Training forward: MoE layers record their load and compute the balance loss. */
+  train?: boolean;
   /** Incremental inference: read past K/V (or latent) of row rows[b] and append this chunk at starts[b]. */
   cache?: { cache: KvCache; layer: number; rows: Int32Array; starts: Int32Array };
 }

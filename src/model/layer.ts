@@ -31,7 +31,7 @@ export class BlockParts {
     const h = add(x, this.self_attn.forward(this.input_layernorm.forward(x), ctx)); // (B, T, C)
     const n = this.post_attention_layernorm.forward(h);
     if (this.mlp instanceof DeepSeekMoe) {
-      const r = this.mlp.forward(n, ctx.B, ctx.T);
+      const r = this.mlp.forward(n, ctx.B, ctx.T, ctx.train ?? false);
       return { x: add(h, r.y), aux: r.aux };
     }
     return { x: add(h, this.mlp.forward(n)), aux: null };

@@ -88,8 +88,11 @@ export class DeepSeekMoe extends Module {
     this.load = new Float64Array(m.nRoutedExperts);
   }
 
-  /** x (B, T, C) -> y (B, T, C), plus the sequence-wise balance loss (V3 eq. 17–20) when seqAuxAlpha > 0 in training. */
-  forward(x: Tensor, B: number, T: number): { y: Tensor; aux: Tensor | null; chosen: Int32Array } {
+  /**
+   * x (B, T, C) -> y (B, T, C). With `train`, the routed load is recorded for the bias update and the sequence-wise
+   * balance loss (V3 eq. 17–20) is returned when seqAuxAlpha > 0.
+   */
+  forward(x: Tensor, B: number, T: number, train = false): { y: Tensor; aux: Tensor | null; chosen: Int32Array } {
     const { m } = this;
     const e = this.engine;
     const C = x.shape[x.ndim - 1]!, N = B * T, E = m.nRoutedExperts, K = m.expertsPerToken;
@@ -106,7 +109,7 @@ export class DeepSeekMoe extends Module {
     // Dispatch: group assignments by expert, run each expert once on its tokens, scatter-add weighted outputs.
     const byExpert: number[][] = Array.from({ length: E }, () => []);
     for (let a = 0; a < N * K; a++) byExpert[chosen[a]!]!.push(a);
-    if (e.gradEnabled) for (let i = 0; i < E; i++) this.load[i]! += byExpert[i]!.length;
+    if (train) for (let i = 0; i < E; i++) this.load[i]! += byExpert[i]!.length;
     const order = new Int32Array(N * K); // assignment ids in expert order
     const outs: Tensor[] = [];
     let at = 0;
@@ -126,7 +129,7 @@ export class DeepSeekMoe extends Module {
     const routed = scatterAdd(e.zeros([N, C]), 0, tokenOf, mul(concat(outs, 0), w)); // (N, C)
     const y = this.shared_experts ? add(routed, this.shared_experts.forward(xf)) : routed;
     let aux: Tensor | null = null;
-    if (m.seqAuxAlpha > 0 && e.gradEnabled) {
+    if (m.seqAuxAlpha > 0 && train) {
       // L_Bal = α Σ_i f_i P_i per sequence, f_i = E/(K·T) · #tokens choosing i, P_i = mean_t s_{i,t}/Σ_j s_{j,t}.
       const norm = div(scores, sum(scores, -1, true)); // (N, E)
       const P = mean(reshape(norm, [B, T, E]), 1); // (B, E)

@@ -87,7 +87,7 @@ export class Transformer extends Module {
   }
 
   /** Final hidden states before the last norm, (B, T, C), and the summed aux loss. */
-  private trunk(ids: Int32Array, B: number, T: number, opts: ForwardOptions): { h: Tensor; aux: Tensor | null } {
+  private trunk(ids: Int32Array, B: number, T: number, opts: ForwardOptions, train = false): { h: Tensor; aux: Tensor | null } {
     const e = this.engine;
     const c = this.config;
     const positions = new Int32Array(B * T);
@@ -114,7 +114,7 @@ export class Transformer extends Module {
     let x = embedding(this.model.embed_tokens.weight, ids, [B, T]); // (B, T, C)
     let aux: Tensor | null = null;
     this.model.blocks.forEach((blk, layer) => {
-      const ctx: ForwardContext = { B, T, rope, cache: cacheCtx ? { ...cacheCtx, layer } : undefined };
+      const ctx: ForwardContext = { B, T, rope, train, cache: cacheCtx ? { ...cacheCtx, layer } : undefined };
       const r = blk.forward(x, ctx);
       x = r.x;
       if (r.aux) aux = aux ? add(aux, r.aux) : r.aux;
@@ -140,10 +140,13 @@ export class Transformer extends Module {
     return opts.cache ? this.engine.noGrad(run) : run();
   }
 
-  /** Training forward: main logits, MTP logits per depth (V3 §2.2) and the MoE balance loss. */
+  /**
+   * Training forward: main logits, MTP logits per depth (V3 §2.2) and the MoE balance loss; MoE layers record
+   * their expert load for updateRoutingBias(). Inference forwards leave the load untouched.
+   */
   forwardTrain(ids: Int32Array, B: number, T: number): TrainForward {
     this.checkIds(ids, B, T);
-    const { h, aux: mainAux } = this.trunk(ids, B, T, {});
+    const { h, aux: mainAux } = this.trunk(ids, B, T, {}, true);
     let aux = mainAux;
     const logits = this.head(this.model.norm.forward(h));
     const mtpLogits: Tensor[] = [];
@@ -157,7 +160,7 @@ export class Transformer extends Module {
       const prevK = prev.shape[1] === Tk ? prev : slice(prev, 1, 0, Tk); // (B, Tk, C)
       const pos = new Int32Array(B * Tk);
       for (let b = 0; b < B; b++) for (let i = 0; i < Tk; i++) pos[b * Tk + i] = i;
-      const r = this.model.mtp[d]!.forward(emb, prevK, { B, T: Tk, rope: this.rope.gather(this.engine, pos) });
+      const r = this.model.mtp[d]!.forward(emb, prevK, { B, T: Tk, rope: this.rope.gather(this.engine, pos), train: true });
       if (r.aux) aux = aux ? add(aux, r.aux) : r.aux;
       mtpLogits.push(this.head(r.normed)); // (B, Tk, V)
       prev = r.h;
