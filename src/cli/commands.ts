@@ -2,7 +2,8 @@
 
 import type { Command } from 'commander';
 import { register as registerEval } from './eval.js';
+import { register as registerTokenizer } from './tokenizer.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [registerEval];
+export const commands: RegisterCommand[] = [registerEval, registerTokenizer];
