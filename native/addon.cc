@@ -1,0 +1,61 @@
+// native/addon.cc — module registration for the r1 native engine: one N-API function per Backend kernel, plus
+// info() (which GEMM the build uses, pool threads) and cblasSgemmDirect (the benchmark baseline).
+
+#include <node_api.h>
+
+#include "kernels.h"
+#include "napi_util.h"
+#include "pool.h"
+
+namespace r1 {
+namespace {
+
+napi_value info(napi_env env, napi_callback_info) {
+  napi_value obj, blas, threads;
+  napi_create_object(env, &obj);
+  napi_create_string_utf8(env, have_cblas() ? "openblas" : "portable", NAPI_AUTO_LENGTH, &blas);
+  napi_create_int32(env, pool_threads(), &threads);
+  napi_set_named_property(env, obj, "blas", blas);
+  napi_set_named_property(env, obj, "threads", threads);
+  return obj;
+}
+
+napi_value init(napi_env env, napi_value exports) {
+  const napi_property_descriptor props[] = {
+      {"info", nullptr, info, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"gemm", nullptr, gemm, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"cblasSgemmDirect", nullptr, cblas_sgemm_direct, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"unary", nullptr, unary, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"unaryBackward", nullptr, unary_backward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"binary", nullptr, binary, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"strided", nullptr, strided, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"where", nullptr, where, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"fill", nullptr, fill, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"sumSquares", nullptr, sum_squares, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"reduce", nullptr, reduce, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"softmax", nullptr, softmax, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"softmaxBackward", nullptr, softmax_backward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"crossEntropy", nullptr, cross_entropy, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"crossEntropyBackward", nullptr, cross_entropy_backward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"indexSelect", nullptr, index_select, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"indexAdd", nullptr, index_add, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"rmsnorm", nullptr, rmsnorm, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"rmsnormBackward", nullptr, rmsnorm_backward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"layernorm", nullptr, layernorm, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"layernormBackward", nullptr, layernorm_backward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"rope", nullptr, rope, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"swiglu", nullptr, swiglu, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"swigluBackward", nullptr, swiglu_backward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"topk", nullptr, topk, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"attention", nullptr, attention, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"attentionBackward", nullptr, attention_backward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"adamw", nullptr, adamw, nullptr, nullptr, nullptr, napi_default, nullptr},
+  };
+  napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+  return exports;
+}
+
+}  // namespace
+}  // namespace r1
+
+NAPI_MODULE_INIT() { return r1::init(env, exports); }

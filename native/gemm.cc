@@ -1,0 +1,125 @@
+// native/gemm.cc — GEMM: OpenBLAS cblas_sgemm when built with it (R1_HAVE_CBLAS), else a portable cache-blocked
+// GEMM on the thread pool. Batched and strided with all transpose combinations, so callers never materialize a
+// transpose. Also the raw cblasSgemmDirect entry the benchmark compares against.
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "kernels.h"
+#include "napi_util.h"
+#include "pool.h"
+
+#ifdef R1_HAVE_CBLAS
+#include <cblas.h>
+#endif
+
+namespace r1 {
+
+bool have_cblas() {
+#ifdef R1_HAVE_CBLAS
+  return true;
+#else
+  return false;
+#endif
+}
+
+namespace {
+
+// Portable blocked GEMM: packs op(B) panels (KC × NC) contiguously, then each thread takes a band of rows and
+// accumulates C[i, j:j+NC] += op(A)[i, p] * Bpack[p, j:j+NC] with a vectorizable inner loop.
+[[maybe_unused]] void portable_sgemm(bool tA, bool tB, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
+                    const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
+  for (int64_t i = 0; i < M; i++) {
+    float* c = C + i * ldc;
+    if (beta == 0.0f) std::memset(c, 0, sizeof(float) * N);
+    else if (beta != 1.0f) for (int64_t j = 0; j < N; j++) c[j] *= beta;
+  }
+  if (K == 0 || alpha == 0.0f) return;
+  const int64_t KC = 256, NC = 512;
+  std::vector<float> bpack(KC * NC);
+  for (int64_t p0 = 0; p0 < K; p0 += KC) {
+    const int64_t kc = std::min(KC, K - p0);
+    for (int64_t j0 = 0; j0 < N; j0 += NC) {
+      const int64_t nc = std::min(NC, N - j0);
+      for (int64_t p = 0; p < kc; p++) {
+        float* dst = bpack.data() + p * nc;
+        if (!tB) std::memcpy(dst, B + (p0 + p) * ldb + j0, sizeof(float) * nc);
+        else for (int64_t j = 0; j < nc; j++) dst[j] = B[(j0 + j) * ldb + p0 + p];
+      }
+      const float* bp = bpack.data();
+      parallel_for(M, 8, [&](int64_t i0, int64_t i1) {
+        for (int64_t i = i0; i < i1; i++) {
+          float* c = C + i * ldc + j0;
+          for (int64_t p = 0; p < kc; p++) {
+            const float a = alpha * (tA ? A[(p0 + p) * lda + i] : A[i * lda + p0 + p]);
+            const float* b = bp + p * nc;
+            for (int64_t j = 0; j < nc; j++) c[j] += a * b[j];
+          }
+        }
+      });
+    }
+  }
+}
+
+void check_matrix(Args& a, const F32& buf, const char* what, int64_t rows, int64_t cols, int64_t ld, int64_t stride, int64_t batch) {
+  if (ld < std::max<int64_t>(cols, 1)) fail_range(a.where(what) + ": leading dimension " + std::to_string(ld) + " < " + std::to_string(cols));
+  if (rows == 0 || cols == 0 || batch == 0) return;
+  int64_t extent = mul(batch - 1, stride) + mul(rows - 1, ld) + cols;
+  a.need(buf, extent, what);
+}
+
+}  // namespace
+
+void sgemm(bool tA, bool tB, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
+           const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
+  if (M == 0 || N == 0) return;
+#ifdef R1_HAVE_CBLAS
+  cblas_sgemm(CblasRowMajor, tA ? CblasTrans : CblasNoTrans, tB ? CblasTrans : CblasNoTrans, static_cast<int>(M),
+              static_cast<int>(N), static_cast<int>(K), alpha, A, static_cast<int>(lda), B, static_cast<int>(ldb), beta,
+              C, static_cast<int>(ldc));
+#else
+  portable_sgemm(tA, tB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+#endif
+}
+
+// gemm(transA, transB, M, N, K, alpha, A, lda, strideA, B, ldb, strideB, beta, C, ldc, strideC, batch)
+R1_ENTRY(gemm) {
+  Args a(env, info, "gemm", 17);
+  const bool tA = a.flag(0, "transA"), tB = a.flag(1, "transB");
+  const int64_t M = a.size(2, "M"), N = a.size(3, "N"), K = a.size(4, "K");
+  const float alpha = static_cast<float>(a.num(5, "alpha"));
+  F32 A = a.f32(6, "A");
+  const int64_t lda = a.size(7, "lda"), sA = a.size(8, "strideA");
+  F32 B = a.f32(9, "B");
+  const int64_t ldb = a.size(10, "ldb"), sB = a.size(11, "strideB");
+  const float beta = static_cast<float>(a.num(12, "beta"));
+  F32 C = a.f32(13, "C");
+  const int64_t ldc = a.size(14, "ldc"), sC = a.size(15, "strideC"), batch = a.size(16, "batch");
+  if (M > INT32_MAX || N > INT32_MAX || K > INT32_MAX || lda > INT32_MAX || ldb > INT32_MAX || ldc > INT32_MAX) fail_range("gemm: dimension exceeds int32");
+  check_matrix(a, A, "A", tA ? K : M, tA ? M : K, lda, sA, batch);
+  check_matrix(a, B, "B", tB ? N : K, tB ? K : N, ldb, sB, batch);
+  check_matrix(a, C, "C", M, N, ldc, sC, batch);
+  if (batch > 1 && M > 0 && N > 0 && sC < mul(M - 1, ldc) + N) fail_range("gemm: strideC makes batched outputs overlap");
+  for (int64_t i = 0; i < batch; i++) sgemm(tA, tB, M, N, K, alpha, A.p + i * sA, lda, B.p + i * sB, ldb, beta, C.p + i * sC, ldc);
+  return undefined(env);
+}
+
+// cblasSgemmDirect(M, N, K, A, B, C): C = A @ B straight through cblas_sgemm (the benchmark's baseline); throws
+// when the addon was built without cblas.
+R1_ENTRY(cblas_sgemm_direct) {
+  Args a(env, info, "cblasSgemmDirect", 6);
+  const int64_t M = a.size(0, "M"), N = a.size(1, "N"), K = a.size(2, "K");
+  F32 A = a.f32(3, "A"), B = a.f32(4, "B"), C = a.f32(5, "C");
+  a.need(A, mul(M, K), "A");
+  a.need(B, mul(K, N), "B");
+  a.need(C, mul(M, N), "C");
+#ifdef R1_HAVE_CBLAS
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)M, (int)N, (int)K, 1.0f, A.p, (int)K, B.p, (int)N, 0.0f, C.p, (int)N);
+#else
+  fail_type("cblasSgemmDirect: the addon was built without OpenBLAS");
+#endif
+  return undefined(env);
+}
+
+}  // namespace r1

@@ -1,0 +1,88 @@
+// src/backend/native/index.ts — the native backend: binds the C++ N-API addon (native/, built by node-gyp into
+// build/Release/r1_native.node) to the Backend interface. Float32Arrays pass zero-copy; the addon validates every
+// length and index and throws RangeError/TypeError instead of crashing. R1_NATIVE_ADDON overrides the addon path
+// (e.g. a sanitizer build).
+
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Backend, BackendInfo } from '../types.js';
+
+/** The raw addon: every Backend kernel plus build info and the direct cblas baseline. */
+export interface NativeAddon extends Omit<Backend, 'info'> {
+  info(): { blas: 'openblas' | 'portable'; threads: number };
+  /** C = A @ B (row-major, M×K @ K×N) straight through cblas_sgemm; throws in a build without OpenBLAS. */
+  cblasSgemmDirect(M: number, N: number, K: number, A: Float32Array, B: Float32Array, C: Float32Array): void;
+}
+
+/** The package root: the nearest ancestor of this file holding package.json (works from src/ and dist/). */
+export function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    const up = dirname(dir);
+    if (up === dir) throw new Error('native backend: package.json not found above ' + fileURLToPath(import.meta.url));
+    dir = up;
+  }
+}
+
+let cached: NativeAddon | null = null;
+
+/** Loads the addon once; throws with build instructions when it is missing. */
+export function loadNativeAddon(): NativeAddon {
+  if (cached) return cached;
+  const path = process.env.R1_NATIVE_ADDON ?? join(packageRoot(), 'build', 'Release', 'r1_native.node');
+  if (!existsSync(path)) {
+    throw new Error(`native backend: addon not found at ${path}; build it with \`npm rebuild\` (needs g++, make and, for speed, libopenblas-dev)`);
+  }
+  const require = createRequire(import.meta.url);
+  cached = require(path) as NativeAddon;
+  return cached;
+}
+
+/** True when the addon is built and loads. */
+export function nativeAvailable(): boolean {
+  try {
+    loadNativeAddon();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Creates the native backend (the addon is loaded on first use and shared). */
+export function createNativeBackend(): Backend {
+  const a = loadNativeAddon();
+  const raw = a.info();
+  const info: BackendInfo = { name: 'native', blas: raw.blas, threads: raw.threads };
+  return {
+    info,
+    gemm: a.gemm,
+    unary: a.unary,
+    unaryBackward: a.unaryBackward,
+    binary: a.binary,
+    strided: a.strided,
+    reduce: a.reduce,
+    where: a.where,
+    softmax: a.softmax,
+    softmaxBackward: a.softmaxBackward,
+    crossEntropy: a.crossEntropy,
+    crossEntropyBackward: a.crossEntropyBackward,
+    indexSelect: a.indexSelect,
+    indexAdd: a.indexAdd,
+    rmsnorm: a.rmsnorm,
+    rmsnormBackward: a.rmsnormBackward,
+    layernorm: a.layernorm,
+    layernormBackward: a.layernormBackward,
+    rope: a.rope,
+    swiglu: a.swiglu,
+    swigluBackward: a.swigluBackward,
+    topk: a.topk,
+    attention: a.attention,
+    attentionBackward: a.attentionBackward,
+    adamw: a.adamw,
+    sumSquares: a.sumSquares,
+    fill: a.fill,
+  };
+}
