@@ -2,8 +2,9 @@
 
 import type { Command } from 'commander';
 import { register as registerEval } from './eval.js';
+import { register as registerTasks } from './tasks.js';
 import { register as registerTokenizer } from './tokenizer.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [registerEval, registerTokenizer];
+export const commands: RegisterCommand[] = [registerEval, registerTasks, registerTokenizer];

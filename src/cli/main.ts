@@ -2,10 +2,13 @@
 // src/cli/main.ts — the `r1` command. Each subcommand lives in its own thin file and registers itself here.
 
 import { Command } from 'commander';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { commands } from './commands.js';
 
-const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+// The package root holds package.json: two levels up from src/cli (tsx), three from dist/src/cli (compiled).
+const pkgUrl = [new URL('../../package.json', import.meta.url), new URL('../../../package.json', import.meta.url)].find((u) => existsSync(u));
+if (pkgUrl === undefined) throw new Error('r1: package.json not found above ' + import.meta.url);
+const pkg = JSON.parse(readFileSync(pkgUrl, 'utf8')) as { version: string };
 
 export function buildProgram(): Command {
   const program = new Command();
