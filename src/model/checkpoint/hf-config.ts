@@ -137,15 +137,17 @@ export function fromHfConfig(json: unknown, source = 'config.json'): { config: M
     intermediate: h.intermediate_size, maxSeqLen: h.max_position_embeddings, ropeTheta, normEps: h.rms_norm_eps,
     tieEmbeddings: h.tie_word_embeddings, initStd: h.initializer_range,
   };
-  const headDim = h.head_dim ?? undefined;
+  // Keep headDim implicit when it is the default hidden / heads, so configs round-trip unchanged.
+  const headDim = h.head_dim != null && h.head_dim * h.num_attention_heads !== h.hidden_size ? h.head_dim : undefined;
+  const hd = headDim !== undefined ? { headDim } : {};
   if (h.model_type === 'llama' || h.model_type === 'mistral') {
     if (h.attention_bias) throw new Error(`${source}: llama attention_bias=true (bias on o_proj too) is not supported`);
-    const config = parseModelConfig({ ...common, attention: { kind: 'mha', nKvHeads: h.num_key_value_heads ?? h.num_attention_heads, headDim, qkvBias: false } }, source);
+    const config = parseModelConfig({ ...common, attention: { kind: 'mha', nKvHeads: h.num_key_value_heads ?? h.num_attention_heads, ...hd, qkvBias: false } }, source);
     return { config, architecture: 'llama' };
   }
   if (h.model_type === 'qwen2') {
     // Qwen2 always has q/k/v biases and no o_proj bias.
-    const config = parseModelConfig({ ...common, attention: { kind: 'mha', nKvHeads: h.num_key_value_heads ?? h.num_attention_heads, headDim, qkvBias: true } }, source);
+    const config = parseModelConfig({ ...common, attention: { kind: 'mha', nKvHeads: h.num_key_value_heads ?? h.num_attention_heads, ...hd, qkvBias: true } }, source);
     return { config, architecture: 'qwen2' };
   }
   if (h.model_type === 'deepseek_v3') {
@@ -157,7 +159,7 @@ export function fromHfConfig(json: unknown, source = 'config.json'): { config: M
     const config = parseModelConfig(
       {
         ...common,
-        attention: { kind: 'mla', qLoraRank: v.q_lora_rank ?? undefined, kvLoraRank: v.kv_lora_rank, qkNopeHeadDim: v.qk_nope_head_dim, qkRopeHeadDim: v.qk_rope_head_dim, vHeadDim: v.v_head_dim },
+        attention: { kind: 'mla', ...(v.q_lora_rank != null ? { qLoraRank: v.q_lora_rank } : {}), kvLoraRank: v.kv_lora_rank, qkNopeHeadDim: v.qk_nope_head_dim, qkRopeHeadDim: v.qk_rope_head_dim, vHeadDim: v.v_head_dim },
         mlp: allDense
           ? { kind: 'dense' }
           : {

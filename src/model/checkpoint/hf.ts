@@ -1,0 +1,123 @@
+// src/model/checkpoint/hf.ts — Hugging Face checkpoint folders: config.json + model.safetensors (or sharded with
+// model.safetensors.index.json) + tokenizer.json; save (atomic per file) and load into a Transformer.
+// The tokenizer is passed through as its tokenizer.json object: the model layer does not depend on the tokenizer.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Engine } from '../../tensor/index.js';
+import { Rng } from '../../util/rng.js';
+import type { ModelConfig } from '../config.js';
+import { Transformer } from '../transformer.js';
+import { writeFileAtomic } from './atomic.js';
+import { type HfArchitecture, fromHfConfig, hfArchitectureOf, toHfConfig } from './hf-config.js';
+import { type NamedTensor, readSafetensors, writeSafetensors } from './safetensors.js';
+
+export interface HfSaveOptions {
+  /** A Hugging Face tokenizer.json object; written with a tokenizer_config.json so AutoTokenizer loads it. */
+  tokenizerJson?: unknown;
+  bosToken?: string;
+  eosToken?: string;
+  bosId?: number;
+  eosId?: number;
+  /** Jinja chat template for tokenizer_config.json. */
+  chatTemplate?: string;
+}
+
+function writeJson(file: string, obj: unknown): void {
+  writeFileAtomic(file, [new TextEncoder().encode(JSON.stringify(obj, null, 2) + '\n')]);
+}
+
+/** Writes config.json, model.safetensors (F32) and, when given, tokenizer.json + tokenizer_config.json. */
+export function saveHfCheckpoint(dir: string, config: ModelConfig, weights: ReadonlyMap<string, NamedTensor>, opts: HfSaveOptions = {}): { architecture: HfArchitecture } {
+  const architecture = hfArchitectureOf(config);
+  const hf = toHfConfig(config, { bosId: opts.bosId, eosId: opts.eosId });
+  // Sorted names, like safetensors' Python writer; values are written as-is (F32).
+  const sorted = new Map([...weights.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  writeSafetensors(join(dir, 'model.safetensors'), sorted, { format: 'pt' });
+  writeJson(join(dir, 'config.json'), hf);
+  writeJson(join(dir, 'generation_config.json'), { bos_token_id: opts.bosId ?? null, eos_token_id: opts.eosId ?? null });
+  if (opts.tokenizerJson !== undefined) {
+    writeJson(join(dir, 'tokenizer.json'), opts.tokenizerJson);
+    writeJson(join(dir, 'tokenizer_config.json'), {
+      tokenizer_class: 'PreTrainedTokenizerFast',
+      bos_token: opts.bosToken ?? null,
+      eos_token: opts.eosToken ?? null,
+      model_max_length: config.maxSeqLen,
+      clean_up_tokenization_spaces: false,
+      ...(opts.chatTemplate ? { chat_template: opts.chatTemplate } : {}),
+    });
+  }
+  return { architecture };
+}
+
+/** Saves a Transformer (its live weights and routing biases). */
+export function saveModelAsHf(dir: string, model: Transformer, opts: HfSaveOptions = {}): { architecture: HfArchitecture } {
+  return saveHfCheckpoint(dir, model.config, model.stateDict(), opts);
+}
+
+function readJson(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new Error(`${file}: cannot read (${(err as Error).message})`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${file}: invalid JSON (${(err as Error).message})`);
+  }
+}
+
+/** All tensors of a checkpoint folder (single file or shards listed in model.safetensors.index.json). */
+export function readHfWeights(dir: string): Map<string, NamedTensor> {
+  const single = join(dir, 'model.safetensors');
+  const index = join(dir, 'model.safetensors.index.json');
+  const files: string[] = [];
+  if (existsSync(single)) files.push(single);
+  else if (existsSync(index)) {
+    const idx = readJson(index) as { weight_map?: Record<string, string> };
+    if (!idx.weight_map || typeof idx.weight_map !== 'object') throw new Error(`${index}: no weight_map`);
+    for (const f of new Set(Object.values(idx.weight_map))) files.push(join(dir, f));
+  } else throw new Error(`${dir}: no model.safetensors or model.safetensors.index.json`);
+  const out = new Map<string, NamedTensor>();
+  for (const f of files) {
+    for (const [k, t] of readSafetensors(f).tensors) {
+      if (out.has(k)) throw new Error(`${f}: tensor ${k} appears in more than one shard`);
+      out.set(k, { shape: t.shape, data: t.data });
+    }
+  }
+  return out;
+}
+
+export interface LoadedHf {
+  model: Transformer;
+  architecture: HfArchitecture;
+  /** Parsed tokenizer.json when the folder has one. */
+  tokenizerJson: unknown;
+  hfConfig: unknown;
+}
+
+/**
+ * Loads a Hugging Face Llama / Qwen2 / DeepSeek-V3-layout checkpoint folder into a Transformer on `engine`.
+ * Tensors the model does not use are rejected, except: rotary inv_freq buffers, a duplicate lm_head of a tied model,
+ * and the copies of embedding/head that DeepSeek-V3 stores inside each MTP layer.
+ */
+export function loadHfCheckpoint(dir: string, engine: Engine): LoadedHf {
+  const cfgFile = join(dir, 'config.json');
+  const hfConfig = readJson(cfgFile);
+  const { config, architecture } = fromHfConfig(hfConfig, cfgFile);
+  const weights = readHfWeights(dir);
+  const model = new Transformer(engine, config, new Rng(0));
+  const mtpLayer = new RegExp(`^model\\.layers\\.(\\d+)\\.(embed_tokens|shared_head\\.head)\\.weight$`);
+  const ignore = (name: string): boolean => {
+    if (name.endsWith('rotary_emb.inv_freq')) return true;
+    if (name === 'lm_head.weight' && config.tieEmbeddings) return true;
+    const m = mtpLayer.exec(name);
+    return m !== null && Number(m[1]) >= config.nLayers;
+  };
+  model.loadStateDict(weights, dir, ignore);
+  const tokFile = join(dir, 'tokenizer.json');
+  const tokenizerJson = existsSync(tokFile) ? readJson(tokFile) : undefined;
+  return { model, architecture, tokenizerJson, hfConfig };
+}
