@@ -35,8 +35,17 @@ async function runCli(args: string[], env: Record<string, string | undefined>, g
   return { stdout, stderr, exitCode };
 }
 
+/** Tasks handed out, and how many were closed (the CLI owns the tasks it resolves and must release them). */
+let closed = 0;
 const tasks = (name: string): Task => {
-  if (name === 'addition') return additionTask();
+  if (name === 'addition') {
+    return {
+      ...additionTask(),
+      close: async () => {
+        closed++;
+      },
+    };
+  }
   throw new Error(`unknown task "${name}"`);
 };
 
@@ -51,8 +60,10 @@ test('r1 eval --endpoint runs a benchmark against a local fake deepseek-reasoner
   });
   try {
     const args = ['--endpoint', server.url, '--api-model', 'deepseek-reasoner', '--api-key-env', 'R1_TEST_KEY', '--bench', 'addition', '-k', '3', '--limit', '2', '--out', dir, '--no-progress', '--concurrency', '2'];
+    const closedBefore = closed;
     const res = await runCli(args, { R1_TEST_KEY: SECRET }, tasks);
     assert.equal(res.exitCode, 0, res.stderr);
+    assert.equal(closed, closedBefore + 1);
     assert.equal(server.requests.length, 6);
     for (const r of server.requests) {
       assert.equal(r.authorization, `Bearer ${SECRET}`);

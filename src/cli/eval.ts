@@ -5,6 +5,7 @@ import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { getTaskByName } from '../tasks/registry.js';
 import type { Task } from '../tasks/types.js';
 import { EndpointSource, ENDPOINT_DEFAULTS } from '../eval/endpoint.js';
 import { requireLocalSource, type LocalSourceFactory } from '../eval/local-source.js';
@@ -89,11 +90,6 @@ function safeDirName(s: string): string {
   return s.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '') || 'model';
 }
 
-/** Default task lookup until the task registry lands: a clear error. */
-function noRegistry(name: string): Task {
-  throw new Error(`cannot resolve benchmark "${name}": the task registry (src/tasks) is not available in this build`);
-}
-
 async function execute(flags: EvalFlags, deps: EvalCliDeps): Promise<void> {
   let retries = 0;
   let source: SampleSource;
@@ -172,13 +168,15 @@ async function execute(flags: EvalFlags, deps: EvalCliDeps): Promise<void> {
     throw err;
   } finally {
     process.removeListener('SIGINT', onSigint);
+    // Tasks may hold verifier worker threads; release them so the process can exit.
+    await Promise.allSettled(tasks.map((t) => t.close?.()));
   }
 }
 
 /** Build the `eval` subcommand; `deps` replaces the process's environment and streams (tests). */
 export function createEvalCommand(partial: Partial<EvalCliDeps> = {}): Command {
   const deps: EvalCliDeps = {
-    getTask: noRegistry,
+    getTask: (name) => getTaskByName(name),
     localSource: undefined,
     env: process.env,
     stdout: process.stdout,

@@ -29,7 +29,7 @@ export const SampleRecordSchema = z.object({
   correct: z.boolean(),
   score: z.number(),
   reason: z.string().optional(),
-  /** Well-formed output: an answer was found, generation was not cut off, no stray think tags in the answer. */
+  /** Well-formed output: a \boxed{} answer after the reasoning, generation not cut off, no stray think tags. */
   formatOk: z.boolean(),
   usage: UsageSchema.nullable(),
   /** Reasoning / answer token counts (null without usage); `tokensEstimated` when split by character share. */

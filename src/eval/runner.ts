@@ -5,6 +5,7 @@
 
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { lastBoxed } from '../tasks/completion.js';
 import type { Task, TaskItem } from '../tasks/types.js';
 import type { Price } from './pricing.js';
 import { renderEvalSection, renderMarkdown } from './report.js';
@@ -166,6 +167,9 @@ export async function runEval(opts: EvalOptions): Promise<EvalSummary> {
       const sample = u.first + j;
       const check = await u.task.check(u.item, checkedText(c));
       const strayTags = c.content.includes('<think>') || c.content.includes('</think>');
+      // Format: the answer was put in \boxed{} after the reasoning, as the prompt asks (checkers may still
+      // find an unboxed answer, e.g. a last number, which counts for accuracy but not for format).
+      const boxed = lastBoxed(c.content) !== null;
       const rec: SampleRecord = {
         bench: u.bench,
         itemId: u.item.id,
@@ -178,7 +182,7 @@ export async function runEval(opts: EvalOptions): Promise<EvalSummary> {
         correct: check.correct,
         score: check.score,
         ...(check.reason !== undefined ? { reason: check.reason } : {}),
-        formatOk: check.extracted !== null && c.finishReason !== 'length' && !strayTags,
+        formatOk: boxed && c.finishReason !== 'length' && !strayTags,
         usage: c.usage,
         ...splitTokens(c),
         latencyMs: Math.round(performance.now() - started),
