@@ -2,9 +2,10 @@
 
 import type { Command } from 'commander';
 import { register as registerEval } from './eval.js';
+import { register as registerModel } from './model.js';
 import { register as registerTasks } from './tasks.js';
 import { register as registerTokenizer } from './tokenizer.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [registerEval, registerTasks, registerTokenizer];
+export const commands: RegisterCommand[] = [registerEval, registerModel, registerTasks, registerTokenizer];

@@ -1,0 +1,47 @@
+// src/cli/model.test.ts — `r1 model info` end to end by spawning the real entry point (tsx from source, node from dist).
+
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { preset } from '../model/config.js';
+import { toHfConfig } from '../model/checkpoint/hf-config.js';
+import { countFormula } from '../model/params.js';
+
+const fromSource = import.meta.url.endsWith('.ts');
+const main = fileURLToPath(new URL(fromSource ? './main.ts' : './main.js', import.meta.url));
+
+function r1(args: string[]) {
+  const argv = fromSource ? ['--import', 'tsx', main, ...args] : [main, ...args];
+  const r = spawnSync(process.execPath, argv, { encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('r1 model info deepseek-v3 prints ~671B total and ~37B active parameters', () => {
+  const r = r1(['model', 'info', 'deepseek-v3']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /total params:\s+671\.03B/);
+  assert.match(r.stdout, /active per token:\s+37\.55B/);
+  assert.match(r.stdout, /closed-form counts equal/);
+});
+
+test('r1 model info reads a Hugging Face config.json (--json) and rejects unknown models with exit code 2', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'r1ts-cli-model-'));
+  try {
+    const file = join(dir, 'config.json');
+    writeFileSync(file, JSON.stringify(toHfConfig(preset('reference'))));
+    const r = r1(['model', 'info', file, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { architecture: string; params: { total: number } };
+    assert.equal(out.architecture, 'llama');
+    assert.equal(out.params.total, countFormula(preset('reference')).total);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const bad = r1(['model', 'info', 'no-such-model']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /not a preset name/);
+});
