@@ -3,13 +3,17 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { startFakeEndpoint } from '../eval/fake-endpoint.js';
 import { addends, additionTask } from '../eval/fixtures.js';
+import { resolveDataDir } from '../tasks/benchmarks/data-dir.js';
+import { getTaskByName } from '../tasks/registry.js';
 import type { Task } from '../tasks/types.js';
 import { apiKeyFrom, createEvalCommand } from './eval.js';
 
@@ -135,4 +139,72 @@ test('apiKeyFrom prefers the named variable, then OPENAI_API_KEY, then DEEPSEEK_
   assert.equal(apiKeyFrom({ DEEPSEEK_API_KEY: 'd' }, undefined), 'd');
   assert.equal(apiKeyFrom({}, undefined), undefined);
   assert.throws(() => apiKeyFrom({ A: '' }, 'A'), /A \(named by --api-key-env\) is not set/);
+});
+
+/** Run the real `r1` entry point as a child process (tsx from source, node from dist); async, so the test's
+ * HTTP server keeps serving while the child runs. */
+function r1(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const fromSource = import.meta.url.endsWith('.ts');
+  const main = fileURLToPath(new URL(fromSource ? './main.ts' : './main.js', import.meta.url));
+  const argv = fromSource ? ['--import', 'tsx', main, ...args] : [main, ...args];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, argv, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+test('spawned `r1 eval --endpoint` on registry tasks (arithmetic; gsm8k through the math verifier when data is present)', async (t) => {
+  const haveData = existsSync(resolveDataDir());
+  if (!haveData) t.diagnostic(`benchmark data folder ${resolveDataDir()} absent: evaluating arithmetic only`);
+  const benches = haveData ? ['arithmetic', 'gsm8k'] : ['arithmetic'];
+  // The fake answers from the gold table: right for odd seeds, a different number (gold with a 7 appended) for even.
+  const gold = new Map<string, string>();
+  for (const name of benches) {
+    const task = getTaskByName(name);
+    for (const item of await task.items({ split: 'test', n: 3 })) gold.set(task.prompt(item, 'boxed'), item.gold);
+    await task.close?.();
+  }
+  const server = await startFakeEndpoint({
+    answer: (prompt, seed) => {
+      const g = gold.get(prompt);
+      if (g === undefined) return 'unknown prompt';
+      return `The final answer is \\boxed{${(seed ?? 0) % 2 === 1 ? g : `${g}7`}}.`;
+    },
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'r1-cli-eval-'));
+  try {
+    const res = await r1(
+      ['eval', '--endpoint', server.url, '--api-model', 'deepseek-reasoner', '--bench', benches.join(','), '-k', '2', '--limit', '3', '--out', dir, '--no-progress'],
+      { DEEPSEEK_API_KEY: SECRET, OPENAI_API_KEY: '' },
+    );
+    assert.equal(res.code, 0, res.stderr);
+    assert.equal(server.requests.length, benches.length * 3 * 2);
+    assert.ok(server.requests.every((r) => r.authorization === `Bearer ${SECRET}`));
+    const recs = readFileSync(join(dir, 'samples.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { bench: string; seed: number; correct: boolean; formatOk: boolean });
+    for (const r of recs) {
+      assert.equal(r.correct, r.seed % 2 === 1, `${r.bench} seed ${r.seed}`);
+      assert.equal(r.formatOk, true);
+    }
+    const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { benches: { bench: string; passAt1: number }[] };
+    assert.deepEqual(summary.benches.map((b) => b.bench), benches);
+    for (const b of summary.benches) {
+      const mine = recs.filter((r) => r.bench === b.bench);
+      assert.ok(Math.abs(b.passAt1 - mine.filter((r) => r.correct).length / mine.length) < 1e-12);
+    }
+    for (const name of benches) assert.match(res.stdout, new RegExp(`\\| ${name} \\| 3 \\| 2 \\|`));
+    for (const f of readdirSync(dir)) assert.ok(!readFileSync(join(dir, f), 'utf8').includes(SECRET), `key leaked into ${f}`);
+    assert.ok(!res.stdout.includes(SECRET) && !res.stderr.includes(SECRET));
+  } finally {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
