@@ -183,7 +183,7 @@ export class EndpointSource implements SampleSource {
       const err = outcome.error;
       if (!err.retryable || attempt >= this.#opts.maxRetries) {
         if (err.retryable) this.#opts.onEvent?.({ kind: 'give-up', attempts: attempt + 1, reason: err.message });
-        throw err.retryable ? new EndpointError(`${err.message} (gave up after ${attempt + 1} attempts)`, err.status, true) : err;
+        throw err.retryable ? new EndpointError(`${err.message} (gave up after ${attempt + 1} attempt${attempt === 0 ? '' : 's'})`, err.status, true) : err;
       }
       const asked = outcome.retryAfterMs;
       const delayMs = asked !== null ? Math.min(asked, this.#opts.maxRetryAfterMs) : backoffMs(attempt, this.#opts.backoff, seed);

@@ -19,7 +19,8 @@ export const SampleRecordSchema = z.object({
   itemId: z.string(),
   /** Sample index in [0, k). */
   sample: z.number().int().nonnegative(),
-  /** The seed this sample was requested with. */
+  /** The seed of this sample: hash(seed, bench, item) + sample index (with --n-mode native, the request carried
+   *  the seed of its first sample and the server derived the others). */
   seed: z.number().int().nonnegative(),
   reasoning: z.string(),
   content: z.string(),
