@@ -5,9 +5,17 @@ import { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { commands } from './commands.js';
 
-// The package root holds package.json: two levels up from src/cli (tsx), three from dist/src/cli (compiled).
-const pkgUrl = [new URL('../../package.json', import.meta.url), new URL('../../../package.json', import.meta.url)].find((u) => existsSync(u));
-if (pkgUrl === undefined) throw new Error('r1: package.json not found above ' + import.meta.url);
+// The package root is the nearest folder above this file with a package.json (src/cli under tsx, dist/src/cli
+// when compiled).
+function findPackageJson(): URL {
+  for (let url = new URL('./package.json', import.meta.url); ; ) {
+    if (existsSync(url)) return url;
+    const up = new URL('../package.json', url);
+    if (up.href === url.href) throw new Error(`r1: no package.json above ${import.meta.url}`);
+    url = up;
+  }
+}
+const pkgUrl = findPackageJson();
 const pkg = JSON.parse(readFileSync(pkgUrl, 'utf8')) as { version: string };
 
 export function buildProgram(): Command {

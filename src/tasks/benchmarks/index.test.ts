@@ -84,6 +84,8 @@ test('checks go through the math verifier and read the answer after the reasonin
     assert.equal((await gsm.check(g, '<think>16-3-4=9, 9*2=18</think> <answer>$18</answer>')).correct, true);
     assert.equal((await gsm.check(g, '<think>16-3-4=9, 9*2=18</think> <answer>The answer is 18 or 19</answer>')).correct, false);
     assert.equal(await task.equivalent!('\\frac{1}{2}', '0.5'), true);
+    assert.equal(task.answerKey!(' \\frac{1}{2} '), task.answerKey!('\\frac{1}{2}'));
+    assert.throws(() => benchmarkTask('aime24').answerKey!('5'), /call check\(\) first/);
     await gsm.close(); // a shared verifier is the caller's to close
     assert.equal((await task.check(item, '<answer>(3, \\frac{\\pi}{2})</answer>')).correct, true);
   } finally {

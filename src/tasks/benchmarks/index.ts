@@ -3,11 +3,13 @@
 
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { MathVerifier, extractAnswer, normalizeAnswer } from '../../verify/math/index.js';
+import type { MathVerifier } from '../../verify/math/index.js';
 import type { CheckResult, PromptStyle, Split, Task, TaskItem } from '../types.js';
 import { renderPrompt } from '../prompt.js';
 import { splitCompletion } from '../completion.js';
 import { benchmarkFile, resolveDataDir } from './data-dir.js';
+
+type MathModule = typeof import('../../verify/math/index.js');
 
 export type BenchmarkName = 'gsm8k' | 'math500' | 'aime24' | 'amc23';
 export const BENCHMARK_NAMES: readonly BenchmarkName[] = ['gsm8k', 'math500', 'aime24', 'amc23'];
@@ -118,9 +120,14 @@ export function benchmarkTask(name: BenchmarkName, opts: BenchmarkOptions = {}):
   if (spec === undefined) throw new Error(`unknown benchmark "${String(name)}" (expected ${BENCHMARK_NAMES.join(', ')})`);
   let rows: Promise<TaskItem[]> | null = null;
   let own: MathVerifier | null = null;
-  const verifier = (): MathChecker => {
+  // The math verifier (and its computer-algebra library) loads on first use: listing tasks or sampling
+  // prompts should not pay its start-up cost.
+  let math: MathModule | null = null;
+  const loadMath = async (): Promise<MathModule> => (math ??= await import('../../verify/math/index.js'));
+  const verifier = async (): Promise<MathChecker> => {
     if (opts.verifier !== undefined) return opts.verifier;
-    own ??= new MathVerifier({ timeoutMs: opts.timeoutMs ?? 2000 });
+    const m = await loadMath();
+    own ??= new m.MathVerifier({ timeoutMs: opts.timeoutMs ?? 2000 });
     return own;
   };
   return {
@@ -141,17 +148,22 @@ export function benchmarkTask(name: BenchmarkName, opts: BenchmarkOptions = {}):
       const parts = splitCompletion(completion);
       if (parts.answerBlock !== null) {
         const block = parts.answerBlock;
+        const { extractAnswer } = await loadMath();
         const candidate = extractAnswer(block, { priority: ['boxed', 'answer-line'] })?.answer ?? block.trim();
         if (candidate === '') return { correct: false, score: 0, extracted: null, reason: 'answer-tag: empty answer' };
         // Re-wrapped in \boxed{} so the verifier compares exactly this candidate (no last-number fallback).
-        const v = await verifier().verify(item.gold, `\\boxed{${candidate}}`);
+        const v = await (await verifier()).verify(item.gold, `\\boxed{${candidate}}`);
         return { correct: v.correct, score: v.correct ? 1 : 0, extracted: candidate, reason: `answer-tag: ${v.reason}` };
       }
-      const v = await verifier().verify(item.gold, parts.final);
+      const v = await (await verifier()).verify(item.gold, parts.final);
       return { correct: v.correct, score: v.correct ? 1 : 0, extracted: v.extracted, reason: v.reason };
     },
-    answerKey: (extracted: string) => normalizeAnswer(extracted),
-    equivalent: (a: string, b: string) => verifier().equivalent(a, b),
+    answerKey(extracted: string): string {
+      // Extracted answers come from check(), which has loaded the verifier module.
+      if (math === null) throw new Error(`${name}: answerKey needs the math verifier; call check() first`);
+      return math.normalizeAnswer(extracted);
+    },
+    equivalent: async (a: string, b: string) => (await verifier()).equivalent(a, b),
     async close() {
       const v = own;
       own = null;
