@@ -1,0 +1,111 @@
+// src/verify/code/command.ts — builds the argv that runs one program under bubblewrap or plain rlimits (pure).
+//
+// Chain, outermost first:  [setpriv: drop to a per-run uid]  prlimit: rlimits  [bwrap: namespaces]  interpreter
+// A fresh uid per run (when we are root) makes RLIMIT_NPROC count only this run's tasks and lets `kill -9 -1`
+// as that uid sweep up anything that escaped the process group.
+
+import type { SandboxLimits } from './types.js';
+
+/** Writes inside the sandbox go to a tmpfs of this size (bubblewrap) or files up to this size (both modes). */
+export const SCRATCH_BYTES = 32 << 20;
+export const MAX_FILE_BYTES = 16 << 20;
+const MAX_OPEN_FILES = 256;
+
+/** Host tools found by the probe. */
+export interface SandboxTools {
+  bwrap: string | null;
+  prlimit: string;
+  setpriv: string | null;
+}
+
+/** How the top-level directories that hold the interpreters' libraries look on this host. */
+export type RootEntry = { path: string; kind: 'symlink'; target: string } | { path: string; kind: 'dir' };
+
+export interface CommandSpec {
+  mode: 'bubblewrap' | 'rlimits';
+  tools: SandboxTools;
+  /** Run as this uid (needs root and setpriv); undefined = keep the caller's uid. */
+  uid?: number;
+  /** Absolute RLIMIT_NPROC value. */
+  nproc: number;
+  limits: SandboxLimits;
+  /** The fresh host temp dir holding the program (bound read-only at the same path under bubblewrap). */
+  workDir: string;
+  /** /bin, /lib, /lib64... as they are on the host (symlinks into /usr on merged-/usr systems). */
+  rootEntries: RootEntry[];
+  /** Extra read-only binds, e.g. an interpreter installed outside /usr. */
+  extraRoBinds: string[];
+  /** Interpreter and its arguments, absolute paths. */
+  argv: string[];
+}
+
+export interface CommandPlan {
+  file: string;
+  args: string[];
+  /** The whole environment: built from scratch, nothing inherited from the caller. */
+  env: Record<string, string>;
+  cwd: string;
+}
+
+/** The environment a sandboxed program sees (and the only one the helper tools see). */
+export function sandboxEnv(home: string): Record<string, string> {
+  return {
+    PATH: '/usr/local/bin:/usr/bin:/bin',
+    HOME: home,
+    TMPDIR: home,
+    LANG: 'C.UTF-8',
+    PYTHONDONTWRITEBYTECODE: '1',
+    PYTHONIOENCODING: 'utf-8',
+  };
+}
+
+export function buildCommand(spec: CommandSpec): CommandPlan {
+  const { limits } = spec;
+  const home = spec.mode === 'bubblewrap' ? '/tmp' : spec.workDir;
+  const env = sandboxEnv(home);
+  const chain: string[] = [];
+  if (spec.uid !== undefined) {
+    if (!spec.tools.setpriv) throw new Error('a per-run uid needs setpriv');
+    chain.push(spec.tools.setpriv, `--reuid=${spec.uid}`, `--regid=${spec.uid}`, '--clear-groups');
+    // bubblewrap sets no_new_privs itself; a setuid-installed bwrap would break under it.
+    if (spec.mode === 'rlimits') chain.push('--no-new-privs');
+    chain.push('--');
+  }
+  chain.push(
+    spec.tools.prlimit,
+    `--cpu=${limits.cpuSeconds}:${limits.cpuSeconds + 1}`,
+    `--data=${limits.memoryMb * 1024 * 1024}`,
+    `--nproc=${spec.nproc}`,
+    `--fsize=${MAX_FILE_BYTES}`,
+    `--nofile=${MAX_OPEN_FILES}`,
+    '--core=0',
+    '--',
+  );
+  if (spec.mode === 'bubblewrap') {
+    if (!spec.tools.bwrap) throw new Error('bubblewrap mode without a bwrap binary');
+    chain.push(spec.tools.bwrap, ...bwrapArgs(spec, env), '--');
+  }
+  chain.push(...spec.argv);
+  const [file, ...args] = chain as [string, ...string[]];
+  return { file, args, env, cwd: spec.mode === 'bubblewrap' ? '/' : spec.workDir };
+}
+
+function bwrapArgs(spec: CommandSpec, env: Record<string, string>): string[] {
+  // New user, pid, net, ipc, uts and cgroup namespaces: no network (only a private loopback), no view of host
+  // processes. --die-with-parent: killing bwrap kills the sandbox; --new-session: no TIOCSTI into our tty.
+  const a = ['--unshare-all', '--die-with-parent', '--new-session', '--hostname', 'sandbox'];
+  // Only the system's read-only program and library trees; no /etc, /home, /root, /work or host /tmp.
+  a.push('--ro-bind', '/usr', '/usr');
+  for (const e of spec.rootEntries) {
+    if (e.kind === 'symlink') a.push('--symlink', e.target, e.path);
+    else a.push('--ro-bind', e.path, e.path);
+  }
+  for (const p of spec.extraRoBinds) a.push('--ro-bind', p, p);
+  a.push('--proc', '/proc', '--dev', '/dev');
+  // Scratch space that vanishes with the sandbox and cannot grow past SCRATCH_BYTES.
+  a.push('--size', String(SCRATCH_BYTES), '--tmpfs', '/tmp');
+  a.push('--ro-bind', spec.workDir, spec.workDir, '--chdir', '/tmp');
+  a.push('--clearenv');
+  for (const [k, v] of Object.entries(env)) a.push('--setenv', k, v);
+  return a;
+}

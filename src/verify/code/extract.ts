@@ -1,0 +1,64 @@
+// src/verify/code/extract.ts — pulls the program out of a model completion: the last fenced code block.
+
+import type { Language } from './types.js';
+
+/** Fence info strings accepted for each language (lower-cased, first word). */
+const ALIASES: Record<Language, readonly string[]> = {
+  python: ['python', 'python3', 'py', 'py3'],
+  javascript: ['javascript', 'js', 'node', 'nodejs', 'mjs', 'cjs'],
+};
+
+export interface CodeBlock {
+  code: string;
+  /** The block's language from its info string, or null when it has none or an unknown one. */
+  lang: Language | null;
+  /** The raw first word of the info string ('' when none). */
+  info: string;
+}
+
+/**
+ * Every closed fenced block (``` or ~~~, three or more, as in CommonMark) in order. A block still open at the
+ * end (a truncated completion) is not returned: half a program is no program.
+ */
+export function fencedBlocks(text: string): CodeBlock[] {
+  const lines = text.replace(/\r\n?/g, '\n').split('\n');
+  const blocks: CodeBlock[] = [];
+  let open: { fence: string; info: string; body: string[] } | null = null;
+  for (const line of lines) {
+    if (open === null) {
+      const m = /^ {0,3}(`{3,}|~{3,})\s*([^\s`]*)[^`]*$/.exec(line);
+      if (m) open = { fence: m[1] as string, info: (m[2] ?? '').toLowerCase(), body: [] };
+      continue;
+    }
+    const close = /^ {0,3}(`{3,}|~{3,})\s*$/.exec(line);
+    if (close && (close[1] as string)[0] === open.fence[0] && (close[1] as string).length >= open.fence.length) {
+      blocks.push({ code: open.body.join('\n'), lang: languageOf(open.info), info: open.info });
+      open = null;
+    } else {
+      open.body.push(line);
+    }
+  }
+  return blocks;
+}
+
+function languageOf(info: string): Language | null {
+  for (const lang of Object.keys(ALIASES) as Language[]) if (ALIASES[lang].includes(info)) return lang;
+  return null;
+}
+
+/**
+ * The last fenced block of `lang` (by its info string); when no block is tagged with it, the last untagged
+ * block. Without `lang`: the last block tagged python or javascript, else the last untagged one. null if none.
+ */
+export function extractCodeBlock(completion: string, lang?: Language): CodeBlock | null {
+  const blocks = fencedBlocks(completion);
+  const tagged = blocks.filter((b) => (lang ? b.lang === lang : b.lang !== null));
+  const pick = tagged.at(-1) ?? blocks.filter((b) => b.info === '').at(-1) ?? null;
+  if (!pick || pick.code.trim() === '') return null;
+  return pick;
+}
+
+/** The code of the last fenced block of that language (see extractCodeBlock), or null. */
+export function extractCode(completion: string, lang?: Language): string | null {
+  return extractCodeBlock(completion, lang)?.code ?? null;
+}

@@ -1,0 +1,183 @@
+// src/verify/code/probe.ts — finds the sandbox tools and interpreters once, and checks that bubblewrap really works.
+//
+// bwrap can be installed yet unusable (containers that forbid user namespaces), so the probe runs a trivial
+// program through the exact argv a real run uses. The result is cached per process: the host does not change.
+
+import { spawn } from 'node:child_process';
+import { accessSync, constants, lstatSync, openSync, readSync, closeSync, readlinkSync, realpathSync } from 'node:fs';
+import { chown, mkdtemp, rm } from 'node:fs/promises';
+import { randomInt } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join } from 'node:path';
+import { buildCommand, type RootEntry, type SandboxTools } from './command.js';
+import { livePidsOfUid } from './procs.js';
+import { DEFAULT_LIMITS, type Language } from './types.js';
+
+export interface SandboxEnvironment {
+  /** The isolation `auto` gives. */
+  isolation: 'bubblewrap' | 'rlimits';
+  /** Why bubblewrap is not used (absent when it is). */
+  reason?: string;
+  tools: SandboxTools | null;
+  /** Why no run is possible at all (no prlimit, not Linux); null when runs work. */
+  unusable: string | null;
+  /** true when we are root and can give every run its own uid. */
+  perRunUid: boolean;
+  rootEntries: RootEntry[];
+  /** Default interpreters (real paths), or null when none was found. */
+  interpreters: Record<Language, string | null>;
+}
+
+let cached: Promise<SandboxEnvironment> | null = null;
+
+/** The probed environment (probed on first call, then cached). */
+export function probeSandbox(): Promise<SandboxEnvironment> {
+  cached ??= probe();
+  return cached;
+}
+
+async function probe(): Promise<SandboxEnvironment> {
+  const interpreters = { python: findPython(), javascript: realpathSync(process.execPath) };
+  const rootEntries = readRootEntries();
+  const base = { rootEntries, interpreters, perRunUid: false };
+  if (process.platform !== 'linux') {
+    const why = `code sandbox needs Linux (this is ${process.platform})`;
+    return { ...base, isolation: 'rlimits', reason: why, tools: null, unusable: why };
+  }
+  const prlimit = findExecutable('prlimit');
+  if (!prlimit) {
+    const why = 'prlimit (util-linux) not found: cannot apply resource limits';
+    return { ...base, isolation: 'rlimits', reason: why, tools: null, unusable: why };
+  }
+  const setpriv = findExecutable('setpriv');
+  const bwrap = findExecutable('bwrap');
+  const perRunUid = process.getuid?.() === 0 && setpriv !== null;
+  const tools: SandboxTools = { prlimit, setpriv, bwrap };
+  const env = { ...base, tools, perRunUid, unusable: null };
+  if (!bwrap) return { ...env, isolation: 'rlimits', reason: 'bwrap (bubblewrap) not found on PATH' };
+  const failure = await tryBubblewrap(env);
+  if (failure) return { ...env, isolation: 'rlimits', reason: `bubblewrap does not work here: ${failure}` };
+  return { ...env, isolation: 'bubblewrap' };
+}
+
+/** Run /usr/bin/true (or the Node binary) through the real bubblewrap argv; returns an error text or null. */
+async function tryBubblewrap(env: Omit<SandboxEnvironment, 'isolation' | 'reason'>): Promise<string | null> {
+  const tools = env.tools as SandboxTools;
+  const workDir = await mkdtemp(join(tmpdir(), 'r1-code-probe-'));
+  try {
+    const uid = env.perRunUid ? pickUid() : undefined;
+    if (uid !== undefined) await chown(workDir, uid, uid);
+    const trueBin = isExecutable('/usr/bin/true') ? '/usr/bin/true' : null;
+    const node = realpathSync(process.execPath);
+    const argv = trueBin ? [trueBin] : [node, '-e', '0'];
+    const plan = buildCommand({
+      mode: 'bubblewrap',
+      tools,
+      uid,
+      nproc: DEFAULT_LIMITS.maxProcesses,
+      limits: DEFAULT_LIMITS,
+      workDir,
+      rootEntries: env.rootEntries,
+      extraRoBinds: trueBin ? [] : outsideUsr(node),
+      argv,
+    });
+    return await new Promise<string | null>((resolve) => {
+      const child = spawn(plan.file, plan.args, { env: plan.env, cwd: plan.cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+      let err = '';
+      child.stderr.on('data', (d: Buffer) => {
+        if (err.length < 2000) err += d.toString('utf8');
+      });
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      child.on('error', (e) => {
+        clearTimeout(timer);
+        resolve(e.message);
+      });
+      child.on('close', (code, signal) => {
+        clearTimeout(timer);
+        resolve(code === 0 ? null : (err.trim() || `exit ${code ?? signal}`).slice(0, 500));
+      });
+    });
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A uid for one run, from a range ordinary accounts do not use and small enough for containers whose user
+ * namespace maps only 65536 ids; re-drawn while any process already runs under it.
+ */
+export function pickUid(): number {
+  for (let i = 0; i < 20; i++) {
+    const uid = 20_000 + randomInt(0, 40_000);
+    if (livePidsOfUid(uid).length === 0) return uid;
+  }
+  throw new Error('could not find an unused uid for the sandbox');
+}
+
+/**
+ * Read-only binds an interpreter needs when it lives outside /usr (e.g. a Node under /opt/node): its
+ * installation prefix, the folder above its bin/.
+ */
+export function outsideUsr(realInterpreter: string): string[] {
+  if (realInterpreter.startsWith('/usr/')) return [];
+  return [dirname(dirname(realInterpreter))];
+}
+
+function readRootEntries(): RootEntry[] {
+  const out: RootEntry[] = [];
+  for (const path of ['/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32']) {
+    try {
+      const st = lstatSync(path);
+      if (st.isSymbolicLink()) out.push({ path, kind: 'symlink', target: readlinkSync(path) });
+      else if (st.isDirectory()) out.push({ path, kind: 'dir' });
+    } catch {
+      // Not on this host.
+    }
+  }
+  return out;
+}
+
+/** A real python3 ELF binary: shims (pyenv) are shell scripts that need $HOME and cannot run in the sandbox. */
+function findPython(): string | null {
+  const candidates = ['/usr/bin/python3', '/usr/local/bin/python3'];
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) if (dir) candidates.push(join(dir, 'python3'));
+  for (const c of candidates) {
+    try {
+      const real = realpathSync(c);
+      if (isExecutable(real) && isElf(real)) return real;
+    } catch {
+      // Not there.
+    }
+  }
+  return null;
+}
+
+function findExecutable(name: string): string | null {
+  const dirs = (process.env.PATH ?? '').split(delimiter).filter(Boolean);
+  for (const d of ['/usr/bin', '/bin', '/usr/sbin', '/sbin', '/usr/local/bin']) if (!dirs.includes(d)) dirs.push(d);
+  for (const d of dirs) {
+    const p = join(d, name);
+    if (isExecutable(p)) return p;
+  }
+  return null;
+}
+
+function isExecutable(p: string): boolean {
+  try {
+    accessSync(p, constants.X_OK);
+    return lstatSync(p).isDirectory() === false;
+  } catch {
+    return false;
+  }
+}
+
+function isElf(p: string): boolean {
+  const fd = openSync(p, 'r');
+  try {
+    const b = Buffer.alloc(4);
+    readSync(fd, b, 0, 4, 0);
+    return b.toString('latin1') === '\x7fELF';
+  } finally {
+    closeSync(fd);
+  }
+}

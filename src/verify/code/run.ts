@@ -1,0 +1,222 @@
+// src/verify/code/run.ts — runs one program in the sandbox: temp dir, spawn, capped output, limits, cleanup.
+
+import { spawn } from 'node:child_process';
+import { chmod, chown, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildCommand } from './command.js';
+import { groupAlive, killAllOfUid, killGroup, livePidsOfUid, taskCountOfUid, waitUntil } from './procs.js';
+import { outsideUsr, pickUid, probeSandbox, type SandboxEnvironment } from './probe.js';
+import { languageSchema, resolveLimits, type Language, type RunOptions, type RunResult, type SandboxLimits } from './types.js';
+
+/** A file placed in the run's temp dir. */
+export interface SandboxFile {
+  name: string;
+  content: string;
+}
+
+/** One run: files to write, which one to execute, what to feed on stdin. */
+export interface SandboxJob {
+  lang: Language;
+  files: SandboxFile[];
+  entry: string;
+  stdin: string;
+  limits: SandboxLimits;
+  options?: RunOptions;
+}
+
+// What interpreters print when they run out of memory (Python MemoryError; V8 heap limit; malloc failures).
+const OOM = /MemoryError|JavaScript heap out of memory|Reached heap limit|Fatal process out of memory|std::bad_alloc|Cannot allocate memory/;
+
+/** true for source that must load as an ES module (top-level import/export statements). */
+export function isEsModule(source: string): boolean {
+  return /^\s*(import\s*[\w{*'"]|export\s)/m.test(source);
+}
+
+/** File name a program is written to: Python main.py; JavaScript main.mjs for ES modules, else main.cjs. */
+export function entryName(lang: Language, source: string): string {
+  if (lang === 'python') return 'main.py';
+  return isEsModule(source) ? 'main.mjs' : 'main.cjs';
+}
+
+/**
+ * Run a complete program with `stdin` as its input, under the limits (defaults: DEFAULT_LIMITS).
+ * Never throws for anything the program does; throws for bad arguments or when no sandbox can run here.
+ */
+export async function runProgram(
+  lang: Language,
+  source: string,
+  stdin: string,
+  limits?: Partial<SandboxLimits>,
+  options?: RunOptions,
+): Promise<RunResult> {
+  languageSchema.parse(lang);
+  if (typeof source !== 'string') throw new TypeError('runProgram: source must be a string');
+  if (typeof stdin !== 'string') throw new TypeError('runProgram: stdin must be a string');
+  const entry = entryName(lang, source);
+  return runJob({ lang, files: [{ name: entry, content: source }], entry, stdin, limits: resolveLimits(limits), options });
+}
+
+/** Which isolation a run gets, given the probe and the caller's choice; throws when `bubblewrap` is forced but broken. */
+export function chooseIsolation(env: SandboxEnvironment, options?: RunOptions): 'bubblewrap' | 'rlimits' {
+  const choice = options?.isolation ?? 'auto';
+  if (choice === 'rlimits') return 'rlimits';
+  if (choice === 'bubblewrap' && env.isolation !== 'bubblewrap') {
+    throw new Error(`isolation 'bubblewrap' requested but unavailable: ${env.reason ?? 'unknown reason'}`);
+  }
+  return env.isolation;
+}
+
+/** Run one job (used by runProgram and by the function-call harness). */
+export async function runJob(job: SandboxJob): Promise<RunResult> {
+  const env = await probeSandbox();
+  if (env.unusable || !env.tools) throw new Error(`code sandbox unavailable: ${env.unusable ?? 'no tools'}`);
+  const mode = chooseIsolation(env, job.options);
+  const interpreter = job.options?.interpreters?.[job.lang] ?? env.interpreters[job.lang];
+  if (!interpreter) throw new Error(`no interpreter for ${job.lang} (python3 must be a real binary, e.g. /usr/bin/python3)`);
+  if (!interpreter.startsWith('/')) throw new Error(`interpreter path must be absolute: ${interpreter}`);
+
+  const workDir = await mkdtemp(join(job.options?.tmpRoot ?? tmpdir(), 'r1-code-'));
+  let uid: number | undefined;
+  try {
+    for (const f of job.files) {
+      if (!/^[\w.-]+$/.test(f.name)) throw new Error(`bad sandbox file name: ${f.name}`);
+      await writeFile(join(workDir, f.name), f.content, { mode: 0o600 });
+    }
+    if (env.perRunUid) {
+      uid = pickUid();
+      await chown(workDir, uid, uid);
+      for (const f of job.files) await chown(join(workDir, f.name), uid, uid);
+    }
+    // Without a private uid, RLIMIT_NPROC counts all of the caller's tasks: allow what exists plus the budget.
+    const nproc = uid !== undefined ? job.limits.maxProcesses : taskCountOfUid(process.getuid?.() ?? 0) + job.limits.maxProcesses;
+    const entryPath = join(workDir, job.entry);
+    const plan = buildCommand({
+      mode,
+      tools: env.tools,
+      uid,
+      nproc,
+      limits: job.limits,
+      workDir,
+      rootEntries: env.rootEntries,
+      extraRoBinds: outsideUsr(interpreter),
+      argv: interpreterArgv(job.lang, interpreter, entryPath, job.limits),
+    });
+    return await execute(plan, job, { uid, setpriv: env.tools.setpriv });
+  } finally {
+    await removeDir(workDir);
+  }
+}
+
+function interpreterArgv(lang: Language, interpreter: string, entryPath: string, limits: SandboxLimits): string[] {
+  // -I: isolated mode (ignore PYTHON* variables and user site-packages); -B: write no .pyc files.
+  if (lang === 'python') return [interpreter, '-I', '-B', entryPath];
+  // Cap V8's heap below RLIMIT_DATA so a blow-up ends with V8's clear "heap out of memory", not a malloc crash.
+  const heapMb = Math.max(16, Math.floor(limits.memoryMb * 0.75));
+  return [interpreter, `--max-old-space-size=${heapMb}`, entryPath];
+}
+
+interface Reaper {
+  uid: number | undefined;
+  setpriv: string | null;
+}
+
+async function execute(plan: ReturnType<typeof buildCommand>, job: SandboxJob, reaper: Reaper): Promise<RunResult> {
+  const { limits } = job;
+  const started = performance.now();
+  // detached: the child leads a new process group (setsid), so one kill reaches everything it forked.
+  const child = spawn(plan.file, plan.args, { env: plan.env, cwd: plan.cwd, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+  const pid = child.pid;
+  let timedOut = false;
+  let outputTruncated = false;
+  let used = 0;
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  const kill = (): void => {
+    if (pid !== undefined) killGroup(pid);
+  };
+  // Output is capped while it streams: past the budget nothing more is kept and the run is killed.
+  const collect = (sink: Buffer[]) => (chunk: Buffer) => {
+    if (outputTruncated) return;
+    const room = limits.maxOutputBytes - used;
+    if (chunk.length > room) {
+      sink.push(chunk.subarray(0, room));
+      used = limits.maxOutputBytes;
+      outputTruncated = true;
+      kill();
+      return;
+    }
+    sink.push(chunk);
+    used += chunk.length;
+  };
+  child.stdout.on('data', collect(out));
+  child.stderr.on('data', collect(err));
+  child.stdin.on('error', () => {
+    // The program may exit without reading its input (EPIPE): not an error of the run.
+  });
+  const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
+  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', (code, signal) => resolve({ code, signal }));
+  });
+  const timer = setTimeout(() => {
+    timedOut = true;
+    kill();
+  }, limits.wallMs);
+  child.stdin.end(job.stdin);
+  let status: { code: number | null; signal: string | null };
+  try {
+    status = await exited;
+  } finally {
+    clearTimeout(timer);
+  }
+  const wallMs = performance.now() - started;
+  // Whatever the program left behind (daemons, a dying pid namespace) is killed before we return.
+  if (pid !== undefined) {
+    kill();
+    await waitUntil(() => !groupAlive(pid), 2000);
+  }
+  if (reaper.uid !== undefined && reaper.setpriv) {
+    const uid = reaper.uid;
+    if (livePidsOfUid(uid).length > 0) {
+      await killAllOfUid(reaper.setpriv, uid);
+      await waitUntil(() => livePidsOfUid(uid).length === 0, 2000);
+    }
+  }
+  // Pipes held open by a killed grandchild close with it; never wait on them for long.
+  const guard = setTimeout(() => {
+    child.stdout.destroy();
+    child.stderr.destroy();
+  }, 1000);
+  await closed;
+  clearTimeout(guard);
+  const stdout = Buffer.concat(out).toString('utf8');
+  const stderr = Buffer.concat(err).toString('utf8');
+  const result: RunResult = {
+    exitCode: status.code,
+    signal: status.signal,
+    stdout,
+    stderr,
+    timedOut,
+    outputTruncated,
+    wallMs,
+  };
+  if (OOM.test(stderr)) result.memoryExceeded = true;
+  return result;
+}
+
+/** Remove the run's temp dir, even when the program left unreadable folders in it. */
+async function removeDir(dir: string): Promise<void> {
+  try {
+    await rm(dir, { recursive: true, force: true, maxRetries: 2 });
+  } catch {
+    await makeWritable(dir);
+    await rm(dir, { recursive: true, force: true, maxRetries: 2 });
+  }
+}
+
+async function makeWritable(dir: string): Promise<void> {
+  await chmod(dir, 0o700).catch(() => undefined);
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  for (const e of entries) if (e.isDirectory()) await makeWritable(join(dir, e.name));
+}

@@ -1,0 +1,132 @@
+// src/verify/code/types.ts — public types of the code verifier: languages, test cases, sandbox limits and results.
+
+import { z } from 'zod';
+
+/** The languages a candidate program may be written in. */
+export type Language = 'python' | 'javascript';
+export const LANGUAGES: readonly Language[] = ['python', 'javascript'];
+
+/**
+ * One test of a candidate program.
+ * - `stdio`: feed `input` on stdin, compare stdout with `output` (line endings and trailing whitespace ignored).
+ * - `call`: call function `fn` with `args` (JSON values); the result, serialised as JSON inside the sandbox, is
+ *   compared with `expected` in the parent (so `expected` never enters the sandbox).
+ */
+export type TestCase =
+  | { kind: 'stdio'; input: string; output: string }
+  | { kind: 'call'; fn: string; args: unknown[]; expected: unknown };
+
+/** Resource limits of one sandboxed run. */
+export interface SandboxLimits {
+  /** CPU seconds (RLIMIT_CPU soft limit; SIGXCPU, then SIGKILL one second later). Whole seconds. */
+  cpuSeconds: number;
+  /** Wall-clock milliseconds before the whole sandbox is killed. */
+  wallMs: number;
+  /** Memory in MiB: RLIMIT_DATA (heap + anonymous writable mappings); V8's old space is capped below it. */
+  memoryMb: number;
+  /**
+   * Tasks (processes and threads) the sandbox user may hold, counting the sandbox's own helper processes;
+   * Node alone needs about 10 (V8 worker threads), Python about 4.
+   */
+  maxProcesses: number;
+  /** Bytes of stdout + stderr kept; the run is killed as soon as more arrive. */
+  maxOutputBytes: number;
+}
+
+/** Limits used when a caller gives none: small, because verification runs on every GRPO sample. */
+export const DEFAULT_LIMITS: SandboxLimits = {
+  cpuSeconds: 2,
+  wallMs: 5000,
+  memoryMb: 512,
+  maxProcesses: 32,
+  maxOutputBytes: 1 << 20,
+};
+
+/** What happened to one sandboxed run. */
+export interface RunResult {
+  /** Exit status, or null when killed by a signal. */
+  exitCode: number | null;
+  /** Terminating signal (e.g. "SIGKILL", "SIGXCPU"), or null. */
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+  /** true when the wall-clock limit killed the run. */
+  timedOut: boolean;
+  /** true when output passed `maxOutputBytes` (the run was killed and the output cut). */
+  outputTruncated: boolean;
+  /** true when the interpreter reported running out of memory (Python MemoryError, V8 heap limit). */
+  memoryExceeded?: boolean;
+  /** Wall-clock milliseconds from spawn to exit. */
+  wallMs: number;
+}
+
+/** How a run is isolated: `auto` uses bubblewrap when the startup probe found it working. */
+export type IsolationChoice = 'auto' | 'bubblewrap' | 'rlimits';
+
+/** Options of one run beyond its limits (all optional). */
+export interface RunOptions {
+  /** Force an isolation mode; `bubblewrap` fails when it does not work here. Default `auto`. */
+  isolation?: IsolationChoice;
+  /** Parent folder of the per-run temp dirs (default os.tmpdir()); must be searchable by other users. */
+  tmpRoot?: string;
+  /** Interpreter paths (absolute); by default /usr/bin/python3 (or /usr/local/bin/python3) and this Node. */
+  interpreters?: Partial<Record<Language, string>>;
+}
+
+/** Credit of one program over its tests. */
+export interface CodeScore {
+  /** Fraction passed (`fraction`) or 1/0 (`all-pass`). */
+  score: number;
+  passed: number;
+  total: number;
+  /** One entry per test, in order; `reason` says why a test failed. */
+  results: { ok: boolean; reason?: string }[];
+}
+
+/** Reward mode: partial credit per test, or 1 only when every test passes. */
+export type RewardMode = 'fraction' | 'all-pass';
+
+/** Options of runTests. */
+export interface RunTestsOptions extends RunOptions {
+  limits?: Partial<SandboxLimits>;
+  reward?: RewardMode;
+  /** Tests run at the same time (default 2: the target machine has 2 cores). */
+  concurrency?: number;
+}
+
+// Function names must be plain identifiers: they are spliced into generated harness code.
+const FN_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export const testCaseSchema: z.ZodType<TestCase> = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('stdio'), input: z.string(), output: z.string() }).strict(),
+  z
+    .object({
+      kind: z.literal('call'),
+      fn: z.string().regex(FN_NAME, 'fn must be a plain identifier'),
+      args: z.array(z.unknown()),
+      expected: z.unknown(),
+    })
+    .strict(),
+]) as z.ZodType<TestCase>;
+
+export const languageSchema = z.enum(['python', 'javascript']);
+
+export const limitsSchema = z
+  .object({
+    cpuSeconds: z.number().int().min(1).max(600),
+    wallMs: z.number().int().min(100).max(600_000),
+    memoryMb: z.number().int().min(64).max(65_536),
+    maxProcesses: z.number().int().min(8).max(4096),
+    maxOutputBytes: z.number().int().min(1).max(1 << 30),
+  })
+  .strict();
+
+/** Merge partial limits over the defaults and validate them; throws an Error naming the bad field. */
+export function resolveLimits(partial: Partial<SandboxLimits> | undefined): SandboxLimits {
+  const parsed = limitsSchema.safeParse({ ...DEFAULT_LIMITS, ...(partial ?? {}) });
+  if (!parsed.success) {
+    const detail = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`invalid sandbox limits: ${detail}`);
+  }
+  return parsed.data;
+}
