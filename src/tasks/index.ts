@@ -1,0 +1,13 @@
+// src/tasks/index.ts — the task library's public surface: the registry, the Task contract, prompt styles and
+// the answer-location helpers shared with rewards and evaluation.
+
+export type { CheckResult, PromptStyle, Split, Task, TaskItem } from './types.js';
+export { getTask, getTaskByName, isTaskName, listTasks, taskInfo, type TaskInfo, type TaskName, type TaskOptionsByName } from './registry.js';
+export { renderPrompt, R1_ZERO_TEMPLATE, BOXED_INSTRUCTION, PROMPT_STYLES } from './prompt.js';
+export { finalAnswer, splitCompletion, lastAnswerBlock, type CompletionParts } from './completion.js';
+export { HELDOUT_FRACTION, splitOfKey } from './split.js';
+export { arithmeticTask, type ArithmeticDifficulty } from './arithmetic/index.js';
+export { countdownTask, checkCountdownAnswer, type CountdownDifficulty } from './countdown/index.js';
+export { knightsTask, type KnightsDifficulty } from './knights/index.js';
+export { benchmarkTask, loadBenchmark, type BenchmarkName, type BenchmarkOptions, type MathChecker } from './benchmarks/index.js';
+export { resolveDataDir, BENCHMARK_SOURCES } from './benchmarks/data-dir.js';
