@@ -4,7 +4,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -127,6 +127,33 @@ test('r1 eval reports endpoint failures, bad flags, missing keys and the local-m
     const unknown = await runCli(['--endpoint', server.url, '--api-model', 'm', '--bench', 'nope', '--no-progress'], {}, tasks);
     assert.equal(unknown.exitCode, 1);
     assert.match(unknown.stderr, /unknown task "nope"/);
+  } finally {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('r1 eval prices an unlisted model from --price-* flags or a --pricing file, else reports n/a', async () => {
+  const server = await startFakeEndpoint({ answer: () => '\\boxed{1}' });
+  const dir = mkdtempSync(join(tmpdir(), 'r1-cli-eval-'));
+  try {
+    const base = ['--endpoint', server.url, '--api-model', 'my-model', '--bench', 'addition', '-k', '1', '--limit', '2', '--no-progress'];
+    const flags = await runCli([...base, '--out', join(dir, 'a'), '--price-input-hit', '1', '--price-input-miss', '2', '--price-output', '3'], {}, tasks);
+    assert.equal(flags.exitCode, 0, flags.stderr);
+    const a = JSON.parse(readFileSync(join(dir, 'a', 'summary.json'), 'utf8'));
+    const u = a.benches[0].usage;
+    assert.ok(Math.abs(a.totals.costUsd - (u.cacheHitTokens * 1 + u.cacheMissTokens * 2 + u.completionTokens * 3) / 1e6) < 1e-15);
+    const file = join(dir, 'prices.json');
+    writeFileSync(file, JSON.stringify({ 'my-model': { cacheHitInput: 1, cacheMissInput: 2, output: 3 } }));
+    const fromFile = await runCli([...base, '--out', join(dir, 'b'), '--pricing', file], {}, tasks);
+    assert.equal(fromFile.exitCode, 0, fromFile.stderr);
+    assert.equal(JSON.parse(readFileSync(join(dir, 'b', 'summary.json'), 'utf8')).totals.costUsd, a.totals.costUsd);
+    const unpriced = await runCli([...base, '--out', join(dir, 'c')], {}, tasks);
+    assert.equal(JSON.parse(readFileSync(join(dir, 'c', 'summary.json'), 'utf8')).totals.costUsd, null);
+    assert.match(unpriced.stdout, /cost n\/a/);
+    const partial = await runCli([...base, '--out', join(dir, 'd'), '--price-output', '3'], {}, tasks);
+    assert.equal(partial.exitCode, 1);
+    assert.match(partial.stderr, /no complete price for model "my-model"/);
   } finally {
     await server.close();
     rmSync(dir, { recursive: true, force: true });
