@@ -1,0 +1,220 @@
+// src/verify/math/scalar.ts — equivalence of two scalar answers: exact text, plain numbers, then math.js
+// (parse, numeric evaluation, evaluation at seeded random points, symbolic simplification as a last resort).
+
+import { parse, simplify, type MathNode } from 'mathjs';
+import { Rng } from '../../util/rng.js';
+import { LatexError, latexToMathjs } from './latex.js';
+import { splitTop } from './structure.js';
+
+/** A scalar answer prepared for comparison. */
+export interface Scalar {
+  /** Normalized text. */
+  text: string;
+  /** Percent sign stripped: the value may mean p or p/100. */
+  percent: boolean;
+  /** math.js tree, or null when the text is not a formula (words, relations, unsupported LaTeX). */
+  node: MathNode | null;
+  /** Free variables (v_ names) in `node`. */
+  vars: string[];
+}
+
+const PLAIN_NUMBER = /^-?(?:\d+(?:\.\d*)?|\.\d+)$/;
+const SCIENTIFIC = /^(-?(?:\d+(?:\.\d*)?|\.\d+))[eE]([+-]?\d{1,4})$/;
+const MIXED_LATEX = /^(-?)(\d+)\s*\\frac\s*\{\s*(\d+)\s*\}\s*\{\s*(\d+)\s*\}$/;
+const MIXED_PLAIN = /^(-?)(\d+)\s+(\d+)\s*\/\s*(\d+)$/;
+/** Random points at which formulas with variables are compared, and how many must be defined. */
+const POINTS = 6;
+const MIN_DEFINED_POINTS = 3;
+/** Symbolic simplification is slow; only small formulas get it. */
+const MAX_SIMPLIFY_NODES = 60;
+/** Seed of the random points: fixed, so the verdict for a pair never changes between runs. */
+const POINT_SEED = 0x5eed;
+
+/** Extra functions the translator emits that math.js lacks or makes slow on huge arguments. */
+const SCOPE_FUNCTIONS = {
+  binom: (n: number, k: number): number => {
+    if (!Number.isInteger(n) || !Number.isInteger(k)) return NaN;
+    if (k < 0 || k > n) return 0;
+    const kk = Math.min(k, n - k);
+    if (kk > 1000) return Infinity; // beyond float range for any n large enough to allow it
+    let r = 1;
+    for (let j = 1; j <= kk; j++) r = (r * (n - kk + j)) / j;
+    return Math.round(r);
+  },
+};
+
+/** Build the comparable form of one scalar answer text. */
+export function prepareScalar(raw: string): Scalar {
+  let text = raw.trim();
+  let percent = false;
+  if (/%$/.test(text)) {
+    percent = true;
+    text = text.replace(/\s*%$/, '').trim();
+  }
+  return { text, percent, ...formulaOf(text) };
+}
+
+function formulaOf(text: string): { node: MathNode | null; vars: string[] } {
+  if (text === '' || isWords(text)) return { node: null, vars: [] };
+  let expr: string;
+  const sci = SCIENTIFIC.exec(text);
+  const mixed = MIXED_LATEX.exec(text) ?? MIXED_PLAIN.exec(text);
+  if (sci !== null) expr = `(${sci[1] as string} * 10 ^ (${sci[2] as string}))`;
+  else if (mixed !== null) expr = `${mixed[1] as string}(${mixed[2] as string} + ${mixed[3] as string} / ${mixed[4] as string})`;
+  else {
+    try {
+      expr = latexToMathjs(text);
+    } catch (e) {
+      if (e instanceof LatexError || e instanceof RangeError) return { node: null, vars: [] };
+      throw e;
+    }
+  }
+  try {
+    const node = parse(expr);
+    const vars = new Set<string>();
+    node.traverse((n) => {
+      if (n.type === 'SymbolNode' && (n as unknown as { name: string }).name.startsWith('v_')) vars.add((n as unknown as { name: string }).name);
+    });
+    return { node, vars: [...vars].sort() };
+  } catch {
+    return { node: null, vars: [] };
+  }
+}
+
+/** Text with a run of 3+ letters outside LaTeX commands is words ("Evelyn", "east"), compared as text. */
+function isWords(text: string): boolean {
+  return /[A-Za-z]{3,}/.test(text.replace(/\\[A-Za-z]+/g, ' '));
+}
+
+/** Canonical comparison key for word answers and exact-text matches. */
+function textKey(text: string): string {
+  return text.toLowerCase().replace(/\\text\{([^}]*)\}/g, '$1').replace(/[\s{}$]/g, '');
+}
+
+/** Readable form of a scalar: the math.js formula without the variable prefix, or the normalized text. */
+export function printScalar(raw: string): string {
+  const s = prepareScalar(raw);
+  const body = s.node === null ? s.text : s.node.toString({ parenthesis: 'auto' }).replace(/\bv_/g, '');
+  return s.percent ? `${body}%` : body;
+}
+
+type Complex = { re: number; im: number };
+
+function toComplex(v: unknown): Complex {
+  if (typeof v === 'number') return { re: v, im: 0 };
+  if (v !== null && typeof v === 'object' && typeof (v as Complex).re === 'number' && typeof (v as Complex).im === 'number') {
+    return { re: (v as Complex).re, im: (v as Complex).im };
+  }
+  return { re: NaN, im: NaN };
+}
+
+function evaluate(node: MathNode, scope: Record<string, number>): Complex {
+  try {
+    return toComplex(node.evaluate({ ...SCOPE_FUNCTIONS, ...scope }));
+  } catch {
+    return { re: NaN, im: NaN };
+  }
+}
+
+const finite = (z: Complex): boolean => Number.isFinite(z.re) && Number.isFinite(z.im);
+
+/** Numeric equality: exact for two safe integers, else relative `relTol` (with a tiny absolute floor near 0). */
+export function numbersEqual(x: Complex, y: Complex, relTol: number): boolean {
+  if (!finite(x) || !finite(y)) return false;
+  const intLike = (z: Complex): boolean => z.im === 0 && Number.isSafeInteger(z.re);
+  if (intLike(x) && intLike(y)) return x.re === y.re;
+  const diff = Math.hypot(x.re - y.re, x.im - y.im);
+  const scale = Math.max(Math.hypot(x.re, x.im), Math.hypot(y.re, y.im));
+  return diff <= relTol * scale || diff <= 1e-12;
+}
+
+/** Canonical decimal string of a plain number ("007.50" → "7.5", "-0" → "0"). */
+function canonicalDecimal(s: string): string {
+  let neg = s.startsWith('-');
+  let body = neg ? s.slice(1) : s;
+  let [int = '', frac = ''] = body.split('.');
+  int = int.replace(/^0+/, '') || '0';
+  frac = frac.replace(/0+$/, '');
+  body = frac === '' ? int : `${int}.${frac}`;
+  if (body === '0') neg = false;
+  return neg ? `-${body}` : body;
+}
+
+/** Candidate values of a percent answer: p% may be written as p or as p/100. */
+function scaled(z: Complex, s: Scalar): Complex[] {
+  return s.percent ? [z, { re: z.re / 100, im: z.im / 100 }] : [z];
+}
+
+/**
+ * Are two scalar answers equal? Equations "a = b" are compared by their last side when the other answer is
+ * not an equation (`x = 2 + 1 = 3` against `3`).
+ */
+export function scalarsEqual(goldText: string, answerText: string, relTol: number): boolean {
+  let g = goldText.trim();
+  let a = answerText.trim();
+  if (g === '' || a === '') return false;
+  const gSides = splitTop(g, ['=']);
+  const aSides = splitTop(a, ['=']);
+  if (gSides.length > 1 || aSides.length > 1) {
+    if (gSides.length === aSides.length) return gSides.every((x, k) => scalarsEqual(x, aSides[k] as string, relTol));
+    g = gSides[gSides.length - 1] as string;
+    a = aSides[aSides.length - 1] as string;
+    if (g === '' || a === '') return false;
+  }
+  if (textKey(g) === textKey(a) && textKey(g) !== '') return true;
+
+  const gp = PLAIN_NUMBER.test(g);
+  const ap = PLAIN_NUMBER.test(a);
+  if (gp && ap) {
+    // Fast path for the common case: two decimal literals, exact when both are integers.
+    if (canonicalDecimal(g) === canonicalDecimal(a)) return true;
+    return numbersEqual({ re: Number(g), im: 0 }, { re: Number(a), im: 0 }, relTol) && !(isInt(g) && isInt(a));
+  }
+  return formulasEqual(prepareScalar(g), prepareScalar(a), relTol);
+}
+
+const isInt = (s: string): boolean => /^-?\d+$/.test(s);
+
+function formulasEqual(g: Scalar, a: Scalar, relTol: number): boolean {
+  if (g.node === null || a.node === null) {
+    return g.node === null && a.node === null && g.percent === a.percent && textKey(g.text) === textKey(a.text);
+  }
+  const vars = [...new Set([...g.vars, ...a.vars])];
+  const candidates = (s: Scalar, scope: Record<string, number>): Complex[] => scaled(evaluate(s.node as MathNode, scope), s);
+  const anyEqual = (scope: Record<string, number>): boolean | null => {
+    const gs = candidates(g, scope);
+    const as = candidates(a, scope);
+    if (!finite(gs[0] as Complex) || !finite(as[0] as Complex)) return null;
+    return gs.some((x) => as.some((y) => numbersEqual(x, y, relTol)));
+  };
+  if (vars.length === 0) {
+    const r = anyEqual({});
+    if (r !== null) return r;
+    return false; // undefined or infinite values are never equal to anything (0/0, 10^{1000})
+  }
+  // Formulas with variables: evaluate both at seeded random points (positive, away from 0 and 1).
+  const rng = new Rng(POINT_SEED);
+  let defined = 0;
+  for (let k = 0; k < POINTS; k++) {
+    const scope: Record<string, number> = {};
+    for (const v of vars) scope[v] = 0.3 + 2 * rng.next();
+    const r = anyEqual(scope);
+    if (r === false) return false;
+    if (r === true) defined++;
+  }
+  if (defined >= MIN_DEFINED_POINTS) return true;
+  return symbolicallyZero(g.node, a.node);
+}
+
+/** math.js simplify(g - a) == 0, for small formulas only (simplification cost grows fast with size). */
+function symbolicallyZero(g: MathNode, a: MathNode): boolean {
+  let size = 0;
+  for (const n of [g, a]) n.traverse(() => void size++);
+  if (size > MAX_SIMPLIFY_NODES) return false;
+  try {
+    const d = simplify(parse(`(${g.toString()}) - (${a.toString()})`));
+    return d.type === 'ConstantNode' && (d as unknown as { value: unknown }).value === 0;
+  } catch {
+    return false;
+  }
+}

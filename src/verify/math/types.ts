@@ -1,0 +1,40 @@
+// src/verify/math/types.ts — public types of the math verifier: extraction methods, options and the verdict.
+
+/** Where a final answer was found in a completion, in the default priority order. */
+export type ExtractMethod = 'boxed' | 'answer-tag' | 'answer-line' | 'gsm8k' | 'last-number';
+
+/** Every extraction method in default priority order. */
+export const EXTRACT_METHODS: readonly ExtractMethod[] = ['boxed', 'answer-tag', 'answer-line', 'gsm8k', 'last-number'];
+
+export interface ExtractOptions {
+  /** Methods to try, first match wins. Default: all of {@link EXTRACT_METHODS}, in that order. */
+  priority?: ExtractMethod[];
+}
+
+export interface EquivOptions {
+  /** Relative tolerance for non-integer numeric comparison. Default 1e-6. Integers are compared exactly. */
+  relTol?: number;
+}
+
+/** The outcome of verifying one completion (or one bare answer) against a gold answer. */
+export interface MathVerdict {
+  correct: boolean;
+  /** The answer as extracted from the completion, or null when none was found. */
+  extracted: string | null;
+  method: ExtractMethod | null;
+  gold: string;
+  /** Canonical form of the gold answer as the comparer understood it (null when it could not be read). */
+  parsedGold: string | null;
+  /** Canonical form of the extracted answer (null when there is none or it could not be read). */
+  parsedAnswer: string | null;
+  /** Short human-readable reason, e.g. "equivalent", "not equivalent", "no answer found", "timeout". */
+  reason: string;
+  timedOut: boolean;
+}
+
+export interface MathVerifierOptions extends EquivOptions, ExtractOptions {
+  /** Hard wall-clock limit for one verification in milliseconds. Default 2000. */
+  timeoutMs?: number;
+  /** Number of worker threads. Default 1. */
+  workers?: number;
+}

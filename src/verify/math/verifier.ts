@@ -1,0 +1,182 @@
+// src/verify/math/verifier.ts — MathVerifier: every verification bounded in time. A small pool of worker threads
+// runs the in-process verifier; a worker that passes the deadline is terminated and replaced, and the call
+// resolves as a timeout. Workers are unref'd while idle, so an open verifier never keeps a process alive.
+
+import { Worker } from 'node:worker_threads';
+import { DEFAULT_REL_TOL } from './equiv.js';
+import { EXTRACT_METHODS, type EquivOptions, type ExtractOptions, type MathVerdict, type MathVerifierOptions } from './types.js';
+
+export type WorkerRequest = { id: number; op: 'verify' | 'equiv'; gold: string; text: string; opts: EquivOptions & ExtractOptions };
+export type WorkerReply =
+  | { kind: 'ready' }
+  | { kind: 'done'; id: number; verdict: MathVerdict }
+  | { kind: 'error'; id: number; message: string };
+
+const DEFAULT_TIMEOUT_MS = 2000;
+/** Heap and stack caps per worker: a memory bomb kills the worker, not the caller. */
+const RESOURCE_LIMITS = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 32, stackSizeMb: 4 };
+
+interface Job {
+  req: WorkerRequest;
+  resolve: (v: MathVerdict) => void;
+  reject: (e: Error) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  ready: boolean;
+  job: Job | null;
+  timer: NodeJS.Timeout | null;
+}
+
+/**
+ * Start the worker entry beside this file: worker.js when compiled. When this file runs as TypeScript source
+ * (tests under tsx), worker threads do not inherit the loader, so a tiny bootstrap registers tsx first.
+ */
+function startWorker(): Worker {
+  const here = import.meta.url;
+  const options = { resourceLimits: RESOURCE_LIMITS };
+  if (!here.endsWith('.ts')) return new Worker(new URL('./worker.js', here), options);
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const entry = new URL('./worker.ts', here).href;
+  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
+  return new Worker(boot, { ...options, eval: true });
+}
+
+function failedVerdict(gold: string, reason: string, timedOut: boolean): MathVerdict {
+  return { correct: false, extracted: null, method: null, gold, parsedGold: null, parsedAnswer: null, reason, timedOut };
+}
+
+export class MathVerifier {
+  private readonly timeoutMs: number;
+  private readonly opts: EquivOptions & ExtractOptions;
+  private readonly slots: Slot[] = [];
+  private readonly queue: Job[] = [];
+  private nextId = 1;
+  private closed = false;
+  /** Workers that died before becoming ready, in a row: past a few, the pool is broken (e.g. a missing file). */
+  private startupFailures = 0;
+  private broken: string | null = null;
+
+  constructor(opts: MathVerifierOptions = {}) {
+    const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const workers = opts.workers ?? 1;
+    const relTol = opts.relTol ?? DEFAULT_REL_TOL;
+    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new RangeError(`MathVerifier: timeoutMs must be a positive number, got ${timeoutMs}`);
+    if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new RangeError(`MathVerifier: workers must be an integer in [1, 64], got ${workers}`);
+    if (!Number.isFinite(relTol) || relTol < 0 || relTol >= 1) throw new RangeError(`MathVerifier: relTol must be in [0, 1), got ${relTol}`);
+    for (const m of opts.priority ?? []) {
+      if (!EXTRACT_METHODS.includes(m)) throw new RangeError(`MathVerifier: unknown extraction method "${String(m)}"`);
+    }
+    this.timeoutMs = timeoutMs;
+    this.opts = opts.priority === undefined ? { relTol } : { relTol, priority: [...opts.priority] };
+    for (let k = 0; k < workers; k++) this.slots.push(this.spawn());
+  }
+
+  /** Extract the final answer of `completion` and compare it with `gold`; a timeout is a wrong answer. */
+  verify(gold: string, completion: string): Promise<MathVerdict> {
+    return this.submit('verify', gold, completion);
+  }
+
+  /** Are two bare answers equivalent? false on timeout. */
+  async equivalent(a: string, b: string): Promise<boolean> {
+    return (await this.submit('equiv', a, b)).correct;
+  }
+
+  /** Terminate the workers. Calls still queued are rejected; later calls reject. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const job of this.queue.splice(0)) job.reject(new Error('MathVerifier closed'));
+    await Promise.all(
+      this.slots.map(async (slot) => {
+        if (slot.timer !== null) clearTimeout(slot.timer);
+        slot.job?.reject(new Error('MathVerifier closed'));
+        slot.job = null;
+        await slot.worker.terminate();
+      }),
+    );
+  }
+
+  private submit(op: WorkerRequest['op'], gold: string, text: string): Promise<MathVerdict> {
+    if (this.closed) return Promise.reject(new Error('MathVerifier is closed'));
+    if (this.broken !== null) return Promise.reject(new Error(`MathVerifier: workers cannot start: ${this.broken}`));
+    if (typeof gold !== 'string' || typeof text !== 'string') {
+      return Promise.reject(new TypeError('MathVerifier: gold and answer/completion must be strings'));
+    }
+    return new Promise<MathVerdict>((resolve, reject) => {
+      this.queue.push({ req: { id: this.nextId++, op, gold, text, opts: this.opts }, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  private spawn(): Slot {
+    const worker = startWorker();
+    const slot: Slot = { worker, ready: false, job: null, timer: null };
+    if (this.queue.length === 0) worker.unref();
+    worker.on('message', (msg: WorkerReply) => this.onMessage(slot, msg));
+    worker.on('error', (err: Error) => this.onFailure(slot, `worker failed: ${err.message}`, false));
+    worker.on('exit', (code) => this.onFailure(slot, `worker exited with code ${code}`, false));
+    return slot;
+  }
+
+  private dispatch(): void {
+    for (const slot of this.slots) {
+      if (this.queue.length === 0) break;
+      if (!slot.ready || slot.job !== null) continue;
+      const job = this.queue.shift() as Job;
+      slot.job = job;
+      slot.timer = setTimeout(() => this.onFailure(slot, `timeout after ${this.timeoutMs} ms`, true), this.timeoutMs);
+      slot.worker.postMessage(job.req);
+    }
+    // Keep the process alive while work is queued or in flight (a worker may still be starting); idle workers
+    // are unref'd so that an open verifier never holds a finished program open.
+    const waiting = this.queue.length > 0;
+    for (const slot of this.slots) {
+      if (waiting || slot.job !== null) slot.worker.ref();
+      else slot.worker.unref();
+    }
+  }
+
+  private onMessage(slot: Slot, msg: WorkerReply): void {
+    if (msg.kind === 'ready') {
+      slot.ready = true;
+      this.startupFailures = 0;
+      this.dispatch();
+      return;
+    }
+    const job = slot.job;
+    if (job === null || job.req.id !== msg.id) return;
+    this.release(slot);
+    if (msg.kind === 'done') job.resolve(msg.verdict);
+    else job.resolve(failedVerdict(job.req.gold, `verifier error: ${msg.message}`, false));
+    this.dispatch();
+  }
+
+  /** Timeout, crash or exit: answer the job in flight, replace the worker, carry on with the queue. */
+  private onFailure(slot: Slot, reason: string, timedOut: boolean): void {
+    if (this.closed) return;
+    const index = this.slots.indexOf(slot);
+    if (index < 0) return; // an old worker's late exit event
+    const job = slot.job;
+    this.release(slot);
+    slot.worker.removeAllListeners();
+    slot.worker.on('error', () => undefined);
+    void slot.worker.terminate();
+    if (!slot.ready && ++this.startupFailures >= 3) {
+      this.broken = reason;
+      this.slots.splice(index, 1);
+      for (const queued of this.queue.splice(0)) queued.reject(new Error(`MathVerifier: workers cannot start: ${reason}`));
+      return;
+    }
+    this.slots[index] = this.spawn();
+    if (job !== null) job.resolve(failedVerdict(job.req.gold, reason, timedOut));
+    this.dispatch();
+  }
+
+  private release(slot: Slot): void {
+    if (slot.timer !== null) clearTimeout(slot.timer);
+    slot.timer = null;
+    slot.job = null;
+  }
+}
