@@ -9,10 +9,11 @@ test('r1-zero renders DeepSeek-R1 Table 1 verbatim around the question', () => {
     'A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant ' +
       'first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning ' +
       'process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> ' +
-      'reasoning process here </think> <answer> answer here </answer>. User: What is 2 + 3?. Assistant:',
+      'reasoning process here </think> <answer> answer here </answer>. User: What is 2 + 3? Assistant:',
   );
   // A trailing period is not doubled; "$&" in a question is not a replacement pattern.
   assert.ok(renderPrompt('Add $&1 and 2.', 'r1-zero').endsWith('User: Add $&1 and 2. Assistant:'));
+  assert.ok(renderPrompt('  Find x  ', 'r1-zero').endsWith('User: Find x. Assistant:'));
 });
 
 test('boxed appends the paper evaluation instruction', () => {

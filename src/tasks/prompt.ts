@@ -18,11 +18,18 @@ export const BOXED_INSTRUCTION = '\nPlease reason step by step, and put your fin
 
 export const PROMPT_STYLES: readonly PromptStyle[] = ['r1-zero', 'boxed'];
 
-/** Render `question` in a prompt style. A trailing period is dropped before the template adds its own. */
+/**
+ * Render `question` in a prompt style. In 'r1-zero' the template puts a period after the question; a question
+ * that already ends in '.', '?' or '!' keeps its own mark instead ("User: What is 2 + 3? Assistant:").
+ */
 export function renderPrompt(question: string, style: PromptStyle): string {
   switch (style) {
-    case 'r1-zero':
-      return R1_ZERO_TEMPLATE.replace('{prompt}', () => question.trim().replace(/\.$/, ''));
+    case 'r1-zero': {
+      const q = question.trim();
+      const body = /[.?!]$/.test(q) ? q.slice(0, -1) : q;
+      const mark = /[?!]$/.test(q) ? q.slice(-1) : '.';
+      return R1_ZERO_TEMPLATE.replace('{prompt}.', () => body + mark);
+    }
     case 'boxed':
       return question.trim() + BOXED_INSTRUCTION;
     default:
