@@ -9,6 +9,8 @@ export const MAX_NORMALIZE_CHARS = 1000;
 /** Set braces \{ \} become these single characters so that bracket matching can tell them from groups. */
 export const SET_OPEN = '⦃';
 export const SET_CLOSE = '⦄';
+/** Matrix row separators \\ become this character before the spacing commands (\, \; ...) are removed. */
+export const ROW_SEP = '¶';
 
 /** Words that are mathematics, not units, when they follow a number. */
 const MATH_WORDS = new Set(['pi', 'sqrt', 'or', 'and', 'i', 'e', 'inf', 'infinity']);
@@ -26,6 +28,7 @@ export function normalizeAnswer(input: string): string {
   if (s.length > MAX_NORMALIZE_CHARS) return s;
   s = s.replace(/^\$+|\$+$/g, '').trim();
   s = s.replace(/^\\\(|\\\)$/g, '').replace(/^\\\[|\\\]$/g, '');
+  s = s.replace(/\\\\/g, ROW_SEP);
   s = s.replace(/\\[dt]frac(?![A-Za-z])/g, '\\frac').replace(/\\[dt]binom(?![A-Za-z])/g, '\\binom');
   // Sizing and spacing commands carry no meaning: \left( \right), \bigl[, \!, \,, \;, \quad, ~ ...
   s = s.replace(/\\(?:left|right|bigl|bigr|Bigl|Bigr|big|Big|biggl|biggr|bigg|Bigg)(?![A-Za-z])\s*\.?/g, '');

@@ -156,7 +156,10 @@ export function scalarsEqual(goldText: string, answerText: string, relTol: numbe
   const gSides = splitTop(g, ['=']);
   const aSides = splitTop(a, ['=']);
   if (gSides.length > 1 || aSides.length > 1) {
-    if (gSides.length === aSides.length) return gSides.every((x, k) => scalarsEqual(x, aSides[k] as string, relTol));
+    if (gSides.length === aSides.length) {
+      if (gSides.every((x, k) => scalarsEqual(x, aSides[k] as string, relTol))) return true;
+      return gSides.length === 2 && sameEquation(gSides as [string, string], aSides as [string, string], relTol);
+    }
     g = gSides[gSides.length - 1] as string;
     a = aSides[aSides.length - 1] as string;
     if (g === '' || a === '') return false;
@@ -217,4 +220,34 @@ function symbolicallyZero(g: MathNode, a: MathNode): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Two equations l1 = r1 and l2 = r2 with the same solutions up to scaling: (l1 - r1) = c (l2 - r2) for one
+ * non-zero constant c, checked at seeded random points (5x - 7y = 0 against 14y - 10x = 0).
+ */
+function sameEquation([l1, r1]: [string, string], [l2, r2]: [string, string], relTol: number): boolean {
+  const g = prepareScalar(`(${l1})-(${r1})`);
+  const a = prepareScalar(`(${l2})-(${r2})`);
+  if (g.node === null || a.node === null || g.percent || a.percent) return false;
+  const vars = [...new Set([...g.vars, ...a.vars])];
+  if (vars.length === 0) return false;
+  const rng = new Rng(POINT_SEED);
+  let ratio: Complex | null = null;
+  let defined = 0;
+  for (let k = 0; k < POINTS; k++) {
+    const scope: Record<string, number> = {};
+    for (const v of vars) scope[v] = 0.3 + 2 * rng.next();
+    const x = evaluate(g.node, scope);
+    const y = evaluate(a.node, scope);
+    if (!finite(x) || !finite(y)) continue;
+    const ny = y.re * y.re + y.im * y.im;
+    if (ny === 0) return false;
+    // x / y as complex numbers
+    const r = { re: (x.re * y.re + x.im * y.im) / ny, im: (x.im * y.re - x.re * y.im) / ny };
+    if (ratio === null) ratio = r;
+    else if (!numbersEqual(ratio, r, Math.max(relTol, 1e-9))) return false;
+    defined++;
+  }
+  return ratio !== null && Math.hypot(ratio.re, ratio.im) > 1e-12 && defined >= MIN_DEFINED_POINTS;
 }

@@ -1,7 +1,7 @@
 // src/verify/math/structure.ts — split a normalized answer into its shape: a scalar, a tuple or interval, a set,
 // a bare list of several answers, a matrix or a union of intervals; then compare two shapes item by item.
 
-import { SET_CLOSE, SET_OPEN } from './normalize.js';
+import { ROW_SEP, SET_CLOSE, SET_OPEN } from './normalize.js';
 
 export type Value =
   | { kind: 'scalar'; text: string }
@@ -60,11 +60,15 @@ function closingIndex(s: string): number {
   return -1;
 }
 
-/** "x = 3", "f(x) = 3", "x \in [1,2]", "a_1 = 3" → the right-hand side. Chains "a = b = c" are left alone. */
+/** "x = 3", "f(x) = 3", "(a, b) = (1, 2)", "x \\in [1,2]", "a_1 = 3" → the right-hand side. Chains are left alone. */
 export function stripVariablePrefix(s: string): string {
-  const m = /^(?:[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?|\\[A-Za-z]+|[A-Za-z]\([A-Za-z]\))\s*(?:=|\\in(?![A-Za-z]))\s*([\s\S]+)$/.exec(s);
+  const m = /^([^=]{1,40}?)\s*(?:=|\\in(?![A-Za-z]))\s*([\s\S]+)$/.exec(s);
   if (m === null) return s;
-  const rest = m[1] as string;
+  const lhs = (m[1] as string).trim();
+  const variable = String.raw`(?:[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?|\\[A-Za-z]+)`;
+  const simple = new RegExp(`^(?:${variable}|[A-Za-z]\\(${variable}\\)|\\(\\s*${variable}(?:\\s*,\\s*${variable})*\\s*\\))$`);
+  if (!simple.test(lhs)) return s;
+  const rest = m[2] as string;
   return splitTop(rest, ['=']).length > 1 ? s : rest.trim();
 }
 
@@ -77,7 +81,7 @@ export function parseValue(input: string, depth = 0): Value {
   if (env !== null) {
     const body = (env[2] as string).replace(/^\{[lcr| ]*\}/, '');
     const rows = body
-      .split(/\\\\/)
+      .split(ROW_SEP)
       .map((r) => r.trim())
       .filter((r) => r !== '')
       .map((r) => r.split('&').map((cell) => parseValue(cell, depth + 1)));

@@ -1,0 +1,76 @@
+// src/verify/math/equiv.test.ts — the table of equivalent / non-equivalent pairs, options, and hostile input.
+
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { EQUIV_CASES } from './equiv-cases.js';
+import { compareAnswers, describeAnswer, isEquivalent, verifyCompletion } from './equiv.js';
+
+test(`table of ${EQUIV_CASES.length} equivalent / non-equivalent pairs`, () => {
+  assert.ok(EQUIV_CASES.length >= 200, 'the table holds at least 200 pairs');
+  assert.ok(EQUIV_CASES.filter((c) => c[2]).length >= 80 && EQUIV_CASES.filter((c) => !c[2]).length >= 80);
+  const wrong = EQUIV_CASES.filter(([g, a, want]) => isEquivalent(g, a) !== want).map(
+    ([g, a, want]) => `${JSON.stringify(g)} vs ${JSON.stringify(a)}: expected ${want}`,
+  );
+  assert.deepEqual(wrong, []);
+});
+
+test('equivalence is symmetric on the table', () => {
+  const asym = EQUIV_CASES.filter(([g, a]) => g.trim() !== '' && a.trim() !== '' && isEquivalent(g, a) !== isEquivalent(a, g));
+  // Percent answers are the deliberate exception: gold 50% accepts 0.5, and 0.5 as gold accepts 50%.
+  assert.deepEqual(asym.map(([g, a]) => `${g} | ${a}`), []);
+});
+
+test('relTol option: loose and strict tolerance', () => {
+  assert.equal(isEquivalent('3.14159', '3.1416'), false);
+  assert.equal(isEquivalent('3.14159', '3.1416', { relTol: 1e-4 }), true);
+  assert.equal(isEquivalent('\\pi', '3.14', { relTol: 1e-3 }), true);
+  assert.equal(isEquivalent('2.5', '2.5000001', { relTol: 0 }), false);
+  // Integers stay exact whatever the tolerance.
+  assert.equal(isEquivalent('1000', '1001', { relTol: 0.01 }), false);
+  assert.throws(() => isEquivalent('1', '1', { relTol: -1 }), /relTol/);
+  assert.throws(() => isEquivalent('1', '1', { relTol: Number.NaN }), /relTol/);
+});
+
+test('describeAnswer shows the parsed form', () => {
+  assert.equal(describeAnswer('\\frac{2}{4}'), '2 / 4');
+  assert.equal(describeAnswer('\\left( 3, \\frac{\\pi}{2} \\right)'), '(3, pi / 2)');
+  assert.equal(describeAnswer('x = 2\\sqrt{3}'), '2 * sqrt(3)');
+  assert.equal(describeAnswer('\\{1, 2\\}'), '{1, 2}');
+  assert.equal(describeAnswer('   '), null);
+});
+
+test('compareAnswers and verifyCompletion explain their verdicts', () => {
+  const ok = compareAnswers('1/2', '\\frac{2}{4}');
+  assert.equal(ok.correct, true);
+  assert.equal(ok.reason, 'equivalent');
+  assert.equal(ok.parsedGold, '1 / 2');
+  assert.equal(ok.parsedAnswer, '2 / 4');
+  assert.equal(compareAnswers('1/2', '3').reason, 'not equivalent');
+  assert.equal(compareAnswers('1/2', ' ').reason, 'empty answer');
+  const v = verifyCompletion('1234', 'The total is 1,234 dollars.\n#### 1,234');
+  assert.deepEqual([v.correct, v.method, v.extracted], [true, 'gsm8k', '1,234']);
+  const none = verifyCompletion('5', 'no digits here');
+  assert.deepEqual([none.correct, none.method, none.extracted, none.reason], [false, null, null, 'no answer found']);
+  assert.equal(verifyCompletion('5', 'Answer: 5', { priority: ['boxed'] }).reason, 'no answer found');
+});
+
+test('hostile answers: return false without throwing, in bounded work', () => {
+  const nestedBraces = '{'.repeat(10000) + '1' + '}'.repeat(10000);
+  const fracBomb = '\\frac{'.repeat(300) + '1' + '}{2}'.repeat(300);
+  const deepParens = '('.repeat(5000) + '1' + ')'.repeat(5000);
+  const cases: [string, string][] = [
+    ['1', nestedBraces],
+    ['1', fracBomb],
+    ['1', deepParens],
+    ['1', '10^{10^{10^{10}}}'],
+    ['1', '(10^{100})!'],
+    ['1', '1000000000!'],
+    ['1', '\\binom{10^{12}}{5 \\cdot 10^{11}}'],
+    ['1', '\\frac{x^{99999999}}{x^{99999998}}'],
+    ['1', '2'.repeat(5000)],
+    ['1', 'x'.repeat(400)],
+    ['1', `${'1,'.repeat(3000)}1`],
+    ['1', '\\sqrt{'.repeat(2000)],
+  ];
+  for (const [g, a] of cases) assert.equal(isEquivalent(g, a), false, `hostile answer ${a.slice(0, 40)}...`);
+});
