@@ -104,7 +104,9 @@ function bwrapArgs(spec: CommandSpec, env: Record<string, string>): string[] {
   a.push('--proc', '/proc', '--dev', '/dev');
   // Scratch space that vanishes with the sandbox and cannot grow past SCRATCH_BYTES.
   a.push('--size', String(SCRATCH_BYTES), '--tmpfs', '/tmp');
-  a.push('--ro-bind', spec.workDir, spec.workDir, '--chdir', '/tmp');
+  a.push('--ro-bind', spec.workDir, spec.workDir);
+  // The sandbox's root is a tmpfs bwrap built; make it read-only so only the scratch /tmp takes writes.
+  a.push('--remount-ro', '/', '--chdir', '/tmp');
   a.push('--clearenv');
   for (const [k, v] of Object.entries(env)) a.push('--setenv', k, v);
   return a;

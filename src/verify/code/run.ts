@@ -2,7 +2,7 @@
 
 import { spawn } from 'node:child_process';
 import { chmod, chown, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildCommand } from './command.js';
 import { groupAlive, killAllOfUid, killGroup, livePidsOfUid, taskCountOfUid, waitUntil } from './procs.js';
@@ -26,7 +26,7 @@ export interface SandboxJob {
 }
 
 // What interpreters print when they run out of memory (Python MemoryError; V8 heap limit; malloc failures).
-const OOM = /MemoryError|JavaScript heap out of memory|Reached heap limit|Fatal process out of memory|std::bad_alloc|Cannot allocate memory/;
+const OOM = /MemoryError|JavaScript heap out of memory|Reached heap limit|Fatal process out of memory|Array buffer allocation failed|std::bad_alloc|Cannot allocate memory/;
 
 /** true for source that must load as an ES module (top-level import/export statements). */
 export function isEsModule(source: string): boolean {
@@ -102,10 +102,21 @@ export async function runJob(job: SandboxJob): Promise<RunResult> {
       extraRoBinds: outsideUsr(interpreter),
       argv: interpreterArgv(job.lang, interpreter, entryPath, job.limits),
     });
-    return await execute(plan, job, { uid, setpriv: env.tools.setpriv });
+    const result = await execute(plan, job, { uid, setpriv: env.tools.setpriv });
+    return mode === 'bubblewrap' ? unwrapBwrapSignal(result) : result;
   } finally {
     await removeDir(workDir);
   }
+}
+
+/**
+ * bwrap's init reports a child killed by signal N as exit status 128 + N (as a shell does); give the signal back
+ * so callers see SIGXCPU, SIGKILL... the same under both isolations.
+ */
+export function unwrapBwrapSignal(r: RunResult): RunResult {
+  if (r.exitCode === null || r.exitCode <= 128 || r.exitCode > 128 + 64) return r;
+  const name = Object.entries(constants.signals).find(([, n]) => n === (r.exitCode as number) - 128)?.[0];
+  return name ? { ...r, exitCode: null, signal: name } : r;
 }
 
 function interpreterArgv(lang: Language, interpreter: string, entryPath: string, limits: SandboxLimits): string[] {

@@ -1,0 +1,58 @@
+// src/verify/code/sandbox.rlimits.test.ts — the rlimits fallback, forced: the cases it contains, and what it cannot.
+
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, chmodSync, rmSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { registerBattery } from './sandbox.case.test.js';
+import { runTests, sandboxInfo } from './index.js';
+
+// Without namespaces, the fallback still stops runaway CPU, memory, processes, output and time, and hands the
+// program a scrubbed environment. Host writes and /proc/<pid>/environ are out of reach only when each run has
+// its own uid (we are root); network and world-readable files never are (see the second test).
+const CONTAINED = ['fork bomb', 'infinite loop', 'memory blow-up', 'huge output', 'sleeping past the wall limit'];
+const CONTAINED_WITH_OWN_UID = ['writing outside the temp dir', "reading the parent's environment"];
+
+async function pick(names: string[]): Promise<string[]> {
+  const info = await sandboxInfo({ isolation: 'rlimits' });
+  const wanted = info.uid === 'per-run' ? [...CONTAINED, ...CONTAINED_WITH_OWN_UID] : CONTAINED;
+  return names.filter((n) => wanted.includes(n));
+}
+
+registerBattery('python', 'rlimits', pick);
+registerBattery('javascript', 'rlimits', pick);
+
+test('rlimits: sandboxInfo says so, and lists what it cannot contain', async () => {
+  const info = await sandboxInfo({ isolation: 'rlimits' });
+  assert.equal(info.isolation, 'rlimits');
+  assert.match(info.reason ?? '', /forced/);
+  assert.ok(info.limitations.some((l) => /network/.test(l)));
+  assert.ok(info.limitations.some((l) => /read/.test(l)));
+});
+
+test('rlimits: network and world-readable files are NOT contained (the documented limits of the fallback)', async () => {
+  const tmpRoot = mkdtempSync(join(tmpdir(), 'r1-rlimits-'));
+  chmodSync(tmpRoot, 0o711);
+  const server = createServer((s) => s.end('hello-from-host'));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  try {
+    const port = (server.address() as { port: number }).port;
+    const net = await runTests(
+      'python',
+      "import socket\nprint(socket.create_connection(('127.0.0.1', int(input())), timeout=2).recv(100).decode())\n",
+      [{ kind: 'stdio', input: String(port), output: 'hello-from-host' }],
+      { isolation: 'rlimits', tmpRoot },
+    );
+    assert.equal(net.score, 1, 'a socket reaches the host under rlimits');
+    const read = await runTests('python', "print(open('/etc/passwd').read(), end='')\n", [{ kind: 'stdio', input: '', output: readFileSync('/etc/passwd', 'utf8') }], {
+      isolation: 'rlimits',
+      tmpRoot,
+    });
+    assert.equal(read.score, 1, '/etc/passwd is readable under rlimits');
+  } finally {
+    await new Promise<void>((r) => server.close(() => r()));
+    rmSync(tmpRoot, { recursive: true, force: true });
+  }
+});
