@@ -34,15 +34,17 @@ export class MlaAttention extends Module {
     const std = config.initStd;
     const o = { bias: false, std };
     const qk = a.qkNopeHeadDim + a.qkRopeHeadDim;
+    // The latent norms use eps 1e-6 whatever normEps is, as in DeepSeek's reference code and HF deepseek_v3.
+    const latentEps = 1e-6;
     if (a.qLoraRank !== undefined) {
       this.q_a_proj = this.child('q_a_proj', new Linear(engine, rng, C, a.qLoraRank, o));
-      this.q_a_layernorm = this.child('q_a_layernorm', new RMSNorm(engine, a.qLoraRank, config.normEps));
+      this.q_a_layernorm = this.child('q_a_layernorm', new RMSNorm(engine, a.qLoraRank, latentEps));
       this.q_b_proj = this.child('q_b_proj', new Linear(engine, rng, a.qLoraRank, H * qk, o));
     } else {
       this.q_proj = this.child('q_proj', new Linear(engine, rng, C, H * qk, o));
     }
     this.kv_a_proj_with_mqa = this.child('kv_a_proj_with_mqa', new Linear(engine, rng, C, a.kvLoraRank + a.qkRopeHeadDim, o));
-    this.kv_a_layernorm = this.child('kv_a_layernorm', new RMSNorm(engine, a.kvLoraRank, config.normEps));
+    this.kv_a_layernorm = this.child('kv_a_layernorm', new RMSNorm(engine, a.kvLoraRank, latentEps));
     this.kv_b_proj = this.child('kv_b_proj', new Linear(engine, rng, a.kvLoraRank, H * (a.qkNopeHeadDim + a.vHeadDim), o));
     this.o_proj = this.child('o_proj', new Linear(engine, rng, H * a.vHeadDim, C, o));
   }

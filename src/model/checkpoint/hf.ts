@@ -23,8 +23,13 @@ export interface HfSaveOptions {
   chatTemplate?: string;
 }
 
+/** config.json fields that transformers validates as floats: an integral value must still be written as 1.0. */
+const FLOAT_KEYS = ['routed_scaling_factor', 'rope_theta', 'rms_norm_eps', 'initializer_range', 'attention_dropout'];
+
 function writeJson(file: string, obj: unknown): void {
-  writeFileAtomic(file, [new TextEncoder().encode(JSON.stringify(obj, null, 2) + '\n')]);
+  let text = JSON.stringify(obj, null, 2);
+  for (const k of FLOAT_KEYS) text = text.replace(new RegExp(`("${k}": -?\\d+)(,?\n)`, 'g'), '$1.0$2');
+  writeFileAtomic(file, [new TextEncoder().encode(text + '\n')]);
 }
 
 /** Writes config.json, model.safetensors (F32) and, when given, tokenizer.json + tokenizer_config.json. */

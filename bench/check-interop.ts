@@ -1,0 +1,221 @@
+// bench/check-interop.ts — `npm run check:interop`: r1ts models against Hugging Face transformers and llama.cpp.
+//  1. a dense r1ts model exported as a Llama checkpoint loads in transformers (AutoModelForCausalLM +
+//     AutoTokenizer) and gives the same logits (max abs diff <= 1e-4);
+//  2. tiny Llama and Qwen2 checkpoints written by transformers load into r1ts with the same logits (<= 1e-4) and
+//     their tokenizer.json encodes like Hugging Face's;
+//  3. an MLA + MoE + MTP model exported in the deepseek_v3 layout loads in transformers with the same logits;
+//  4. the dense model exported as GGUF gives the same teacher-forced logits in llama.cpp via node-llama-cpp
+//     (F32: <= 1e-3; F16 reported against r1ts running the same F16-rounded weights).
+// Each part is skipped with a message when Python, torch/transformers or node-llama-cpp is missing.
+// Exit status 1 when a check that ran failed.
+
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createNativeBackend, createRefBackend, nativeAvailable } from '../src/backend/index.js';
+import { parseModelConfig, preset, type ModelConfigInput } from '../src/model/config.js';
+import { loadHfCheckpoint, saveModelAsHf } from '../src/model/checkpoint/hf.js';
+import { exportLlamaGguf, importLlamaGguf, type GgufTokenizer } from '../src/model/gguf/llama.js';
+import { Transformer } from '../src/model/transformer.js';
+import { createEngine, type Engine } from '../src/tensor/index.js';
+import { loadTokenizer, saveTokenizer, trainTokenizer, type Tokenizer } from '../src/tokenizer/index.js';
+import { Rng } from '../src/util/rng.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const fromSource = import.meta.url.endsWith('.ts');
+const python = process.env.PYTHON ?? 'python3';
+
+function packageRoot(): string {
+  let d = here;
+  while (!existsSync(join(d, 'package.json'))) {
+    const up = dirname(d);
+    if (up === d) throw new Error('check-interop: package.json not found above ' + here);
+    d = up;
+  }
+  return d;
+}
+const root = packageRoot();
+
+type Status = 'pass' | 'FAIL' | 'skip' | 'info';
+const results: { name: string; status: Status; detail: string }[] = [];
+function report(name: string, status: Status, detail: string): void {
+  results.push({ name, status, detail });
+  process.stdout.write(`[${status}] ${name}: ${detail}\n`);
+}
+function compare(name: string, got: Float32Array, want: Float32Array, tol: number | null): void {
+  if (got.length !== want.length) return report(name, 'FAIL', `length ${got.length} vs ${want.length}`);
+  let md = 0, mx = 0;
+  for (let i = 0; i < got.length; i++) {
+    md = Math.max(md, Math.abs(got[i]! - want[i]!));
+    mx = Math.max(mx, Math.abs(want[i]!));
+  }
+  const detail = `max abs diff ${md.toExponential(2)} over ${got.length} logits (max |logit| ${mx.toFixed(2)})${tol !== null ? `, tolerance ${tol}` : ''}`;
+  report(name, tol === null ? 'info' : md <= tol && Number.isFinite(md) ? 'pass' : 'FAIL', detail);
+}
+
+/** Runs the Python helper; returns its JSON or a skip/failure reason. */
+function runPython(args: string[]): { ok: true; out: Record<string, unknown> } | { ok: false; skip: boolean; reason: string } {
+  const r = spawnSync(python, [join(root, 'bench', 'check-model-hf.py'), ...args], { encoding: 'utf8', timeout: 600_000, env: { ...process.env, OMP_NUM_THREADS: '2' } });
+  if (r.error) return { ok: false, skip: true, reason: `cannot run ${python} (${r.error.message})` };
+  const line = r.stdout.trim().split('\n').pop() ?? '';
+  let out: Record<string, unknown>;
+  try {
+    out = JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return { ok: false, skip: false, reason: `python failed (exit ${r.status}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}` };
+  }
+  if (out.status === 'skipped') return { ok: false, skip: true, reason: String(out.reason) };
+  return { ok: true, out };
+}
+
+function readF32(file: string): Float32Array {
+  const b = readFileSync(file);
+  return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+}
+
+/** Texts for the tokenizer: GSM8K questions when the shared data is present, else a small built-in corpus. */
+function corpus(): string[] {
+  const dir = process.env.R1_DATA_DIR ?? join(root, '..', 'shared', 'data');
+  const file = join(dir, 'gsm8k-test.jsonl');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { question: string }).question);
+  const base = ['The quick brown fox jumps over the lazy dog.', 'How many apples are left if she eats three of twelve?', '<think>Add them up.</think><answer>42</answer>'];
+  return Array.from({ length: 200 }, (_, i) => `${base[i % 3]} ${i} ${i * 7}`);
+}
+
+/** The GGUF tokenizer fields of an r1ts tokenizer (GPT-2 byte-level strings; control type for special tokens). */
+function ggufTokenizer(tok: Tokenizer, vocabSize: number): GgufTokenizer {
+  const tokens = new Array<string>(vocabSize);
+  const types = new Array<number>(vocabSize).fill(1);
+  for (const [s, id] of tok.spec.vocab) tokens[id] = s;
+  for (const a of tok.spec.addedTokens) {
+    tokens[a.id] = a.content;
+    types[a.id] = a.special ? 3 : 4;
+  }
+  for (let i = 0; i < vocabSize; i++) {
+    if (tokens[i] === undefined) {
+      tokens[i] = `[PAD${i}]`;
+      types[i] = 5; // unused
+    }
+  }
+  const eos = tok.eosId ?? vocabSize - 1;
+  return { tokens, tokenTypes: types, merges: tok.spec.merges.map(([a, b]) => `${a} ${b}`), bosId: tok.bosId ?? eos, eosId: eos };
+}
+
+function makeEngine(): { engine: Engine; name: string } {
+  const want = process.env.R1_BACKEND ?? 'ref';
+  if (want === 'native' && nativeAvailable()) return { engine: createEngine(createNativeBackend()), name: 'native' };
+  return { engine: createEngine(createRefBackend()), name: 'ref' };
+}
+
+function idsRequest(rng: Rng, B: number, T: number, V: number, text: string): { ids: number[][]; text: string; vocab: number } {
+  return { ids: Array.from({ length: B }, () => Array.from({ length: T }, () => rng.int(0, V - 1))), text, vocab: V };
+}
+
+async function main(): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'r1ts-interop-'));
+  const { engine, name: backend } = makeEngine();
+  process.stdout.write(`r1ts interop check (r1ts backend: ${backend}; work dir ${work})\n`);
+  const text = 'Natalia sold 48 clips in April. <think>48 / 2 = 24</think> <answer>72</answer>';
+  try {
+    // The project tokenizer, trained here so the checkpoint ships a real tokenizer.json.
+    const tok = trainTokenizer(corpus(), { vocabSize: 512 });
+    const V = tok.vocabSize;
+    const refInput: ModelConfigInput = { ...preset('reference'), vocabSize: V, initStd: 0.05 };
+    const model = new Transformer(engine, parseModelConfig(refInput), new Rng(2024));
+    const req = idsRequest(new Rng(7), 2, 24, V, text);
+    const reqFile = join(work, 'request.json');
+    writeFileSync(reqFile, JSON.stringify(req));
+    const flatIds = Int32Array.from(req.ids.flat());
+    const ours = engine.noGrad(() => model.forward(flatIds, 2, 24)).data.slice();
+
+    // 1. r1ts -> transformers (Llama).
+    const llamaDir = join(work, 'r1ts-llama');
+    saveModelAsHf(llamaDir, model, { bosId: tok.bosId, eosId: tok.eosId });
+    saveTokenizer(tok, llamaDir);
+    const r1 = runPython(['logits', llamaDir, reqFile, join(work, 'hf.f32')]);
+    if (!r1.ok) report('r1ts dense -> transformers LlamaForCausalLM', r1.skip ? 'skip' : 'FAIL', r1.reason);
+    else {
+      compare(`r1ts dense -> transformers ${String(r1.out.model_class)} (transformers ${String(r1.out.transformers)})`, readF32(join(work, 'hf.f32')), ours, 1e-4);
+      const same = JSON.stringify(r1.out.text_ids) === JSON.stringify(tok.encode(text));
+      report(`r1ts tokenizer.json -> transformers ${String(r1.out.tokenizer_class)}`, same ? 'pass' : 'FAIL', same ? `same ${(r1.out.text_ids as number[]).length} ids for a sample text` : `ids differ: ${JSON.stringify(r1.out.text_ids)} vs ${JSON.stringify(tok.encode(text))}`);
+    }
+
+    // 2. transformers -> r1ts (Llama and Qwen2 written by save_pretrained).
+    for (const arch of ['llama', 'qwen2'] as const) {
+      const dir = join(work, `hf-${arch}`);
+      const hreq = idsRequest(new Rng(11), 2, 20, 320, text);
+      const hreqFile = join(work, `request-${arch}.json`);
+      writeFileSync(hreqFile, JSON.stringify({ ...hreq, vocab_size: 320 }));
+      const r = runPython(['make', arch, dir, hreqFile, join(work, `${arch}.f32`)]);
+      if (!r.ok) {
+        report(`transformers ${arch} -> r1ts`, r.skip ? 'skip' : 'FAIL', r.reason);
+        continue;
+      }
+      const loaded = loadHfCheckpoint(dir, engine);
+      const lg = engine.noGrad(() => loaded.model.forward(Int32Array.from(hreq.ids.flat()), 2, 20)).data.slice();
+      compare(`transformers ${String(r.out.model_class)} -> r1ts (${loaded.architecture}, ${loaded.model.config.attention.kind === 'mha' && loaded.model.config.attention.qkvBias ? 'q/k/v biases, ' : ''}${loaded.model.config.tieEmbeddings ? 'tied' : 'untied'})`, lg, readF32(join(work, `${arch}.f32`)), 1e-4);
+      const htok = loadTokenizer(dir);
+      const ids = htok.encode(text);
+      const same = JSON.stringify(ids) === JSON.stringify(r.out.text_ids);
+      report(`transformers ${arch} tokenizer.json -> r1ts tokenizer`, same ? 'pass' : 'FAIL', same ? `same ${ids.length} ids for a sample text` : `ids differ: ${JSON.stringify(ids)} vs ${JSON.stringify(r.out.text_ids)}`);
+    }
+
+    // 3. r1ts MLA + MoE + MTP -> transformers DeepseekV3ForCausalLM.
+    {
+      const dsInput: ModelConfigInput = { ...preset('tiny-moe-mla'), vocabSize: V, initStd: 0.1 };
+      const ds = new Transformer(engine, parseModelConfig(dsInput), new Rng(99));
+      // Non-zero routing biases so the checkpoint's e_score_correction_bias matters.
+      const brng = new Rng(5);
+      for (const m of ds.moeLayers()) for (let i = 0; i < m.gate.bias.length; i++) m.gate.bias[i] = 0.05 * brng.normal();
+      const dsDir = join(work, 'r1ts-deepseek-v3');
+      saveModelAsHf(dsDir, ds, { bosId: tok.bosId, eosId: tok.eosId });
+      saveTokenizer(tok, dsDir);
+      const r = runPython(['logits', dsDir, reqFile, join(work, 'ds.f32')]);
+      if (!r.ok) report('r1ts MLA+MoE -> transformers DeepseekV3ForCausalLM', r.skip ? 'skip' : 'FAIL', r.reason);
+      else {
+        const dsOurs = engine.noGrad(() => ds.forward(flatIds, 2, 24)).data;
+        compare(`r1ts MLA+MoE+MTP -> transformers ${String(r.out.model_class)}`, readF32(join(work, 'ds.f32')), dsOurs, 1e-4);
+      }
+    }
+
+    // 4. GGUF -> llama.cpp (node-llama-cpp), teacher-forced on the same ids.
+    const gtok = ggufTokenizer(tok, V);
+    for (const dtype of ['F32', 'F16'] as const) {
+      const file = join(work, `r1ts-${dtype}.gguf`);
+      exportLlamaGguf(file, model.config, model.stateDict(), gtok, { dtype, name: 'r1ts-reference' });
+      const child = fromSource ? ['--import', 'tsx', join(here, 'gguf-logits.ts')] : [join(here, 'gguf-logits.js')];
+      const out = join(work, `gguf-${dtype}.f32`);
+      const r = spawnSync(process.execPath, [...child, file, reqFile, out], { encoding: 'utf8', timeout: 600_000, env: { ...process.env, UV_THREADPOOL_SIZE: '1' } });
+      let res: { status?: string; reason?: string } = {};
+      try {
+        res = JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as typeof res;
+      } catch {
+        res = { status: 'error', reason: `exit ${r.status}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}` };
+      }
+      if (res.status !== 'ok') {
+        report(`GGUF ${dtype} -> llama.cpp`, res.status === 'skipped' ? 'skip' : 'FAIL', res.reason ?? 'unknown error');
+        continue;
+      }
+      const got = readF32(out);
+      if (dtype === 'F32') compare('GGUF F32 -> llama.cpp (node-llama-cpp, F32 KV cache)', got, ours, 1e-3);
+      else {
+        // Against r1ts running the same F16-rounded weights (read back from the GGUF file).
+        const back = importLlamaGguf(file);
+        const m16 = new Transformer(engine, back.config, new Rng(0));
+        m16.loadStateDict(back.weights, file);
+        const want = engine.noGrad(() => m16.forward(flatIds, 2, 24)).data;
+        compare('GGUF F16 -> llama.cpp vs r1ts on the same F16-rounded weights (llama.cpp rounds activations to F16 in its F16 matmuls)', got, want, null);
+      }
+    }
+  } finally {
+    if (!process.env.R1_KEEP_INTEROP) rmSync(work, { recursive: true, force: true });
+  }
+  const failed = results.filter((r) => r.status === 'FAIL').length;
+  const skipped = results.filter((r) => r.status === 'skip').length;
+  process.stdout.write(`\n${results.length} checks: ${results.filter((r) => r.status === 'pass').length} passed, ${failed} failed, ${skipped} skipped\n`);
+  if (failed > 0) process.exitCode = 1;
+}
+
+await main();

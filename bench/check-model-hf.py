@@ -1,0 +1,124 @@
+#!/usr/bin/env python3
+"""Hugging Face side of `npm run check:interop` for r1ts models (interop, not a unit test).
+
+Each mode prints one JSON object on stdout; logits are written as raw little-endian float32 (B, T, V).
+
+  logits <dir> <request.json> <out.f32>
+      Loads <dir> (an r1ts export) with transformers AutoModelForCausalLM + AutoTokenizer and runs the forward
+      pass on request["ids"] (B rows of T ids). Also returns AutoTokenizer's ids for request["text"].
+
+  make <llama|qwen2> <dir> <request.json> <out.f32>
+      Builds a small random LlamaForCausalLM / Qwen2ForCausalLM (seeded; Qwen2 gets non-zero q/k/v biases), trains
+      a small byte-level BPE tokenizer with `tokenizers`, saves both with save_pretrained (safetensors) for r1ts to
+      load, and writes the model's logits on request["ids"] and the tokenizer's ids for request["text"].
+
+Prints {"status": "skipped", "reason": ...} and exits 0 when torch or transformers cannot be imported.
+"""
+import json
+import os
+import sys
+
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+try:
+    import torch
+    import transformers
+    from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedTokenizerFast
+except Exception as e:  # noqa: BLE001 - any import failure means "skip"
+    print(json.dumps({"status": "skipped", "reason": f"python cannot import torch/transformers ({e})"}))
+    sys.exit(0)
+
+torch.set_num_threads(2)
+
+CORPUS = [
+    "Natalia sold clips to 48 of her friends in April, and then she sold half as many clips in May.",
+    "How many clips did Natalia sell altogether in April and May?",
+    "Weng earns $12 an hour for babysitting. Yesterday, she just did 50 minutes of babysitting.",
+    "<think>First add the numbers, then check the answer.</think><answer>72</answer>",
+    "The quick brown fox jumps over the lazy dog; the dog sleeps in the sun.",
+] * 4
+
+
+def run_logits(model, ids, out):
+    x = torch.tensor(ids, dtype=torch.long)
+    with torch.no_grad():
+        logits = model(input_ids=x).logits.float().contiguous()
+    logits.numpy().astype("<f4").tofile(out)
+    return list(logits.shape)
+
+
+def mode_logits(model_dir, request, out):
+    req = json.load(open(request))
+    model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32, attn_implementation="eager")
+    model.eval()
+    tok = AutoTokenizer.from_pretrained(model_dir)
+    shape = run_logits(model, req["ids"], out)
+    text_ids = tok(req["text"], add_special_tokens=False)["input_ids"]
+    return {
+        "status": "ok",
+        "model_class": type(model).__name__,
+        "tokenizer_class": type(tok).__name__,
+        "shape": shape,
+        "text_ids": text_ids,
+        "decoded": tok.decode(text_ids),
+        "transformers": transformers.__version__,
+    }
+
+
+def train_tokenizer(vocab_size):
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+
+    t = Tokenizer(models.BPE())
+    t.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    t.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(
+        vocab_size=vocab_size,
+        special_tokens=["<|endoftext|>"],
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        show_progress=False,
+    )
+    t.train_from_iterator(CORPUS, trainer=trainer)
+    return PreTrainedTokenizerFast(tokenizer_object=t, eos_token="<|endoftext|>", bos_token="<|endoftext|>")
+
+
+def mode_make(arch, model_dir, request, out):
+    req = json.load(open(request))
+    torch.manual_seed(1234)
+    common = dict(
+        vocab_size=req["vocab_size"], hidden_size=64, intermediate_size=160, num_hidden_layers=2,
+        num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=256, rms_norm_eps=1e-6,
+        initializer_range=0.08, hidden_act="silu",
+    )
+    if arch == "llama":
+        cfg = transformers.LlamaConfig(**common, rope_theta=10000.0, tie_word_embeddings=False)
+    elif arch == "qwen2":
+        cfg = transformers.Qwen2Config(**common, rope_theta=1000000.0, tie_word_embeddings=True)
+    else:
+        raise SystemExit(f"unknown arch {arch}")
+    model = AutoModelForCausalLM.from_config(cfg, attn_implementation="eager").float().eval()
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if name.endswith("bias"):
+                p.normal_(0.0, 0.1)  # HF initialises biases to zero; make them matter
+            elif name.endswith("norm.weight"):
+                p.uniform_(0.5, 1.5)  # and norm gains to one
+    tok = train_tokenizer(req["vocab_size"] - 8)
+    model.save_pretrained(model_dir, safe_serialization=True)
+    tok.save_pretrained(model_dir)
+    shape = run_logits(model, req["ids"], out)
+    text_ids = tok(req["text"], add_special_tokens=False)["input_ids"]
+    return {"status": "ok", "model_class": type(model).__name__, "shape": shape, "text_ids": text_ids, "transformers": transformers.__version__}
+
+
+def main(argv):
+    if len(argv) >= 4 and argv[0] == "logits":
+        res = mode_logits(argv[1], argv[2], argv[3])
+    elif len(argv) >= 5 and argv[0] == "make":
+        res = mode_make(argv[1], argv[2], argv[3], argv[4])
+    else:
+        raise SystemExit(__doc__)
+    print(json.dumps(res))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
