@@ -20,7 +20,7 @@
         "native/attention.cc",
       ],
       "cflags_cc!": ["-fno-exceptions"],
-      "cflags_cc": ["-std=c++17", "-O3", "-march=native", "-fno-math-errno", "-fopenmp-simd", "-fexceptions", "-Wall", "-Wno-unknown-pragmas"],
+      "cflags_cc": ["-std=c++17", "-O3", "-march=native", "-fno-math-errno", "-fno-trapping-math", "-fopenmp-simd", "-fexceptions", "-Wall", "-Wno-unknown-pragmas"],
       "libraries": ["-lpthread"],
       "conditions": [
         ["r1_have_blas=='true'", {

@@ -1,8 +1,9 @@
-// native/attention.cc — fused scaled-dot-product attention (forward and backward) with GQA and a causal mask that
-// admits a KV-cache prefix. Work is split over (batch, head) pairs on the thread pool; inside each pair the two
+// native/attention.cc — fused scaled-dot-product attention (forward and backward) with GQA, a causal mask that
+// admits a KV-cache prefix, and strided operands (views into a packed QKV projection need no copies). Work is split over (batch, head) pairs on the thread pool; inside each pair the two
 // products run as single-threaded GEMMs (OpenBLAS is switched to one thread for the duration, so its pool and
-// ours do not oversubscribe the cores). Shapes: q (B, H, Tq, Dk), k (B, Hkv, Tk, Dk), v (B, Hkv, Tk, Dv).
+// ours do not oversubscribe the cores). Geometry: see AttentionGeometry in src/backend/types.ts.
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -53,118 +54,158 @@ struct BlasSingleThread {
 #endif
 };
 
-struct Dims {
+// Geometry: sizes then (batch, head, time) element strides of q, k, v, out (feature axis contiguous).
+struct Geom {
   int64_t B, H, Hkv, Tq, Tk, Dk, Dv;
-  float scale;
+  int64_t qB, qH, qT, kB, kH, kT, vB, vH, vT, oB, oH, oT;
 };
 
-Dims read_dims(Args& a, size_t at) {
-  Dims d;
-  d.B = a.size(at, "B");
-  d.H = a.size(at + 1, "H");
-  d.Hkv = a.size(at + 2, "Hkv");
-  d.Tq = a.size(at + 3, "Tq");
-  d.Tk = a.size(at + 4, "Tk");
-  d.Dk = a.size(at + 5, "Dk");
-  d.Dv = a.size(at + 6, "Dv");
-  d.scale = static_cast<float>(a.num(at + 7, "scale"));
+void check_operand(Args& a, const F32& buf, const char* what, int64_t B, int64_t heads, int64_t T, int64_t D, int64_t sB, int64_t sH, int64_t sT) {
+  if (sT < D) fail_range(a.where(what) + ": time stride " + std::to_string(sT) + " < feature size " + std::to_string(D));
+  if (B == 0 || heads == 0 || T == 0 || D == 0) return;
+  a.need(buf, mul(B - 1, sB) + mul(heads - 1, sH) + mul(T - 1, sT) + D, what);
+}
+
+Geom read_geom(Args& a, size_t at, const F32& q, const F32& k, const F32& v, const F32& o, const char* oname) {
+  I32 g = a.i32(at, "geom");
+  if (g.n != 19) fail_range(a.where("geom") + " must hold 19 integers");
+  for (size_t i = 0; i < 19; i++) {
+    if (g.p[i] < 0) fail_range(a.where("geom") + " has a negative entry");
+  }
+  Geom d{g.p[0], g.p[1], g.p[2], g.p[3], g.p[4], g.p[5], g.p[6], g.p[7], g.p[8], g.p[9], g.p[10], g.p[11], g.p[12], g.p[13], g.p[14], g.p[15], g.p[16], g.p[17], g.p[18]};
   if (d.Hkv == 0 || d.H % d.Hkv != 0) fail_range(a.where("heads") + ": H=" + std::to_string(d.H) + " is not a multiple of Hkv=" + std::to_string(d.Hkv));
+  check_operand(a, q, "q", d.B, d.H, d.Tq, d.Dk, d.qB, d.qH, d.qT);
+  check_operand(a, k, "k", d.B, d.Hkv, d.Tk, d.Dk, d.kB, d.kH, d.kT);
+  check_operand(a, v, "v", d.B, d.Hkv, d.Tk, d.Dv, d.vB, d.vH, d.vT);
+  check_operand(a, o, oname, d.B, d.H, d.Tq, d.Dv, d.oB, d.oH, d.oT);
   return d;
+}
+
+// Query rows are processed in blocks; under a causal mask a block only multiplies the keys it can see, which
+// skips most of the masked upper triangle of QKᵀ, PV and their backward products.
+constexpr int64_t kRowBlock = 32;
+
+inline int64_t visible_keys(const Geom& d, bool causal, int64_t last_row) {
+  return causal ? std::min(d.Tk, last_row + (d.Tk - d.Tq) + 1) : d.Tk;
 }
 
 }  // namespace
 
-// attention(q, k, v, B, H, Hkv, Tq, Tk, Dk, Dv, scale, causal, out, probs|null)
+// attention(q, k, v, geom, scale, causal, out, probs|null)
 R1_ENTRY(attention) {
-  Args a(env, info, "attention", 14);
+  Args a(env, info, "attention", 8);
   F32 q = a.f32(0, "q"), k = a.f32(1, "k"), v = a.f32(2, "v");
-  const Dims d = read_dims(a, 3);
-  const bool causal = a.flag(11, "causal");
-  F32 out = a.f32(12, "out"), probs = a.f32_opt(13, "probs");
+  const float scale = static_cast<float>(a.num(4, "scale"));
+  const bool causal = a.flag(5, "causal");
+  F32 out = a.f32(6, "out"), probs = a.f32_opt(7, "probs");
+  const Geom d = read_geom(a, 3, q, k, v, out, "out");
   if (causal && d.Tk < d.Tq) fail_range("attention: causal needs Tk >= Tq");
-  a.need(q, mul(mul(mul(d.B, d.H), d.Tq), d.Dk), "q");
-  a.need(k, mul(mul(mul(d.B, d.Hkv), d.Tk), d.Dk), "k");
-  a.need(v, mul(mul(mul(d.B, d.Hkv), d.Tk), d.Dv), "v");
-  a.need(out, mul(mul(mul(d.B, d.H), d.Tq), d.Dv), "out");
   if (probs.p) a.need(probs, mul(mul(mul(d.B, d.H), d.Tq), d.Tk), "probs");
   const int64_t group = d.H / d.Hkv;
   BlasSingleThread single;
   parallel_for(d.B * d.H, 2, [&](int64_t p0, int64_t p1) {
     std::vector<float> scratch(probs.p ? 0 : static_cast<size_t>(d.Tq * d.Tk));
     for (int64_t bh = p0; bh < p1; bh++) {
-      const int64_t b = bh / d.H, h = bh % d.H, kv = b * d.Hkv + h / group;
-      const float* Q = q.p + bh * d.Tq * d.Dk;
-      const float* K = k.p + kv * d.Tk * d.Dk;
-      const float* V = v.p + kv * d.Tk * d.Dv;
+      const int64_t b = bh / d.H, h = bh % d.H, kvh = h / group;
+      const float* Q = q.p + b * d.qB + h * d.qH;
+      const float* K = k.p + b * d.kB + kvh * d.kH;
+      const float* V = v.p + b * d.vB + kvh * d.vH;
+      float* O = out.p + b * d.oB + h * d.oH;
       float* P = probs.p ? probs.p + bh * d.Tq * d.Tk : scratch.data();
-      gemm1(false, true, d.Tq, d.Tk, d.Dk, d.scale, Q, d.Dk, K, d.Dk, 0.0f, P, d.Tk);  // S = scale Q Kᵀ (Tq, Tk)
-      for (int64_t i = 0; i < d.Tq; i++) {
-        float* row = P + i * d.Tk;
-        const int64_t visible = causal ? i + (d.Tk - d.Tq) + 1 : d.Tk;
-        float m = -std::numeric_limits<float>::infinity();
-        for (int64_t j = 0; j < visible; j++) m = row[j] > m ? row[j] : m;
-        float s = 0.0f;
-        for (int64_t j = 0; j < visible; j++) {
-          row[j] = fast_exp(row[j] - m);
-          s += row[j];
+      for (int64_t i0 = 0; i0 < d.Tq; i0 += kRowBlock) {
+        const int64_t i1 = std::min(d.Tq, i0 + kRowBlock);
+        const int64_t kmax = visible_keys(d, causal, i1 - 1);
+        float* Pb = P + i0 * d.Tk;
+        if (kmax > 0) gemm1(false, true, i1 - i0, kmax, d.Dk, scale, Q + i0 * d.qT, d.qT, K, d.kT, 0.0f, Pb, d.Tk);  // S = scale Q Kᵀ
+        for (int64_t i = i0; i < i1; i++) {
+          float* row = P + i * d.Tk;
+          const int64_t vis = visible_keys(d, causal, i);
+          float m = -std::numeric_limits<float>::infinity();
+          for (int64_t j = 0; j < vis; j++) m = row[j] > m ? row[j] : m;
+          float s = 0.0f;
+          for (int64_t j = 0; j < vis; j++) {
+            row[j] = fast_exp(row[j] - m);
+            s += row[j];
+          }
+          const float inv = s > 0.0f ? 1.0f / s : 0.0f;
+          for (int64_t j = 0; j < vis; j++) row[j] *= inv;
+          for (int64_t j = vis; j < d.Tk; j++) row[j] = 0.0f;
         }
-        const float inv = s > 0.0f ? 1.0f / s : 0.0f;
-        for (int64_t j = 0; j < visible; j++) row[j] *= inv;
-        for (int64_t j = visible; j < d.Tk; j++) row[j] = 0.0f;
+        if (kmax > 0) gemm1(false, false, i1 - i0, d.Dv, kmax, 1.0f, Pb, d.Tk, V, d.vT, 0.0f, O + i0 * d.oT, d.oT);  // P V
+        else for (int64_t i = i0; i < i1; i++) std::memset(O + i * d.oT, 0, sizeof(float) * d.Dv);
       }
-      gemm1(false, false, d.Tq, d.Dv, d.Tk, 1.0f, P, d.Tk, V, d.Dv, 0.0f, out.p + bh * d.Tq * d.Dv, d.Dv);  // P V
     }
   });
   return undefined(env);
 }
 
-// attentionBackward(q, k, v, probs, dout, B, H, Hkv, Tq, Tk, Dk, Dv, scale, dq, dk, dv)
+// attentionBackward(q, k, v, probs, dout, geom, scale, dq, dk, dv)
 R1_ENTRY(attention_backward) {
-  Args a(env, info, "attentionBackward", 16);
+  Args a(env, info, "attentionBackward", 10);
   F32 q = a.f32(0, "q"), k = a.f32(1, "k"), v = a.f32(2, "v"), probs = a.f32(3, "probs"), dout = a.f32(4, "dout");
-  const Dims d = read_dims(a, 5);
-  F32 dq = a.f32(13, "dq"), dk = a.f32(14, "dk"), dv = a.f32(15, "dv");
-  const int64_t nq = mul(mul(mul(d.B, d.H), d.Tq), d.Dk);
-  const int64_t nk = mul(mul(mul(d.B, d.Hkv), d.Tk), d.Dk);
-  const int64_t nv = mul(mul(mul(d.B, d.Hkv), d.Tk), d.Dv);
-  a.need(q, nq, "q");
-  a.need(k, nk, "k");
-  a.need(v, nv, "v");
+  const float scale = static_cast<float>(a.num(6, "scale"));
+  F32 dq = a.f32(7, "dq"), dk = a.f32(8, "dk"), dv = a.f32(9, "dv");
+  const Geom d = read_geom(a, 5, q, k, v, dout, "dout");
+  check_operand(a, dq, "dq", d.B, d.H, d.Tq, d.Dk, d.qB, d.qH, d.qT);
+  check_operand(a, dk, "dk", d.B, d.Hkv, d.Tk, d.Dk, d.kB, d.kH, d.kT);
+  check_operand(a, dv, "dv", d.B, d.Hkv, d.Tk, d.Dv, d.vB, d.vH, d.vT);
   a.need(probs, mul(mul(mul(d.B, d.H), d.Tq), d.Tk), "probs");
-  a.need(dout, mul(mul(mul(d.B, d.H), d.Tq), d.Dv), "dout");
-  a.need(dq, nq, "dq");
-  a.need(dk, nk, "dk");
-  a.need(dv, nv, "dv");
+  // Causality is read back from the saved probs: a block's visible keys end where its last row's weights end.
   const int64_t group = d.H / d.Hkv;
   BlasSingleThread single;
   // One task per (batch, kv head): the query heads of a GQA group accumulate into the same dK / dV.
   parallel_for(d.B * d.Hkv, 2, [&](int64_t t0, int64_t t1) {
-    std::vector<float> dS(static_cast<size_t>(d.Tq * d.Tk));
-    for (int64_t kv = t0; kv < t1; kv++) {
-      const int64_t b = kv / d.Hkv;
-      const float* K = k.p + kv * d.Tk * d.Dk;
-      const float* V = v.p + kv * d.Tk * d.Dv;
-      float* dK = dk.p + kv * d.Tk * d.Dk;
-      float* dV = dv.p + kv * d.Tk * d.Dv;
+    std::vector<float> dS(static_cast<size_t>(kRowBlock * d.Tk));
+    for (int64_t task = t0; task < t1; task++) {
+      const int64_t b = task / d.Hkv, kvh = task % d.Hkv;
+      const float* K = k.p + b * d.kB + kvh * d.kH;
+      const float* V = v.p + b * d.vB + kvh * d.vH;
+      float* dK = dk.p + b * d.kB + kvh * d.kH;
+      float* dV = dv.p + b * d.vB + kvh * d.vH;
+      for (int64_t j = 0; j < d.Tk; j++) {
+        std::memset(dK + j * d.kT, 0, sizeof(float) * d.Dk);
+        std::memset(dV + j * d.vT, 0, sizeof(float) * d.Dv);
+      }
       for (int64_t g = 0; g < group; g++) {
-        const int64_t bh = b * d.H + (kv % d.Hkv) * group + g;
-        const float* Q = q.p + bh * d.Tq * d.Dk;
+        const int64_t h = kvh * group + g;
+        const int64_t bh = b * d.H + h;
+        const float* Q = q.p + b * d.qB + h * d.qH;
         const float* P = probs.p + bh * d.Tq * d.Tk;
-        const float* dO = dout.p + bh * d.Tq * d.Dv;
-        const float beta = g == 0 ? 0.0f : 1.0f;
-        gemm1(true, false, d.Tk, d.Dv, d.Tq, 1.0f, P, d.Tk, dO, d.Dv, beta, dV, d.Dv);  // dV (+)= Pᵀ dO
-        gemm1(false, true, d.Tq, d.Tk, d.Dv, 1.0f, dO, d.Dv, V, d.Dv, 0.0f, dS.data(), d.Tk);  // dP = dO Vᵀ
-        for (int64_t i = 0; i < d.Tq; i++) {
-          // dS = P ⊙ (dP − Σ_j P dP) · scale (softmax backward folded with the score scale)
-          float* r = dS.data() + i * d.Tk;
-          const float* pr = P + i * d.Tk;
-          float dot = 0.0f;
+        const float* dO = dout.p + b * d.oB + h * d.oH;
+        float* dQ = dq.p + b * d.qB + h * d.qH;
+        for (int64_t i0 = 0; i0 < d.Tq; i0 += kRowBlock) {
+          const int64_t i1 = std::min(d.Tq, i0 + kRowBlock), rows = i1 - i0;
+          // Keys this block can see: up to the last non-zero weight of its last row (all keys if unmasked).
+          int64_t kmax = d.Tk;
+          {
+            const float* last = P + (i1 - 1) * d.Tk;
+            while (kmax > 0 && last[kmax - 1] == 0.0f) kmax--;
+            for (int64_t i = i0; i < i1 - 1 && kmax < d.Tk; i++) {
+              const float* r = P + i * d.Tk;
+              int64_t km = d.Tk;
+              while (km > kmax && r[km - 1] == 0.0f) km--;
+              kmax = km > kmax ? km : kmax;
+            }
+          }
+          const float* Pb = P + i0 * d.Tk;
+          if (kmax == 0) {
+            for (int64_t i = i0; i < i1; i++) std::memset(dQ + i * d.qT, 0, sizeof(float) * d.Dk);
+            continue;
+          }
+          gemm1(true, false, kmax, d.Dv, rows, 1.0f, Pb, d.Tk, dO + i0 * d.oT, d.oT, 1.0f, dV, d.vT);  // dV += Pᵀ dO
+          gemm1(false, true, rows, kmax, d.Dv, 1.0f, dO + i0 * d.oT, d.oT, V, d.vT, 0.0f, dS.data(), d.Tk);  // dP = dO Vᵀ
+          for (int64_t i = 0; i < rows; i++) {
+            // dS = P ⊙ (dP − Σ_j P dP) · scale (softmax backward folded with the score scale)
+            float* r = dS.data() + i * d.Tk;
+            const float* pr = Pb + i * d.Tk;
+            float dot = 0.0f;
 #pragma omp simd reduction(+ : dot)
-          for (int64_t j = 0; j < d.Tk; j++) dot += pr[j] * r[j];
-          for (int64_t j = 0; j < d.Tk; j++) r[j] = pr[j] * (r[j] - dot) * d.scale;
+            for (int64_t j = 0; j < kmax; j++) dot += pr[j] * r[j];
+            for (int64_t j = 0; j < kmax; j++) r[j] = pr[j] * (r[j] - dot) * scale;
+          }
+          gemm1(false, false, rows, d.Dk, kmax, 1.0f, dS.data(), d.Tk, K, d.kT, 0.0f, dQ + i0 * d.qT, d.qT);  // dQ = dS K
+          gemm1(true, false, kmax, d.Dk, rows, 1.0f, dS.data(), d.Tk, Q + i0 * d.qT, d.qT, 1.0f, dK, d.kT);  // dK += dSᵀ Q
         }
-        gemm1(false, false, d.Tq, d.Dk, d.Tk, 1.0f, dS.data(), d.Tk, K, d.Dk, 0.0f, dq.p + bh * d.Tq * d.Dk, d.Dk);  // dQ = dS K
-        gemm1(true, false, d.Tk, d.Dk, d.Tq, 1.0f, dS.data(), d.Tk, Q, d.Dk, beta, dK, d.Dk);  // dK (+)= dSᵀ Q
       }
     }
   });

@@ -1,10 +1,11 @@
 // native/fastmath.h — branch-free float math that GCC auto-vectorizes (std::exp does not vectorize without
-// -ffast-math, which we avoid because masks rely on IEEE infinities). exp: Cephes-style range reduction
+// -ffast-math, which we avoid because masks rely on IEEE infinities; it does need -fno-trapping-math so the
+// selects below are if-converted). exp: Cephes-style range reduction
 // x = n ln2 + r and a degree-6 polynomial, ~2 ulp on [-87, 88], exact 0 below, +inf above.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
-#include <cstring>
 
 namespace r1 {
 
@@ -13,9 +14,7 @@ inline float fast_exp(float x) {
   const float lo = -87.3365447504f;
   float xc = x > hi ? hi : x;
   xc = xc < lo ? lo : xc;
-  float fx = xc * 1.44269504088896341f + 0.5f;
-  float fl = static_cast<float>(static_cast<int32_t>(fx));
-  fl = fl > fx ? fl - 1.0f : fl;  // floor
+  const float fl = std::floor(xc * 1.44269504088896341f + 0.5f);  // n = round(x / ln2)
   float r = xc - fl * 0.693359375f + fl * 2.12194440e-4f;
   float r2 = r * r;
   float p = 1.9875691500E-4f;
@@ -26,9 +25,7 @@ inline float fast_exp(float x) {
   p = p * r + 5.0000001201E-1f;
   p = p * r2 + r + 1.0f;
   int32_t e = (static_cast<int32_t>(fl) + 127) << 23;
-  float scale;
-  std::memcpy(&scale, &e, sizeof scale);
-  float y = p * scale;
+  float y = p * __builtin_bit_cast(float, e);  // p * 2^n
   y = x < lo ? 0.0f : y;
   y = x > hi ? __builtin_inff() : y;
   return y;

@@ -47,6 +47,13 @@ export const ReduceOp = {
 } as const;
 export type ReduceOp = (typeof ReduceOp)[keyof typeof ReduceOp];
 
+/** Index names of the attention geometry array (Backend.attention). */
+export const AttentionGeometry = {
+  B: 0, H: 1, Hkv: 2, Tq: 3, Tk: 4, Dk: 5, Dv: 6,
+  qB: 7, qH: 8, qT: 9, kB: 10, kH: 11, kT: 12, vB: 13, vH: 14, vT: 15, oB: 16, oH: 17, oT: 18,
+  length: 19,
+} as const;
+
 export interface BackendInfo {
   /** Backend name, e.g. 'ref' or 'native'. */
   readonly name: string;
@@ -140,13 +147,18 @@ export interface Backend {
   topk(x: Float32Array, rows: number, n: number, k: number, values: Float32Array, indices: Int32Array): void;
 
   /**
-   * Fused scaled-dot-product attention. q (B, H, Tq, Dk), k (B, Hkv, Tk, Dk), v (B, Hkv, Tk, Dv), out (B, H, Tq, Dv);
-   * head h reads kv head floor(h / (H / Hkv)) (GQA). Causal: query i sees keys j <= i + (Tk - Tq) (a KV cache
-   * prefix is visible). probs (B, H, Tq, Tk) receives the attention weights when given (needed for backward).
+   * Fused scaled-dot-product attention over strided operands. `geom` (see AttentionGeometry) holds
+   * [B, H, Hkv, Tq, Tk, Dk, Dv] then (batch, head, time) element strides of q, k, v and out (the feature axis is
+   * contiguous), so q/k/v may be (B, H, T, D) tensors or views into one packed (B, T, 3, H, D) projection.
+   * Head h reads kv head floor(h / (H / Hkv)) (GQA). Causal: query i sees keys j <= i + (Tk - Tq) (a KV-cache
+   * prefix is visible). probs (B, H, Tq, Tk, contiguous) receives the attention weights when given (for backward).
    */
-  attention(q: Float32Array, k: Float32Array, v: Float32Array, B: number, H: number, Hkv: number, Tq: number, Tk: number, Dk: number, Dv: number, scale: number, causal: boolean, out: Float32Array, probs: Float32Array | null): void;
-  /** Backward of attention from the saved probs; dq, dk, dv are written (not accumulated). */
-  attentionBackward(q: Float32Array, k: Float32Array, v: Float32Array, probs: Float32Array, dout: Float32Array, B: number, H: number, Hkv: number, Tq: number, Tk: number, Dk: number, Dv: number, scale: number, dq: Float32Array, dk: Float32Array, dv: Float32Array): void;
+  attention(q: Float32Array, k: Float32Array, v: Float32Array, geom: Int32Array, scale: number, causal: boolean, out: Float32Array, probs: Float32Array | null): void;
+  /**
+   * Backward of attention from the saved probs. dq, dk, dv use the strides of q, k, v and dout those of out;
+   * every element of dq, dk, dv inside the geometry is written (not accumulated).
+   */
+  attentionBackward(q: Float32Array, k: Float32Array, v: Float32Array, probs: Float32Array, dout: Float32Array, geom: Int32Array, scale: number, dq: Float32Array, dk: Float32Array, dv: Float32Array): void;
 
   /**
    * One fused AdamW step (Loshchilov & Hutter 2019, decoupled weight decay) over flat buffers:

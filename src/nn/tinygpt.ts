@@ -4,7 +4,7 @@
 // B = batch, T = sequence length, C = d_model, nh = heads, hs = C / nh, V = vocab.
 
 import { z } from 'zod';
-import { add, attention, crossEntropy, gelu, permute, reshape, slice, type Engine, type Tensor } from '../tensor/index.js';
+import { add, crossEntropy, gelu, packedAttention, type Engine, type Tensor } from '../tensor/index.js';
 import type { Rng } from '../util/rng.js';
 import { Embedding, LayerNorm, Linear } from './layers.js';
 import { Module } from './module.js';
@@ -43,17 +43,11 @@ class Block extends Module {
     this.fcProj = this.child('fcProj', new Linear(engine, rng, cfg.mlpHidden, C, { std: residStd }));
   }
 
-  forward(x: Tensor, B: number, T: number): Tensor {
-    const { nHead: nh, nEmbd: C } = this.cfg;
-    const hs = C / nh;
+  forward(x: Tensor): Tensor {
+    const nh = this.cfg.nHead;
     const qkv = this.qkv.forward(this.ln1.forward(x)); // (B, T, 3C)
-    const heads = permute(reshape(qkv, [B, T, 3, nh, hs]), [2, 0, 3, 1, 4]); // (3, B, nh, T, hs)
-    const q = reshape(slice(heads, 0, 0, 1), [B, nh, T, hs]);
-    const k = reshape(slice(heads, 0, 1, 2), [B, nh, T, hs]);
-    const v = reshape(slice(heads, 0, 2, 3), [B, nh, T, hs]);
-    const y = attention(q, k, v, { causal: true }); // (B, nh, T, hs)
-    const merged = reshape(permute(y, [0, 2, 1, 3]), [B, T, C]); // (B, T, C)
-    const x1 = add(x, this.proj.forward(merged));
+    const y = packedAttention(qkv, { nHead: nh }); // (B, T, C): heads read in place, no permutes
+    const x1 = add(x, this.proj.forward(y));
     const h = gelu(this.fc.forward(this.ln2.forward(x1))); // (B, T, mlpHidden)
     return add(x1, this.fcProj.forward(h));
   }
@@ -90,7 +84,7 @@ export class TinyGpt extends Module {
     const tok = this.wte.forward(ids, [B, T]); // (B, T, C)
     const pos = this.wpe.forward(this.positions.subarray(0, T), [T]); // (T, C)
     let x = add(tok, pos);
-    for (const blk of this.blocks) x = blk.forward(x, B, T);
+    for (const blk of this.blocks) x = blk.forward(x);
     return this.head.forward(this.lnF.forward(x)); // (B, T, V)
   }
 

@@ -23,5 +23,5 @@ export { rmsnorm, layernorm } from './ops/norm.js';
 export { rope, ropeTables, type RopeOptions } from './ops/rope.js';
 export { swiglu } from './ops/swiglu.js';
 export { topk } from './ops/topk.js';
-export { attention, type AttentionOptions } from './ops/attention.js';
+export { attention, packedAttention, type AttentionOptions, type PackedAttentionOptions } from './ops/attention.js';
 export { detach, clone } from './ops/detach.js';

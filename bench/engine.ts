@@ -1,0 +1,181 @@
+// bench/engine.ts — `npm run bench`: the engine's speed against baselines measured in the same run.
+//  (a) matmul GFLOP/s at 64..2048: engine matmul (Tensor API, native backend) vs a direct cblas_sgemm call;
+//  (b) tokens/s of one training step (forward + backward + AdamW) of the reference GPT (d_model 256, 4 layers,
+//      4 heads, MLP 1024 GELU, seq 128, batch 16, vocab 512) vs PyTorch eager (same model, same thread count,
+//      OMP_WAIT_POLICY=PASSIVE), interleaved repetitions, medians;
+//  (c) RSS over many training steps (flat within 5% is the target).
+// Flags: --reps N (default 3), --steps N per timing (default 5), --rss-steps N (default 100; 1000 for the full
+// check), --skip-matmul, --skip-torch, --threads N (PyTorch threads; default = the engine's pool threads).
+
+import { spawnSync } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { createNativeBackend, loadNativeAddon, packageRoot } from '../src/backend/index.js';
+import { Engine, matmul } from '../src/tensor/index.js';
+import { AdamW, packParameters, TinyGpt } from '../src/nn/index.js';
+import { Rng } from '../src/util/rng.js';
+
+const Flags = z.object({
+  reps: z.coerce.number().int().positive().default(3),
+  steps: z.coerce.number().int().positive().default(5),
+  'rss-steps': z.coerce.number().int().min(20).default(100),
+  'skip-matmul': z.boolean().default(false),
+  'skip-torch': z.boolean().default(false),
+  threads: z.coerce.number().int().positive().optional(),
+});
+
+const { values } = parseArgs({
+  options: {
+    reps: { type: 'string' },
+    steps: { type: 'string' },
+    'rss-steps': { type: 'string' },
+    'skip-matmul': { type: 'boolean' },
+    'skip-torch': { type: 'boolean' },
+    threads: { type: 'string' },
+  },
+});
+const parsed = Flags.safeParse(values);
+if (!parsed.success) {
+  console.error(`bench: ${parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  process.exit(2);
+}
+const flags = parsed.data;
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const now = (): number => Number(process.hrtime.bigint()) / 1e9;
+
+const backend = createNativeBackend();
+const addon = loadNativeAddon();
+const engine = new Engine(backend);
+console.log(`r1ts engine bench — backend ${backend.info.name}, GEMM ${backend.info.blas}, pool threads ${backend.info.threads}`);
+console.log(`OPENBLAS_NUM_THREADS=${process.env.OPENBLAS_NUM_THREADS ?? '(unset)'}; medians of ${flags.reps} interleaved repetitions\n`);
+
+// (a) matmul -----------------------------------------------------------------------------------------------------
+if (!flags['skip-matmul']) {
+  console.log('(a) matmul, square n×n @ n×n, GFLOP/s');
+  console.log('     n   engine   cblas   ratio');
+  const rng = new Rng(7);
+  for (const n of [64, 128, 256, 512, 1024, 2048]) {
+    const flops = 2 * n * n * n;
+    const iters = Math.max(1, Math.round(2e9 / flops / 4));
+    const a = engine.randn([n, n], rng);
+    const b = engine.randn([n, n], rng);
+    const c = new Float32Array(n * n);
+    const timeEngine = (): number => {
+      const t0 = now();
+      for (let i = 0; i < iters; i++) engine.noGrad(() => matmul(a, b)).dispose();
+      return (now() - t0) / iters;
+    };
+    const timeDirect = (): number => {
+      const t0 = now();
+      for (let i = 0; i < iters; i++) addon.cblasSgemmDirect(n, n, n, a.data, b.data, c);
+      return (now() - t0) / iters;
+    };
+    timeEngine();
+    timeDirect();
+    const te: number[] = [];
+    const td: number[] = [];
+    for (let r = 0; r < Math.max(flags.reps, 5); r++) {
+      te.push(timeEngine());
+      td.push(timeDirect());
+    }
+    const ge = flops / median(te) / 1e9;
+    const gd = flops / median(td) / 1e9;
+    console.log(`${String(n).padStart(6)} ${ge.toFixed(1).padStart(8)} ${gd.toFixed(1).padStart(7)} ${(ge / gd).toFixed(3).padStart(7)}`);
+    a.dispose();
+    b.dispose();
+  }
+  console.log('');
+}
+
+// (b) training step ------------------------------------------------------------------------------------------------
+const cfg = { vocabSize: 512, blockSize: 128, nLayer: 4, nHead: 4, nEmbd: 256, mlpHidden: 1024 };
+const B = 16;
+const T = 128;
+const model = new TinyGpt(engine, new Rng(0), cfg);
+const flat = packParameters(model);
+const opt = new AdamW(backend, flat, { lr: 3e-4, beta1: 0.9, beta2: 0.95, weightDecay: 0.1 });
+const dataRng = new Rng(1);
+const ids = Int32Array.from({ length: B * T }, () => dataRng.int(0, cfg.vocabSize - 1));
+const targets = Int32Array.from({ length: B * T }, () => dataRng.int(0, cfg.vocabSize - 1));
+const trainStep = (): number => {
+  const loss = engine.scope(() => {
+    opt.zeroGrad();
+    const l = model.loss(ids, targets, B, T);
+    l.backward();
+    return l.item();
+  });
+  opt.step();
+  return loss;
+};
+const timeEngineSteps = (steps: number): number => {
+  const times: number[] = [];
+  for (let s = 0; s < steps; s++) {
+    const t0 = now();
+    trainStep();
+    times.push(now() - t0);
+  }
+  return median(times);
+};
+
+const torchThreads = flags.threads ?? backend.info.threads;
+const torchScript = join(packageRoot(), 'bench', 'engine_torch.py');
+const torchAvailable = !flags['skip-torch'] && spawnSync('python3', ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+const timeTorch = (): { step_s: number; torch: string } | null => {
+  const r = spawnSync('python3', [torchScript, '--steps', String(flags.steps), '--threads', String(torchThreads)], {
+    env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' },
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) {
+    console.log(`  PyTorch run failed: ${(r.stderr ?? '').trim().split('\n').pop()}`);
+    return null;
+  }
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as { step_s: number; torch: string };
+};
+
+console.log(`(b) training step: GPT d_model ${cfg.nEmbd}, ${cfg.nLayer} layers, ${cfg.nHead} heads, MLP ${cfg.mlpHidden}, seq ${T}, batch ${B}, vocab ${cfg.vocabSize} (${(model.numParameters() / 1e6).toFixed(2)}M params)`);
+trainStep();
+trainStep();
+const engineTimes: number[] = [];
+const torchTimes: number[] = [];
+let torchVersion = '';
+for (let r = 0; r < flags.reps; r++) {
+  engineTimes.push(timeEngineSteps(flags.steps));
+  if (torchAvailable) {
+    const t = timeTorch();
+    if (t) {
+      torchTimes.push(t.step_s);
+      torchVersion = t.torch;
+    }
+  }
+}
+const engineTps = (B * T) / median(engineTimes);
+console.log(`  r1ts engine:   ${engineTps.toFixed(0).padStart(6)} tokens/s  (step ${(median(engineTimes) * 1000).toFixed(0)} ms; reps ${engineTimes.map((t) => (t * 1000).toFixed(0)).join(', ')} ms)`);
+if (torchTimes.length > 0) {
+  const torchTps = (B * T) / median(torchTimes);
+  console.log(`  PyTorch ${torchVersion} eager (${torchThreads} threads): ${torchTps.toFixed(0).padStart(6)} tokens/s  (step ${(median(torchTimes) * 1000).toFixed(0)} ms; reps ${torchTimes.map((t) => (t * 1000).toFixed(0)).join(', ')} ms)`);
+  console.log(`  ratio engine / PyTorch: ${(engineTps / torchTps).toFixed(2)}x`);
+} else {
+  console.log('  PyTorch: not measured (python3 with torch not importable, or --skip-torch)');
+}
+console.log('');
+
+// (c) RSS ----------------------------------------------------------------------------------------------------------
+const rssSteps = flags['rss-steps'];
+console.log(`(c) RSS over ${rssSteps} training steps`);
+const warm = Math.min(10, Math.floor(rssSteps / 10));
+let rssAfterWarm = 0;
+let peak = 0;
+const mb = (x: number): string => (x / 2 ** 20).toFixed(1);
+for (let s = 0; s < rssSteps; s++) {
+  trainStep();
+  const rss = process.memoryUsage().rss;
+  if (s + 1 === warm) rssAfterWarm = rss;
+  if (s + 1 >= warm) peak = Math.max(peak, rss);
+}
+const growth = (peak - rssAfterWarm) / rssAfterWarm;
+console.log(`  RSS after ${warm} warm-up steps ${mb(rssAfterWarm)} MiB, peak over the remaining ${rssSteps - warm} steps ${mb(peak)} MiB: ${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(2)}% (${Math.abs(growth) <= 0.05 ? 'flat' : 'NOT flat'}); pool allocations ${engine.stats().allocations}`);
