@@ -4,7 +4,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../util/rng.js';
 import { BYTE_TO_CHAR, byteLevelToBytes, bytesToByteLevel, utf8Bytes } from './bytes.js';
-import { randomUnicode } from './testutil.js';
+import { randomUnicode } from './samples.js';
 
 test('byte table: 256 distinct printable characters, space is Ġ, printable ASCII maps to itself', () => {
   assert.equal(new Set(BYTE_TO_CHAR).size, 256);

@@ -4,7 +4,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { renderChat, R1_CHAT_TEMPLATE, stripReasoning, type ChatMessage } from './chat.js';
 import { trainTokenizer } from './train-tokenizer.js';
-import { builtinCorpus } from './testutil.js';
+import { builtinCorpus } from './samples.js';
 
 const conversation: ChatMessage[] = [
   { role: 'system', content: 'You are a careful solver.' },

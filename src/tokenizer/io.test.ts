@@ -11,7 +11,7 @@ import { toTokenizerJson } from './hf-json.js';
 import { trainTokenizer } from './train-tokenizer.js';
 import { R1_CHAT_TEMPLATE } from './chat.js';
 import { LLAMA3_PATTERN } from './regex.js';
-import { builtinCorpus, randomUnicode } from './testutil.js';
+import { builtinCorpus, randomUnicode } from './samples.js';
 
 const tok = trainTokenizer(builtinCorpus(), { vocabSize: 500 });
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

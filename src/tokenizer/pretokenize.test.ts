@@ -40,3 +40,13 @@ test('ByteLevel: prefix space per piece, GPT-2 regex when use_regex', () => {
   };
   assert.deepEqual(run(seq, 'a12 b'), ['a', '1', '2', ' b']);
 });
+
+test('empty matches count as matches for every behaviour (HF results for \\s+|\\p{N}|x* on "ab 12  cxxd")', () => {
+  const spec = (behavior: SplitBehavior, invert: boolean): PreTokenizerSpec => ({ type: 'Split', pattern: { Regex: '\\s+|\\p{N}|x*' }, behavior, invert });
+  const text = 'ab 12  cxxd';
+  assert.deepEqual(run(spec('Removed', true), text), [' ', '1', '2', '  ', 'xx']);
+  assert.deepEqual(run(spec('Contiguous', false), text), ['a', 'b', ' 12  ', 'c', 'xx', 'd']);
+  assert.deepEqual(run(spec('Contiguous', true), text), ['a', 'b', ' 12  ', 'c', 'xx', 'd']);
+  assert.deepEqual(run(spec('MergedWithPrevious', true), text), ['a', 'b', ' ', '1', '2', '  c', 'xxd']);
+  assert.deepEqual(run(spec('MergedWithNext', true), text), ['a', 'b ', '1', '2', '  ', 'cxx', 'd']);
+});

@@ -63,17 +63,21 @@ export class RegexSplit implements PreTokenizer {
     const segs: { s: string; m: boolean }[] = [];
     this.segments(text, (s, m) => segs.push({ s, m: m !== this.invert }));
     if (this.behavior === 'Removed') {
-      for (const g of segs) if (!g.m) emit(g.s);
+      for (const g of segs) if (!g.m && g.s.length > 0) emit(g.s);
       return;
     }
     // Hugging Face folds MergedWith* over the segments: a match joins its neighbour only when that neighbour
     // is not itself a match (MergedWithNext is the same fold run from the right).
     const out: { s: string; m: boolean }[] = [];
     if (this.behavior === 'Contiguous') {
+      // HF joins consecutive segments with the same flag, matches or not (after invert, and counting empty
+      // matches), starting from "previous was not a match".
+      let prevMatch = false;
       for (const g of segs) {
         const last = out[out.length - 1];
-        if (g.m && last !== undefined && last.m) last.s += g.s;
+        if (g.m === prevMatch && last !== undefined) last.s += g.s;
         else out.push({ ...g });
+        prevMatch = g.m;
       }
     } else {
       const fromRight = this.behavior === 'MergedWithNext';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { Rng } from '../util/rng.js';
 import { trainTokenizer } from './train-tokenizer.js';
 import { R1_ADDED_TOKENS, R1_TOKENS } from './specials.js';
-import { builtinCorpus, randomUnicode } from './testutil.js';
+import { builtinCorpus, randomUnicode } from './samples.js';
 import { utf8Bytes } from './bytes.js';
 
 const tok = trainTokenizer(builtinCorpus(), { vocabSize: 500 });
