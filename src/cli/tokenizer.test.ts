@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { Command } from 'commander';
 import { createTokenizerCommand } from './tokenizer.js';
-import { builtinCorpus } from '../tokenizer/testutil.js';
+import { builtinCorpus } from '../tokenizer/samples.js';
 
 async function runCli(args: string[], stdin = ''): Promise<{ stdout: string; stderr: string; exitCode: number }> {
   let stdout = '';
