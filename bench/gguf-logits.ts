@@ -25,7 +25,8 @@ async function main(): Promise<void> {
   const rows: Float32Array[] = [];
   for (const row of ids) {
     const seq = ctx.getSequence();
-    const res = await seq.controlledEvaluate(row.map((t) => [t, { generateNext: { logits: true } }] as const));
+    const input: import('node-llama-cpp').ControlledEvaluateInputItem[] = row.map((t) => [t as import('node-llama-cpp').Token, { generateNext: { logits: true } }]);
+    const res = await seq.controlledEvaluate(input);
     for (let i = 0; i < row.length; i++) {
       const lg = res[i]?.next?.logits;
       if (!lg) throw new Error(`no logits returned for position ${i}`);

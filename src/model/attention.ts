@@ -51,7 +51,7 @@ export class SelfAttention extends Module {
 
   /**
    * Inference: append k, v (B, T, Hkv, D) to each row's cache at its start, then attend the T queries of row b to
-   * its S = start + T cached keys, one kernel call per (row, kv head) straight on the cache buffers (no copies).
+   * its S = start + T cached keys, one attention call per (row, kv head) on views of the cache buffers (no copies of the cache).
    */
   private cachedAttention(qh: Tensor, k: Tensor, v: Tensor, ctx: ForwardContext): Tensor {
     const { B, T } = ctx;
@@ -79,9 +79,15 @@ export class SelfAttention extends Module {
     for (let b = 0; b < B; b++) {
       const r = rows[b]!, S = starts[b]! + T;
       for (let g = 0; g < Hkv; g++) {
+        // The query heads of kv group g, and that kv head's first S cached positions: contiguous views, no copies.
         const qo = (b * H + g * group) * T * D;
         const ko = (r * Hkv + g) * L * D;
-        e.backend.attention(qh.data.subarray(qo, qo + group * T * D), K.subarray(ko, ko + S * D), V.subarray(ko, ko + S * D), 1, group, 1, T, S, D, D, scale, true, out.data.subarray(qo, qo + group * T * D), null);
+        const qv = e.wrap(qh.data.subarray(qo, qo + group * T * D), [1, group, T, D], { scoped: false }); // (1, group, T, D)
+        const kv = e.wrap(K.subarray(ko, ko + S * D), [1, 1, S, D], { scoped: false }); // (1, 1, S, D)
+        const vv = e.wrap(V.subarray(ko, ko + S * D), [1, 1, S, D], { scoped: false }); // (1, 1, S, D)
+        const o = attention(qv, kv, vv, { causal: true, scale }); // (1, group, T, D)
+        out.data.set(o.data, qo);
+        o.dispose();
       }
     }
     return out;

@@ -112,8 +112,11 @@ export class MlaAttention extends Module {
     const scale = 1 / Math.sqrt(dn + dr);
     for (let b = 0; b < B; b++) {
       const r = rows[b]!, S = starts[b]! + T;
-      const kv = K.subarray(r * L * W, (r * L + S) * W);
-      be.attention(qh.data.subarray(b * H * T * W, (b + 1) * H * T * W), kv, kv, 1, H, 1, T, S, W, W, scale, true, o.data.subarray(b * H * T * W, (b + 1) * H * T * W), null);
+      const kv = e.wrap(K.subarray(r * L * W, (r * L + S) * W), [1, 1, S, W], { scoped: false }); // (1, 1, S, W): keys and values
+      const qv = e.wrap(qh.data.subarray(b * H * T * W, (b + 1) * H * T * W), [1, H, T, W], { scoped: false }); // (1, H, T, W)
+      const ob = attention(qv, kv, kv, { causal: true, scale }); // (1, H, T, W)
+      o.data.set(ob.data, b * H * T * W);
+      ob.dispose();
     }
     // y[b, t, h] = o[b, h, t, :Dc] @ W_UV_hᵀ   (B, T, H·dv)
     const y = e.empty([B, T, H * dv]);
