@@ -1,6 +1,7 @@
 // src/cli/commands.ts — the list of subcommands, one import each (no registration by import side effect).
 
 import type { Command } from 'commander';
+import { register as registerDemo } from './demo.js';
 import { register as registerEval } from './eval.js';
 import { register as registerModel } from './model.js';
 import { register as registerTasks } from './tasks.js';
@@ -8,4 +9,4 @@ import { register as registerTokenizer } from './tokenizer.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [registerEval, registerModel, registerTasks, registerTokenizer];
+export const commands: RegisterCommand[] = [registerDemo, registerEval, registerModel, registerTasks, registerTokenizer];

@@ -6,8 +6,7 @@ import assert from 'node:assert/strict';
 import { createRefBackend } from '../backend/index.js';
 import { Engine, sum, mul } from '../tensor/index.js';
 import { Rng } from '../util/rng.js';
-import { AdamW, Linear, LayerNorm, Module, clipGradNorm, cosineWithWarmup, packParameters } from './index.js';
-import { trainCharModel } from './train.case.js';
+import { AdamW, Linear, LayerNorm, Module, clipGradNorm, cosineWithWarmup, packParameters, trainCharModel } from './index.js';
 
 class Two extends Module {
   readonly a: Linear;
@@ -83,7 +82,7 @@ test('warmup + cosine schedule: linear warmup, peak, floor', () => {
 });
 
 test('a char-level model trained through the engine (ref backend) lowers its loss', () => {
-  const losses = trainCharModel(createRefBackend(), 30);
+  const { losses } = trainCharModel(createRefBackend(), { steps: 30 });
   const first = losses.slice(0, 3).reduce((a, b) => a + b) / 3;
   const last = losses.slice(-3).reduce((a, b) => a + b) / 3;
   assert.ok(last < first * 0.8, `loss ${first.toFixed(3)} -> ${last.toFixed(3)}`);
