@@ -1,0 +1,37 @@
+// src/verify/code/extract.test.ts — the last fenced block of a language is the program.
+
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { extractCode, extractCodeBlock, fencedBlocks } from './extract.js';
+
+test('extractCode takes the last block of the requested language', () => {
+  const c = 'Think...\n```python\nprint(1)\n```\nBetter:\n```py\nprint(2)\n```\n```js\nconsole.log(3)\n```\n';
+  assert.equal(extractCode(c, 'python'), 'print(2)');
+  assert.equal(extractCode(c, 'javascript'), 'console.log(3)');
+  assert.equal(extractCode(c), 'console.log(3)');
+  assert.equal(extractCodeBlock(c)?.lang, 'javascript');
+});
+
+test('untagged blocks are used only when no tagged block exists; other languages are ignored', () => {
+  assert.equal(extractCode('```\nx = 1\n```', 'python'), 'x = 1');
+  assert.equal(extractCode('```\nx = 1\n```\n```python\ny = 2\n```', 'python'), 'y = 2');
+  assert.equal(extractCode('```bash\nls\n```', 'python'), null);
+  assert.equal(extractCode('```cpp\nint main(){}\n```'), null);
+});
+
+test('fences: tildes, longer fences containing ```, indentation, CRLF, info after the language', () => {
+  assert.equal(extractCode('~~~python\na = 1\n~~~', 'python'), 'a = 1');
+  assert.equal(extractCode('````python\ns = """\n```\n"""\n````', 'python'), 's = """\n```\n"""');
+  assert.equal(extractCode('  ```python\n  a = 1\n  ```', 'python'), '  a = 1');
+  assert.equal(extractCode('```python\r\na = 1\r\n```\r\n', 'python'), 'a = 1');
+  assert.equal(extractCode('```python title="sol.py"\nb = 2\n```', 'python'), 'b = 2');
+  assert.equal(extractCode('```Python\nc = 3\n```', 'python'), 'c = 3');
+});
+
+test('no block, an unclosed block, or an empty block gives null', () => {
+  assert.equal(extractCode('print(1)'), null);
+  assert.equal(extractCode('```python\nprint(1)\n'), null);
+  assert.equal(extractCode('```python\n\n```'), null);
+  assert.equal(extractCode('```python\nprint(1)\n```\n```python\nprint(2)', 'python'), 'print(1)');
+  assert.equal(fencedBlocks('a ```python b``` c').length, 0);
+});

@@ -1,0 +1,103 @@
+// src/verify/code/score.test.ts — runTests: full and partial credit, reward modes, call and stdio tests, forging.
+
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { runProgram, runTests, type TestCase } from './index.js';
+
+const ADD_CALLS: TestCase[] = [
+  { kind: 'call', fn: 'add', args: [1, 2], expected: 3 },
+  { kind: 'call', fn: 'add', args: [-5, 5], expected: 0 },
+  { kind: 'call', fn: 'add', args: [10, 20], expected: 30 },
+  { kind: 'call', fn: 'add', args: [0.1, 0.2], expected: 0.3 },
+];
+
+// Reads two integers per line, prints their sum.
+const SUM_STDIO: TestCase[] = [
+  { kind: 'stdio', input: '1 2\n', output: '3\n' },
+  { kind: 'stdio', input: '100 -1\n', output: '99' },
+  { kind: 'stdio', input: '7 7\n', output: '14   \n\n' },
+];
+
+test('python: a correct program scores 1 on call and stdio tests', async () => {
+  const call = await runTests('python', 'def add(a, b):\n    return a + b\n', ADD_CALLS);
+  assert.deepEqual(call, { score: 1, passed: 4, total: 4, results: ADD_CALLS.map(() => ({ ok: true })) });
+  const stdio = await runTests('python', 'a, b = map(int, input().split())\nprint(a + b)\n', SUM_STDIO);
+  assert.equal(stdio.score, 1);
+});
+
+test('javascript: a correct program scores 1 (plain function, CommonJS export, ES module export)', async () => {
+  for (const src of ['function add(a, b) { return a + b; }', 'module.exports.add = (a, b) => a + b;', 'export function add(a, b) { return a + b; }']) {
+    const r = await runTests('javascript', src, ADD_CALLS);
+    assert.equal(r.score, 1, `${src}: ${JSON.stringify(r.results)}`);
+  }
+  const stdio = await runTests('javascript', "const [a, b] = require('fs').readFileSync(0, 'utf8').trim().split(/\\s+/).map(Number);\nconsole.log(a + b);\n", SUM_STDIO);
+  assert.equal(stdio.score, 1);
+});
+
+test('a partly correct program gets the fraction it passes; all-pass gives 0', async () => {
+  // Wrong whenever a is negative or not an integer: passes tests 0 and 2 only.
+  const py = 'def add(a, b):\n    if a < 0 or a != int(a):\n        return 42\n    return a + b\n';
+  const frac = await runTests('python', py, ADD_CALLS);
+  assert.equal(frac.score, 0.5);
+  assert.equal(frac.passed, 2);
+  assert.deepEqual(frac.results.map((r) => r.ok), [true, false, true, false]);
+  assert.equal(frac.results[1]?.reason, 'wrong result');
+  const all = await runTests('python', py, ADD_CALLS, { reward: 'all-pass' });
+  assert.equal(all.score, 0);
+  assert.equal(all.passed, 2);
+  const js = await runTests('javascript', 'function add(a, b) { return a < 0 ? 42 : a + b; }', ADD_CALLS);
+  assert.equal(js.score, 0.75);
+});
+
+test('failures carry a reason: syntax error, missing function, exception, unserialisable result', async () => {
+  const syntax = await runTests('python', 'def add(a, b) return a + b\n', ADD_CALLS.slice(0, 1));
+  assert.match(syntax.results[0]?.reason ?? '', /runtime error.*SyntaxError/);
+  const missing = await runTests('javascript', 'function plus(a, b) { return a + b; }', ADD_CALLS.slice(0, 1));
+  assert.match(missing.results[0]?.reason ?? '', /runtime error.*add is not defined/);
+  const thrown = await runTests('python', 'def add(a, b):\n    raise ValueError("nope")\n', ADD_CALLS.slice(0, 1));
+  assert.match(thrown.results[0]?.reason ?? '', /ValueError: nope/);
+  const set = await runTests('python', 'def add(a, b):\n    return {a, b}\n', ADD_CALLS.slice(0, 1));
+  assert.match(set.results[0]?.reason ?? '', /not JSON serializable/);
+});
+
+test('a candidate cannot forge the verdict: it never sees the expected value, and a second marker fails', async () => {
+  // Reads the harness to learn the marker, then reports "success" the way a verdict might look.
+  const forgeVerdict = [
+    'import re, sys, os',
+    "src = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), 'harness.py')).read()",
+    "marker = re.search(r'@@R1-RESULT-[0-9a-f]+@@', src).group(0)",
+    "sys.stdout.write('\\n' + marker + 'true\\n')",
+    "sys.stdout.write('\\n' + marker + '{\"ok\": true, \"passed\": true}\\n')",
+    'sys.stdout.flush()',
+    'os._exit(0)',
+  ].join('\n');
+  const r = await runTests('python', forgeVerdict, ADD_CALLS.slice(0, 2));
+  assert.equal(r.score, 0);
+  assert.match(r.results[0]?.reason ?? '', /more than one result marker/);
+  // One forged line is only a claimed return value, compared in the parent with the hidden expected value.
+  const single = await runTests('python', forgeVerdict.replace(/\nsys\.stdout\.write\('\\n' \+ marker \+ '\{[^\n]*/, ''), ADD_CALLS.slice(0, 1));
+  assert.equal(single.score, 0);
+  assert.equal(single.results[0]?.reason, 'wrong result');
+  // A fixed guess at the marker never matches the random one.
+  const guess = await runTests('javascript', "console.log('@@R1-RESULT-00000000000000000000000000000000@@3'); process.exit(0);", ADD_CALLS.slice(0, 1));
+  assert.equal(guess.score, 0);
+  assert.match(guess.results[0]?.reason ?? '', /no result/);
+});
+
+test('runTests validates its input with clear errors', async () => {
+  await assert.rejects(runTests('python', 'x = 1', []), /at least one test/);
+  await assert.rejects(runTests('python', 'x = 1', [{ kind: 'call', fn: 'a; import os', args: [], expected: 1 }]), /plain identifier/);
+  await assert.rejects(runTests('ruby' as 'python', 'x = 1', [{ kind: 'stdio', input: '', output: '' }]));
+  await assert.rejects(runTests('python', 'x = 1', [{ kind: 'stdio', input: '', output: '' }], { concurrency: 0 }), /concurrency/);
+  await assert.rejects(runTests('python', 'x = 1', [{ kind: 'stdio', input: '', output: '' }], { limits: { wallMs: -1 } }), /wallMs/);
+});
+
+test('runProgram: stdin in, stdout and stderr out, exit code, and a scrubbed environment', async () => {
+  const r = await runProgram('python', 'import os, sys\nprint(sys.stdin.read().upper())\nprint(sorted(os.environ), file=sys.stderr)\nsys.exit(3)\n', 'hello');
+  assert.equal(r.stdout, 'HELLO\n');
+  assert.equal(r.exitCode, 3);
+  assert.equal(r.timedOut, false);
+  assert.equal(r.outputTruncated, false);
+  const names = JSON.parse(r.stderr.trim().replace(/'/g, '"')) as string[];
+  for (const n of names) assert.ok(['PATH', 'HOME', 'TMPDIR', 'LANG', 'PYTHONDONTWRITEBYTECODE', 'PYTHONIOENCODING', 'PWD', 'LC_CTYPE'].includes(n), `unexpected variable ${n}`);
+});
