@@ -1,0 +1,18 @@
+// src/model/index.ts — the public model API: config + presets, the Transformer and its KV cache, parameter counts,
+// Hugging Face checkpoints (safetensors + config.json) and GGUF export/import.
+
+export {
+  modelConfigSchema, parseModelConfig, preset, presetNames, isPresetName, mhaDims, isMoeLayer,
+  type ModelConfig, type ModelConfigInput, type MhaConfig, type MlaConfig, type MoeConfig, type PresetName,
+} from './config.js';
+export { Transformer, type ForwardOptions, type TrainForward } from './transformer.js';
+export { KvCache, type CacheLayout } from './cache.js';
+export { DeepSeekMoe, routeTopK } from './moe.js';
+export { paramSpecs, countFormula, countFromSpecs, type ParamSpec, type ParamCounts } from './params.js';
+export { resolveModelConfig, modelInfo, formatModelInfo, type ModelInfo } from './info.js';
+export { readSafetensors, writeSafetensors, parseSafetensors, encodeSafetensors, type NamedTensor, type SafetensorsContent } from './checkpoint/safetensors.js';
+export { saveHfCheckpoint, saveModelAsHf, loadHfCheckpoint, readHfWeights, type HfSaveOptions, type LoadedHf } from './checkpoint/hf.js';
+export { toHfConfig, fromHfConfig, hfArchitectureOf, type HfArchitecture } from './checkpoint/hf-config.js';
+export { byteLevelVocab, byteLevelTokenizerJson } from './checkpoint/byte-vocab.js';
+export { readGguf, writeGguf, parseGguf, encodeGguf, type GgufValue, type GgufContent } from './gguf/format.js';
+export { exportLlamaGguf, importLlamaGguf, llamaGgufContent, permuteRowsForGguf, type GgufTokenizer, type GgufExportOptions } from './gguf/llama.js';
