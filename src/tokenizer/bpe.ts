@@ -19,7 +19,7 @@ export interface Merge {
 }
 
 const NAIVE_MAX = 48; // pieces up to this many bytes use the rescanning loop (faster for short pieces)
-const CACHE_MAX_ENTRIES = 1 << 16;
+const CACHE_MAX_ENTRIES = 1 << 18; // cleared when full: bounded memory, no LRU bookkeeping on the hot path
 const CACHE_MAX_PIECE = 256; // longer pieces are rare and would bloat the cache
 
 export interface BpeModelOptions {

@@ -11,3 +11,5 @@ export { GPT2_PATTERN, LLAMA3_PATTERN, onigToJs, compileOnig } from './regex.js'
 export type { AddedToken, AllowedAdded } from './added.js';
 export type { PreTokenizerSpec, SplitBehavior } from './pretokenize.js';
 export type { NormalizerSpec } from './normalize.js';
+export { checkTokenizerInterop, checkExportWithHf, checkForeignWithHf, hfUnavailable, type HfCheckResult, type HfCheckOptions } from './hf-check.js';
+export { randomUnicode, builtinCorpus, type RandomUnicodeOptions } from './samples.js';

@@ -54,6 +54,12 @@ test('a `__proto__` vocab entry survives save and load as a plain token', () => 
   const t = tokenizerFromJson(JSON.parse(JSON.stringify(j)), 'mem.json');
   assert.equal(t.tokenToId('__proto__'), id);
   assert.equal(t.decode([id]), '__proto__');
+  withDir((dir) => {
+    saveTokenizer(t, dir);
+    const back = loadTokenizer(dir);
+    assert.equal(back.tokenToId('__proto__'), id);
+    assert.equal(Object.getPrototypeOf(JSON.parse(readFileSync(join(dir, 'tokenizer.json'), 'utf8'))['model']['vocab']), Object.prototype);
+  });
 });
 
 test('Llama-3 style file: Split regex + ByteLevel, ignore_merges, BOS from a TemplateProcessing post-processor', () => {
