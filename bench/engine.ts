@@ -70,7 +70,9 @@ if (!flags['skip-matmul']) {
       for (let i = 0; i < iters; i++) engine.noGrad(() => matmul(a, b)).dispose();
       return (now() - t0) / iters;
     };
+    const direct = backend.info.blas === 'openblas';
     const timeDirect = (): number => {
+      if (!direct) return NaN;
       const t0 = now();
       for (let i = 0; i < iters; i++) addon.cblasSgemmDirect(n, n, n, a.data, b.data, c);
       return (now() - t0) / iters;
@@ -84,11 +86,13 @@ if (!flags['skip-matmul']) {
       td.push(timeDirect());
     }
     const ge = flops / median(te) / 1e9;
-    const gd = flops / median(td) / 1e9;
-    console.log(`${String(n).padStart(6)} ${ge.toFixed(1).padStart(8)} ${gd.toFixed(1).padStart(7)} ${(ge / gd).toFixed(3).padStart(7)}`);
+    const gd = direct ? flops / median(td) / 1e9 : NaN;
+    const ratio = direct ? (ge / gd).toFixed(3) : 'n/a';
+    console.log(`${String(n).padStart(6)} ${ge.toFixed(1).padStart(8)} ${(direct ? gd.toFixed(1) : 'n/a').padStart(7)} ${ratio.padStart(7)}`);
     a.dispose();
     b.dispose();
   }
+  if (backend.info.blas !== 'openblas') console.log('  (built without OpenBLAS: no direct cblas baseline)');
   console.log('');
 }
 
