@@ -23,14 +23,15 @@ function withTmp(fn: (dir: string) => void): void {
 }
 
 test('save -> load of a HF checkpoint is bit-exact (dense llama and MLA/MoE deepseek_v3 layouts)', () => {
-  for (const name of ['tiny-dense', 'tiny-moe-mla'] as const) {
+  const qwenLike = parseModelConfig({ vocabSize: 512, hidden: 32, nLayers: 1, nHeads: 4, intermediate: 48, attention: { kind: 'mha', nKvHeads: 2, qkvBias: true } });
+  for (const name of ['tiny-dense', 'tiny-moe-mla', 'qwen2-like'] as const) {
     withTmp((dir) => {
       const e = createEngine(createRefBackend());
-      const m = new Transformer(e, preset(name), new Rng(11));
+      const m = new Transformer(e, name === 'qwen2-like' ? qwenLike : preset(name), new Rng(11));
       for (const moe of m.moeLayers()) moe.gate.bias.forEach((_, i) => (moe.gate.bias[i] = 0.01 * i));
       const tok = byteLevelVocab(512);
       const { architecture } = saveModelAsHf(dir, m, { tokenizerJson: byteLevelTokenizerJson(tok), bosId: tok.bosId, eosId: tok.eosId, eosToken: '<|endoftext|>' });
-      assert.equal(architecture, name === 'tiny-dense' ? 'llama' : 'deepseek_v3');
+      assert.equal(architecture, { 'tiny-dense': 'llama', 'tiny-moe-mla': 'deepseek_v3', 'qwen2-like': 'qwen2' }[name]);
       const back = loadHfCheckpoint(dir, createEngine(createRefBackend()));
       assert.deepEqual(back.model.config, m.config);
       const a = m.stateDict(), b = back.model.stateDict();

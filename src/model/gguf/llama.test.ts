@@ -33,6 +33,9 @@ test('dense model -> llama GGUF -> back gives the same config and weights', () =
   assert.equal(content.metadata.get('tokenizer.ggml.pre')!.value, 'gpt-2');
   assert.equal(content.metadata.get('llama.attention.head_count_kv')!.value, 2);
   assert.ok(!content.tensors.some((t) => t.name === 'output.weight'), 'tied model omits output.weight');
+  const f16 = llamaGgufContent(c, weights, tok, { dtype: 'F16' });
+  assert.equal(f16.metadata.get('general.file_type')!.value, 1);
+  for (const t of f16.tensors) assert.equal(t.type, t.shape.length === 2 ? 'F16' : 'F32', t.name);
   const dir = mkdtempSync(join(tmpdir(), 'r1ts-gguf-'));
   try {
     const file = join(dir, 'm.gguf');
