@@ -113,6 +113,24 @@ test('format rate counts missing answers; a changed setting is refused on resume
   }
 });
 
+test('a source that never calls onCompletion is saved from its return value; a short result is an error', async () => {
+  const dir = tmp();
+  try {
+    const inner = tableSource('addition', { 'add-0': ['5', '5', '6'] }, 0);
+    const quiet: SampleSource = {
+      label: 'quiet',
+      model: 'table-model',
+      complete: (prompts, opts) => inner.complete(prompts, { ...opts, onCompletion: () => {} }),
+    };
+    const s = await runEval(options({ benches: [additionTask()], source: quiet, outDir: dir, limit: 1 }));
+    assert.ok(Math.abs(s.benches[0]!.passAt1 - 2 / 3) < 1e-12);
+    const short: SampleSource = { label: 'short', model: 'table-model', complete: async (prompts) => prompts.map(() => []) };
+    await assert.rejects(runEval(options({ benches: [additionTask()], source: short, outDir: dir, limit: 2 })), /short returned 0 completions for n=3/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('bad options fail with a clear message', async () => {
   const source = tableSource('addition', {}, 0);
   await assert.rejects(runEval(options({ benches: [], source, outDir: 'unused' })), /no benchmarks given/);

@@ -192,15 +192,29 @@ export async function runEval(opts: EvalOptions): Promise<EvalSummary> {
       if (rec.correct) correct++;
       report(u.bench);
     };
+    const seen = new Set<number>();
     try {
-      await opts.source.complete([prompt], {
+      const result = await opts.source.complete([prompt], {
         n: u.count,
         seed: (base + u.first) >>> 0,
         temperature: opts.temperature,
         topP: opts.topP,
         maxTokens: opts.maxTokens,
         signal: link.signal,
-        onCompletion: (_p, j, c) => pending.push(save(j, c)),
+        onCompletion: (_p, j, c) => {
+          if (seen.has(j)) return;
+          seen.add(j);
+          pending.push(save(j, c));
+        },
+      });
+      // onCompletion is a courtesy for early saving; the returned completions are authoritative.
+      const got = result[0] ?? [];
+      if (got.length !== u.count) throw new Error(`${opts.source.label} returned ${got.length} completions for n=${u.count}`);
+      got.forEach((c, j) => {
+        if (!seen.has(j)) {
+          seen.add(j);
+          pending.push(save(j, c));
+        }
       });
     } finally {
       // Samples that finished are saved even when others failed.
