@@ -45,7 +45,7 @@ async function sample(name: string, raw: Record<string, unknown>, deps: TasksCli
     if (info.kind === 'synthetic') {
       items = await task.items({ split, n: f.n, seed: f.seed ?? 0 });
     } else {
-      // Benchmarks: the first n rows, or n rows drawn with --seed.
+      // Benchmarks and the fixed code problems: the first n, or n drawn with --seed.
       const all = await task.items({ split });
       items = f.seed === undefined ? all.slice(0, f.n) : new Rng(f.seed).shuffle([...all]).slice(0, f.n);
     }

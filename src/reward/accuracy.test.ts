@@ -4,6 +4,7 @@ import { accuracyReward } from './accuracy.js';
 import { arithmeticTask } from '../tasks/arithmetic/index.js';
 import { countdownTask } from '../tasks/countdown/index.js';
 import type { RewardSample } from './types.js';
+import { getTask } from '../tasks/registry.js';
 
 test('accuracy delegates to the task checker and reads the answer after the reasoning', async () => {
   const task = arithmeticTask({ digits: 3, operands: 2, operators: ['+'] });
@@ -32,4 +33,17 @@ test('accuracy uses each sample\'s own task (mixed batches)', async () => {
     { prompt: '', completion: `<answer>${a.gold}</answer>`, item: a, task: ar },
   ]);
   assert.deepEqual(scores, [1, 0, 1]);
+});
+
+test('accuracy on a code item runs the program from the answer block (fraction of tests passed)', async () => {
+  const code = getTask('code');
+  const item = (await code.items({ split: 'train' })).find((x) => x.id === 'code-reverse-words');
+  assert.ok(item, 'code-reverse-words is a training problem');
+  const good = "def reverse_words(s):\n    return ' '.join(reversed(s.split(' ')))";
+  const scores = await accuracyReward().score([
+    { prompt: '', completion: `<think>split and reverse</think> <answer>\`\`\`python\n${good}\n\`\`\`</answer>`, item, task: code },
+    { prompt: '', completion: `<think>\`\`\`python\n${good}\n\`\`\`</think> <answer>\`\`\`python\ndef reverse_words(s):\n    return s\n\`\`\`</answer>`, item, task: code },
+  ]);
+  assert.equal(scores[0], 1);
+  assert.ok(scores[1] !== null && scores[1] < 1, `draft in <think> must not count, got ${scores[1]}`);
 });

@@ -4,10 +4,10 @@ import { getTask, getTaskByName, isTaskName, listTasks, taskInfo } from './regis
 
 test('listTasks names every task once, with kinds and splits', () => {
   const tasks = listTasks();
-  assert.deepEqual(tasks.map((t) => t.name), ['arithmetic', 'countdown', 'knights', 'gsm8k', 'math500', 'aime24', 'amc23']);
+  assert.deepEqual(tasks.map((t) => t.name), ['arithmetic', 'countdown', 'knights', 'gsm8k', 'math500', 'aime24', 'amc23', 'code']);
   for (const t of tasks) {
     assert.ok(t.description.length > 10, t.name);
-    assert.deepEqual(t.splits, t.kind === 'synthetic' ? ['train', 'heldout'] : ['test']);
+    assert.deepEqual(t.splits, t.kind === 'benchmark' ? ['test'] : ['train', 'heldout']);
   }
   // Callers get copies: mutating one does not change the registry.
   tasks[0]!.splits.push('test');
@@ -23,6 +23,11 @@ test('getTask builds typed tasks; difficulty as knobs or a spec string', async (
   assert.equal((ci?.meta?.['numbers'] as number[]).length, 5);
   assert.equal(getTask('knights').name, 'knights');
   assert.equal(getTask('gsm8k', { dataDir: '/nowhere' }).name, 'gsm8k');
+  const code = getTask('code', { reward: 'all-pass' });
+  const train = await code.items({ split: 'train' });
+  const held = await code.items({ split: 'heldout' });
+  assert.ok(train.length > 0 && held.length > 0);
+  assert.equal(train.filter((x) => held.some((h) => h.id === x.id)).length, 0);
 });
 
 test('string lookup validates names and options with clear errors', () => {
@@ -31,6 +36,8 @@ test('string lookup validates names and options with clear errors', () => {
   assert.throws(() => getTaskByName('sudoku'), /unknown task "sudoku" \(known: arithmetic, countdown/);
   assert.throws(() => getTaskByName('gsm8k', { difficulty: 'hard' }), /benchmark: it has no difficulty/);
   assert.throws(() => getTaskByName('countdown', { dataDir: '/x' }), /synthetic: it reads no data folder/);
+  assert.throws(() => getTaskByName('code', { difficulty: 'hard' }), /fixed problem set: it has no difficulty/);
+  assert.throws(() => getTask('code', { reward: 'x' as never }), /bad options/);
   assert.throws(() => getTaskByName('countdown', { difficulty: 'numbers=99' }), /countdown: bad difficulty/);
   assert.equal(getTaskByName('knights', { difficulty: 'hard' }).name, 'knights');
   assert.equal(taskInfo('math500').defaultSplit, 'test');

@@ -7,6 +7,7 @@ import { arithmeticDifficultyFromSpec, arithmeticTask, type ArithmeticDifficulty
 import { countdownDifficultyFromSpec, countdownTask, type CountdownDifficulty } from './countdown/index.js';
 import { knightsDifficultyFromSpec, knightsTask, type KnightsDifficulty } from './knights/index.js';
 import { benchmarkDescription, benchmarkTask, type BenchmarkOptions } from './benchmarks/index.js';
+import { CODE_PROBLEMS, createCodeTask, type CodeTaskOptions } from './code/index.js';
 
 /** Options of a synthetic task: a difficulty as knobs, or as a CLI spec ("hard", "easy,digits=4"). */
 export interface SyntheticOptions<D> {
@@ -22,13 +23,15 @@ export interface TaskOptionsByName {
   math500: BenchmarkOptions;
   aime24: BenchmarkOptions;
   amc23: BenchmarkOptions;
+  code: CodeTaskOptions;
 }
 export type TaskName = keyof TaskOptionsByName;
 
 /** What `listTasks` reports about a task. */
 export interface TaskInfo {
   name: TaskName;
-  kind: 'synthetic' | 'benchmark';
+  /** synthetic: generated, unlimited; benchmark: a data file's test split; code: a fixed problem set. */
+  kind: 'synthetic' | 'benchmark' | 'code';
   description: string;
   /** Splits `items` accepts (synthetic tasks also accept 'test' as a synonym of 'heldout'). */
   splits: Split[];
@@ -55,6 +58,7 @@ const FACTORIES: { [K in TaskName]: Factory<K> } = {
   math500: (o) => benchmarkTask('math500', o),
   aime24: (o) => benchmarkTask('aime24', o),
   amc23: (o) => benchmarkTask('amc23', o),
+  code: (o) => createCodeTask(o),
 };
 
 const PRESETS = ['easy', 'medium', 'hard', 'extreme'];
@@ -68,6 +72,7 @@ const INFO: readonly TaskInfo[] = [
   { name: 'math500', kind: 'benchmark', description: benchmarkDescription('math500'), splits: ['test'], defaultSplit: 'test' },
   { name: 'aime24', kind: 'benchmark', description: benchmarkDescription('aime24'), splits: ['test'], defaultSplit: 'test' },
   { name: 'amc23', kind: 'benchmark', description: benchmarkDescription('amc23'), splits: ['test'], defaultSplit: 'test' },
+  { name: 'code', kind: 'code', description: `programming problems (${CODE_PROBLEMS.length} built in), run against tests in a sandbox`, splits: SYNTHETIC_SPLITS, defaultSplit: 'train' },
 ];
 
 /** Every task, in a stable order. */
@@ -99,7 +104,11 @@ export function getTaskByName(name: string, opts: { difficulty?: string; dataDir
     if (opts.dataDir !== undefined) throw new Error(`${name} is synthetic: it reads no data folder`);
     return make(opts.difficulty === undefined ? {} : { difficulty: opts.difficulty });
   }
-  if (opts.difficulty !== undefined) throw new Error(`${name} is a benchmark: it has no difficulty knobs`);
+  if (opts.difficulty !== undefined) throw new Error(`${name} is a ${info.kind === 'code' ? 'fixed problem set' : 'benchmark'}: it has no difficulty knobs`);
+  if (info.kind === 'code') {
+    if (opts.dataDir !== undefined) throw new Error(`${name} has built-in problems: it reads no data folder`);
+    return make({});
+  }
   return make(opts.dataDir === undefined ? {} : { dataDir: opts.dataDir });
 }
 
