@@ -5,9 +5,7 @@ import { extractAnswer } from './extract.js';
 import { MAX_NORMALIZE_CHARS, normalizeAnswer } from './normalize.js';
 import { printScalar, scalarsEqual } from './scalar.js';
 import { compareValues, parseValue, printValue, type Value } from './structure.js';
-import type { EquivOptions, ExtractOptions, MathVerdict } from './types.js';
-
-export const DEFAULT_REL_TOL = 1e-6;
+import { DEFAULT_REL_TOL, type EquivOptions, type ExtractOptions, type MathVerdict } from './types.js';
 
 function relTolOf(opts: EquivOptions): number {
   const relTol = opts.relTol ?? DEFAULT_REL_TOL;

@@ -1,7 +1,8 @@
 // src/verify/math/scalar.ts — equivalence of two scalar answers: exact text, plain numbers, then math.js
 // (parse, numeric evaluation, evaluation at seeded random points, symbolic simplification as a last resort).
 
-import { parse, simplify, type MathNode } from 'mathjs';
+import { createRequire } from 'node:module';
+import type { MathNode } from 'mathjs';
 import { Rng } from '../../util/rng.js';
 import { LatexError, latexToMathjs } from './latex.js';
 import { splitTop } from './structure.js';
@@ -29,6 +30,17 @@ const MIN_DEFINED_POINTS = 3;
 const MAX_SIMPLIFY_NODES = 60;
 /** Seed of the random points: fixed, so the verdict for a pair never changes between runs. */
 const POINT_SEED = 0x5eed;
+
+type MathJs = typeof import('mathjs');
+let mathjs: MathJs | null = null;
+/**
+ * math.js, loaded on first use: it takes seconds to load, and plain-number answers (most GSM8K-style checks)
+ * and programs that only start a MathVerifier (whose workers load it) never need it on this thread.
+ */
+function math(): MathJs {
+  mathjs ??= createRequire(import.meta.url)('mathjs') as MathJs;
+  return mathjs;
+}
 
 /** Extra functions the translator emits that math.js lacks or makes slow on huge arguments. */
 const SCOPE_FUNCTIONS = {
@@ -70,7 +82,7 @@ function formulaOf(text: string): { node: MathNode | null; vars: string[] } {
     }
   }
   try {
-    const node = parse(expr);
+    const node = math().parse(expr);
     const vars = new Set<string>();
     node.traverse((n) => {
       if (n.type === 'SymbolNode' && (n as unknown as { name: string }).name.startsWith('v_')) vars.add((n as unknown as { name: string }).name);
@@ -215,7 +227,7 @@ function symbolicallyZero(g: MathNode, a: MathNode): boolean {
   for (const n of [g, a]) n.traverse(() => void size++);
   if (size > MAX_SIMPLIFY_NODES) return false;
   try {
-    const d = simplify(parse(`(${g.toString()}) - (${a.toString()})`));
+    const d = math().simplify(math().parse(`(${g.toString()}) - (${a.toString()})`));
     return d.type === 'ConstantNode' && (d as unknown as { value: unknown }).value === 0;
   } catch {
     return false;

@@ -11,6 +11,9 @@ export interface ExtractOptions {
   priority?: ExtractMethod[];
 }
 
+/** Default relative tolerance of numeric comparison. */
+export const DEFAULT_REL_TOL = 1e-6;
+
 export interface EquivOptions {
   /** Relative tolerance for non-integer numeric comparison. Default 1e-6. Integers are compared exactly. */
   relTol?: number;

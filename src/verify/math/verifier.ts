@@ -3,8 +3,7 @@
 // resolves as a timeout. Workers are unref'd while idle, so an open verifier never keeps a process alive.
 
 import { Worker } from 'node:worker_threads';
-import { DEFAULT_REL_TOL } from './equiv.js';
-import { EXTRACT_METHODS, type EquivOptions, type ExtractOptions, type MathVerdict, type MathVerifierOptions } from './types.js';
+import { DEFAULT_REL_TOL, EXTRACT_METHODS, type EquivOptions, type ExtractOptions, type MathVerdict, type MathVerifierOptions } from './types.js';
 
 export type WorkerRequest = { id: number; op: 'verify' | 'equiv'; gold: string; text: string; opts: EquivOptions & ExtractOptions };
 export type WorkerReply =
@@ -16,8 +15,15 @@ const DEFAULT_TIMEOUT_MS = 2000;
 /** Heap and stack caps per worker: a memory bomb kills the worker, not the caller. */
 const RESOURCE_LIMITS = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 32, stackSizeMb: 4 };
 
+/** Per-call overrides. */
+export interface VerifyCallOptions {
+  /** Deadline for this call only, in milliseconds (default: the verifier's timeoutMs). */
+  timeoutMs?: number;
+}
+
 interface Job {
   req: WorkerRequest;
+  timeoutMs: number;
   resolve: (v: MathVerdict) => void;
   reject: (e: Error) => void;
 }
@@ -35,7 +41,8 @@ interface Slot {
  */
 function startWorker(): Worker {
   const here = import.meta.url;
-  const options = { resourceLimits: RESOURCE_LIMITS };
+  // No inherited node flags: the caller's (--input-type, --eval, --test ...) can stop a worker from starting.
+  const options = { resourceLimits: RESOURCE_LIMITS, execArgv: [] as string[] };
   if (!here.endsWith('.ts')) return new Worker(new URL('./worker.js', here), options);
   const tsx = import.meta.resolve('tsx/esm/api');
   const entry = new URL('./worker.ts', here).href;
@@ -74,13 +81,13 @@ export class MathVerifier {
   }
 
   /** Extract the final answer of `completion` and compare it with `gold`; a timeout is a wrong answer. */
-  verify(gold: string, completion: string): Promise<MathVerdict> {
-    return this.submit('verify', gold, completion);
+  verify(gold: string, completion: string, call: VerifyCallOptions = {}): Promise<MathVerdict> {
+    return this.submit('verify', gold, completion, call);
   }
 
   /** Are two bare answers equivalent? false on timeout. */
-  async equivalent(a: string, b: string): Promise<boolean> {
-    return (await this.submit('equiv', a, b)).correct;
+  async equivalent(a: string, b: string, call: VerifyCallOptions = {}): Promise<boolean> {
+    return (await this.submit('equiv', a, b, call)).correct;
   }
 
   /** Terminate the workers. Calls still queued are rejected; later calls reject. */
@@ -98,14 +105,16 @@ export class MathVerifier {
     );
   }
 
-  private submit(op: WorkerRequest['op'], gold: string, text: string): Promise<MathVerdict> {
+  private submit(op: WorkerRequest['op'], gold: string, text: string, call: VerifyCallOptions): Promise<MathVerdict> {
+    const timeoutMs = call.timeoutMs ?? this.timeoutMs;
+    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) return Promise.reject(new RangeError(`MathVerifier: timeoutMs must be a positive number, got ${timeoutMs}`));
     if (this.closed) return Promise.reject(new Error('MathVerifier is closed'));
     if (this.broken !== null) return Promise.reject(new Error(`MathVerifier: workers cannot start: ${this.broken}`));
     if (typeof gold !== 'string' || typeof text !== 'string') {
       return Promise.reject(new TypeError('MathVerifier: gold and answer/completion must be strings'));
     }
     return new Promise<MathVerdict>((resolve, reject) => {
-      this.queue.push({ req: { id: this.nextId++, op, gold, text, opts: this.opts }, resolve, reject });
+      this.queue.push({ req: { id: this.nextId++, op, gold, text, opts: this.opts }, timeoutMs, resolve, reject });
       this.dispatch();
     });
   }
@@ -126,7 +135,7 @@ export class MathVerifier {
       if (!slot.ready || slot.job !== null) continue;
       const job = this.queue.shift() as Job;
       slot.job = job;
-      slot.timer = setTimeout(() => this.onFailure(slot, `timeout after ${this.timeoutMs} ms`, true), this.timeoutMs);
+      slot.timer = setTimeout(() => this.onFailure(slot, `timeout after ${job.timeoutMs} ms`, true), job.timeoutMs);
       slot.worker.postMessage(job.req);
     }
     // Keep the process alive while work is queued or in flight (a worker may still be starting); idle workers

@@ -1,7 +1,7 @@
 // src/verify/math/worker.ts — worker-thread entry of MathVerifier: runs one verification per message.
 
 import { parentPort } from 'node:worker_threads';
-import { compareAnswers, verifyCompletion } from './equiv.js';
+import { compareAnswers, isEquivalent, verifyCompletion } from './equiv.js';
 import type { WorkerReply, WorkerRequest } from './verifier.js';
 
 const port = parentPort;
@@ -17,4 +17,7 @@ port.on('message', (req: WorkerRequest) => {
   }
   port.postMessage(reply);
 });
+// Load the computer-algebra library (lazy elsewhere) before saying ready: its start-up must not count
+// against the first call's deadline.
+isEquivalent('x + 1', '1 + x');
 port.postMessage({ kind: 'ready' } satisfies WorkerReply);

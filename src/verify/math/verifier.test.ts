@@ -1,0 +1,92 @@
+// src/verify/math/verifier.test.ts — MathVerifier: worker pool results, hard timeouts with worker replacement,
+// hostile input, validation, close, and an open verifier not holding the process.
+
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { MathVerifier } from './verifier.js';
+
+// One pool for the file: starting workers (which load the computer-algebra library) is the slow part.
+const verifier = new MathVerifier({ workers: 2, timeoutMs: 10000 });
+test.after(() => verifier.close());
+
+test('verify extracts and compares; equivalent compares bare answers', async () => {
+  const v = await verifier.verify('1/2', 'Reasoning... so the answer is $\\boxed{\\frac{2}{4}}$.');
+  assert.deepEqual(v, {
+    correct: true,
+    extracted: '\\frac{2}{4}',
+    method: 'boxed',
+    gold: '1/2',
+    parsedGold: '1 / 2',
+    parsedAnswer: '2 / 4',
+    reason: 'equivalent',
+    timedOut: false,
+  });
+  assert.equal((await verifier.verify('7', 'I think it is 8.')).correct, false);
+  assert.equal(await verifier.equivalent('\\sqrt{8}', '2\\sqrt{2}'), true);
+  assert.equal(await verifier.equivalent('3', '3, 4'), false);
+});
+
+test('many concurrent calls each get their own answer', async () => {
+  const calls = Array.from({ length: 60 }, (_, k) => verifier.verify(String(k), `#### ${k % 2 === 0 ? k : k + 1}`));
+  const verdicts = await Promise.all(calls);
+  assert.deepEqual(
+    verdicts.map((v) => v.correct),
+    Array.from({ length: 60 }, (_, k) => k % 2 === 0),
+  );
+  assert.deepEqual(verdicts.map((v) => v.gold), Array.from({ length: 60 }, (_, k) => String(k)));
+});
+
+test('a call past its deadline resolves as a timeout and the pool keeps working', async () => {
+  // 16 MB of text: every extraction pass scans it, far beyond a 5 ms deadline.
+  const huge = 'x '.repeat(8_000_000);
+  const v = await verifier.verify('1', huge, { timeoutMs: 5 });
+  assert.equal(v.timedOut, true);
+  assert.equal(v.correct, false);
+  assert.match(v.reason, /timeout after 5 ms/);
+  // The hung worker was replaced: the pool answers again, including on the replaced slot.
+  const after = await Promise.all([verifier.verify('2', '\\boxed{2}'), verifier.verify('3', '\\boxed{3}')]);
+  assert.deepEqual(after.map((x) => x.correct), [true, true]);
+});
+
+test('hostile answers resolve as wrong, never crash or hang the caller', async () => {
+  const hostile = [
+    '\\boxed{' + '{'.repeat(10000) + '1' + '}'.repeat(10000) + '}',
+    '\\boxed{' + '\\frac{'.repeat(2000) + '1' + '}{2}'.repeat(2000) + '}',
+    '\\boxed{10^{10^{10^{10^{10}}}}}',
+    '\\boxed{(10^{100})!}',
+    '\\boxed{99999999999!}',
+    '\\boxed{\\binom{10^{15}}{10^{14}}}',
+  ];
+  const verdicts = await Promise.all(hostile.map((c) => verifier.verify('1', c)));
+  for (const [k, v] of verdicts.entries()) assert.equal(v.correct, false, `hostile completion ${k}`);
+});
+
+test('bad options are clear errors', async () => {
+  assert.throws(() => new MathVerifier({ timeoutMs: 0 }), /timeoutMs must be a positive number/);
+  assert.throws(() => new MathVerifier({ workers: 0 }), /workers must be an integer/);
+  assert.throws(() => new MathVerifier({ relTol: 2 }), /relTol/);
+  assert.throws(() => new MathVerifier({ priority: ['boxed', 'nope' as 'boxed'] }), /unknown extraction method "nope"/);
+  await assert.rejects(verifier.verify('1', '1', { timeoutMs: -1 }), /timeoutMs/);
+  await assert.rejects(verifier.verify(1 as unknown as string, '1'), /must be strings/);
+});
+
+test('close rejects later calls', async () => {
+  const v = new MathVerifier({ timeoutMs: 1000 });
+  await v.close();
+  await assert.rejects(v.verify('1', '1'), /closed/);
+  await v.close(); // idempotent
+});
+
+test('an open, idle verifier does not keep the process alive', () => {
+  const self = import.meta.url;
+  const code = `
+    const { MathVerifier } = await import(${JSON.stringify(self.replace(/verifier\.test\.(ts|js)$/, 'verifier.$1'))});
+    const v = new MathVerifier();
+    const r = await v.verify('4', 'so \\\\boxed{4}');
+    console.log(JSON.stringify(r.correct));
+  `;
+  const res = spawnSync(process.execPath, [...process.execArgv, '--input-type=module', '-e', code], { encoding: 'utf8', timeout: 120_000 });
+  assert.equal(res.status, 0, res.stderr);
+  assert.equal(res.stdout.trim(), 'true');
+});
