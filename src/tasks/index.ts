@@ -11,3 +11,4 @@ export { countdownTask, checkCountdownAnswer, type CountdownDifficulty } from '.
 export { knightsTask, type KnightsDifficulty } from './knights/index.js';
 export { benchmarkTask, loadBenchmark, type BenchmarkName, type BenchmarkOptions, type MathChecker } from './benchmarks/index.js';
 export { resolveDataDir, BENCHMARK_SOURCES } from './benchmarks/data-dir.js';
+export { createCodeTask, codeTask, type CodeTaskOptions } from './code/index.js';
