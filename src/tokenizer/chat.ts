@@ -3,6 +3,7 @@
 
 import { z } from 'zod';
 import { R1_TOKENS } from './specials.js';
+import type { Tokenizer } from './tokenizer.js';
 
 export const chatMessageSchema = z.object({
   role: z.enum(['system', 'user', 'assistant']),
@@ -27,25 +28,69 @@ export interface RenderChatOptions {
  * the new assistant turn opens with `<think>\n`, which makes R1 always think first.
  */
 export function renderChat(messages: readonly ChatMessage[], opts: RenderChatOptions = {}): string {
-  let out = opts.bos === false ? '' : R1_TOKENS.bos;
-  const system = messages.filter((m) => m.role === 'system').map((m) => m.content);
-  out += system.join('\n\n');
+  return chatSegments(messages, opts).map((s) => s.text).join('');
+}
+
+/** One piece of a rendered chat: a template token (BOS, role, EOS, `<think>`) or message text. */
+export interface ChatSegment {
+  kind: 'token' | 'content';
+  text: string;
+}
+
+/** The rendered chat as template tokens and message text, in order (renderChat joins them). */
+export function chatSegments(messages: readonly ChatMessage[], opts: RenderChatOptions = {}): ChatSegment[] {
+  const out: ChatSegment[] = [];
+  const token = (text: string): void => {
+    out.push({ kind: 'token', text });
+  };
+  const content = (text: string): void => {
+    if (text.length > 0) out.push({ kind: 'content', text });
+  };
+  if (opts.bos !== false) token(R1_TOKENS.bos);
+  content(messages.filter((m) => m.role === 'system').map((m) => m.content).join('\n\n'));
   messages.forEach((m, i) => {
     switch (m.role) {
       case 'system':
         break;
       case 'user':
-        out += R1_TOKENS.user + m.content;
+        token(R1_TOKENS.user);
+        content(m.content);
         break;
       case 'assistant':
-        out += R1_TOKENS.assistant + stripReasoning(m.content) + R1_TOKENS.eos;
+        token(R1_TOKENS.assistant);
+        content(stripReasoning(m.content));
+        token(R1_TOKENS.eos);
         break;
       default:
         throw new Error(`message ${i}: unknown chat role ${JSON.stringify((m as { role: unknown }).role)}`);
     }
   });
-  if (opts.addGenerationPrompt) out += R1_TOKENS.assistant + R1_TOKENS.thinkStart + '\n';
+  if (opts.addGenerationPrompt) {
+    token(R1_TOKENS.assistant);
+    token(R1_TOKENS.thinkStart);
+    content('\n');
+  }
   return out;
+}
+
+export interface EncodeChatOptions extends RenderChatOptions {
+  /**
+   * Encode message text with added tokens as plain text, so a user who types `<｜Assistant｜>` cannot forge a
+   * turn. Default false: the whole rendered string is encoded, as transformers' `apply_chat_template` does
+   * (identical ids whenever the messages contain no added-token text).
+   */
+  literalContent?: boolean;
+}
+
+/** Token ids of a chat rendered with the R1 template. */
+export function encodeChat(tok: Pick<Tokenizer, 'encode' | 'addedTokenId'>, messages: readonly ChatMessage[], opts: EncodeChatOptions = {}): number[] {
+  if (!opts.literalContent) return tok.encode(renderChat(messages, opts));
+  const ids: number[] = [];
+  for (const seg of chatSegments(messages, opts)) {
+    if (seg.kind === 'token') ids.push(tok.addedTokenId(seg.text));
+    else ids.push(...tok.encode(seg.text, { allowedAdded: 'none' }));
+  }
+  return ids;
 }
 
 /** The text after the last `</think>` (the whole text when there is none), as R1's template keeps it. */
