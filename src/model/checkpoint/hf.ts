@@ -95,6 +95,19 @@ export function readHfWeights(dir: string): Map<string, NamedTensor> {
   return out;
 }
 
+/** Every weight is overwritten by the checkpoint, so skip drawing normal samples (seconds for a 0.5B model). */
+class SkipInitRng extends Rng {
+  constructor() {
+    super(0);
+  }
+  override normal(): number {
+    return 0;
+  }
+  override next(): number {
+    return 0;
+  }
+}
+
 export interface LoadedHf {
   model: Transformer;
   architecture: HfArchitecture;
@@ -113,7 +126,7 @@ export function loadHfCheckpoint(dir: string, engine: Engine): LoadedHf {
   const hfConfig = readJson(cfgFile);
   const { config, architecture } = fromHfConfig(hfConfig, cfgFile);
   const weights = readHfWeights(dir);
-  const model = new Transformer(engine, config, new Rng(0));
+  const model = new Transformer(engine, config, new SkipInitRng());
   const mtpLayer = new RegExp(`^model\\.layers\\.(\\d+)\\.(embed_tokens|shared_head\\.head)\\.weight$`);
   const ignore = (name: string): boolean => {
     if (name.endsWith('rotary_emb.inv_freq')) return true;
