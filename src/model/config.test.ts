@@ -1,3 +1,5 @@
+// model/config.test.ts — tests: parameter counts (closed form vs shapes), presets and config validation.
+
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { parseModelConfig, preset, presetNames } from './config.js';

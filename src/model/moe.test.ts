@@ -1,3 +1,5 @@
+// model/moe.test.ts — tests: DeepSeekMoE routing (top-k, groups, bias) and aux-loss-free load balancing.
+
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { createRefBackend } from '../backend/index.js';

@@ -1,3 +1,5 @@
+// model/transformer.test.ts — tests: the Transformer: parameter names/shapes, cached vs full logits, MLA cache size, prefix copy, gradients.
+
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { createRefBackend } from '../backend/index.js';

@@ -1,3 +1,5 @@
+// model/checkpoint/hf.test.ts — tests: Hugging Face checkpoint folders and config.json mapping.
+
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,3 +1,5 @@
+// model/checkpoint/safetensors.test.ts — tests: safetensors round trip, F16/BF16 reads, half conversion, corrupt-file errors.
+
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,3 +1,5 @@
+// model/gguf/format.test.ts — tests: GGUF v3 container round trip and corrupt-file errors.
+
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,3 +1,5 @@
+// model/gguf/llama.test.ts — tests: llama GGUF export/import, Q/K permutation, byte-level vocabulary.
+
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
