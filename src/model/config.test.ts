@@ -1,4 +1,4 @@
-// model/config.test.ts — tests: parameter counts (closed form vs shapes), presets and config validation.
+// src/model/config.test.ts — tests: parameter counts (closed form vs shapes), presets and config validation.
 
 import test from 'node:test';
 import assert from 'node:assert/strict';

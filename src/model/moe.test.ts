@@ -1,4 +1,4 @@
-// model/moe.test.ts — tests: DeepSeekMoE routing (top-k, groups, bias) and aux-loss-free load balancing.
+// src/model/moe.test.ts — tests: DeepSeekMoE routing (top-k, groups, bias) and aux-loss-free load balancing.
 
 import test from 'node:test';
 import assert from 'node:assert/strict';

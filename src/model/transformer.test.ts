@@ -1,4 +1,4 @@
-// model/transformer.test.ts — tests: the Transformer: parameter names/shapes, cached vs full logits, MLA cache size, prefix copy, gradients.
+// src/model/transformer.test.ts — tests: the Transformer: parameter names/shapes, cached vs full logits, MLA cache size, prefix copy, gradients.
 
 import test from 'node:test';
 import assert from 'node:assert/strict';

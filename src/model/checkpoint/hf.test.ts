@@ -1,4 +1,4 @@
-// model/checkpoint/hf.test.ts — tests: Hugging Face checkpoint folders and config.json mapping.
+// src/model/checkpoint/hf.test.ts — tests: Hugging Face checkpoint folders and config.json mapping.
 
 import test from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// model/checkpoint/safetensors.test.ts — tests: safetensors round trip, F16/BF16 reads, half conversion, corrupt-file errors.
+// src/model/checkpoint/safetensors.test.ts — tests: safetensors round trip, F16/BF16 reads, half conversion, corrupt-file errors.
 
 import test from 'node:test';
 import assert from 'node:assert/strict';

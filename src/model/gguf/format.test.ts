@@ -1,4 +1,4 @@
-// model/gguf/format.test.ts — tests: GGUF v3 container round trip and corrupt-file errors.
+// src/model/gguf/format.test.ts — tests: GGUF v3 container round trip and corrupt-file errors.
 
 import test from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// model/gguf/llama.test.ts — tests: llama GGUF export/import, Q/K permutation, byte-level vocabulary.
+// src/model/gguf/llama.test.ts — tests: llama GGUF export/import, Q/K permutation, byte-level vocabulary.
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
