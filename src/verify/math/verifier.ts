@@ -85,6 +85,11 @@ export class MathVerifier {
     return this.submit('verify', gold, completion, call);
   }
 
+  /** Compare two bare answers (no extraction) and explain the verdict; a timeout is "not equivalent". */
+  compare(gold: string, answer: string, call: VerifyCallOptions = {}): Promise<MathVerdict> {
+    return this.submit('equiv', gold, answer, call);
+  }
+
   /** Are two bare answers equivalent? false on timeout. */
   async equivalent(a: string, b: string, call: VerifyCallOptions = {}): Promise<boolean> {
     return (await this.submit('equiv', a, b, call)).correct;

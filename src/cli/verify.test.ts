@@ -1,0 +1,102 @@
+// src/cli/verify.test.ts — `r1 verify` end to end by spawning the real `r1` entry point (tsx from source, node
+// from dist): verdicts and parsed forms, cmp-like exit codes, JSONL scoring with its summary and line errors.
+
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const fromSource = import.meta.url.endsWith('.ts');
+const main = fileURLToPath(new URL(fromSource ? './main.ts' : './main.js', import.meta.url));
+
+function r1(args: string[]) {
+  const argv = fromSource ? ['--import', 'tsx', main, ...args] : [main, ...args];
+  const r = spawnSync(process.execPath, argv, { encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('r1 verify --gold 1/2 --answer \\frac{2}{4}: equivalent, parsed forms, exit 0', () => {
+  const r = r1(['verify', '--gold', '1/2', '--answer', '\\frac{2}{4}']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^equivalent$/m);
+  assert.match(r.stdout, /^gold: +1\/2 +-> +1 \/ 2$/m);
+  assert.match(r.stdout, /^answer: +\\frac\{2\}\{4\} +-> +2 \/ 4$/m);
+});
+
+test('not equivalent exits 1; a negative answer is a value, not a flag', () => {
+  const r = r1(['verify', '--gold', '3', '--answer', '-3']);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stdout, /^not equivalent$/m);
+});
+
+test('--completion extracts the answer; --json prints the verdict', () => {
+  const r = r1(['verify', '--gold', '(1, 2)', '--completion', 'Thus the point is $\\boxed{\\left(1, 2\\right)}$.', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const v = JSON.parse(r.stdout) as Record<string, unknown>;
+  assert.deepEqual(v, {
+    correct: true,
+    extracted: '\\left(1, 2\\right)',
+    method: 'boxed',
+    gold: '(1, 2)',
+    parsedGold: '(1, 2)',
+    parsedAnswer: '(1, 2)',
+    reason: 'equivalent',
+    timedOut: false,
+  });
+});
+
+test('bad usage exits 2 with a message', () => {
+  const cases: [string[], RegExp][] = [
+    [['verify', '--gold', '1', '--answer', '1', '--completion', '1'], /exactly one of --answer and --completion/],
+    [['verify', '--answer', '1'], /give --gold/],
+    [['verify', '--gold', '1', '--answer', '1', '--priority', 'boxed,guess'], /priority/],
+    [['verify', '--gold', '1', '--answer', '1', '--timeout-ms', '0'], /--timeout-ms must be positive/],
+    [['verify', '--file', 'x.jsonl', '--gold', '1'], /--file cannot be combined/],
+    [['verify', '--nope'], /unknown option '--nope'/],
+  ];
+  for (const [args, message] of cases) {
+    const r = r1(args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, message);
+  }
+});
+
+test('--file scores a JSONL file: summary, --json, and bad lines named by number', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'r1-verify-'));
+  try {
+    const file = join(dir, 'completions.jsonl');
+    const rows = [
+      { gold: '1/2', completion: 'so $\\boxed{0.5}$' },
+      { gold: 18, completion: 'She makes 18 dollars.\n#### 18' },
+      { gold: '3', answer: '3.0' },
+      { gold: '4', completion: 'no idea' },
+      { gold: '7', completion: 'The answer is 8.' },
+    ];
+    writeFileSync(file, rows.map((r) => JSON.stringify(r)).join('\n') + '\n\n');
+    const text = r1(['verify', '--file', file]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /^count: +5$/m);
+    assert.match(text.stdout, /^accuracy: +60\.00%$/m);
+    assert.match(text.stdout, /^timeouts: +0$/m);
+    const json = r1(['verify', '--file', file, '--json', '--workers', '2']);
+    assert.equal(json.code, 0, json.stderr);
+    const s = JSON.parse(json.stdout) as { count: number; correct: number; accuracy: number; methods: Record<string, number>; timeouts: number; results: { line: number; correct: boolean }[] };
+    assert.deepEqual([s.count, s.correct, s.accuracy, s.timeouts], [5, 3, 0.6, 0]);
+    assert.deepEqual(s.methods, { boxed: 1, gsm8k: 1, answer: 1, none: 1, 'answer-line': 1 });
+    assert.deepEqual(s.results.map((x) => [x.line, x.correct]), [[1, true], [2, true], [3, true], [4, false], [5, false]]);
+
+    writeFileSync(file, `${JSON.stringify(rows[0])}\n{"gold": "1", "completion": 5}\n`);
+    const bad = r1(['verify', '--file', file]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /completions\.jsonl:2: bad row: .*completion/);
+    writeFileSync(file, '{"gold": "1", "answer": "1"}\n{oops\n');
+    const notJson = r1(['verify', '--file', file]);
+    assert.equal(notJson.code, 2);
+    assert.match(notJson.stderr, /completions\.jsonl:2: not valid JSON/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
