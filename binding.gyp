@@ -18,6 +18,7 @@
         "native/reduce.cc",
         "native/layers.cc",
         "native/attention.cc",
+        "native/decode.cc",
       ],
       "cflags_cc!": ["-fno-exceptions"],
       "cflags_cc": ["-std=c++17", "-O3", "-march=native", "-fno-math-errno", "-fno-trapping-math", "-fopenmp-simd", "-fexceptions", "-Wall", "-Wno-unknown-pragmas"],

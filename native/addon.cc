@@ -49,6 +49,7 @@ napi_value init(napi_env env, napi_value exports) {
       {"topk", nullptr, topk, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"attention", nullptr, attention, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"attentionBackward", nullptr, attention_backward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"decodeAttention", nullptr, decode_attention, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adamw", nullptr, adamw, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);

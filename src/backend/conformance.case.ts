@@ -10,6 +10,7 @@ import { createRefBackend } from './ref/index.js';
 import { Engine, type Tensor } from '../tensor/index.js';
 import { Rng } from '../util/rng.js';
 import { opCases, type InputSpec, type OpCase } from './conformance.ops.js';
+import { checkDecodeAttention } from './conformance.decode.js';
 
 function makeInput(rng: Rng, spec: InputSpec, index: number): Float32Array {
   const n = spec.shape.reduce((a, b) => a * b, 1);
@@ -86,6 +87,7 @@ function assertClose(name: string, got: Float32Array, want: Float32Array, rtol: 
 export function runConformance(name: string, makeBackend: () => Backend): void {
   const ref = createRefBackend();
   const candidate = makeBackend();
+  test(`${name} conformance: decodeAttention (ragged KV-cache decode)`, () => checkDecodeAttention(candidate, ref));
   for (const c of opCases) {
     test(`${name} conformance: ${c.name}`, () => {
       const rng = new Rng(0xc0ffee ^ c.name.length * 7919);

@@ -161,6 +161,14 @@ export interface Backend {
   attentionBackward(q: Float32Array, k: Float32Array, v: Float32Array, probs: Float32Array, dout: Float32Array, geom: Int32Array, scale: number, dq: Float32Array, dk: Float32Array, dv: Float32Array): void;
 
   /**
+   * Ragged decode attention (one new token per batch entry, rows at different lengths): entry b appends kNew[b]
+   * and vNew[b] (Hkv, D) to cache row rows[b] at position pos[b], then its H query heads q[b] (H, D) attend to the
+   * first pos[b] + 1 keys of that row; out (B, H, D). Caches are (R, Hkv, L, D) (src/model/cache.ts); geom is
+   * [B, H, Hkv, D, R, L]; head h reads kv head floor(h / (H / Hkv)). rows must be distinct and pos in [0, L).
+   */
+  decodeAttention(q: Float32Array, kNew: Float32Array, vNew: Float32Array, kCache: Float32Array, vCache: Float32Array, rows: Int32Array, pos: Int32Array, geom: Int32Array, scale: number, out: Float32Array): void;
+
+  /**
    * One fused AdamW step (Loshchilov & Hutter 2019, decoupled weight decay) over flat buffers:
    * m = b1 m + (1-b1) g; v = b2 v + (1-b2) g²; p -= lr (m̂ / (sqrt(v̂) + eps) + wd p), with bias corrections
    * 1 - b1^step, 1 - b2^step. gradScale multiplies g first (gradient clipping folded in).

@@ -81,6 +81,7 @@ export function createNativeBackend(): Backend {
     topk: a.topk,
     attention: a.attention,
     attentionBackward: a.attentionBackward,
+    decodeAttention: a.decodeAttention,
     adamw: a.adamw,
     sumSquares: a.sumSquares,
     fill: a.fill,
