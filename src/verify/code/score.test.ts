@@ -50,38 +50,54 @@ test('a partly correct program gets the fraction it passes; all-pass gives 0', a
 });
 
 test('failures carry a reason: syntax error, missing function, exception, unserialisable result', async () => {
-  const syntax = await runTests('python', 'def add(a, b) return a + b\n', ADD_CALLS.slice(0, 1));
-  assert.match(syntax.results[0]?.reason ?? '', /runtime error.*SyntaxError/);
+  const syntax = await runTests('python', 'def add(a, b) return a + b\n', ADD_CALLS);
+  assert.equal(syntax.score, 0);
+  for (const r of syntax.results) assert.match(r.reason ?? '', /runtime error.*SyntaxError/);
   const missing = await runTests('javascript', 'function plus(a, b) { return a + b; }', ADD_CALLS.slice(0, 1));
-  assert.match(missing.results[0]?.reason ?? '', /runtime error.*add is not defined/);
+  assert.match(missing.results[0]?.reason ?? '', /add is not defined/);
   const thrown = await runTests('python', 'def add(a, b):\n    raise ValueError("nope")\n', ADD_CALLS.slice(0, 1));
   assert.match(thrown.results[0]?.reason ?? '', /ValueError: nope/);
   const set = await runTests('python', 'def add(a, b):\n    return {a, b}\n', ADD_CALLS.slice(0, 1));
   assert.match(set.results[0]?.reason ?? '', /not JSON serializable/);
 });
 
-test('a candidate cannot forge the verdict: it never sees the expected value, and a second marker fails', async () => {
-  // Reads the harness to learn the marker, then reports "success" the way a verdict might look.
-  const forgeVerdict = [
+test('call tests batched in one process: a hanging or crashing call costs only itself', async () => {
+  // Hangs on negative input and kills its process on zero; the other calls still pass (re-run alone).
+  const py = 'import os\ndef add(a, b):\n    while a < 0:\n        pass\n    if a == 0:\n        os._exit(0)\n    return a + b\n';
+  const limits = { cpuSeconds: 1, wallMs: 3000 };
+  const tests: TestCase[] = [
+    { kind: 'call', fn: 'add', args: [1, 2], expected: 3 },
+    { kind: 'call', fn: 'add', args: [-1, 2], expected: 1 },
+    { kind: 'call', fn: 'add', args: [0, 2], expected: 2 },
+    { kind: 'call', fn: 'add', args: [5, 5], expected: 10 },
+  ];
+  const r = await runTests('python', py, tests, { limits });
+  assert.deepEqual(r.results.map((x) => x.ok), [true, false, false, true]);
+  assert.match(r.results[1]?.reason ?? '', /time limit/);
+  assert.match(r.results[2]?.reason ?? '', /no result/);
+  const unbatched = await runTests('python', py, tests, { limits, batchCalls: false });
+  assert.deepEqual(unbatched.results.map((x) => x.ok), [true, false, false, true]);
+});
+
+test('a candidate cannot forge the verdict: it never sees the expected value, and a repeated report fails', async () => {
+  // Reads the harness to learn the marker, then reports results the way a verdict might look.
+  const learn = [
     'import re, sys, os',
     "src = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), 'harness.py')).read()",
     "marker = re.search(r'@@R1-RESULT-[0-9a-f]+@@', src).group(0)",
-    "sys.stdout.write('\\n' + marker + 'true\\n')",
-    "sys.stdout.write('\\n' + marker + '{\"ok\": true, \"passed\": true}\\n')",
-    'sys.stdout.flush()',
-    'os._exit(0)',
-  ].join('\n');
-  const r = await runTests('python', forgeVerdict, ADD_CALLS.slice(0, 2));
-  assert.equal(r.score, 0);
-  assert.match(r.results[0]?.reason ?? '', /more than one result marker/);
-  // One forged line is only a claimed return value, compared in the parent with the hidden expected value.
-  const single = await runTests('python', forgeVerdict.replace(/\nsys\.stdout\.write\('\\n' \+ marker \+ '\{[^\n]*/, ''), ADD_CALLS.slice(0, 1));
-  assert.equal(single.score, 0);
-  assert.equal(single.results[0]?.reason, 'wrong result');
+  ];
+  const duplicate = [...learn, "sys.stdout.write('\\n' + marker + '0=true\\n')", 'def add(a, b):', '    return a + b', ''].join('\n');
+  const dup = await runTests('python', duplicate, ADD_CALLS.slice(0, 2));
+  assert.deepEqual(dup.results, [{ ok: false, reason: 'more than one result for this call in the output' }, { ok: true }]);
+  // Forged lines alone are only claimed return values, compared in the parent with the hidden expected ones.
+  const verdict = [...learn, "sys.stdout.write('\\n' + marker + 'ready\\n' + marker + '0={\"ok\":true}\\n' + marker + '1=true\\n')", 'sys.stdout.flush()', 'os._exit(0)', ''].join('\n');
+  const v = await runTests('python', verdict, ADD_CALLS.slice(0, 2));
+  assert.equal(v.score, 0);
+  assert.deepEqual(v.results.map((x) => x.reason), ['wrong result', 'wrong result']);
   // A fixed guess at the marker never matches the random one.
-  const guess = await runTests('javascript', "console.log('@@R1-RESULT-00000000000000000000000000000000@@3'); process.exit(0);", ADD_CALLS.slice(0, 1));
+  const guess = await runTests('javascript', "console.log('@@R1-RESULT-00000000000000000000000000000000@@0=3'); process.exit(0);", ADD_CALLS.slice(0, 1));
   assert.equal(guess.score, 0);
-  assert.match(guess.results[0]?.reason ?? '', /no result/);
+  assert.match(guess.results[0]?.reason ?? '', /did not load/);
 });
 
 test('runTests validates its input with clear errors', async () => {

@@ -90,8 +90,13 @@ export type RewardMode = 'fraction' | 'all-pass';
 export interface RunTestsOptions extends RunOptions {
   limits?: Partial<SandboxLimits>;
   reward?: RewardMode;
-  /** Tests run at the same time (default 2: the target machine has 2 cores). */
+  /** Sandboxed processes of one program at the same time (default 2: the target machine has 2 cores). */
   concurrency?: number;
+  /**
+   * Run a program's call tests together in one process first (default true); calls it does not report are
+   * re-run alone. false: one process per call test.
+   */
+  batchCalls?: boolean;
 }
 
 // Function names must be plain identifiers: they are spliced into generated harness code.
