@@ -14,8 +14,8 @@ export class KvCache {
   /** Tokens stored per row so far; the next token of row b goes to position lengths[b]. */
   readonly lengths: Int32Array;
   /**
-   * Per layer: MHA keys (B, Hkv, L, D) and values (B, Hkv, L, D); MLA one buffer (B, L, Dc + Dr) holding
-   * [normalized c_kv, rotated k_pe] per token, and `v` empty.
+   * Per layer, time-major so a row's first S positions are one contiguous block: MHA keys (B, L, Hkv, D) and
+   * values (B, L, Hkv, D); MLA one buffer (B, L, Dc + Dr) holding [normalized c_kv, rotated k_pe] per token, `v` empty.
    */
   readonly k: Float32Array[];
   readonly v: Float32Array[];
@@ -61,19 +61,11 @@ export class KvCache {
   /** Copies the first `len` tokens (default all) of row src into row dst (prefix sharing: G samples of one prompt). */
   copyRow(src: number, dst: number, len = this.lengths[src]!): void {
     if (len > this.lengths[src]!) throw new RangeError(`KvCache.copyRow: row ${src} holds ${this.lengths[src]} tokens, asked for ${len}`);
+    // Time-major rows: the first `len` positions of a row are one contiguous block in every buffer.
+    const w = this.layout.kind === 'mha' ? this.layout.nKvHeads * this.layout.headDim : this.tokenWidth();
     for (let l = 0; l < this.k.length; l++) {
-      if (this.layout.kind === 'mha') {
-        const { nKvHeads: Hkv, headDim: D } = this.layout;
-        for (const buf of [this.k[l]!, this.v[l]!]) {
-          for (let h = 0; h < Hkv; h++) {
-            const s = ((src * Hkv + h) * this.maxLen) * D;
-            const d = ((dst * Hkv + h) * this.maxLen) * D;
-            buf.copyWithin(d, s, s + len * D);
-          }
-        }
-      } else {
-        const w = this.tokenWidth();
-        this.k[l]!.copyWithin(dst * this.maxLen * w, src * this.maxLen * w, (src * this.maxLen + len) * w);
+      for (const buf of [this.k[l]!, this.v[l]!]) {
+        if (buf.length > 0) buf.copyWithin(dst * this.maxLen * w, src * this.maxLen * w, (src * this.maxLen + len) * w);
       }
     }
     this.lengths[dst] = len;

@@ -7,7 +7,7 @@
 // Dc = kvLoraRank, Dq = qLoraRank, W = Dc + dr, S = cached + new tokens.
 
 import { Linear, Module, RMSNorm } from '../nn/index.js';
-import { add, attention, concat, permute, reshape, slice, type Engine, type Tensor } from '../tensor/index.js';
+import { add, attention, concat, reshape, slice, type Engine, type Tensor } from '../tensor/index.js';
 import type { Rng } from '../util/rng.js';
 import type { MlaConfig, ModelConfig } from './config.js';
 import type { ForwardContext } from './context.js';
@@ -69,11 +69,10 @@ export class MlaAttention extends Module {
       const kNope = slice(kv, 3, 0, dn); // (B, T, H, dn)
       const v = slice(kv, 3, dn); // (B, T, H, dv)
       const kPeH = add(this.engine.zeros([B, T, H, dr]), kPe); // (B, T, H, dr): the shared rope key broadcast to every head
-      const qh = permute(concat([qNope, qPe], 3), [0, 2, 1, 3]); // (B, H, T, dn+dr)
-      const kh = permute(concat([kNope, kPeH], 3), [0, 2, 1, 3]); // (B, H, T, dn+dr)
-      const vh = permute(v, [0, 2, 1, 3]); // (B, H, T, dv)
-      const o = attention(qh, kh, vh, { causal: true, scale: 1 / Math.sqrt(dn + dr) }); // (B, H, T, dv)
-      y = reshape(permute(o, [0, 2, 1, 3]), [B, T, H * dv]);
+      const qf = concat([qNope, qPe], 3); // (B, T, H, dn+dr)
+      const kf = concat([kNope, kPeH], 3); // (B, T, H, dn+dr)
+      const o = attention(qf, kf, v, { causal: true, scale: 1 / Math.sqrt(dn + dr), layout: 'bthd' }); // (B, T, H, dv)
+      y = reshape(o, [B, T, H * dv]);
     }
     return this.o_proj.forward(y);
   }
@@ -105,24 +104,22 @@ export class MlaAttention extends Module {
     const wkv = this.kv_b_proj.weight.data; // (H·(dn+dv), Dc): per head W_UK_h (dn, Dc) then W_UV_h (dv, Dc)
     // q_abs[n, h] = [q_nope[n, h] @ W_UK_h, q_pe[n, h]]   (B, T, H, W)
     const qAbs = e.empty([B, T, H, W]);
-    be.gemm(false, false, N, Dc, dn, 1, qNope.data, H * dn, dn, wkv, Dc, (dn + dv) * Dc, 0, qAbs.data, H * W, W, H);
+    // One GEMM per head: the heads' outputs interleave within each row, which batched GEMM calls may not write.
+    for (let h = 0; h < H; h++) be.gemm(false, false, N, Dc, dn, 1, qNope.data.subarray(h * dn), H * dn, 0, wkv.subarray(h * (dn + dv) * Dc), Dc, 0, 0, qAbs.data.subarray(h * W), H * W, 0, 1);
     for (let n = 0; n < N; n++) for (let h = 0; h < H; h++) qAbs.data.set(qPe.data.subarray((n * H + h) * dr, (n * H + h + 1) * dr), (n * H + h) * W + Dc);
-    const qh = permute(qAbs, [0, 2, 1, 3]); // (B, H, T, W)
-    const o = e.empty([B, H, T, W]); // (B, H, T, W); values are the cached rows too, only the first Dc dims are used
+    const o = e.empty([B, T, H, W]); // (B, T, H, W); values are the cached rows too, only the first Dc dims are used
     const scale = 1 / Math.sqrt(dn + dr);
     for (let b = 0; b < B; b++) {
       const r = rows[b]!, S = starts[b]! + T;
-      const kv = e.wrap(K.subarray(r * L * W, (r * L + S) * W), [1, 1, S, W], { scoped: false }); // (1, 1, S, W): keys and values
-      const qv = e.wrap(qh.data.subarray(b * H * T * W, (b + 1) * H * T * W), [1, H, T, W], { scoped: false }); // (1, H, T, W)
-      const ob = attention(qv, kv, kv, { causal: true, scale }); // (1, H, T, W)
-      o.data.set(ob.data, b * H * T * W);
+      const kv = e.wrap(K.subarray(r * L * W, (r * L + S) * W), [1, S, 1, W], { scoped: false }); // (1, S, 1, W): keys and values
+      const qv = e.wrap(qAbs.data.subarray(b * T * H * W, (b + 1) * T * H * W), [1, T, H, W], { scoped: false }); // (1, T, H, W)
+      const ob = attention(qv, kv, kv, { causal: true, scale, layout: 'bthd' }); // (1, T, H, W)
+      o.data.set(ob.data, b * T * H * W);
       ob.dispose();
     }
-    // y[b, t, h] = o[b, h, t, :Dc] @ W_UV_hᵀ   (B, T, H·dv)
+    // y[n, h] = o[n, h, :Dc] @ W_UV_hᵀ for all N tokens at once, one GEMM per head   (B, T, H·dv)
     const y = e.empty([B, T, H * dv]);
-    for (let b = 0; b < B; b++) {
-      be.gemm(false, true, T, dv, Dc, 1, o.data.subarray(b * H * T * W), W, T * W, wkv.subarray(dn * Dc), Dc, (dn + dv) * Dc, 0, y.data.subarray(b * T * H * dv), H * dv, dv, H);
-    }
+    for (let h = 0; h < H; h++) be.gemm(false, true, N, dv, Dc, 1, o.data.subarray(h * W), H * W, 0, wkv.subarray((h * (dn + dv) + dn) * Dc), Dc, 0, 0, y.data.subarray(h * dv), H * dv, 0, 1);
     return y;
   }
 }
