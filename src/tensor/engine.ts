@@ -33,6 +33,7 @@ export class Engine {
   private readonly scopes: Tensor[][] = [];
   private gradDepth = 0;
   private allocations = 0;
+  private inBackward = false;
 
   constructor(backend: Backend) {
     this.backend = backend;
@@ -211,6 +212,16 @@ export class Engine {
   // ---- autograd ------------------------------------------------------------------------------------------------
 
   /**
+   * Inside an op's backward: the gradient buffer of a leaf that already owns one (parameters, whose grads are views
+   * into the flat grad buffer), so the op can accumulate into it directly (GEMM with beta = 1, scatter-add, the
+   * norms' dw) and return null for that input instead of a temporary. Null when the op must return a tensor.
+   */
+  leafGradBuffer(t: Tensor): Float32Array | null {
+    if (!this.inBackward || t.node !== null || !t.requiresGrad || t.grad === null) return null;
+    return t.grad.data;
+  }
+
+  /**
    * Reverse-mode autodiff: walks the tape from root in reverse topological order, calling each op's backward
    * under no-grad and accumulating into leaf `.grad` (parameters accumulate into their flat grad views).
    * Intermediate gradients are disposed as soon as they have been consumed; the graph is freed afterwards.
@@ -293,7 +304,19 @@ export class Engine {
       }
     };
 
-    this.noGrad(() => {
+    this.inBackward = true;
+    try {
+      this.noGrad(() => this.runBackward(order, grads, accumulate, accumulateLeaf, hold, release));
+    } finally {
+      this.inBackward = false;
+    }
+  }
+
+  private runBackward(
+    order: Tensor[], grads: Map<Tensor, Tensor>, accumulate: (t: Tensor, g: Tensor) => void,
+    accumulateLeaf: (t: Tensor, g: Tensor) => void, hold: (g: Tensor) => void, release: (g: Tensor) => void,
+  ): void {
+    {
       for (let oi = order.length - 1; oi >= 0; oi--) {
         const t = order[oi]!;
         const g = grads.get(t);
@@ -317,7 +340,7 @@ export class Engine {
         // Free the graph as we go (like PyTorch's retain_graph=False); saved tensors die with their scope.
         t.node = null;
       }
-    });
+    }
   }
 }
 

@@ -33,6 +33,12 @@ export function indexSelect(x: Tensor, axis: number, idx: Int32Array): Tensor {
   const out = e.empty(shape);
   e.backend.indexSelect(x.data, outer, n, inner, idx, out.data);
   return e.record('indexSelect', out, [x], (dy) => {
+    // Scatter-add straight into a parameter's flat grad (an embedding table) when it has one.
+    const direct = e.leafGradBuffer(x);
+    if (direct) {
+      e.backend.indexAdd(dy.data, outer, n, inner, idx, direct);
+      return [null];
+    }
     const dx = e.zeros(x.shape);
     e.backend.indexAdd(dy.data, outer, n, inner, idx, dx.data);
     return [dx];

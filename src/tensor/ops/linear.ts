@@ -33,8 +33,13 @@ export function linear(x: Tensor, w: Tensor, b: Tensor | null = null): Tensor {
       e.backend.gemm(false, false, rows, I, O, 1, dy.data, O, 0, w.data, I, 0, 0, dx.data, I, 0, 1);
     }
     if (needs[1]) {
-      dw = e.empty(w.shape); // dW = dyᵀ @ x: (O, rows) @ (rows, I)
-      e.backend.gemm(true, false, O, I, rows, 1, dy.data, O, 0, x.data, I, 0, 0, dw.data, I, 0, 1);
+      // dW = dyᵀ @ x: (O, rows) @ (rows, I), accumulated straight into a parameter's flat grad when it has one.
+      const direct = e.leafGradBuffer(w);
+      if (direct) e.backend.gemm(true, false, O, I, rows, 1, dy.data, O, 0, x.data, I, 0, 1, direct, I, 0, 1);
+      else {
+        dw = e.empty(w.shape);
+        e.backend.gemm(true, false, O, I, rows, 1, dy.data, O, 0, x.data, I, 0, 0, dw.data, I, 0, 1);
+      }
     }
     if (b && needs[2]) {
       db = e.empty([O]); // db = column sums of dy

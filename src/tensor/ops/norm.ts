@@ -22,8 +22,10 @@ export function rmsnorm(x: Tensor, w: Tensor | null, eps = 1e-6): Tensor {
   const inputs = w ? [x, w] : [x];
   return e.record('rmsnorm', out, inputs, (dy, needs) => {
     const dx = e.empty(x.shape);
-    const dw = w && needs[1] ? e.zeros(w.shape) : null;
-    e.backend.rmsnormBackward(x.data, w ? w.data : null, rstd.data, dy.data, rows, C, dx.data, dw ? dw.data : null);
+    // The kernel accumulates dw, so a parameter's flat grad can take it directly.
+    const direct = w && needs[1] ? e.leafGradBuffer(w) : null;
+    const dw = w && needs[1] && !direct ? e.zeros(w.shape) : null;
+    e.backend.rmsnormBackward(x.data, w ? w.data : null, rstd.data, dy.data, rows, C, dx.data, direct ?? (dw ? dw.data : null));
     return [dx, dw];
   });
 }
@@ -42,9 +44,12 @@ export function layernorm(x: Tensor, w: Tensor | null, b: Tensor | null, eps = 1
     const dx = e.empty(x.shape);
     const wi = w ? 1 : -1;
     const bi = b ? (w ? 2 : 1) : -1;
-    const dw = w && needs[wi] ? e.zeros(w.shape) : null;
-    const db = b && needs[bi] ? e.zeros(b.shape) : null;
-    e.backend.layernormBackward(x.data, w ? w.data : null, mean.data, rstd.data, dy.data, rows, C, dx.data, dw ? dw.data : null, db ? db.data : null);
+    // The kernel accumulates dw and db, so parameters' flat grads can take them directly.
+    const dwDirect = w && needs[wi] ? e.leafGradBuffer(w) : null;
+    const dbDirect = b && needs[bi] ? e.leafGradBuffer(b) : null;
+    const dw = w && needs[wi] && !dwDirect ? e.zeros(w.shape) : null;
+    const db = b && needs[bi] && !dbDirect ? e.zeros(b.shape) : null;
+    e.backend.layernormBackward(x.data, w ? w.data : null, mean.data, rstd.data, dy.data, rows, C, dx.data, dwDirect ?? (dw ? dw.data : null), dbDirect ?? (db ? db.data : null));
     const grads: (Tensor | null)[] = [dx];
     if (w) grads.push(dw);
     if (b) grads.push(db);
