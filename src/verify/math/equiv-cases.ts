@@ -53,6 +53,9 @@ export const EQUIV_CASES: readonly EquivCase[] = [
   ['\\frac{a}{b}', 'b/a', false],
   ['\\frac{\\frac{1}{2}}{3}', '\\frac{1}{6}', true],
   ['2 / \\frac{1}{2}', '4', true],
+  ['\\frac{1}{3}', '0.\\overline{3}', true],
+  ['\\frac{7}{12}', '0.58\\overline{3}', true],
+  ['\\frac{1}{3}', '0.\\overline{4}', false],
   // mixed numbers
   ['2\\frac{1}{2}', '\\frac{5}{2}', true],
   ['2\\frac{1}{2}', '2.5', true],

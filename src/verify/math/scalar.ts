@@ -23,6 +23,8 @@ const PLAIN_NUMBER = /^-?(?:\d+(?:\.\d*)?|\.\d+)$/;
 const SCIENTIFIC = /^(-?(?:\d+(?:\.\d*)?|\.\d+))[eE]([+-]?\d{1,4})$/;
 const MIXED_LATEX = /^(-?)(\d+)\s*\\frac\s*\{\s*(\d+)\s*\}\s*\{\s*(\d+)\s*\}$/;
 const MIXED_PLAIN = /^(-?)(\d+)\s+(\d+)\s*\/\s*(\d+)$/;
+/** Repeating decimals: 0.\overline{3}, 1.2\overline{34}. */
+const REPEATING = /^(-?)(\d*)\.(\d*)\\overline\s*\{\s*(\d{1,12})\s*\}$/;
 /** Random points at which formulas with variables are compared, and how many must be defined. */
 const POINTS = 6;
 const MIN_DEFINED_POINTS = 3;
@@ -71,7 +73,12 @@ function formulaOf(text: string): { node: MathNode | null; vars: string[] } {
   let expr: string;
   const sci = SCIENTIFIC.exec(text);
   const mixed = MIXED_LATEX.exec(text) ?? MIXED_PLAIN.exec(text);
-  if (sci !== null) expr = `(${sci[1] as string} * 10 ^ (${sci[2] as string}))`;
+  const rep = REPEATING.exec(text);
+  if (rep !== null) {
+    // x = int.fixed(rep)... = (int.fixed + rep / (10^|rep| - 1)) with the repeat shifted past the fixed digits.
+    const [, sign, int = '', fixed = '', period = ''] = rep;
+    expr = `${sign as string}((${int || '0'}${fixed === '' ? '' : `.${fixed}`}) + ${period} / ((10 ^ ${period.length} - 1) * 10 ^ ${fixed.length}))`;
+  } else if (sci !== null) expr = `(${sci[1] as string} * 10 ^ (${sci[2] as string}))`;
   else if (mixed !== null) expr = `${mixed[1] as string}(${mixed[2] as string} + ${mixed[3] as string} / ${mixed[4] as string})`;
   else {
     try {
