@@ -51,8 +51,16 @@ const FAST: Partial<SandboxLimits> = { cpuSeconds: 1, wallMs: 2000 };
 
 export function hostileCases(lang: Language, ctx: BatteryContext): Record<string, HostileCase> {
   const py = lang === 'python';
-  const outside = [join(ctx.repoRoot, `r1-escape-${ctx.token}.txt`), `/r1-escape-${ctx.token}`, `/etc/r1-escape-${ctx.token}`, `/root/r1-escape-${ctx.token}`];
-  const hostTmp = join(ctx.tmpRoot, `escape-${ctx.token}.txt`);
+  // Host paths to write. Under bubblewrap /tmp is the sandbox's own scratch tmpfs, so a write to a /tmp path
+  // succeeds inside without reaching the host: those paths are checked on the host only, not by the verdict.
+  const outside = [
+    join(ctx.repoRoot, `r1-escape-${ctx.token}.txt`),
+    `/r1-escape-${ctx.token}`,
+    `/etc/r1-escape-${ctx.token}`,
+    `/root/r1-escape-${ctx.token}`,
+    join(ctx.tmpRoot, `escape-${ctx.token}.txt`),
+  ];
+  const scored = outside.filter((p) => !p.startsWith('/tmp/'));
   const list = (xs: string[]): string => JSON.stringify(xs);
   const cases: HostileCase[] = [
     {
@@ -82,14 +90,14 @@ export function hostileCases(lang: Language, ctx: BatteryContext): Record<string
     },
     {
       name: 'writing outside the temp dir',
-      // Prints "wrote" only if a file outside /tmp really took the write; the host-/tmp path is checked on the host.
+      // Prints "wrote" only if a scored path took the write; every path is also checked on the host afterwards.
       source: py
-        ? `import os\nok = False\nfor p in ${list(outside)}:\n    try:\n        os.makedirs(os.path.dirname(p), exist_ok=True)\n        open(p, 'w').write('x')\n        ok = ok or open(p).read() == 'x'\n    except Exception:\n        pass\ntry:\n    open(${JSON.stringify(hostTmp)}, 'w').write('x')\nexcept Exception:\n    pass\nprint('wrote' if ok else 'blocked')\n`
-        : `const fs = require('node:fs'); const path = require('node:path');\nlet ok = false;\nfor (const p of ${list(outside)}) { try { fs.mkdirSync(path.dirname(p), { recursive: true }); fs.writeFileSync(p, 'x'); ok = ok || fs.readFileSync(p, 'utf8') === 'x'; } catch {} }\ntry { fs.writeFileSync(${JSON.stringify(hostTmp)}, 'x'); } catch {}\nconsole.log(ok ? 'wrote' : 'blocked');\n`,
+        ? `import os\nok = False\nfor p in ${list(outside)}:\n    try:\n        os.makedirs(os.path.dirname(p), exist_ok=True)\n        open(p, 'w').write('x')\n        ok = ok or (open(p).read() == 'x' and p in ${list(scored)})\n    except Exception:\n        pass\nprint('wrote' if ok else 'blocked')\n`
+        : `const fs = require('node:fs'); const path = require('node:path');\nlet ok = false;\nfor (const p of ${list(outside)}) { try { fs.mkdirSync(path.dirname(p), { recursive: true }); fs.writeFileSync(p, 'x'); ok = ok || (fs.readFileSync(p, 'utf8') === 'x' && ${list(scored)}.includes(p)); } catch {} }\nconsole.log(ok ? 'wrote' : 'blocked');\n`,
       tests: [{ kind: 'stdio', input: '', output: 'wrote' }],
       limits: FAST,
       reason: /wrong output/,
-      mustNotExist: [...outside, hostTmp],
+      mustNotExist: outside,
     },
     {
       name: 'reading host files',
