@@ -8,6 +8,7 @@ import type { Rng } from '../util/rng.js';
 import { type ModelConfig, mhaDims } from './config.js';
 import type { ForwardContext } from './context.js';
 import { applyRope } from './rope.js';
+import { equalLengthRuns } from './cache.js';
 
 export class SelfAttention extends Module {
   readonly q_proj: Linear;
@@ -48,7 +49,8 @@ export class SelfAttention extends Module {
 
   /**
    * Inference: append k, v (B, T, Hkv, D) to each row's time-major cache (rows, L, Hkv, D) at its start, then attend
-   * the T queries of row b to its S = start + T cached positions: one attention call per row on a view of the cache.
+   * the T queries of row b to its S = start + T cached positions. The strided kernel reads the cache in place; one
+   * call serves each run of consecutive rows at equal lengths (a batch of samples of one prompt is a single call).
    */
   private cachedAttention(q: Tensor, k: Tensor, v: Tensor, ctx: ForwardContext): Tensor {
     const { B, T } = ctx;
@@ -57,20 +59,20 @@ export class SelfAttention extends Module {
     const L = cache.maxLen;
     const K = cache.k[layer]!, V = cache.v[layer]!;
     const tok = Hkv * D; // floats per cached position
-    const e = q.engine;
-    const out = e.empty([B, T, H, D]); // (B, T, H, D)
-    const scale = 1 / Math.sqrt(D);
     for (let b = 0; b < B; b++) {
-      const r = rows[b]!, s0 = starts[b]!, S = s0 + T;
-      if (S > L) throw new RangeError(`KV cache row ${r} is full: ${s0} + ${T} tokens exceed maxLen ${L}`);
+      const r = rows[b]!, s0 = starts[b]!;
+      if (s0 + T > L) throw new RangeError(`KV cache row ${r} is full: ${s0} + ${T} tokens exceed maxLen ${L}`);
       K.set(k.data.subarray(b * T * tok, (b + 1) * T * tok), (r * L + s0) * tok);
       V.set(v.data.subarray(b * T * tok, (b + 1) * T * tok), (r * L + s0) * tok);
-      const qv = e.wrap(q.data.subarray(b * T * H * D, (b + 1) * T * H * D), [1, T, H, D], { scoped: false }); // (1, T, H, D)
-      const kv = e.wrap(K.subarray(r * L * tok, (r * L + S) * tok), [1, S, Hkv, D], { scoped: false }); // (1, S, Hkv, D)
-      const vv = e.wrap(V.subarray(r * L * tok, (r * L + S) * tok), [1, S, Hkv, D], { scoped: false }); // (1, S, Hkv, D)
-      const o = attention(qv, kv, vv, { causal: true, scale, layout: 'bthd' }); // (1, T, H, D)
-      out.data.set(o.data, b * T * H * D);
-      o.dispose();
+    }
+    const e = q.engine;
+    const out = e.empty([B, T, H, D]); // (B, T, H, D)
+    const qRow = T * H * D;
+    for (const [b, n] of equalLengthRuns(rows, starts)) {
+      const S = starts[b]! + T;
+      // q/out (n, T, H, D) contiguous; k/v rows of the cache: batch stride L·Hkv·D, time stride Hkv·D, head stride D.
+      const geom = Int32Array.of(n, H, Hkv, T, S, D, D, qRow, D, H * D, L * tok, D, tok, L * tok, D, tok, qRow, D, H * D);
+      e.backend.attention(q.data.subarray(b * qRow), K.subarray(rows[b]! * L * tok), V.subarray(rows[b]! * L * tok), geom, 1 / Math.sqrt(D), true, out.data.subarray(b * qRow), null);
     }
     return out;
   }

@@ -71,3 +71,20 @@ export class KvCache {
     this.lengths[dst] = len;
   }
 }
+
+/**
+ * Splits batch entries 0..B-1 into runs that one strided attention call can serve: consecutive entries whose cache
+ * rows are consecutive and whose lengths are equal (the G samples of one prompt decode in lockstep). Returns
+ * [first entry, count] pairs.
+ */
+export function equalLengthRuns(rows: Int32Array, starts: Int32Array): [number, number][] {
+  const runs: [number, number][] = [];
+  let b = 0;
+  while (b < rows.length) {
+    let n = 1;
+    while (b + n < rows.length && starts[b + n] === starts[b] && rows[b + n] === rows[b]! + n) n++;
+    runs.push([b, n]);
+    b += n;
+  }
+  return runs;
+}

@@ -12,6 +12,7 @@ import type { Rng } from '../util/rng.js';
 import type { MlaConfig, ModelConfig } from './config.js';
 import type { ForwardContext } from './context.js';
 import { applyRope } from './rope.js';
+import { equalLengthRuns } from './cache.js';
 
 export class MlaAttention extends Module {
   readonly q_a_proj: Linear | null = null;
@@ -108,14 +109,13 @@ export class MlaAttention extends Module {
     for (let h = 0; h < H; h++) be.gemm(false, false, N, Dc, dn, 1, qNope.data.subarray(h * dn), H * dn, 0, wkv.subarray(h * (dn + dv) * Dc), Dc, 0, 0, qAbs.data.subarray(h * W), H * W, 0, 1);
     for (let n = 0; n < N; n++) for (let h = 0; h < H; h++) qAbs.data.set(qPe.data.subarray((n * H + h) * dr, (n * H + h + 1) * dr), (n * H + h) * W + Dc);
     const o = e.empty([B, T, H, W]); // (B, T, H, W); values are the cached rows too, only the first Dc dims are used
-    const scale = 1 / Math.sqrt(dn + dr);
-    for (let b = 0; b < B; b++) {
-      const r = rows[b]!, S = starts[b]! + T;
-      const kv = e.wrap(K.subarray(r * L * W, (r * L + S) * W), [1, S, 1, W], { scoped: false }); // (1, S, 1, W): keys and values
-      const qv = e.wrap(qAbs.data.subarray(b * T * H * W, (b + 1) * T * H * W), [1, T, H, W], { scoped: false }); // (1, T, H, W)
-      const ob = attention(qv, kv, kv, { causal: true, scale, layout: 'bthd' }); // (1, T, H, W)
-      o.data.set(ob.data, b * T * H * W);
-      ob.dispose();
+    const qRow = T * H * W;
+    for (const [b, n] of equalLengthRuns(rows, starts)) {
+      const S = starts[b]! + T;
+      // One shared latent "KV head" (Hkv = 1) read in place: batch stride L·W, time stride W; keys = values.
+      const geom = Int32Array.of(n, H, 1, T, S, W, W, qRow, W, H * W, L * W, 0, W, L * W, 0, W, qRow, W, H * W);
+      const kv = K.subarray(rows[b]! * L * W);
+      be.attention(qAbs.data.subarray(b * qRow), kv, kv, geom, 1 / Math.sqrt(dn + dr), true, o.data.subarray(b * qRow), null);
     }
     // y[n, h] = o[n, h, :Dc] @ W_UV_hᵀ for all N tokens at once, one GEMM per head   (B, T, H·dv)
     const y = e.empty([B, T, H * dv]);

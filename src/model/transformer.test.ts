@@ -8,6 +8,7 @@ import { Rng } from '../util/rng.js';
 import { type ModelConfig, parseModelConfig, preset } from './config.js';
 import { countFromSpecs, paramSpecs } from './params.js';
 import { Transformer } from './transformer.js';
+import { equalLengthRuns } from './cache.js';
 
 const engine = (): Engine => createEngine(createRefBackend());
 const randomIds = (rng: Rng, n: number, V: number): Int32Array => Int32Array.from({ length: n }, () => rng.int(0, V - 1));
@@ -74,6 +75,28 @@ test('KV-cached incremental logits equal full-forward logits (rows at different 
     assert.deepEqual(last.shape, [B, 1, V]);
     assert.ok(maxDiff(last.data.slice(0, V), full.data.slice((T - 1) * V, T * V)) < 1e-6);
   }
+});
+
+test('batched prefill + decode of equal-length rows (one strided attention call per run) equals full forward', () => {
+  for (const [cname, c] of configs) for (const be of backends) {
+    const e = createEngine(be.make());
+    const m = new Transformer(e, c, new Rng(12));
+    const V = m.config.vocabSize, B = 3, T = 5;
+    const ids = randomIds(new Rng(13), B * T, V);
+    const full = e.noGrad(() => m.forward(ids, B, T)).data;
+    const cache = m.newCache(B, 8);
+    const pre = new Int32Array(B * 3);
+    for (let b = 0; b < B; b++) pre.set(ids.subarray(b * T, b * T + 3), b * 3);
+    const got = new Float32Array(B * T * V);
+    const p = m.forward(pre, B, 3, { cache });
+    for (let b = 0; b < B; b++) got.set(p.data.subarray(b * 3 * V, (b + 1) * 3 * V), b * T * V);
+    for (let t = 3; t < T; t++) {
+      const s = m.forward(Int32Array.from({ length: B }, (_, b) => ids[b * T + t]!), B, 1, { cache });
+      for (let b = 0; b < B; b++) got.set(s.data.subarray(b * V, (b + 1) * V), (b * T + t) * V);
+    }
+    assert.ok(maxDiff(got, full) < 1e-4, `${cname} on ${be.name}: max diff ${maxDiff(got, full)}`);
+  }
+  assert.deepEqual(equalLengthRuns(Int32Array.of(0, 1, 2, 5, 6, 3), Int32Array.of(4, 4, 7, 7, 7, 7)), [[0, 2], [2, 1], [3, 2], [5, 1]]);
 });
 
 test('MLA cache holds only the latent plus the decoupled rope key per token and layer', () => {
