@@ -1,7 +1,7 @@
 // native/decode.cc — ragged decode attention for batched generation: each batch entry b appends its one new key and
 // value to its own KV-cache row at its own position pos[b], then its H query heads attend to that row's first
 // pos[b] + 1 keys. One call covers a whole decode batch whose rows sit at different lengths (no per-row calls, no
-// padding, no copies of the cache). Cache layout (R, Hkv, L, D) as in src/model/cache.ts; GQA: head h reads kv head
+// padding, no copies of the cache). Cache layout (R, L, Hkv, D), time-major as in src/model/cache.ts; GQA: head h reads kv head
 // h / (H / Hkv). Semantics and the plain-TypeScript oracle: decodeAttention in src/backend/ref/decode.ts.
 // B = batch entries, H = query heads, Hkv = kv heads, D = head dim, R = cache rows, L = cache capacity per row.
 
@@ -60,17 +60,19 @@ R1_ENTRY(decode_attention) {
     for (int64_t task = t0; task < t1; task++) {
       const int64_t b = task / Hkv, kvh = task % Hkv;
       const int64_t r = rows.p[b], p = pos.p[b], S = p + 1;
-      float* K = kc.p + ((r * Hkv + kvh) * L) * D;
-      float* V = vc.p + ((r * Hkv + kvh) * L) * D;
-      std::memcpy(K + p * D, kn.p + (b * Hkv + kvh) * D, sizeof(float) * D);
-      std::memcpy(V + p * D, vn.p + (b * Hkv + kvh) * D, sizeof(float) * D);
+      // Row r, kv head kvh: position j at K + j * tok (time-major cache, tok floats per position).
+      const int64_t tok = Hkv * D;
+      float* K = kc.p + r * L * tok + kvh * D;
+      float* V = vc.p + r * L * tok + kvh * D;
+      std::memcpy(K + p * tok, kn.p + (b * Hkv + kvh) * D, sizeof(float) * D);
+      std::memcpy(V + p * tok, vn.p + (b * Hkv + kvh) * D, sizeof(float) * D);
       for (int64_t gi = 0; gi < group; gi++) {
         const int64_t h = kvh * group + gi;
         const float* Q = q.p + (b * H + h) * D;
         float* s = sc.data() + gi * maxS;
         float m = -std::numeric_limits<float>::infinity();
         for (int64_t j = 0; j < S; j++) {
-          const float* k = K + j * D;
+          const float* k = K + j * tok;
           float dot = 0.0f;
 #pragma omp simd reduction(+ : dot)
           for (int64_t d = 0; d < D; d++) dot += Q[d] * k[d];
@@ -89,7 +91,7 @@ R1_ENTRY(decode_attention) {
         std::memset(o, 0, sizeof(float) * D);
         for (int64_t j = 0; j < S; j++) {
           const float w = s[j] * inv;
-          const float* v = V + j * D;
+          const float* v = V + j * tok;
 #pragma omp simd
           for (int64_t d = 0; d < D; d++) o[d] += w * v[d];
         }

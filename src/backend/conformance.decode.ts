@@ -41,8 +41,8 @@ export function checkDecodeAttention(candidate: Backend, ref: Backend): void {
     const g = new Int32Array(G.length);
     g[G.B] = 1; g[G.H] = H; g[G.Hkv] = Hkv; g[G.Tq] = 1; g[G.Tk] = S; g[G.Dk] = D; g[G.Dv] = D;
     g[G.qB] = H * D; g[G.qH] = D; g[G.qT] = D;
-    g[G.kB] = Hkv * L * D; g[G.kH] = L * D; g[G.kT] = D;
-    g[G.vB] = Hkv * L * D; g[G.vH] = L * D; g[G.vT] = D;
+    g[G.kB] = Hkv * L * D; g[G.kH] = D; g[G.kT] = Hkv * D; // time-major cache row (L, Hkv, D)
+    g[G.vB] = Hkv * L * D; g[G.vH] = D; g[G.vT] = Hkv * D;
     g[G.oB] = H * D; g[G.oH] = D; g[G.oT] = D;
     const o = new Float32Array(H * D);
     const kRow = got.k.subarray(r * Hkv * L * D, (r + 1) * Hkv * L * D);

@@ -163,7 +163,7 @@ export interface Backend {
   /**
    * Ragged decode attention (one new token per batch entry, rows at different lengths): entry b appends kNew[b]
    * and vNew[b] (Hkv, D) to cache row rows[b] at position pos[b], then its H query heads q[b] (H, D) attend to the
-   * first pos[b] + 1 keys of that row; out (B, H, D). Caches are (R, Hkv, L, D) (src/model/cache.ts); geom is
+   * first pos[b] + 1 keys of that row; out (B, H, D). Caches are time-major (R, L, Hkv, D) (src/model/cache.ts); geom is
    * [B, H, Hkv, D, R, L]; head h reads kv head floor(h / (H / Hkv)). rows must be distinct and pos in [0, L).
    */
   decodeAttention(q: Float32Array, kNew: Float32Array, vNew: Float32Array, kCache: Float32Array, vCache: Float32Array, rows: Int32Array, pos: Int32Array, geom: Int32Array, scale: number, out: Float32Array): void;

@@ -34,21 +34,22 @@ export function decodeAttention(
   const group = H / Hkv;
   for (let b = 0; b < B; b++) {
     const r = rows[b]!, p = pos[b]!;
+    // Time-major cache: position j of kv head g in row r starts at ((r·L + j)·Hkv + g)·D.
+    const at = (j: number, g: number): number => ((r * L + j) * Hkv + g) * D;
     for (let g = 0; g < Hkv; g++) {
-      const base = (r * Hkv + g) * L * D;
       for (let d = 0; d < D; d++) {
-        kCache[base + p * D + d] = kNew[(b * Hkv + g) * D + d]!;
-        vCache[base + p * D + d] = vNew[(b * Hkv + g) * D + d]!;
+        kCache[at(p, g) + d] = kNew[(b * Hkv + g) * D + d]!;
+        vCache[at(p, g) + d] = vNew[(b * Hkv + g) * D + d]!;
       }
     }
     for (let h = 0; h < H; h++) {
-      const base = (r * Hkv + Math.floor(h / group)) * L * D;
+      const g = Math.floor(h / group);
       const qo = (b * H + h) * D;
       const s = new Float64Array(p + 1);
       let m = -Infinity;
       for (let j = 0; j <= p; j++) {
         let dot = 0;
-        for (let d = 0; d < D; d++) dot += q[qo + d]! * kCache[base + j * D + d]!;
+        for (let d = 0; d < D; d++) dot += q[qo + d]! * kCache[at(j, g) + d]!;
         s[j] = dot * scale;
         if (s[j]! > m) m = s[j]!;
       }
@@ -59,7 +60,7 @@ export function decodeAttention(
       }
       for (let d = 0; d < D; d++) {
         let acc = 0;
-        for (let j = 0; j <= p; j++) acc += s[j]! * vCache[base + j * D + d]!;
+        for (let j = 0; j <= p; j++) acc += s[j]! * vCache[at(j, g) + d]!;
         out[qo + d] = acc / sum;
       }
     }
