@@ -140,6 +140,9 @@ export const EQUIV_CASES: readonly EquivCase[] = [
   ['\\binom{5}{2}', '5', false],
   ['\\log_2 8', '3', true],
   ['\\ln 1', '0', true],
+  ['\\sin^{-1} 1', '\\frac{\\pi}{2}', true],
+  ['\\arctan 1', '\\frac{\\pi}{4}', true],
+  ['\\arctan 1', '\\frac{\\pi}{3}', false],
   ['|{-3}|', '3', true],
   ['\\left| -3 \\right|', '3', true],
   // complex numbers

@@ -297,7 +297,7 @@ class Parser {
     if (this.isSym('^')) {
       this.pos++;
       pow = this.script();
-      if (/^-\(?1\)?$/.test(pow.replace(/\s/g, '')) && INVERSE[name] !== undefined) {
+      if (pow.replace(/[\s()]/g, '') === '-1' && INVERSE[name] !== undefined) {
         name = INVERSE[name] as string;
         pow = null;
       }
