@@ -131,11 +131,13 @@ test('Retry-After longer than the cap is capped; jitter is reproducible from the
 });
 
 test('a hung response times out and is retried', async () => {
-  await withServer({ plan: (i) => (i === 0 ? { kind: 'hang' } : { kind: 'ok' }) }, { timeoutMs: 150 }, async ({ source, server, events }) => {
+  await withServer({ plan: (i) => (i === 0 ? { kind: 'hang' } : { kind: 'ok' }) }, { timeoutMs: 400 }, async ({ source, server, events }) => {
     const out = await source.complete(['q'], SAMPLING);
     assert.equal(out[0]![0]!.content, 'The answer is \\boxed{100-0}');
-    assert.deepEqual(server.requests.map((r) => r.outcome), ['hang', 200]);
-    assert.match((events[0] as { reason: string }).reason, /timed out after 150 ms/);
+    // The hung request, then success (on a heavily loaded machine a slow answer may itself time out once more).
+    assert.equal(server.requests[0]!.outcome, 'hang');
+    assert.equal(server.requests.at(-1)!.outcome, 200);
+    assert.match((events[0] as { reason: string }).reason, /timed out after 400 ms/);
   });
 });
 
