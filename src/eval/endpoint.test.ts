@@ -201,8 +201,8 @@ test('an abort signal stops waiting requests and rejects with its reason', async
   await withServer({ plan: () => ({ kind: 'hang' }) }, { concurrency: 1, timeoutMs: 60_000 }, async ({ source, server }) => {
     const ctl = new AbortController();
     const pending = source.complete(['q'], { ...SAMPLING, n: 3, signal: ctl.signal });
-    // Abort once the first request has reached the server (bounded poll: at most 2 s).
-    for (let i = 0; i < 200 && server.requests.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    // Abort once the first request has reached the server (bounded poll: at most 20 s).
+    for (let i = 0; i < 2000 && server.requests.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
     ctl.abort(new Error('stopped by test'));
     await assert.rejects(pending, /stopped by test/);
     assert.equal(server.requests.length, 1);
