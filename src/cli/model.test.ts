@@ -38,6 +38,12 @@ test('r1 model info reads a Hugging Face config.json (--json) and rejects unknow
     const out = JSON.parse(r.stdout) as { architecture: string; params: { total: number } };
     assert.equal(out.architecture, 'llama');
     assert.equal(out.params.total, countFormula(preset('reference')).total);
+    // A checkpoint folder works too (its config.json is read).
+    writeFileSync(file, JSON.stringify(toHfConfig(preset('tiny-moe-mla'))));
+    const d = r1(['model', 'info', dir]);
+    assert.equal(d.code, 0, d.stderr);
+    assert.match(d.stdout, /layout:\s+deepseek_v3/);
+    assert.match(d.stdout, /active per token:\s+196\.3K/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
