@@ -37,6 +37,11 @@ export interface CommandSpec {
   extraRoBinds: string[];
   /** Interpreter and its arguments, absolute paths. */
   argv: string[];
+  /**
+   * Set as R1_SANDBOX_RUN in the program's environment when given: lets the rlimits fallback on a shared uid
+   * find processes of this run that left its process group.
+   */
+  runToken?: string;
 }
 
 export interface CommandPlan {
@@ -63,6 +68,7 @@ export function buildCommand(spec: CommandSpec): CommandPlan {
   const { limits } = spec;
   const home = spec.mode === 'bubblewrap' ? '/tmp' : spec.workDir;
   const env = sandboxEnv(home);
+  if (spec.runToken !== undefined) env.R1_SANDBOX_RUN = spec.runToken;
   const chain: string[] = [];
   if (spec.uid !== undefined) {
     if (!spec.tools.setpriv) throw new Error('a per-run uid needs setpriv');

@@ -10,7 +10,7 @@ import { randomInt } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { buildCommand, type RootEntry, type SandboxTools } from './command.js';
-import { livePidsOfUid } from './procs.js';
+import { livePidsOfUid, taskCountOfUid } from './procs.js';
 import { DEFAULT_LIMITS, type Language } from './types.js';
 
 export interface SandboxEnvironment {
@@ -74,7 +74,8 @@ async function tryBubblewrap(env: Omit<SandboxEnvironment, 'isolation' | 'reason
       mode: 'bubblewrap',
       tools,
       uid,
-      nproc: DEFAULT_LIMITS.maxProcesses,
+      // Same rule as real runs: a shared uid's existing tasks count against RLIMIT_NPROC too.
+      nproc: DEFAULT_LIMITS.maxProcesses + (uid === undefined ? taskCountOfUid(process.getuid?.() ?? 0) : 0),
       limits: DEFAULT_LIMITS,
       workDir,
       rootEntries: env.rootEntries,

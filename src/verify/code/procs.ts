@@ -1,6 +1,6 @@
 // src/verify/code/procs.ts — small /proc readers and killers used to make sure nothing a sandbox started outlives it.
 
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 
 /** Pids (not zombies) whose real owner is `uid`, read from /proc. */
@@ -36,6 +36,33 @@ export function taskCountOfUid(uid: number): number {
     }
   }
   return n;
+}
+
+/**
+ * Live pids of `uid` (ours excluded) that carry `envEntry` (e.g. "R1_SANDBOX_RUN=<token>") in their initial
+ * environment or whose working directory lies in `dir`: what a run left behind when it shares our uid and
+ * some process left the process group with setsid. A process that re-executes itself with a fresh
+ * environment and leaves the directory escapes this net (see README: limits of the fallback).
+ */
+export function livePidsMarked(uid: number, envEntry: string, dir: string): number[] {
+  const out: number[] = [];
+  for (const name of safeReaddir('/proc')) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    try {
+      if (statSync(`/proc/${name}`).uid !== uid || processState(name) === 'Z') continue;
+      let cwd = '';
+      try {
+        cwd = readlinkSync(`/proc/${name}/cwd`);
+      } catch {
+        // Not readable: rely on the environment.
+      }
+      const marked = cwd === dir || cwd.startsWith(dir + '/') || readFileSync(`/proc/${name}/environ`, 'latin1').split('\0').includes(envEntry);
+      if (marked) out.push(Number(name));
+    } catch {
+      // Gone already.
+    }
+  }
+  return out;
 }
 
 /** Live (non-zombie) pids whose command line contains `needle` (tests use it to look for leftovers). */

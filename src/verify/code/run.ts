@@ -1,11 +1,12 @@
 // src/verify/code/run.ts — runs one program in the sandbox: temp dir, spawn, capped output, limits, cleanup.
 
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { chmod, chown, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildCommand } from './command.js';
-import { groupAlive, killAllOfUid, killGroup, livePidsOfUid, taskCountOfUid, waitUntil } from './procs.js';
+import { groupAlive, killAllOfUid, killGroup, livePidsMarked, livePidsOfUid, sleep, taskCountOfUid, waitUntil } from './procs.js';
 import { outsideUsr, pickUid, probeSandbox, type SandboxEnvironment } from './probe.js';
 import { languageSchema, resolveLimits, type Language, type RunOptions, type RunResult, type SandboxLimits } from './types.js';
 
@@ -91,6 +92,8 @@ export async function runJob(job: SandboxJob): Promise<RunResult> {
     // Without a private uid, RLIMIT_NPROC counts all of the caller's tasks: allow what exists plus the budget.
     const nproc = uid !== undefined ? job.limits.maxProcesses : taskCountOfUid(process.getuid?.() ?? 0) + job.limits.maxProcesses;
     const entryPath = join(workDir, job.entry);
+    // Shared uid and no pid namespace: tag the run so that stragglers can be found after it (see procs.ts).
+    const runToken = mode === 'rlimits' && uid === undefined ? randomBytes(16).toString('hex') : undefined;
     const plan = buildCommand({
       mode,
       tools: env.tools,
@@ -101,8 +104,9 @@ export async function runJob(job: SandboxJob): Promise<RunResult> {
       rootEntries: env.rootEntries,
       extraRoBinds: outsideUsr(interpreter),
       argv: interpreterArgv(job.lang, interpreter, entryPath, job.limits),
+      runToken,
     });
-    const result = await execute(plan, job, { uid, setpriv: env.tools.setpriv });
+    const result = await execute(plan, job, { uid, setpriv: env.tools.setpriv, runToken, workDir });
     return mode === 'bubblewrap' ? unwrapBwrapSignal(result) : result;
   } finally {
     await removeDir(workDir);
@@ -130,6 +134,9 @@ function interpreterArgv(lang: Language, interpreter: string, entryPath: string,
 interface Reaper {
   uid: number | undefined;
   setpriv: string | null;
+  /** Set when the run shares our uid without namespaces: find stragglers by this tag or by cwd in workDir. */
+  runToken: string | undefined;
+  workDir: string;
 }
 
 async function execute(plan: ReturnType<typeof buildCommand>, job: SandboxJob, reaper: Reaper): Promise<RunResult> {
@@ -192,6 +199,23 @@ async function execute(plan: ReturnType<typeof buildCommand>, job: SandboxJob, r
     if (livePidsOfUid(uid).length > 0) {
       await killAllOfUid(reaper.setpriv, uid);
       await waitUntil(() => livePidsOfUid(uid).length === 0, 2000);
+    }
+  }
+  if (reaper.runToken !== undefined) {
+    const myUid = process.getuid?.() ?? 0;
+    const entry = `R1_SANDBOX_RUN=${reaper.runToken}`;
+    // Kill in rounds: a fork bomb may still be forking while the first round lands.
+    for (let round = 0; round < 50; round++) {
+      const pids = livePidsMarked(myUid, entry, reaper.workDir);
+      if (pids.length === 0) break;
+      for (const p of pids) {
+        try {
+          process.kill(p, 'SIGKILL');
+        } catch {
+          // Already gone.
+        }
+      }
+      await sleep(5);
     }
   }
   // Pipes held open by a killed grandchild close with it; never wait on them for long.

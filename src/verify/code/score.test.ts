@@ -115,5 +115,5 @@ test('runProgram: stdin in, stdout and stderr out, exit code, and a scrubbed env
   assert.equal(r.timedOut, false);
   assert.equal(r.outputTruncated, false);
   const names = JSON.parse(r.stderr.trim().replace(/'/g, '"')) as string[];
-  for (const n of names) assert.ok(['PATH', 'HOME', 'TMPDIR', 'LANG', 'PYTHONDONTWRITEBYTECODE', 'PYTHONIOENCODING', 'PWD', 'LC_CTYPE'].includes(n), `unexpected variable ${n}`);
+  for (const n of names) assert.ok(['PATH', 'HOME', 'TMPDIR', 'LANG', 'PYTHONDONTWRITEBYTECODE', 'PYTHONIOENCODING', 'PWD', 'LC_CTYPE', 'R1_SANDBOX_RUN'].includes(n), `unexpected variable ${n}`);
 });
