@@ -49,8 +49,9 @@ export class SelfAttention extends Module {
 
   /**
    * Inference: append k, v (B, T, Hkv, D) to each row's time-major cache (rows, L, Hkv, D) at its start, then attend
-   * the T queries of row b to its S = start + T cached positions. The strided kernel reads the cache in place; one
-   * call serves each run of consecutive rows at equal lengths (a batch of samples of one prompt is a single call).
+   * the T queries of row b to its S = start + T cached positions. Decode steps (T = 1) use the ragged decode kernel,
+   * one call for all rows; prefill chunks use the strided kernel on the cache in place, one call per run of
+   * consecutive rows at equal lengths (a batch of samples of one prompt is a single call).
    */
   private cachedAttention(q: Tensor, k: Tensor, v: Tensor, ctx: ForwardContext): Tensor {
     const { B, T } = ctx;
@@ -67,6 +68,12 @@ export class SelfAttention extends Module {
     }
     const e = q.engine;
     const out = e.empty([B, T, H, D]); // (B, T, H, D)
+    if (T === 1) {
+      // Decode step: the ragged kernel serves every row at its own length in one call (and rewrites the new K/V).
+      const geom = Int32Array.of(B, H, Hkv, D, cache.rows, L);
+      e.backend.decodeAttention(q.data, k.data, v.data, K, V, rows, starts, geom, 1 / Math.sqrt(D), out.data);
+      return out;
+    }
     const qRow = T * H * D;
     for (const [b, n] of equalLengthRuns(rows, starts)) {
       const S = starts[b]! + T;

@@ -110,7 +110,12 @@ export class MlaAttention extends Module {
     for (let n = 0; n < N; n++) for (let h = 0; h < H; h++) qAbs.data.set(qPe.data.subarray((n * H + h) * dr, (n * H + h + 1) * dr), (n * H + h) * W + Dc);
     const o = e.empty([B, T, H, W]); // (B, T, H, W); values are the cached rows too, only the first Dc dims are used
     const qRow = T * H * W;
-    for (const [b, n] of equalLengthRuns(rows, starts)) {
+    if (T === 1) {
+      // Decode step: the ragged kernel over the latent cache as one KV head (keys = values = [c_kv, k_pe]).
+      const fresh = new Float32Array(B * W); // (B, W) the rows just written above
+      for (let b = 0; b < B; b++) fresh.set(K.subarray((rows[b]! * L + starts[b]!) * W, (rows[b]! * L + starts[b]! + 1) * W), b * W);
+      be.decodeAttention(qAbs.data, fresh, fresh, K, K, rows, starts, Int32Array.of(B, H, 1, W, cache.rows, L), 1 / Math.sqrt(dn + dr), o.data);
+    } else for (const [b, n] of equalLengthRuns(rows, starts)) {
       const S = starts[b]! + T;
       // One shared latent "KV head" (Hkv = 1) read in place: batch stride L·W, time stride W; keys = values.
       const geom = Int32Array.of(n, H, 1, T, S, W, W, qRow, W, H * W, L * W, 0, W, L * W, 0, W, qRow, W, H * W);

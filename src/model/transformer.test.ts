@@ -122,6 +122,7 @@ test('prefix sharing: copying a prompt row gives the same continuation logits', 
   const b = m.forward(ids.slice(5), 1, 1, { cache, rows: Int32Array.of(1) });
   assert.deepEqual(a.data, b.data);
   assert.throws(() => m.forward(ids, 1, 6, { cache: m.newCache(1, 4) }), /exceed maxLen/);
+  assert.throws(() => m.forward(ids.slice(0, 2), 2, 1, { cache, rows: Int32Array.of(1, 1) }), /used by two batch entries/);
 });
 
 test('training forward is differentiable end to end (finite-difference check through MLA + MoE + MTP)', () => {

@@ -98,9 +98,12 @@ export class Transformer extends Module {
       const rows = opts.rows ?? Int32Array.from({ length: B }, (_, b) => b);
       if (rows.length !== B) throw new RangeError(`forward: ${rows.length} cache rows for B=${B}`);
       const starts = new Int32Array(B);
+      const seen = new Set<number>();
       for (let b = 0; b < B; b++) {
         const r = rows[b]!;
         if (r < 0 || r >= cache.rows) throw new RangeError(`forward: cache row ${r} outside [0, ${cache.rows})`);
+        if (seen.has(r)) throw new RangeError(`forward: cache row ${r} is used by two batch entries`);
+        seen.add(r);
         starts[b] = cache.lengths[r]!;
         if (starts[b]! + T > cache.maxLen) throw new RangeError(`forward: cache row ${r} holds ${starts[b]} tokens; ${T} more exceed maxLen ${cache.maxLen}`);
         for (let t = 0; t < T; t++) positions[b * T + t] = starts[b]! + t;
