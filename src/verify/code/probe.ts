@@ -5,7 +5,7 @@
 
 import { spawn } from 'node:child_process';
 import { accessSync, constants, lstatSync, openSync, readSync, closeSync, readlinkSync, realpathSync } from 'node:fs';
-import { chown, mkdtemp, rm } from 'node:fs/promises';
+import { chown, mkdtemp, rm, stat } from 'node:fs/promises';
 import { randomInt } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
@@ -63,7 +63,7 @@ async function probe(): Promise<SandboxEnvironment> {
 /** Run /usr/bin/true (or the Node binary) through the real bubblewrap argv; returns an error text or null. */
 async function tryBubblewrap(env: Omit<SandboxEnvironment, 'isolation' | 'reason'>): Promise<string | null> {
   const tools = env.tools as SandboxTools;
-  const workDir = await mkdtemp(join(tmpdir(), 'r1-code-probe-'));
+  const workDir = await mkdtemp(join(await tmpRootFor(env.perRunUid, undefined), 'r1-code-probe-'));
   try {
     const uid = env.perRunUid ? pickUid() : undefined;
     if (uid !== undefined) await chown(workDir, uid, uid);
@@ -101,6 +101,20 @@ async function tryBubblewrap(env: Omit<SandboxEnvironment, 'isolation' | 'reason
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Where the run's temp dir goes. A per-run uid must be able to pass through that folder to reach its own
+ * temp dir, so the folder must be searchable by others (o+x, as /tmp is). A private TMPDIR falls back to /tmp;
+ * a private folder asked for explicitly is an error.
+ */
+export async function tmpRootFor(perRunUid: boolean, asked: string | undefined): Promise<string> {
+  const root = asked ?? tmpdir();
+  if (!perRunUid) return root;
+  const searchable = async (d: string): Promise<boolean> => ((await stat(d)).mode & 0o001) !== 0;
+  if (await searchable(root)) return root;
+  if (asked === undefined && (await searchable('/tmp'))) return '/tmp';
+  throw new Error(`sandbox temp root ${root} must be searchable by other users (chmod o+x): each run gets its own uid`);
 }
 
 /**

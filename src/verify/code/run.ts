@@ -3,11 +3,11 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmod, chown, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { constants, tmpdir } from 'node:os';
+import { constants } from 'node:os';
 import { join } from 'node:path';
 import { buildCommand } from './command.js';
 import { groupAlive, killAllOfUid, killGroup, livePidsMarked, livePidsOfUid, sleep, taskCountOfUid, waitUntil } from './procs.js';
-import { outsideUsr, pickUid, probeSandbox, type SandboxEnvironment } from './probe.js';
+import { outsideUsr, pickUid, probeSandbox, tmpRootFor, type SandboxEnvironment } from './probe.js';
 import { languageSchema, resolveLimits, type Language, type RunOptions, type RunResult, type SandboxLimits } from './types.js';
 
 /** A file placed in the run's temp dir. */
@@ -77,7 +77,7 @@ export async function runJob(job: SandboxJob): Promise<RunResult> {
   if (!interpreter) throw new Error(`no interpreter for ${job.lang} (python3 must be a real binary, e.g. /usr/bin/python3)`);
   if (!interpreter.startsWith('/')) throw new Error(`interpreter path must be absolute: ${interpreter}`);
 
-  const workDir = await mkdtemp(join(job.options?.tmpRoot ?? tmpdir(), 'r1-code-'));
+  const workDir = await mkdtemp(join(await tmpRootFor(env.perRunUid, job.options?.tmpRoot), 'r1-code-'));
   let uid: number | undefined;
   try {
     for (const f of job.files) {
