@@ -1,0 +1,65 @@
+// src/generate/decode.test.ts — tests: the decode steppers (fused dense path and Transformer.forward path) give the
+// same next-token logits as a full forward, for a batch whose rows sit at different cache lengths (MHA, GQA, MLA).
+
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { createNativeBackend, createRefBackend, nativeAvailable } from '../backend/index.js';
+import { createEngine } from '../tensor/index.js';
+import { parseModelConfig, preset, Transformer, type ModelConfig } from '../model/index.js';
+import { Rng } from '../util/rng.js';
+import { DenseDecoder, ModelDecoder, type DecodeStep } from './decode.js';
+
+const backends = [{ name: 'ref', make: createRefBackend }, ...(nativeAvailable() ? [{ name: 'native', make: createNativeBackend }] : [])];
+const configs: [string, ModelConfig][] = [
+  ['tiny-dense (GQA)', preset('tiny-dense')],
+  ['MHA with q/k/v biases, untied', parseModelConfig({ vocabSize: 64, hidden: 32, nLayers: 2, nHeads: 4, intermediate: 48, attention: { kind: 'mha', qkvBias: true } })],
+  ['tiny-moe-mla (MLA + MoE)', preset('tiny-moe-mla')],
+];
+
+test('decode steps over rows of different lengths equal full-forward logits (dense and model paths)', () => {
+  for (const [cname, c] of configs) for (const be of backends) {
+    const e = createEngine(be.make());
+    const m = new Transformer(e, c, new Rng(7));
+    const V = m.config.vocabSize;
+    const rng = new Rng(11);
+    const seqs = [5, 2, 9].map((len) => Array.from({ length: len }, () => rng.int(0, V - 1)));
+    const steps = 3;
+    const next = seqs.map(() => Array.from({ length: steps }, () => rng.int(0, V - 1)));
+    const kinds: [string, (cache: ReturnType<Transformer['newCache']>) => DecodeStep][] = [['model', (cache) => new ModelDecoder(m, cache)]];
+    if (DenseDecoder.supports(m)) kinds.push(['dense', (cache) => new DenseDecoder(m, cache, 3)]);
+    assert.equal(DenseDecoder.supports(m), c.attention.kind === 'mha', `${cname}: dense path support`);
+    for (const [kind, make] of kinds) {
+      const cache = m.newCache(4, 24);
+      // Batch entries live in cache rows 3, 0, 2 (not in order), prefilled through the model.
+      const rows = Int32Array.of(3, 0, 2);
+      seqs.forEach((s, b) => e.scope(() => m.forward(Int32Array.from(s), 1, s.length, { cache, rows: rows.subarray(b, b + 1) })));
+      const stepper = make(cache);
+      for (let t = 0; t < steps; t++) {
+        const ids = Int32Array.from(next.map((x) => x[t]!));
+        const got = Float32Array.from(stepper.step(ids, rows, 3));
+        for (let b = 0; b < 3; b++) {
+          const all = [...seqs[b]!, ...next[b]!.slice(0, t + 1)];
+          const full = e.scope(() => Float32Array.from(m.forward(Int32Array.from(all), 1, all.length).data)).subarray((all.length - 1) * V);
+          let worst = 0;
+          for (let i = 0; i < V; i++) worst = Math.max(worst, Math.abs(got[b * V + i]! - full[i]!));
+          assert.ok(worst < 1e-4, `${cname} on ${be.name}, ${kind} path, step ${t}, row ${b}: max |diff| ${worst}`);
+        }
+      }
+      assert.deepEqual(Array.from(rows, (r) => cache.lengths[r]), seqs.map((s) => s.length + steps), `${cname} ${kind}: cache lengths advance`);
+    }
+  }
+});
+
+test('the dense decode step rejects bad calls with clear errors', () => {
+  const e = createEngine(createRefBackend());
+  const m = new Transformer(e, preset('tiny-dense'), new Rng(1));
+  const cache = m.newCache(2, 4);
+  const d = new DenseDecoder(m, cache, 2);
+  assert.throws(() => d.step(Int32Array.of(1, 2, 3), Int32Array.of(0, 1, 2), 3), /B=3 must be in \[1, 2\]/);
+  assert.throws(() => d.step(Int32Array.of(600), Int32Array.of(0), 1), /token id 600 outside/);
+  assert.throws(() => d.step(Int32Array.of(1), Int32Array.of(5), 1), /cache row 5 outside/);
+  for (let i = 0; i < 4; i++) d.step(Int32Array.of(1), Int32Array.of(0), 1);
+  assert.throws(() => d.step(Int32Array.of(1), Int32Array.of(0), 1), /cache row 0 is full/);
+  assert.throws(() => new DenseDecoder(new Transformer(e, preset('tiny-moe-mla'), new Rng(1)), cache, 1), /not a dense MHA\/GQA/);
+  assert.throws(() => new DenseDecoder(m, cache, 3), /maxBatch 3/);
+});

@@ -1,0 +1,171 @@
+// src/generate/generate.test.ts — tests: batched generation (greedy vs a naive full-recompute loop, seeded sampling
+// independent of batch composition, n samples from one prefill, stop tokens/strings, max tokens, streaming text,
+// log-probs, prefix-cache reuse, argument checks).
+
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { createNativeBackend, createRefBackend, nativeAvailable } from '../backend/index.js';
+import { createEngine } from '../tensor/index.js';
+import { preset, Transformer, type PresetName } from '../model/index.js';
+import { Rng } from '../util/rng.js';
+import { generate, type GenerateOptions, type TokenEvent } from './generate.js';
+import { PrefixCache } from './prefix-cache.js';
+import { fromDecode } from './text.js';
+
+const backend = nativeAvailable() ? createNativeBackend() : createRefBackend();
+const modelOf = (name: PresetName, seed = 3): Transformer => new Transformer(createEngine(backend), preset(name), new Rng(seed));
+const dense = modelOf('tiny-dense');
+const V = dense.config.vocabSize;
+const promptsOf = (lens: number[], seed = 5): number[][] => {
+  const rng = new Rng(seed);
+  return lens.map((n) => Array.from({ length: n }, () => rng.int(0, V - 1)));
+};
+// Each token is one letter, so text positions are token positions.
+const letters = (ids: readonly number[]): string => ids.map((i) => String.fromCharCode(97 + (i % 26))).join('');
+const decoder = fromDecode(letters);
+
+/** Greedy decoding the slow obvious way: a full forward over the whole sequence for every new token. */
+function naiveGreedy(m: Transformer, prompt: number[], steps: number): number[] {
+  const seq = [...prompt];
+  const out: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    const lg = m.engine.scope(() => Float32Array.from(m.forward(Int32Array.from(seq), 1, seq.length, { lastOnly: true }).data));
+    let best = 0;
+    for (let v = 1; v < lg.length; v++) if (lg[v]! > lg[best]!) best = v;
+    out.push(best);
+    seq.push(best);
+  }
+  return out;
+}
+
+test('greedy generation equals a naive full-recompute greedy loop (dense fast path, model path, MLA+MoE)', () => {
+  const mla = modelOf('tiny-moe-mla');
+  for (const [name, m, fast] of [['dense fast', dense, true], ['dense model path', dense, false], ['mla', mla, true]] as const) {
+    const prompts = promptsOf([3, 7, 1]);
+    const r = generate(m, prompts, { maxNewTokens: 10, sampling: { temperature: 0 }, fastDecode: fast, maxBatch: 2 });
+    assert.equal(r.stats.path, name === 'dense fast' ? 'dense' : 'model');
+    r.sequences.forEach((s, i) => {
+      assert.deepEqual(s.tokens, naiveGreedy(m, prompts[i]!, 10), `${name}: prompt ${i}`);
+      assert.equal(s.finishReason, 'length');
+      assert.deepEqual(s.usage, { promptTokens: prompts[i]!.length, completionTokens: 10, cachedPromptTokens: 0 });
+    });
+  }
+});
+
+test('log-probs are log-softmax(logits / T) of the sampled tokens', () => {
+  const prompt = promptsOf([4])[0]!;
+  const T = 0.7;
+  const r = generate(dense, [prompt], { maxNewTokens: 5, sampling: { temperature: T }, seed: 9 });
+  const s = r.sequences[0]!;
+  const seq = [...prompt, ...s.tokens];
+  const lg = dense.engine.scope(() => Float32Array.from(dense.forward(Int32Array.from(seq), 1, seq.length).data));
+  s.tokens.forEach((tok, i) => {
+    const row = lg.subarray((prompt.length - 1 + i) * V, (prompt.length + i) * V);
+    let max = -Infinity;
+    for (const x of row) max = Math.max(max, x / T);
+    let z = 0;
+    for (const x of row) z += Math.exp(x / T - max);
+    const want = row[tok]! / T - max - Math.log(z);
+    assert.ok(Math.abs(s.logprobs[i]! - want) < 1e-4, `token ${i}: ${s.logprobs[i]} vs ${want}`);
+  });
+});
+
+test('seeded sampling is deterministic and independent of batch composition', () => {
+  const prompts = promptsOf([2, 6, 4]);
+  const opts: GenerateOptions = { maxNewTokens: 12, sampling: { temperature: 1, topP: 0.9, topK: 50 }, seed: 42, n: 2 };
+  const a = generate(dense, prompts, opts).sequences.map((s) => s.tokens);
+  const b = generate(dense, prompts, { ...opts, maxBatch: 1 }).sequences.map((s) => s.tokens);
+  const c = generate(dense, prompts, { ...opts, maxBatch: 4, fastDecode: false }).sequences.map((s) => s.tokens);
+  assert.deepEqual(b, a, 'one sequence at a time gives the same tokens as the full batch');
+  assert.deepEqual(c, a, 'a different batch size and decode path give the same tokens');
+  const d = generate(dense, prompts, { ...opts, seed: 43 }).sequences.map((s) => s.tokens);
+  assert.notDeepEqual(d, a, 'another seed samples differently');
+  assert.notDeepEqual(a[0], a[1], 'the two samples of one prompt differ');
+});
+
+test('n samples share one prefill: KV copied to every sample, counted as cached prompt tokens', () => {
+  const prompts = promptsOf([5, 8]);
+  const r = generate(dense, prompts, { maxNewTokens: 6, sampling: { temperature: 0 }, n: 3, maxBatch: 2 });
+  assert.equal(r.sequences.length, 6);
+  assert.equal(r.stats.prefillTokens, 13, 'each prompt is prefilled once');
+  r.sequences.forEach((s, i) => {
+    assert.equal(s.prompt, Math.floor(i / 3));
+    assert.equal(s.sample, i % 3);
+    assert.equal(s.usage.cachedPromptTokens, s.sample === 0 ? 0 : prompts[s.prompt]!.length);
+    // Greedy: every sample of a prompt must continue identically from the copied KV.
+    assert.deepEqual(s.tokens, naiveGreedy(dense, prompts[s.prompt]!, 6));
+  });
+});
+
+test('stop tokens, stop strings and max tokens give the right finish reason and text', () => {
+  const prompt = promptsOf([3])[0]!;
+  const greedy = naiveGreedy(dense, prompt, 8);
+  const base: GenerateOptions = { maxNewTokens: 8, sampling: { temperature: 0 }, decoder };
+  // Stop token: the 4th greedy token ends the sequence; it is kept in tokens but adds no text.
+  const st = generate(dense, [prompt], { ...base, stopTokens: [greedy[3]!] }).sequences[0]!;
+  const firstStop = greedy.indexOf(greedy[3]!);
+  assert.equal(st.finishReason, 'stop');
+  assert.deepEqual(st.stoppedBy, { token: greedy[3] });
+  assert.deepEqual(st.tokens, greedy.slice(0, firstStop + 1));
+  assert.equal(st.text, letters(greedy.slice(0, firstStop)));
+  // Stop string: the letters of greedy tokens 2..3; the text ends right before its first occurrence.
+  const stop = letters(greedy.slice(2, 4));
+  const full = letters(greedy);
+  const ss = generate(dense, [prompt], { ...base, stop: [stop, 'zzzzzzzzzz'] }).sequences[0]!;
+  assert.equal(ss.finishReason, 'stop');
+  assert.deepEqual(ss.stoppedBy, { string: stop });
+  assert.equal(ss.text, full.slice(0, full.indexOf(stop)));
+  assert.equal(ss.tokens.length, full.indexOf(stop) + stop.length, 'generation ends on the token completing the stop string');
+  // Max tokens.
+  const ln = generate(dense, [prompt], { ...base, maxNewTokens: 5, stop: ['zzzzzzzzzz'] }).sequences[0]!;
+  assert.equal(ln.finishReason, 'length');
+  assert.equal(ln.stoppedBy, undefined);
+  assert.equal(ln.text, letters(greedy.slice(0, 5)));
+  assert.equal(ln.usage.completionTokens, 5);
+});
+
+test('the streaming callback sees every token in order and exactly the final text', () => {
+  const prompts = promptsOf([3, 5, 2]);
+  const events: TokenEvent[] = [];
+  const r = generate(dense, prompts, { maxNewTokens: 20, sampling: { temperature: 1.2 }, seed: 3, n: 2, decoder, stop: ['ab', 'q'], stopTokens: [7], onToken: (e) => events.push(e), maxBatch: 3 });
+  r.sequences.forEach((s, i) => {
+    const mine = events.filter((e) => e.seq === i);
+    assert.deepEqual(mine.map((e) => e.token), s.tokens, `seq ${i}: tokens streamed in order`);
+    assert.deepEqual(mine.map((e) => e.logprob), s.logprobs);
+    assert.equal(mine.map((e) => e.textDelta).join(''), s.text, `seq ${i}: streamed text equals the final text`);
+    assert.equal(mine.at(-1)!.finishReason, s.finishReason);
+    assert.ok(mine.slice(0, -1).every((e) => e.finishReason === undefined));
+    assert.ok(!s.text!.includes('ab') && !s.text!.includes('q'), `seq ${i}: no stop string in the text`);
+  });
+  assert.ok(r.sequences.some((s) => s.finishReason === 'stop'), 'some sequence stopped early (stop strings are common letters)');
+});
+
+test('a prefix-cache hit gives identical outputs and reports the cached-token count', () => {
+  const rng = new Rng(17);
+  const system = Array.from({ length: 37 }, () => rng.int(0, V - 1));
+  const prompts = [[...system, 5, 6, 7], [...system, 9]];
+  const opts: GenerateOptions = { maxNewTokens: 8, sampling: { temperature: 0.8 }, seed: 1, n: 2 };
+  const plain = generate(dense, prompts, opts);
+  const pc = new PrefixCache({ maxBytes: 1 << 24, blockSize: 16 });
+  const first = generate(dense, [prompts[0]!], { ...opts, prefixCache: pc });
+  assert.equal(first.sequences[0]!.usage.cachedPromptTokens, 0, 'cold cache');
+  const second = generate(dense, prompts, { ...opts, prefixCache: pc });
+  assert.deepEqual(second.sequences.map((s) => s.tokens), plain.sequences.map((s) => s.tokens));
+  assert.deepEqual(second.sequences.map((s) => s.usage.cachedPromptTokens), [32, 40, 32, 38], 'two 16-token blocks of the system prompt, then the sibling sample');
+  assert.equal(second.stats.prefillTokens, 40 - 32 + 38 - 32);
+  assert.equal(pc.stats().hitTokens, 64);
+});
+
+test('bad arguments are rejected with clear errors', () => {
+  const ok = promptsOf([3]);
+  assert.throws(() => generate(dense, ok, { maxNewTokens: 0 }), /maxNewTokens must be a positive integer/);
+  assert.throws(() => generate(dense, [[]], { maxNewTokens: 2 }), /prompt 0 is empty/);
+  assert.throws(() => generate(dense, [[1, 9999]], { maxNewTokens: 2 }), /prompt 0 holds token id 9999 outside/);
+  assert.throws(() => generate(dense, ok, { maxNewTokens: 2, n: 0 }), /n must be a positive integer/);
+  assert.throws(() => generate(dense, ok, { maxNewTokens: 2, stop: ['x'] }), /stop strings need a decoder/);
+  assert.throws(() => generate(dense, ok, { maxNewTokens: 2, sampling: { temperature: -1 } }), /temperature/);
+  assert.throws(() => generate(dense, ok, { maxNewTokens: 2, sampling: { topP: 0 } }), /topP/);
+  assert.throws(() => generate(dense, ok, { maxNewTokens: 2, stopTokens: [V] }), /stop token 512 outside/);
+  assert.throws(() => generate(dense, [new Array(600).fill(1)], { maxNewTokens: 2 }), /maxSeqLen is 512/);
+  assert.throws(() => generate(dense, ok, { maxNewTokens: 2, maxBatch: 1.5 }), /maxBatch/);
+});
