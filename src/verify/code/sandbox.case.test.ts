@@ -47,7 +47,10 @@ export function findRepoRoot(): string {
   return dir;
 }
 
+// Cases meant to hit a time limit get tight limits; the others get roomy ones so that a slow start on a loaded
+// machine cannot turn their expected failure (a runtime error, a wrong output) into a timeout.
 const FAST: Partial<SandboxLimits> = { cpuSeconds: 1, wallMs: 2000 };
+const ROOMY: Partial<SandboxLimits> = { cpuSeconds: 5, wallMs: 10_000 };
 
 export function hostileCases(lang: Language, ctx: BatteryContext): Record<string, HostileCase> {
   const py = lang === 'python';
@@ -95,7 +98,7 @@ export function hostileCases(lang: Language, ctx: BatteryContext): Record<string
         ? `import os\nok = False\nfor p in ${list(outside)}:\n    try:\n        os.makedirs(os.path.dirname(p), exist_ok=True)\n        open(p, 'w').write('x')\n        ok = ok or (open(p).read() == 'x' and p in ${list(scored)})\n    except Exception:\n        pass\nprint('wrote' if ok else 'blocked')\n`
         : `const fs = require('node:fs'); const path = require('node:path');\nlet ok = false;\nfor (const p of ${list(outside)}) { try { fs.mkdirSync(path.dirname(p), { recursive: true }); fs.writeFileSync(p, 'x'); ok = ok || (fs.readFileSync(p, 'utf8') === 'x' && ${list(scored)}.includes(p)); } catch {} }\nconsole.log(ok ? 'wrote' : 'blocked');\n`,
       tests: [{ kind: 'stdio', input: '', output: 'wrote' }],
-      limits: FAST,
+      limits: ROOMY,
       reason: /wrong output/,
       mustNotExist: outside,
     },
@@ -108,7 +111,7 @@ export function hostileCases(lang: Language, ctx: BatteryContext): Record<string
         { kind: 'stdio', input: '/etc/passwd', output: readFileSync('/etc/passwd', 'utf8') },
         { kind: 'stdio', input: join(ctx.repoRoot, 'package.json'), output: readFileSync(join(ctx.repoRoot, 'package.json'), 'utf8') },
       ],
-      limits: FAST,
+      limits: ROOMY,
       reason: /runtime error/,
     },
     {
@@ -118,7 +121,7 @@ export function hostileCases(lang: Language, ctx: BatteryContext): Record<string
         ? `import os, re\nfound = os.environ.get(${JSON.stringify(ctx.secretName)})\nfor pid in os.listdir('/proc'):\n    if found or not pid.isdigit():\n        continue\n    try:\n        m = re.search(${JSON.stringify(ctx.secretName)} + '=([^\\0]*)', open('/proc/' + pid + '/environ', 'rb').read().decode('utf8', 'replace'))\n        found = m.group(1) if m else None\n    except Exception:\n        pass\nprint(found or 'none')\n`
         : `const fs = require('node:fs');\nlet found = process.env[${JSON.stringify(ctx.secretName)}];\nfor (const pid of fs.readdirSync('/proc')) {\n  if (found || !/^\\d+$/.test(pid)) continue;\n  try { const m = new RegExp(${JSON.stringify(ctx.secretName)} + '=([^\\0]*)').exec(fs.readFileSync('/proc/' + pid + '/environ', 'utf8')); if (m) found = m[1]; } catch {}\n}\nconsole.log(found || 'none');\n`,
       tests: [{ kind: 'stdio', input: '', output: ctx.secret }],
-      limits: FAST,
+      limits: ROOMY,
       reason: /wrong output/,
     },
     {
@@ -127,7 +130,7 @@ export function hostileCases(lang: Language, ctx: BatteryContext): Record<string
         ? "import socket, sys\ns = socket.create_connection(('127.0.0.1', int(sys.stdin.read())), timeout=2)\nprint(s.recv(200).decode())\n"
         : "const net = require('node:net');\nconst s = net.connect(Number(require('node:fs').readFileSync(0, 'utf8')), '127.0.0.1');\ns.on('data', (d) => { process.stdout.write(d); s.destroy(); });\n",
       tests: [{ kind: 'stdio', input: String(ctx.port), output: ctx.token }],
-      limits: { cpuSeconds: 1, wallMs: 4000 },
+      limits: ROOMY,
       reason: /runtime error/,
     },
     {
@@ -136,7 +139,7 @@ export function hostileCases(lang: Language, ctx: BatteryContext): Record<string
         ? "import sys\nwhile True:\n    sys.stdout.write('x' * 1000 + '\\n')\n"
         : "const fs = require('node:fs');\nconst line = 'x'.repeat(1000) + '\\n';\nfor (;;) { try { fs.writeSync(1, line); } catch {} }\n",
       tests: [{ kind: 'stdio', input: '', output: 'x' }],
-      limits: { ...FAST, maxOutputBytes: 64 * 1024 },
+      limits: { ...ROOMY, maxOutputBytes: 64 * 1024 },
       reason: /output limit/,
     },
     {

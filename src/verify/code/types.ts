@@ -34,13 +34,13 @@ export interface SandboxLimits {
 }
 
 /** Limits used when a caller gives none: small, because verification runs on every GRPO sample. */
-export const DEFAULT_LIMITS: SandboxLimits = {
+export const DEFAULT_LIMITS: SandboxLimits = Object.freeze({
   cpuSeconds: 2,
   wallMs: 5000,
   memoryMb: 512,
   maxProcesses: 32,
   maxOutputBytes: 1 << 20,
-};
+});
 
 /** What happened to one sandboxed run. */
 export interface RunResult {
