@@ -64,8 +64,8 @@ async function probe(): Promise<SandboxEnvironment> {
 async function tryBubblewrap(env: Omit<SandboxEnvironment, 'isolation' | 'reason'>): Promise<string | null> {
   const tools = env.tools as SandboxTools;
   const workDir = await mkdtemp(join(await tmpRootFor(env.perRunUid, undefined), 'r1-code-probe-'));
+  const uid = env.perRunUid ? pickUid() : undefined;
   try {
-    const uid = env.perRunUid ? pickUid() : undefined;
     if (uid !== undefined) await chown(workDir, uid, uid);
     const trueBin = isExecutable('/usr/bin/true') ? '/usr/bin/true' : null;
     const node = realpathSync(process.execPath);
@@ -100,6 +100,7 @@ async function tryBubblewrap(env: Omit<SandboxEnvironment, 'isolation' | 'reason
     });
   } finally {
     await rm(workDir, { recursive: true, force: true });
+    if (uid !== undefined) releaseUid(uid);
   }
 }
 
@@ -124,10 +125,21 @@ export async function tmpRootFor(perRunUid: boolean, asked: string | undefined):
 export function pickUid(): number {
   for (let i = 0; i < 20; i++) {
     const uid = 20_000 + randomInt(0, 40_000);
-    if (livePidsOfUid(uid).length === 0) return uid;
+    if (!uidsInUse.has(uid) && livePidsOfUid(uid).length === 0) {
+      uidsInUse.add(uid);
+      return uid;
+    }
   }
   throw new Error('could not find an unused uid for the sandbox');
 }
+
+/** Give a uid from pickUid back once its run is over and swept. */
+export function releaseUid(uid: number): void {
+  uidsInUse.delete(uid);
+}
+
+// Uids of this process's runs in flight: two concurrent runs must never share one (limits and sweeps are per uid).
+const uidsInUse = new Set<number>();
 
 /**
  * Read-only binds an interpreter needs when it lives outside /usr (e.g. a Node under /opt/node): its

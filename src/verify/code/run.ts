@@ -7,7 +7,7 @@ import { constants } from 'node:os';
 import { join } from 'node:path';
 import { buildCommand } from './command.js';
 import { groupAlive, killAllOfUid, killGroup, livePidsMarked, livePidsOfUid, sleep, taskCountOfUid, waitUntil } from './procs.js';
-import { outsideUsr, pickUid, probeSandbox, tmpRootFor, type SandboxEnvironment } from './probe.js';
+import { outsideUsr, pickUid, probeSandbox, releaseUid, tmpRootFor, type SandboxEnvironment } from './probe.js';
 import { languageSchema, resolveLimits, type Language, type RunOptions, type RunResult, type SandboxLimits } from './types.js';
 
 /** A file placed in the run's temp dir. */
@@ -110,6 +110,7 @@ export async function runJob(job: SandboxJob): Promise<RunResult> {
     return mode === 'bubblewrap' ? unwrapBwrapSignal(result) : result;
   } finally {
     await removeDir(workDir);
+    if (uid !== undefined) releaseUid(uid);
   }
 }
 
