@@ -52,34 +52,37 @@ R1_ENTRY(decode_attention) {
   }
   if (B == 0 || H == 0 || D == 0) return undefined(env);
   const int64_t group = H / Hkv;
-  // One task per (batch entry, kv head): it appends that head's new key/value, then runs its `group` query heads
-  // over the shared keys (each key row is loaded once per group).
-  parallel_for(B * Hkv, 4, [&](int64_t t0, int64_t t1) {
-    std::vector<float> sc(static_cast<size_t>(group * maxS));
-    std::vector<float> acc(static_cast<size_t>(D));
-    for (int64_t task = t0; task < t1; task++) {
-      const int64_t b = task / Hkv, kvh = task % Hkv;
+  const int64_t tok = Hkv * D;  // floats per cached position (all kv heads): time-major rows (L, Hkv, D)
+  // One task per batch entry: it appends the entry's new keys/values, then streams its row's first S positions once,
+  // front to back (each position holds every kv head contiguously), for all H heads together. Decode attention is
+  // bound by reading the cache, so one sequential pass per row matters more than arithmetic layout.
+  parallel_for(B, 2, [&](int64_t b0, int64_t b1) {
+    std::vector<float> sc(static_cast<size_t>(H * maxS));
+    std::vector<float> acc(static_cast<size_t>(H * D));
+    for (int64_t b = b0; b < b1; b++) {
       const int64_t r = rows.p[b], p = pos.p[b], S = p + 1;
-      // Row r, kv head kvh: position j at K + j * tok (time-major cache, tok floats per position).
-      const int64_t tok = Hkv * D;
-      float* K = kc.p + r * L * tok + kvh * D;
-      float* V = vc.p + r * L * tok + kvh * D;
-      std::memcpy(K + p * tok, kn.p + (b * Hkv + kvh) * D, sizeof(float) * D);
-      std::memcpy(V + p * tok, vn.p + (b * Hkv + kvh) * D, sizeof(float) * D);
-      for (int64_t gi = 0; gi < group; gi++) {
-        const int64_t h = kvh * group + gi;
-        const float* Q = q.p + (b * H + h) * D;
-        float* s = sc.data() + gi * maxS;
-        float m = -std::numeric_limits<float>::infinity();
-        for (int64_t j = 0; j < S; j++) {
-          const float* k = K + j * tok;
+      float* K = kc.p + r * L * tok;
+      float* V = vc.p + r * L * tok;
+      std::memcpy(K + p * tok, kn.p + b * tok, sizeof(float) * tok);
+      std::memcpy(V + p * tok, vn.p + b * tok, sizeof(float) * tok);
+      const float* Q = q.p + b * H * D;
+      // Scores s[h][j] = scale · q_h · k_{j, kv(h)}.
+      for (int64_t j = 0; j < S; j++) {
+        const float* krow = K + j * tok;
+        for (int64_t h = 0; h < H; h++) {
+          const float* qh = Q + h * D;
+          const float* k = krow + (h / group) * D;
           float dot = 0.0f;
 #pragma omp simd reduction(+ : dot)
-          for (int64_t d = 0; d < D; d++) dot += Q[d] * k[d];
-          dot *= scale;
-          s[j] = dot;
-          m = dot > m ? dot : m;
+          for (int64_t d = 0; d < D; d++) dot += qh[d] * k[d];
+          sc[h * maxS + j] = dot * scale;
         }
+      }
+      // Softmax per head (weights normalized up front so the value pass is a plain weighted sum).
+      for (int64_t h = 0; h < H; h++) {
+        float* s = sc.data() + h * maxS;
+        float m = -std::numeric_limits<float>::infinity();
+        for (int64_t j = 0; j < S; j++) m = s[j] > m ? s[j] : m;
         float sum = 0.0f;
 #pragma omp simd reduction(+ : sum)
         for (int64_t j = 0; j < S; j++) {
@@ -87,16 +90,22 @@ R1_ENTRY(decode_attention) {
           sum += s[j];
         }
         const float inv = sum > 0.0f ? 1.0f / sum : 0.0f;
-        float* o = acc.data();
-        std::memset(o, 0, sizeof(float) * D);
-        for (int64_t j = 0; j < S; j++) {
-          const float w = s[j] * inv;
-          const float* v = V + j * tok;
+#pragma omp simd
+        for (int64_t j = 0; j < S; j++) s[j] *= inv;
+      }
+      // out_h = Σ_j p_h[j] v_{j, kv(h)}, one pass over the value rows.
+      std::fill(acc.begin(), acc.end(), 0.0f);
+      for (int64_t j = 0; j < S; j++) {
+        const float* vrow = V + j * tok;
+        for (int64_t h = 0; h < H; h++) {
+          const float w = sc[h * maxS + j];
+          const float* v = vrow + (h / group) * D;
+          float* o = acc.data() + h * D;
 #pragma omp simd
           for (int64_t d = 0; d < D; d++) o[d] += w * v[d];
         }
-        std::memcpy(out.p + (b * H + h) * D, o, sizeof(float) * D);
       }
+      std::memcpy(out.p + b * H * D, acc.data(), sizeof(float) * H * D);
     }
   });
   return undefined(env);

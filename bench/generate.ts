@@ -1,0 +1,208 @@
+// bench/generate.ts — `npm run bench:generate`: decode throughput (tokens/s) of r1ts generate() at batch 1, 16 and 64
+// on the issue-3 reference model (Llama-style, hidden 256, 4 layers, 4 heads, SwiGLU 1024, vocab 512; random init,
+// seeded), next to the same weights as an F32 GGUF in llama.cpp (node-llama-cpp) and as a Llama checkpoint in Python
+// transformers generate() when importable — all measured in this run, ratios printed.
+// Workload: B distinct 9-token prompts, 256 new tokens each, greedy, EOS ignored; wall time of the whole call
+// (prefill included); median of R1_BENCH_RUNS runs (default 3) after a warm-up.
+// Child mode (`generate.js --llama-child <model.gguf> <plan.json>`) runs the llama.cpp side in its own process with
+// UV_THREADPOOL_SIZE=1: with libuv's default pool, llama.cpp's threads fight the pool on a 2-core machine.
+
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createNativeBackend, createRefBackend, nativeAvailable } from '../src/backend/index.js';
+import { createEngine } from '../src/tensor/index.js';
+import { exportLlamaGguf, preset, saveModelAsHf, Transformer, byteLevelVocab } from '../src/model/index.js';
+import { generate } from '../src/generate/index.js';
+import { Rng } from '../src/util/rng.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const fromSource = import.meta.url.endsWith('.ts');
+const PROMPT_LEN = 9;
+const NEW_TOKENS = Number(process.env.R1_BENCH_NEW_TOKENS ?? 256);
+const RUNS = Number(process.env.R1_BENCH_RUNS ?? 3);
+const BATCHES = [1, 16, 64];
+
+interface Plan {
+  prompts: number[][];
+  newTokens: number;
+  runs: number;
+  /** llama.cpp threads per batch size (1 thread is fastest at batch 1 on 2 cores, 2 threads for batches). */
+  configs: { batch: number; threads: number }[];
+}
+
+interface Row {
+  batch: number;
+  tokPerSec: number | null;
+  note?: string;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+function root(): string {
+  let dir = here;
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error('bench/generate: package.json not found');
+    dir = up;
+  }
+  return dir;
+}
+
+// ---- llama.cpp child ------------------------------------------------------------------------------------------------
+
+async function llamaChild(modelPath: string, planPath: string): Promise<void> {
+  let mod: typeof import('node-llama-cpp');
+  try {
+    mod = await import('node-llama-cpp');
+  } catch (err) {
+    process.stdout.write(JSON.stringify({ status: 'skipped', reason: `node-llama-cpp is not installed (${(err as Error).message})` }) + '\n');
+    return;
+  }
+  const plan = JSON.parse(readFileSync(planPath, 'utf8')) as Plan;
+  const llama = await mod.getLlama({ gpu: false, build: 'never', logLevel: mod.LlamaLogLevel.error, progressLogs: false });
+  const model = await llama.loadModel({ modelPath });
+  const rows: Row[] = [];
+  for (const { batch, threads } of plan.configs) {
+    const ctx = await model.createContext({
+      contextSize: PROMPT_LEN + plan.newTokens + 16, sequences: batch, threads, batchSize: Math.max(batch * PROMPT_LEN, 64), flashAttention: false,
+    });
+    const seqs = Array.from({ length: batch }, () => ctx.getSequence());
+    const once = async (newTokens: number): Promise<number> => {
+      for (const s of seqs) await s.clearHistory();
+      const t0 = performance.now();
+      await Promise.all(seqs.map(async (s, b) => {
+        let n = 0;
+        // Greedy; EOG tokens are yielded and generation goes on (the workload ignores EOS).
+        for await (const _tok of s.evaluate(plan.prompts[b]!.map((t) => t as import('node-llama-cpp').Token), { temperature: 0, yieldEogToken: true })) {
+          if (++n >= newTokens) break;
+        }
+      }));
+      return performance.now() - t0;
+    };
+    await once(8);
+    const times: number[] = [];
+    for (let r = 0; r < plan.runs; r++) times.push(await once(plan.newTokens));
+    rows.push({ batch, tokPerSec: (batch * plan.newTokens) / (median(times) / 1000), note: `${threads} thread${threads > 1 ? 's' : ''}` });
+    for (const s of seqs) s.dispose();
+    await ctx.dispose();
+  }
+  await model.dispose();
+  await llama.dispose();
+  process.stdout.write(JSON.stringify({ status: 'ok', rows, threadpool: process.env.UV_THREADPOOL_SIZE ?? 'default' }) + '\n');
+}
+
+// ---- main ------------------------------------------------------------------------------------------------------------
+
+function runLlama(work: string, model: Transformer, plan: Plan): { rows: Row[] } | { skip: string } {
+  const file = join(work, 'reference-F32.gguf');
+  exportLlamaGguf(file, model.config, model.stateDict(), byteLevelVocab(model.config.vocabSize), { dtype: 'F32', name: 'r1ts-reference' });
+  const planFile = join(work, 'plan-llama.json');
+  writeFileSync(planFile, JSON.stringify(plan));
+  const child = fromSource ? ['--import', 'tsx', join(here, 'generate.ts')] : [join(here, 'generate.js')];
+  const r = spawnSync(process.execPath, [...child, '--llama-child', file, planFile], { encoding: 'utf8', timeout: 1_200_000, env: { ...process.env, UV_THREADPOOL_SIZE: '1' } });
+  try {
+    const res = JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as { status: string; reason?: string; rows?: Row[] };
+    if (res.status === 'ok' && res.rows) return { rows: res.rows };
+    return { skip: res.reason ?? res.status };
+  } catch {
+    return { skip: `llama.cpp child failed (exit ${r.status}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}` };
+  }
+}
+
+function runTransformers(work: string, model: Transformer, plan: Plan): { rows: Row[]; version: string } | { skip: string } {
+  const dir = join(work, 'reference-hf');
+  saveModelAsHf(dir, model, { bosId: model.config.vocabSize - 1, eosId: model.config.vocabSize - 1 });
+  const planFile = join(work, 'plan-hf.json');
+  writeFileSync(planFile, JSON.stringify(plan));
+  const python = process.env.PYTHON ?? 'python3';
+  const r = spawnSync(python, [join(root(), 'bench', 'generate_hf.py'), dir, planFile], { encoding: 'utf8', timeout: 1_200_000, env: { ...process.env, OMP_NUM_THREADS: '2' } });
+  if (r.error) return { skip: `cannot run ${python} (${r.error.message})` };
+  try {
+    const res = JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as { status: string; reason?: string; rows?: Row[]; transformers?: string };
+    if (res.status === 'ok' && res.rows) return { rows: res.rows, version: res.transformers ?? '?' };
+    return { skip: res.reason ?? res.status };
+  } catch {
+    return { skip: `python failed (exit ${r.status}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}` };
+  }
+}
+
+function runOurs(model: Transformer, plan: Plan): Row[] {
+  return plan.configs.map(({ batch }) => {
+    const prompts = plan.prompts.slice(0, batch);
+    const once = (newTokens: number): number => {
+      const t0 = performance.now();
+      const r = generate(model, prompts, { maxNewTokens: newTokens, sampling: { temperature: 0 }, maxBatch: batch });
+      const ms = performance.now() - t0;
+      if (r.sequences.some((s) => s.tokens.length !== newTokens)) throw new Error('bench: a sequence stopped early');
+      return ms;
+    };
+    once(8);
+    const times: number[] = [];
+    for (let i = 0; i < plan.runs; i++) times.push(once(plan.newTokens));
+    return { batch, tokPerSec: (batch * plan.newTokens) / (median(times) / 1000) };
+  });
+}
+
+const fmt = (x: number | null | undefined): string => (x == null ? '—' : Math.round(x).toLocaleString('en-US'));
+const ratio = (a: number | null | undefined, b: number | null | undefined): string => (a && b ? `${(a / b).toFixed(2)}x` : '—');
+
+async function main(): Promise<void> {
+  const useNative = nativeAvailable();
+  const engine = createEngine(useNative ? createNativeBackend() : createRefBackend());
+  const model = new Transformer(engine, preset('reference'), new Rng(1234));
+  const rng = new Rng(99);
+  const maxB = Math.max(...BATCHES);
+  const plan: Plan = {
+    prompts: Array.from({ length: maxB }, () => Array.from({ length: PROMPT_LEN }, () => rng.int(0, model.config.vocabSize - 2))),
+    newTokens: NEW_TOKENS,
+    runs: RUNS,
+    configs: BATCHES.map((batch) => ({ batch, threads: batch === 1 ? 1 : 2 })),
+  };
+  const info = engine.backend.info;
+  process.stdout.write(`bench:generate — reference model (hidden 256, 4 layers, 4 heads, SwiGLU 1024, vocab 512), ${PROMPT_LEN}-token prompts, ${NEW_TOKENS} new tokens, greedy, EOS ignored, median of ${RUNS}\n`);
+  process.stdout.write(`r1ts backend: ${info.name} (${info.blas}, ${info.threads} threads)\n`);
+  const work = mkdtempSync(join(tmpdir(), 'r1ts-bench-generate-'));
+  try {
+    const ours = runOurs(model, plan);
+    process.stdout.write(`r1ts done: ${ours.map((r) => `B=${r.batch} ${fmt(r.tokPerSec)} tok/s`).join(', ')}\n`);
+    const llama = runLlama(work, model, plan);
+    process.stdout.write('skip' in llama ? `llama.cpp skipped: ${llama.skip}\n` : 'llama.cpp done\n');
+    const hf = runTransformers(work, model, plan);
+    process.stdout.write('skip' in hf ? `transformers skipped: ${hf.skip}\n` : `transformers ${hf.version} done\n`);
+    const lrow = (b: number): number | null => ('rows' in llama ? llama.rows.find((r) => r.batch === b)?.tokPerSec ?? null : null);
+    const hrow = (b: number): number | null => ('rows' in hf ? hf.rows.find((r) => r.batch === b)?.tokPerSec ?? null : null);
+    process.stdout.write('\n| batch | r1ts tok/s | llama.cpp F32 tok/s | transformers tok/s | r1ts / llama.cpp | r1ts / transformers | r1ts / best baseline |\n');
+    process.stdout.write('|---:|---:|---:|---:|---:|---:|---:|\n');
+    for (const r of ours) {
+      const l = lrow(r.batch), h = hrow(r.batch);
+      const best = Math.max(l ?? 0, h ?? 0) || null;
+      process.stdout.write(`| ${r.batch} | ${fmt(r.tokPerSec)} | ${fmt(l)} | ${fmt(h)} | ${ratio(r.tokPerSec, l)} | ${ratio(r.tokPerSec, h)} | ${ratio(r.tokPerSec, best)} |\n`);
+    }
+    const o1 = ours.find((r) => r.batch === 1)?.tokPerSec, o64 = ours.find((r) => r.batch === 64)?.tokPerSec;
+    const best64 = Math.max(lrow(64) ?? 0, hrow(64) ?? 0) || null;
+    process.stdout.write(`\nllama.cpp: batch 1 with 1 thread, batches 16/64 with 2 threads (UV_THREADPOOL_SIZE=1). transformers: torch ${'rows' in hf ? '' : '(skipped) '}2 threads.\n`);
+    process.stdout.write(`goal batch 1: >= 1.0x llama.cpp — ${ratio(o1, lrow(1))}\n`);
+    process.stdout.write(`goal batch 64: >= 3x the better baseline — ${ratio(o64, best64)}\n`);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[2] === '--llama-child') {
+  llamaChild(process.argv[3]!, process.argv[4]!).catch((err: unknown) => {
+    process.stdout.write(JSON.stringify({ status: 'error', reason: (err as Error).message }) + '\n');
+    process.exitCode = 1;
+  });
+} else {
+  main().catch((err: unknown) => {
+    process.stderr.write(`bench:generate failed: ${(err as Error).stack ?? String(err)}\n`);
+    process.exitCode = 1;
+  });
+}
