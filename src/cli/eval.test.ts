@@ -11,7 +11,7 @@ import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { startFakeEndpoint } from '../eval/fake-endpoint.js';
-import { addends, additionTask } from '../eval/fixtures.js';
+import { addends, additionTask, makeCheckpoint } from '../eval/fixtures.js';
 import { resolveDataDir } from '../tasks/benchmarks/data-dir.js';
 import { getTaskByName } from '../tasks/registry.js';
 import type { Task } from '../tasks/types.js';
@@ -107,9 +107,9 @@ test('r1 eval reports endpoint failures, bad flags, missing keys and the local-m
     assert.match(fail.stderr, /HTTP 401: Authentication Fails/);
     assert.ok(!fail.stderr.includes(SECRET));
 
-    const local = await runCli(['--model', 'ckpt/', '--bench', 'addition', '--no-progress'], {}, tasks);
+    const local = await runCli(['--model', join(dir, 'no-such-checkpoint'), '--bench', 'addition', '--no-progress'], {}, tasks);
     assert.equal(local.exitCode, 1);
-    assert.match(local.stderr, /local-model evaluation needs the generation engine \(not yet available\)/);
+    assert.match(local.stderr, /no-such-checkpoint.*config\.json/);
 
     const both = await runCli(['--model', 'a', '--endpoint', 'http://127.0.0.1:1/v1', '--bench', 'addition'], {}, tasks);
     assert.equal(both.exitCode, 2);
@@ -157,6 +157,23 @@ test('r1 eval prices an unlisted model from --price-* flags or a --pricing file,
   } finally {
     await server.close();
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('r1 eval --model evaluates a local checkpoint folder', async () => {
+  const ckpt = makeCheckpoint();
+  const out = mkdtempSync(join(tmpdir(), 'r1-cli-eval-'));
+  try {
+    const res = await runCli(['--model', ckpt, '--bench', 'addition', '-k', '2', '--limit', '2', '--max-tokens', '8', '--out', out, '--no-progress'], {}, tasks);
+    assert.equal(res.exitCode, 0, res.stderr);
+    assert.match(res.stdout, /\| addition \| 2 \| 2 \| /);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    assert.match(summary.source, /^local /);
+    assert.equal(summary.totals.samples, 4);
+    assert.equal(summary.totals.costUsd, null);
+  } finally {
+    rmSync(ckpt, { recursive: true, force: true });
+    rmSync(out, { recursive: true, force: true });
   }
 });
 

@@ -1,5 +1,5 @@
-// src/cli/eval.ts — `r1 eval`: evaluate an OpenAI-compatible endpoint (or, once generation exists, a local
-// checkpoint) on benchmarks; thin: validates flags with zod, wires the source, draws progress, prints the table.
+// src/cli/eval.ts — `r1 eval`: evaluate a local checkpoint or an OpenAI-compatible endpoint on benchmarks; thin:
+// validates flags with zod, wires the source, draws progress, prints the table.
 
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { getTaskByName } from '../tasks/registry.js';
 import type { Task } from '../tasks/types.js';
 import { EndpointSource, ENDPOINT_DEFAULTS } from '../eval/endpoint.js';
+import { localModelSource } from '../eval/local-model.js';
 import { requireLocalSource, type LocalSourceFactory } from '../eval/local-source.js';
 import { DEFAULT_PRICING, loadPricingFile, resolvePrice, type PricingTable } from '../eval/pricing.js';
 import { EVAL_DEFAULTS, runEval, type EvalProgress } from '../eval/runner.js';
@@ -18,7 +19,7 @@ import type { SampleSource } from '../eval/types.js';
 export interface EvalCliDeps {
   /** Benchmark/task by name; throws with a clear message for unknown names. */
   getTask: (name: string) => Task;
-  /** Local-model source; undefined until the generation engine provides one. */
+  /** Local-model source (default: load a Hugging Face checkpoint folder and generate with the native engine). */
   localSource: LocalSourceFactory | undefined;
   env: Readonly<Record<string, string | undefined>>;
   stdout: { write(s: string): unknown };
@@ -177,7 +178,7 @@ async function execute(flags: EvalFlags, deps: EvalCliDeps): Promise<void> {
 export function createEvalCommand(partial: Partial<EvalCliDeps> = {}): Command {
   const deps: EvalCliDeps = {
     getTask: (name) => getTaskByName(name),
-    localSource: undefined,
+    localSource: localModelSource,
     env: process.env,
     stdout: process.stdout,
     stderr: process.stderr,
@@ -188,7 +189,7 @@ export function createEvalCommand(partial: Partial<EvalCliDeps> = {}): Command {
   };
   const cmd = new Command('eval')
     .description('evaluate a model: pass@1 over k samples, unbiased pass@k, cons@k, format rate, tokens and cost')
-    .option('--model <checkpoint>', 'local checkpoint to evaluate (needs the generation engine)')
+    .option('--model <checkpoint>', 'local Hugging Face checkpoint folder to evaluate (config.json, model.safetensors, tokenizer.json)')
     .option('--endpoint <url>', 'OpenAI-compatible base URL, e.g. https://api.deepseek.com/v1')
     .option('--api-model <name>', 'model name to request from the endpoint, e.g. deepseek-reasoner')
     .option('--api-key-env <NAME>', 'environment variable holding the API key (default: OPENAI_API_KEY, then DEEPSEEK_API_KEY)')

@@ -1,7 +1,15 @@
-// src/eval/fixtures.ts — a tiny addition task shared by eval's tests (implements Task; checks the last
-// \boxed{} after the reasoning, so it behaves like the real math tasks without depending on them).
+// src/eval/fixtures.ts — test fixtures shared by eval's tests: a tiny addition task (implements Task; checks the
+// last \boxed{} after the reasoning, like the real math tasks) and a tiny random checkpoint folder.
 
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRefBackend } from '../backend/index.js';
+import { parseModelConfig, preset, saveModelAsHf, Transformer } from '../model/index.js';
 import type { CheckResult, PromptStyle, Task, TaskItem } from '../tasks/types.js';
+import { createEngine } from '../tensor/index.js';
+import { saveTokenizer, trainTokenizer } from '../tokenizer/index.js';
+import { Rng } from '../util/rng.js';
 
 /** Items "add-i": What is a + b? with small numbers derived from i. */
 export function additionTask(name = 'addition', size = 5): Task {
@@ -37,3 +45,16 @@ export function addends(prompt: string): [number, number] | null {
   const m = /What is (\d+) \+ (\d+)\?/.exec(prompt);
   return m ? [Number(m[1]), Number(m[2])] : null;
 }
+
+/** A checkpoint folder: tiny-dense with the tokenizer's vocabulary size, random weights, tokenizer.json beside. */
+export function makeCheckpoint(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'r1-ckpt-'));
+  const corpus = ['What is 2 + 3? Please reason step by step, and put your final answer within \\boxed{}.', 'The answer is 5.'];
+  const tok = trainTokenizer(corpus, { vocabSize: 300 });
+  const config = parseModelConfig({ ...preset('tiny-dense'), vocabSize: tok.vocabSize, maxSeqLen: 256 });
+  const model = new Transformer(createEngine(createRefBackend()), config, new Rng(11));
+  saveModelAsHf(dir, model);
+  saveTokenizer(tok, dir);
+  return dir;
+}
+

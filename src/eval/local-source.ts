@@ -1,5 +1,6 @@
-// src/eval/local-source.ts — the slot for evaluating a local checkpoint. The generation engine (src/generate) will
-// provide a LocalSourceFactory; until it does, asking for one fails with a clear error instead of pretending.
+// src/eval/local-source.ts — the contract for evaluating a local checkpoint: a LocalSourceFactory builds a
+// SampleSource from a checkpoint path (local-model.ts implements it on src/generate). Callers that are handed no
+// factory fail with a clear error instead of pretending.
 
 import type { SampleSource } from './types.js';
 

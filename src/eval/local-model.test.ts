@@ -1,0 +1,67 @@
+// src/eval/local-model.test.ts — evaluating a local checkpoint: a tiny random model saved as a Hugging Face folder
+// with a trained tokenizer, loaded back through localModelSource, sampled deterministically and run end to end.
+
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { encodeChat, loadTokenizer } from '../tokenizer/index.js';
+import { additionTask, makeCheckpoint } from './fixtures.js';
+import { localModelSource } from './local-model.js';
+import { LOCAL_MODEL_UNAVAILABLE, requireLocalSource } from './local-source.js';
+import { EVAL_DEFAULTS, runEval } from './runner.js';
+
+const SAMPLING = { temperature: 0.6, topP: 0.95, maxTokens: 12 };
+
+test('requireLocalSource without a factory names the missing engine', () => {
+  assert.throws(() => requireLocalSource(undefined), new RegExp(LOCAL_MODEL_UNAVAILABLE.replace(/[()]/g, '\\$&')));
+});
+
+test('localModelSource samples n completions per prompt, seeded, with exact token usage', async () => {
+  const dir = makeCheckpoint();
+  try {
+    const source = await localModelSource({ checkpoint: dir, seed: 0 });
+    assert.equal(source.model, basename(dir));
+    const seen: string[] = [];
+    const a = await source.complete(['What is 2 + 3?'], { ...SAMPLING, n: 3, seed: 7, onCompletion: (p, j) => seen.push(`${p}/${j}`) });
+    const b = await source.complete(['What is 2 + 3?'], { ...SAMPLING, n: 3, seed: 7 });
+    assert.deepEqual(a, b, 'same seed, same samples');
+    assert.equal(a[0]!.length, 3);
+    assert.deepEqual(seen, ['0/0', '0/1', '0/2']);
+    const c = await source.complete(['What is 2 + 3?'], { ...SAMPLING, n: 3, seed: 8 });
+    assert.notDeepEqual(c, a, 'another seed, other samples');
+    // Prompt tokens: the R1 chat rendering of the question; the first sample prefills, the others reuse its KV.
+    const tok = loadTokenizer(dir);
+    const promptLen = encodeChat(tok, [{ role: 'user', content: 'What is 2 + 3?' }], { addGenerationPrompt: true, literalContent: true }).length;
+    for (const comp of a[0]!) {
+      const u = comp.usage!;
+      assert.equal(u.promptTokens, promptLen);
+      assert.ok(u.completionTokens >= 1 && u.completionTokens <= SAMPLING.maxTokens);
+      assert.ok(u.reasoningTokens! >= 0 && u.reasoningTokens! <= u.completionTokens);
+      assert.equal(u.cacheHitTokens! + u.cacheMissTokens!, promptLen);
+      assert.ok(comp.finishReason === 'stop' || comp.finishReason === 'length');
+    }
+    assert.ok(a[0]!.slice(1).every((comp) => comp.usage!.cacheHitTokens === promptLen));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('runEval over a local checkpoint writes per-sample results and a summary', async () => {
+  const dir = makeCheckpoint();
+  const out = mkdtempSync(join(tmpdir(), 'r1-eval-local-'));
+  try {
+    const source = await localModelSource({ checkpoint: dir, seed: 0 });
+    const s = await runEval({ ...EVAL_DEFAULTS, benches: [additionTask()], source, k: 2, limit: 2, maxTokens: 8, outDir: out, concurrency: 2, price: null });
+    const b = s.benches[0]!;
+    assert.equal(b.items, 2);
+    assert.equal(b.passAtK.length, 2);
+    assert.ok(b.passAt1 >= 0 && b.passAt1 <= 1);
+    assert.ok(b.meanReasoningTokens! + b.meanAnswerTokens! > 0);
+    assert.equal(readFileSync(join(out, 'samples.jsonl'), 'utf8').trim().split('\n').length, 4);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(out, { recursive: true, force: true });
+  }
+});
