@@ -55,7 +55,9 @@ export class LocalModelSource implements SampleSource {
   /**
    * Sample `opts.n` completions per prompt. Each prompt is its own generate call with seed `opts.seed`, so a
    * prompt's samples never depend on which other prompts are evaluated (generation is synchronous: calls run
-   * one after another however many the runner has in flight).
+   * one after another however many the runner has in flight). generate draws sample j from the j-th fork of
+   * Rng(seed) rather than from seed + j, so samples that a resumed run fills in are seeded and repeatable but
+   * not the ones an uninterrupted run would have drawn.
    */
   async complete(prompts: readonly string[], opts: SampleOptions): Promise<Completion[][]> {
     const { model, tokenizer } = this.#parts;
