@@ -5,7 +5,7 @@ import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { getTaskByName } from '../tasks/registry.js';
+import { getTaskByName, taskInfo } from '../tasks/registry.js';
 import type { Task } from '../tasks/types.js';
 import { EndpointSource, ENDPOINT_DEFAULTS } from '../eval/endpoint.js';
 import { localModelSource } from '../eval/local-model.js';
@@ -17,8 +17,8 @@ import type { SampleSource } from '../eval/types.js';
 
 /** Everything `r1 eval` touches outside its flags; injectable so tests run it in-process. */
 export interface EvalCliDeps {
-  /** Benchmark/task by name; throws with a clear message for unknown names. */
-  getTask: (name: string) => Task;
+  /** Benchmark/task by name (difficulty applies to synthetic tasks); throws clearly for unknown names. */
+  getTask: (name: string, opts: { difficulty?: string }) => Task;
   /** Local-model source (default: load a Hugging Face checkpoint folder and generate with the native engine). */
   localSource: LocalSourceFactory | undefined;
   env: Readonly<Record<string, string | undefined>>;
@@ -54,6 +54,7 @@ export const EvalFlagsSchema = z
     temperature: z.coerce.number().min(0).max(2),
     topP: z.coerce.number().gt(0).max(1),
     maxTokens: int(1),
+    difficulty: z.string().min(1).optional(),
     pricing: z.string().min(1).optional(),
     priceInputHit: price,
     priceInputMiss: price,
@@ -111,7 +112,7 @@ async function execute(flags: EvalFlags, deps: EvalCliDeps): Promise<void> {
   } else {
     source = await requireLocalSource(deps.localSource)({ checkpoint: flags.model!, seed: flags.seed });
   }
-  const tasks = flags.bench.map((name) => deps.getTask(name));
+  const tasks = flags.bench.map((name) => deps.getTask(name, flags.difficulty !== undefined ? { difficulty: flags.difficulty } : {}));
   const table: PricingTable = { ...DEFAULT_PRICING, ...(flags.pricing ? loadPricingFile(flags.pricing, source.model) : {}) };
   const price = resolvePrice(source.model, table, {
     ...(flags.priceInputHit !== undefined ? { cacheHitInput: flags.priceInputHit } : {}),
@@ -177,7 +178,7 @@ async function execute(flags: EvalFlags, deps: EvalCliDeps): Promise<void> {
 /** Build the `eval` subcommand; `deps` replaces the process's environment and streams (tests). */
 export function createEvalCommand(partial: Partial<EvalCliDeps> = {}): Command {
   const deps: EvalCliDeps = {
-    getTask: (name) => getTaskByName(name),
+    getTask: (name, o) => getTaskByName(name, o.difficulty !== undefined && taskInfo(name).kind === 'synthetic' ? { difficulty: o.difficulty } : {}),
     localSource: localModelSource,
     env: process.env,
     stdout: process.stdout,
@@ -202,6 +203,7 @@ export function createEvalCommand(partial: Partial<EvalCliDeps> = {}): Command {
     .option('--temperature <t>', 'sampling temperature (DeepSeek-R1: 0.6)', String(EVAL_DEFAULTS.temperature))
     .option('--top-p <p>', 'nucleus sampling mass (DeepSeek-R1: 0.95)', String(EVAL_DEFAULTS.topP))
     .option('--max-tokens <n>', 'max generated tokens per sample (DeepSeek-R1: 32768)', String(EVAL_DEFAULTS.maxTokens))
+    .option('--difficulty <spec>', 'difficulty of synthetic tasks: a preset (easy, medium, hard, extreme) or knobs, e.g. "easy,digits=4"')
     .option('--pricing <file>', 'JSON prices in USD per million tokens: {"cacheHitInput","cacheMissInput","output"} or {model: {...}}')
     .option('--price-input-hit <usd>', 'USD per million cache-hit input tokens')
     .option('--price-input-miss <usd>', 'USD per million cache-miss input tokens')
