@@ -100,9 +100,7 @@ async function llamaChild(modelPath: string, planPath: string): Promise<void> {
 
 // ---- main ------------------------------------------------------------------------------------------------------------
 
-function runLlama(work: string, model: Transformer, plan: Plan): { rows: Row[] } | { skip: string } {
-  const file = join(work, 'reference-F32.gguf');
-  exportLlamaGguf(file, model.config, model.stateDict(), byteLevelVocab(model.config.vocabSize), { dtype: 'F32', name: 'r1ts-reference' });
+function runLlama(work: string, file: string, plan: Plan): { rows: Row[] } | { skip: string } {
   const planFile = join(work, 'plan-llama.json');
   writeFileSync(planFile, JSON.stringify(plan));
   const child = fromSource ? ['--import', 'tsx', join(here, 'generate.ts')] : [join(here, 'generate.js')];
@@ -116,9 +114,7 @@ function runLlama(work: string, model: Transformer, plan: Plan): { rows: Row[] }
   }
 }
 
-function runTransformers(work: string, model: Transformer, plan: Plan): { rows: Row[]; version: string } | { skip: string } {
-  const dir = join(work, 'reference-hf');
-  saveModelAsHf(dir, model, { bosId: model.config.vocabSize - 1, eosId: model.config.vocabSize - 1 });
+function runTransformers(work: string, dir: string, plan: Plan): { rows: Row[]; version: string } | { skip: string } {
   const planFile = join(work, 'plan-hf.json');
   writeFileSync(planFile, JSON.stringify(plan));
   const python = process.env.PYTHON ?? 'python3';
@@ -170,26 +166,38 @@ async function main(): Promise<void> {
   process.stdout.write(`r1ts backend: ${info.name} (${info.blas}, ${info.threads} threads)\n`);
   const work = mkdtempSync(join(tmpdir(), 'r1ts-bench-generate-'));
   try {
-    const ours = runOurs(model, plan);
-    process.stdout.write(`r1ts done: ${ours.map((r) => `B=${r.batch} ${fmt(r.tokPerSec)} tok/s`).join(', ')}\n`);
-    const llama = runLlama(work, model, plan);
-    process.stdout.write('skip' in llama ? `llama.cpp skipped: ${llama.skip}\n` : 'llama.cpp done\n');
-    const hf = runTransformers(work, model, plan);
-    process.stdout.write('skip' in hf ? `transformers skipped: ${hf.skip}\n` : `transformers ${hf.version} done\n`);
-    const lrow = (b: number): number | null => ('rows' in llama ? llama.rows.find((r) => r.batch === b)?.tokPerSec ?? null : null);
-    const hrow = (b: number): number | null => ('rows' in hf ? hf.rows.find((r) => r.batch === b)?.tokPerSec ?? null : null);
+    const gguf = join(work, 'reference-F32.gguf');
+    exportLlamaGguf(gguf, model.config, model.stateDict(), byteLevelVocab(model.config.vocabSize), { dtype: 'F32', name: 'r1ts-reference' });
+    const hfDir = join(work, 'reference-hf');
+    saveModelAsHf(hfDir, model, { bosId: model.config.vocabSize - 1, eosId: model.config.vocabSize - 1 });
+    // One batch size at a time, the three engines back to back, so a change in machine load hits all of them alike.
+    const table: { batch: number; ours: number | null; llama: number | null; hf: number | null }[] = [];
+    let hfVersion = '';
+    const skips = new Set<string>();
+    for (const cfg of plan.configs) {
+      const one: Plan = { ...plan, configs: [cfg] };
+      const ours = runOurs(model, one)[0]!.tokPerSec;
+      const l = runLlama(work, gguf, one);
+      if ('skip' in l) skips.add(`llama.cpp skipped: ${l.skip}`);
+      const h = runTransformers(work, hfDir, one);
+      if ('skip' in h) skips.add(`transformers skipped: ${h.skip}`);
+      else hfVersion = h.version;
+      const row = { batch: cfg.batch, ours, llama: 'rows' in l ? l.rows[0]?.tokPerSec ?? null : null, hf: 'rows' in h ? h.rows[0]?.tokPerSec ?? null : null };
+      table.push(row);
+      process.stdout.write(`batch ${cfg.batch}: r1ts ${fmt(row.ours)}, llama.cpp ${fmt(row.llama)}, transformers ${fmt(row.hf)} tok/s\n`);
+    }
+    for (const s of skips) process.stdout.write(`${s}\n`);
     process.stdout.write('\n| batch | r1ts tok/s | llama.cpp F32 tok/s | transformers tok/s | r1ts / llama.cpp | r1ts / transformers | r1ts / best baseline |\n');
     process.stdout.write('|---:|---:|---:|---:|---:|---:|---:|\n');
-    for (const r of ours) {
-      const l = lrow(r.batch), h = hrow(r.batch);
-      const best = Math.max(l ?? 0, h ?? 0) || null;
-      process.stdout.write(`| ${r.batch} | ${fmt(r.tokPerSec)} | ${fmt(l)} | ${fmt(h)} | ${ratio(r.tokPerSec, l)} | ${ratio(r.tokPerSec, h)} | ${ratio(r.tokPerSec, best)} |\n`);
+    for (const r of table) {
+      const best = Math.max(r.llama ?? 0, r.hf ?? 0) || null;
+      process.stdout.write(`| ${r.batch} | ${fmt(r.ours)} | ${fmt(r.llama)} | ${fmt(r.hf)} | ${ratio(r.ours, r.llama)} | ${ratio(r.ours, r.hf)} | ${ratio(r.ours, best)} |\n`);
     }
-    const o1 = ours.find((r) => r.batch === 1)?.tokPerSec, o64 = ours.find((r) => r.batch === 64)?.tokPerSec;
-    const best64 = Math.max(lrow(64) ?? 0, hrow(64) ?? 0) || null;
-    process.stdout.write(`\nllama.cpp: batch 1 with 1 thread, batches 16/64 with 2 threads (UV_THREADPOOL_SIZE=1). transformers: torch ${'rows' in hf ? '' : '(skipped) '}2 threads.\n`);
-    process.stdout.write(`goal batch 1: >= 1.0x llama.cpp — ${ratio(o1, lrow(1))}\n`);
-    process.stdout.write(`goal batch 64: >= 3x the better baseline — ${ratio(o64, best64)}\n`);
+    const at = (b: number) => table.find((r) => r.batch === b);
+    const b1 = at(1), b64 = at(64);
+    process.stdout.write(`\nllama.cpp: batch 1 with 1 thread, batches 16/64 with 2 threads (UV_THREADPOOL_SIZE=1). transformers${hfVersion ? ` ${hfVersion}` : ''}: torch 2 threads.\n`);
+    process.stdout.write(`goal batch 1: >= 1.0x llama.cpp — ${ratio(b1?.ours, b1?.llama)}\n`);
+    process.stdout.write(`goal batch 64: >= 3x the better baseline — ${ratio(b64?.ours, Math.max(b64?.llama ?? 0, b64?.hf ?? 0) || null)}\n`);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
