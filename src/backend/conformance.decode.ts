@@ -1,6 +1,6 @@
 // src/backend/conformance.decode.ts — conformance of Backend.decodeAttention (a kernel with no tensor op, so it is
-// checked kernel-to-kernel): ragged rows against the reference backend, against the general attention kernel on
-// the same cache prefix, and rejection of bad arguments.
+// checked kernel-to-kernel): ragged rows with packed projections and fused RoPE against the reference backend, each
+// entry against the rope + general attention kernels on the same cache prefix, and rejection of bad arguments.
 
 import assert from 'node:assert/strict';
 import type { Backend } from './types.js';
@@ -13,49 +13,73 @@ function randn(rng: Rng, n: number): Float32Array {
   return a;
 }
 
+function close(got: Float32Array, want: Float32Array, what: string, atol = 1e-5, rtol = 1e-4): void {
+  assert.equal(got.length, want.length, what);
+  for (let i = 0; i < want.length; i++) {
+    assert.ok(Math.abs(got[i]! - want[i]!) <= atol + rtol * Math.abs(want[i]!), `${what}[${i}]: ${got[i]} vs ${want[i]}`);
+  }
+}
+
 /** Runs the decodeAttention checks for `candidate` (throws an assertion error on a mismatch). */
 export function checkDecodeAttention(candidate: Backend, ref: Backend): void {
   const rng = new Rng(4242);
-  const B = 3, H = 4, Hkv = 2, D = 8, R = 5, L = 12;
+  const B = 3, H = 4, Hkv = 2, D = 8, R = 5, L = 12, P = 16, stride = (H + 2 * Hkv) * D + 3; // padded packed rows
   const rows = Int32Array.from([4, 0, 2]);
   const pos = Int32Array.from([0, 7, 11]); // a fresh row, a middle one and a full one
-  const q = randn(rng, B * H * D), kn = randn(rng, B * Hkv * D), vn = randn(rng, B * Hkv * D);
+  const qkv = randn(rng, B * stride);
   const k0 = randn(rng, R * Hkv * L * D), v0 = randn(rng, R * Hkv * L * D);
-  const geom = Int32Array.from([B, H, Hkv, D, R, L]);
-  const scale = 1 / Math.sqrt(D);
-  const run = (be: Backend): { out: Float32Array; k: Float32Array; v: Float32Array } => {
-    const k = Float32Array.from(k0), v = Float32Array.from(v0), out = new Float32Array(B * H * D).fill(NaN);
-    be.decodeAttention(q, kn, vn, k, v, rows, pos, geom, scale, out);
-    return { out, k, v };
-  };
-  const want = run(ref);
-  const got = run(candidate);
-  assert.deepEqual(got.k, want.k, 'decodeAttention: appended keys differ');
-  assert.deepEqual(got.v, want.v, 'decodeAttention: appended values differ');
-  for (let i = 0; i < want.out.length; i++) {
-    assert.ok(Math.abs(got.out[i]! - want.out[i]!) <= 1e-5 + 1e-4 * Math.abs(want.out[i]!), `decodeAttention out[${i}]: ${got.out[i]} vs ${want.out[i]}`);
+  const cos = new Float32Array(P * D / 2), sin = new Float32Array(P * D / 2);
+  for (let t = 0; t < P; t++) for (let i = 0; i < D / 2; i++) {
+    cos[t * D / 2 + i] = Math.cos(t * 10000 ** (-2 * i / D));
+    sin[t * D / 2 + i] = Math.sin(t * 10000 ** (-2 * i / D));
   }
-  // Entry b equals the general attention kernel of one query over that row's first pos[b] + 1 cached keys.
-  for (let b = 0; b < B; b++) {
-    const S = pos[b]! + 1, r = rows[b]!;
-    const g = new Int32Array(G.length);
-    g[G.B] = 1; g[G.H] = H; g[G.Hkv] = Hkv; g[G.Tq] = 1; g[G.Tk] = S; g[G.Dk] = D; g[G.Dv] = D;
-    g[G.qB] = H * D; g[G.qH] = D; g[G.qT] = D;
-    g[G.kB] = Hkv * L * D; g[G.kH] = D; g[G.kT] = Hkv * D; // time-major cache row (L, Hkv, D)
-    g[G.vB] = Hkv * L * D; g[G.vH] = D; g[G.vT] = Hkv * D;
-    g[G.oB] = H * D; g[G.oH] = D; g[G.oT] = D;
-    const o = new Float32Array(H * D);
-    const kRow = got.k.subarray(r * Hkv * L * D, (r + 1) * Hkv * L * D);
-    const vRow = got.v.subarray(r * Hkv * L * D, (r + 1) * Hkv * L * D);
-    ref.attention(q.subarray(b * H * D, (b + 1) * H * D), kRow, vRow, g, scale, true, o, null);
-    for (let i = 0; i < H * D; i++) assert.ok(Math.abs(got.out[b * H * D + i]! - o[i]!) <= 1e-4, `decodeAttention vs attention, entry ${b}`);
+  const geom = Int32Array.from([B, H, Hkv, D, R, L, stride, stride, stride, P]);
+  const kv = qkv.subarray(H * D), vv = qkv.subarray((H + Hkv) * D); // three strided views of one packed projection
+  const scale = 1 / Math.sqrt(D);
+  for (const rope of [true, false]) {
+    const run = (be: Backend): { out: Float32Array; k: Float32Array; v: Float32Array } => {
+      const k = Float32Array.from(k0), v = Float32Array.from(v0), out = new Float32Array(B * H * D).fill(NaN);
+      be.decodeAttention(qkv, kv, vv, k, v, rows, pos, rope ? cos : null, rope ? sin : null, geom, scale, out);
+      return { out, k, v };
+    };
+    const want = run(ref);
+    const got = run(candidate);
+    close(got.k, want.k, `decodeAttention (rope ${rope}) keys`, 1e-6, 1e-6);
+    assert.deepEqual(got.v, want.v, 'decodeAttention: appended values differ');
+    close(got.out, want.out, `decodeAttention (rope ${rope}) out`);
+    // Entry b equals rope on its q and k, then the general attention kernel over its row's first pos[b] + 1 keys.
+    for (let b = 0; b < B; b++) {
+      const S = pos[b]! + 1, r = rows[b]!, p = pos[b]!;
+      const q = qkv.slice(b * stride, b * stride + H * D);
+      const k = qkv.slice(b * stride + H * D, b * stride + (H + Hkv) * D);
+      const qr = new Float32Array(H * D), kr = new Float32Array(Hkv * D);
+      const c = rope ? cos.subarray(p * D / 2, (p + 1) * D / 2) : new Float32Array(D / 2).fill(1);
+      const s = rope ? sin.subarray(p * D / 2, (p + 1) * D / 2) : new Float32Array(D / 2);
+      ref.rope(q, c, s, 1, 1, H, D, false, false, qr);
+      ref.rope(k, c, s, 1, 1, Hkv, D, false, false, kr);
+      close(got.k.subarray(((r * L + p) * Hkv) * D, ((r * L + p + 1) * Hkv) * D), kr, `entry ${b} appended key`);
+      const g = new Int32Array(G.length);
+      g[G.B] = 1; g[G.H] = H; g[G.Hkv] = Hkv; g[G.Tq] = 1; g[G.Tk] = S; g[G.Dk] = D; g[G.Dv] = D;
+      g[G.qB] = H * D; g[G.qH] = D; g[G.qT] = D;
+      g[G.kB] = Hkv * L * D; g[G.kH] = D; g[G.kT] = Hkv * D; // time-major cache row (L, Hkv, D)
+      g[G.vB] = Hkv * L * D; g[G.vH] = D; g[G.vT] = Hkv * D;
+      g[G.oB] = H * D; g[G.oH] = D; g[G.oT] = D;
+      const o = new Float32Array(H * D);
+      ref.attention(qr, got.k.subarray(r * Hkv * L * D, (r + 1) * Hkv * L * D), got.v.subarray(r * Hkv * L * D, (r + 1) * Hkv * L * D), g, scale, true, o, null);
+      close(got.out.subarray(b * H * D, (b + 1) * H * D), o, `decodeAttention vs rope + attention, entry ${b}`, 1e-4, 1e-3);
+    }
   }
   // Bad calls throw instead of writing out of bounds.
   const k = Float32Array.from(k0), v = Float32Array.from(v0), out = new Float32Array(B * H * D);
-  assert.throws(() => candidate.decodeAttention(q, kn, vn, k, v, Int32Array.from([4, 4, 2]), pos, geom, scale, out), /appears twice/);
-  assert.throws(() => candidate.decodeAttention(q, kn, vn, k, v, Int32Array.from([4, 0, 5]), pos, geom, scale, out), /outside/);
-  assert.throws(() => candidate.decodeAttention(q, kn, vn, k, v, rows, Int32Array.from([0, 7, 12]), geom, scale, out), /outside/);
-  assert.throws(() => candidate.decodeAttention(q, kn, vn, k.subarray(1), v, rows, pos, geom, scale, out), /kCache/);
-  assert.throws(() => candidate.decodeAttention(q, kn, vn, k, v, rows, pos, Int32Array.from([B, 3, 2, D, R, L]), scale, out), /multiple/);
-  assert.throws(() => candidate.decodeAttention(q.subarray(1), kn, vn, k, v, rows, pos, geom, scale, out), /q/);
+  const call = (o: { qkv?: Float32Array; k?: Float32Array; rows?: Int32Array; pos?: Int32Array; geom?: Int32Array; sin?: Float32Array | null }): void =>
+    candidate.decodeAttention(o.qkv ?? qkv, kv, vv, o.k ?? k, v, o.rows ?? rows, o.pos ?? pos, cos, o.sin === undefined ? sin : o.sin, o.geom ?? geom, scale, out);
+  assert.throws(() => call({ rows: Int32Array.from([4, 4, 2]) }), /appears twice/);
+  assert.throws(() => call({ rows: Int32Array.from([4, 0, 5]) }), /outside/);
+  assert.throws(() => call({ pos: Int32Array.from([0, 7, 12]) }), /outside/);
+  assert.throws(() => call({ geom: Int32Array.from([B, H, Hkv, D, R, L, stride, stride, stride, 10]) }), /RoPE table/);
+  assert.throws(() => call({ k: k.subarray(1) }), /kCache/);
+  assert.throws(() => call({ geom: Int32Array.from([B, 3, 2, D, R, L, stride, stride, stride, P]) }), /multiple/);
+  assert.throws(() => call({ geom: Int32Array.from([B, H, Hkv, D, R, L, H * D - 1, stride, stride, P]) }), /q row stride/);
+  assert.throws(() => call({ qkv: qkv.subarray(0, (B - 1) * stride + H * D - 1) }), /q holds/);
+  assert.throws(() => call({ sin: null }), /both cos and sin/);
 }

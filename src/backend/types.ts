@@ -161,12 +161,15 @@ export interface Backend {
   attentionBackward(q: Float32Array, k: Float32Array, v: Float32Array, probs: Float32Array, dout: Float32Array, geom: Int32Array, scale: number, dq: Float32Array, dk: Float32Array, dv: Float32Array): void;
 
   /**
-   * Ragged decode attention (one new token per batch entry, rows at different lengths): entry b appends kNew[b]
-   * and vNew[b] (Hkv, D) to cache row rows[b] at position pos[b], then its H query heads q[b] (H, D) attend to the
-   * first pos[b] + 1 keys of that row; out (B, H, D). Caches are time-major (R, L, Hkv, D) (src/model/cache.ts); geom is
-   * [B, H, Hkv, D, R, L]; head h reads kv head floor(h / (H / Hkv)). rows must be distinct and pos in [0, L).
+   * Ragged decode attention (one new token per batch entry, rows at different lengths). Entry b has query heads
+   * q[b·qStride ...] (H, D) and new key/value rows k[b·kStride ...], v[b·vStride ...] (Hkv, D) — strides let one
+   * packed [q | k | v] projection be passed as three views. When cos/sin (P, D/2) are given, q and k are first rotated
+   * by RoPE row pos[b] (HF rotate-half pairs (i, i + D/2)). k and v are appended to cache row rows[b] at position
+   * pos[b], then the H heads attend to that row's first pos[b] + 1 keys; out (B, H, D). Caches are time-major
+   * (R, L, Hkv, D) (src/model/cache.ts); geom is [B, H, Hkv, D, R, L, qStride, kStride, vStride, P]; head h reads kv
+   * head floor(h / (H / Hkv)). rows must be distinct, pos in [0, L) (and < P with RoPE).
    */
-  decodeAttention(q: Float32Array, kNew: Float32Array, vNew: Float32Array, kCache: Float32Array, vCache: Float32Array, rows: Int32Array, pos: Int32Array, geom: Int32Array, scale: number, out: Float32Array): void;
+  decodeAttention(q: Float32Array, k: Float32Array, v: Float32Array, kCache: Float32Array, vCache: Float32Array, rows: Int32Array, pos: Int32Array, cos: Float32Array | null, sin: Float32Array | null, geom: Int32Array, scale: number, out: Float32Array): void;
 
   /**
    * One fused AdamW step (Loshchilov & Hutter 2019, decoupled weight decay) over flat buffers:

@@ -5,8 +5,10 @@
 //
 // Why a separate path: the tensor engine's cached forward builds tensors, scopes and per-row attention calls for
 // every op; at one token per row that bookkeeping, not arithmetic, dominates. Here every buffer is allocated once
-// per generate call, residual adds are folded into the GEMMs (beta = 1), RoPE reads the table rows directly and
-// attention over all rows (each at its own length) is a single Backend.decodeAttention call per layer.
+// per decoder, q/k/v and gate/up are one GEMM each over weights packed at construction (so a decoder must not
+// outlive a weight update: generate() builds one per call), residual adds are folded into the GEMMs (beta = 1), and
+// RoPE, the cache append and attention over all rows (each at its own length) are one Backend.decodeAttention
+// call per layer that reads the RoPE table rows in place.
 
 import type { Backend } from '../backend/index.js';
 import type { KvCache, Transformer } from '../model/index.js';
@@ -37,17 +39,22 @@ export class ModelDecoder implements DecodeStep {
 
 interface LayerWeights {
   inNorm: Float32Array; // (C)
-  q: Float32Array; // (H·D, C)
-  k: Float32Array; // (Hkv·D, C)
-  v: Float32Array; // (Hkv·D, C)
-  qb: Float32Array | null; // (H·D)
-  kb: Float32Array | null; // (Hkv·D)
-  vb: Float32Array | null; // (Hkv·D)
+  qkv: Float32Array; // (Wq, C), Wq = (H + 2·Hkv)·D: q_proj, k_proj, v_proj rows stacked
+  qkvBias: Float32Array | null; // (Wq)
   o: Float32Array; // (C, H·D)
   postNorm: Float32Array; // (C)
-  gate: Float32Array; // (F, C)
-  up: Float32Array; // (F, C)
+  gateUp: Float32Array; // (2F, C): gate_proj rows then up_proj rows
   down: Float32Array; // (C, F)
+}
+
+function stack(parts: Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
 
 /** The fast path for dense MHA/GQA models whose backend has decodeAttention. */
@@ -78,18 +85,12 @@ export class DenseDecoder implements DecodeStep {
   private readonly x: Float32Array; // (B, C) residual stream
   private readonly hn: Float32Array; // (B, C) normed
   private readonly rstd: Float32Array; // (B)
-  private readonly q: Float32Array; // (B, H, D)
-  private readonly qr: Float32Array; // (B, H, D) rotated
-  private readonly k: Float32Array; // (B, Hkv, D)
-  private readonly kr: Float32Array; // (B, Hkv, D) rotated
-  private readonly v: Float32Array; // (B, Hkv, D)
+  private readonly Wq: number;
+  private readonly qkv: Float32Array; // (B, Wq) packed [q | k | v] per row
   private readonly att: Float32Array; // (B, H, D)
-  private readonly gateBuf: Float32Array; // (B, F)
-  private readonly upBuf: Float32Array; // (B, F)
+  private readonly gu: Float32Array; // (B, 2F) packed [gate | up] per row
   private readonly act: Float32Array; // (B, F)
   private readonly logits: Float32Array; // (B, V)
-  private readonly cos: Float32Array; // (B, D/2)
-  private readonly sin: Float32Array; // (B, D/2)
   private readonly pos: Int32Array; // (B)
   private readonly geom: Int32Array;
 
@@ -111,11 +112,12 @@ export class DenseDecoder implements DecodeStep {
     this.layers = model.model.blocks.map((blk) => {
       const a = blk.parts.self_attn as SelfAttention;
       const m = blk.parts.mlp as SwiGluMlp;
+      const biases = [a.q_proj.bias, a.k_proj.bias, a.v_proj.bias];
       return {
         inNorm: blk.parts.input_layernorm.weight.data, postNorm: blk.parts.post_attention_layernorm.weight.data,
-        q: a.q_proj.weight.data, k: a.k_proj.weight.data, v: a.v_proj.weight.data, o: a.o_proj.weight.data,
-        qb: a.q_proj.bias?.data ?? null, kb: a.k_proj.bias?.data ?? null, vb: a.v_proj.bias?.data ?? null,
-        gate: m.gate_proj.weight.data, up: m.up_proj.weight.data, down: m.down_proj.weight.data,
+        qkv: stack([a.q_proj.weight.data, a.k_proj.weight.data, a.v_proj.weight.data]),
+        qkvBias: biases.every((b) => b) ? stack(biases.map((b) => b!.data)) : null,
+        o: a.o_proj.weight.data, gateUp: stack([m.gate_proj.weight.data, m.up_proj.weight.data]), down: m.down_proj.weight.data,
       };
     });
     this.embed = model.model.embed_tokens.weight.data;
@@ -125,24 +127,19 @@ export class DenseDecoder implements DecodeStep {
     this.ropeSin = model.rope.sin;
     this.scale = 1 / Math.sqrt(this.D);
     const n = maxBatch;
-    const { C, H, Hkv, D, F, V } = this;
+    const { C, H, D, F, V } = this;
+    const Hkv = this.Hkv;
     this.x = new Float32Array(n * C);
     this.hn = new Float32Array(n * C);
     this.rstd = new Float32Array(n);
-    this.q = new Float32Array(n * H * D);
-    this.qr = new Float32Array(n * H * D);
-    this.k = new Float32Array(n * Hkv * D);
-    this.kr = new Float32Array(n * Hkv * D);
-    this.v = new Float32Array(n * Hkv * D);
+    this.Wq = (H + 2 * Hkv) * D;
+    this.qkv = new Float32Array(n * this.Wq);
     this.att = new Float32Array(n * H * D);
-    this.gateBuf = new Float32Array(n * F);
-    this.upBuf = new Float32Array(n * F);
+    this.gu = new Float32Array(n * 2 * F);
     this.act = new Float32Array(n * F);
     this.logits = new Float32Array(n * V);
-    this.cos = new Float32Array((n * D) / 2);
-    this.sin = new Float32Array((n * D) / 2);
     this.pos = new Int32Array(n);
-    this.geom = Int32Array.from([0, H, Hkv, D, cache.rows, cache.maxLen]);
+    this.geom = Int32Array.from([0, H, Hkv, D, cache.rows, cache.maxLen, this.Wq, this.Wq, this.Wq, this.ropeCos.length / (D / 2)]);
   }
 
   /** y (B, N) = x (B, K) @ W^T (W is (N, K), the HF Linear layout), plus bias rows when given; beta = 1 accumulates. */
@@ -156,9 +153,8 @@ export class DenseDecoder implements DecodeStep {
   }
 
   step(ids: Int32Array, rows: Int32Array, B: number): Float32Array {
-    const { be, C, H, Hkv, D, F, V, eps, cache } = this;
+    const { be, C, H, D, F, V, Wq, eps, cache } = this;
     if (!Number.isInteger(B) || B < 1 || B > this.maxBatch) throw new RangeError(`DenseDecoder.step: B=${B} must be in [1, ${this.maxBatch}]`);
-    const half = D / 2;
     const x = this.x.subarray(0, B * C);
     for (let b = 0; b < B; b++) {
       const id = ids[b]!;
@@ -169,32 +165,23 @@ export class DenseDecoder implements DecodeStep {
       if (p >= cache.maxLen) throw new RangeError(`DenseDecoder.step: cache row ${r} is full (${p} tokens, maxLen ${cache.maxLen})`);
       this.pos[b] = p;
       x.set(this.embed.subarray(id * C, (id + 1) * C), b * C);
-      this.cos.set(this.ropeCos.subarray(p * half, (p + 1) * half), b * half);
-      this.sin.set(this.ropeSin.subarray(p * half, (p + 1) * half), b * half);
     }
     const hn = this.hn.subarray(0, B * C);
-    const q = this.q.subarray(0, B * H * D), qr = this.qr.subarray(0, B * H * D);
-    const k = this.k.subarray(0, B * Hkv * D), kr = this.kr.subarray(0, B * Hkv * D), v = this.v.subarray(0, B * Hkv * D);
+    const qkv = this.qkv.subarray(0, B * Wq);
     const att = this.att.subarray(0, B * H * D);
-    const gate = this.gateBuf.subarray(0, B * F), up = this.upBuf.subarray(0, B * F), act = this.act.subarray(0, B * F);
-    const cos = this.cos.subarray(0, B * half), sin = this.sin.subarray(0, B * half);
+    const gu = this.gu.subarray(0, B * 2 * F), act = this.act.subarray(0, B * F);
     this.geom[0] = B;
     for (let l = 0; l < this.layers.length; l++) {
       const w = this.layers[l]!;
-      // Attention block: x += o_proj(attn(rope(q), rope(k), v)).
+      // Attention block: x += o_proj(attn(rope(q), rope(k), v)); RoPE at each row's own position inside the kernel.
       be.rmsnorm(x, w.inNorm, B, C, eps, hn, this.rstd);
-      this.linear(hn, w.q, w.qb, q, B, H * D, C);
-      this.linear(hn, w.k, w.kb, k, B, Hkv * D, C);
-      this.linear(hn, w.v, w.vb, v, B, Hkv * D, C);
-      be.rope(q, cos, sin, 1, B, H, D, false, false, qr); // token b at its own position pos[b]
-      be.rope(k, cos, sin, 1, B, Hkv, D, false, false, kr);
-      be.decodeAttention(qr, kr, v, cache.k[l]!, cache.v[l]!, rows, this.pos, this.geom, this.scale, att); // (B, H, D)
+      this.linear(hn, w.qkv, w.qkvBias, qkv, B, Wq, C); // (B, Wq)
+      be.decodeAttention(qkv, qkv.subarray(H * D), qkv.subarray((H + this.Hkv) * D), cache.k[l]!, cache.v[l]!, rows, this.pos, this.ropeCos, this.ropeSin, this.geom, this.scale, att); // (B, H, D)
       this.linear(att, w.o, null, x, B, C, H * D, true);
       // MLP block: x += down(silu(gate(h)) * up(h)).
       be.rmsnorm(x, w.postNorm, B, C, eps, hn, this.rstd);
-      this.linear(hn, w.gate, null, gate, B, F, C);
-      this.linear(hn, w.up, null, up, B, F, C);
-      be.swiglu(gate, up, act);
+      this.linear(hn, w.gateUp, null, gu, B, 2 * F, C); // (B, 2F)
+      for (let b = 0; b < B; b++) be.swiglu(gu.subarray(2 * b * F, (2 * b + 1) * F), gu.subarray((2 * b + 1) * F, (2 * b + 2) * F), act.subarray(b * F, (b + 1) * F));
       this.linear(act, w.down, null, x, B, C, F, true);
     }
     be.rmsnorm(x, this.finalNorm, B, C, eps, hn, this.rstd);

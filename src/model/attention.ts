@@ -70,8 +70,8 @@ export class SelfAttention extends Module {
     const out = e.empty([B, T, H, D]); // (B, T, H, D)
     if (T === 1) {
       // Decode step: the ragged kernel serves every row at its own length in one call (and rewrites the new K/V).
-      const geom = Int32Array.of(B, H, Hkv, D, cache.rows, L);
-      e.backend.decodeAttention(q.data, k.data, v.data, K, V, rows, starts, geom, 1 / Math.sqrt(D), out.data);
+      const geom = Int32Array.of(B, H, Hkv, D, cache.rows, L, H * D, tok, tok, 0); // q, k, v rows contiguous; RoPE already applied
+      e.backend.decodeAttention(q.data, k.data, v.data, K, V, rows, starts, null, null, geom, 1 / Math.sqrt(D), out.data);
       return out;
     }
     const qRow = T * H * D;

@@ -114,7 +114,7 @@ export class MlaAttention extends Module {
       // Decode step: the ragged kernel over the latent cache as one KV head (keys = values = [c_kv, k_pe]).
       const fresh = new Float32Array(B * W); // (B, W) the rows just written above
       for (let b = 0; b < B; b++) fresh.set(K.subarray((rows[b]! * L + starts[b]!) * W, (rows[b]! * L + starts[b]! + 1) * W), b * W);
-      be.decodeAttention(qAbs.data, fresh, fresh, K, K, rows, starts, Int32Array.of(B, H, 1, W, cache.rows, L), 1 / Math.sqrt(dn + dr), o.data);
+      be.decodeAttention(qAbs.data, fresh, fresh, K, K, rows, starts, null, null, Int32Array.of(B, H, 1, W, cache.rows, L, H * W, W, W, 0), 1 / Math.sqrt(dn + dr), o.data);
     } else for (const [b, n] of equalLengthRuns(rows, starts)) {
       const S = starts[b]! + T;
       // One shared latent "KV head" (Hkv = 1) read in place: batch stride L·W, time stride W; keys = values.

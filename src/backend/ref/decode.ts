@@ -1,24 +1,38 @@
-// src/backend/ref/decode.ts — reference ragged decode attention (Backend.decodeAttention): each batch entry appends
-// its new key/value to its own cache row at its own position, then attends to that row's prefix. Plain loops,
-// float64 accumulation: the oracle for native/decode.cc.
-// B = batch entries, H = query heads, Hkv = kv heads, D = head dim, R = cache rows, L = cache capacity per row.
+// src/backend/ref/decode.ts — reference ragged decode attention (Backend.decodeAttention): each batch entry rotates
+// its (strided) q and k rows by RoPE at its own position (when tables are given), appends k and v to its own cache row, then attends to that row's
+// prefix. Plain loops, float64 accumulation: the oracle for native/decode.cc.
+// B = batch entries, H = query heads, Hkv = kv heads, D = head dim, R = cache rows, L = cache capacity per row,
+// P = RoPE table rows.
 
 export function decodeAttention(
-  q: Float32Array, kNew: Float32Array, vNew: Float32Array, kCache: Float32Array, vCache: Float32Array,
-  rows: Int32Array, pos: Int32Array, geom: Int32Array, scale: number, out: Float32Array,
+  q: Float32Array, k: Float32Array, v: Float32Array, kCache: Float32Array, vCache: Float32Array, rows: Int32Array, pos: Int32Array,
+  cos: Float32Array | null, sin: Float32Array | null, geom: Int32Array, scale: number, out: Float32Array,
 ): void {
-  if (geom.length !== 6) throw new RangeError('decodeAttention: geom must hold 6 integers [B, H, Hkv, D, R, L]');
-  const [B, H, Hkv, D, R, L] = Array.from(geom) as [number, number, number, number, number, number];
-  if ([B, H, Hkv, D, R, L].some((x) => x < 0)) throw new RangeError('decodeAttention: geom has a negative entry');
+  if (geom.length !== 10) throw new RangeError('decodeAttention: geom must hold 10 integers [B, H, Hkv, D, R, L, qStride, kStride, vStride, P]');
+  const [B, H, Hkv, D, R, L, qS, kS, vS, P] = Array.from(geom) as [number, number, number, number, number, number, number, number, number, number];
+  if ([B, H, Hkv, D, R, L, qS, kS, vS, P].some((x) => x < 0)) throw new RangeError('decodeAttention: geom has a negative entry');
   if (Hkv === 0 || H % Hkv !== 0) throw new RangeError(`decodeAttention: H=${H} is not a multiple of Hkv=${Hkv}`);
   if (!Number.isFinite(scale)) throw new RangeError('decodeAttention: scale must be finite');
+  if (qS < H * D) throw new RangeError(`decodeAttention: q row stride ${qS} < H·D = ${H * D}`);
+  if (kS < Hkv * D) throw new RangeError(`decodeAttention: k row stride ${kS} < Hkv·D = ${Hkv * D}`);
+  if (vS < Hkv * D) throw new RangeError(`decodeAttention: v row stride ${vS} < Hkv·D = ${Hkv * D}`);
+  const rope = cos !== null || sin !== null;
+  const half = D / 2;
   const need = (a: { length: number }, n: number, what: string): void => {
     if (a.length < n) throw new RangeError(`decodeAttention: ${what} holds ${a.length} values, needs ${n}`);
   };
-  need(q, B * H * D, 'q');
+  if (rope) {
+    if (!cos || !sin) throw new TypeError('decodeAttention: give both cos and sin, or neither');
+    if (D % 2 !== 0) throw new RangeError(`decodeAttention: RoPE needs an even head dim, got ${D}`);
+    need(cos, P * half, 'cos');
+    need(sin, P * half, 'sin');
+  }
+  if (B > 0) {
+    need(q, (B - 1) * qS + H * D, 'q');
+    need(k, (B - 1) * kS + Hkv * D, 'k');
+    need(v, (B - 1) * vS + Hkv * D, 'v');
+  }
   need(out, B * H * D, 'out');
-  need(kNew, B * Hkv * D, 'kNew');
-  need(vNew, B * Hkv * D, 'vNew');
   need(kCache, R * Hkv * L * D, 'kCache');
   need(vCache, R * Hkv * L * D, 'vCache');
   need(rows, B, 'rows');
@@ -30,26 +44,40 @@ export function decodeAttention(
     if (seen.has(r)) throw new RangeError(`decodeAttention: cache row ${r} appears twice in rows`);
     seen.add(r);
     if (p < 0 || p >= L) throw new RangeError(`decodeAttention: pos[${b}] = ${p} outside [0, ${L})`);
+    if (rope && p >= P) throw new RangeError(`decodeAttention: pos[${b}] = ${p} outside the RoPE table (${P} positions)`);
   }
   const group = H / Hkv;
+  // HF rotate-half RoPE of head vector x at offset o of src, by table row p.
+  const rotate = (src: Float32Array, o: number, p: number): Float64Array => {
+    const v = new Float64Array(D);
+    for (let i = 0; i < D; i++) v[i] = src[o + i]!;
+    if (!rope) return v;
+    for (let i = 0; i < half; i++) {
+      const c = cos![p * half + i]!, s = sin![p * half + i]!;
+      const x0 = src[o + i]!, x1 = src[o + i + half]!;
+      v[i] = Math.fround(x0 * c - x1 * s);
+      v[i + half] = Math.fround(x0 * s + x1 * c);
+    }
+    return v;
+  };
   for (let b = 0; b < B; b++) {
     const r = rows[b]!, p = pos[b]!;
     // Time-major cache: position j of kv head g in row r starts at ((r·L + j)·Hkv + g)·D.
     const at = (j: number, g: number): number => ((r * L + j) * Hkv + g) * D;
     for (let g = 0; g < Hkv; g++) {
-      for (let d = 0; d < D; d++) {
-        kCache[at(p, g) + d] = kNew[(b * Hkv + g) * D + d]!;
-        vCache[at(p, g) + d] = vNew[(b * Hkv + g) * D + d]!;
-      }
+      const kr = rotate(k, b * kS + g * D, p);
+      const vr = v.slice(b * vS + g * D, b * vS + (g + 1) * D);
+      kCache.set(kr, at(p, g));
+      vCache.set(vr, at(p, g));
     }
     for (let h = 0; h < H; h++) {
       const g = Math.floor(h / group);
-      const qo = (b * H + h) * D;
+      const qh = rotate(q, b * qS + h * D, p);
       const s = new Float64Array(p + 1);
       let m = -Infinity;
       for (let j = 0; j <= p; j++) {
         let dot = 0;
-        for (let d = 0; d < D; d++) dot += q[qo + d]! * kCache[at(j, g) + d]!;
+        for (let d = 0; d < D; d++) dot += qh[d]! * kCache[at(j, g) + d]!;
         s[j] = dot * scale;
         if (s[j]! > m) m = s[j]!;
       }
@@ -61,7 +89,7 @@ export function decodeAttention(
       for (let d = 0; d < D; d++) {
         let acc = 0;
         for (let j = 0; j <= p; j++) acc += s[j]! * vCache[at(j, g) + d]!;
-        out[qo + d] = acc / sum;
+        out[(b * H + h) * D + d] = acc / sum;
       }
     }
   }
