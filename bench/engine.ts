@@ -61,7 +61,7 @@ if (!flags['skip-matmul']) {
   const rng = new Rng(7);
   for (const n of [64, 128, 256, 512, 1024, 2048]) {
     const flops = 2 * n * n * n;
-    const iters = Math.max(1, Math.round(1e9 / flops));
+    const iters = Math.max(1, Math.round(2e9 / flops)); // ~10 ms per timing on this machine
     const a = engine.randn([n, n], rng);
     const b = engine.randn([n, n], rng);
     const c = new Float32Array(n * n);
@@ -83,7 +83,7 @@ if (!flags['skip-matmul']) {
     const te: number[] = [];
     const td: number[] = [];
     const ratios: number[] = [];
-    const pairs = Math.max(flags.reps, n >= 1024 ? 7 : 11);
+    const pairs = Math.max(flags.reps, n >= 1024 ? 9 : 21);
     for (let r = 0; r < pairs; r++) {
       const x = timeEngine();
       const y = timeDirect();
