@@ -174,10 +174,8 @@ R1_ENTRY(layernorm) {
       const float rs = 1.0f / std::sqrt(v / static_cast<float>(C) + eps);
       mean.p[r] = mu;
       rstd.p[r] = rs;
-      for (int64_t c = 0; c < C; c++) {
-        const float y = (xr[c] - mu) * rs;
-        o[c] = y * (w.p ? w.p[c] : 1.0f) + (b.p ? b.p[c] : 0.0f);
-      }
+      if (w.p && b.p) for (int64_t c = 0; c < C; c++) o[c] = (xr[c] - mu) * rs * w.p[c] + b.p[c];
+      else for (int64_t c = 0; c < C; c++) o[c] = (xr[c] - mu) * rs * (w.p ? w.p[c] : 1.0f) + (b.p ? b.p[c] : 0.0f);
     }
   });
   return undefined(env);
@@ -197,27 +195,32 @@ R1_ENTRY(layernorm_backward) {
   if (w.p) a.need(w, C, "w");
   if (dw.p) a.need(dw, C, "dw");
   if (db.p) a.need(db, C, "db");
+  // A unit weight when w is absent keeps one vectorizable loop body.
+  std::vector<float> ones(w.p ? 0 : static_cast<size_t>(C), 1.0f);
+  const float* W = w.p ? w.p : ones.data();
   rows_with_partials(rows, 2 * C, dw.p, db.p, C, [&](int64_t r0, int64_t r1, float* part) {
-    float* pdw = part;
-    float* pdb = part + C;
+    float* __restrict pdw = part;
+    float* __restrict pdb = part + C;
+    const float* __restrict Wl = W;
+    const int64_t Cl = C;
     for (int64_t r = r0; r < r1; r++) {
-      const float* xr = x.p + r * C;
-      const float* g = dy.p + r * C;
-      float* d = dx.p + r * C;
+      const float* __restrict xr = x.p + r * C;
+      const float* __restrict g = dy.p + r * C;
+      float* __restrict d = dx.p + r * C;
       const float mu = mean.p[r], rs = rstd.p[r];
       float g1 = 0.0f, g2 = 0.0f;
 #pragma omp simd reduction(+ : g1, g2)
       for (int64_t c = 0; c < C; c++) {
-        const float gw = g[c] * (w.p ? w.p[c] : 1.0f);
+        const float gw = g[c] * Wl[c];
         g1 += gw;
         g2 += gw * (xr[c] - mu) * rs;
       }
       g1 /= static_cast<float>(C);
       g2 /= static_cast<float>(C);
-      for (int64_t c = 0; c < C; c++) {
+#pragma omp simd
+      for (int64_t c = 0; c < Cl; c++) {
         const float xhat = (xr[c] - mu) * rs;
-        const float gw = g[c] * (w.p ? w.p[c] : 1.0f);
-        d[c] = rs * (gw - g1 - xhat * g2);
+        d[c] = rs * (g[c] * Wl[c] - g1 - xhat * g2);
         pdw[c] += g[c] * xhat;
         pdb[c] += g[c];
       }
@@ -349,13 +352,19 @@ R1_ENTRY(adamw) {
   const float c2 = static_cast<float>(1.0 / (1.0 - std::pow(b2, static_cast<double>(step))));
   const float flr = static_cast<float>(lr), fwd = static_cast<float>(wd), feps = static_cast<float>(eps), fgs = static_cast<float>(gs);
   parallel_for(n, 1 << 15, [&](int64_t i0, int64_t i1) {
+    // Local restrict pointers: through the captured structs the compiler cannot rule out aliasing and won't vectorize.
+    float* __restrict P = p.p;
+    const float* __restrict G = g.p;
+    float* __restrict Mm = m.p;
+    float* __restrict Vv = v.p;
+    const float lr_ = flr, wd_ = fwd, eps_ = feps, gs_ = fgs, b1_ = fb1, b2_ = fb2, i1_ = ib1, i2_ = ib2, c1_ = c1, c2_ = c2;
     for (int64_t i = i0; i < i1; i++) {
-      const float gi = g.p[i] * fgs;
-      const float mi = fb1 * m.p[i] + ib1 * gi;
-      const float vi = fb2 * v.p[i] + ib2 * gi * gi;
-      m.p[i] = mi;
-      v.p[i] = vi;
-      p.p[i] -= flr * (mi * c1 / (std::sqrt(vi * c2) + feps) + fwd * p.p[i]);
+      const float gi = G[i] * gs_;
+      const float mi = b1_ * Mm[i] + i1_ * gi;
+      const float vi = b2_ * Vv[i] + i2_ * gi * gi;
+      Mm[i] = mi;
+      Vv[i] = vi;
+      P[i] -= lr_ * (mi * c1_ / (std::sqrt(vi * c2_) + eps_) + wd_ * P[i]);
     }
   });
   return undefined(env);

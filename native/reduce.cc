@@ -64,10 +64,10 @@ R1_ENTRY(reduce) {
       // Column sums: vectorize across inner; split inner across threads (disjoint outputs).
       parallel_for(inner, mul(outer, n) * inner >= (1 << 16) ? 64 : inner + 1, [&](int64_t i0, int64_t i1) {
         for (int64_t o = 0; o < outer; o++) {
-          float* dst = O + o * inner;
+          float* __restrict dst = O + o * inner;
           for (int64_t i = i0; i < i1; i++) dst[i] = 0.0f;
           for (int64_t j = 0; j < n; j++) {
-            const float* src = X + (o * n + j) * inner;
+            const float* __restrict src = X + (o * n + j) * inner;
             for (int64_t i = i0; i < i1; i++) dst[i] += src[i];
           }
         }
