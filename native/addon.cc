@@ -20,9 +20,27 @@ napi_value info(napi_env env, napi_callback_info) {
   return obj;
 }
 
+// alignOffset(arrayBuffer) -> bytes to skip so that a view starts on a 64-byte boundary.
+napi_value align_offset(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  bool is_ab = false;
+  if (argc < 1 || napi_is_arraybuffer(env, argv[0], &is_ab) != napi_ok || !is_ab) {
+    napi_throw_type_error(env, nullptr, "alignOffset: expected an ArrayBuffer");
+    return nullptr;
+  }
+  void* data = nullptr;
+  size_t len = 0;
+  napi_get_arraybuffer_info(env, argv[0], &data, &len);
+  const uintptr_t addr = reinterpret_cast<uintptr_t>(data);
+  return number(env, static_cast<double>((64 - addr % 64) % 64));
+}
+
 napi_value init(napi_env env, napi_value exports) {
   const napi_property_descriptor props[] = {
       {"info", nullptr, info, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"alignOffset", nullptr, align_offset, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"gemm", nullptr, gemm, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"cblasSgemmDirect", nullptr, cblas_sgemm_direct, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"unary", nullptr, unary, nullptr, nullptr, nullptr, napi_default, nullptr},

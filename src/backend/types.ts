@@ -182,4 +182,9 @@ export interface Backend {
   sumSquares(x: Float32Array): number;
   /** x[:] = value */
   fill(x: Float32Array, value: number): void;
+  /**
+   * Optional allocator for zero-filled buffers the engine pools (and the flat parameter buffers): the native backend
+   * aligns them to 64 bytes, which lets GEMM write full cache lines (measured ~10% faster at n = 256).
+   */
+  allocate?(n: number): Float32Array;
 }

@@ -37,8 +37,9 @@ export function packParameters(module: Module): FlatParameters {
   const ordered = [...decayed, ...other];
   let total = 0;
   for (const [, t] of ordered) total += t.size;
-  const params = new Float32Array(total);
-  const grads = new Float32Array(total);
+  const engine = module.engine;
+  const params = engine.allocate(total);
+  const grads = engine.allocate(total);
   const views: ParameterView[] = [];
   let offset = 0;
   let decayEnd = 0;

@@ -47,7 +47,12 @@ export class Engine {
     const buf = list?.pop();
     if (buf) return buf;
     this.allocations++;
-    return new Float32Array(n);
+    return this.allocate(n);
+  }
+
+  /** A fresh zero-filled buffer from the backend's allocator (aligned for the native backend), not pooled. */
+  allocate(n: number): Float32Array {
+    return this.backend.allocate ? this.backend.allocate(n) : new Float32Array(n);
   }
 
   /** @internal return a buffer to the pool. */

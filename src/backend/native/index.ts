@@ -12,6 +12,8 @@ import type { Backend, BackendInfo } from '../types.js';
 /** The raw addon: every Backend kernel plus build info and the direct cblas baseline. */
 export interface NativeAddon extends Omit<Backend, 'info'> {
   info(): { blas: 'openblas' | 'portable'; threads: number };
+  /** Bytes to skip in an ArrayBuffer so that a view starts 64-byte aligned. */
+  alignOffset(buffer: ArrayBuffer): number;
   /** C = A @ B (row-major, M×K @ K×N) straight through cblas_sgemm; throws in a build without OpenBLAS. */
   cblasSgemmDirect(M: number, N: number, K: number, A: Float32Array, B: Float32Array, C: Float32Array): void;
 }
@@ -85,5 +87,10 @@ export function createNativeBackend(): Backend {
     adamw: a.adamw,
     sumSquares: a.sumSquares,
     fill: a.fill,
+    allocate: (n: number): Float32Array => {
+      // ArrayBuffer backing stores never move, so an aligned view stays aligned.
+      const buf = new ArrayBuffer(n * 4 + 64);
+      return new Float32Array(buf, a.alignOffset(buf), n);
+    },
   };
 }

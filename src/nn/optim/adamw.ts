@@ -31,8 +31,8 @@ export class AdamW {
     const parsed = AdamWConfigSchema.safeParse(config);
     if (!parsed.success) throw new RangeError(`AdamW config: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     this.config = parsed.data;
-    this.m = new Float32Array(flat.params.length);
-    this.v = new Float32Array(flat.params.length);
+    this.m = backend.allocate ? backend.allocate(flat.params.length) : new Float32Array(flat.params.length);
+    this.v = backend.allocate ? backend.allocate(flat.params.length) : new Float32Array(flat.params.length);
   }
 
   /** One update of every parameter; lr overrides the configured rate (schedules), gradScale comes from clipping. */
