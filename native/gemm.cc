@@ -75,6 +75,16 @@ void sgemm(bool tA, bool tB, int64_t M, int64_t N, int64_t K, float alpha, const
            const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
   if (M == 0 || N == 0) return;
 #ifdef R1_HAVE_CBLAS
+  if (M == 1 && K > 0) {
+    // One output row (a decode step at batch 1): a matrix-vector product. OpenBLAS before 0.3.27 does not forward
+    // such GEMMs to GEMV and packs all of B, which doubles the memory traffic of a bandwidth-bound call.
+    // c = alpha op(B)ᵀ a + beta c, with a = row 0 of op(A) (stride lda when A is stored transposed).
+    if (beta == 0.0f) std::memset(C, 0, sizeof(float) * N);  // beta = 0 must not read C (it may hold NaN)
+    const int inc = tA ? static_cast<int>(lda) : 1;
+    if (tB) cblas_sgemv(CblasRowMajor, CblasNoTrans, static_cast<int>(N), static_cast<int>(K), alpha, B, static_cast<int>(ldb), A, inc, beta, C, 1);
+    else cblas_sgemv(CblasRowMajor, CblasTrans, static_cast<int>(K), static_cast<int>(N), alpha, B, static_cast<int>(ldb), A, inc, beta, C, 1);
+    return;
+  }
   cblas_sgemm(CblasRowMajor, tA ? CblasTrans : CblasNoTrans, tB ? CblasTrans : CblasNoTrans, static_cast<int>(M),
               static_cast<int>(N), static_cast<int>(K), alpha, A, static_cast<int>(lda), B, static_cast<int>(ldb), beta,
               C, static_cast<int>(ldc));

@@ -34,6 +34,11 @@ export const opCases: OpCase[] = [
   { name: 'matmul transA', inputs: [x([5, 3]), x([5, 4])], run: ([a, b]) => T.matmul(a!, b!, { transA: true }) },
   { name: 'matmul transB', inputs: [x([3, 5]), x([4, 5])], run: ([a, b]) => T.matmul(a!, b!, { transB: true }) },
   { name: 'matmul transA transB', inputs: [x([5, 3]), x([4, 5])], run: ([a, b]) => T.matmul(a!, b!, { transA: true, transB: true }) },
+  // One output row goes through GEMV in the native backend (a batch-1 decode step): every transpose combination.
+  { name: 'matmul one row', inputs: [x([1, 5]), x([5, 4])], run: ([a, b]) => T.matmul(a!, b!) },
+  { name: 'matmul one row transB', inputs: [x([1, 5]), x([4, 5])], run: ([a, b]) => T.matmul(a!, b!, { transB: true }) },
+  { name: 'matmul one row transA', inputs: [x([5, 1]), x([5, 4])], run: ([a, b]) => T.matmul(a!, b!, { transA: true }) },
+  { name: 'matmul one row transA transB', inputs: [x([5, 1]), x([4, 5])], run: ([a, b]) => T.matmul(a!, b!, { transA: true, transB: true }) },
   { name: 'matmul batched', inputs: [x([2, 3, 3, 4]), x([2, 3, 4, 2])], run: ([a, b]) => T.matmul(a!, b!) },
   { name: 'matmul batched transB', inputs: [x([2, 3, 4]), x([2, 5, 4])], run: ([a, b]) => T.matmul(a!, b!, { transB: true }) },
   { name: 'matmul batched @ shared', inputs: [x([2, 3, 4]), x([4, 5])], run: ([a, b]) => T.matmul(a!, b!) },
