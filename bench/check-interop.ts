@@ -22,20 +22,12 @@ import { Transformer } from '../src/model/transformer.js';
 import { createEngine, type Engine } from '../src/tensor/index.js';
 import { loadTokenizer, saveTokenizer, trainTokenizer, type Tokenizer } from '../src/tokenizer/index.js';
 import { Rng } from '../src/util/rng.js';
+import { packageRoot } from '../src/util/package-root.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fromSource = import.meta.url.endsWith('.ts');
 const python = process.env.PYTHON ?? 'python3';
 
-function packageRoot(): string {
-  let d = here;
-  while (!existsSync(join(d, 'package.json'))) {
-    const up = dirname(d);
-    if (up === d) throw new Error('check-interop: package.json not found above ' + here);
-    d = up;
-  }
-  return d;
-}
 const root = packageRoot();
 
 type Status = 'pass' | 'FAIL' | 'skip' | 'info';

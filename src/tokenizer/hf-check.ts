@@ -3,10 +3,9 @@
 // HF-made GPT-2 / Llama-3 / Qwen2 / DeepSeek-V3 style files must give r1ts the same ids. Skips without Python.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { Rng } from '../util/rng.js';
 import { bytesToByteLevel, utf8Bytes } from './bytes.js';
 import { renderChat, type ChatMessage } from './chat.js';
@@ -15,6 +14,7 @@ import { buildPreTokenizer, type PreTokenizerSpec, type SplitBehavior } from './
 import { builtinCorpus, randomUnicode } from './samples.js';
 import { trainTokenizer } from './train-tokenizer.js';
 import type { Tokenizer } from './tokenizer.js';
+import { packageRoot } from '../util/package-root.js';
 
 /** Outcome of one check: skipped (with why), or ok/mismatch with a one-line summary and the first mismatches. */
 export type HfCheckResult =
@@ -30,15 +30,6 @@ export interface HfCheckOptions {
   count?: number;
 }
 
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('cannot find package.json above ' + fileURLToPath(import.meta.url));
-    dir = up;
-  }
-  return dir;
-}
 
 const scriptPath = (): string => join(packageRoot(), 'bench', 'check-tokenizer-hf.py');
 

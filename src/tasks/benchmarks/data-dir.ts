@@ -3,8 +3,8 @@
 // under tsx and from dist/ after tsc alike).
 
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+import { packageRoot } from '../../util/package-root.js';
 
 /** Where each benchmark file comes from (original repository and path), for error messages and docs. */
 export const BENCHMARK_SOURCES: Readonly<Record<string, string>> = {
@@ -14,16 +14,7 @@ export const BENCHMARK_SOURCES: Readonly<Record<string, string>> = {
   'amc23-test.jsonl': 'https://github.com/QwenLM/Qwen2.5-Math (evaluation/data/amc23/test.jsonl)',
 };
 
-/** The nearest folder at or above `from` that holds a package.json. */
-export function packageRoot(from: string = dirname(fileURLToPath(import.meta.url))): string {
-  let dir = resolve(from);
-  for (;;) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    const up = dirname(dir);
-    if (up === dir) throw new Error(`no package.json found above ${from}`);
-    dir = up;
-  }
-}
+export { packageRoot };
 
 /** The benchmark data folder: `explicit`, else env R1_DATA_DIR, else <package root>/../shared/data. */
 export function resolveDataDir(explicit?: string, env: NodeJS.ProcessEnv = process.env): string {

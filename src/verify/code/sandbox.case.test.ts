@@ -11,9 +11,9 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync }
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { runTests, sandboxInfo, type Language, type SandboxLimits, type TestCase } from './index.js';
 import { livePidsWithCmdline } from './procs.js';
+import { packageRoot as findRepoRoot } from '../../util/package-root.js';
 
 export interface BatteryContext {
   /** Host folder that holds the runs' temp dirs (checked empty after each case). */
@@ -36,16 +36,6 @@ export interface HostileCase {
   mustNotExist?: string[];
 }
 
-/** Walk up from this file to the folder holding package.json (works from src/ under tsx and from dist/). */
-export function findRepoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('package.json not found above ' + fileURLToPath(import.meta.url));
-    dir = up;
-  }
-  return dir;
-}
 
 // Cases meant to hit a time limit get tight limits; the others get roomy ones so that a slow start on a loaded
 // machine cannot turn their expected failure (a runtime error, a wrong output) into a timeout.
