@@ -17,6 +17,7 @@ import { createEngine } from '../src/tensor/index.js';
 import { exportLlamaGguf, preset, saveModelAsHf, Transformer, byteLevelVocab } from '../src/model/index.js';
 import { generate } from '../src/generate/index.js';
 import { Rng } from '../src/util/rng.js';
+import { openLlamaCpp } from './llama-cpp.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fromSource = import.meta.url.endsWith('.ts');
@@ -58,15 +59,9 @@ function root(): string {
 // ---- llama.cpp child ------------------------------------------------------------------------------------------------
 
 async function llamaChild(modelPath: string, planPath: string): Promise<void> {
-  let mod: typeof import('node-llama-cpp');
-  try {
-    mod = await import('node-llama-cpp');
-  } catch (err) {
-    process.stdout.write(JSON.stringify({ status: 'skipped', reason: `node-llama-cpp is not installed (${(err as Error).message})` }) + '\n');
-    return;
-  }
+  const llama = await openLlamaCpp();
+  if (!llama) return;
   const plan = JSON.parse(readFileSync(planPath, 'utf8')) as Plan;
-  const llama = await mod.getLlama({ gpu: false, build: 'never', logLevel: mod.LlamaLogLevel.error, progressLogs: false });
   const model = await llama.loadModel({ modelPath });
   const rows: Row[] = [];
   for (const { batch, threads } of plan.configs) {

@@ -4,19 +4,14 @@
 // Usage: gguf-logits <model.gguf> <request.json {ids: number[][], vocab: number}> <out.f32>; prints one JSON line.
 
 import { readFileSync, writeFileSync } from 'node:fs';
+import { openLlamaCpp } from './llama-cpp.js';
 
 async function main(): Promise<void> {
   const [modelPath, requestPath, outPath] = process.argv.slice(2);
   if (!modelPath || !requestPath || !outPath) throw new Error('usage: gguf-logits <model.gguf> <request.json> <out.f32>');
-  let mod: typeof import('node-llama-cpp');
-  try {
-    mod = await import('node-llama-cpp');
-  } catch (err) {
-    process.stdout.write(JSON.stringify({ status: 'skipped', reason: `node-llama-cpp is not installed (${(err as Error).message})` }) + '\n');
-    return;
-  }
+  const llama = await openLlamaCpp();
+  if (!llama) return;
   const { ids, vocab } = JSON.parse(readFileSync(requestPath, 'utf8')) as { ids: number[][]; vocab: number };
-  const llama = await mod.getLlama({ gpu: false, build: 'never', logLevel: mod.LlamaLogLevel.error, progressLogs: false });
   const model = await llama.loadModel({ modelPath });
   // An F32 KV cache: llama.cpp's default F16 cache alone moves logits by ~3e-3 on a random model.
   const kvType = (process.env.R1_GGUF_KV_TYPE ?? 'F32') as 'F32' | 'F16';
