@@ -169,3 +169,20 @@ test('bad arguments are rejected with clear errors', () => {
   assert.throws(() => generate(dense, [new Array(600).fill(1)], { maxNewTokens: 2 }), /maxSeqLen is 512/);
   assert.throws(() => generate(dense, ok, { maxNewTokens: 2, maxBatch: 1.5 }), /maxBatch/);
 });
+
+test('ragged prompts prefilled as one padded batch match one-at-a-time prefill (dense and MLA+MoE)', () => {
+  const mla = modelOf('tiny-moe-mla');
+  for (const m of [dense, mla]) {
+    const prompts = promptsOf([1, 5, 9, 2], 11);
+    const opts: GenerateOptions = { maxNewTokens: 6, sampling: { temperature: 0.8 }, seed: 5, n: 3 };
+    const together = generate(m, prompts, { ...opts, maxBatch: 12 });
+    const alone = generate(m, prompts, { ...opts, maxBatch: 1 });
+    assert.equal(together.stats.prefillTokens, 1 + 5 + 9 + 2, 'each prompt is prefilled once, padding not counted');
+    assert.equal(together.stats.reusedPromptTokens, 2 * (1 + 5 + 9 + 2), 'the other two samples of each prompt copy its KV');
+    together.sequences.forEach((s, i) => {
+      const o = alone.sequences[i]!;
+      assert.deepEqual(s.tokens, o.tokens, `sequence ${i}`);
+      s.logprobs.forEach((lp, t) => assert.ok(Math.abs(lp - o.logprobs[t]!) < 1e-4, `sequence ${i} token ${t}: ${lp} vs ${o.logprobs[t]}`));
+    });
+  }
+});

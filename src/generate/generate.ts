@@ -216,41 +216,108 @@ export function generate(model: Transformer, prompts: readonly (readonly number[
     return false;
   };
 
-  /** Prefills (or restores) waiting sequences into free rows and samples their first token. */
+  /**
+   * Prefills one group of rows in a single forward: prompts right-padded to the longest remainder (causal attention
+   * keeps each row's real tokens blind to the padding after them; the padding's cache entries are dropped), logits
+   * taken at each row's last real token.
+   */
+  const prefillGroup = (group: { slot: number; rest: number[] }[]): Float32Array[] => {
+    const B = group.length;
+    const T = group.reduce((m, g) => Math.max(m, g.rest.length), 0);
+    const ids = new Int32Array(B * T);
+    const last = new Int32Array(B);
+    const rowIds = new Int32Array(B);
+    group.forEach((g, b) => {
+      for (let t = 0; t < T; t++) ids[b * T + t] = g.rest[Math.min(t, g.rest.length - 1)]!;
+      last[b] = g.rest.length - 1;
+      rowIds[b] = g.slot;
+    });
+    const starts = group.map((g) => cache.lengths[g.slot]!);
+    const flat = model.engine.scope(() => Float32Array.from(model.forward(ids, B, T, { cache, rows: rowIds, lastIndex: last }).data)); // (B, 1, V)
+    group.forEach((g, b) => cache.reset(g.slot, starts[b]! + g.rest.length));
+    return group.map((_, b) => flat.subarray(b * V, (b + 1) * V));
+  };
+
+  /** Fills free rows with waiting sequences until none is free (a sequence may finish on its first token). */
   const admit = (): void => {
+    while (free.length > 0 && next < total) admitRound();
+  };
+
+  /** Prefills (or restores) waiting sequences into free rows, batching the prefills, and samples their first tokens. */
+  const admitRound = (): void => {
+    const t0 = performance.now();
+    interface Admit { index: number; p: number; j: number; slot: number; cached: number; logits?: Float32Array; rest?: number[]; from?: Admit }
+    const batch: Admit[] = [];
+    const firstOf = new Map<number, Admit>(); // prompt → the sequence of this round that prefills it
     while (free.length > 0 && next < total) {
       const index = next++;
       const p = Math.floor(index / n), j = index % n;
       const prompt = prompts[p]!;
       const P = prompt.length;
-      const slot = free.pop()!;
-      const t0 = performance.now();
-      let logits: Float32Array;
-      let cached: number;
+      const a: Admit = { index, p, j, slot: free.pop()!, cached: 0 };
       const sh = shared.get(p);
+      const sibling = firstOf.get(p);
       if (sh) {
-        // A later sample of a prompt already prefilled: copy its KV (no model work).
-        cache.reset(slot, 0);
-        writeSpan(cache, slot, 0, P, sh.kv!);
-        logits = sh.logits;
-        cached = P;
+        // A later sample of a prompt prefilled in an earlier round: copy its KV (no model work).
+        cache.reset(a.slot, 0);
+        writeSpan(cache, a.slot, 0, P, sh.kv!);
+        a.logits = sh.logits;
+        a.cached = P;
         if (--sh.left === 0) shared.delete(p);
+      } else if (sibling) {
+        a.from = sibling; // copies the sibling's KV once it is prefilled below
+        a.cached = P;
       } else {
-        cached = opts.prefixCache ? opts.prefixCache.restore(cache, slot, prompt, P - 1) : (cache.reset(slot, 0), 0);
-        const rest = Int32Array.from(prompt.slice(cached));
-        logits = model.engine.scope(() => Float32Array.from(model.forward(rest, 1, rest.length, { cache, rows: Int32Array.of(slot), lastOnly: true }).data)); // (V)
-        stats.prefillTokens += rest.length;
-        opts.prefixCache?.store(cache, slot, prompt);
-        if (n - j > 1) shared.set(p, { logits, kv: readSpan(cache, slot, 0, P), left: n - j - 1 });
+        a.cached = opts.prefixCache ? opts.prefixCache.restore(cache, a.slot, prompt, P - 1) : (cache.reset(a.slot, 0), 0);
+        a.rest = prompt.slice(a.cached);
+        firstOf.set(p, a);
       }
-      stats.reusedPromptTokens += cached;
-      stats.prefillMs += performance.now() - t0;
+      batch.push(a);
+    }
+    // Batched prefill: rows sorted by remaining length and cut into groups whose padding stays small and whose
+    // padded rows fit their cache rows.
+    const todo = batch.filter((a) => a.rest).sort((x, y) => x.rest!.length - y.rest!.length || x.index - y.index);
+    const MAX_GROUP_TOKENS = 8192;
+    for (let i = 0; i < todo.length;) {
+      let k = 1;
+      let real = todo[i]!.rest!.length;
+      while (i + k < todo.length) {
+        const cand = todo[i + k]!;
+        const T = cand.rest!.length; // the longest so far (sorted)
+        const rowsIn = todo.slice(i, i + k + 1);
+        if ((k + 1) * T > MAX_GROUP_TOKENS || (k + 1) * T > 1.25 * (real + T) + 8 * (k + 1)) break;
+        if (rowsIn.some((a) => cache.lengths[a.slot]! + T > cacheLen)) break;
+        real += T;
+        k++;
+      }
+      const group = todo.slice(i, i + k);
+      const logits = prefillGroup(group.map((a) => ({ slot: a.slot, rest: a.rest! })));
+      group.forEach((a, g) => {
+        a.logits = logits[g];
+        stats.prefillTokens += a.rest!.length;
+        const prompt = prompts[a.p]!;
+        opts.prefixCache?.store(cache, a.slot, prompt);
+        const later = n - a.j - 1 - batch.filter((b) => b.from === a).length; // samples admitted in later rounds
+        const kv = n - a.j > 1 ? readSpan(cache, a.slot, 0, prompt.length) : null;
+        for (const b of batch) {
+          if (b.from !== a) continue;
+          cache.reset(b.slot, 0);
+          writeSpan(cache, b.slot, 0, prompt.length, kv!);
+          b.logits = a.logits;
+        }
+        if (later > 0) shared.set(a.p, { logits: a.logits!, kv, left: later });
+      });
+      i += k;
+    }
+    stats.prefillMs += performance.now() - t0;
+    for (const a of batch) {
+      stats.reusedPromptTokens += a.cached;
       const s: Seq = {
-        index, prompt: p, sample: j, slot, rng: rngs[index]!, tokens: [], logprobs: [], text: '', cached,
+        index: a.index, prompt: a.p, sample: a.j, slot: a.slot, rng: rngs[a.index]!, tokens: [], logprobs: [], text: '', cached: a.cached,
         stream: opts.decoder ? textStream(opts.decoder) : null,
         matcher: opts.decoder && (opts.stop?.length ?? 0) > 0 ? new StopMatcher(opts.stop!) : null,
       };
-      const { token, logprob } = sampler.sample(logits.subarray(0, V), sampling, s.rng);
+      const { token, logprob } = sampler.sample(a.logits!.subarray(0, V), sampling, s.rng);
       if (!accept(s, token, logprob)) active.push(s);
     }
   };

@@ -4,7 +4,7 @@
 // B = batch, T = tokens per row, C = hidden, V = vocab.
 
 import { Embedding, Linear, Module, RMSNorm } from '../nn/index.js';
-import { add, crossEntropy, embedding, linear, reshape, slice, type Engine, type Tensor } from '../tensor/index.js';
+import { add, crossEntropy, embedding, indexSelect, linear, reshape, slice, type Engine, type Tensor } from '../tensor/index.js';
 import type { Rng } from '../util/rng.js';
 import { KvCache } from './cache.js';
 import { type ModelConfig, parseModelConfig } from './config.js';
@@ -25,6 +25,11 @@ export interface ForwardOptions {
   rows?: Int32Array;
   /** Only compute logits for the last position of each row: (B, 1, V). Saves the head GEMM on prefill. */
   lastOnly?: boolean;
+  /**
+   * Only compute logits at position lastIndex[b] of each row b: (B, 1, V). For ragged prompts prefilled as one
+   * right-padded batch (causal attention keeps a row's real tokens blind to the padding after them).
+   */
+  lastIndex?: Int32Array;
 }
 
 export interface TrainForward {
@@ -137,7 +142,17 @@ export class Transformer extends Module {
     this.checkIds(ids, B, T);
     const run = (): Tensor => {
       const { h } = this.trunk(ids, B, T, opts);
-      const last = opts.lastOnly && T > 1 ? slice(h, 1, T - 1) : h; // (B, 1|T, C)
+      let last = opts.lastOnly && T > 1 && !opts.lastIndex ? slice(h, 1, T - 1) : h; // (B, 1|T, C)
+      if (opts.lastIndex) {
+        const at = opts.lastIndex;
+        if (at.length !== B) throw new RangeError(`forward: lastIndex holds ${at.length} entries for B=${B}`);
+        const flat = new Int32Array(B);
+        for (let b = 0; b < B; b++) {
+          if (!(at[b]! >= 0 && at[b]! < T)) throw new RangeError(`forward: lastIndex[${b}] = ${at[b]} outside [0, ${T})`);
+          flat[b] = b * T + at[b]!;
+        }
+        last = reshape(indexSelect(reshape(h, [B * T, h.shape[2]!]), 0, flat), [B, 1, h.shape[2]!]); // (B, 1, C)
+      }
       return this.head(this.model.norm.forward(last));
     };
     return opts.cache ? this.engine.noGrad(run) : run();
