@@ -68,6 +68,8 @@ napi_value init(napi_env env, napi_value exports) {
       {"attention", nullptr, attention, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"attentionBackward", nullptr, attention_backward, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"decodeAttention", nullptr, decode_attention, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"decodeLayer", nullptr, decode_layer, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"decodeLogits", nullptr, decode_logits, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adamw", nullptr, adamw, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);

@@ -6,6 +6,13 @@
 // reads kv head h / (H / Hkv). Semantics and the plain-TypeScript oracle: decodeAttention in src/backend/ref/decode.ts.
 // B = batch entries, H = query heads, Hkv = kv heads, D = head dim, R = cache rows, L = cache capacity per row,
 // P = RoPE table rows (positions).
+//
+// decodeLayer and decodeLogits run a whole dense (Llama-style) decoder layer, and the final norm + output head, for
+// one decode step in one call each: RMSNorm, the packed q/k/v GEMM, ragged attention, o_proj into the residual,
+// RMSNorm, the packed gate/up GEMM with SwiGLU, down_proj into the residual. GEMMs split the output columns over
+// the pool (each worker runs a single-threaded GEMM on its slice of the weights, so each core streams half of
+// them), and OpenBLAS is kept to one thread for the call: one thread pool, no oversubscription, no JS round trips.
+// C = hidden, F = SwiGLU width, V = vocab.
 
 #include <algorithm>
 #include <cmath>
@@ -14,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "blas.h"
 #include "fastmath.h"
 #include "kernels.h"
 #include "napi_util.h"
@@ -33,82 +41,81 @@ inline void rope_half(const float* x, const float* c, const float* s, int64_t ha
   }
 }
 
-}  // namespace
+struct DecodeGeom {
+  int64_t B, H, Hkv, D, R, L, qS, kS, vS, P;
+};
 
-// decodeAttention(q, k, v, kCache, vCache, rows, pos, cos|null, sin|null, geom [B, H, Hkv, D, R, L, qS, kS, vS, P], scale, out)
-R1_ENTRY(decode_attention) {
-  Args a(env, info, "decodeAttention", 12);
-  F32 qa = a.f32(0, "q"), ka = a.f32(1, "k"), va = a.f32(2, "v"), kc = a.f32(3, "kCache"), vc = a.f32(4, "vCache");
-  I32 rows = a.i32(5, "rows"), pos = a.i32(6, "pos");
-  F32 cs = a.f32_opt(7, "cos"), sn = a.f32_opt(8, "sin");
-  I32 g = a.i32(9, "geom");
-  const float scale = static_cast<float>(a.num(10, "scale"));
-  F32 out = a.f32(11, "out");
-  if (g.n != 10) fail_range("decodeAttention: geom must hold 10 integers [B, H, Hkv, D, R, L, qStride, kStride, vStride, P]");
-  for (size_t i = 0; i < 10; i++) if (g.p[i] < 0) fail_range("decodeAttention: geom has a negative entry");
-  const int64_t B = g.p[0], H = g.p[1], Hkv = g.p[2], D = g.p[3], R = g.p[4], L = g.p[5];
-  const int64_t qS = g.p[6], kS = g.p[7], vS = g.p[8], P = g.p[9];
-  if (Hkv == 0 || H % Hkv != 0) fail_range("decodeAttention: H=" + std::to_string(H) + " is not a multiple of Hkv=" + std::to_string(Hkv));
-  if (!std::isfinite(scale)) fail_range("decodeAttention: scale must be finite");
-  if (qS < H * D) fail_range("decodeAttention: q row stride " + std::to_string(qS) + " < H·D = " + std::to_string(H * D));
-  if (kS < Hkv * D) fail_range("decodeAttention: k row stride " + std::to_string(kS) + " < Hkv·D = " + std::to_string(Hkv * D));
-  if (vS < Hkv * D) fail_range("decodeAttention: v row stride " + std::to_string(vS) + " < Hkv·D = " + std::to_string(Hkv * D));
+// Checks the geometry against the buffers (sizes, strides, RoPE table, distinct rows, positions); returns the
+// longest attended length max(pos) + 1.
+int64_t check_decode(Args& a, const DecodeGeom& g, const F32& q, const F32& k, const F32& v, const F32& kc, const F32& vc,
+                     const I32& rows, const I32& pos, const F32& cs, const F32& sn, float scale, const char* fn) {
+  const std::string f = fn;
+  if (g.Hkv == 0 || g.H % g.Hkv != 0) fail_range(f + ": H=" + std::to_string(g.H) + " is not a multiple of Hkv=" + std::to_string(g.Hkv));
+  if (!std::isfinite(scale)) fail_range(f + ": scale must be finite");
+  if (g.qS < g.H * g.D) fail_range(f + ": q row stride " + std::to_string(g.qS) + " < H·D = " + std::to_string(g.H * g.D));
+  if (g.kS < g.Hkv * g.D) fail_range(f + ": k row stride " + std::to_string(g.kS) + " < Hkv·D = " + std::to_string(g.Hkv * g.D));
+  if (g.vS < g.Hkv * g.D) fail_range(f + ": v row stride " + std::to_string(g.vS) + " < Hkv·D = " + std::to_string(g.Hkv * g.D));
   const bool rope = cs.p != nullptr || sn.p != nullptr;
   if (rope) {
-    if (!cs.p || !sn.p) fail_type("decodeAttention: give both cos and sin, or neither");
-    if (D % 2 != 0) fail_range("decodeAttention: RoPE needs an even head dim, got " + std::to_string(D));
-    a.need(cs, mul(P, D / 2), "cos");
-    a.need(sn, mul(P, D / 2), "sin");
+    if (!cs.p || !sn.p) fail_type(f + ": give both cos and sin, or neither");
+    if (g.D % 2 != 0) fail_range(f + ": RoPE needs an even head dim, got " + std::to_string(g.D));
+    a.need(cs, mul(g.P, g.D / 2), "cos");
+    a.need(sn, mul(g.P, g.D / 2), "sin");
   }
-  if (B > 0) {
-    a.need(qa, mul(B - 1, qS) + H * D, "q");
-    a.need(ka, mul(B - 1, kS) + Hkv * D, "k");
-    a.need(va, mul(B - 1, vS) + Hkv * D, "v");
+  if (g.B > 0) {
+    a.need(q, mul(g.B - 1, g.qS) + g.H * g.D, "q");
+    a.need(k, mul(g.B - 1, g.kS) + g.Hkv * g.D, "k");
+    a.need(v, mul(g.B - 1, g.vS) + g.Hkv * g.D, "v");
   }
-  a.need(out, mul(mul(B, H), D), "out");
-  a.need(kc, mul(mul(mul(R, Hkv), L), D), "kCache");
-  a.need(vc, mul(mul(mul(R, Hkv), L), D), "vCache");
-  a.need(rows, B, "rows");
-  a.need(pos, B, "pos");
+  a.need(kc, mul(mul(mul(g.R, g.Hkv), g.L), g.D), "kCache");
+  a.need(vc, mul(mul(mul(g.R, g.Hkv), g.L), g.D), "vCache");
+  a.need(rows, g.B, "rows");
+  a.need(pos, g.B, "pos");
   // Rows must be distinct: two entries writing one row would race (and make no sense for generation).
-  std::vector<char> seen(static_cast<size_t>(R), 0);
+  std::vector<char> seen(static_cast<size_t>(g.R), 0);
   int64_t maxS = 0;
-  for (int64_t b = 0; b < B; b++) {
+  for (int64_t b = 0; b < g.B; b++) {
     const int64_t r = rows.p[b], p = pos.p[b];
-    if (r < 0 || r >= R) fail_range("decodeAttention: rows[" + std::to_string(b) + "] = " + std::to_string(r) + " outside [0, " + std::to_string(R) + ")");
-    if (seen[r]) fail_range("decodeAttention: cache row " + std::to_string(r) + " appears twice in rows");
+    if (r < 0 || r >= g.R) fail_range(f + ": rows[" + std::to_string(b) + "] = " + std::to_string(r) + " outside [0, " + std::to_string(g.R) + ")");
+    if (seen[r]) fail_range(f + ": cache row " + std::to_string(r) + " appears twice in rows");
     seen[r] = 1;
-    if (p < 0 || p >= L) fail_range("decodeAttention: pos[" + std::to_string(b) + "] = " + std::to_string(p) + " outside [0, " + std::to_string(L) + ")");
-    if (rope && p >= P) fail_range("decodeAttention: pos[" + std::to_string(b) + "] = " + std::to_string(p) + " outside the RoPE table (" + std::to_string(P) + " positions)");
+    if (p < 0 || p >= g.L) fail_range(f + ": pos[" + std::to_string(b) + "] = " + std::to_string(p) + " outside [0, " + std::to_string(g.L) + ")");
+    if (rope && p >= g.P) fail_range(f + ": pos[" + std::to_string(b) + "] = " + std::to_string(p) + " outside the RoPE table (" + std::to_string(g.P) + " positions)");
     maxS = std::max(maxS, p + 1);
   }
-  if (B == 0 || H == 0 || D == 0) return undefined(env);
-  const int64_t group = H / Hkv;
-  const int64_t tok = Hkv * D;  // floats per cached position (all kv heads): time-major rows (L, Hkv, D)
-  // One task per batch entry: it rotates and appends the entry's new keys/values, then streams its row's first S positions once,
-  // front to back (each position holds every kv head contiguously), for all H heads together. Decode attention is
-  // bound by reading the cache, so one sequential pass per row matters more than arithmetic layout.
-  parallel_for(B, 2, [&](int64_t b0, int64_t b1) {
+  return maxS;
+}
+
+// The attention of entries [0, B) (validated by check_decode). One task per batch entry: it rotates and appends the
+// entry's new keys/values, then streams its row's first S positions once, front to back (each position holds every
+// kv head contiguously), for all H heads together. Decode attention is bound by reading the cache, so one
+// sequential pass per row matters more than arithmetic layout.
+void attend_entries(const DecodeGeom& g, int64_t maxS, const float* qa, const float* ka, const float* va, float* kc, float* vc,
+                    const int32_t* rows, const int32_t* pos, const float* cs, const float* sn, float scale, float* out) {
+  const int64_t H = g.H, D = g.D, L = g.L;
+  const int64_t group = H / g.Hkv;
+  const int64_t tok = g.Hkv * D;  // floats per cached position (all kv heads): time-major rows (L, Hkv, D)
+  parallel_for(g.B, 2, [&](int64_t b0, int64_t b1) {
     std::vector<float> sc(static_cast<size_t>(H * maxS));
     std::vector<float> acc(static_cast<size_t>(H * D));
     std::vector<float> qrot(static_cast<size_t>(H * D));
     const int64_t half = D / 2;
     for (int64_t b = b0; b < b1; b++) {
-      const int64_t r = rows.p[b], p = pos.p[b], S = p + 1;
-      float* K = kc.p + r * L * tok;
-      float* V = vc.p + r * L * tok;
-      const float* Q = qa.p + b * qS;
-      const float* kn = ka.p + b * kS;
-      if (rope) {
-        const float* c = cs.p + p * half;
-        const float* s = sn.p + p * half;
+      const int64_t r = rows[b], p = pos[b], S = p + 1;
+      float* K = kc + r * L * tok;
+      float* V = vc + r * L * tok;
+      const float* Q = qa + b * g.qS;
+      const float* kn = ka + b * g.kS;
+      if (cs) {
+        const float* c = cs + p * half;
+        const float* s = sn + p * half;
         for (int64_t h = 0; h < H; h++) rope_half(Q + h * D, c, s, half, qrot.data() + h * D);
-        for (int64_t kh = 0; kh < Hkv; kh++) rope_half(kn + kh * D, c, s, half, K + p * tok + kh * D);
+        for (int64_t kh = 0; kh < g.Hkv; kh++) rope_half(kn + kh * D, c, s, half, K + p * tok + kh * D);
         Q = qrot.data();
       } else {
         std::memmove(K + p * tok, kn, sizeof(float) * tok);
       }
-      std::memmove(V + p * tok, va.p + b * vS, sizeof(float) * tok);
+      std::memmove(V + p * tok, va + b * g.vS, sizeof(float) * tok);
       // Scores s[h][j] = scale · q_h · k_{j, kv(h)}.
       for (int64_t j = 0; j < S; j++) {
         const float* krow = K + j * tok;
@@ -148,9 +155,158 @@ R1_ENTRY(decode_attention) {
           for (int64_t d = 0; d < D; d++) o[d] += w * v[d];
         }
       }
-      std::memcpy(out.p + b * H * D, acc.data(), sizeof(float) * H * D);
+      std::memcpy(out + b * H * D, acc.data(), sizeof(float) * H * D);
     }
   });
+}
+
+// out (B, C) = rmsnorm(x) · w (rows in parallel only when there are many: waking the pool costs more than a decode
+// batch's norm).
+void rmsnorm_rows(const float* x, const float* w, int64_t B, int64_t C, float eps, float* out) {
+  parallel_for(B, std::max<int64_t>(2, (int64_t{1} << 17) / std::max<int64_t>(C, 1)), [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; r++) {
+      const float* xr = x + r * C;
+      float* o = out + r * C;
+      float ss = 0.0f;
+#pragma omp simd reduction(+ : ss)
+      for (int64_t c = 0; c < C; c++) ss += xr[c] * xr[c];
+      const float rs = 1.0f / std::sqrt(ss / static_cast<float>(C) + eps);
+#pragma omp simd
+      for (int64_t c = 0; c < C; c++) o[c] = xr[c] * rs * w[c];
+    }
+  });
+}
+
+// Runs fn(n0, n1) on column slices [n0, n1) of [0, N), one per pool thread, slice edges on 16-float boundaries.
+template <class Fn>
+void split_columns(int64_t N, const Fn& fn) {
+  const int64_t parts = std::max<int64_t>(1, std::min<int64_t>(pool_threads(), (N + 15) / 16));
+  parallel_for(parts, 2, [&](int64_t t0, int64_t t1) {
+    for (int64_t t = t0; t < t1; t++) {
+      const int64_t n0 = std::min(N, (N * t / parts + 15) / 16 * 16);
+      const int64_t n1 = t + 1 == parts ? N : std::min(N, (N * (t + 1) / parts + 15) / 16 * 16);
+      if (n1 > n0) fn(n0, n1);
+    }
+  });
+}
+
+// y (B, N) (+)= x (B, K) · W (N, K)ᵀ over column slices; accumulate adds into y (the residual stream).
+void linear_cols(const float* x, int64_t B, int64_t K, const float* W, int64_t N, float* y, int64_t ldy, bool accumulate) {
+  split_columns(N, [&](int64_t n0, int64_t n1) {
+    sgemm_nt_serial(B, n1 - n0, K, 1.0f, x, K, W + n0 * K, K, accumulate ? 1.0f : 0.0f, y + n0, ldy);
+  });
+}
+
+}  // namespace
+
+// decodeAttention(q, k, v, kCache, vCache, rows, pos, cos|null, sin|null, geom [B, H, Hkv, D, R, L, qS, kS, vS, P], scale, out)
+R1_ENTRY(decode_attention) {
+  Args a(env, info, "decodeAttention", 12);
+  F32 qa = a.f32(0, "q"), ka = a.f32(1, "k"), va = a.f32(2, "v"), kc = a.f32(3, "kCache"), vc = a.f32(4, "vCache");
+  I32 rows = a.i32(5, "rows"), pos = a.i32(6, "pos");
+  F32 cs = a.f32_opt(7, "cos"), sn = a.f32_opt(8, "sin");
+  I32 gi = a.i32(9, "geom");
+  const float scale = static_cast<float>(a.num(10, "scale"));
+  F32 out = a.f32(11, "out");
+  if (gi.n != 10) fail_range("decodeAttention: geom must hold 10 integers [B, H, Hkv, D, R, L, qStride, kStride, vStride, P]");
+  for (size_t i = 0; i < 10; i++) if (gi.p[i] < 0) fail_range("decodeAttention: geom has a negative entry");
+  const DecodeGeom g{gi.p[0], gi.p[1], gi.p[2], gi.p[3], gi.p[4], gi.p[5], gi.p[6], gi.p[7], gi.p[8], gi.p[9]};
+  const int64_t maxS = check_decode(a, g, qa, ka, va, kc, vc, rows, pos, cs, sn, scale, "decodeAttention");
+  a.need(out, mul(mul(g.B, g.H), g.D), "out");
+  if (g.B == 0 || g.H == 0 || g.D == 0) return undefined(env);
+  attend_entries(g, maxS, qa.p, ka.p, va.p, kc.p, vc.p, rows.p, pos.p, cs.p, sn.p, scale, out.p);
+  return undefined(env);
+}
+
+// decodeLayer(x, inNorm, Wqkv, qkvBias|null, Wo, postNorm, Wgu, Wdown, kCache, vCache, rows, pos, cos|null, sin|null,
+//             geom [B, C, H, Hkv, D, F, R, L, P], eps, scale, hn, qkv, att, gu, act)
+// One dense decoder layer for B entries, in place on the residual stream x (B, C):
+//   x += o_proj(attn(rope(q), rope(k), v)),  [q | k | v] = rmsnorm(x; inNorm) · Wqkvᵀ (+ bias), Wqkv ((H + 2 Hkv) D, C)
+//   x += down(silu(g) · u),                  [g | u] = rmsnorm(x; postNorm) · Wguᵀ, Wgu (2F, C), Wdown (C, F)
+// hn (B, C), qkv (B, (H + 2 Hkv) D), att (B, H D), gu (B, 2F), act (B, F) are scratch.
+R1_ENTRY(decode_layer) {
+  Args a(env, info, "decodeLayer", 22);
+  F32 x = a.f32(0, "x"), inNorm = a.f32(1, "inNorm"), wqkv = a.f32(2, "Wqkv"), bias = a.f32_opt(3, "qkvBias"), wo = a.f32(4, "Wo");
+  F32 postNorm = a.f32(5, "postNorm"), wgu = a.f32(6, "Wgu"), wdown = a.f32(7, "Wdown"), kc = a.f32(8, "kCache"), vc = a.f32(9, "vCache");
+  I32 rows = a.i32(10, "rows"), pos = a.i32(11, "pos");
+  F32 cs = a.f32_opt(12, "cos"), sn = a.f32_opt(13, "sin");
+  I32 gi = a.i32(14, "geom");
+  const float eps = static_cast<float>(a.num(15, "eps")), scale = static_cast<float>(a.num(16, "scale"));
+  F32 hn = a.f32(17, "hn"), qkv = a.f32(18, "qkv"), att = a.f32(19, "att"), gu = a.f32(20, "gu"), act = a.f32(21, "act");
+  if (gi.n != 9) fail_range("decodeLayer: geom must hold 9 integers [B, C, H, Hkv, D, F, R, L, P]");
+  for (size_t i = 0; i < 9; i++) if (gi.p[i] < 0) fail_range("decodeLayer: geom has a negative entry");
+  const int64_t B = gi.p[0], C = gi.p[1], H = gi.p[2], Hkv = gi.p[3], D = gi.p[4], F = gi.p[5];
+  if (!std::isfinite(eps) || eps < 0.0f) fail_range("decodeLayer: eps must be finite and >= 0");
+  const int64_t Wq = (H + 2 * Hkv) * D;
+  const DecodeGeom g{B, H, Hkv, D, gi.p[6], gi.p[7], Wq, Wq, Wq, gi.p[8]};
+  a.need(x, mul(B, C), "x");
+  a.need(inNorm, C, "inNorm");
+  a.need(postNorm, C, "postNorm");
+  a.need(wqkv, mul(Wq, C), "Wqkv");
+  if (bias.p) a.need(bias, Wq, "qkvBias");
+  a.need(wo, mul(C, H * D), "Wo");
+  a.need(wgu, mul(2 * F, C), "Wgu");
+  a.need(wdown, mul(C, F), "Wdown");
+  a.need(hn, mul(B, C), "hn");
+  a.need(qkv, mul(B, Wq), "qkv");
+  a.need(att, mul(B, H * D), "att");
+  a.need(gu, mul(B, 2 * F), "gu");
+  a.need(act, mul(B, F), "act");
+  F32 kq{qkv.p ? qkv.p + H * D : nullptr, qkv.n >= static_cast<size_t>(H * D) ? qkv.n - H * D : 0};
+  F32 vq{qkv.p ? qkv.p + (H + Hkv) * D : nullptr, qkv.n >= static_cast<size_t>((H + Hkv) * D) ? qkv.n - (H + Hkv) * D : 0};
+  const int64_t maxS = check_decode(a, g, qkv, kq, vq, kc, vc, rows, pos, cs, sn, scale, "decodeLayer");
+  if (B == 0 || C == 0) return undefined(env);
+  BlasSerialRegion serial;
+  // Attention block.
+  rmsnorm_rows(x.p, inNorm.p, B, C, eps, hn.p);
+  split_columns(Wq, [&](int64_t n0, int64_t n1) {
+    float* y = qkv.p + n0;
+    if (bias.p) {
+      for (int64_t b = 0; b < B; b++) std::memcpy(y + b * Wq, bias.p + n0, sizeof(float) * (n1 - n0));
+    }
+    sgemm_nt_serial(B, n1 - n0, C, 1.0f, hn.p, C, wqkv.p + n0 * C, C, bias.p ? 1.0f : 0.0f, y, Wq);
+  });
+  if (H > 0 && D > 0) attend_entries(g, maxS, qkv.p, kq.p, vq.p, kc.p, vc.p, rows.p, pos.p, cs.p, sn.p, scale, att.p);
+  else std::memset(att.p, 0, sizeof(float) * B * H * D);
+  linear_cols(att.p, B, H * D, wo.p, C, x.p, C, true);
+  // MLP block: each worker computes its slice of gate and up columns and applies SwiGLU to it.
+  rmsnorm_rows(x.p, postNorm.p, B, C, eps, hn.p);
+  split_columns(F, [&](int64_t f0, int64_t f1) {
+    const int64_t n = f1 - f0;
+    sgemm_nt_serial(B, n, C, 1.0f, hn.p, C, wgu.p + f0 * C, C, 0.0f, gu.p + f0, 2 * F);
+    sgemm_nt_serial(B, n, C, 1.0f, hn.p, C, wgu.p + (F + f0) * C, C, 0.0f, gu.p + F + f0, 2 * F);
+    for (int64_t b = 0; b < B; b++) {
+      const float* gr = gu.p + b * 2 * F + f0;
+      const float* ur = gr + F;
+      float* o = act.p + b * F + f0;
+#pragma omp simd
+      for (int64_t i = 0; i < n; i++) o[i] = gr[i] * fast_sigmoid(gr[i]) * ur[i];
+    }
+  });
+  linear_cols(act.p, B, F, wdown.p, C, x.p, C, true);
+  return undefined(env);
+}
+
+// decodeLogits(x, normW, Whead, geom [B, C, V], eps, hn, logits): logits (B, V) = rmsnorm(x; normW) · Wheadᵀ, Whead (V, C).
+R1_ENTRY(decode_logits) {
+  Args a(env, info, "decodeLogits", 7);
+  F32 x = a.f32(0, "x"), nw = a.f32(1, "normW"), wh = a.f32(2, "Whead");
+  I32 gi = a.i32(3, "geom");
+  const float eps = static_cast<float>(a.num(4, "eps"));
+  F32 hn = a.f32(5, "hn"), logits = a.f32(6, "logits");
+  if (gi.n != 3) fail_range("decodeLogits: geom must hold 3 integers [B, C, V]");
+  const int64_t B = gi.p[0], C = gi.p[1], V = gi.p[2];
+  if (B < 0 || C < 0 || V < 0) fail_range("decodeLogits: geom has a negative entry");
+  if (!std::isfinite(eps) || eps < 0.0f) fail_range("decodeLogits: eps must be finite and >= 0");
+  a.need(x, mul(B, C), "x");
+  a.need(nw, C, "normW");
+  a.need(wh, mul(V, C), "Whead");
+  a.need(hn, mul(B, C), "hn");
+  a.need(logits, mul(B, V), "logits");
+  if (B == 0 || V == 0) return undefined(env);
+  BlasSerialRegion serial;
+  rmsnorm_rows(x.p, nw.p, B, C, eps, hn.p);
+  linear_cols(hn.p, B, C, wh.p, V, logits.p, V, false);
   return undefined(env);
 }
 

@@ -83,3 +83,58 @@ export function checkDecodeAttention(candidate: Backend, ref: Backend): void {
   assert.throws(() => call({ qkv: qkv.subarray(0, (B - 1) * stride + H * D - 1) }), /q holds/);
   assert.throws(() => call({ sin: null }), /both cos and sin/);
 }
+
+/**
+ * Runs the decodeLayer / decodeLogits checks for `candidate`: a fused dense layer (with and without q/k/v bias and
+ * RoPE) on ragged rows against the reference backend (residual stream, appended cache entries, logits), and
+ * rejection of bad arguments.
+ */
+export function checkDecodeLayer(candidate: Backend, ref: Backend): void {
+  const rng = new Rng(777);
+  const B = 3, C = 16, H = 4, Hkv = 2, D = 4, F = 24, R = 5, L = 12, P = 16, V = 40;
+  const Wq = (H + 2 * Hkv) * D;
+  const rows = Int32Array.from([4, 0, 2]);
+  const pos = Int32Array.from([0, 7, 11]);
+  const small = (n: number): Float32Array => randn(rng, n).map((x) => x * 0.3);
+  const x0 = randn(rng, B * C), inNorm = small(C).map((x) => 1 + x), postNorm = small(C).map((x) => 1 + x);
+  const Wqkv = small(Wq * C), bias = small(Wq), Wo = small(C * H * D), Wgu = small(2 * F * C), Wdown = small(C * F), Whead = small(V * C);
+  const k0 = randn(rng, R * Hkv * L * D), v0 = randn(rng, R * Hkv * L * D);
+  const cos = new Float32Array(P * D / 2), sin = new Float32Array(P * D / 2);
+  for (let t = 0; t < P; t++) for (let i = 0; i < D / 2; i++) {
+    cos[t * D / 2 + i] = Math.cos(t * 10000 ** (-2 * i / D));
+    sin[t * D / 2 + i] = Math.sin(t * 10000 ** (-2 * i / D));
+  }
+  const geom = Int32Array.from([B, C, H, Hkv, D, F, R, L, P]);
+  const eps = 1e-5, scale = 1 / Math.sqrt(D);
+  const scratch = () => ({ hn: new Float32Array(B * C), qkv: new Float32Array(B * Wq), att: new Float32Array(B * H * D), gu: new Float32Array(B * 2 * F), act: new Float32Array(B * F) });
+  for (const [withBias, rope] of [[false, true], [true, true], [true, false]] as const) {
+    const run = (be: Backend) => {
+      const x = Float32Array.from(x0), k = Float32Array.from(k0), v = Float32Array.from(v0), s = scratch();
+      be.decodeLayer(x, inNorm, Wqkv, withBias ? bias : null, Wo, postNorm, Wgu, Wdown, k, v, rows, pos, rope ? cos : null, rope ? sin : null,
+        geom, eps, scale, s.hn, s.qkv, s.att, s.gu, s.act);
+      const logits = new Float32Array(B * V).fill(NaN);
+      be.decodeLogits(x, postNorm, Whead, Int32Array.from([B, C, V]), eps, s.hn, logits);
+      return { x, k, v, logits };
+    };
+    const want = run(ref), got = run(candidate);
+    const what = `decodeLayer (bias ${withBias}, rope ${rope})`;
+    close(got.x, want.x, `${what} residual`, 1e-4, 1e-4);
+    close(got.k, want.k, `${what} keys`, 1e-5, 1e-4);
+    close(got.v, want.v, `${what} values`, 1e-5, 1e-4);
+    close(got.logits, want.logits, `${what} logits`, 1e-4, 1e-4);
+    assert.notDeepEqual(got.x, x0, 'decodeLayer updates the residual stream');
+  }
+  // Bad calls throw instead of reading or writing out of bounds.
+  const s = scratch();
+  const call = (o: { Wqkv?: Float32Array; Wdown?: Float32Array; geom?: Int32Array; rows?: Int32Array; act?: Float32Array; k?: Float32Array }): void =>
+    candidate.decodeLayer(Float32Array.from(x0), inNorm, o.Wqkv ?? Wqkv, null, Wo, postNorm, Wgu, o.Wdown ?? Wdown, o.k ?? Float32Array.from(k0), Float32Array.from(v0),
+      o.rows ?? rows, pos, cos, sin, o.geom ?? geom, eps, scale, s.hn, s.qkv, s.att, s.gu, o.act ?? s.act);
+  assert.throws(() => call({ Wqkv: Wqkv.subarray(1) }), /Wqkv/);
+  assert.throws(() => call({ Wdown: Wdown.subarray(0, C * F - 1) }), /Wdown/);
+  assert.throws(() => call({ act: s.act.subarray(1) }), /act/);
+  assert.throws(() => call({ k: k0.subarray(1) }), /kCache/);
+  assert.throws(() => call({ rows: Int32Array.from([4, 4, 2]) }), /appears twice/);
+  assert.throws(() => call({ geom: Int32Array.from([B, C, H, Hkv, D, F, R, L]) }), /9 integers/);
+  assert.throws(() => call({ geom: Int32Array.from([B, C, 3, Hkv, D, F, R, L, P]) }), /multiple/);
+  assert.throws(() => candidate.decodeLogits(x0, postNorm, Whead.subarray(1), Int32Array.from([B, C, V]), eps, s.hn, new Float32Array(B * V)), /Whead/);
+}

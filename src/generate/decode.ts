@@ -6,9 +6,9 @@
 // Why a separate path: the tensor engine's cached forward builds tensors, scopes and per-row attention calls for
 // every op; at one token per row that bookkeeping, not arithmetic, dominates. Here every buffer is allocated once
 // per decoder, q/k/v and gate/up are one GEMM each over weights packed at construction (so a decoder must not
-// outlive a weight update: generate() builds one per call), residual adds are folded into the GEMMs (beta = 1), and
-// RoPE, the cache append and attention over all rows (each at its own length) are one Backend.decodeAttention
-// call per layer that reads the RoPE table rows in place.
+// outlive a weight update: generate() builds one per call), and each layer is one Backend.decodeLayer call (norms,
+// GEMMs with the residual adds folded in, RoPE at each row's own position, the cache append, attention over all
+// rows at their own lengths, SwiGLU), the final norm and head one Backend.decodeLogits call.
 
 import type { Backend } from '../backend/index.js';
 import type { KvCache, Transformer } from '../model/index.js';
@@ -63,7 +63,7 @@ export class DenseDecoder implements DecodeStep {
   static supports(model: Transformer): boolean {
     return model.config.attention.kind === 'mha'
       && model.model.blocks.every((b) => b.parts.self_attn instanceof SelfAttention && b.parts.mlp instanceof SwiGluMlp)
-      && typeof model.engine.backend.decodeAttention === 'function';
+      && typeof model.engine.backend.decodeLayer === 'function';
   }
 
   private readonly be: Backend;
@@ -84,7 +84,6 @@ export class DenseDecoder implements DecodeStep {
   // Work buffers sized for maxBatch rows.
   private readonly x: Float32Array; // (B, C) residual stream
   private readonly hn: Float32Array; // (B, C) normed
-  private readonly rstd: Float32Array; // (B)
   private readonly Wq: number;
   private readonly qkv: Float32Array; // (B, Wq) packed [q | k | v] per row
   private readonly att: Float32Array; // (B, H, D)
@@ -92,7 +91,8 @@ export class DenseDecoder implements DecodeStep {
   private readonly act: Float32Array; // (B, F)
   private readonly logits: Float32Array; // (B, V)
   private readonly pos: Int32Array; // (B)
-  private readonly geom: Int32Array;
+  private readonly geom: Int32Array; // decodeLayer's [B, C, H, Hkv, D, F, R, L, P]
+  private readonly headGeom: Int32Array; // decodeLogits' [B, C, V]
 
   constructor(model: Transformer, private readonly cache: KvCache, readonly maxBatch: number) {
     if (!DenseDecoder.supports(model)) throw new Error('DenseDecoder: the model is not a dense MHA/GQA SwiGLU model (use ModelDecoder)');
@@ -131,7 +131,6 @@ export class DenseDecoder implements DecodeStep {
     const Hkv = this.Hkv;
     this.x = new Float32Array(n * C);
     this.hn = new Float32Array(n * C);
-    this.rstd = new Float32Array(n);
     this.Wq = (H + 2 * Hkv) * D;
     this.qkv = new Float32Array(n * this.Wq);
     this.att = new Float32Array(n * H * D);
@@ -139,21 +138,12 @@ export class DenseDecoder implements DecodeStep {
     this.act = new Float32Array(n * F);
     this.logits = new Float32Array(n * V);
     this.pos = new Int32Array(n);
-    this.geom = Int32Array.from([0, H, Hkv, D, cache.rows, cache.maxLen, this.Wq, this.Wq, this.Wq, this.ropeCos.length / (D / 2)]);
-  }
-
-  /** y (B, N) = x (B, K) @ W^T (W is (N, K), the HF Linear layout), plus bias rows when given; beta = 1 accumulates. */
-  private linear(x: Float32Array, W: Float32Array, bias: Float32Array | null, y: Float32Array, B: number, N: number, K: number, accumulate = false): void {
-    let beta = accumulate ? 1 : 0;
-    if (bias) {
-      for (let b = 0; b < B; b++) y.set(bias, b * N);
-      beta = 1;
-    }
-    this.be.gemm(false, true, B, N, K, 1, x, K, 0, W, K, 0, beta, y, N, 0, 1);
+    this.geom = Int32Array.from([0, C, H, Hkv, D, F, cache.rows, cache.maxLen, this.ropeCos.length / (D / 2)]);
+    this.headGeom = Int32Array.from([0, C, V]);
   }
 
   step(ids: Int32Array, rows: Int32Array, B: number): Float32Array {
-    const { be, C, H, D, F, V, Wq, eps, cache } = this;
+    const { be, C, V, cache } = this;
     if (!Number.isInteger(B) || B < 1 || B > this.maxBatch) throw new RangeError(`DenseDecoder.step: B=${B} must be in [1, ${this.maxBatch}]`);
     const x = this.x.subarray(0, B * C);
     for (let b = 0; b < B; b++) {
@@ -166,27 +156,15 @@ export class DenseDecoder implements DecodeStep {
       this.pos[b] = p;
       x.set(this.embed.subarray(id * C, (id + 1) * C), b * C);
     }
-    const hn = this.hn.subarray(0, B * C);
-    const qkv = this.qkv.subarray(0, B * Wq);
-    const att = this.att.subarray(0, B * H * D);
-    const gu = this.gu.subarray(0, B * 2 * F), act = this.act.subarray(0, B * F);
     this.geom[0] = B;
     for (let l = 0; l < this.layers.length; l++) {
       const w = this.layers[l]!;
-      // Attention block: x += o_proj(attn(rope(q), rope(k), v)); RoPE at each row's own position inside the kernel.
-      be.rmsnorm(x, w.inNorm, B, C, eps, hn, this.rstd);
-      this.linear(hn, w.qkv, w.qkvBias, qkv, B, Wq, C); // (B, Wq)
-      be.decodeAttention(qkv, qkv.subarray(H * D), qkv.subarray((H + this.Hkv) * D), cache.k[l]!, cache.v[l]!, rows, this.pos, this.ropeCos, this.ropeSin, this.geom, this.scale, att); // (B, H, D)
-      this.linear(att, w.o, null, x, B, C, H * D, true);
-      // MLP block: x += down(silu(gate(h)) * up(h)).
-      be.rmsnorm(x, w.postNorm, B, C, eps, hn, this.rstd);
-      this.linear(hn, w.gateUp, null, gu, B, 2 * F, C); // (B, 2F)
-      for (let b = 0; b < B; b++) be.swiglu(gu.subarray(2 * b * F, (2 * b + 1) * F), gu.subarray((2 * b + 1) * F, (2 * b + 2) * F), act.subarray(b * F, (b + 1) * F));
-      this.linear(act, w.down, null, x, B, C, F, true);
+      be.decodeLayer(x, w.inNorm, w.qkv, w.qkvBias, w.o, w.postNorm, w.gateUp, w.down, cache.k[l]!, cache.v[l]!, rows, this.pos,
+        this.ropeCos, this.ropeSin, this.geom, this.eps, this.scale, this.hn, this.qkv, this.att, this.gu, this.act);
     }
-    be.rmsnorm(x, this.finalNorm, B, C, eps, hn, this.rstd);
+    this.headGeom[0] = B;
     const logits = this.logits.subarray(0, B * V);
-    this.linear(hn, this.head, null, logits, B, V, C);
+    be.decodeLogits(x, this.finalNorm, this.head, this.headGeom, this.eps, this.hn, logits);
     for (let b = 0; b < B; b++) cache.lengths[rows[b]!] = this.pos[b]! + 1;
     return logits;
   }

@@ -84,6 +84,8 @@ export function createNativeBackend(): Backend {
     attention: a.attention,
     attentionBackward: a.attentionBackward,
     decodeAttention: a.decodeAttention,
+    decodeLayer: a.decodeLayer,
+    decodeLogits: a.decodeLogits,
     adamw: a.adamw,
     sumSquares: a.sumSquares,
     fill: a.fill,

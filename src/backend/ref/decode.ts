@@ -1,8 +1,12 @@
 // src/backend/ref/decode.ts — reference ragged decode attention (Backend.decodeAttention): each batch entry rotates
 // its (strided) q and k rows by RoPE at its own position (when tables are given), appends k and v to its own cache row, then attends to that row's
-// prefix. Plain loops, float64 accumulation: the oracle for native/decode.cc.
+// prefix. Plain loops, float64 accumulation: the oracle for native/decode.cc. decodeLayer / decodeLogits compose
+// the reference kernels (rmsnorm, gemm, decodeAttention, swiglu) step by step.
 // B = batch entries, H = query heads, Hkv = kv heads, D = head dim, R = cache rows, L = cache capacity per row,
 // P = RoPE table rows.
+
+import { gemm } from './gemm.js';
+import { rmsnorm, swiglu } from './nn.js';
 
 export function decodeAttention(
   q: Float32Array, k: Float32Array, v: Float32Array, kCache: Float32Array, vCache: Float32Array, rows: Int32Array, pos: Int32Array,
@@ -93,4 +97,50 @@ export function decodeAttention(
       }
     }
   }
+}
+
+function need(buf: Float32Array | Int32Array, n: number, fn: string, what: string): void {
+  if (buf.length < n) throw new RangeError(`${fn}: ${what} holds ${buf.length} elements, needs ${n}`);
+}
+
+/** Backend.decodeLayer: one dense decoder layer for a decode step (see types.ts). */
+export function decodeLayer(
+  x: Float32Array, inNorm: Float32Array, Wqkv: Float32Array, qkvBias: Float32Array | null, Wo: Float32Array, postNorm: Float32Array,
+  Wgu: Float32Array, Wdown: Float32Array, kCache: Float32Array, vCache: Float32Array, rows: Int32Array, pos: Int32Array,
+  cos: Float32Array | null, sin: Float32Array | null, geom: Int32Array, eps: number, scale: number,
+  hn: Float32Array, qkv: Float32Array, att: Float32Array, gu: Float32Array, act: Float32Array,
+): void {
+  if (geom.length !== 9) throw new RangeError('decodeLayer: geom must hold 9 integers [B, C, H, Hkv, D, F, R, L, P]');
+  const [B, C, H, Hkv, D, F, R, L, P] = Array.from(geom) as [number, number, number, number, number, number, number, number, number];
+  if ([B, C, H, Hkv, D, F, R, L, P].some((n) => n < 0)) throw new RangeError('decodeLayer: geom has a negative entry');
+  if (!Number.isFinite(eps) || eps < 0) throw new RangeError('decodeLayer: eps must be finite and >= 0');
+  const Wq = (H + 2 * Hkv) * D;
+  const f = 'decodeLayer';
+  need(x, B * C, f, 'x'); need(inNorm, C, f, 'inNorm'); need(postNorm, C, f, 'postNorm'); need(Wqkv, Wq * C, f, 'Wqkv');
+  if (qkvBias) need(qkvBias, Wq, f, 'qkvBias');
+  need(Wo, C * H * D, f, 'Wo'); need(Wgu, 2 * F * C, f, 'Wgu'); need(Wdown, C * F, f, 'Wdown');
+  need(hn, B * C, f, 'hn'); need(qkv, B * Wq, f, 'qkv'); need(att, B * H * D, f, 'att'); need(gu, B * 2 * F, f, 'gu'); need(act, B * F, f, 'act');
+  const rstd = new Float32Array(B);
+  rmsnorm(x.subarray(0, B * C), inNorm.subarray(0, C), B, C, eps, hn, rstd);
+  for (let b = 0; b < B; b++) if (qkvBias) qkv.set(qkvBias.subarray(0, Wq), b * Wq);
+  gemm(false, true, B, Wq, C, 1, hn, C, 0, Wqkv, C, 0, qkvBias ? 1 : 0, qkv, Wq, 0, 1);
+  decodeAttention(qkv, qkv.subarray(H * D), qkv.subarray((H + Hkv) * D), kCache, vCache, rows, pos, cos, sin,
+    Int32Array.of(B, H, Hkv, D, R, L, Wq, Wq, Wq, P), scale, att);
+  gemm(false, true, B, C, H * D, 1, att, H * D, 0, Wo, H * D, 0, 1, x, C, 0, 1);
+  rmsnorm(x.subarray(0, B * C), postNorm.subarray(0, C), B, C, eps, hn, rstd);
+  gemm(false, true, B, 2 * F, C, 1, hn, C, 0, Wgu, C, 0, 0, gu, 2 * F, 0, 1);
+  for (let b = 0; b < B; b++) swiglu(gu.subarray(2 * b * F, (2 * b + 1) * F), gu.subarray((2 * b + 1) * F, (2 * b + 2) * F), act.subarray(b * F, (b + 1) * F));
+  gemm(false, true, B, C, F, 1, act, F, 0, Wdown, F, 0, 1, x, C, 0, 1);
+}
+
+/** Backend.decodeLogits: final RMSNorm and output head for a decode step (see types.ts). */
+export function decodeLogits(x: Float32Array, normW: Float32Array, Whead: Float32Array, geom: Int32Array, eps: number, hn: Float32Array, logits: Float32Array): void {
+  if (geom.length !== 3) throw new RangeError('decodeLogits: geom must hold 3 integers [B, C, V]');
+  const [B, C, V] = Array.from(geom) as [number, number, number];
+  if (B < 0 || C < 0 || V < 0) throw new RangeError('decodeLogits: geom has a negative entry');
+  if (!Number.isFinite(eps) || eps < 0) throw new RangeError('decodeLogits: eps must be finite and >= 0');
+  const f = 'decodeLogits';
+  need(x, B * C, f, 'x'); need(normW, C, f, 'normW'); need(Whead, V * C, f, 'Whead'); need(hn, B * C, f, 'hn'); need(logits, B * V, f, 'logits');
+  rmsnorm(x.subarray(0, B * C), normW.subarray(0, C), B, C, eps, hn.subarray(0, B * C), new Float32Array(B));
+  gemm(false, true, B, V, C, 1, hn, C, 0, Whead, C, 0, 0, logits, V, 0, 1);
 }
