@@ -70,6 +70,8 @@ napi_value init(napi_env env, napi_value exports) {
       {"decodeAttention", nullptr, decode_attention, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"decodeLayer", nullptr, decode_layer, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"decodeLogits", nullptr, decode_logits, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"packLinear", nullptr, pack_linear, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"packedLinearSize", nullptr, packed_linear_size, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adamw", nullptr, adamw, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);

@@ -9,9 +9,9 @@
 //
 // decodeLayer and decodeLogits run a whole dense (Llama-style) decoder layer, and the final norm + output head, for
 // one decode step in one call each: RMSNorm, the packed q/k/v GEMM, ragged attention, o_proj into the residual,
-// RMSNorm, the packed gate/up GEMM with SwiGLU, down_proj into the residual. GEMMs split the output columns over
-// the pool (each worker runs a single-threaded GEMM on its slice of the weights, so each core streams half of
-// them), and OpenBLAS is kept to one thread for the call: one thread pool, no oversubscription, no JS round trips.
+// RMSNorm, the gate/up GEMMs with SwiGLU, down_proj into the residual. Weights come packed by packLinear (see
+// packed_gemm.h: a general GEMM would repack them on every call, as costly as the arithmetic at decode batch
+// sizes); each GEMM splits the weights' column blocks over the pool, so each core streams its own share of them.
 // C = hidden, F = SwiGLU width, V = vocab.
 
 #include <algorithm>
@@ -21,10 +21,10 @@
 #include <string>
 #include <vector>
 
-#include "blas.h"
 #include "fastmath.h"
 #include "kernels.h"
 #include "napi_util.h"
+#include "packed_gemm.h"
 #include "pool.h"
 
 namespace r1 {
@@ -177,24 +177,22 @@ void rmsnorm_rows(const float* x, const float* w, int64_t B, int64_t C, float ep
   });
 }
 
-// Runs fn(n0, n1) on column slices [n0, n1) of [0, N), one per pool thread, slice edges on 16-float boundaries.
+// Runs fn(j0, j1) on ranges of the column blocks [0, blocks(N)) of a packed weight, one range per pool thread.
 template <class Fn>
-void split_columns(int64_t N, const Fn& fn) {
-  const int64_t parts = std::max<int64_t>(1, std::min<int64_t>(pool_threads(), (N + 15) / 16));
+void split_blocks(int64_t N, const Fn& fn) {
+  const int64_t nb = packed::blocks(N);
+  const int64_t parts = std::max<int64_t>(1, std::min<int64_t>(pool_threads(), nb));
   parallel_for(parts, 2, [&](int64_t t0, int64_t t1) {
     for (int64_t t = t0; t < t1; t++) {
-      const int64_t n0 = std::min(N, (N * t / parts + 15) / 16 * 16);
-      const int64_t n1 = t + 1 == parts ? N : std::min(N, (N * (t + 1) / parts + 15) / 16 * 16);
-      if (n1 > n0) fn(n0, n1);
+      const int64_t j0 = nb * t / parts, j1 = nb * (t + 1) / parts;
+      if (j1 > j0) fn(j0, j1);
     }
   });
 }
 
-// y (B, N) (+)= x (B, K) · W (N, K)ᵀ over column slices; accumulate adds into y (the residual stream).
-void linear_cols(const float* x, int64_t B, int64_t K, const float* W, int64_t N, float* y, int64_t ldy, bool accumulate) {
-  split_columns(N, [&](int64_t n0, int64_t n1) {
-    sgemm_nt_serial(B, n1 - n0, K, 1.0f, x, K, W + n0 * K, K, accumulate ? 1.0f : 0.0f, y + n0, ldy);
-  });
+// y (B, N) (+)= x (B, K) · Wᵀ with W packed; accumulate adds into y (the residual stream).
+void linear_packed(const float* x, int64_t B, int64_t K, const float* Wp, int64_t N, float* y, int64_t ldy, bool accumulate) {
+  split_blocks(N, [&](int64_t j0, int64_t j1) { packed::gemm_blocks(x, B, K, Wp, N, j0, j1, y, ldy, accumulate); });
 }
 
 }  // namespace
@@ -218,35 +216,58 @@ R1_ENTRY(decode_attention) {
   return undefined(env);
 }
 
-// decodeLayer(x, inNorm, Wqkv, qkvBias|null, Wo, postNorm, Wgu, Wdown, kCache, vCache, rows, pos, cos|null, sin|null,
-//             geom [B, C, H, Hkv, D, F, R, L, P], eps, scale, hn, qkv, att, gu, act)
+// packedLinearSize(N, K) -> floats that packLinear writes for a (N, K) weight.
+R1_ENTRY(packed_linear_size) {
+  Args a(env, info, "packedLinearSize", 2);
+  const int64_t N = a.size(0, "N"), K = a.size(1, "K");
+  return number(env, static_cast<double>(mul(packed::blocks(N) * packed::NB, K)));
+}
+
+// packLinear(W, N, K, out): out (packedLinearSize(N, K)) ← W (N, K) in the column-block layout of packed_gemm.h.
+R1_ENTRY(pack_linear) {
+  Args a(env, info, "packLinear", 4);
+  F32 W = a.f32(0, "W");
+  const int64_t N = a.size(1, "N"), K = a.size(2, "K");
+  F32 out = a.f32(3, "out");
+  a.need(W, mul(N, K), "W");
+  a.exact(out, mul(packed::blocks(N) * packed::NB, K), "out");
+  packed::pack(W.p, N, K, out.p);
+  return undefined(env);
+}
+
+// decodeLayer(x, inNorm, Wqkv, qkvBias|null, Wo, postNorm, Wgate, Wup, Wdown, kCache, vCache, rows, pos, cos|null,
+//             sin|null, geom [B, C, H, Hkv, D, F, R, L, P], eps, scale, hn, qkv, att, gu, act)
 // One dense decoder layer for B entries, in place on the residual stream x (B, C):
 //   x += o_proj(attn(rope(q), rope(k), v)),  [q | k | v] = rmsnorm(x; inNorm) · Wqkvᵀ (+ bias), Wqkv ((H + 2 Hkv) D, C)
-//   x += down(silu(g) · u),                  [g | u] = rmsnorm(x; postNorm) · Wguᵀ, Wgu (2F, C), Wdown (C, F)
-// hn (B, C), qkv (B, (H + 2 Hkv) D), att (B, H D), gu (B, 2F), act (B, F) are scratch.
+//   x += down(silu(g) · u),                  g, u = rmsnorm(x; postNorm) · Wgateᵀ, · Wupᵀ (F, C); Wdown (C, F)
+// All weights packed by packLinear. hn (B, C), qkv (B, (H + 2 Hkv) D), att (B, H D), gu (B, 2F), act (B, F) are scratch.
 R1_ENTRY(decode_layer) {
-  Args a(env, info, "decodeLayer", 22);
+  Args a(env, info, "decodeLayer", 23);
   F32 x = a.f32(0, "x"), inNorm = a.f32(1, "inNorm"), wqkv = a.f32(2, "Wqkv"), bias = a.f32_opt(3, "qkvBias"), wo = a.f32(4, "Wo");
-  F32 postNorm = a.f32(5, "postNorm"), wgu = a.f32(6, "Wgu"), wdown = a.f32(7, "Wdown"), kc = a.f32(8, "kCache"), vc = a.f32(9, "vCache");
-  I32 rows = a.i32(10, "rows"), pos = a.i32(11, "pos");
-  F32 cs = a.f32_opt(12, "cos"), sn = a.f32_opt(13, "sin");
-  I32 gi = a.i32(14, "geom");
-  const float eps = static_cast<float>(a.num(15, "eps")), scale = static_cast<float>(a.num(16, "scale"));
-  F32 hn = a.f32(17, "hn"), qkv = a.f32(18, "qkv"), att = a.f32(19, "att"), gu = a.f32(20, "gu"), act = a.f32(21, "act");
+  F32 postNorm = a.f32(5, "postNorm"), wgate = a.f32(6, "Wgate"), wup = a.f32(7, "Wup"), wdown = a.f32(8, "Wdown");
+  F32 kc = a.f32(9, "kCache"), vc = a.f32(10, "vCache");
+  I32 rows = a.i32(11, "rows"), pos = a.i32(12, "pos");
+  F32 cs = a.f32_opt(13, "cos"), sn = a.f32_opt(14, "sin");
+  I32 gi = a.i32(15, "geom");
+  const float eps = static_cast<float>(a.num(16, "eps")), scale = static_cast<float>(a.num(17, "scale"));
+  F32 hn = a.f32(18, "hn"), qkv = a.f32(19, "qkv"), att = a.f32(20, "att"), gu = a.f32(21, "gu"), act = a.f32(22, "act");
   if (gi.n != 9) fail_range("decodeLayer: geom must hold 9 integers [B, C, H, Hkv, D, F, R, L, P]");
   for (size_t i = 0; i < 9; i++) if (gi.p[i] < 0) fail_range("decodeLayer: geom has a negative entry");
   const int64_t B = gi.p[0], C = gi.p[1], H = gi.p[2], Hkv = gi.p[3], D = gi.p[4], F = gi.p[5];
   if (!std::isfinite(eps) || eps < 0.0f) fail_range("decodeLayer: eps must be finite and >= 0");
+  if (Hkv == 0 || H % Hkv != 0) fail_range("decodeLayer: H=" + std::to_string(H) + " is not a multiple of Hkv=" + std::to_string(Hkv));
   const int64_t Wq = (H + 2 * Hkv) * D;
   const DecodeGeom g{B, H, Hkv, D, gi.p[6], gi.p[7], Wq, Wq, Wq, gi.p[8]};
   a.need(x, mul(B, C), "x");
   a.need(inNorm, C, "inNorm");
   a.need(postNorm, C, "postNorm");
-  a.need(wqkv, mul(Wq, C), "Wqkv");
+  auto packed_need = [&](const F32& w, int64_t N, int64_t K, const char* what) { a.exact(w, mul(packed::blocks(N) * packed::NB, K), what); };
+  packed_need(wqkv, Wq, C, "Wqkv (packed)");
   if (bias.p) a.need(bias, Wq, "qkvBias");
-  a.need(wo, mul(C, H * D), "Wo");
-  a.need(wgu, mul(2 * F, C), "Wgu");
-  a.need(wdown, mul(C, F), "Wdown");
+  packed_need(wo, C, H * D, "Wo (packed)");
+  packed_need(wgate, F, C, "Wgate (packed)");
+  packed_need(wup, F, C, "Wup (packed)");
+  packed_need(wdown, C, F, "Wdown (packed)");
   a.need(hn, mul(B, C), "hn");
   a.need(qkv, mul(B, Wq), "qkv");
   a.need(att, mul(B, H * D), "att");
@@ -256,25 +277,24 @@ R1_ENTRY(decode_layer) {
   F32 vq{qkv.p ? qkv.p + (H + Hkv) * D : nullptr, qkv.n >= static_cast<size_t>((H + Hkv) * D) ? qkv.n - (H + Hkv) * D : 0};
   const int64_t maxS = check_decode(a, g, qkv, kq, vq, kc, vc, rows, pos, cs, sn, scale, "decodeLayer");
   if (B == 0 || C == 0) return undefined(env);
-  BlasSerialRegion serial;
   // Attention block.
   rmsnorm_rows(x.p, inNorm.p, B, C, eps, hn.p);
-  split_columns(Wq, [&](int64_t n0, int64_t n1) {
-    float* y = qkv.p + n0;
+  split_blocks(Wq, [&](int64_t j0, int64_t j1) {
     if (bias.p) {
-      for (int64_t b = 0; b < B; b++) std::memcpy(y + b * Wq, bias.p + n0, sizeof(float) * (n1 - n0));
+      const int64_t n0 = j0 * packed::NB, n1 = std::min(Wq, j1 * packed::NB);
+      for (int64_t b = 0; b < B; b++) std::memcpy(qkv.p + b * Wq + n0, bias.p + n0, sizeof(float) * (n1 - n0));
     }
-    sgemm_nt_serial(B, n1 - n0, C, 1.0f, hn.p, C, wqkv.p + n0 * C, C, bias.p ? 1.0f : 0.0f, y, Wq);
+    packed::gemm_blocks(hn.p, B, C, wqkv.p, Wq, j0, j1, qkv.p, Wq, bias.p != nullptr);
   });
   if (H > 0 && D > 0) attend_entries(g, maxS, qkv.p, kq.p, vq.p, kc.p, vc.p, rows.p, pos.p, cs.p, sn.p, scale, att.p);
   else std::memset(att.p, 0, sizeof(float) * B * H * D);
-  linear_cols(att.p, B, H * D, wo.p, C, x.p, C, true);
-  // MLP block: each worker computes its slice of gate and up columns and applies SwiGLU to it.
+  linear_packed(att.p, B, H * D, wo.p, C, x.p, C, true);
+  // MLP block: each worker computes its blocks of gate and up columns and applies SwiGLU to them.
   rmsnorm_rows(x.p, postNorm.p, B, C, eps, hn.p);
-  split_columns(F, [&](int64_t f0, int64_t f1) {
-    const int64_t n = f1 - f0;
-    sgemm_nt_serial(B, n, C, 1.0f, hn.p, C, wgu.p + f0 * C, C, 0.0f, gu.p + f0, 2 * F);
-    sgemm_nt_serial(B, n, C, 1.0f, hn.p, C, wgu.p + (F + f0) * C, C, 0.0f, gu.p + F + f0, 2 * F);
+  split_blocks(F, [&](int64_t j0, int64_t j1) {
+    const int64_t f0 = j0 * packed::NB, n = std::min(F, j1 * packed::NB) - f0;
+    packed::gemm_blocks(hn.p, B, C, wgate.p, F, j0, j1, gu.p, 2 * F, false);
+    packed::gemm_blocks(hn.p, B, C, wup.p, F, j0, j1, gu.p + F, 2 * F, false);
     for (int64_t b = 0; b < B; b++) {
       const float* gr = gu.p + b * 2 * F + f0;
       const float* ur = gr + F;
@@ -283,11 +303,12 @@ R1_ENTRY(decode_layer) {
       for (int64_t i = 0; i < n; i++) o[i] = gr[i] * fast_sigmoid(gr[i]) * ur[i];
     }
   });
-  linear_cols(act.p, B, F, wdown.p, C, x.p, C, true);
+  linear_packed(act.p, B, F, wdown.p, C, x.p, C, true);
   return undefined(env);
 }
 
-// decodeLogits(x, normW, Whead, geom [B, C, V], eps, hn, logits): logits (B, V) = rmsnorm(x; normW) · Wheadᵀ, Whead (V, C).
+// decodeLogits(x, normW, Whead, geom [B, C, V], eps, hn, logits): logits (B, V) = rmsnorm(x; normW) · Wheadᵀ, Whead (V, C)
+// packed by packLinear.
 R1_ENTRY(decode_logits) {
   Args a(env, info, "decodeLogits", 7);
   F32 x = a.f32(0, "x"), nw = a.f32(1, "normW"), wh = a.f32(2, "Whead");
@@ -300,13 +321,12 @@ R1_ENTRY(decode_logits) {
   if (!std::isfinite(eps) || eps < 0.0f) fail_range("decodeLogits: eps must be finite and >= 0");
   a.need(x, mul(B, C), "x");
   a.need(nw, C, "normW");
-  a.need(wh, mul(V, C), "Whead");
+  a.exact(wh, mul(packed::blocks(V) * packed::NB, C), "Whead (packed)");
   a.need(hn, mul(B, C), "hn");
   a.need(logits, mul(B, V), "logits");
   if (B == 0 || V == 0) return undefined(env);
-  BlasSerialRegion serial;
   rmsnorm_rows(x.p, nw.p, B, C, eps, hn.p);
-  linear_cols(hn.p, B, C, wh.p, V, logits.p, V, false);
+  linear_packed(hn.p, B, C, wh.p, V, logits.p, V, false);
   return undefined(env);
 }
 

@@ -47,6 +47,8 @@ napi_value attention_backward(napi_env env, napi_callback_info info);
 napi_value decode_attention(napi_env env, napi_callback_info info);
 napi_value decode_layer(napi_env env, napi_callback_info info);
 napi_value decode_logits(napi_env env, napi_callback_info info);
+napi_value pack_linear(napi_env env, napi_callback_info info);
+napi_value packed_linear_size(napi_env env, napi_callback_info info);
 
 // Shared GEMM used by kernels (row-major, single matrix): C = alpha op(A) op(B) + beta C.
 void sgemm(bool transA, bool transB, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,

@@ -97,7 +97,7 @@ export function checkDecodeLayer(candidate: Backend, ref: Backend): void {
   const pos = Int32Array.from([0, 7, 11]);
   const small = (n: number): Float32Array => randn(rng, n).map((x) => x * 0.3);
   const x0 = randn(rng, B * C), inNorm = small(C).map((x) => 1 + x), postNorm = small(C).map((x) => 1 + x);
-  const Wqkv = small(Wq * C), bias = small(Wq), Wo = small(C * H * D), Wgu = small(2 * F * C), Wdown = small(C * F), Whead = small(V * C);
+  const Wqkv = small(Wq * C), bias = small(Wq), Wo = small(C * H * D), Wgate = small(F * C), Wup = small(F * C), Wdown = small(C * F), Whead = small(V * C);
   const k0 = randn(rng, R * Hkv * L * D), v0 = randn(rng, R * Hkv * L * D);
   const cos = new Float32Array(P * D / 2), sin = new Float32Array(P * D / 2);
   for (let t = 0; t < P; t++) for (let i = 0; i < D / 2; i++) {
@@ -110,10 +110,11 @@ export function checkDecodeLayer(candidate: Backend, ref: Backend): void {
   for (const [withBias, rope] of [[false, true], [true, true], [true, false]] as const) {
     const run = (be: Backend) => {
       const x = Float32Array.from(x0), k = Float32Array.from(k0), v = Float32Array.from(v0), s = scratch();
-      be.decodeLayer(x, inNorm, Wqkv, withBias ? bias : null, Wo, postNorm, Wgu, Wdown, k, v, rows, pos, rope ? cos : null, rope ? sin : null,
-        geom, eps, scale, s.hn, s.qkv, s.att, s.gu, s.act);
+      const p = (W: Float32Array, N: number, K: number) => be.packLinear(W, N, K);
+      be.decodeLayer(x, inNorm, p(Wqkv, Wq, C), withBias ? bias : null, p(Wo, C, H * D), postNorm, p(Wgate, F, C), p(Wup, F, C), p(Wdown, C, F), k, v,
+        rows, pos, rope ? cos : null, rope ? sin : null, geom, eps, scale, s.hn, s.qkv, s.att, s.gu, s.act);
       const logits = new Float32Array(B * V).fill(NaN);
-      be.decodeLogits(x, postNorm, Whead, Int32Array.from([B, C, V]), eps, s.hn, logits);
+      be.decodeLogits(x, postNorm, p(Whead, V, C), Int32Array.from([B, C, V]), eps, s.hn, logits);
       return { x, k, v, logits };
     };
     const want = run(ref), got = run(candidate);
@@ -126,15 +127,19 @@ export function checkDecodeLayer(candidate: Backend, ref: Backend): void {
   }
   // Bad calls throw instead of reading or writing out of bounds.
   const s = scratch();
+  const pk = (W: Float32Array, N: number, K: number) => candidate.packLinear(W, N, K);
+  const [pWqkv, pWo, pWgate, pWup, pWdown] = [pk(Wqkv, Wq, C), pk(Wo, C, H * D), pk(Wgate, F, C), pk(Wup, F, C), pk(Wdown, C, F)];
   const call = (o: { Wqkv?: Float32Array; Wdown?: Float32Array; geom?: Int32Array; rows?: Int32Array; act?: Float32Array; k?: Float32Array }): void =>
-    candidate.decodeLayer(Float32Array.from(x0), inNorm, o.Wqkv ?? Wqkv, null, Wo, postNorm, Wgu, o.Wdown ?? Wdown, o.k ?? Float32Array.from(k0), Float32Array.from(v0),
-      o.rows ?? rows, pos, cos, sin, o.geom ?? geom, eps, scale, s.hn, s.qkv, s.att, s.gu, o.act ?? s.act);
-  assert.throws(() => call({ Wqkv: Wqkv.subarray(1) }), /Wqkv/);
-  assert.throws(() => call({ Wdown: Wdown.subarray(0, C * F - 1) }), /Wdown/);
+    candidate.decodeLayer(Float32Array.from(x0), inNorm, o.Wqkv ?? pWqkv, null, pWo, postNorm, pWgate, pWup, o.Wdown ?? pWdown, o.k ?? Float32Array.from(k0),
+      Float32Array.from(v0), o.rows ?? rows, pos, cos, sin, o.geom ?? geom, eps, scale, s.hn, s.qkv, s.att, s.gu, o.act ?? s.act);
+  call({}); // the well-formed call passes
+  assert.throws(() => call({ Wqkv: pWqkv.subarray(1) }), /Wqkv/);
+  assert.throws(() => call({ Wdown: pWdown.subarray(0, pWdown.length - 1) }), /Wdown/);
   assert.throws(() => call({ act: s.act.subarray(1) }), /act/);
   assert.throws(() => call({ k: k0.subarray(1) }), /kCache/);
   assert.throws(() => call({ rows: Int32Array.from([4, 4, 2]) }), /appears twice/);
   assert.throws(() => call({ geom: Int32Array.from([B, C, H, Hkv, D, F, R, L]) }), /9 integers/);
   assert.throws(() => call({ geom: Int32Array.from([B, C, 3, Hkv, D, F, R, L, P]) }), /multiple/);
-  assert.throws(() => candidate.decodeLogits(x0, postNorm, Whead.subarray(1), Int32Array.from([B, C, V]), eps, s.hn, new Float32Array(B * V)), /Whead/);
+  assert.throws(() => candidate.decodeLogits(x0, postNorm, pk(Whead, V, C).subarray(1), Int32Array.from([B, C, V]), eps, s.hn, new Float32Array(B * V)), /Whead/);
+  assert.throws(() => candidate.packLinear(Whead.subarray(1), V, C), /W/);
 }

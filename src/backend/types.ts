@@ -172,21 +172,27 @@ export interface Backend {
   decodeAttention(q: Float32Array, k: Float32Array, v: Float32Array, kCache: Float32Array, vCache: Float32Array, rows: Int32Array, pos: Int32Array, cos: Float32Array | null, sin: Float32Array | null, geom: Int32Array, scale: number, out: Float32Array): void;
 
   /**
+   * A Linear weight W (N, K) (the (out, in) layout) prepared for decodeLayer / decodeLogits, in this backend's own
+   * layout (the native backend packs column blocks so decode GEMMs need not repack weights on every step; the
+   * reference returns a copy). Prepared weights are a snapshot: prepare again after W changes.
+   */
+  packLinear(W: Float32Array, N: number, K: number): Float32Array;
+  /**
    * One dense (Llama-style) decoder layer for a decode step of B entries, in place on the residual stream x (B, C):
    * x += Wo · decodeAttention([q | k | v]) with [q | k | v] = rmsnorm(x; inNorm) · Wqkvᵀ (+ qkvBias), Wqkv
-   * ((H + 2·Hkv)·D, C) packed q_proj, k_proj, v_proj rows; then x += Wdown · (silu(g) ⊙ u) with [g | u] =
-   * rmsnorm(x; postNorm) · Wguᵀ, Wgu (2F, C) packed gate_proj then up_proj rows, Wdown (C, F), Wo (C, H·D).
-   * Attention as decodeAttention (RoPE at pos[b] when cos/sin are given, append to cache row rows[b], attend).
-   * geom = [B, C, H, Hkv, D, F, R, L, P]; hn (B, C), qkv (B, (H + 2·Hkv)·D), att (B, H·D), gu (B, 2F), act (B, F)
-   * are scratch (overwritten).
+   * ((H + 2·Hkv)·D, C) stacked q_proj, k_proj, v_proj rows; then x += Wdown · (silu(g) ⊙ u) with g = rmsnorm(x;
+   * postNorm) · Wgateᵀ, u = the same · Wupᵀ, Wgate and Wup (F, C), Wdown (C, F), Wo (C, H·D). Every weight matrix
+   * comes from packLinear of this backend. Attention as decodeAttention (RoPE at pos[b] when cos/sin are given,
+   * append to cache row rows[b], attend). geom = [B, C, H, Hkv, D, F, R, L, P]; hn (B, C), qkv (B, (H + 2·Hkv)·D),
+   * att (B, H·D), gu (B, 2F), act (B, F) are scratch (overwritten).
    */
   decodeLayer(
     x: Float32Array, inNorm: Float32Array, Wqkv: Float32Array, qkvBias: Float32Array | null, Wo: Float32Array, postNorm: Float32Array,
-    Wgu: Float32Array, Wdown: Float32Array, kCache: Float32Array, vCache: Float32Array, rows: Int32Array, pos: Int32Array,
+    Wgate: Float32Array, Wup: Float32Array, Wdown: Float32Array, kCache: Float32Array, vCache: Float32Array, rows: Int32Array, pos: Int32Array,
     cos: Float32Array | null, sin: Float32Array | null, geom: Int32Array, eps: number, scale: number,
     hn: Float32Array, qkv: Float32Array, att: Float32Array, gu: Float32Array, act: Float32Array,
   ): void;
-  /** logits (B, V) = rmsnorm(x; normW) · Wheadᵀ with Whead (V, C); geom = [B, C, V]; hn (B, C) is scratch. */
+  /** logits (B, V) = rmsnorm(x; normW) · Wheadᵀ with Whead (V, C) from packLinear; geom = [B, C, V]; hn (B, C) is scratch. */
   decodeLogits(x: Float32Array, normW: Float32Array, Whead: Float32Array, geom: Int32Array, eps: number, hn: Float32Array, logits: Float32Array): void;
 
   /**

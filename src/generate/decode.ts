@@ -5,7 +5,7 @@
 //
 // Why a separate path: the tensor engine's cached forward builds tensors, scopes and per-row attention calls for
 // every op; at one token per row that bookkeeping, not arithmetic, dominates. Here every buffer is allocated once
-// per decoder, q/k/v and gate/up are one GEMM each over weights packed at construction (so a decoder must not
+// per decoder, weights are stacked (q/k/v) and packed for the backend's decode kernels at construction (so a decoder must not
 // outlive a weight update: generate() builds one per call), and each layer is one Backend.decodeLayer call (norms,
 // GEMMs with the residual adds folded in, RoPE at each row's own position, the cache append, attention over all
 // rows at their own lengths, SwiGLU), the final norm and head one Backend.decodeLogits call.
@@ -43,7 +43,8 @@ interface LayerWeights {
   qkvBias: Float32Array | null; // (Wq)
   o: Float32Array; // (C, H·D)
   postNorm: Float32Array; // (C)
-  gateUp: Float32Array; // (2F, C): gate_proj rows then up_proj rows
+  gate: Float32Array; // (F, C)
+  up: Float32Array; // (F, C)
   down: Float32Array; // (C, F)
 }
 
@@ -77,7 +78,7 @@ export class DenseDecoder implements DecodeStep {
   private readonly layers: LayerWeights[];
   private readonly embed: Float32Array; // (V, C)
   private readonly finalNorm: Float32Array; // (C)
-  private readonly head: Float32Array; // (V, C)
+  private readonly head: Float32Array; // (V, C), packed
   private readonly ropeCos: Float32Array; // (maxSeqLen, D/2)
   private readonly ropeSin: Float32Array; // (maxSeqLen, D/2)
   private readonly scale: number;
@@ -109,20 +110,22 @@ export class DenseDecoder implements DecodeStep {
     this.V = c.vocabSize;
     this.eps = c.normEps;
     if (cache.layout.nKvHeads !== this.Hkv || cache.layout.headDim !== this.D) throw new Error('DenseDecoder: the cache layout does not match the model');
+    const pack = (W: Float32Array, N: number, K: number): Float32Array => this.be.packLinear(W, N, K);
     this.layers = model.model.blocks.map((blk) => {
       const a = blk.parts.self_attn as SelfAttention;
       const m = blk.parts.mlp as SwiGluMlp;
       const biases = [a.q_proj.bias, a.k_proj.bias, a.v_proj.bias];
       return {
         inNorm: blk.parts.input_layernorm.weight.data, postNorm: blk.parts.post_attention_layernorm.weight.data,
-        qkv: stack([a.q_proj.weight.data, a.k_proj.weight.data, a.v_proj.weight.data]),
+        qkv: pack(stack([a.q_proj.weight.data, a.k_proj.weight.data, a.v_proj.weight.data]), (this.H + 2 * this.Hkv) * this.D, this.C),
         qkvBias: biases.every((b) => b) ? stack(biases.map((b) => b!.data)) : null,
-        o: a.o_proj.weight.data, gateUp: stack([m.gate_proj.weight.data, m.up_proj.weight.data]), down: m.down_proj.weight.data,
+        o: pack(a.o_proj.weight.data, this.C, this.H * this.D),
+        gate: pack(m.gate_proj.weight.data, this.F, this.C), up: pack(m.up_proj.weight.data, this.F, this.C), down: pack(m.down_proj.weight.data, this.C, this.F),
       };
     });
     this.embed = model.model.embed_tokens.weight.data;
     this.finalNorm = model.model.norm.weight.data;
-    this.head = model.lm_head ? model.lm_head.weight.data : this.embed;
+    this.head = pack(model.lm_head ? model.lm_head.weight.data : this.embed, this.V, this.C);
     this.ropeCos = model.rope.cos;
     this.ropeSin = model.rope.sin;
     this.scale = 1 / Math.sqrt(this.D);
@@ -159,7 +162,7 @@ export class DenseDecoder implements DecodeStep {
     this.geom[0] = B;
     for (let l = 0; l < this.layers.length; l++) {
       const w = this.layers[l]!;
-      be.decodeLayer(x, w.inNorm, w.qkv, w.qkvBias, w.o, w.postNorm, w.gateUp, w.down, cache.k[l]!, cache.v[l]!, rows, this.pos,
+      be.decodeLayer(x, w.inNorm, w.qkv, w.qkvBias, w.o, w.postNorm, w.gate, w.up, w.down, cache.k[l]!, cache.v[l]!, rows, this.pos,
         this.ropeCos, this.ropeSin, this.geom, this.eps, this.scale, this.hn, this.qkv, this.att, this.gu, this.act);
     }
     this.headGeom[0] = B;

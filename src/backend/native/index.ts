@@ -10,8 +10,12 @@ import { fileURLToPath } from 'node:url';
 import type { Backend, BackendInfo } from '../types.js';
 
 /** The raw addon: every Backend kernel plus build info and the direct cblas baseline. */
-export interface NativeAddon extends Omit<Backend, 'info'> {
+export interface NativeAddon extends Omit<Backend, 'info' | 'packLinear'> {
   info(): { blas: 'openblas' | 'portable'; threads: number };
+  /** Floats packLinear writes for an (N, K) weight. */
+  packedLinearSize(N: number, K: number): number;
+  /** out (packedLinearSize(N, K)) ← W (N, K) in the decode kernels' column-block layout. */
+  packLinear(W: Float32Array, N: number, K: number, out: Float32Array): void;
   /** Bytes to skip in an ArrayBuffer so that a view starts 64-byte aligned. */
   alignOffset(buffer: ArrayBuffer): number;
   /** C = A @ B (row-major, M×K @ K×N) straight through cblas_sgemm; throws in a build without OpenBLAS. */
@@ -85,6 +89,11 @@ export function createNativeBackend(): Backend {
     attentionBackward: a.attentionBackward,
     decodeAttention: a.decodeAttention,
     decodeLayer: a.decodeLayer,
+    packLinear: (W: Float32Array, N: number, K: number): Float32Array => {
+      const out = new Float32Array(a.packedLinearSize(N, K));
+      a.packLinear(W, N, K, out);
+      return out;
+    },
     decodeLogits: a.decodeLogits,
     adamw: a.adamw,
     sumSquares: a.sumSquares,

@@ -103,10 +103,17 @@ function need(buf: Float32Array | Int32Array, n: number, fn: string, what: strin
   if (buf.length < n) throw new RangeError(`${fn}: ${what} holds ${buf.length} elements, needs ${n}`);
 }
 
+/** Backend.packLinear: the reference keeps the plain (N, K) layout. */
+export function packLinear(W: Float32Array, N: number, K: number): Float32Array {
+  if (!Number.isInteger(N) || !Number.isInteger(K) || N < 0 || K < 0) throw new RangeError(`packLinear: N=${N}, K=${K} must be integers >= 0`);
+  need(W, N * K, 'packLinear', 'W');
+  return W.slice(0, N * K);
+}
+
 /** Backend.decodeLayer: one dense decoder layer for a decode step (see types.ts). */
 export function decodeLayer(
   x: Float32Array, inNorm: Float32Array, Wqkv: Float32Array, qkvBias: Float32Array | null, Wo: Float32Array, postNorm: Float32Array,
-  Wgu: Float32Array, Wdown: Float32Array, kCache: Float32Array, vCache: Float32Array, rows: Int32Array, pos: Int32Array,
+  Wgate: Float32Array, Wup: Float32Array, Wdown: Float32Array, kCache: Float32Array, vCache: Float32Array, rows: Int32Array, pos: Int32Array,
   cos: Float32Array | null, sin: Float32Array | null, geom: Int32Array, eps: number, scale: number,
   hn: Float32Array, qkv: Float32Array, att: Float32Array, gu: Float32Array, act: Float32Array,
 ): void {
@@ -118,7 +125,7 @@ export function decodeLayer(
   const f = 'decodeLayer';
   need(x, B * C, f, 'x'); need(inNorm, C, f, 'inNorm'); need(postNorm, C, f, 'postNorm'); need(Wqkv, Wq * C, f, 'Wqkv');
   if (qkvBias) need(qkvBias, Wq, f, 'qkvBias');
-  need(Wo, C * H * D, f, 'Wo'); need(Wgu, 2 * F * C, f, 'Wgu'); need(Wdown, C * F, f, 'Wdown');
+  need(Wo, C * H * D, f, 'Wo'); need(Wgate, F * C, f, 'Wgate'); need(Wup, F * C, f, 'Wup'); need(Wdown, C * F, f, 'Wdown');
   need(hn, B * C, f, 'hn'); need(qkv, B * Wq, f, 'qkv'); need(att, B * H * D, f, 'att'); need(gu, B * 2 * F, f, 'gu'); need(act, B * F, f, 'act');
   const rstd = new Float32Array(B);
   rmsnorm(x.subarray(0, B * C), inNorm.subarray(0, C), B, C, eps, hn, rstd);
@@ -128,7 +135,8 @@ export function decodeLayer(
     Int32Array.of(B, H, Hkv, D, R, L, Wq, Wq, Wq, P), scale, att);
   gemm(false, true, B, C, H * D, 1, att, H * D, 0, Wo, H * D, 0, 1, x, C, 0, 1);
   rmsnorm(x.subarray(0, B * C), postNorm.subarray(0, C), B, C, eps, hn, rstd);
-  gemm(false, true, B, 2 * F, C, 1, hn, C, 0, Wgu, C, 0, 0, gu, 2 * F, 0, 1);
+  gemm(false, true, B, F, C, 1, hn, C, 0, Wgate, C, 0, 0, gu, 2 * F, 0, 1);
+  gemm(false, true, B, F, C, 1, hn, C, 0, Wup, C, 0, 0, gu.subarray(F), 2 * F, 0, 1);
   for (let b = 0; b < B; b++) swiglu(gu.subarray(2 * b * F, (2 * b + 1) * F), gu.subarray((2 * b + 1) * F, (2 * b + 2) * F), act.subarray(b * F, (b + 1) * F));
   gemm(false, true, B, C, F, 1, act, F, 0, Wdown, F, 0, 1, x, C, 0, 1);
 }

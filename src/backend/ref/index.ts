@@ -6,7 +6,7 @@ import { binary, fill, strided, unary, unaryBackward, where } from './elementwis
 import { crossEntropy, crossEntropyBackward, reduce, softmax, softmaxBackward, sumSquares } from './reduce.js';
 import { adamw, indexAdd, indexSelect, layernorm, layernormBackward, rmsnorm, rmsnormBackward, rope, swiglu, swigluBackward, topk } from './nn.js';
 import { attention, attentionBackward } from './attention.js';
-import { decodeAttention, decodeLayer, decodeLogits } from './decode.js';
+import { decodeAttention, decodeLayer, decodeLogits, packLinear } from './decode.js';
 
 /** Creates the reference backend (stateless; cheap to create). */
 export function createRefBackend(): Backend {
@@ -15,7 +15,7 @@ export function createRefBackend(): Backend {
     gemm, unary, unaryBackward, binary, strided, reduce, where, softmax, softmaxBackward,
     crossEntropy, crossEntropyBackward, indexSelect, indexAdd, rmsnorm, rmsnormBackward,
     layernorm, layernormBackward, rope, swiglu, swigluBackward, topk, attention, attentionBackward, decodeAttention,
-    decodeLayer, decodeLogits,
+    decodeLayer, decodeLogits, packLinear,
     adamw, sumSquares, fill,
   };
 }

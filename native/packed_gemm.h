@@ -1,0 +1,98 @@
+// native/packed_gemm.h — y (M, N) (+)= x (M, K) · Wᵀ for small M (decode batches) against weights packed once into
+// column blocks: W (N, K), the Linear layout, is stored as ceil(N / NB) blocks of (K, NB) floats, block j holding
+// rows j·NB .. j·NB + NB - 1 of W transposed and zero-padded, so that one k step of a block is NB contiguous floats.
+// Why: a general GEMM packs its operands on every call, and at M ≤ 64 that repacking of the weights costs about as
+// much as the arithmetic; decode reuses the same weights for thousands of steps, so they are packed once.
+// The micro-kernel keeps an MR × NB tile of y in vector registers (GCC vector extensions: AVX-512 when the build
+// has it, else 8-wide) and streams one block per k step. M = rows of x, N = output features, K = input features.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+
+namespace r1 {
+namespace packed {
+
+#if defined(__AVX512F__)
+constexpr int VW = 16;  // floats per vector
+constexpr int NV = 4;   // vectors per block row
+#else
+constexpr int VW = 8;
+constexpr int NV = 2;
+#endif
+constexpr int NB = VW * NV;  // columns per block
+constexpr int MR = 6;        // rows per register tile
+
+typedef float vf __attribute__((vector_size(VW * 4), aligned(4)));
+
+inline int64_t blocks(int64_t N) { return (N + NB - 1) / NB; }
+inline int64_t packed_size(int64_t N, int64_t K) { return blocks(N) * NB * K; }
+
+// dst (packed_size(N, K)) ← W (N, K).
+inline void pack(const float* W, int64_t N, int64_t K, float* dst) {
+  for (int64_t j = 0; j < blocks(N); j++) {
+    float* blk = dst + j * NB * K;
+    for (int64_t c = 0; c < NB; c++) {
+      const int64_t n = j * NB + c;
+      if (n < N) for (int64_t k = 0; k < K; k++) blk[k * NB + c] = W[n * K + k];
+      else for (int64_t k = 0; k < K; k++) blk[k * NB + c] = 0.0f;
+    }
+  }
+}
+
+// One M × NB tile (M ≤ MR rows of x, one block); writes the first `ncols` columns of y.
+template <int M>
+inline void tile(const float* x, int64_t ldx, const float* blk, int64_t K, float* y, int64_t ldy, int64_t ncols, bool accumulate) {
+  vf c[M][NV];
+  for (int i = 0; i < M; i++)
+    for (int q = 0; q < NV; q++) c[i][q] = vf{} ;
+  for (int64_t k = 0; k < K; k++) {
+    const float* w = blk + k * NB;
+    vf b[NV];
+    for (int q = 0; q < NV; q++) b[q] = *reinterpret_cast<const vf*>(w + q * VW);
+    for (int i = 0; i < M; i++) {
+      const float a = x[i * ldx + k];
+      for (int q = 0; q < NV; q++) c[i][q] += a * b[q];
+    }
+  }
+  if (ncols == NB) {
+    for (int i = 0; i < M; i++)
+      for (int q = 0; q < NV; q++) {
+        vf* out = reinterpret_cast<vf*>(y + i * ldy + q * VW);
+        *out = accumulate ? *out + c[i][q] : c[i][q];
+      }
+  } else {
+    alignas(64) float tmp[NB];
+    for (int i = 0; i < M; i++) {
+      for (int q = 0; q < NV; q++) *reinterpret_cast<vf*>(tmp + q * VW) = c[i][q];
+      float* out = y + i * ldy;
+      for (int64_t n = 0; n < ncols; n++) out[n] = accumulate ? out[n] + tmp[n] : tmp[n];
+    }
+  }
+}
+
+// y[:, block j0 .. j1) (+)= x · Wᵀ for column blocks [j0, j1) (one thread's share), all M rows.
+inline void gemm_blocks(const float* x, int64_t M, int64_t K, const float* Wp, int64_t N, int64_t j0, int64_t j1, float* y, int64_t ldy,
+                        bool accumulate) {
+  for (int64_t j = j0; j < j1; j++) {
+    const float* blk = Wp + j * NB * K;
+    float* yj = y + j * NB;
+    const int64_t ncols = std::min<int64_t>(NB, N - j * NB);
+    int64_t i = 0;
+    for (; i + MR <= M; i += MR) tile<MR>(x + i * K, K, blk, K, yj + i * ldy, ldy, ncols, accumulate);
+    const float* xi = x + i * K;
+    float* yi = yj + i * ldy;
+    switch (M - i) {
+      case 5: tile<5>(xi, K, blk, K, yi, ldy, ncols, accumulate); break;
+      case 4: tile<4>(xi, K, blk, K, yi, ldy, ncols, accumulate); break;
+      case 3: tile<3>(xi, K, blk, K, yi, ldy, ncols, accumulate); break;
+      case 2: tile<2>(xi, K, blk, K, yi, ldy, ncols, accumulate); break;
+      case 1: tile<1>(xi, K, blk, K, yi, ldy, ncols, accumulate); break;
+      default: break;
+    }
+  }
+}
+
+}  // namespace packed
+}  // namespace r1
