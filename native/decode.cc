@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "f16.h"
 #include "fastmath.h"
 #include "kernels.h"
 #include "napi_util.h"
@@ -47,9 +48,10 @@ struct DecodeGeom {
 
 // Checks the geometry against the buffers (sizes, strides, RoPE table, distinct rows, positions); returns the
 // longest attended length max(pos) + 1.
-int64_t check_decode(Args& a, const DecodeGeom& g, const F32& q, const F32& k, const F32& v, const F32& kc, const F32& vc,
+int64_t check_decode(Args& a, const DecodeGeom& g, const F32& q, const F32& k, const F32& v, const KvBuf& kc, const KvBuf& vc,
                      const I32& rows, const I32& pos, const F32& cs, const F32& sn, float scale, const char* fn) {
   const std::string f = fn;
+  if (kc.half != vc.half) fail_type(f + ": kCache and vCache must have the same storage (both Float32Array or both Uint16Array)");
   if (g.Hkv == 0 || g.H % g.Hkv != 0) fail_range(f + ": H=" + std::to_string(g.H) + " is not a multiple of Hkv=" + std::to_string(g.Hkv));
   if (!std::isfinite(scale)) fail_range(f + ": scale must be finite");
   if (g.qS < g.H * g.D) fail_range(f + ": q row stride " + std::to_string(g.qS) + " < H·D = " + std::to_string(g.H * g.D));
@@ -90,35 +92,47 @@ int64_t check_decode(Args& a, const DecodeGeom& g, const F32& q, const F32& k, c
 // entry's new keys/values, then streams its row's first S positions once, front to back (each position holds every
 // kv head contiguously), for all H heads together. Decode attention is bound by reading the cache, so one
 // sequential pass per row matters more than arithmetic layout.
-void attend_entries(const DecodeGeom& g, int64_t maxS, const float* qa, const float* ka, const float* va, float* kc, float* vc,
+// Cached rows in their storage type: f32 rows are used in place, f16 rows are widened into a scratch row.
+inline const float* load_row(const float* src, int64_t, float*) { return src; }
+inline const float* load_row(const uint16_t* src, int64_t n, float* buf) {
+  floats_from_halves(src, buf, n);
+  return buf;
+}
+inline void store_row(const float* src, float* dst, int64_t n) { std::memmove(dst, src, sizeof(float) * n); }
+inline void store_row(const float* src, uint16_t* dst, int64_t n) { halves_from_floats(src, dst, n); }
+
+template <class T>
+void attend_entries(const DecodeGeom& g, int64_t maxS, const float* qa, const float* ka, const float* va, T* kc, T* vc,
                     const int32_t* rows, const int32_t* pos, const float* cs, const float* sn, float scale, float* out) {
   const int64_t H = g.H, D = g.D, L = g.L;
   const int64_t group = H / g.Hkv;
-  const int64_t tok = g.Hkv * D;  // floats per cached position (all kv heads): time-major rows (L, Hkv, D)
+  const int64_t tok = g.Hkv * D;  // values per cached position (all kv heads): time-major rows (L, Hkv, D)
   parallel_for(g.B, 2, [&](int64_t b0, int64_t b1) {
     std::vector<float> sc(static_cast<size_t>(H * maxS));
     std::vector<float> acc(static_cast<size_t>(H * D));
     std::vector<float> qrot(static_cast<size_t>(H * D));
+    std::vector<float> row(static_cast<size_t>(tok));  // a rotated new key, or a widened f16 cache row
     const int64_t half = D / 2;
     for (int64_t b = b0; b < b1; b++) {
       const int64_t r = rows[b], p = pos[b], S = p + 1;
-      float* K = kc + r * L * tok;
-      float* V = vc + r * L * tok;
+      T* K = kc + r * L * tok;
+      T* V = vc + r * L * tok;
       const float* Q = qa + b * g.qS;
       const float* kn = ka + b * g.kS;
       if (cs) {
         const float* c = cs + p * half;
         const float* s = sn + p * half;
         for (int64_t h = 0; h < H; h++) rope_half(Q + h * D, c, s, half, qrot.data() + h * D);
-        for (int64_t kh = 0; kh < g.Hkv; kh++) rope_half(kn + kh * D, c, s, half, K + p * tok + kh * D);
+        for (int64_t kh = 0; kh < g.Hkv; kh++) rope_half(kn + kh * D, c, s, half, row.data() + kh * D);
+        store_row(row.data(), K + p * tok, tok);
         Q = qrot.data();
       } else {
-        std::memmove(K + p * tok, kn, sizeof(float) * tok);
+        store_row(kn, K + p * tok, tok);
       }
-      std::memmove(V + p * tok, va + b * g.vS, sizeof(float) * tok);
+      store_row(va + b * g.vS, V + p * tok, tok);
       // Scores s[h][j] = scale · q_h · k_{j, kv(h)}.
       for (int64_t j = 0; j < S; j++) {
-        const float* krow = K + j * tok;
+        const float* krow = load_row(K + j * tok, tok, row.data());
         for (int64_t h = 0; h < H; h++) {
           const float* qh = Q + h * D;
           const float* k = krow + (h / group) * D;
@@ -146,7 +160,7 @@ void attend_entries(const DecodeGeom& g, int64_t maxS, const float* qa, const fl
       // out_h = Σ_j p_h[j] v_{j, kv(h)}, one pass over the value rows.
       std::fill(acc.begin(), acc.end(), 0.0f);
       for (int64_t j = 0; j < S; j++) {
-        const float* vrow = V + j * tok;
+        const float* vrow = load_row(V + j * tok, tok, row.data());
         for (int64_t h = 0; h < H; h++) {
           const float w = sc[h * maxS + j];
           const float* v = vrow + (h / group) * D;
@@ -158,6 +172,13 @@ void attend_entries(const DecodeGeom& g, int64_t maxS, const float* qa, const fl
       std::memcpy(out + b * H * D, acc.data(), sizeof(float) * H * D);
     }
   });
+}
+
+// attend_entries on a cache of either storage.
+void attend_any(const DecodeGeom& g, int64_t maxS, const float* qa, const float* ka, const float* va, const KvBuf& kc, const KvBuf& vc,
+                const int32_t* rows, const int32_t* pos, const float* cs, const float* sn, float scale, float* out) {
+  if (kc.half) attend_entries(g, maxS, qa, ka, va, static_cast<uint16_t*>(kc.p), static_cast<uint16_t*>(vc.p), rows, pos, cs, sn, scale, out);
+  else attend_entries(g, maxS, qa, ka, va, static_cast<float*>(kc.p), static_cast<float*>(vc.p), rows, pos, cs, sn, scale, out);
 }
 
 // out (B, C) = rmsnorm(x) · w (rows in parallel only when there are many: waking the pool costs more than a decode
@@ -200,7 +221,8 @@ void linear_packed(const float* x, int64_t B, int64_t K, const float* Wp, int64_
 // decodeAttention(q, k, v, kCache, vCache, rows, pos, cos|null, sin|null, geom [B, H, Hkv, D, R, L, qS, kS, vS, P], scale, out)
 R1_ENTRY(decode_attention) {
   Args a(env, info, "decodeAttention", 12);
-  F32 qa = a.f32(0, "q"), ka = a.f32(1, "k"), va = a.f32(2, "v"), kc = a.f32(3, "kCache"), vc = a.f32(4, "vCache");
+  F32 qa = a.f32(0, "q"), ka = a.f32(1, "k"), va = a.f32(2, "v");
+  KvBuf kc = a.kv(3, "kCache"), vc = a.kv(4, "vCache");
   I32 rows = a.i32(5, "rows"), pos = a.i32(6, "pos");
   F32 cs = a.f32_opt(7, "cos"), sn = a.f32_opt(8, "sin");
   I32 gi = a.i32(9, "geom");
@@ -212,7 +234,27 @@ R1_ENTRY(decode_attention) {
   const int64_t maxS = check_decode(a, g, qa, ka, va, kc, vc, rows, pos, cs, sn, scale, "decodeAttention");
   a.need(out, mul(mul(g.B, g.H), g.D), "out");
   if (g.B == 0 || g.H == 0 || g.D == 0) return undefined(env);
-  attend_entries(g, maxS, qa.p, ka.p, va.p, kc.p, vc.p, rows.p, pos.p, cs.p, sn.p, scale, out.p);
+  attend_any(g, maxS, qa.p, ka.p, va.p, kc, vc, rows.p, pos.p, cs.p, sn.p, scale, out.p);
+  return undefined(env);
+}
+
+// toF16(src Float32Array, dst Uint16Array) / fromF16(src Uint16Array, dst Float32Array): elementwise IEEE half
+// conversion (round to nearest even on the way in), equal lengths.
+R1_ENTRY(to_f16) {
+  Args a(env, info, "toF16", 2);
+  F32 src = a.f32(0, "src");
+  U16 dst = a.u16(1, "dst");
+  if (src.n != dst.n) fail_range("toF16: src holds " + std::to_string(src.n) + " floats, dst " + std::to_string(dst.n) + " halves");
+  parallel_for(static_cast<int64_t>(src.n), 1 << 16, [&](int64_t i0, int64_t i1) { halves_from_floats(src.p + i0, dst.p + i0, i1 - i0); });
+  return undefined(env);
+}
+
+R1_ENTRY(from_f16) {
+  Args a(env, info, "fromF16", 2);
+  U16 src = a.u16(0, "src");
+  F32 dst = a.f32(1, "dst");
+  if (src.n != dst.n) fail_range("fromF16: src holds " + std::to_string(src.n) + " halves, dst " + std::to_string(dst.n) + " floats");
+  parallel_for(static_cast<int64_t>(src.n), 1 << 16, [&](int64_t i0, int64_t i1) { floats_from_halves(src.p + i0, dst.p + i0, i1 - i0); });
   return undefined(env);
 }
 
@@ -245,7 +287,7 @@ R1_ENTRY(decode_layer) {
   Args a(env, info, "decodeLayer", 23);
   F32 x = a.f32(0, "x"), inNorm = a.f32(1, "inNorm"), wqkv = a.f32(2, "Wqkv"), bias = a.f32_opt(3, "qkvBias"), wo = a.f32(4, "Wo");
   F32 postNorm = a.f32(5, "postNorm"), wgate = a.f32(6, "Wgate"), wup = a.f32(7, "Wup"), wdown = a.f32(8, "Wdown");
-  F32 kc = a.f32(9, "kCache"), vc = a.f32(10, "vCache");
+  KvBuf kc = a.kv(9, "kCache"), vc = a.kv(10, "vCache");
   I32 rows = a.i32(11, "rows"), pos = a.i32(12, "pos");
   F32 cs = a.f32_opt(13, "cos"), sn = a.f32_opt(14, "sin");
   I32 gi = a.i32(15, "geom");
@@ -286,7 +328,7 @@ R1_ENTRY(decode_layer) {
     }
     packed::gemm_blocks(hn.p, B, C, wqkv.p, Wq, j0, j1, qkv.p, Wq, bias.p != nullptr);
   });
-  if (H > 0 && D > 0) attend_entries(g, maxS, qkv.p, kq.p, vq.p, kc.p, vc.p, rows.p, pos.p, cs.p, sn.p, scale, att.p);
+  if (H > 0 && D > 0) attend_any(g, maxS, qkv.p, kq.p, vq.p, kc, vc, rows.p, pos.p, cs.p, sn.p, scale, att.p);
   else std::memset(att.p, 0, sizeof(float) * B * H * D);
   linear_packed(att.p, B, H * D, wo.p, C, x.p, C, true);
   // MLP block: each worker computes its blocks of gate and up columns and applies SwiGLU to them.

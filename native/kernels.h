@@ -48,6 +48,8 @@ napi_value decode_attention(napi_env env, napi_callback_info info);
 napi_value decode_layer(napi_env env, napi_callback_info info);
 napi_value decode_logits(napi_env env, napi_callback_info info);
 napi_value pack_linear(napi_env env, napi_callback_info info);
+napi_value to_f16(napi_env env, napi_callback_info info);
+napi_value from_f16(napi_env env, napi_callback_info info);
 napi_value packed_linear_size(napi_env env, napi_callback_info info);
 
 // Shared GEMM used by kernels (row-major, single matrix): C = alpha op(A) op(B) + beta C.

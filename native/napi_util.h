@@ -28,6 +28,16 @@ struct I32 {
   int32_t* p = nullptr;
   size_t n = 0;
 };
+struct U16 {
+  uint16_t* p = nullptr;
+  size_t n = 0;
+};
+// A KV-cache buffer: Float32Array (f32 storage) or Uint16Array (IEEE half storage); n counts elements.
+struct KvBuf {
+  void* p = nullptr;
+  size_t n = 0;
+  bool half = false;
+};
 
 class Args {
  public:
@@ -80,6 +90,31 @@ class Args {
     return out;
   }
 
+  U16 u16(size_t i, const char* what) {
+    U16 out;
+    out.p = static_cast<uint16_t*>(typed(i, what, napi_uint16_array, &out.n));
+    return out;
+  }
+
+  // A Float32Array or a Uint16Array (half-precision storage).
+  KvBuf kv(size_t i, const char* what) {
+    bool is = false;
+    napi_is_typedarray(env_, argv_[i], &is);
+    napi_typedarray_type t = napi_float32_array;
+    if (is) {
+      void* data = nullptr;
+      napi_value ab;
+      size_t off = 0, len = 0;
+      napi_get_typedarray_info(env_, argv_[i], &t, &len, &data, &ab, &off);
+      if (t == napi_float32_array || t == napi_uint16_array) return KvBuf{data, len, t == napi_uint16_array};
+    }
+    fail_type(where(what) + " must be a Float32Array or a Uint16Array (f16 storage)");
+  }
+
+  void need(const KvBuf& a, int64_t need_n, const char* what) {
+    if (need_n < 0 || static_cast<uint64_t>(need_n) > a.n) fail_range(std::string(fn_) + ": " + what + " holds " + std::to_string(a.n) + " elements, needs " + std::to_string(need_n));
+  }
+
   I32 i32_opt(size_t i, const char* what) {
     if (is_null(i)) return I32{};
     return i32(i, what);
@@ -103,13 +138,13 @@ class Args {
   void* typed(size_t i, const char* what, napi_typedarray_type want, size_t* len) {
     bool is = false;
     napi_is_typedarray(env_, argv_[i], &is);
-    if (!is) fail_type(where(what) + (want == napi_float32_array ? " must be a Float32Array" : " must be an Int32Array"));
+    if (!is) fail_type(where(what) + (want == napi_float32_array ? " must be a Float32Array" : want == napi_uint16_array ? " must be a Uint16Array" : " must be an Int32Array"));
     napi_typedarray_type t;
     void* data = nullptr;
     napi_value ab;
     size_t off = 0;
     napi_get_typedarray_info(env_, argv_[i], &t, len, &data, &ab, &off);
-    if (t != want) fail_type(where(what) + (want == napi_float32_array ? " must be a Float32Array" : " must be an Int32Array"));
+    if (t != want) fail_type(where(what) + (want == napi_float32_array ? " must be a Float32Array" : want == napi_uint16_array ? " must be a Uint16Array" : " must be an Int32Array"));
     return data;
   }
   static std::string fmt(double v) {

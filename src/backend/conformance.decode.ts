@@ -143,3 +143,87 @@ export function checkDecodeLayer(candidate: Backend, ref: Backend): void {
   assert.throws(() => candidate.decodeLogits(x0, postNorm, pk(Whead, V, C).subarray(1), Int32Array.from([B, C, V]), eps, s.hn, new Float32Array(B * V)), /Whead/);
   assert.throws(() => candidate.packLinear(Whead.subarray(1), V, C), /W/);
 }
+
+/**
+ * Half-precision storage: toF16 / fromF16 bit-exact against the reference on edge cases (ties, overflow, subnormals,
+ * signed zero, inf, NaN) and on values spread over every exponent; every one of the 65,536 halves widened exactly;
+ * decodeAttention and decodeLayer on Uint16Array caches against the reference, and close to the f32-cache result.
+ */
+export function checkF16Storage(candidate: Backend, ref: Backend): void {
+  const rng = new Rng(1616);
+  const edge = [0, -0, 1, -1, 0.5, 65504, -65504, 65519.99, 65520, 70000, 1e-8, 2 ** -24, 2 ** -25, 3 * 2 ** -26, 2 ** -25 * 1.0001,
+    2 ** -14, 2 ** -14 * (1 - 2 ** -11), 1 + 2 ** -11, 1 + 3 * 2 ** -11, 1 + 2 ** -11 + 2 ** -20, Infinity, -Infinity, NaN, 3.14159, -2.71828];
+  const xs = new Float32Array(edge.length + 20000);
+  xs.set(edge);
+  for (let i = edge.length; i < xs.length; i++) xs[i] = (rng.next() < 0.5 ? -1 : 1) * 2 ** (rng.next() * 50 - 30) * (1 + rng.next());
+  const got = new Uint16Array(xs.length), want = new Uint16Array(xs.length);
+  candidate.toF16(xs, got);
+  ref.toF16(xs, want);
+  for (let i = 0; i < xs.length; i++) assert.equal(got[i], want[i], `toF16(${xs[i]}): 0x${got[i]!.toString(16)} vs 0x${want[i]!.toString(16)}`);
+  assert.equal(want[edge.indexOf(65520)], 0x7c00, '65520 rounds to +inf');
+  assert.equal(want[edge.indexOf(1 + 2 ** -11)], 0x3c00, 'a tie rounds to the even neighbour (1)');
+  assert.equal(want[edge.indexOf(1 + 3 * 2 ** -11)], 0x3c02, 'a tie rounds to the even neighbour (1 + 2^-9)');
+  assert.equal(want[edge.indexOf(2 ** -24)], 1, 'the smallest subnormal');
+  assert.equal(want[edge.indexOf(2 ** -25)], 0, 'half the smallest subnormal ties to zero');
+  assert.equal(want[1], 0x8000, 'negative zero keeps its sign');
+  const all = Uint16Array.from({ length: 65536 }, (_, i) => i);
+  const wa = new Float32Array(65536), wb = new Float32Array(65536);
+  candidate.fromF16(all, wa);
+  ref.fromF16(all, wb);
+  for (let i = 0; i < 65536; i++) assert.ok(Object.is(wa[i], wb[i]), `fromF16(0x${i.toString(16)}): ${wa[i]} vs ${wb[i]}`);
+  const back = new Uint16Array(65536);
+  candidate.toF16(wa, back);
+  for (let i = 0; i < 65536; i++) if (!Number.isNaN(wa[i]!)) assert.equal(back[i], i, `half 0x${i.toString(16)} round-trips`);
+  assert.throws(() => candidate.toF16(xs, new Uint16Array(3)), /toF16/);
+  assert.throws(() => candidate.fromF16(all, new Float32Array(3)), /fromF16/);
+
+  // Decode attention on f16 caches.
+  const B = 3, H = 4, Hkv = 2, D = 8, R = 5, L = 12, P = 16, stride = (H + 2 * Hkv) * D;
+  const rows = Int32Array.from([4, 0, 2]);
+  const pos = Int32Array.from([0, 7, 11]);
+  const qkv = randn(rng, B * stride);
+  const k32 = randn(rng, R * Hkv * L * D), v32 = randn(rng, R * Hkv * L * D);
+  const k16 = new Uint16Array(k32.length), v16 = new Uint16Array(v32.length);
+  ref.toF16(k32, k16);
+  ref.toF16(v32, v16);
+  const cos = new Float32Array(P * D / 2), sin = new Float32Array(P * D / 2);
+  for (let t = 0; t < P; t++) for (let i = 0; i < D / 2; i++) {
+    cos[t * D / 2 + i] = Math.cos(t * 10000 ** (-2 * i / D));
+    sin[t * D / 2 + i] = Math.sin(t * 10000 ** (-2 * i / D));
+  }
+  const geom = Int32Array.from([B, H, Hkv, D, R, L, stride, stride, stride, P]);
+  const run = <T extends Float32Array | Uint16Array>(be: Backend, k0: T, v0: T) => {
+    const k = k0.slice() as T, v = v0.slice() as T, out = new Float32Array(B * H * D);
+    be.decodeAttention(qkv, qkv.subarray(H * D), qkv.subarray((H + Hkv) * D), k, v, rows, pos, cos, sin, geom, 1 / Math.sqrt(D), out);
+    return { k, v, out };
+  };
+  const a = run(candidate, k16, v16), b = run(ref, k16, v16), full = run(ref, k32, v32);
+  const widen = (h: Uint16Array): Float32Array => { const f = new Float32Array(h.length); ref.fromF16(h, f); return f; };
+  close(widen(a.k), widen(b.k), 'f16 decodeAttention appended keys', 1e-3, 1e-3);
+  assert.deepEqual(a.v, b.v, 'f16 decodeAttention appended values');
+  close(a.out, b.out, 'f16 decodeAttention out', 1e-4, 1e-4);
+  close(a.out, full.out, 'f16 vs f32 cache decodeAttention out', 1e-2, 1e-2);
+  assert.throws(() => candidate.decodeAttention(qkv, qkv.subarray(H * D), qkv.subarray((H + Hkv) * D), k16.slice(), v32.slice(), rows, pos, cos, sin, geom, 1, new Float32Array(B * H * D)), /same storage/);
+  assert.throws(() => candidate.decodeAttention(qkv, qkv.subarray(H * D), qkv.subarray((H + Hkv) * D), new Int32Array(k32.length) as unknown as Float32Array, v32.slice(), rows, pos, cos, sin, geom, 1, new Float32Array(B * H * D)), /Uint16Array/);
+
+  // A fused decode layer on f16 caches.
+  const C = 16, F = 24, Dl = 4, Wq = (H + 2 * Hkv) * Dl;
+  const small = (n: number): Float32Array => randn(rng, n).map((x) => x * 0.3);
+  const x0 = randn(rng, B * C), nrm = small(C).map((x) => 1 + x);
+  const W = { qkv: small(Wq * C), o: small(C * H * Dl), gate: small(F * C), up: small(F * C), down: small(C * F) };
+  const kc32 = randn(rng, R * Hkv * L * Dl), vc32 = randn(rng, R * Hkv * L * Dl);
+  const kc16 = new Uint16Array(kc32.length), vc16 = new Uint16Array(vc32.length);
+  ref.toF16(kc32, kc16);
+  ref.toF16(vc32, vc16);
+  const cosl = cos.subarray(0, P * Dl / 2), sinl = sin.subarray(0, P * Dl / 2);
+  const layer = <T extends Float32Array | Uint16Array>(be: Backend, kc: T, vc: T): Float32Array => {
+    const x = Float32Array.from(x0);
+    const p = (w: Float32Array, N: number, K: number) => be.packLinear(w, N, K);
+    be.decodeLayer(x, nrm, p(W.qkv, Wq, C), null, p(W.o, C, H * Dl), nrm, p(W.gate, F, C), p(W.up, F, C), p(W.down, C, F), kc.slice(), vc.slice(), rows, pos,
+      cosl, sinl, Int32Array.from([B, C, H, Hkv, Dl, F, R, L, P]), 1e-5, 0.5, new Float32Array(B * C), new Float32Array(B * Wq), new Float32Array(B * H * Dl),
+      new Float32Array(B * 2 * F), new Float32Array(B * F));
+    return x;
+  };
+  close(layer(candidate, kc16, vc16), layer(ref, kc16, vc16), 'f16 decodeLayer residual', 1e-4, 1e-4);
+  close(layer(candidate, kc16, vc16), layer(ref, kc32, vc32), 'f16 vs f32 cache decodeLayer residual', 1e-2, 1e-2);
+}

@@ -63,6 +63,9 @@ export interface BackendInfo {
   readonly threads: number;
 }
 
+/** KV-cache storage: float32, or IEEE half precision stored as its 16 bits (Uint16Array). */
+export type KvStore = Float32Array | Uint16Array;
+
 export interface Backend {
   readonly info: BackendInfo;
 
@@ -167,10 +170,15 @@ export interface Backend {
    * by RoPE row pos[b] (HF rotate-half pairs (i, i + D/2)). k and v are appended to cache row rows[b] at position
    * pos[b], then the H heads attend to that row's first pos[b] + 1 keys; out (B, H, D). Caches are time-major
    * (R, L, Hkv, D) (src/model/cache.ts); geom is [B, H, Hkv, D, R, L, qStride, kStride, vStride, P]; head h reads kv
-   * head floor(h / (H / Hkv)). rows must be distinct, pos in [0, L) (and < P with RoPE).
+   * head floor(h / (H / Hkv)). rows must be distinct, pos in [0, L) (and < P with RoPE). Both caches are Float32Array
+   * or both Uint16Array (f16 storage: appended rows are rounded to half precision, cached rows widened on read).
    */
-  decodeAttention(q: Float32Array, k: Float32Array, v: Float32Array, kCache: Float32Array, vCache: Float32Array, rows: Int32Array, pos: Int32Array, cos: Float32Array | null, sin: Float32Array | null, geom: Int32Array, scale: number, out: Float32Array): void;
+  decodeAttention(q: Float32Array, k: Float32Array, v: Float32Array, kCache: KvStore, vCache: KvStore, rows: Int32Array, pos: Int32Array, cos: Float32Array | null, sin: Float32Array | null, geom: Int32Array, scale: number, out: Float32Array): void;
 
+  /** dst[i] = src[i] rounded to IEEE half precision (nearest even; ±inf past 65504), as its 16 bits. Equal lengths. */
+  toF16(src: Float32Array, dst: Uint16Array): void;
+  /** dst[i] = the value of the half whose bits are src[i] (exact). Equal lengths. */
+  fromF16(src: Uint16Array, dst: Float32Array): void;
   /**
    * A Linear weight W (N, K) (the (out, in) layout) prepared for decodeLayer / decodeLogits, in this backend's own
    * layout (the native backend packs column blocks so decode GEMMs need not repack weights on every step; the
@@ -188,7 +196,7 @@ export interface Backend {
    */
   decodeLayer(
     x: Float32Array, inNorm: Float32Array, Wqkv: Float32Array, qkvBias: Float32Array | null, Wo: Float32Array, postNorm: Float32Array,
-    Wgate: Float32Array, Wup: Float32Array, Wdown: Float32Array, kCache: Float32Array, vCache: Float32Array, rows: Int32Array, pos: Int32Array,
+    Wgate: Float32Array, Wup: Float32Array, Wdown: Float32Array, kCache: KvStore, vCache: KvStore, rows: Int32Array, pos: Int32Array,
     cos: Float32Array | null, sin: Float32Array | null, geom: Int32Array, eps: number, scale: number,
     hn: Float32Array, qkv: Float32Array, att: Float32Array, gu: Float32Array, act: Float32Array,
   ): void;

@@ -63,3 +63,40 @@ test('the dense decode step rejects bad calls with clear errors', () => {
   assert.throws(() => new DenseDecoder(new Transformer(e, preset('tiny-moe-mla'), new Rng(1)), cache, 1), /not a dense MHA\/GQA/);
   assert.throws(() => new DenseDecoder(m, cache, 3), /maxBatch 3/);
 });
+
+test('an f16 KV cache: half the bytes, decode logits close to the f32 cache on both paths, MLA rejected', () => {
+  for (const be of backends) {
+    const e = createEngine(be.make());
+    const m = new Transformer(e, preset('tiny-dense'), new Rng(7));
+    const V = m.config.vocabSize;
+    const rng = new Rng(12);
+    const seqs = [6, 3, 10].map((len) => Array.from({ length: len }, () => rng.int(0, V - 1)));
+    const next = seqs.map(() => Array.from({ length: 4 }, () => rng.int(0, V - 1)));
+    const rows = Int32Array.of(1, 2, 0);
+    const run = (dtype: 'f32' | 'f16', kind: 'dense' | 'model'): Float32Array[] => {
+      const cache = m.newCache(3, 20, dtype);
+      seqs.forEach((s, b) => e.scope(() => m.forward(Int32Array.from(s), 1, s.length, { cache, rows: rows.subarray(b, b + 1) })));
+      const stepper: DecodeStep = kind === 'dense' ? new DenseDecoder(m, cache, 3) : new ModelDecoder(m, cache);
+      return [0, 1, 2, 3].map((t) => Float32Array.from(stepper.step(Int32Array.from(next.map((x) => x[t]!)), rows, 3)));
+    };
+    const want = run('f32', 'dense');
+    const dense16 = run('f16', 'dense'), model16 = run('f16', 'model');
+    let worst = 0, worstPaths = 0, moved = 0;
+    want.forEach((w, t) => {
+      for (let i = 0; i < w.length; i++) {
+        worst = Math.max(worst, Math.abs(dense16[t]![i]! - w[i]!));
+        worstPaths = Math.max(worstPaths, Math.abs(dense16[t]![i]! - model16[t]![i]!));
+        moved = Math.max(moved, Math.abs(dense16[t]![i]! - w[i]!) > 0 ? 1 : 0);
+      }
+    });
+    assert.ok(worst < 2e-2, `${be.name}: f16 vs f32 cache logits differ by ${worst}`);
+    assert.ok(moved === 1, `${be.name}: f16 storage rounds (the logits are not bit-identical to f32)`);
+    assert.ok(worstPaths < 2e-3, `${be.name}: f16 dense vs model path logits differ by ${worstPaths}`);
+  }
+  const m = new Transformer(createEngine(createRefBackend()), preset('tiny-dense'), new Rng(1));
+  const c32 = m.newCache(2, 8), c16 = m.newCache(2, 8, 'f16');
+  assert.equal(c16.bytes() * 2, c32.bytes(), 'f16 storage takes half the bytes');
+  assert.ok(c16.k[0] instanceof Uint16Array && c32.k[0] instanceof Float32Array);
+  assert.throws(() => new Transformer(createEngine(createRefBackend()), preset('tiny-moe-mla'), new Rng(1)).newCache(2, 8, 'f16'), /MHA\/GQA caches/);
+  assert.throws(() => m.newCache(2, 8, 'bf16' as 'f16'), /dtype must be/);
+});

@@ -186,3 +186,28 @@ test('ragged prompts prefilled as one padded batch match one-at-a-time prefill (
     });
   }
 });
+
+test('kvDtype f16: generation with n samples, a prefix cache and the model path, close to f32', () => {
+  const prompts = promptsOf([20, 7], 21);
+  const base: GenerateOptions = { maxNewTokens: 8, sampling: { temperature: 0 }, n: 2 };
+  const f32 = generate(dense, prompts, base);
+  const pc = new PrefixCache({ maxBytes: 1 << 20, blockSize: 4 });
+  const f16 = generate(dense, prompts, { ...base, kvDtype: 'f16', prefixCache: pc });
+  const again = generate(dense, prompts, { ...base, kvDtype: 'f16', prefixCache: pc });
+  const model = generate(dense, prompts, { ...base, kvDtype: 'f16', fastDecode: false });
+  assert.ok(again.stats.reusedPromptTokens > f16.stats.reusedPromptTokens, 'the f16 prefix cache is reused');
+  f16.sequences.forEach((s, i) => {
+    assert.deepEqual(again.sequences[i]!.tokens, s.tokens, `sequence ${i}: prefix-cache restore gives the same tokens`);
+    // Every step, the prefill included, attends to rounded cache entries: tokens agree here, log-probs are close.
+    assert.equal(s.tokens[0], f32.sequences[i]!.tokens[0]);
+    s.logprobs.forEach((lp, t) => {
+      if (s.tokens[t] === f32.sequences[i]!.tokens[t] && s.tokens.slice(0, t).every((x, j) => x === f32.sequences[i]!.tokens[j])) {
+        assert.ok(Math.abs(lp - f32.sequences[i]!.logprobs[t]!) < 2e-2, `sequence ${i} token ${t}: ${lp} vs ${f32.sequences[i]!.logprobs[t]}`);
+      }
+    });
+    model.sequences[i]!.logprobs.forEach((lp, t) => {
+      if (model.sequences[i]!.tokens.slice(0, t + 1).every((x, j) => x === s.tokens[j])) assert.ok(Math.abs(lp - s.logprobs[t]!) < 2e-3, `model vs dense path, sequence ${i} token ${t}`);
+    });
+  });
+  assert.throws(() => generate(dense, prompts, { ...base, kvDtype: 'f16', prefixCache: pc, maxNewTokens: 2 }) && generate(dense, prompts, { ...base, prefixCache: pc }), /KV storage/);
+});

@@ -4,6 +4,7 @@
 // block is only reused after the identical prefix. Entries hold that block's KV for every layer; the cache is LRU,
 // bounded in bytes. Cached KV depends on the weights: call clear() after a training step changes them.
 
+import type { KvStore } from '../backend/index.js';
 import type { KvCache } from '../model/index.js';
 import { readSpan, spanFloats, writeSpan } from './kv-blocks.js';
 
@@ -29,7 +30,7 @@ export interface PrefixCacheStats {
 interface Entry {
   parent: string;
   tokens: Int32Array;
-  kv: Float32Array;
+  kv: KvStore;
 }
 
 /** 32-bit FNV-1a-style mix of a key and a block of tokens (two seeds give a 64-bit chain key). */
@@ -70,9 +71,9 @@ export class PrefixCache {
   }
 
   private checkModel(cache: KvCache): void {
-    const key = JSON.stringify(cache.config);
+    const key = `${cache.dtype}:${JSON.stringify(cache.config)}`;
     if (this.configKey === null) this.configKey = key;
-    else if (this.configKey !== key) throw new Error('PrefixCache: used with a different model config than the one it holds KV for (clear() it first)');
+    else if (this.configKey !== key) throw new Error('PrefixCache: used with a different model config or KV storage (f32/f16) than the one it holds KV for (clear() it first)');
   }
 
   /** Chain keys of the whole blocks of `tokens` (key k covers tokens [0, (k+1)·blockSize)). */
@@ -128,7 +129,7 @@ export class PrefixCache {
     this.checkModel(cache);
     const len = Math.min(tokens.length, cache.lengths[row]!);
     const n = Math.floor(len / this.blockSize);
-    const blockBytes = spanFloats(cache, this.blockSize) * 4;
+    const blockBytes = spanFloats(cache, this.blockSize) * cache.bytesPerValue;
     if (n === 0 || blockBytes > this.maxBytes) return 0;
     const keys = this.keys(tokens, n);
     let added = 0;
@@ -160,7 +161,7 @@ export class PrefixCache {
 
   private drop(key: string, e: Entry): void {
     this.entries.delete(key);
-    this.bytes -= e.kv.length * 4;
+    this.bytes -= e.kv.byteLength;
   }
 }
 

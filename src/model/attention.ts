@@ -59,14 +59,20 @@ export class SelfAttention extends Module {
     const { cache, layer, rows, starts } = ctx.cache!;
     const L = cache.maxLen;
     const K = cache.k[layer]!, V = cache.v[layer]!;
-    const tok = Hkv * D; // floats per cached position
+    const tok = Hkv * D; // values per cached position
+    const e = q.engine;
     for (let b = 0; b < B; b++) {
       const r = rows[b]!, s0 = starts[b]!;
       if (s0 + T > L) throw new RangeError(`KV cache row ${r} is full: ${s0} + ${T} tokens exceed maxLen ${L}`);
-      K.set(k.data.subarray(b * T * tok, (b + 1) * T * tok), (r * L + s0) * tok);
-      V.set(v.data.subarray(b * T * tok, (b + 1) * T * tok), (r * L + s0) * tok);
+      const at = (r * L + s0) * tok, n = T * tok;
+      if (K instanceof Uint16Array) {
+        e.backend.toF16(k.data.subarray(b * n, (b + 1) * n), K.subarray(at, at + n));
+        e.backend.toF16(v.data.subarray(b * n, (b + 1) * n), (V as Uint16Array).subarray(at, at + n));
+      } else {
+        K.set(k.data.subarray(b * n, (b + 1) * n), at);
+        (V as Float32Array).set(v.data.subarray(b * n, (b + 1) * n), at);
+      }
     }
-    const e = q.engine;
     const out = e.empty([B, T, H, D]); // (B, T, H, D)
     if (T === 1) {
       // Decode step: the ragged kernel serves every row at its own length in one call (and rewrites the new K/V).
@@ -77,9 +83,25 @@ export class SelfAttention extends Module {
     const qRow = T * H * D;
     for (const [b, n] of equalLengthRuns(rows, starts)) {
       const S = starts[b]! + T;
-      // q/out (n, T, H, D) contiguous; k/v rows of the cache: batch stride L·Hkv·D, time stride Hkv·D, head stride D.
-      const geom = Int32Array.of(n, H, Hkv, T, S, D, D, qRow, D, H * D, L * tok, D, tok, L * tok, D, tok, qRow, D, H * D);
-      e.backend.attention(q.data.subarray(b * qRow), K.subarray(rows[b]! * L * tok), V.subarray(rows[b]! * L * tok), geom, 1 / Math.sqrt(D), true, out.data.subarray(b * qRow), null);
+      let Kf: Float32Array, Vf: Float32Array, rowStride: number;
+      if (K instanceof Uint16Array) {
+        // f16 storage: widen the run's first S positions (consecutive rows) into float32 scratch.
+        rowStride = S * tok;
+        Kf = new Float32Array(n * rowStride);
+        Vf = new Float32Array(n * rowStride);
+        for (let i = 0; i < n; i++) {
+          const from = (rows[b]! + i) * L * tok;
+          e.backend.fromF16(K.subarray(from, from + rowStride), Kf.subarray(i * rowStride, (i + 1) * rowStride));
+          e.backend.fromF16((V as Uint16Array).subarray(from, from + rowStride), Vf.subarray(i * rowStride, (i + 1) * rowStride));
+        }
+      } else {
+        rowStride = L * tok;
+        Kf = K.subarray(rows[b]! * L * tok);
+        Vf = (V as Float32Array).subarray(rows[b]! * L * tok);
+      }
+      // q/out (n, T, H, D) contiguous; k/v rows: batch stride rowStride, time stride Hkv·D, head stride D.
+      const geom = Int32Array.of(n, H, Hkv, T, S, D, D, qRow, D, H * D, rowStride, D, tok, rowStride, D, tok, qRow, D, H * D);
+      e.backend.attention(q.data.subarray(b * qRow), Kf, Vf, geom, 1 / Math.sqrt(D), true, out.data.subarray(b * qRow), null);
     }
     return out;
   }

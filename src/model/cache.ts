@@ -4,6 +4,13 @@
 // B = rows (sequences), L = maxLen, Hkv = kv heads, D = head dim, Dc = kvLoraRank, Dr = qkRopeHeadDim.
 
 import { type ModelConfig, mhaDims } from './config.js';
+import type { KvStore } from '../backend/index.js';
+
+/**
+ * How cached keys and values are stored: 'f32', or 'f16' (IEEE half precision in Uint16Arrays: half the memory and
+ * half the bytes each decode step reads, at about 3 significant digits; MHA/GQA caches only).
+ */
+export type KvDtype = 'f32' | 'f16';
 
 export type CacheLayout =
   | { kind: 'mha'; nKvHeads: number; headDim: number }
@@ -16,23 +23,27 @@ export class KvCache {
   /**
    * Per layer, time-major so a row's first S positions are one contiguous block: MHA keys (B, L, Hkv, D) and
    * values (B, L, Hkv, D); MLA one buffer (B, L, Dc + Dr) holding [normalized c_kv, rotated k_pe] per token, `v` empty.
+   * Float32Arrays, or Uint16Arrays of half-precision bits when dtype is 'f16'.
    */
-  readonly k: Float32Array[];
-  readonly v: Float32Array[];
+  readonly k: KvStore[];
+  readonly v: KvStore[];
 
-  constructor(readonly config: ModelConfig, readonly rows: number, readonly maxLen: number = config.maxSeqLen, nLayers = config.nLayers) {
+  constructor(readonly config: ModelConfig, readonly rows: number, readonly maxLen: number = config.maxSeqLen, nLayers = config.nLayers, readonly dtype: KvDtype = 'f32') {
     if (!Number.isInteger(rows) || rows < 1) throw new RangeError(`KvCache: rows must be a positive integer, got ${rows}`);
     if (!Number.isInteger(maxLen) || maxLen < 1 || maxLen > config.maxSeqLen) throw new RangeError(`KvCache: maxLen ${maxLen} must be in [1, maxSeqLen=${config.maxSeqLen}]`);
     const a = config.attention;
     this.layout = a.kind === 'mha' ? { kind: 'mha', ...mhaDims(config) } : { kind: 'mla', kvLoraRank: a.kvLoraRank, ropeDim: a.qkRopeHeadDim };
+    if (dtype !== 'f32' && dtype !== 'f16') throw new RangeError(`KvCache: dtype must be 'f32' or 'f16', got ${String(dtype)}`);
+    if (dtype === 'f16' && this.layout.kind !== 'mha') throw new RangeError('KvCache: f16 storage is available for MHA/GQA caches; an MLA latent cache is float32');
+    const buf = (n: number): KvStore => (dtype === 'f16' ? new Uint16Array(n) : new Float32Array(n));
     this.lengths = new Int32Array(rows);
     this.k = [];
     this.v = [];
     for (let l = 0; l < nLayers; l++) {
       if (this.layout.kind === 'mha') {
         const n = rows * this.layout.nKvHeads * maxLen * this.layout.headDim;
-        this.k.push(new Float32Array(n));
-        this.v.push(new Float32Array(n));
+        this.k.push(buf(n));
+        this.v.push(buf(n));
       } else {
         this.k.push(new Float32Array(rows * maxLen * this.tokenWidth()));
         this.v.push(new Float32Array(0));
@@ -45,11 +56,28 @@ export class KvCache {
     return this.layout.kind === 'mha' ? 2 * this.layout.nKvHeads * this.layout.headDim : this.layout.kvLoraRank + this.layout.ropeDim;
   }
 
-  /** Total floats held (all layers, rows, positions). */
+  /** Total values held (all layers, rows, positions). */
   floats(): number {
     let n = 0;
     for (let l = 0; l < this.k.length; l++) n += this.k[l]!.length + this.v[l]!.length;
     return n;
+  }
+
+  /** Bytes per stored value: 4 (f32) or 2 (f16). */
+  get bytesPerValue(): number {
+    return this.dtype === 'f16' ? 2 : 4;
+  }
+
+  /** Total bytes held. */
+  bytes(): number {
+    return this.floats() * this.bytesPerValue;
+  }
+
+  /** Layer l's MLA latent buffer (MLA caches are always float32). */
+  latent(l: number): Float32Array {
+    const k = this.k[l];
+    if (!(k instanceof Float32Array)) throw new Error('KvCache.latent: not a float32 cache');
+    return k;
   }
 
   /** Forget row b (or truncate it to `len` tokens, e.g. back to a shared prompt). */

@@ -89,7 +89,7 @@ export class MlaAttention extends Module {
     const dn = a.qkNopeHeadDim, dr = a.qkRopeHeadDim, dv = a.vHeadDim, Dc = a.kvLoraRank, W = Dc + dr;
     const { cache, layer, rows, starts } = ctx.cache!;
     const L = cache.maxLen;
-    const K = cache.k[layer]!;
+    const K = cache.latent(layer);
     for (let b = 0; b < B; b++) {
       const r = rows[b]!, s0 = starts[b]!;
       if (s0 + T > L) throw new RangeError(`KV cache row ${r} is full: ${s0} + ${T} tokens exceed maxLen ${L}`);

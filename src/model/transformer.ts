@@ -6,7 +6,7 @@
 import { Embedding, Linear, Module, RMSNorm } from '../nn/index.js';
 import { add, crossEntropy, embedding, indexSelect, linear, reshape, slice, type Engine, type Tensor } from '../tensor/index.js';
 import type { Rng } from '../util/rng.js';
-import { KvCache } from './cache.js';
+import { KvCache, type KvDtype } from './cache.js';
 import { type ModelConfig, parseModelConfig } from './config.js';
 import type { ForwardContext } from './context.js';
 import { DecoderLayer } from './layer.js';
@@ -76,8 +76,8 @@ export class Transformer extends Module {
   }
 
   /** A cache for `rows` sequences of up to maxLen tokens, laid out for this model's attention. */
-  newCache(rows: number, maxLen = this.config.maxSeqLen): KvCache {
-    return new KvCache(this.config, rows, maxLen);
+  newCache(rows: number, maxLen = this.config.maxSeqLen, dtype: KvDtype = 'f32'): KvCache {
+    return new KvCache(this.config, rows, maxLen, this.config.nLayers, dtype);
   }
 
   private head(h: Tensor): Tensor {

@@ -89,6 +89,8 @@ export function createNativeBackend(): Backend {
     attentionBackward: a.attentionBackward,
     decodeAttention: a.decodeAttention,
     decodeLayer: a.decodeLayer,
+    toF16: a.toF16,
+    fromF16: a.fromF16,
     packLinear: (W: Float32Array, N: number, K: number): Float32Array => {
       const out = new Float32Array(a.packedLinearSize(N, K));
       a.packLinear(W, N, K, out);

@@ -6,12 +6,26 @@
 // P = RoPE table rows.
 
 import { gemm } from './gemm.js';
+import { floatFromHalf, halfFromFloat } from './f16.js';
 import { rmsnorm, swiglu } from './nn.js';
+import type { KvStore } from '../types.js';
 
 export function decodeAttention(
-  q: Float32Array, k: Float32Array, v: Float32Array, kCache: Float32Array, vCache: Float32Array, rows: Int32Array, pos: Int32Array,
+  q: Float32Array, k: Float32Array, v: Float32Array, kCache: KvStore, vCache: KvStore, rows: Int32Array, pos: Int32Array,
   cos: Float32Array | null, sin: Float32Array | null, geom: Int32Array, scale: number, out: Float32Array,
 ): void {
+  if (!(kCache instanceof Float32Array || kCache instanceof Uint16Array) || !(vCache instanceof Float32Array || vCache instanceof Uint16Array)) {
+    throw new TypeError('decodeAttention: kCache must be a Float32Array or a Uint16Array (f16 storage)');
+  }
+  if ((kCache instanceof Uint16Array) !== (vCache instanceof Uint16Array)) {
+    throw new TypeError('decodeAttention: kCache and vCache must have the same storage (both Float32Array or both Uint16Array)');
+  }
+  // f16 caches store halves: write rounded, read widened.
+  const half16 = kCache instanceof Uint16Array;
+  const put = (buf: KvStore, vals: ArrayLike<number>, at: number): void => {
+    for (let i = 0; i < vals.length; i++) buf[at + i] = half16 ? halfFromFloat(vals[i]!) : vals[i]!;
+  };
+  const get = (buf: KvStore, i: number): number => (half16 ? floatFromHalf(buf[i]!) : buf[i]!);
   if (geom.length !== 10) throw new RangeError('decodeAttention: geom must hold 10 integers [B, H, Hkv, D, R, L, qStride, kStride, vStride, P]');
   const [B, H, Hkv, D, R, L, qS, kS, vS, P] = Array.from(geom) as [number, number, number, number, number, number, number, number, number, number];
   if ([B, H, Hkv, D, R, L, qS, kS, vS, P].some((x) => x < 0)) throw new RangeError('decodeAttention: geom has a negative entry');
@@ -71,8 +85,8 @@ export function decodeAttention(
     for (let g = 0; g < Hkv; g++) {
       const kr = rotate(k, b * kS + g * D, p);
       const vr = v.slice(b * vS + g * D, b * vS + (g + 1) * D);
-      kCache.set(kr, at(p, g));
-      vCache.set(vr, at(p, g));
+      put(kCache, kr, at(p, g));
+      put(vCache, vr, at(p, g));
     }
     for (let h = 0; h < H; h++) {
       const g = Math.floor(h / group);
@@ -81,7 +95,7 @@ export function decodeAttention(
       let m = -Infinity;
       for (let j = 0; j <= p; j++) {
         let dot = 0;
-        for (let d = 0; d < D; d++) dot += qh[d]! * kCache[at(j, g) + d]!;
+        for (let d = 0; d < D; d++) dot += qh[d]! * get(kCache, at(j, g) + d);
         s[j] = dot * scale;
         if (s[j]! > m) m = s[j]!;
       }
@@ -92,7 +106,7 @@ export function decodeAttention(
       }
       for (let d = 0; d < D; d++) {
         let acc = 0;
-        for (let j = 0; j <= p; j++) acc += s[j]! * vCache[at(j, g) + d]!;
+        for (let j = 0; j <= p; j++) acc += s[j]! * get(vCache, at(j, g) + d);
         out[(b * H + h) * D + d] = acc / sum;
       }
     }
@@ -113,7 +127,7 @@ export function packLinear(W: Float32Array, N: number, K: number): Float32Array 
 /** Backend.decodeLayer: one dense decoder layer for a decode step (see types.ts). */
 export function decodeLayer(
   x: Float32Array, inNorm: Float32Array, Wqkv: Float32Array, qkvBias: Float32Array | null, Wo: Float32Array, postNorm: Float32Array,
-  Wgate: Float32Array, Wup: Float32Array, Wdown: Float32Array, kCache: Float32Array, vCache: Float32Array, rows: Int32Array, pos: Int32Array,
+  Wgate: Float32Array, Wup: Float32Array, Wdown: Float32Array, kCache: KvStore, vCache: KvStore, rows: Int32Array, pos: Int32Array,
   cos: Float32Array | null, sin: Float32Array | null, geom: Int32Array, eps: number, scale: number,
   hn: Float32Array, qkv: Float32Array, att: Float32Array, gu: Float32Array, act: Float32Array,
 ): void {

@@ -7,6 +7,7 @@ import { crossEntropy, crossEntropyBackward, reduce, softmax, softmaxBackward, s
 import { adamw, indexAdd, indexSelect, layernorm, layernormBackward, rmsnorm, rmsnormBackward, rope, swiglu, swigluBackward, topk } from './nn.js';
 import { attention, attentionBackward } from './attention.js';
 import { decodeAttention, decodeLayer, decodeLogits, packLinear } from './decode.js';
+import { fromF16, toF16 } from './f16.js';
 
 /** Creates the reference backend (stateless; cheap to create). */
 export function createRefBackend(): Backend {
@@ -15,7 +16,7 @@ export function createRefBackend(): Backend {
     gemm, unary, unaryBackward, binary, strided, reduce, where, softmax, softmaxBackward,
     crossEntropy, crossEntropyBackward, indexSelect, indexAdd, rmsnorm, rmsnormBackward,
     layernorm, layernormBackward, rope, swiglu, swigluBackward, topk, attention, attentionBackward, decodeAttention,
-    decodeLayer, decodeLogits, packLinear,
+    decodeLayer, decodeLogits, packLinear, toF16, fromF16,
     adamw, sumSquares, fill,
   };
 }
