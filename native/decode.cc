@@ -22,6 +22,9 @@
 #include <vector>
 
 #include "f16.h"
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
 #include "fastmath.h"
 #include "kernels.h"
 #include "napi_util.h"
@@ -101,6 +104,72 @@ inline const float* load_row(const uint16_t* src, int64_t n, float* buf) {
 inline void store_row(const float* src, float* dst, int64_t n) { std::memmove(dst, src, sizeof(float) * n); }
 inline void store_row(const float* src, uint16_t* dst, int64_t n) { halves_from_floats(src, dst, n); }
 
+#if defined(__AVX512F__)
+inline __m512 load16(const float* p) { return _mm512_loadu_ps(p); }
+inline __m512 load16(const uint16_t* p) { return _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p))); }
+
+// One entry's attention over its row's first S positions, all H heads, for head dims D = 16·NC: one front-to-back pass
+// over the keys and one over the values (each position holds every kv head contiguously, so the cache streams
+// sequentially), f16 rows widened in registers. q (H·D floats) is read from L1, s holds H rows of maxS scores,
+// acc (H·D floats) accumulates the outputs.
+template <int NC, class T>
+void attend_one_avx512(const float* Q, const T* K, const T* V, int64_t S, int64_t maxS, int64_t H, int64_t group, int64_t tok, float scale,
+                       float* s, float* acc, float* out) {
+  constexpr int64_t D = 16 * NC;
+  for (int64_t j = 0; j < S; j++) {
+    const T* krow = K + j * tok;
+    for (int64_t h = 0; h < H; h++) {
+      const T* k = krow + (h / group) * D;
+      const float* q = Q + h * D;
+      __m512 a = _mm512_mul_ps(_mm512_loadu_ps(q), load16(k));
+      for (int c = 1; c < NC; c++) a = _mm512_fmadd_ps(_mm512_loadu_ps(q + c * 16), load16(k + c * 16), a);
+      s[h * maxS + j] = _mm512_reduce_add_ps(a) * scale;
+    }
+  }
+  for (int64_t h = 0; h < H; h++) {
+    float* sh = s + h * maxS;
+    float m = -std::numeric_limits<float>::infinity();
+    for (int64_t j = 0; j < S; j++) m = sh[j] > m ? sh[j] : m;
+    float sum = 0.0f;
+#pragma omp simd reduction(+ : sum)
+    for (int64_t j = 0; j < S; j++) {
+      sh[j] = fast_exp(sh[j] - m);
+      sum += sh[j];
+    }
+    const float inv = sum > 0.0f ? 1.0f / sum : 0.0f;
+#pragma omp simd
+    for (int64_t j = 0; j < S; j++) sh[j] *= inv;
+  }
+  for (int64_t i = 0; i < H * D; i += 16) _mm512_storeu_ps(acc + i, _mm512_setzero_ps());
+  for (int64_t j = 0; j < S; j++) {
+    const T* vrow = V + j * tok;
+    for (int64_t h = 0; h < H; h++) {
+      const T* v = vrow + (h / group) * D;
+      const __m512 w = _mm512_set1_ps(s[h * maxS + j]);
+      float* o = acc + h * D;
+      for (int c = 0; c < NC; c++) _mm512_storeu_ps(o + c * 16, _mm512_fmadd_ps(w, load16(v + c * 16), _mm512_loadu_ps(o + c * 16)));
+    }
+  }
+  std::memcpy(out, acc, sizeof(float) * H * D);
+}
+
+// Dispatches the register-resident path for D in {16, 32, 64, 128}; false when D is another size.
+template <class T>
+bool attend_one_fast(const float* Q, const T* K, const T* V, int64_t S, int64_t maxS, int64_t H, int64_t group, int64_t D, int64_t tok, float scale,
+                     float* s, float* acc, float* out) {
+  switch (D) {
+    case 16: attend_one_avx512<1>(Q, K, V, S, maxS, H, group, tok, scale, s, acc, out); return true;
+    case 32: attend_one_avx512<2>(Q, K, V, S, maxS, H, group, tok, scale, s, acc, out); return true;
+    case 64: attend_one_avx512<4>(Q, K, V, S, maxS, H, group, tok, scale, s, acc, out); return true;
+    case 128: attend_one_avx512<8>(Q, K, V, S, maxS, H, group, tok, scale, s, acc, out); return true;
+    default: return false;
+  }
+}
+#else
+template <class T>
+bool attend_one_fast(const float*, const T*, const T*, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, float, float*, float*, float*) { return false; }
+#endif
+
 template <class T>
 void attend_entries(const DecodeGeom& g, int64_t maxS, const float* qa, const float* ka, const float* va, T* kc, T* vc,
                     const int32_t* rows, const int32_t* pos, const float* cs, const float* sn, float scale, float* out) {
@@ -130,6 +199,7 @@ void attend_entries(const DecodeGeom& g, int64_t maxS, const float* qa, const fl
         store_row(kn, K + p * tok, tok);
       }
       store_row(va + b * g.vS, V + p * tok, tok);
+      if (attend_one_fast(Q, K, V, S, maxS, H, group, D, tok, scale, sc.data(), acc.data(), out + b * H * D)) continue;
       // Scores s[h][j] = scale · q_h · k_{j, kv(h)}.
       for (int64_t j = 0; j < S; j++) {
         const float* krow = load_row(K + j * tok, tok, row.data());

@@ -42,13 +42,17 @@ inline void pack(const float* W, int64_t N, int64_t K, float* dst) {
 }
 
 // One M × NB tile (M ≤ MR rows of x, one block); writes the first `ncols` columns of y.
+// `next`, when given, is the next block: the tile prefetches it into L2 as it goes (weights stream from memory once
+// per decode step, and the first tile of a block would otherwise wait for them).
 template <int M>
-inline void tile(const float* x, int64_t ldx, const float* blk, int64_t K, float* y, int64_t ldy, int64_t ncols, bool accumulate) {
+inline void tile(const float* x, int64_t ldx, const float* blk, int64_t K, float* y, int64_t ldy, int64_t ncols, bool accumulate,
+                 const float* next = nullptr) {
   vf c[M][NV];
   for (int i = 0; i < M; i++)
     for (int q = 0; q < NV; q++) c[i][q] = vf{} ;
   for (int64_t k = 0; k < K; k++) {
     const float* w = blk + k * NB;
+    if (next) for (int q = 0; q < NB; q += 16) __builtin_prefetch(next + k * NB + q, 0, 2);
     vf b[NV];
     for (int q = 0; q < NV; q++) b[q] = *reinterpret_cast<const vf*>(w + q * VW);
     for (int i = 0; i < M; i++) {
@@ -79,16 +83,18 @@ inline void gemm_blocks(const float* x, int64_t M, int64_t K, const float* Wp, i
     const float* blk = Wp + j * NB * K;
     float* yj = y + j * NB;
     const int64_t ncols = std::min<int64_t>(NB, N - j * NB);
+    const float* next = j + 1 < j1 ? blk + NB * K : nullptr;
     int64_t i = 0;
-    for (; i + MR <= M; i += MR) tile<MR>(x + i * K, K, blk, K, yj + i * ldy, ldy, ncols, accumulate);
+    for (; i + MR <= M; i += MR) tile<MR>(x + i * K, K, blk, K, yj + i * ldy, ldy, ncols, accumulate, i == 0 ? next : nullptr);
     const float* xi = x + i * K;
     float* yi = yj + i * ldy;
+    const float* pf = i == 0 ? next : nullptr;  // M < MR: the only tile prefetches
     switch (M - i) {
-      case 5: tile<5>(xi, K, blk, K, yi, ldy, ncols, accumulate); break;
-      case 4: tile<4>(xi, K, blk, K, yi, ldy, ncols, accumulate); break;
-      case 3: tile<3>(xi, K, blk, K, yi, ldy, ncols, accumulate); break;
-      case 2: tile<2>(xi, K, blk, K, yi, ldy, ncols, accumulate); break;
-      case 1: tile<1>(xi, K, blk, K, yi, ldy, ncols, accumulate); break;
+      case 5: tile<5>(xi, K, blk, K, yi, ldy, ncols, accumulate, pf); break;
+      case 4: tile<4>(xi, K, blk, K, yi, ldy, ncols, accumulate, pf); break;
+      case 3: tile<3>(xi, K, blk, K, yi, ldy, ncols, accumulate, pf); break;
+      case 2: tile<2>(xi, K, blk, K, yi, ldy, ncols, accumulate, pf); break;
+      case 1: tile<1>(xi, K, blk, K, yi, ldy, ncols, accumulate, pf); break;
       default: break;
     }
   }

@@ -20,10 +20,17 @@ function close(got: Float32Array, want: Float32Array, what: string, atol = 1e-5,
   }
 }
 
-/** Runs the decodeAttention checks for `candidate` (throws an assertion error on a mismatch). */
+/**
+ * Runs the decodeAttention checks for `candidate` (throws an assertion error on a mismatch), at head dims 8 (the
+ * general loop) and 32 (the register-resident path native builds use for D in {16, 32, 64, 128}).
+ */
 export function checkDecodeAttention(candidate: Backend, ref: Backend): void {
-  const rng = new Rng(4242);
-  const B = 3, H = 4, Hkv = 2, D = 8, R = 5, L = 12, P = 16, stride = (H + 2 * Hkv) * D + 3; // padded packed rows
+  for (const D of [8, 32]) checkDecodeAttentionAt(candidate, ref, D);
+}
+
+function checkDecodeAttentionAt(candidate: Backend, ref: Backend, D: number): void {
+  const rng = new Rng(4242 + D);
+  const B = 3, H = 4, Hkv = 2, R = 5, L = 12, P = 16, stride = (H + 2 * Hkv) * D + 3; // padded packed rows
   const rows = Int32Array.from([4, 0, 2]);
   const pos = Int32Array.from([0, 7, 11]); // a fresh row, a middle one and a full one
   const qkv = randn(rng, B * stride);
@@ -177,8 +184,9 @@ export function checkF16Storage(candidate: Backend, ref: Backend): void {
   assert.throws(() => candidate.toF16(xs, new Uint16Array(3)), /toF16/);
   assert.throws(() => candidate.fromF16(all, new Float32Array(3)), /fromF16/);
 
-  // Decode attention on f16 caches.
-  const B = 3, H = 4, Hkv = 2, D = 8, R = 5, L = 12, P = 16, stride = (H + 2 * Hkv) * D;
+  // Decode attention on f16 caches, at head dims 8 (general loop) and 16 (register-resident path).
+  for (const D of [8, 16]) {
+  const B = 3, H = 4, Hkv = 2, R = 5, L = 12, P = 16, stride = (H + 2 * Hkv) * D;
   const rows = Int32Array.from([4, 0, 2]);
   const pos = Int32Array.from([0, 7, 11]);
   const qkv = randn(rng, B * stride);
@@ -207,7 +215,7 @@ export function checkF16Storage(candidate: Backend, ref: Backend): void {
   assert.throws(() => candidate.decodeAttention(qkv, qkv.subarray(H * D), qkv.subarray((H + Hkv) * D), new Int32Array(k32.length) as unknown as Float32Array, v32.slice(), rows, pos, cos, sin, geom, 1, new Float32Array(B * H * D)), /Uint16Array/);
 
   // A fused decode layer on f16 caches.
-  const C = 16, F = 24, Dl = 4, Wq = (H + 2 * Hkv) * Dl;
+  const C = 16, F = 24, Dl = D, Wq = (H + 2 * Hkv) * Dl;
   const small = (n: number): Float32Array => randn(rng, n).map((x) => x * 0.3);
   const x0 = randn(rng, B * C), nrm = small(C).map((x) => 1 + x);
   const W = { qkv: small(Wq * C), o: small(C * H * Dl), gate: small(F * C), up: small(F * C), down: small(C * F) };
@@ -215,7 +223,7 @@ export function checkF16Storage(candidate: Backend, ref: Backend): void {
   const kc16 = new Uint16Array(kc32.length), vc16 = new Uint16Array(vc32.length);
   ref.toF16(kc32, kc16);
   ref.toF16(vc32, vc16);
-  const cosl = cos.subarray(0, P * Dl / 2), sinl = sin.subarray(0, P * Dl / 2);
+  const cosl = cos, sinl = sin;
   const layer = <T extends Float32Array | Uint16Array>(be: Backend, kc: T, vc: T): Float32Array => {
     const x = Float32Array.from(x0);
     const p = (w: Float32Array, N: number, K: number) => be.packLinear(w, N, K);
@@ -226,4 +234,5 @@ export function checkF16Storage(candidate: Backend, ref: Backend): void {
   };
   close(layer(candidate, kc16, vc16), layer(ref, kc16, vc16), 'f16 decodeLayer residual', 1e-4, 1e-4);
   close(layer(candidate, kc16, vc16), layer(ref, kc32, vc32), 'f16 vs f32 cache decodeLayer residual', 1e-2, 1e-2);
+  }
 }
