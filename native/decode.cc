@@ -343,7 +343,8 @@ R1_ENTRY(pack_linear) {
   F32 out = a.f32(3, "out");
   a.need(W, mul(N, K), "W");
   a.exact(out, mul(packed::blocks(N) * packed::NB, K), "out");
-  packed::pack(W.p, N, K, out.p);
+  parallel_for(packed::blocks(N), std::max<int64_t>(1, (int64_t{1} << 16) / std::max<int64_t>(packed::NB * K, 1)),
+               [&](int64_t j0, int64_t j1) { packed::pack_blocks(W.p, N, K, out.p, j0, j1); });
   return undefined(env);
 }
 

@@ -29,14 +29,22 @@ typedef float vf __attribute__((vector_size(VW * 4), aligned(4)));
 inline int64_t blocks(int64_t N) { return (N + NB - 1) / NB; }
 inline int64_t packed_size(int64_t N, int64_t K) { return blocks(N) * NB * K; }
 
-// dst (packed_size(N, K)) ← W (N, K).
-inline void pack(const float* W, int64_t N, int64_t K, float* dst) {
-  for (int64_t j = 0; j < blocks(N); j++) {
+// Blocks [j0, j1) of dst (packed_size(N, K)) ← W (N, K): a transpose in 16-deep k strips, so each strip reads one
+// cache line from each of the block's NB rows and writes 16 contiguous block rows.
+inline void pack_blocks(const float* W, int64_t N, int64_t K, float* dst, int64_t j0, int64_t j1) {
+  for (int64_t j = j0; j < j1; j++) {
     float* blk = dst + j * NB * K;
-    for (int64_t c = 0; c < NB; c++) {
-      const int64_t n = j * NB + c;
-      if (n < N) for (int64_t k = 0; k < K; k++) blk[k * NB + c] = W[n * K + k];
-      else for (int64_t k = 0; k < K; k++) blk[k * NB + c] = 0.0f;
+    const int64_t rows = std::min<int64_t>(NB, N - j * NB);
+    for (int64_t k0 = 0; k0 < K; k0 += 16) {
+      const int64_t k1 = std::min<int64_t>(K, k0 + 16);
+      for (int64_t c = 0; c < NB; c++) {
+        if (c < rows) {
+          const float* src = W + (j * NB + c) * K;
+          for (int64_t k = k0; k < k1; k++) blk[k * NB + c] = src[k];
+        } else {
+          for (int64_t k = k0; k < k1; k++) blk[k * NB + c] = 0.0f;
+        }
+      }
     }
   }
 }
