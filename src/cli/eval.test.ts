@@ -171,6 +171,13 @@ test('r1 eval --model evaluates a local checkpoint folder', async () => {
     assert.match(summary.source, /^local /);
     assert.equal(summary.totals.samples, 4);
     assert.equal(summary.totals.costUsd, null);
+    const out16 = join(out, 'f16');
+    const half = await runCli(['--model', ckpt, '--bench', 'addition', '-k', '2', '--limit', '2', '--max-tokens', '8', '--out', out16, '--no-progress', '--kv-cache', 'f16'], {}, tasks);
+    assert.equal(half.exitCode, 0, half.stderr);
+    assert.match(JSON.parse(readFileSync(join(out16, 'summary.json'), 'utf8')).source, /f16 KV cache/);
+    const bad = await runCli(['--model', ckpt, '--bench', 'addition', '--no-progress', '--kv-cache', 'bf16'], {}, tasks);
+    assert.equal(bad.exitCode, 2);
+    assert.match(bad.stderr, /kvCache/);
   } finally {
     rmSync(ckpt, { recursive: true, force: true });
     rmSync(out, { recursive: true, force: true });

@@ -63,6 +63,7 @@ export const EvalFlagsSchema = z
     timeout: z.coerce.number().positive(),
     maxRetries: int(0),
     progress: z.boolean(),
+    kvCache: z.enum(['f32', 'f16']),
   })
   .superRefine((f, ctx) => {
     if ((f.model === undefined) === (f.endpoint === undefined)) {
@@ -110,7 +111,7 @@ async function execute(flags: EvalFlags, deps: EvalCliDeps): Promise<void> {
       },
     });
   } else {
-    source = await requireLocalSource(deps.localSource)({ checkpoint: flags.model!, seed: flags.seed });
+    source = await requireLocalSource(deps.localSource)({ checkpoint: flags.model!, seed: flags.seed, kvDtype: flags.kvCache });
   }
   const tasks = flags.bench.map((name) => deps.getTask(name, flags.difficulty !== undefined ? { difficulty: flags.difficulty } : {}));
   const table: PricingTable = { ...DEFAULT_PRICING, ...(flags.pricing ? loadPricingFile(flags.pricing, source.model) : {}) };
@@ -212,6 +213,7 @@ export function createEvalCommand(partial: Partial<EvalCliDeps> = {}): Command {
     .option('--timeout <seconds>', 'per-request timeout', String(ENDPOINT_DEFAULTS.timeoutMs / 1000))
     .option('--max-retries <n>', 'retries on 429/5xx/timeouts', String(ENDPOINT_DEFAULTS.maxRetries))
     .option('--no-progress', 'no progress bar')
+    .option('--kv-cache <dtype>', 'local models: KV-cache storage, f32 or f16 (half the memory and faster large batches, ~3 significant digits)', 'f32')
     .action(async (raw: Record<string, unknown>) => {
       const parsed = EvalFlagsSchema.safeParse(raw);
       if (!parsed.success) {

@@ -5,7 +5,7 @@
 import { basename, resolve } from 'node:path';
 import { createNativeBackend, createRefBackend, nativeAvailable, type Backend } from '../backend/index.js';
 import { generate, type Generation } from '../generate/index.js';
-import { loadHfCheckpoint, type Transformer } from '../model/index.js';
+import { loadHfCheckpoint, type KvDtype, type Transformer } from '../model/index.js';
 import { createEngine } from '../tensor/index.js';
 import { encodeChat, loadTokenizer, R1_TOKENS, type Tokenizer } from '../tokenizer/index.js';
 import type { LocalSourceFactory } from './local-source.js';
@@ -21,6 +21,8 @@ export interface LocalModelParts {
   label: string;
   /** Most sequences decoded at once (generate's maxBatch); default 64. */
   maxBatch?: number;
+  /** KV-cache storage (generate's kvDtype); default 'f32'. */
+  kvDtype?: KvDtype;
 }
 
 /** The id of an added token, or null when the tokenizer does not have it. */
@@ -76,6 +78,7 @@ export class LocalModelSource implements SampleSource {
         ...(this.#eos !== null ? { stopTokens: [this.#eos] } : {}),
         decoder: tokenizer,
         ...(this.#parts.maxBatch !== undefined ? { maxBatch: this.#parts.maxBatch } : {}),
+        ...(this.#parts.kvDtype !== undefined ? { kvDtype: this.#parts.kvDtype } : {}),
       });
       const completions = res.sequences
         .slice()
@@ -120,7 +123,7 @@ function defaultBackend(): Backend {
  * Load a Hugging Face checkpoint folder (config.json, model.safetensors, tokenizer.json) as a SampleSource.
  * The folder must carry its tokenizer: evaluation needs text.
  */
-export const localModelSource: LocalSourceFactory = async ({ checkpoint }) => {
+export const localModelSource: LocalSourceFactory = async ({ checkpoint, kvDtype }) => {
   const dir = resolve(checkpoint);
   const backend = defaultBackend();
   const loaded = loadHfCheckpoint(dir, createEngine(backend));
@@ -131,5 +134,9 @@ export const localModelSource: LocalSourceFactory = async ({ checkpoint }) => {
     throw new Error(`${dir}: cannot load the checkpoint's tokenizer (${(err as Error).message})`);
   }
   const name = basename(dir) || 'local-model';
-  return new LocalModelSource({ model: loaded.model, tokenizer, name, label: `local ${name} (${backend.info.name} backend)` });
+  if (kvDtype === 'f16' && loaded.model.config.attention.kind !== 'mha') throw new Error(`${dir}: --kv-cache f16 needs an MHA/GQA model; this checkpoint uses MLA (its latent cache is float32)`);
+  return new LocalModelSource({
+    model: loaded.model, tokenizer, name, label: `local ${name} (${backend.info.name} backend${kvDtype === 'f16' ? ', f16 KV cache' : ''})`,
+    ...(kvDtype ? { kvDtype } : {}),
+  });
 };

@@ -10,6 +10,8 @@ export interface LocalSourceOptions {
   checkpoint: string;
   /** Base seed; the source must sample completion j of a prompt with seed + j (see SampleOptions.seed). */
   seed: number;
+  /** KV-cache storage for generation (default 'f32'). */
+  kvDtype?: 'f32' | 'f16';
 }
 
 /**
