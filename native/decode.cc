@@ -116,8 +116,13 @@ template <int NC, class T>
 void attend_one_avx512(const float* Q, const T* K, const T* V, int64_t S, int64_t maxS, int64_t H, int64_t group, int64_t tok, float scale,
                        float* s, float* acc, float* out) {
   constexpr int64_t D = 16 * NC;
+  // Cached rows are read once per step: prefetch them a few positions ahead as non-temporal, so that streaming the
+  // cache does not evict the weights the GEMMs reuse every step from the shared L3 (measured +3-12% at batch 64).
+  const int64_t rowBytes = tok * static_cast<int64_t>(sizeof(T));
+  constexpr int64_t PD = 8;
   for (int64_t j = 0; j < S; j++) {
     const T* krow = K + j * tok;
+    if (j + PD < S) for (int64_t bt = 0; bt < rowBytes; bt += 64) _mm_prefetch(reinterpret_cast<const char*>(krow + PD * tok) + bt, _MM_HINT_NTA);
     for (int64_t h = 0; h < H; h++) {
       const T* k = krow + (h / group) * D;
       const float* q = Q + h * D;
@@ -143,6 +148,7 @@ void attend_one_avx512(const float* Q, const T* K, const T* V, int64_t S, int64_
   for (int64_t i = 0; i < H * D; i += 16) _mm512_storeu_ps(acc + i, _mm512_setzero_ps());
   for (int64_t j = 0; j < S; j++) {
     const T* vrow = V + j * tok;
+    if (j + PD < S) for (int64_t bt = 0; bt < rowBytes; bt += 64) _mm_prefetch(reinterpret_cast<const char*>(vrow + PD * tok) + bt, _MM_HINT_NTA);
     for (int64_t h = 0; h < H; h++) {
       const T* v = vrow + (h / group) * D;
       const __m512 w = _mm512_set1_ps(s[h * maxS + j]);
