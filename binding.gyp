@@ -19,6 +19,7 @@
         "native/layers.cc",
         "native/attention.cc",
         "native/decode.cc",
+        "native/sample.cc",
       ],
       "cflags_cc!": ["-fno-exceptions"],
       "cflags_cc": ["-std=c++17", "-O3", "-march=native", "-fno-math-errno", "-fno-trapping-math", "-fopenmp-simd", "-fexceptions", "-Wall", "-Wno-unknown-pragmas"],

@@ -14,6 +14,10 @@
 // sizes); each GEMM splits the weights' column blocks over the pool, so each core streams its own share of them.
 // C = hidden, F = SwiGLU width, V = vocab.
 
+// GCC 12's AVX-512 intrinsics (_mm512_shuffle_f32x4, casts) pass _mm512_undefined_ps() operands on purpose, which
+// draws -Wmaybe-uninitialized false positives at every inlining site in this file.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -105,6 +109,16 @@ inline void store_row(const float* src, float* dst, int64_t n) { std::memmove(ds
 inline void store_row(const float* src, uint16_t* dst, int64_t n) { halves_from_floats(src, dst, n); }
 
 #if defined(__AVX512F__)
+// Horizontal sum (GCC 12's _mm512_reduce_add_ps draws -Wmaybe-uninitialized from its own header).
+inline float hsum16(__m512 a) {
+  const __m512 s = _mm512_add_ps(a, _mm512_shuffle_f32x4(a, a, 0x4E));  // fold the 256-bit halves
+  const __m256 h = _mm512_castps512_ps256(s);
+  __m128 t = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+  t = _mm_add_ps(t, _mm_movehl_ps(t, t));
+  t = _mm_add_ss(t, _mm_shuffle_ps(t, t, 1));
+  return _mm_cvtss_f32(t);
+}
+
 inline __m512 load16(const float* p) { return _mm512_loadu_ps(p); }
 inline __m512 load16(const uint16_t* p) { return _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p))); }
 
@@ -128,7 +142,7 @@ void attend_one_avx512(const float* Q, const T* K, const T* V, int64_t S, int64_
       const float* q = Q + h * D;
       __m512 a = _mm512_mul_ps(_mm512_loadu_ps(q), load16(k));
       for (int c = 1; c < NC; c++) a = _mm512_fmadd_ps(_mm512_loadu_ps(q + c * 16), load16(k + c * 16), a);
-      s[h * maxS + j] = _mm512_reduce_add_ps(a) * scale;
+      s[h * maxS + j] = hsum16(a) * scale;
     }
   }
   for (int64_t h = 0; h < H; h++) {

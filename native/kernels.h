@@ -52,6 +52,9 @@ napi_value to_f16(napi_env env, napi_callback_info info);
 napi_value from_f16(napi_env env, napi_callback_info info);
 napi_value packed_linear_size(napi_env env, napi_callback_info info);
 
+// sample.cc
+napi_value sample_rows(napi_env env, napi_callback_info info);
+
 // Shared GEMM used by kernels (row-major, single matrix): C = alpha op(A) op(B) + beta C.
 void sgemm(bool transA, bool transB, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
            const float* B, int64_t ldb, float beta, float* C, int64_t ldc);

@@ -32,6 +32,10 @@ struct U16 {
   uint16_t* p = nullptr;
   size_t n = 0;
 };
+struct F64 {
+  double* p = nullptr;
+  size_t n = 0;
+};
 // A KV-cache buffer: Float32Array (f32 storage) or Uint16Array (IEEE half storage); n counts elements.
 struct KvBuf {
   void* p = nullptr;
@@ -90,6 +94,12 @@ class Args {
     return out;
   }
 
+  F64 f64(size_t i, const char* what) {
+    F64 out;
+    out.p = static_cast<double*>(typed(i, what, napi_float64_array, &out.n));
+    return out;
+  }
+
   U16 u16(size_t i, const char* what) {
     U16 out;
     out.p = static_cast<uint16_t*>(typed(i, what, napi_uint16_array, &out.n));
@@ -138,13 +148,13 @@ class Args {
   void* typed(size_t i, const char* what, napi_typedarray_type want, size_t* len) {
     bool is = false;
     napi_is_typedarray(env_, argv_[i], &is);
-    if (!is) fail_type(where(what) + (want == napi_float32_array ? " must be a Float32Array" : want == napi_uint16_array ? " must be a Uint16Array" : " must be an Int32Array"));
+    if (!is) fail_type(where(what) + (want == napi_float32_array ? " must be a Float32Array" : want == napi_uint16_array ? " must be a Uint16Array" : want == napi_float64_array ? " must be a Float64Array" : " must be an Int32Array"));
     napi_typedarray_type t;
     void* data = nullptr;
     napi_value ab;
     size_t off = 0;
     napi_get_typedarray_info(env_, argv_[i], &t, len, &data, &ab, &off);
-    if (t != want) fail_type(where(what) + (want == napi_float32_array ? " must be a Float32Array" : want == napi_uint16_array ? " must be a Uint16Array" : " must be an Int32Array"));
+    if (t != want) fail_type(where(what) + (want == napi_float32_array ? " must be a Float32Array" : want == napi_uint16_array ? " must be a Uint16Array" : want == napi_float64_array ? " must be a Float64Array" : " must be an Int32Array"));
     return data;
   }
   static std::string fmt(double v) {

@@ -175,6 +175,13 @@ export interface Backend {
    */
   decodeAttention(q: Float32Array, k: Float32Array, v: Float32Array, kCache: KvStore, vCache: KvStore, rows: Int32Array, pos: Int32Array, cos: Float32Array | null, sin: Float32Array | null, geom: Int32Array, scale: number, out: Float32Array): void;
 
+  /**
+   * Samples each row b of logits (B, V) with its uniform draw u[b] in [0, 1): temperature 0 = greedy (first maximum);
+   * else softmax(logits / T) and plain sampling in id order, or top-k / top-p over candidates in descending
+   * probability (ties: lower id). tokens[b] gets the token, logprobs[b] log softmax(logits / T) at it over the full
+   * vocabulary (T = 1 when greedy). NaN logits or an all -Infinity row throw. See src/backend/ref/sample.ts.
+   */
+  sampleRows(logits: Float32Array, B: number, V: number, temperature: number, topK: number, topP: number, u: Float64Array, tokens: Int32Array, logprobs: Float64Array): void;
   /** dst[i] = src[i] rounded to IEEE half precision (nearest even; ±inf past 65504), as its 16 bits. Equal lengths. */
   toF16(src: Float32Array, dst: Uint16Array): void;
   /** dst[i] = the value of the half whose bits are src[i] (exact). Equal lengths. */

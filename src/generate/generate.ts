@@ -11,7 +11,7 @@ import { Rng } from '../util/rng.js';
 import { DenseDecoder, ModelDecoder, type DecodeStep } from './decode.js';
 import { readSpan, writeSpan } from './kv-blocks.js';
 import type { PrefixCache } from './prefix-cache.js';
-import { DEFAULT_SAMPLING, Sampler, validateSampling, type SamplingParams } from './sampler.js';
+import { DEFAULT_SAMPLING, Sampler, sampleBatch, validateSampling, type SamplingParams } from './sampler.js';
 import { StopMatcher } from './stop.js';
 import { textStream, type Detokenizer } from './text.js';
 
@@ -330,24 +330,26 @@ export function generate(model: Transformer, prompts: readonly (readonly number[
 
   const ids = new Int32Array(slots);
   const rows = new Int32Array(slots);
+  const draws = new Float64Array(slots), picked = new Int32Array(slots), pickedLp = new Float64Array(slots);
+  const rowRngs: Rng[] = [];
   admit();
   while (active.length > 0) {
     const B = active.length;
+    rowRngs.length = B;
     for (let b = 0; b < B; b++) {
       const s = active[b]!;
       ids[b] = s.tokens[s.tokens.length - 1]!;
       rows[b] = s.slot;
+      rowRngs[b] = s.rng;
     }
     const t0 = performance.now();
     const logits = stepper.step(ids, rows, B); // (B, V)
     stats.decodeSteps++;
     stats.decodeTokens += B;
+    // All rows sampled in one backend call, each from its own stream (the same tokens as Sampler.sample per row).
+    sampleBatch(model.engine.backend, logits, B, V, sampling, rowRngs, draws, picked, pickedLp);
     let done = 0;
-    for (let b = 0; b < B; b++) {
-      const s = active[b]!;
-      const { token, logprob } = sampler.sample(logits.subarray(b * V, (b + 1) * V), sampling, s.rng);
-      if (accept(s, token, logprob)) done++;
-    }
+    for (let b = 0; b < B; b++) if (accept(active[b]!, picked[b]!, pickedLp[b]!)) done++;
     stats.decodeMs += performance.now() - t0;
     if (done > 0) active = active.filter((s) => !s.finish);
     admit();

@@ -3,7 +3,7 @@
 
 export { generate, type GenerateOptions, type GenerateResult, type GenerateStats, type Generation, type GenerationUsage, type TokenEvent, type FinishReason } from './generate.js';
 export { PrefixCache, type PrefixCacheOptions, type PrefixCacheStats } from './prefix-cache.js';
-export { Sampler, validateSampling, DEFAULT_SAMPLING, type SamplingParams, type SampledToken } from './sampler.js';
+export { Sampler, sampleBatch, validateSampling, DEFAULT_SAMPLING, type SamplingParams, type SampledToken } from './sampler.js';
 export { StopMatcher } from './stop.js';
 export { fromDecode, textStream, type Detokenizer, type TextStream } from './text.js';
 export { DenseDecoder, ModelDecoder, type DecodeStep } from './decode.js';

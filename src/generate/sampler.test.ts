@@ -1,6 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { Sampler, validateSampling } from './sampler.js';
+import { Sampler, sampleBatch, validateSampling } from './sampler.js';
+import { createNativeBackend, createRefBackend, nativeAvailable } from '../backend/index.js';
 import { Rng } from '../util/rng.js';
 
 const logitsOf = (p: number[]): Float32Array => Float32Array.from(p.map((x) => Math.log(x)));
@@ -71,4 +72,26 @@ test('bad parameters and bad logits are rejected with a clear message', () => {
   const s = new Sampler();
   assert.throws(() => s.sample(new Float32Array([1, NaN]), { temperature: 1, topP: 1, topK: 0 }, new Rng(0)), /NaN at index 1/);
   assert.throws(() => s.sample(new Float32Array([-Infinity]), { temperature: 1, topP: 1, topK: 0 }, new Rng(0)), /-Infinity/);
+});
+
+test('sampleBatch gives the tokens of per-row Sampler.sample from the same streams, on every backend', () => {
+  const backends = [createRefBackend(), ...(nativeAvailable() ? [createNativeBackend()] : [])];
+  const B = 16, V = 300;
+  const gen = new Rng(77);
+  const logits = Float32Array.from({ length: B * V }, () => gen.normal() * 2);
+  for (const params of [{ temperature: 0, topP: 1, topK: 0 }, { temperature: 0.6, topP: 0.95, topK: 0 }, { temperature: 1, topP: 1, topK: 20 }, { temperature: 0.9, topP: 1, topK: 0 }]) {
+    const sampler = new Sampler();
+    const rowsA = Array.from({ length: B }, (_, b) => new Rng(1000 + b));
+    const want = rowsA.map((r, b) => sampler.sample(logits.subarray(b * V, (b + 1) * V), params, r));
+    const nextA = rowsA.map((r) => r.next());
+    for (const be of backends) {
+      const rowsB = Array.from({ length: B }, (_, b) => new Rng(1000 + b));
+      const tokens = new Int32Array(B), lp = new Float64Array(B);
+      sampleBatch(be, logits, B, V, params, rowsB, new Float64Array(B), tokens, lp);
+      assert.deepEqual(Array.from(tokens), want.map((w) => w.token), `${be.info.name} ${JSON.stringify(params)}`);
+      want.forEach((w, b) => assert.ok(Math.abs(w.logprob - lp[b]!) < 1e-5, `${be.info.name} row ${b} logprob`));
+      // Each stream advanced exactly as Sampler.sample advanced it.
+      assert.deepEqual(rowsB.map((r) => r.next()), nextA);
+    }
+  }
 });

@@ -1,8 +1,10 @@
 // src/generate/sampler.ts — turns one row of logits into a token: temperature, top-k, top-p (nucleus), seeded.
 //
-// V = vocab size. Works on a Float32Array row of logits (V); allocation-free in steady state (scratch buffers are
-// owned by the Sampler and grow to the largest V seen).
+// V = vocab size. The per-row arithmetic is sampleRow (src/backend/ref/sample.ts), shared with Backend.sampleRows;
+// allocation-free in steady state (scratch owned by the Sampler, grown to the largest V seen).
 
+import type { Backend } from '../backend/index.js';
+import { newSampleScratch, sampleRow } from '../backend/ref/sample.js';
 import { Rng } from '../util/rng.js';
 
 /** How to pick the next token. `temperature: 0` is greedy (argmax). */
@@ -35,73 +37,26 @@ export function validateSampling(p: SamplingParams): void {
 }
 
 export class Sampler {
-  private probs = new Float32Array(0);
-  private order = new Int32Array(0);
+  private readonly scratch = newSampleScratch();
 
-  /** Sample one token from `logits` (length V). `rng` is the sequence's own stream (seeded by the caller). */
+  /**
+   * Sample one token from `logits` (length V). `rng` is the sequence's own stream (seeded by the caller); exactly one
+   * draw is taken when temperature > 0 and none when greedy, so a batched caller can draw for each row itself.
+   */
   sample(logits: Float32Array, params: SamplingParams, rng: Rng): SampledToken {
-    const V = logits.length;
-    if (V === 0) throw new RangeError('Sampler.sample: empty logits');
-    let max = -Infinity;
-    let argmax = 0;
-    for (let i = 0; i < V; i++) {
-      const x = logits[i] as number;
-      if (Number.isNaN(x)) throw new RangeError(`Sampler.sample: logits contain NaN at index ${i}`);
-      if (x > max) { max = x; argmax = i; }
-    }
-    if (max === -Infinity) throw new RangeError('Sampler.sample: every logit is -Infinity');
-    const T = params.temperature > 0 ? params.temperature : 1;
-    if (this.probs.length < V) { this.probs = new Float32Array(V); this.order = new Int32Array(V); }
-    const probs = this.probs;
-    let sum = 0;
-    for (let i = 0; i < V; i++) {
-      const e = Math.exp(((logits[i] as number) - max) / T);
-      probs[i] = e;
-      sum += e;
-    }
-    const logZ = Math.log(sum);
-    const logprobOf = (t: number): number => ((logits[t] as number) - max) / T - logZ;
-    if (params.temperature === 0) return { token: argmax, logprob: logprobOf(argmax) };
-
-    // Candidate set: everything, or the top-k / nucleus, in descending probability.
-    let n = V;
-    const needSort = params.topK > 0 || params.topP < 1;
-    if (!needSort) {
-      let u = rng.next() * sum;
-      for (let i = 0; i < V; i++) {
-        u -= probs[i] as number;
-        if (u < 0) return { token: i, logprob: logprobOf(i) };
-      }
-      return { token: lastNonZero(probs, V), logprob: logprobOf(lastNonZero(probs, V)) };
-    }
-    const order = this.order;
-    for (let i = 0; i < V; i++) order[i] = i;
-    const view = order.subarray(0, V);
-    // Stable order on ties (lower id first) so results do not depend on the sort implementation.
-    view.sort((a, b) => (probs[b] as number) - (probs[a] as number) || a - b);
-    if (params.topK > 0) n = Math.min(n, params.topK);
-    if (params.topP < 1) {
-      const target = params.topP * sum;
-      let acc = 0;
-      for (let i = 0; i < n; i++) {
-        acc += probs[view[i] as number] as number;
-        if (acc >= target) { n = i + 1; break; }
-      }
-    }
-    let kept = 0;
-    for (let i = 0; i < n; i++) kept += probs[view[i] as number] as number;
-    let u = rng.next() * kept;
-    for (let i = 0; i < n; i++) {
-      const t = view[i] as number;
-      u -= probs[t] as number;
-      if (u < 0) return { token: t, logprob: logprobOf(t) };
-    }
-    const t = view[n - 1] as number;
-    return { token: t, logprob: logprobOf(t) };
+    const u = params.temperature > 0 ? rng.next() : 0;
+    return sampleRow(logits, params.temperature, params.topK, params.topP, u, this.scratch, 'Sampler.sample');
   }
 }
 
-function lastNonZero(p: Float32Array, V: number): number {
-  for (let i = V - 1; i >= 0; i--) if ((p[i] as number) > 0) return i;
-  return 0;
+/**
+ * Samples every row of logits (B, V) in one backend call (Backend.sampleRows: native rows run in parallel), drawing
+ * one uniform per row from rngs[b] when temperature > 0: the same tokens, draw for draw, as Sampler.sample on each
+ * row. Results go to tokens[b] and logprobs[b]; u is scratch of at least B entries.
+ */
+export function sampleBatch(
+  backend: Backend, logits: Float32Array, B: number, V: number, params: SamplingParams, rngs: readonly Rng[], u: Float64Array, tokens: Int32Array, logprobs: Float64Array,
+): void {
+  for (let b = 0; b < B; b++) u[b] = params.temperature > 0 ? rngs[b]!.next() : 0;
+  backend.sampleRows(logits, B, V, params.temperature, params.topK, params.topP, u, tokens, logprobs);
 }

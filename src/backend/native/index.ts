@@ -90,6 +90,7 @@ export function createNativeBackend(): Backend {
     decodeAttention: a.decodeAttention,
     decodeLayer: a.decodeLayer,
     toF16: a.toF16,
+    sampleRows: a.sampleRows,
     fromF16: a.fromF16,
     packLinear: (W: Float32Array, N: number, K: number): Float32Array => {
       const out = new Float32Array(a.packedLinearSize(N, K));

@@ -8,6 +8,7 @@ import { adamw, indexAdd, indexSelect, layernorm, layernormBackward, rmsnorm, rm
 import { attention, attentionBackward } from './attention.js';
 import { decodeAttention, decodeLayer, decodeLogits, packLinear } from './decode.js';
 import { fromF16, toF16 } from './f16.js';
+import { sampleRows } from './sample.js';
 
 /** Creates the reference backend (stateless; cheap to create). */
 export function createRefBackend(): Backend {
@@ -16,7 +17,7 @@ export function createRefBackend(): Backend {
     gemm, unary, unaryBackward, binary, strided, reduce, where, softmax, softmaxBackward,
     crossEntropy, crossEntropyBackward, indexSelect, indexAdd, rmsnorm, rmsnormBackward,
     layernorm, layernormBackward, rope, swiglu, swigluBackward, topk, attention, attentionBackward, decodeAttention,
-    decodeLayer, decodeLogits, packLinear, toF16, fromF16,
+    decodeLayer, decodeLogits, packLinear, toF16, fromF16, sampleRows,
     adamw, sumSquares, fill,
   };
 }
