@@ -15,7 +15,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createNativeBackend, createRefBackend, nativeAvailable } from '../src/backend/index.js';
+import { createNativeBackend, createRefBackend, nativeAvailable, nativeEnvDefaults } from '../src/backend/index.js';
 import { createEngine } from '../src/tensor/index.js';
 import { exportLlamaGguf, preset, saveModelAsHf, Transformer, byteLevelVocab, type KvDtype } from '../src/model/index.js';
 import { generate } from '../src/generate/index.js';
@@ -98,11 +98,18 @@ async function llamaChild(modelPath: string, planPath: string): Promise<void> {
 
 // ---- main ------------------------------------------------------------------------------------------------------------
 
+/** The environment as the user had it (without the defaults the native backend set for its own OpenBLAS). */
+function baselineEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const k of nativeEnvDefaults()) delete env[k];
+  return env;
+}
+
 function runLlama(work: string, file: string, plan: Plan): { rows: Row[] } | { skip: string } {
   const planFile = join(work, 'plan-llama.json');
   writeFileSync(planFile, JSON.stringify(plan));
   const child = fromSource ? ['--import', 'tsx', join(here, 'generate.ts')] : [join(here, 'generate.js')];
-  const r = spawnSync(process.execPath, [...child, '--llama-child', file, planFile], { encoding: 'utf8', timeout: 1_200_000, env: { ...process.env, UV_THREADPOOL_SIZE: '1' } });
+  const r = spawnSync(process.execPath, [...child, '--llama-child', file, planFile], { encoding: 'utf8', timeout: 1_200_000, env: { ...baselineEnv(), UV_THREADPOOL_SIZE: '1' } });
   try {
     const res = JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as { status: string; reason?: string; rows?: Row[] };
     if (res.status === 'ok' && res.rows) return { rows: res.rows };
@@ -116,7 +123,7 @@ function runTransformers(work: string, dir: string, plan: Plan): { rows: Row[]; 
   const planFile = join(work, 'plan-hf.json');
   writeFileSync(planFile, JSON.stringify(plan));
   const python = process.env.PYTHON ?? 'python3';
-  const r = spawnSync(python, [join(root(), 'bench', 'generate_hf.py'), dir, planFile], { encoding: 'utf8', timeout: 1_200_000, env: { ...process.env, OMP_NUM_THREADS: '2' } });
+  const r = spawnSync(python, [join(root(), 'bench', 'generate_hf.py'), dir, planFile], { encoding: 'utf8', timeout: 1_200_000, env: { ...baselineEnv(), OMP_NUM_THREADS: '2' } });
   if (r.error) return { skip: `cannot run ${python} (${r.error.message})` };
   try {
     const res = JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as { status: string; reason?: string; rows?: Row[]; transformers?: string };

@@ -36,11 +36,29 @@ export function packageRoot(): string {
 let cached: NativeAddon | null = null;
 
 /** Loads the addon once; throws with build instructions when it is missing. */
+let defaultedTimeout = false;
+
+/**
+ * Environment entries this module set for its own OpenBLAS (see loadNativeAddon); child processes that should see
+ * the user's environment as it was (benchmark baselines) drop these keys.
+ */
+export function nativeEnvDefaults(): string[] {
+  return defaultedTimeout ? ['OPENBLAS_THREAD_TIMEOUT'] : [];
+}
+
 export function loadNativeAddon(): NativeAddon {
   if (cached) return cached;
   const path = process.env.R1_NATIVE_ADDON ?? join(packageRoot(), 'build', 'Release', 'r1_native.node');
   if (!existsSync(path)) {
     throw new Error(`native backend: addon not found at ${path}; build it with \`npm rebuild\` (needs g++, make and, for speed, libopenblas-dev)`);
+  }
+  // OpenBLAS's worker threads busy-wait for their next GEMM for 2^28 cycles (~0.1 s) by default, and on a machine
+  // with as many cores as threads that spinning takes the cores from this addon's own pool in the kernels that run
+  // between GEMMs (measured: attention and elementwise kernels of a training step ran 1.5-2x slower). Unless the
+  // user chose a value, let them sleep after 2^4 cycles; OpenBLAS reads this once, when the library loads.
+  if (process.env.OPENBLAS_THREAD_TIMEOUT === undefined) {
+    process.env.OPENBLAS_THREAD_TIMEOUT = '4';
+    defaultedTimeout = true;
   }
   const require = createRequire(import.meta.url);
   cached = require(path) as NativeAddon;
