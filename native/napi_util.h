@@ -20,22 +20,16 @@ struct ArgError {
 [[noreturn]] inline void fail_range(const std::string& msg) { throw ArgError{false, msg}; }
 [[noreturn]] inline void fail_type(const std::string& msg) { throw ArgError{true, msg}; }
 
-struct F32 {
-  float* p = nullptr;
+// A typed-array argument used in place: its data pointer and element count.
+template <class T>
+struct View {
+  T* p = nullptr;
   size_t n = 0;
 };
-struct I32 {
-  int32_t* p = nullptr;
-  size_t n = 0;
-};
-struct U16 {
-  uint16_t* p = nullptr;
-  size_t n = 0;
-};
-struct F64 {
-  double* p = nullptr;
-  size_t n = 0;
-};
+using F32 = View<float>;
+using I32 = View<int32_t>;
+using U16 = View<uint16_t>;
+using F64 = View<double>;
 // A KV-cache buffer: Float32Array (f32 storage) or Uint16Array (IEEE half storage); n counts elements.
 struct KvBuf {
   void* p = nullptr;
