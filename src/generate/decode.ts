@@ -58,7 +58,7 @@ function stack(parts: Float32Array[]): Float32Array {
   return out;
 }
 
-/** The fast path for dense MHA/GQA models whose backend has decodeAttention. */
+/** The fast path for dense MHA/GQA models: one Backend.decodeLayer call per layer on weights packed at construction. */
 export class DenseDecoder implements DecodeStep {
   /** True when `model` is dense MHA/GQA with SwiGLU MLPs in every layer (what this path computes). */
   static supports(model: Transformer): boolean {
@@ -88,7 +88,7 @@ export class DenseDecoder implements DecodeStep {
   private readonly Wq: number;
   private readonly qkv: Float32Array; // (B, Wq) packed [q | k | v] per row
   private readonly att: Float32Array; // (B, H, D)
-  private readonly gu: Float32Array; // (B, 2F) packed [gate | up] per row
+  private readonly gu: Float32Array; // (B, 2F) [gate | up] per row (decodeLayer scratch)
   private readonly act: Float32Array; // (B, F)
   private readonly logits: Float32Array; // (B, V)
   private readonly pos: Int32Array; // (B)
