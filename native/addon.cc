@@ -69,6 +69,7 @@ napi_value init(napi_env env, napi_value exports) {
       {"attentionBackward", nullptr, attention_backward, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"decodeAttention", nullptr, decode_attention, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"decodeLayer", nullptr, decode_layer, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"decodeLayers", nullptr, decode_layers, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"decodeLogits", nullptr, decode_logits, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"packLinear", nullptr, pack_linear, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sampleRows", nullptr, sample_rows, nullptr, nullptr, nullptr, napi_default, nullptr},

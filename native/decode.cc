@@ -19,6 +19,7 @@
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -34,6 +35,13 @@
 #include "napi_util.h"
 #include "packed_gemm.h"
 #include "pool.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#define R1_SPIN_PAUSE() _mm_pause()
+#else
+#define R1_SPIN_PAUSE() ((void)0)
+#endif
 
 namespace r1 {
 
@@ -190,13 +198,20 @@ template <class T>
 bool attend_one_fast(const float*, const T*, const T*, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, float, float*, float*, float*) { return false; }
 #endif
 
+// Runs f(0, n) on the calling thread when serial (inside a pool task), else over the pool.
+template <class F>
+void run_rows(int64_t n, int64_t min_parallel, bool serial, const F& f) {
+  if (serial) f(0, n);
+  else parallel_for(n, min_parallel, f);
+}
+
 template <class T>
 void attend_entries(const DecodeGeom& g, int64_t maxS, const float* qa, const float* ka, const float* va, T* kc, T* vc,
-                    const int32_t* rows, const int32_t* pos, const float* cs, const float* sn, float scale, float* out) {
+                    const int32_t* rows, const int32_t* pos, const float* cs, const float* sn, float scale, float* out, bool serial = false) {
   const int64_t H = g.H, D = g.D, L = g.L;
   const int64_t group = H / g.Hkv;
   const int64_t tok = g.Hkv * D;  // values per cached position (all kv heads): time-major rows (L, Hkv, D)
-  parallel_for(g.B, 2, [&](int64_t b0, int64_t b1) {
+  run_rows(g.B, 2, serial, [&](int64_t b0, int64_t b1) {
     std::vector<float> sc(static_cast<size_t>(H * maxS));
     std::vector<float> acc(static_cast<size_t>(H * D));
     std::vector<float> qrot(static_cast<size_t>(H * D));
@@ -266,15 +281,15 @@ void attend_entries(const DecodeGeom& g, int64_t maxS, const float* qa, const fl
 
 // attend_entries on a cache of either storage.
 void attend_any(const DecodeGeom& g, int64_t maxS, const float* qa, const float* ka, const float* va, const KvBuf& kc, const KvBuf& vc,
-                const int32_t* rows, const int32_t* pos, const float* cs, const float* sn, float scale, float* out) {
-  if (kc.half) attend_entries(g, maxS, qa, ka, va, static_cast<uint16_t*>(kc.p), static_cast<uint16_t*>(vc.p), rows, pos, cs, sn, scale, out);
-  else attend_entries(g, maxS, qa, ka, va, static_cast<float*>(kc.p), static_cast<float*>(vc.p), rows, pos, cs, sn, scale, out);
+                const int32_t* rows, const int32_t* pos, const float* cs, const float* sn, float scale, float* out, bool serial = false) {
+  if (kc.half) attend_entries(g, maxS, qa, ka, va, static_cast<uint16_t*>(kc.p), static_cast<uint16_t*>(vc.p), rows, pos, cs, sn, scale, out, serial);
+  else attend_entries(g, maxS, qa, ka, va, static_cast<float*>(kc.p), static_cast<float*>(vc.p), rows, pos, cs, sn, scale, out, serial);
 }
 
 // out (B, C) = rmsnorm(x) · w (rows in parallel only when there are many: waking the pool costs more than a decode
 // batch's norm).
-void rmsnorm_rows(const float* x, const float* w, int64_t B, int64_t C, float eps, float* out) {
-  parallel_for(B, std::max<int64_t>(2, (int64_t{1} << 17) / std::max<int64_t>(C, 1)), [&](int64_t r0, int64_t r1) {
+void rmsnorm_rows(const float* x, const float* w, int64_t B, int64_t C, float eps, float* out, bool serial = false) {
+  run_rows(B, std::max<int64_t>(2, (int64_t{1} << 17) / std::max<int64_t>(C, 1)), serial, [&](int64_t r0, int64_t r1) {
     for (int64_t r = r0; r < r1; r++) {
       const float* xr = x + r * C;
       float* o = out + r * C;
@@ -304,6 +319,46 @@ void split_blocks(int64_t N, const Fn& fn) {
 // y (B, N) (+)= x (B, K) · Wᵀ with W packed; accumulate adds into y (the residual stream).
 void linear_packed(const float* x, int64_t B, int64_t K, const float* Wp, int64_t N, float* y, int64_t ldy, bool accumulate) {
   split_blocks(N, [&](int64_t j0, int64_t j1) { packed::gemm_blocks(x, B, K, Wp, N, j0, j1, y, ldy, accumulate); });
+}
+
+// One layer's weights and caches.
+struct LayerArgs {
+  float* x;
+  const float *inNorm, *wqkv, *bias, *wo, *postNorm, *wgate, *wup, *wdown;
+  KvBuf kc, vc;
+};
+
+// One dense layer for all B entries with the pool splitting each GEMM's column blocks (validated arguments).
+void layer_columns(const LayerArgs& L, const DecodeGeom& g, int64_t C, int64_t F, int64_t maxS, const int32_t* rows, const int32_t* pos,
+                   const float* cs, const float* sn, float eps, float scale, float* hn, float* qkv, float* att, float* gu, float* act) {
+  const int64_t B = g.B, H = g.H, Hkv = g.Hkv, D = g.D, Wq = g.qS;
+  // Attention block.
+  rmsnorm_rows(L.x, L.inNorm, B, C, eps, hn);
+  split_blocks(Wq, [&](int64_t j0, int64_t j1) {
+    if (L.bias) {
+      const int64_t n0 = j0 * packed::NB, n1 = std::min(Wq, j1 * packed::NB);
+      for (int64_t b = 0; b < B; b++) std::memcpy(qkv + b * Wq + n0, L.bias + n0, sizeof(float) * (n1 - n0));
+    }
+    packed::gemm_blocks(hn, B, C, L.wqkv, Wq, j0, j1, qkv, Wq, L.bias != nullptr);
+  });
+  if (H > 0 && D > 0) attend_any(g, maxS, qkv, qkv + H * D, qkv + (H + Hkv) * D, L.kc, L.vc, rows, pos, cs, sn, scale, att);
+  else std::memset(att, 0, sizeof(float) * B * H * D);
+  linear_packed(att, B, H * D, L.wo, C, L.x, C, true);
+  // MLP block: each worker computes its blocks of gate and up columns and applies SwiGLU to them.
+  rmsnorm_rows(L.x, L.postNorm, B, C, eps, hn);
+  split_blocks(F, [&](int64_t j0, int64_t j1) {
+    const int64_t f0 = j0 * packed::NB, n = std::min(F, j1 * packed::NB) - f0;
+    packed::gemm_blocks(hn, B, C, L.wgate, F, j0, j1, gu, 2 * F, false);
+    packed::gemm_blocks(hn, B, C, L.wup, F, j0, j1, gu + F, 2 * F, false);
+    for (int64_t b = 0; b < B; b++) {
+      const float* gr = gu + b * 2 * F + f0;
+      const float* ur = gr + F;
+      float* o = act + b * F + f0;
+#pragma omp simd
+      for (int64_t i = 0; i < n; i++) o[i] = gr[i] * fast_sigmoid(gr[i]) * ur[i];
+    }
+  });
+  linear_packed(act, B, F, L.wdown, C, L.x, C, true);
 }
 
 }  // namespace
@@ -410,33 +465,101 @@ R1_ENTRY(decode_layer) {
   F32 vq{qkv.p ? qkv.p + (H + Hkv) * D : nullptr, qkv.n >= static_cast<size_t>((H + Hkv) * D) ? qkv.n - (H + Hkv) * D : 0};
   const int64_t maxS = check_decode(a, g, qkv, kq, vq, kc, vc, rows, pos, cs, sn, scale, "decodeLayer");
   if (B == 0 || C == 0) return undefined(env);
-  // Attention block.
-  rmsnorm_rows(x.p, inNorm.p, B, C, eps, hn.p);
-  split_blocks(Wq, [&](int64_t j0, int64_t j1) {
-    if (bias.p) {
-      const int64_t n0 = j0 * packed::NB, n1 = std::min(Wq, j1 * packed::NB);
-      for (int64_t b = 0; b < B; b++) std::memcpy(qkv.p + b * Wq + n0, bias.p + n0, sizeof(float) * (n1 - n0));
+  layer_columns(LayerArgs{x.p, inNorm.p, wqkv.p, bias.p, wo.p, postNorm.p, wgate.p, wup.p, wdown.p, kc, vc}, g, C, F, maxS, rows.p, pos.p, cs.p, sn.p, eps,
+                scale, hn.p, qkv.p, att.p, gu.p, act.p);
+  return undefined(env);
+}
+
+// decodeLayers(x, inNorms[], Wqkv[], qkvBias[] (entries may be null), Wo[], postNorms[], Wgate[], Wup[], Wdown[],
+//              kCaches[], vCaches[], rows, pos, cos|null, sin|null, geom [B, C, H, Hkv, D, F, R, L, P, nLayers], eps, scale,
+//              hn, qkv, att, gu, act)
+// decodeLayer for every layer of the stack in one call, arrays holding one entry per layer. The batch is split into
+// two row groups, one per pool thread, each run through all layers with single-threaded kernels and no barrier in
+// between; the second group starts one phase behind the first, so that one core streams a group's KV cache
+// (attention, bound by memory) while the other runs the other group's GEMMs (bound by arithmetic).
+R1_ENTRY(decode_layers) {
+  Args a(env, info, "decodeLayers", 23);
+  I32 gi = a.i32(15, "geom");
+  if (gi.n != 10) fail_range("decodeLayers: geom must hold 10 integers [B, C, H, Hkv, D, F, R, L, P, nLayers]");
+  for (size_t i = 0; i < 10; i++) if (gi.p[i] < 0) fail_range("decodeLayers: geom has a negative entry");
+  const int64_t B = gi.p[0], C = gi.p[1], H = gi.p[2], Hkv = gi.p[3], D = gi.p[4], F = gi.p[5], NL = gi.p[9];
+  F32 x = a.f32(0, "x");
+  const auto inNorm = a.f32_list(1, "inNorms", NL), wqkv = a.f32_list(2, "Wqkv", NL), bias = a.f32_list(3, "qkvBias", NL, true);
+  const auto wo = a.f32_list(4, "Wo", NL), postNorm = a.f32_list(5, "postNorms", NL), wgate = a.f32_list(6, "Wgate", NL);
+  const auto wup = a.f32_list(7, "Wup", NL), wdown = a.f32_list(8, "Wdown", NL);
+  const auto kc = a.kv_list(9, "kCaches", NL), vc = a.kv_list(10, "vCaches", NL);
+  I32 rows = a.i32(11, "rows"), pos = a.i32(12, "pos");
+  F32 cs = a.f32_opt(13, "cos"), sn = a.f32_opt(14, "sin");
+  const float eps = static_cast<float>(a.num(16, "eps")), scale = static_cast<float>(a.num(17, "scale"));
+  F32 hn = a.f32(18, "hn"), qkv = a.f32(19, "qkv"), att = a.f32(20, "att"), gu = a.f32(21, "gu"), act = a.f32(22, "act");
+  if (!std::isfinite(eps) || eps < 0.0f) fail_range("decodeLayers: eps must be finite and >= 0");
+  if (Hkv == 0 || H % Hkv != 0) fail_range("decodeLayers: H=" + std::to_string(H) + " is not a multiple of Hkv=" + std::to_string(Hkv));
+  const int64_t Wq = (H + 2 * Hkv) * D, HD = H * D;
+  const DecodeGeom g{B, H, Hkv, D, gi.p[6], gi.p[7], Wq, Wq, Wq, gi.p[8]};
+  a.need(x, mul(B, C), "x");
+  a.need(hn, mul(B, C), "hn");
+  a.need(qkv, mul(B, Wq), "qkv");
+  a.need(att, mul(B, HD), "att");
+  a.need(gu, mul(B, 2 * F), "gu");
+  a.need(act, mul(B, F), "act");
+  auto packed_need = [&](const F32& w, int64_t N, int64_t K, const std::string& what) { a.exact(w, mul(packed::blocks(N) * packed::NB, K), what.c_str()); };
+  F32 kq{qkv.p ? qkv.p + HD : nullptr, qkv.n >= static_cast<size_t>(HD) ? qkv.n - HD : 0};
+  F32 vq{qkv.p ? qkv.p + (H + Hkv) * D : nullptr, qkv.n >= static_cast<size_t>((H + Hkv) * D) ? qkv.n - (H + Hkv) * D : 0};
+  int64_t maxS = 0;
+  for (int64_t l = 0; l < NL; l++) {
+    const std::string at = "[" + std::to_string(l) + "]";
+    a.need(inNorm[l], C, ("inNorms" + at).c_str());
+    a.need(postNorm[l], C, ("postNorms" + at).c_str());
+    packed_need(wqkv[l], Wq, C, "Wqkv" + at + " (packed)");
+    if (bias[l].p) a.need(bias[l], Wq, ("qkvBias" + at).c_str());
+    packed_need(wo[l], C, HD, "Wo" + at + " (packed)");
+    packed_need(wgate[l], F, C, "Wgate" + at + " (packed)");
+    packed_need(wup[l], F, C, "Wup" + at + " (packed)");
+    packed_need(wdown[l], C, F, "Wdown" + at + " (packed)");
+    maxS = check_decode(a, g, qkv, kq, vq, kc[l], vc[l], rows, pos, cs, sn, scale, "decodeLayers");
+  }
+  if (B == 0 || C == 0 || NL == 0) return undefined(env);
+  // Small batches: each GEMM is bound by streaming the weights, so both cores share every layer's columns instead.
+  if (B < 16 || pool_threads() < 2) {
+    for (int64_t l = 0; l < NL; l++) {
+      layer_columns(LayerArgs{x.p, inNorm[l].p, wqkv[l].p, bias[l].p, wo[l].p, postNorm[l].p, wgate[l].p, wup[l].p, wdown[l].p, kc[l], vc[l]}, g, C, F, maxS,
+                    rows.p, pos.p, cs.p, sn.p, eps, scale, hn.p, qkv.p, att.p, gu.p, act.p);
     }
-    packed::gemm_blocks(hn.p, B, C, wqkv.p, Wq, j0, j1, qkv.p, Wq, bias.p != nullptr);
-  });
-  if (H > 0 && D > 0) attend_any(g, maxS, qkv.p, kq.p, vq.p, kc, vc, rows.p, pos.p, cs.p, sn.p, scale, att.p);
-  else std::memset(att.p, 0, sizeof(float) * B * H * D);
-  linear_packed(att.p, B, H * D, wo.p, C, x.p, C, true);
-  // MLP block: each worker computes its blocks of gate and up columns and applies SwiGLU to them.
-  rmsnorm_rows(x.p, postNorm.p, B, C, eps, hn.p);
-  split_blocks(F, [&](int64_t j0, int64_t j1) {
-    const int64_t f0 = j0 * packed::NB, n = std::min(F, j1 * packed::NB) - f0;
-    packed::gemm_blocks(hn.p, B, C, wgate.p, F, j0, j1, gu.p, 2 * F, false);
-    packed::gemm_blocks(hn.p, B, C, wup.p, F, j0, j1, gu.p + F, 2 * F, false);
-    for (int64_t b = 0; b < B; b++) {
-      const float* gr = gu.p + b * 2 * F + f0;
-      const float* ur = gr + F;
-      float* o = act.p + b * F + f0;
+    return undefined(env);
+  }
+  const int64_t groups = 2;
+  std::atomic<int> leaderStarted{0};
+  auto run_group = [&](int64_t t) {
+    const int64_t r0 = B * t / groups, nr = B * (t + 1) / groups - r0;
+    float* xg = x.p + r0 * C;
+    float* hg = hn.p + r0 * C;
+    float* qg = qkv.p + r0 * Wq;
+    float* ag = att.p + r0 * HD;
+    float* gg = gu.p + r0 * 2 * F;
+    float* cg = act.p + r0 * F;
+    const DecodeGeom gg_geom{nr, H, Hkv, D, g.R, g.L, Wq, Wq, Wq, g.P};
+    if (t == 1) while (leaderStarted.load(std::memory_order_acquire) == 0) R1_SPIN_PAUSE();
+    for (int64_t l = 0; l < NL; l++) {
+      rmsnorm_rows(xg, inNorm[l].p, nr, C, eps, hg, true);
+      if (bias[l].p) for (int64_t b = 0; b < nr; b++) std::memcpy(qg + b * Wq, bias[l].p, sizeof(float) * Wq);
+      packed::gemm_blocks(hg, nr, C, wqkv[l].p, Wq, 0, packed::blocks(Wq), qg, Wq, bias[l].p != nullptr);
+      if (t == 0 && l == 0) leaderStarted.store(1, std::memory_order_release);  // the second group starts now, one phase behind
+      if (HD > 0) attend_any(gg_geom, maxS, qg, qg + HD, qg + (H + Hkv) * D, kc[l], vc[l], rows.p + r0, pos.p + r0, cs.p, sn.p, scale, ag, true);
+      packed::gemm_blocks(ag, nr, HD, wo[l].p, C, 0, packed::blocks(C), xg, C, true);
+      rmsnorm_rows(xg, postNorm[l].p, nr, C, eps, hg, true);
+      packed::gemm_blocks(hg, nr, C, wgate[l].p, F, 0, packed::blocks(F), gg, 2 * F, false);
+      packed::gemm_blocks(hg, nr, C, wup[l].p, F, 0, packed::blocks(F), gg + F, 2 * F, false);
+      for (int64_t b = 0; b < nr; b++) {
+        const float* gr = gg + b * 2 * F;
+        const float* ur = gr + F;
+        float* o = cg + b * F;
 #pragma omp simd
-      for (int64_t i = 0; i < n; i++) o[i] = gr[i] * fast_sigmoid(gr[i]) * ur[i];
+        for (int64_t i = 0; i < F; i++) o[i] = gr[i] * fast_sigmoid(gr[i]) * ur[i];
+      }
+      packed::gemm_blocks(cg, nr, F, wdown[l].p, C, 0, packed::blocks(C), xg, C, true);
     }
-  });
-  linear_packed(act.p, B, F, wdown.p, C, x.p, C, true);
+  };
+  parallel_for(groups, 2, [&](int64_t t0, int64_t t1) { for (int64_t t = t0; t < t1; t++) run_group(t); });
   return undefined(env);
 }
 

@@ -46,6 +46,7 @@ napi_value attention_backward(napi_env env, napi_callback_info info);
 // decode.cc
 napi_value decode_attention(napi_env env, napi_callback_info info);
 napi_value decode_layer(napi_env env, napi_callback_info info);
+napi_value decode_layers(napi_env env, napi_callback_info info);
 napi_value decode_logits(napi_env env, napi_callback_info info);
 napi_value pack_linear(napi_env env, napi_callback_info info);
 napi_value to_f16(napi_env env, napi_callback_info info);

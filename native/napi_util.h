@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <string>
+#include <vector>
 
 namespace r1 {
 
@@ -136,18 +137,66 @@ class Args {
   }
 
   const char* fn() const { return fn_; }
-  std::string where(const char* what) const { return std::string(fn_) + ": " + what; }
+  std::string where(const std::string& what) const { return std::string(fn_) + ": " + what; }
+
+  // A JS array of `count` elements; element k read by get(value, "what[k]").
+  template <class T, class Get>
+  std::vector<T> list(size_t i, const char* what, size_t count, const Get& get) {
+    bool is = false;
+    napi_is_array(env_, argv_[i], &is);
+    if (!is) fail_type(where(what) + " must be an array");
+    uint32_t n = 0;
+    napi_get_array_length(env_, argv_[i], &n);
+    if (n != count) fail_range(where(what) + " holds " + std::to_string(n) + " entries, expected " + std::to_string(count));
+    std::vector<T> out;
+    for (uint32_t k = 0; k < n; k++) {
+      napi_value e;
+      napi_get_element(env_, argv_[i], k, &e);
+      out.push_back(get(e, std::string(what) + "[" + std::to_string(k) + "]"));
+    }
+    return out;
+  }
+
+  // An array of Float32Arrays (entries may be null when nullable).
+  std::vector<F32> f32_list(size_t i, const char* what, size_t count, bool nullable = false) {
+    return list<F32>(i, what, count, [&](napi_value e, const std::string& w) {
+      napi_valuetype t;
+      napi_typeof(env_, e, &t);
+      if (nullable && (t == napi_null || t == napi_undefined)) return F32{};
+      F32 f;
+      f.p = static_cast<float*>(typed_value(e, w, napi_float32_array, &f.n));
+      return f;
+    });
+  }
+
+  // An array of KV-cache buffers (Float32Array or Uint16Array each).
+  std::vector<KvBuf> kv_list(size_t i, const char* what, size_t count) {
+    return list<KvBuf>(i, what, count, [&](napi_value e, const std::string& w) {
+      bool is = false;
+      napi_is_typedarray(env_, e, &is);
+      if (is) {
+        napi_typedarray_type t;
+        void* data = nullptr;
+        napi_value ab;
+        size_t off = 0, len = 0;
+        napi_get_typedarray_info(env_, e, &t, &len, &data, &ab, &off);
+        if (t == napi_float32_array || t == napi_uint16_array) return KvBuf{data, len, t == napi_uint16_array};
+      }
+      fail_type(where(w) + " must be a Float32Array or a Uint16Array (f16 storage)");
+    });
+  }
 
  private:
-  void* typed(size_t i, const char* what, napi_typedarray_type want, size_t* len) {
+  void* typed(size_t i, const char* what, napi_typedarray_type want, size_t* len) { return typed_value(argv_[i], what, want, len); }
+  void* typed_value(napi_value v, const std::string& what, napi_typedarray_type want, size_t* len) {
     bool is = false;
-    napi_is_typedarray(env_, argv_[i], &is);
+    napi_is_typedarray(env_, v, &is);
     if (!is) fail_type(where(what) + (want == napi_float32_array ? " must be a Float32Array" : want == napi_uint16_array ? " must be a Uint16Array" : want == napi_float64_array ? " must be a Float64Array" : " must be an Int32Array"));
     napi_typedarray_type t;
     void* data = nullptr;
     napi_value ab;
     size_t off = 0;
-    napi_get_typedarray_info(env_, argv_[i], &t, len, &data, &ab, &off);
+    napi_get_typedarray_info(env_, v, &t, len, &data, &ab, &off);
     if (t != want) fail_type(where(what) + (want == napi_float32_array ? " must be a Float32Array" : want == napi_uint16_array ? " must be a Uint16Array" : want == napi_float64_array ? " must be a Float64Array" : " must be an Int32Array"));
     return data;
   }

@@ -10,7 +10,7 @@ import { createRefBackend } from './ref/index.js';
 import { Engine, type Tensor } from '../tensor/index.js';
 import { Rng } from '../util/rng.js';
 import { opCases, type InputSpec, type OpCase } from './conformance.ops.js';
-import { checkDecodeAttention, checkDecodeLayer, checkF16Storage } from './conformance.decode.js';
+import { checkDecodeAttention, checkDecodeLayer, checkDecodeLayers, checkF16Storage } from './conformance.decode.js';
 import { checkSampleRows } from './conformance.sample.js';
 
 function makeInput(rng: Rng, spec: InputSpec, index: number): Float32Array {
@@ -90,6 +90,7 @@ export function runConformance(name: string, makeBackend: () => Backend): void {
   const candidate = makeBackend();
   test(`${name} conformance: decodeAttention (ragged KV-cache decode)`, () => checkDecodeAttention(candidate, ref));
   test(`${name} conformance: decodeLayer and decodeLogits (fused dense decode step)`, () => checkDecodeLayer(candidate, ref));
+  test(`${name} conformance: decodeLayers (a whole stack per call, row groups)`, () => checkDecodeLayers(candidate, ref));
   test(`${name} conformance: sampleRows (batched next-token sampling)`, () => checkSampleRows(candidate, ref));
   test(`${name} conformance: half-precision storage (toF16, fromF16, f16 KV caches)`, () => checkF16Storage(candidate, ref));
   for (const c of opCases) {

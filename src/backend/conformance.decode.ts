@@ -3,7 +3,7 @@
 // entry against the rope + general attention kernels on the same cache prefix, and rejection of bad arguments.
 
 import assert from 'node:assert/strict';
-import type { Backend } from './types.js';
+import type { Backend, KvStore } from './types.js';
 import { AttentionGeometry as G } from './types.js';
 import { Rng } from '../util/rng.js';
 
@@ -235,4 +235,70 @@ export function checkF16Storage(candidate: Backend, ref: Backend): void {
   close(layer(candidate, kc16, vc16), layer(ref, kc16, vc16), 'f16 decodeLayer residual', 1e-4, 1e-4);
   close(layer(candidate, kc16, vc16), layer(ref, kc32, vc32), 'f16 vs f32 cache decodeLayer residual', 1e-2, 1e-2);
   }
+}
+
+/**
+ * decodeLayers against the reference (decodeLayer layer by layer) for a 3-layer stack: a small batch (the column-split
+ * path) and a batch of 20 (two row groups run through all layers on the two cores), f32 and f16 caches, with and
+ * without q/k/v biases; plus rejection of malformed per-layer arrays.
+ */
+export function checkDecodeLayers(candidate: Backend, ref: Backend): void {
+  const rng = new Rng(9090);
+  const NL = 3, C = 32, H = 4, Hkv = 2, D = 16, F = 48, R = 24, L = 10, P = 16;
+  const Wq = (H + 2 * Hkv) * D;
+  const small = (n: number): Float32Array => randn(rng, n).map((x) => x * 0.2);
+  const layers = Array.from({ length: NL }, () => ({
+    inNorm: small(C).map((x) => 1 + x), postNorm: small(C).map((x) => 1 + x), qkv: small(Wq * C), bias: small(Wq),
+    o: small(C * H * D), gate: small(F * C), up: small(F * C), down: small(C * F),
+  }));
+  const cos = new Float32Array(P * D / 2), sin = new Float32Array(P * D / 2);
+  for (let t = 0; t < P; t++) for (let i = 0; i < D / 2; i++) {
+    cos[t * D / 2 + i] = Math.cos(t * 10000 ** (-2 * i / D));
+    sin[t * D / 2 + i] = Math.sin(t * 10000 ** (-2 * i / D));
+  }
+  for (const B of [3, 20]) for (const half of [false, true]) for (const withBias of [false, true]) {
+    const rows = Int32Array.from({ length: B }, (_, b) => (b * 7 + 3) % R); // distinct, out of order
+    const pos = Int32Array.from({ length: B }, (_, b) => (b * 5) % L);
+    const x0 = randn(rng, B * C);
+    const caches = Array.from({ length: NL }, () => [randn(rng, R * L * Hkv * D), randn(rng, R * L * Hkv * D)] as const);
+    const run = (be: Backend) => {
+      const p = (w: Float32Array, N: number, K: number) => be.packLinear(w, N, K);
+      const store = (f: Float32Array) => { if (!half) return Float32Array.from(f); const h = new Uint16Array(f.length); ref.toF16(f, h); return h; };
+      const ks = caches.map(([k]) => store(k)), vs = caches.map(([, v]) => store(v));
+      const x = Float32Array.from(x0);
+      be.decodeLayers(x, layers.map((l) => l.inNorm), layers.map((l) => p(l.qkv, Wq, C)), layers.map((l) => (withBias ? l.bias : null)),
+        layers.map((l) => p(l.o, C, H * D)), layers.map((l) => l.postNorm), layers.map((l) => p(l.gate, F, C)), layers.map((l) => p(l.up, F, C)),
+        layers.map((l) => p(l.down, C, F)), ks, vs, rows, pos, cos, sin, Int32Array.from([B, C, H, Hkv, D, F, R, L, P, NL]), 1e-5, 0.25,
+        new Float32Array(B * C), new Float32Array(B * Wq), new Float32Array(B * H * D), new Float32Array(B * 2 * F), new Float32Array(B * F));
+      const widen = (s: Float32Array | Uint16Array): Float32Array => { if (s instanceof Float32Array) return s; const f = new Float32Array(s.length); ref.fromF16(s, f); return f; };
+      return { x, k: ks.map(widen), v: vs.map(widen) };
+    };
+    const got = run(candidate), want = run(ref);
+    const what = `decodeLayers B=${B} ${half ? 'f16' : 'f32'} bias ${withBias}`;
+    close(got.x, want.x, `${what} residual`, 2e-4, 2e-4);
+    for (let l = 0; l < NL; l++) {
+      close(got.k[l]!, want.k[l]!, `${what} layer ${l} keys`, 1e-3, 1e-3);
+      close(got.v[l]!, want.v[l]!, `${what} layer ${l} values`, 1e-3, 1e-3);
+    }
+  }
+  const B = 2, x = randn(rng, B * C), rows = Int32Array.of(0, 1), pos = Int32Array.of(0, 0);
+  const p = (w: Float32Array, N: number, K: number) => candidate.packLinear(w, N, K);
+  const lists = (n: number) => ({
+    inNorms: layers.slice(0, n).map((l) => l.inNorm), qkv: layers.slice(0, n).map((l) => p(l.qkv, Wq, C)), bias: layers.slice(0, n).map(() => null),
+    o: layers.slice(0, n).map((l) => p(l.o, C, H * D)), post: layers.slice(0, n).map((l) => l.postNorm), gate: layers.slice(0, n).map((l) => p(l.gate, F, C)),
+    up: layers.slice(0, n).map((l) => p(l.up, F, C)), down: layers.slice(0, n).map((l) => p(l.down, C, F)),
+    k: Array.from({ length: n }, (): KvStore => new Float32Array(R * L * Hkv * D)), v: Array.from({ length: n }, (): KvStore => new Float32Array(R * L * Hkv * D)),
+  });
+  const call = (n: number, mutate?: (o: ReturnType<typeof lists>) => void) => {
+    const o = lists(n);
+    mutate?.(o);
+    candidate.decodeLayers(x, o.inNorms, o.qkv, o.bias, o.o, o.post, o.gate, o.up, o.down, o.k, o.v, rows, pos, cos, sin,
+      Int32Array.from([B, C, H, Hkv, D, F, R, L, P, NL]), 1e-5, 0.25, new Float32Array(B * C), new Float32Array(B * Wq), new Float32Array(B * H * D),
+      new Float32Array(B * 2 * F), new Float32Array(B * F));
+  };
+  call(NL);
+  assert.throws(() => call(NL - 1), /entries, expected 3/);
+  assert.throws(() => call(NL, (o) => { o.down[1] = o.down[1]!.slice(1); }), /Wdown\[1\]/);
+  assert.throws(() => call(NL, (o) => { o.k[2] = new Int32Array(4) as unknown as Float32Array; }), /kCaches\[2\]/);
+  assert.throws(() => call(NL, (o) => { o.v[0] = new Uint16Array(R * L * Hkv * D); }), /same storage/);
 }

@@ -58,13 +58,13 @@ function stack(parts: Float32Array[]): Float32Array {
   return out;
 }
 
-/** The fast path for dense MHA/GQA models: one Backend.decodeLayer call per layer on weights packed at construction. */
+/** The fast path for dense MHA/GQA models: one Backend.decodeLayers call per step on weights packed at construction. */
 export class DenseDecoder implements DecodeStep {
   /** True when `model` is dense MHA/GQA with SwiGLU MLPs in every layer (what this path computes). */
   static supports(model: Transformer): boolean {
     return model.config.attention.kind === 'mha'
       && model.model.blocks.every((b) => b.parts.self_attn instanceof SelfAttention && b.parts.mlp instanceof SwiGluMlp)
-      && typeof model.engine.backend.decodeLayer === 'function';
+      && typeof model.engine.backend.decodeLayers === 'function';
   }
 
   private readonly be: Backend;
@@ -92,7 +92,7 @@ export class DenseDecoder implements DecodeStep {
   private readonly act: Float32Array; // (B, F)
   private readonly logits: Float32Array; // (B, V)
   private readonly pos: Int32Array; // (B)
-  private readonly geom: Int32Array; // decodeLayer's [B, C, H, Hkv, D, F, R, L, P]
+  private readonly geom: Int32Array; // decodeLayers' [B, C, H, Hkv, D, F, R, L, P, nLayers]
   private readonly headGeom: Int32Array; // decodeLogits' [B, C, V]
 
   constructor(model: Transformer, private readonly cache: KvCache, readonly maxBatch: number) {
@@ -141,7 +141,7 @@ export class DenseDecoder implements DecodeStep {
     this.act = new Float32Array(n * F);
     this.logits = new Float32Array(n * V);
     this.pos = new Int32Array(n);
-    this.geom = Int32Array.from([0, C, H, Hkv, D, F, cache.rows, cache.maxLen, this.ropeCos.length / (D / 2)]);
+    this.geom = Int32Array.from([0, C, H, Hkv, D, F, cache.rows, cache.maxLen, this.ropeCos.length / (D / 2), this.layers.length]);
     this.headGeom = Int32Array.from([0, C, V]);
   }
 
@@ -160,11 +160,10 @@ export class DenseDecoder implements DecodeStep {
       x.set(this.embed.subarray(id * C, (id + 1) * C), b * C);
     }
     this.geom[0] = B;
-    for (let l = 0; l < this.layers.length; l++) {
-      const w = this.layers[l]!;
-      be.decodeLayer(x, w.inNorm, w.qkv, w.qkvBias, w.o, w.postNorm, w.gate, w.up, w.down, cache.k[l]!, cache.v[l]!, rows, this.pos,
-        this.ropeCos, this.ropeSin, this.geom, this.eps, this.scale, this.hn, this.qkv, this.att, this.gu, this.act);
-    }
+    const Ls = this.layers;
+    be.decodeLayers(x, Ls.map((w) => w.inNorm), Ls.map((w) => w.qkv), Ls.map((w) => w.qkvBias), Ls.map((w) => w.o), Ls.map((w) => w.postNorm),
+      Ls.map((w) => w.gate), Ls.map((w) => w.up), Ls.map((w) => w.down), cache.k, cache.v, rows, this.pos, this.ropeCos, this.ropeSin, this.geom,
+      this.eps, this.scale, this.hn, this.qkv, this.att, this.gu, this.act);
     this.headGeom[0] = B;
     const logits = this.logits.subarray(0, B * V);
     be.decodeLogits(x, this.finalNorm, this.head, this.headGeom, this.eps, this.hn, logits);

@@ -211,3 +211,14 @@ test('kvDtype f16: generation with n samples, a prefix cache and the model path,
   });
   assert.throws(() => generate(dense, prompts, { ...base, kvDtype: 'f16', prefixCache: pc, maxNewTokens: 2 }) && generate(dense, prompts, { ...base, prefixCache: pc }), /KV storage/);
 });
+
+test('a batch of 20 (the row-group decode path) matches the model path', () => {
+  const prompts = promptsOf(Array.from({ length: 20 }, (_, i) => 1 + (i % 7)), 31);
+  const opts: GenerateOptions = { maxNewTokens: 6, sampling: { temperature: 0 }, maxBatch: 20 };
+  const fast = generate(dense, prompts, opts), slow = generate(dense, prompts, { ...opts, fastDecode: false });
+  assert.equal(fast.stats.path, 'dense');
+  fast.sequences.forEach((s, i) => {
+    assert.deepEqual(s.tokens, slow.sequences[i]!.tokens, `sequence ${i}`);
+    s.logprobs.forEach((lp, t) => assert.ok(Math.abs(lp - slow.sequences[i]!.logprobs[t]!) < 1e-4, `sequence ${i} token ${t}`));
+  });
+});

@@ -107,6 +107,7 @@ export function createNativeBackend(): Backend {
     attentionBackward: a.attentionBackward,
     decodeAttention: a.decodeAttention,
     decodeLayer: a.decodeLayer,
+    decodeLayers: a.decodeLayers,
     toF16: a.toF16,
     sampleRows: a.sampleRows,
     fromF16: a.fromF16,

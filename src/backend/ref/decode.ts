@@ -155,6 +155,38 @@ export function decodeLayer(
   gemm(false, true, B, C, F, 1, act, F, 0, Wdown, F, 0, 1, x, C, 0, 1);
 }
 
+/** Backend.decodeLayers: decodeLayer layer by layer. */
+export function decodeLayers(
+  x: Float32Array, inNorms: Float32Array[], Wqkv: Float32Array[], qkvBias: (Float32Array | null)[], Wo: Float32Array[], postNorms: Float32Array[],
+  Wgate: Float32Array[], Wup: Float32Array[], Wdown: Float32Array[], kCaches: KvStore[], vCaches: KvStore[], rows: Int32Array, pos: Int32Array,
+  cos: Float32Array | null, sin: Float32Array | null, geom: Int32Array, eps: number, scale: number,
+  hn: Float32Array, qkv: Float32Array, att: Float32Array, gu: Float32Array, act: Float32Array,
+): void {
+  if (geom.length !== 10) throw new RangeError('decodeLayers: geom must hold 10 integers [B, C, H, Hkv, D, F, R, L, P, nLayers]');
+  const L = geom[9]!;
+  for (const [what, list] of Object.entries({ inNorms, Wqkv, qkvBias, Wo, postNorms, Wgate, Wup, Wdown, kCaches, vCaches })) {
+    if (!Array.isArray(list)) throw new TypeError(`decodeLayers: ${what} must be an array`);
+    if (list.length !== L) throw new RangeError(`decodeLayers: ${what} holds ${list.length} entries, expected ${L}`);
+  }
+  const [, C, H, Hkv, D, F] = Array.from(geom) as number[];
+  const Wq = (H! + 2 * Hkv!) * D!;
+  for (let l = 0; l < L; l++) {
+    const sizes: [string, Float32Array | null, number][] = [
+      ['inNorms', inNorms[l]!, C!], ['postNorms', postNorms[l]!, C!], ['Wqkv', Wqkv[l]!, Wq * C!], ['qkvBias', qkvBias[l] ?? null, Wq],
+      ['Wo', Wo[l]!, C! * H! * D!], ['Wgate', Wgate[l]!, F! * C!], ['Wup', Wup[l]!, F! * C!], ['Wdown', Wdown[l]!, C! * F!],
+    ];
+    for (const [what, buf, n] of sizes) if (buf) need(buf, n, 'decodeLayers', `${what}[${l}]`);
+    for (const [what, buf] of [['kCaches', kCaches[l]], ['vCaches', vCaches[l]]] as const) {
+      if (!(buf instanceof Float32Array || buf instanceof Uint16Array)) throw new TypeError(`decodeLayers: ${what}[${l}] must be a Float32Array or a Uint16Array (f16 storage)`);
+    }
+  }
+  const g = geom.subarray(0, 9);
+  for (let l = 0; l < L; l++) {
+    decodeLayer(x, inNorms[l]!, Wqkv[l]!, qkvBias[l] ?? null, Wo[l]!, postNorms[l]!, Wgate[l]!, Wup[l]!, Wdown[l]!, kCaches[l]!, vCaches[l]!, rows, pos,
+      cos, sin, g, eps, scale, hn, qkv, att, gu, act);
+  }
+}
+
 /** Backend.decodeLogits: final RMSNorm and output head for a decode step (see types.ts). */
 export function decodeLogits(x: Float32Array, normW: Float32Array, Whead: Float32Array, geom: Int32Array, eps: number, hn: Float32Array, logits: Float32Array): void {
   if (geom.length !== 3) throw new RangeError('decodeLogits: geom must hold 3 integers [B, C, V]');

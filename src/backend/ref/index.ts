@@ -6,7 +6,7 @@ import { binary, fill, strided, unary, unaryBackward, where } from './elementwis
 import { crossEntropy, crossEntropyBackward, reduce, softmax, softmaxBackward, sumSquares } from './reduce.js';
 import { adamw, indexAdd, indexSelect, layernorm, layernormBackward, rmsnorm, rmsnormBackward, rope, swiglu, swigluBackward, topk } from './nn.js';
 import { attention, attentionBackward } from './attention.js';
-import { decodeAttention, decodeLayer, decodeLogits, packLinear } from './decode.js';
+import { decodeAttention, decodeLayer, decodeLayers, decodeLogits, packLinear } from './decode.js';
 import { fromF16, toF16 } from './f16.js';
 import { sampleRows } from './sample.js';
 
@@ -17,7 +17,7 @@ export function createRefBackend(): Backend {
     gemm, unary, unaryBackward, binary, strided, reduce, where, softmax, softmaxBackward,
     crossEntropy, crossEntropyBackward, indexSelect, indexAdd, rmsnorm, rmsnormBackward,
     layernorm, layernormBackward, rope, swiglu, swigluBackward, topk, attention, attentionBackward, decodeAttention,
-    decodeLayer, decodeLogits, packLinear, toF16, fromF16, sampleRows,
+    decodeLayer, decodeLayers, decodeLogits, packLinear, toF16, fromF16, sampleRows,
     adamw, sumSquares, fill,
   };
 }
