@@ -20,6 +20,7 @@
         "native/attention.cc",
         "native/decode.cc",
         "native/sample.cc",
+        "native/convert.cc",
       ],
       "cflags_cc!": ["-fno-exceptions"],
       "cflags_cc": ["-std=c++17", "-O3", "-march=native", "-fno-math-errno", "-fno-trapping-math", "-fopenmp-simd", "-fexceptions", "-Wall", "-Wno-unknown-pragmas"],
