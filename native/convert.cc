@@ -13,23 +13,28 @@
 
 namespace r1 {
 
+namespace {
+
+// dst[i] = convert(src[i]) over equal-length arrays, in parallel chunks.
+template <class Src, class Dst, class Convert>
+void convert_all(const char* fn, const Src& src, const Dst& dst, const char* srcUnit, const char* dstUnit, const Convert& convert) {
+  if (src.n != dst.n) fail_range(std::string(fn) + ": src holds " + std::to_string(src.n) + " " + srcUnit + ", dst " + std::to_string(dst.n) + " " + dstUnit);
+  parallel_for(static_cast<int64_t>(src.n), 1 << 16, [&](int64_t i0, int64_t i1) { convert(src.p + i0, dst.p + i0, i1 - i0); });
+}
+
+}  // namespace
+
 // toF16(src Float32Array, dst Uint16Array) / fromF16(src Uint16Array, dst Float32Array): elementwise IEEE half
 // conversion (round to nearest even on the way in), equal lengths.
 R1_ENTRY(to_f16) {
   Args a(env, info, "toF16", 2);
-  F32 src = a.f32(0, "src");
-  U16 dst = a.u16(1, "dst");
-  if (src.n != dst.n) fail_range("toF16: src holds " + std::to_string(src.n) + " floats, dst " + std::to_string(dst.n) + " halves");
-  parallel_for(static_cast<int64_t>(src.n), 1 << 16, [&](int64_t i0, int64_t i1) { halves_from_floats(src.p + i0, dst.p + i0, i1 - i0); });
+  convert_all("toF16", a.f32(0, "src"), a.u16(1, "dst"), "floats", "halves", halves_from_floats);
   return undefined(env);
 }
 
 R1_ENTRY(from_f16) {
   Args a(env, info, "fromF16", 2);
-  U16 src = a.u16(0, "src");
-  F32 dst = a.f32(1, "dst");
-  if (src.n != dst.n) fail_range("fromF16: src holds " + std::to_string(src.n) + " halves, dst " + std::to_string(dst.n) + " floats");
-  parallel_for(static_cast<int64_t>(src.n), 1 << 16, [&](int64_t i0, int64_t i1) { floats_from_halves(src.p + i0, dst.p + i0, i1 - i0); });
+  convert_all("fromF16", a.u16(0, "src"), a.f32(1, "dst"), "halves", "floats", floats_from_halves);
   return undefined(env);
 }
 

@@ -57,6 +57,25 @@ inline void rope_half(const float* x, const float* c, const float* s, int64_t ha
   }
 }
 
+// Softmax in place over the first S scores of each of H rows (row stride maxS), normalized up front so the value
+// pass is a plain weighted sum.
+inline void softmax_heads(float* s, int64_t H, int64_t maxS, int64_t S) {
+  for (int64_t h = 0; h < H; h++) {
+    float* sh = s + h * maxS;
+    float m = -std::numeric_limits<float>::infinity();
+    for (int64_t j = 0; j < S; j++) m = sh[j] > m ? sh[j] : m;
+    float sum = 0.0f;
+#pragma omp simd reduction(+ : sum)
+    for (int64_t j = 0; j < S; j++) {
+      sh[j] = fast_exp(sh[j] - m);
+      sum += sh[j];
+    }
+    const float inv = sum > 0.0f ? 1.0f / sum : 0.0f;
+#pragma omp simd
+    for (int64_t j = 0; j < S; j++) sh[j] *= inv;
+  }
+}
+
 struct DecodeGeom {
   int64_t B, H, Hkv, D, R, L, qS, kS, vS, P;
 };
@@ -153,20 +172,7 @@ void attend_one_avx512(const float* Q, const T* K, const T* V, int64_t S, int64_
       s[h * maxS + j] = hsum16(a) * scale;
     }
   }
-  for (int64_t h = 0; h < H; h++) {
-    float* sh = s + h * maxS;
-    float m = -std::numeric_limits<float>::infinity();
-    for (int64_t j = 0; j < S; j++) m = sh[j] > m ? sh[j] : m;
-    float sum = 0.0f;
-#pragma omp simd reduction(+ : sum)
-    for (int64_t j = 0; j < S; j++) {
-      sh[j] = fast_exp(sh[j] - m);
-      sum += sh[j];
-    }
-    const float inv = sum > 0.0f ? 1.0f / sum : 0.0f;
-#pragma omp simd
-    for (int64_t j = 0; j < S; j++) sh[j] *= inv;
-  }
+  softmax_heads(s, H, maxS, S);
   for (int64_t i = 0; i < H * D; i += 16) _mm512_storeu_ps(acc + i, _mm512_setzero_ps());
   for (int64_t j = 0; j < S; j++) {
     const T* vrow = V + j * tok;
@@ -247,21 +253,7 @@ void attend_entries(const DecodeGeom& g, int64_t maxS, const float* qa, const fl
           sc[h * maxS + j] = dot * scale;
         }
       }
-      // Softmax per head (weights normalized up front so the value pass is a plain weighted sum).
-      for (int64_t h = 0; h < H; h++) {
-        float* s = sc.data() + h * maxS;
-        float m = -std::numeric_limits<float>::infinity();
-        for (int64_t j = 0; j < S; j++) m = s[j] > m ? s[j] : m;
-        float sum = 0.0f;
-#pragma omp simd reduction(+ : sum)
-        for (int64_t j = 0; j < S; j++) {
-          s[j] = fast_exp(s[j] - m);
-          sum += s[j];
-        }
-        const float inv = sum > 0.0f ? 1.0f / sum : 0.0f;
-#pragma omp simd
-        for (int64_t j = 0; j < S; j++) s[j] *= inv;
-      }
+      softmax_heads(sc.data(), H, maxS, S);
       // out_h = Σ_j p_h[j] v_{j, kv(h)}, one pass over the value rows.
       std::fill(acc.begin(), acc.end(), 0.0f);
       for (int64_t j = 0; j < S; j++) {
