@@ -80,7 +80,7 @@ struct DecodeGeom {
   int64_t B, H, Hkv, D, R, L, qS, kS, vS, P;
 };
 
-// Checks the geometry against the buffers (sizes, strides, RoPE table, distinct rows, positions); returns the
+// Checks the geometry against the buffers (sizes, strides, RoPE table, distinct (row, position) pairs); returns the
 // longest attended length max(pos) + 1.
 int64_t check_decode(Args& a, const DecodeGeom& g, const F32& q, const F32& k, const F32& v, const KvBuf& kc, const KvBuf& vc,
                      const I32& rows, const I32& pos, const F32& cs, const F32& sn, float scale, const char* fn) {
@@ -107,25 +107,32 @@ int64_t check_decode(Args& a, const DecodeGeom& g, const F32& q, const F32& k, c
   a.need(vc, mul(mul(mul(g.R, g.Hkv), g.L), g.D), "vCache");
   a.need(rows, g.B, "rows");
   a.need(pos, g.B, "pos");
-  // Rows must be distinct: two entries writing one row would race (and make no sense for generation).
-  std::vector<char> seen(static_cast<size_t>(g.R), 0);
+  // A row may take several entries (a prompt prefilled in one call), but each (row, position) once: two entries
+  // writing one cache slot would race.
+  std::vector<int64_t> slots(static_cast<size_t>(g.B));
   int64_t maxS = 0;
   for (int64_t b = 0; b < g.B; b++) {
     const int64_t r = rows.p[b], p = pos.p[b];
     if (r < 0 || r >= g.R) fail_range(f + ": rows[" + std::to_string(b) + "] = " + std::to_string(r) + " outside [0, " + std::to_string(g.R) + ")");
-    if (seen[r]) fail_range(f + ": cache row " + std::to_string(r) + " appears twice in rows");
-    seen[r] = 1;
     if (p < 0 || p >= g.L) fail_range(f + ": pos[" + std::to_string(b) + "] = " + std::to_string(p) + " outside [0, " + std::to_string(g.L) + ")");
     if (rope && p >= g.P) fail_range(f + ": pos[" + std::to_string(b) + "] = " + std::to_string(p) + " outside the RoPE table (" + std::to_string(g.P) + " positions)");
+    slots[b] = r * g.L + p;
     maxS = std::max(maxS, p + 1);
+  }
+  std::sort(slots.begin(), slots.end());
+  for (size_t i = 1; i < slots.size(); i++) {
+    if (slots[i] == slots[i - 1]) {
+      fail_range(f + ": cache row " + std::to_string(slots[i] / g.L) + " position " + std::to_string(slots[i] % g.L) + " appears twice in rows/pos");
+    }
   }
   return maxS;
 }
 
-// The attention of entries [0, B) (validated by check_decode). One task per batch entry: it rotates and appends the
-// entry's new keys/values, then streams its row's first S positions once, front to back (each position holds every
-// kv head contiguously), for all H heads together. Decode attention is bound by reading the cache, so one
-// sequential pass per row matters more than arithmetic layout.
+// The attention of entries [0, B) (validated by check_decode), in two passes: every entry rotates and appends its new
+// keys/values, then every entry streams its row's first S positions once, front to back (each position holds every
+// kv head contiguously), for all H heads together. Appending first lets one call carry several consecutive positions
+// of a row (a prompt's prefill: each entry sees the keys of the entries before it, causal attention). Decode
+// attention is bound by reading the cache, so one sequential pass per row matters more than arithmetic layout.
 // Cached rows in their storage type: f32 rows are used in place, f16 rows are widened into a scratch row.
 inline const float* load_row(const float* src, int64_t, float*) { return src; }
 inline const float* load_row(const uint16_t* src, int64_t n, float* buf) {
@@ -217,29 +224,37 @@ void attend_entries(const DecodeGeom& g, int64_t maxS, const float* qa, const fl
   const int64_t H = g.H, D = g.D, L = g.L;
   const int64_t group = H / g.Hkv;
   const int64_t tok = g.Hkv * D;  // values per cached position (all kv heads): time-major rows (L, Hkv, D)
+  const int64_t half = D / 2;
   run_rows(g.B, 2, serial, [&](int64_t b0, int64_t b1) {
-    std::vector<float> sc(static_cast<size_t>(H * maxS));
-    std::vector<float> acc(static_cast<size_t>(H * D));
-    std::vector<float> qrot(static_cast<size_t>(H * D));
-    std::vector<float> row(static_cast<size_t>(tok));  // a rotated new key, or a widened f16 cache row
-    const int64_t half = D / 2;
+    std::vector<float> row(static_cast<size_t>(tok));  // a rotated new key
     for (int64_t b = b0; b < b1; b++) {
-      const int64_t r = rows[b], p = pos[b], S = p + 1;
+      const int64_t r = rows[b], p = pos[b];
       T* K = kc + r * L * tok;
       T* V = vc + r * L * tok;
-      const float* Q = qa + b * g.qS;
       const float* kn = ka + b * g.kS;
       if (cs) {
-        const float* c = cs + p * half;
-        const float* s = sn + p * half;
-        for (int64_t h = 0; h < H; h++) rope_half(Q + h * D, c, s, half, qrot.data() + h * D);
-        for (int64_t kh = 0; kh < g.Hkv; kh++) rope_half(kn + kh * D, c, s, half, row.data() + kh * D);
+        for (int64_t kh = 0; kh < g.Hkv; kh++) rope_half(kn + kh * D, cs + p * half, sn + p * half, half, row.data() + kh * D);
         store_row(row.data(), K + p * tok, tok);
-        Q = qrot.data();
       } else {
         store_row(kn, K + p * tok, tok);
       }
       store_row(va + b * g.vS, V + p * tok, tok);
+    }
+  });
+  run_rows(g.B, 2, serial, [&](int64_t b0, int64_t b1) {
+    std::vector<float> sc(static_cast<size_t>(H * maxS));
+    std::vector<float> acc(static_cast<size_t>(H * D));
+    std::vector<float> qrot(static_cast<size_t>(H * D));
+    std::vector<float> row(static_cast<size_t>(tok));  // a widened f16 cache row
+    for (int64_t b = b0; b < b1; b++) {
+      const int64_t r = rows[b], p = pos[b], S = p + 1;
+      const T* K = kc + r * L * tok;
+      const T* V = vc + r * L * tok;
+      const float* Q = qa + b * g.qS;
+      if (cs) {
+        for (int64_t h = 0; h < H; h++) rope_half(Q + h * D, cs + p * half, sn + p * half, half, qrot.data() + h * D);
+        Q = qrot.data();
+      }
       if (attend_one_fast(Q, K, V, S, maxS, H, group, D, tok, scale, sc.data(), acc.data(), out + b * H * D)) continue;
       // Scores s[h][j] = scale · q_h · k_{j, kv(h)}.
       for (int64_t j = 0; j < S; j++) {
@@ -311,6 +326,31 @@ void split_blocks(int64_t N, const Fn& fn) {
 // y (B, N) (+)= x (B, K) · Wᵀ with W packed; accumulate adds into y (the residual stream).
 void linear_packed(const float* x, int64_t B, int64_t K, const float* Wp, int64_t N, float* y, int64_t ldy, bool accumulate) {
   split_blocks(N, [&](int64_t j0, int64_t j1) { packed::gemm_blocks(x, B, K, Wp, N, j0, j1, y, ldy, accumulate); });
+}
+
+// Where to cut entries [0, B) into two groups that share no cache row: the cut nearest B / 2 that no row's entries
+// straddle, or -1 when none leaves each group at least a quarter of the entries.
+int64_t group_split(const int32_t* rows, int64_t B, int64_t R) {
+  std::vector<int64_t> first(static_cast<size_t>(R), -1), last(static_cast<size_t>(R), -1);
+  for (int64_t b = 0; b < B; b++) {
+    if (first[rows[b]] < 0) first[rows[b]] = b;
+    last[rows[b]] = b;
+  }
+  // open[c] > 0 when some row has entries both before and at/after cut c.
+  std::vector<int64_t> open(static_cast<size_t>(B + 1), 0);
+  for (int64_t r = 0; r < R; r++) {
+    if (first[r] >= 0 && last[r] > first[r]) {
+      open[first[r] + 1]++;
+      open[last[r] + 1]--;
+    }
+  }
+  for (int64_t c = 1; c <= B; c++) open[c] += open[c - 1];
+  for (int64_t d = 0; d <= B / 4; d++) {
+    for (const int64_t c : {B / 2 - d, B / 2 + d}) {
+      if (c >= B / 4 && c <= B - B / 4 && c > 0 && c < B && open[c] == 0) return c;
+    }
+  }
+  return -1;
 }
 
 // One layer's weights and caches.
@@ -471,8 +511,12 @@ R1_ENTRY(decode_layers) {
     maxS = check_decode(a, g, qkv, kq, vq, kc[l], vc[l], rows, pos, cs, sn, scale, "decodeLayers");
   }
   if (B == 0 || C == 0 || NL == 0) return undefined(env);
-  // Small batches: each GEMM is bound by streaming the weights, so both cores share every layer's columns instead.
-  if (B < 16 || pool_threads() < 2) {
+  // Two row groups run through the layers without barriers, so no cache row may have entries in both (an entry
+  // attends to the keys its row's earlier entries append): split at the row boundary nearest the middle.
+  const int64_t split = B >= 16 && pool_threads() >= 2 ? group_split(rows.p, B, g.R) : -1;
+  // Small batches: each GEMM is bound by streaming the weights, so both cores share every layer's columns instead
+  // (also when no split leaves both groups a fair share of the entries).
+  if (split < 0) {
     for (int64_t l = 0; l < NL; l++) {
       layer_columns(LayerArgs{x.p, inNorm[l].p, wqkv[l].p, bias[l].p, wo[l].p, postNorm[l].p, wgate[l].p, wup[l].p, wdown[l].p, kc[l], vc[l]}, g, C, F, maxS,
                     rows.p, pos.p, cs.p, sn.p, eps, scale, hn.p, qkv.p, att.p, gu.p, act.p);
@@ -482,7 +526,7 @@ R1_ENTRY(decode_layers) {
   const int64_t groups = 2;
   std::atomic<int> leaderStarted{0};
   auto run_group = [&](int64_t t) {
-    const int64_t r0 = B * t / groups, nr = B * (t + 1) / groups - r0;
+    const int64_t r0 = t == 0 ? 0 : split, nr = t == 0 ? split : B - split;
     float* xg = x.p + r0 * C;
     float* hg = hn.p + r0 * C;
     float* qg = qkv.p + r0 * Wq;

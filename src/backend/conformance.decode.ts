@@ -80,7 +80,8 @@ function checkDecodeAttentionAt(candidate: Backend, ref: Backend, D: number): vo
   const k = Float32Array.from(k0), v = Float32Array.from(v0), out = new Float32Array(B * H * D);
   const call = (o: { qkv?: Float32Array; k?: Float32Array; rows?: Int32Array; pos?: Int32Array; geom?: Int32Array; sin?: Float32Array | null }): void =>
     candidate.decodeAttention(o.qkv ?? qkv, kv, vv, o.k ?? k, v, o.rows ?? rows, o.pos ?? pos, cos, o.sin === undefined ? sin : o.sin, o.geom ?? geom, scale, out);
-  assert.throws(() => call({ rows: Int32Array.from([4, 4, 2]) }), /appears twice/);
+  assert.throws(() => call({ rows: Int32Array.from([4, 4, 2]), pos: Int32Array.from([7, 7, 11]) }), /row 4 position 7 appears twice/);
+  call({ rows: Int32Array.from([4, 4, 2]) }); // one row at two positions is a prefill, not an error
   assert.throws(() => call({ rows: Int32Array.from([4, 0, 5]) }), /outside/);
   assert.throws(() => call({ pos: Int32Array.from([0, 7, 12]) }), /outside/);
   assert.throws(() => call({ geom: Int32Array.from([B, H, Hkv, D, R, L, stride, stride, stride, 10]) }), /RoPE table/);
@@ -136,15 +137,15 @@ export function checkDecodeLayer(candidate: Backend, ref: Backend): void {
   const s = scratch();
   const pk = (W: Float32Array, N: number, K: number) => candidate.packLinear(W, N, K);
   const [pWqkv, pWo, pWgate, pWup, pWdown] = [pk(Wqkv, Wq, C), pk(Wo, C, H * D), pk(Wgate, F, C), pk(Wup, F, C), pk(Wdown, C, F)];
-  const call = (o: { Wqkv?: Float32Array; Wdown?: Float32Array; geom?: Int32Array; rows?: Int32Array; act?: Float32Array; k?: Float32Array }): void =>
+  const call = (o: { Wqkv?: Float32Array; Wdown?: Float32Array; geom?: Int32Array; rows?: Int32Array; pos?: Int32Array; act?: Float32Array; k?: Float32Array }): void =>
     candidate.decodeLayer(Float32Array.from(x0), inNorm, o.Wqkv ?? pWqkv, null, pWo, postNorm, pWgate, pWup, o.Wdown ?? pWdown, o.k ?? Float32Array.from(k0),
-      Float32Array.from(v0), o.rows ?? rows, pos, cos, sin, o.geom ?? geom, eps, scale, s.hn, s.qkv, s.att, s.gu, o.act ?? s.act);
+      Float32Array.from(v0), o.rows ?? rows, o.pos ?? pos, cos, sin, o.geom ?? geom, eps, scale, s.hn, s.qkv, s.att, s.gu, o.act ?? s.act);
   call({}); // the well-formed call passes
   assert.throws(() => call({ Wqkv: pWqkv.subarray(1) }), /Wqkv/);
   assert.throws(() => call({ Wdown: pWdown.subarray(0, pWdown.length - 1) }), /Wdown/);
   assert.throws(() => call({ act: s.act.subarray(1) }), /act/);
   assert.throws(() => call({ k: k0.subarray(1) }), /kCache/);
-  assert.throws(() => call({ rows: Int32Array.from([4, 4, 2]) }), /appears twice/);
+  assert.throws(() => call({ rows: Int32Array.from([0, 4, 0]), pos: Int32Array.from([7, 0, 7]) }), /row 0 position 7 appears twice/);
   assert.throws(() => call({ geom: Int32Array.from([B, C, H, Hkv, D, F, R, L]) }), /9 integers/);
   assert.throws(() => call({ geom: Int32Array.from([B, C, 3, Hkv, D, F, R, L, P]) }), /multiple/);
   assert.throws(() => candidate.decodeLogits(x0, postNorm, pk(Whead, V, C).subarray(1), Int32Array.from([B, C, V]), eps, s.hn, new Float32Array(B * V)), /Whead/);
@@ -280,6 +281,56 @@ export function checkDecodeLayers(candidate: Backend, ref: Backend): void {
       close(got.k[l]!, want.k[l]!, `${what} layer ${l} keys`, 1e-3, 1e-3);
       close(got.v[l]!, want.v[l]!, `${what} layer ${l} values`, 1e-3, 1e-3);
     }
+  }
+  // Several consecutive positions of a row in one call (a prompt prefill): equal to appending them one call per
+  // position, in order. Layouts: rows in contiguous runs (two row groups split at a row boundary), one row holding
+  // every entry and rows interleaved entry by entry (no split keeps rows whole: the column path).
+  const PL = 24, PP = 32;
+  const pcos = new Float32Array(PP * D / 2), psin = new Float32Array(PP * D / 2);
+  for (let t = 0; t < PP; t++) for (let i = 0; i < D / 2; i++) {
+    pcos[t * D / 2 + i] = Math.cos(t * 10000 ** (-2 * i / D));
+    psin[t * D / 2 + i] = Math.sin(t * 10000 ** (-2 * i / D));
+  }
+  const runs = (spec: [row: number, start: number, n: number][]): [Int32Array, Int32Array] => {
+    const r: number[] = [], q: number[] = [];
+    for (const [row, start, n] of spec) for (let i = 0; i < n; i++) { r.push(row); q.push(start + i); }
+    return [Int32Array.from(r), Int32Array.from(q)];
+  };
+  const interleaved: [Int32Array, Int32Array] = [Int32Array.from({ length: 20 }, (_, b) => [7, 2][b % 2]!), Int32Array.from({ length: 20 }, (_, b) => 3 + (b >> 1))];
+  const layouts: [string, [Int32Array, Int32Array]][] = [
+    ['row runs', runs([[5, 0, 6], [9, 2, 6], [1, 0, 6], [3, 4, 6]])],
+    ['one row', runs([[11, 1, 20]])],
+    ['interleaved rows', interleaved],
+  ];
+  for (const [name, [prow, ppos]] of layouts) for (const half of [false, true]) {
+    const B = prow.length;
+    const x0 = randn(rng, B * C);
+    const caches = Array.from({ length: NL }, () => [randn(rng, R * PL * Hkv * D), randn(rng, R * PL * Hkv * D)] as const);
+    const run = (be: Backend, oneByOne: boolean) => {
+      const p = (w: Float32Array, N: number, K: number) => be.packLinear(w, N, K);
+      const store = (f: Float32Array) => { if (!half) return Float32Array.from(f); const h = new Uint16Array(f.length); ref.toF16(f, h); return h; };
+      const ks = caches.map(([k]) => store(k)), vs = caches.map(([, v]) => store(v));
+      const x = Float32Array.from(x0);
+      const W = layers.map((l) => ({ qkv: p(l.qkv, Wq, C), o: p(l.o, C, H * D), gate: p(l.gate, F, C), up: p(l.up, F, C), down: p(l.down, C, F) }));
+      const call = (ids: number[]) => {
+        const n = ids.length, xs = new Float32Array(n * C);
+        ids.forEach((b, i) => xs.set(x.subarray(b * C, (b + 1) * C), i * C));
+        be.decodeLayers(xs, layers.map((l) => l.inNorm), W.map((w) => w.qkv), layers.map((l) => l.bias), W.map((w) => w.o), layers.map((l) => l.postNorm),
+          W.map((w) => w.gate), W.map((w) => w.up), W.map((w) => w.down), ks, vs, Int32Array.from(ids, (b) => prow[b]!), Int32Array.from(ids, (b) => ppos[b]!),
+          pcos, psin, Int32Array.from([n, C, H, Hkv, D, F, R, PL, PP, NL]), 1e-5, 0.25,
+          new Float32Array(n * C), new Float32Array(n * Wq), new Float32Array(n * H * D), new Float32Array(n * 2 * F), new Float32Array(n * F));
+        ids.forEach((b, i) => x.set(xs.subarray(i * C, (i + 1) * C), b * C));
+      };
+      const all = Array.from({ length: B }, (_, b) => b);
+      if (!oneByOne) call(all);
+      else for (const b of [...all].sort((a, c) => ppos[a]! - ppos[c]!)) call([b]);
+      return { x, k: ks.map((s) => Float32Array.from(s instanceof Float32Array ? s : (() => { const f = new Float32Array(s.length); ref.fromF16(s, f); return f; })())) };
+    };
+    const want = run(ref, true), wantAll = run(ref, false), got = run(candidate, false);
+    const what = `decodeLayers prefill (${name}, ${half ? 'f16' : 'f32'})`;
+    close(wantAll.x, want.x, `${what}: the reference in one call vs one call per position`, 1e-5, 1e-5);
+    close(got.x, want.x, `${what} residual`, 2e-4, 2e-4);
+    for (let l = 0; l < NL; l++) close(got.k[l]!, want.k[l]!, `${what} layer ${l} keys`, 1e-3, 1e-3);
   }
   const B = 2, x = randn(rng, B * C), rows = Int32Array.of(0, 1), pos = Int32Array.of(0, 0);
   const p = (w: Float32Array, N: number, K: number) => candidate.packLinear(w, N, K);

@@ -167,11 +167,14 @@ export interface Backend {
    * Ragged decode attention (one new token per batch entry, rows at different lengths). Entry b has query heads
    * q[b·qStride ...] (H, D) and new key/value rows k[b·kStride ...], v[b·vStride ...] (Hkv, D) — strides let one
    * packed [q | k | v] projection be passed as three views. When cos/sin (P, D/2) are given, q and k are first rotated
-   * by RoPE row pos[b] (HF rotate-half pairs (i, i + D/2)). k and v are appended to cache row rows[b] at position
-   * pos[b], then the H heads attend to that row's first pos[b] + 1 keys; out (B, H, D). Caches are time-major
-   * (R, L, Hkv, D) (src/model/cache.ts); geom is [B, H, Hkv, D, R, L, qStride, kStride, vStride, P]; head h reads kv
-   * head floor(h / (H / Hkv)). rows must be distinct, pos in [0, L) (and < P with RoPE). Both caches are Float32Array
-   * or both Uint16Array (f16 storage: appended rows are rounded to half precision, cached rows widened on read).
+   * by RoPE row pos[b] (HF rotate-half pairs (i, i + D/2)). Every entry's k and v are appended to cache row rows[b] at
+   * position pos[b] first; then each entry's H heads attend to its row's first pos[b] + 1 keys; out (B, H, D). So a
+   * row may take several entries at consecutive positions (a prompt prefilled in one call: causal attention among
+   * them). Caches are time-major (R, L, Hkv, D) (src/model/cache.ts); geom is [B, H, Hkv, D, R, L, qStride, kStride,
+   * vStride, P]; head h reads kv head floor(h / (H / Hkv)). (rows[b], pos[b]) pairs must be distinct, pos in [0, L)
+   * (and < P with RoPE); positions below pos[b] that no entry appends are read as the cache holds them. Both caches
+   * are Float32Array or both Uint16Array (f16 storage: appended rows are rounded to half precision, cached rows
+   * widened on read).
    */
   decodeAttention(q: Float32Array, k: Float32Array, v: Float32Array, kCache: KvStore, vCache: KvStore, rows: Int32Array, pos: Int32Array, cos: Float32Array | null, sin: Float32Array | null, geom: Int32Array, scale: number, out: Float32Array): void;
 
@@ -189,9 +192,10 @@ export interface Backend {
   /**
    * A Linear weight W (N, K) (the (out, in) layout) prepared for decodeLayer / decodeLogits, in this backend's own
    * layout (the native backend packs column blocks so decode GEMMs need not repack weights on every step; the
-   * reference returns a copy). Prepared weights are a snapshot: prepare again after W changes.
+   * reference returns a copy). Prepared weights are a snapshot: prepare again after W changes. With `out` (a result of
+   * an earlier packLinear of the same N, K) the weights are written into it and it is returned.
    */
-  packLinear(W: Float32Array, N: number, K: number): Float32Array;
+  packLinear(W: Float32Array, N: number, K: number, out?: Float32Array): Float32Array;
   /**
    * One dense (Llama-style) decoder layer for a decode step of B entries, in place on the residual stream x (B, C):
    * x += Wo · decodeAttention([q | k | v]) with [q | k | v] = rmsnorm(x; inNorm) · Wqkvᵀ (+ qkvBias), Wqkv

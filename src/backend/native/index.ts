@@ -111,10 +111,10 @@ export function createNativeBackend(): Backend {
     toF16: a.toF16,
     sampleRows: a.sampleRows,
     fromF16: a.fromF16,
-    packLinear: (W: Float32Array, N: number, K: number): Float32Array => {
-      const out = new Float32Array(a.packedLinearSize(N, K));
-      a.packLinear(W, N, K, out);
-      return out;
+    packLinear: (W: Float32Array, N: number, K: number, out?: Float32Array): Float32Array => {
+      const dst = out ?? new Float32Array(a.packedLinearSize(N, K));
+      a.packLinear(W, N, K, dst);
+      return dst;
     },
     decodeLogits: a.decodeLogits,
     adamw: a.adamw,

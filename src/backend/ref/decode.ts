@@ -1,6 +1,7 @@
 // src/backend/ref/decode.ts — reference ragged decode attention (Backend.decodeAttention): each batch entry rotates
-// its (strided) q and k rows by RoPE at its own position (when tables are given), appends k and v to its own cache row, then attends to that row's
-// prefix. Plain loops, float64 accumulation: the oracle for native/decode.cc. decodeLayer / decodeLogits compose
+// its (strided) q and k rows by RoPE at its own position (when tables are given) and appends k and v to its cache
+// row at that position; then each entry attends to its row's prefix up to its position (entries at consecutive
+// positions of one row: causal attention over them). Plain loops, float64 accumulation: the oracle for native/decode.cc. decodeLayer / decodeLogits compose
 // the reference kernels (rmsnorm, gemm, decodeAttention, swiglu) step by step.
 // B = batch entries, H = query heads, Hkv = kv heads, D = head dim, R = cache rows, L = cache capacity per row,
 // P = RoPE table rows.
@@ -59,10 +60,10 @@ export function decodeAttention(
   for (let b = 0; b < B; b++) {
     const r = rows[b]!, p = pos[b]!;
     if (r < 0 || r >= R) throw new RangeError(`decodeAttention: rows[${b}] = ${r} outside [0, ${R})`);
-    if (seen.has(r)) throw new RangeError(`decodeAttention: cache row ${r} appears twice in rows`);
-    seen.add(r);
     if (p < 0 || p >= L) throw new RangeError(`decodeAttention: pos[${b}] = ${p} outside [0, ${L})`);
     if (rope && p >= P) throw new RangeError(`decodeAttention: pos[${b}] = ${p} outside the RoPE table (${P} positions)`);
+    if (seen.has(r * L + p)) throw new RangeError(`decodeAttention: cache row ${r} position ${p} appears twice in rows/pos`);
+    seen.add(r * L + p);
   }
   const group = H / Hkv;
   // HF rotate-half RoPE of head vector x at offset o of src, by table row p.
@@ -78,16 +79,19 @@ export function decodeAttention(
     }
     return v;
   };
+  // Time-major cache: position j of kv head g in row r starts at ((r·L + j)·Hkv + g)·D.
+  const slot = (r: number, j: number, g: number): number => ((r * L + j) * Hkv + g) * D;
+  // Every entry appends first, so entries at consecutive positions of one row attend causally to each other.
   for (let b = 0; b < B; b++) {
     const r = rows[b]!, p = pos[b]!;
-    // Time-major cache: position j of kv head g in row r starts at ((r·L + j)·Hkv + g)·D.
-    const at = (j: number, g: number): number => ((r * L + j) * Hkv + g) * D;
     for (let g = 0; g < Hkv; g++) {
-      const kr = rotate(k, b * kS + g * D, p);
-      const vr = v.slice(b * vS + g * D, b * vS + (g + 1) * D);
-      put(kCache, kr, at(p, g));
-      put(vCache, vr, at(p, g));
+      put(kCache, rotate(k, b * kS + g * D, p), slot(r, p, g));
+      put(vCache, v.slice(b * vS + g * D, b * vS + (g + 1) * D), slot(r, p, g));
     }
+  }
+  for (let b = 0; b < B; b++) {
+    const r = rows[b]!, p = pos[b]!;
+    const at = (j: number, g: number): number => slot(r, j, g);
     for (let h = 0; h < H; h++) {
       const g = Math.floor(h / group);
       const qh = rotate(q, b * qS + h * D, p);
@@ -118,10 +122,13 @@ function need(buf: Float32Array | Int32Array, n: number, fn: string, what: strin
 }
 
 /** Backend.packLinear: the reference keeps the plain (N, K) layout. */
-export function packLinear(W: Float32Array, N: number, K: number): Float32Array {
+export function packLinear(W: Float32Array, N: number, K: number, out?: Float32Array): Float32Array {
   if (!Number.isInteger(N) || !Number.isInteger(K) || N < 0 || K < 0) throw new RangeError(`packLinear: N=${N}, K=${K} must be integers >= 0`);
   need(W, N * K, 'packLinear', 'W');
-  return W.slice(0, N * K);
+  if (!out) return W.slice(0, N * K);
+  if (out.length !== N * K) throw new RangeError(`packLinear: out holds ${out.length} floats, a (${N}, ${K}) weight packs into ${N * K}`);
+  out.set(W.subarray(0, N * K));
+  return out;
 }
 
 /** Backend.decodeLayer: one dense decoder layer for a decode step (see types.ts). */
