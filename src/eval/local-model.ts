@@ -4,7 +4,7 @@
 
 import { basename, resolve } from 'node:path';
 import { createNativeBackend, createRefBackend, nativeAvailable, type Backend } from '../backend/index.js';
-import { generate, type Generation } from '../generate/index.js';
+import { DecoderWeights, generate, type Generation } from '../generate/index.js';
 import { loadHfCheckpoint, type KvDtype, type Transformer } from '../model/index.js';
 import { createEngine } from '../tensor/index.js';
 import { encodeChat, loadTokenizer, R1_TOKENS, type Tokenizer } from '../tokenizer/index.js';
@@ -64,6 +64,9 @@ export class LocalModelSource implements SampleSource {
   async complete(prompts: readonly string[], opts: SampleOptions): Promise<Completion[][]> {
     const { model, tokenizer } = this.#parts;
     const out: Completion[][] = [];
+    // The fused decode path's packed weights, prepared once for all of this call's prompts (the model's weights
+    // must not change while complete() runs).
+    const weights = DecoderWeights.supports(model) ? new DecoderWeights(model) : undefined;
     for (let p = 0; p < prompts.length; p++) {
       if (opts.signal?.aborted) throw opts.signal.reason;
       // literalContent: a question that happens to spell a chat token cannot forge a turn.
@@ -79,6 +82,7 @@ export class LocalModelSource implements SampleSource {
         decoder: tokenizer,
         ...(this.#parts.maxBatch !== undefined ? { maxBatch: this.#parts.maxBatch } : {}),
         ...(this.#parts.kvDtype !== undefined ? { kvDtype: this.#parts.kvDtype } : {}),
+        ...(weights ? { weights } : {}),
       });
       const completions = res.sequences
         .slice()

@@ -1,27 +1,33 @@
-// src/generate/decode.ts — one decode step for a batch of sequences (one new token per KV-cache row): a lean no-grad
-// path straight on Backend kernels for dense Llama-style models (MHA/GQA + SwiGLU), and the general path through
-// Transformer.forward for everything else (MLA, MoE).
+// src/generate/decode.ts — the model work of generation: prefilling prompts into KV-cache rows and decode steps (one
+// new token per row), on a lean no-grad path straight on Backend kernels for dense Llama-style models (MHA/GQA +
+// SwiGLU), and through Transformer.forward for everything else (MLA, MoE).
 // B = active rows, C = hidden, H = query heads, Hkv = kv heads, D = head dim, F = SwiGLU width, V = vocab.
 //
 // Why a separate path: the tensor engine's cached forward builds tensors, scopes and per-row attention calls for
 // every op; at one token per row that bookkeeping, not arithmetic, dominates. Here every buffer is allocated once
-// per decoder, weights are stacked (q/k/v) and packed for the backend's decode kernels at construction (so a decoder must not
-// outlive a weight update: generate() builds one per call), and each layer is one Backend.decodeLayer call (norms,
-// GEMMs with the residual adds folded in, RoPE at each row's own position, the cache append, attention over all
-// rows at their own lengths, SwiGLU), the final norm and head one Backend.decodeLogits call.
+// per decoder, weights are stacked (q/k/v) and packed for the backend's decode kernels once (DecoderWeights, reusable
+// across generate calls while the weights do not change), and a whole step is one Backend.decodeLayers call (per
+// layer: norms, GEMMs with the residual adds folded in, RoPE at each row's own position, the cache append, attention
+// over all rows at their own lengths, SwiGLU) plus one Backend.decodeLogits call for the final norm and head. Prompts
+// go through the same call, every prompt token one entry (entries of one row attend causally to each other).
 
 import type { Backend } from '../backend/index.js';
 import type { KvCache, Transformer } from '../model/index.js';
 import { SelfAttention } from '../model/attention.js';
 import { SwiGluMlp } from '../model/mlp.js';
 
-/** Advances cache rows by one token each and returns next-token logits. */
+/** Advances cache rows: whole prompts (prefill) or one token per row (a decode step); returns next-token logits. */
 export interface DecodeStep {
   /**
    * Appends ids[b] to cache row rows[b] (b < B) and returns the logits (B, V) for each row's next token. The
    * returned array is owned by the stepper and overwritten by the next call.
    */
   step(ids: Int32Array, rows: Int32Array, B: number): Float32Array;
+  /**
+   * Appends each entry's tokens `rest` to cache row `slot` (after the row's current length) and returns, per entry,
+   * the logits (V) after its last token (fresh arrays).
+   */
+  prefill(group: readonly { slot: number; rest: readonly number[] }[]): Float32Array[];
 }
 
 /** The general path: Transformer.forward with the cache (any architecture). */
@@ -35,17 +41,41 @@ export class ModelDecoder implements DecodeStep {
       return Float32Array.from(logits.data);
     });
   }
+
+  /**
+   * One forward for the whole group: prompts right-padded to the longest (causal attention keeps each row's real
+   * tokens blind to the padding after them; the padding's cache entries are dropped), logits taken at each row's last
+   * real token.
+   */
+  prefill(group: readonly { slot: number; rest: readonly number[] }[]): Float32Array[] {
+    const { model, cache } = this;
+    const V = model.config.vocabSize;
+    const B = group.length;
+    const T = group.reduce((m, g) => Math.max(m, g.rest.length), 0);
+    const ids = new Int32Array(B * T);
+    const last = new Int32Array(B);
+    const rowIds = new Int32Array(B);
+    group.forEach((g, b) => {
+      for (let t = 0; t < T; t++) ids[b * T + t] = g.rest[Math.min(t, g.rest.length - 1)]!;
+      last[b] = g.rest.length - 1;
+      rowIds[b] = g.slot;
+    });
+    const starts = group.map((g) => cache.lengths[g.slot]!);
+    const flat = model.engine.scope(() => Float32Array.from(model.forward(ids, B, T, { cache, rows: rowIds, lastIndex: last }).data)); // (B, 1, V)
+    group.forEach((g, b) => cache.reset(g.slot, starts[b]! + g.rest.length));
+    return group.map((_, b) => flat.subarray(b * V, (b + 1) * V));
+  }
 }
 
 interface LayerWeights {
-  inNorm: Float32Array; // (C)
-  qkv: Float32Array; // (Wq, C), Wq = (H + 2·Hkv)·D: q_proj, k_proj, v_proj rows stacked
+  inNorm: Float32Array; // (C), the model's own
+  qkv: Float32Array; // (Wq, C) packed, Wq = (H + 2·Hkv)·D: q_proj, k_proj, v_proj rows stacked
   qkvBias: Float32Array | null; // (Wq)
-  o: Float32Array; // (C, H·D)
-  postNorm: Float32Array; // (C)
-  gate: Float32Array; // (F, C)
-  up: Float32Array; // (F, C)
-  down: Float32Array; // (C, F)
+  o: Float32Array; // (C, H·D) packed
+  postNorm: Float32Array; // (C), the model's own
+  gate: Float32Array; // (F, C) packed
+  up: Float32Array; // (F, C) packed
+  down: Float32Array; // (C, F) packed
 }
 
 function stack(parts: Float32Array[]): Float32Array {
@@ -58,47 +88,41 @@ function stack(parts: Float32Array[]): Float32Array {
   return out;
 }
 
-/** The fast path for dense MHA/GQA models: one Backend.decodeLayers call per step on weights packed at construction. */
-export class DenseDecoder implements DecodeStep {
-  /** True when `model` is dense MHA/GQA with SwiGLU MLPs in every layer (what this path computes). */
+/**
+ * A dense MHA/GQA SwiGLU model's weights prepared for the fused decode kernels: q/k/v stacked and every matrix packed
+ * by Backend.packLinear (the native backend's column-block layout). Packing reads and writes every weight once (a few
+ * milliseconds for the reference model, more for a larger one), so callers that generate many times from unchanged
+ * weights (evaluation, a server) prepare once and pass the result to each generate call. The packed matrices are a
+ * snapshot: call refresh() after the model's weights change (an optimizer step, a checkpoint load); norm gains and
+ * the embedding table are read from the model live.
+ */
+export class DecoderWeights {
+  /** True when `model` is dense MHA/GQA with SwiGLU MLPs in every layer (what the fused path computes). */
   static supports(model: Transformer): boolean {
     return model.config.attention.kind === 'mha'
       && model.model.blocks.every((b) => b.parts.self_attn instanceof SelfAttention && b.parts.mlp instanceof SwiGluMlp)
       && typeof model.engine.backend.decodeLayers === 'function';
   }
 
-  private readonly be: Backend;
-  private readonly C: number;
-  private readonly H: number;
-  private readonly Hkv: number;
-  private readonly D: number;
-  private readonly F: number;
-  private readonly V: number;
-  private readonly eps: number;
-  private readonly layers: LayerWeights[];
-  private readonly embed: Float32Array; // (V, C)
-  private readonly finalNorm: Float32Array; // (C)
-  private readonly head: Float32Array; // (V, C), packed
-  private readonly ropeCos: Float32Array; // (maxSeqLen, D/2)
-  private readonly ropeSin: Float32Array; // (maxSeqLen, D/2)
-  private readonly scale: number;
-  // Work buffers sized for maxBatch rows.
-  private readonly x: Float32Array; // (B, C) residual stream
-  private readonly hn: Float32Array; // (B, C) normed
-  private readonly Wq: number;
-  private readonly qkv: Float32Array; // (B, Wq) packed [q | k | v] per row
-  private readonly att: Float32Array; // (B, H, D)
-  private readonly gu: Float32Array; // (B, 2F) [gate | up] per row (decodeLayer scratch)
-  private readonly act: Float32Array; // (B, F)
-  private readonly logits: Float32Array; // (B, V)
-  private readonly pos: Int32Array; // (B)
-  private readonly geom: Int32Array; // decodeLayers' [B, C, H, Hkv, D, F, R, L, P, nLayers]
-  private readonly headGeom: Int32Array; // decodeLogits' [B, C, V]
+  readonly be: Backend;
+  readonly C: number;
+  readonly H: number;
+  readonly Hkv: number;
+  readonly D: number;
+  readonly F: number;
+  readonly V: number;
+  readonly Wq: number;
+  readonly eps: number;
+  readonly scale: number;
+  readonly layers: LayerWeights[];
+  readonly embed: Float32Array; // (V, C)
+  readonly finalNorm: Float32Array; // (C)
+  readonly head: Float32Array; // (V, C), packed
+  readonly ropeCos: Float32Array; // (maxSeqLen, D/2)
+  readonly ropeSin: Float32Array; // (maxSeqLen, D/2)
 
-  constructor(model: Transformer, private readonly cache: KvCache, readonly maxBatch: number) {
-    if (!DenseDecoder.supports(model)) throw new Error('DenseDecoder: the model is not a dense MHA/GQA SwiGLU model (use ModelDecoder)');
-    if (cache.layout.kind !== 'mha') throw new Error('DenseDecoder: the cache is not an MHA cache');
-    if (!Number.isInteger(maxBatch) || maxBatch < 1 || maxBatch > cache.rows) throw new RangeError(`DenseDecoder: maxBatch ${maxBatch} must be in [1, cache rows ${cache.rows}]`);
+  constructor(readonly model: Transformer) {
+    if (!DecoderWeights.supports(model)) throw new Error('DenseDecoder: the model is not a dense MHA/GQA SwiGLU model (use ModelDecoder)');
     const c = model.config;
     const first = model.model.blocks[0]!.parts.self_attn as SelfAttention;
     this.be = model.engine.backend;
@@ -108,47 +132,126 @@ export class DenseDecoder implements DecodeStep {
     this.D = first.D;
     this.F = c.intermediate;
     this.V = c.vocabSize;
+    this.Wq = (this.H + 2 * this.Hkv) * this.D;
     this.eps = c.normEps;
-    if (cache.layout.nKvHeads !== this.Hkv || cache.layout.headDim !== this.D) throw new Error('DenseDecoder: the cache layout does not match the model');
-    const pack = (W: Float32Array, N: number, K: number): Float32Array => this.be.packLinear(W, N, K);
+    this.scale = 1 / Math.sqrt(this.D);
     this.layers = model.model.blocks.map((blk) => {
       const a = blk.parts.self_attn as SelfAttention;
-      const m = blk.parts.mlp as SwiGluMlp;
-      const biases = [a.q_proj.bias, a.k_proj.bias, a.v_proj.bias];
       return {
-        inNorm: blk.parts.input_layernorm.weight.data, postNorm: blk.parts.post_attention_layernorm.weight.data,
-        qkv: pack(stack([a.q_proj.weight.data, a.k_proj.weight.data, a.v_proj.weight.data]), (this.H + 2 * this.Hkv) * this.D, this.C),
-        qkvBias: biases.every((b) => b) ? stack(biases.map((b) => b!.data)) : null,
-        o: pack(a.o_proj.weight.data, this.C, this.H * this.D),
-        gate: pack(m.gate_proj.weight.data, this.F, this.C), up: pack(m.up_proj.weight.data, this.F, this.C), down: pack(m.down_proj.weight.data, this.C, this.F),
+        inNorm: blk.parts.input_layernorm.weight.data, postNorm: blk.parts.post_attention_layernorm.weight.data, qkvBias: null,
+        qkv: new Float32Array(0), o: new Float32Array(0), gate: new Float32Array(0), up: new Float32Array(0), down: new Float32Array(0),
+        ...(a.q_proj.bias && a.k_proj.bias && a.v_proj.bias ? { qkvBias: new Float32Array(this.Wq) } : {}),
       };
     });
     this.embed = model.model.embed_tokens.weight.data;
     this.finalNorm = model.model.norm.weight.data;
-    this.head = pack(model.lm_head ? model.lm_head.weight.data : this.embed, this.V, this.C);
+    this.head = new Float32Array(0);
     this.ropeCos = model.rope.cos;
     this.ropeSin = model.rope.sin;
-    this.scale = 1 / Math.sqrt(this.D);
-    const n = maxBatch;
-    const { C, H, D, F, V } = this;
-    const Hkv = this.Hkv;
-    this.x = new Float32Array(n * C);
-    this.hn = new Float32Array(n * C);
-    this.Wq = (H + 2 * Hkv) * D;
-    this.qkv = new Float32Array(n * this.Wq);
-    this.att = new Float32Array(n * H * D);
-    this.gu = new Float32Array(n * 2 * F);
-    this.act = new Float32Array(n * F);
-    this.logits = new Float32Array(n * V);
+    this.refresh();
+  }
+
+  /** Re-reads the model's current weights into the packed matrices (the same buffers after the first time). */
+  refresh(): void {
+    const { C, H, Hkv, D, F, V } = this;
+    const pack = (W: Float32Array, N: number, K: number, into: Float32Array): Float32Array => this.be.packLinear(W, N, K, into.length ? into : undefined);
+    this.model.model.blocks.forEach((blk, l) => {
+      const a = blk.parts.self_attn as SelfAttention;
+      const m = blk.parts.mlp as SwiGluMlp;
+      const w = this.layers[l]!;
+      w.qkv = pack(stack([a.q_proj.weight.data, a.k_proj.weight.data, a.v_proj.weight.data]), (H + 2 * Hkv) * D, C, w.qkv);
+      if (w.qkvBias) w.qkvBias.set(stack([a.q_proj.bias!.data, a.k_proj.bias!.data, a.v_proj.bias!.data]));
+      w.o = pack(a.o_proj.weight.data, C, H * D, w.o);
+      w.gate = pack(m.gate_proj.weight.data, F, C, w.gate);
+      w.up = pack(m.up_proj.weight.data, F, C, w.up);
+      w.down = pack(m.down_proj.weight.data, C, F, w.down);
+    });
+    (this as { head: Float32Array }).head = pack(this.model.lm_head ? this.model.lm_head.weight.data : this.embed, V, C, this.head);
+  }
+}
+
+/** Work buffers of the fused path for up to n entries per call. */
+class Buffers {
+  readonly x: Float32Array; // (n, C) residual stream
+  readonly hn: Float32Array; // (n, C) normed
+  readonly qkv: Float32Array; // (n, Wq) packed [q | k | v] per entry
+  readonly att: Float32Array; // (n, H, D)
+  readonly gu: Float32Array; // (n, 2F) [gate | up] per entry
+  readonly act: Float32Array; // (n, F)
+  readonly rows: Int32Array; // (n)
+  readonly pos: Int32Array; // (n)
+  constructor(readonly n: number, w: DecoderWeights) {
+    this.x = new Float32Array(n * w.C);
+    this.hn = new Float32Array(n * w.C);
+    this.qkv = new Float32Array(n * w.Wq);
+    this.att = new Float32Array(n * w.H * w.D);
+    this.gu = new Float32Array(n * 2 * w.F);
+    this.act = new Float32Array(n * w.F);
+    this.rows = new Int32Array(n);
     this.pos = new Int32Array(n);
-    this.geom = Int32Array.from([0, C, H, Hkv, D, F, cache.rows, cache.maxLen, this.ropeCos.length / (D / 2), this.layers.length]);
-    this.headGeom = Int32Array.from([0, C, V]);
+  }
+}
+
+/**
+ * The fast path for dense MHA/GQA models: one Backend.decodeLayers call per decode step (and per prefill chunk) on
+ * weights packed by a DecoderWeights.
+ */
+export class DenseDecoder implements DecodeStep {
+  /** True when `model` is dense MHA/GQA with SwiGLU MLPs in every layer (what this path computes). */
+  static supports(model: Transformer): boolean {
+    return DecoderWeights.supports(model);
+  }
+
+  readonly weights: DecoderWeights;
+  private readonly buf: Buffers; // decode steps: maxBatch entries
+  private prefillBuf: Buffers | null = null; // prefill chunks, allocated on first use
+  private readonly logits: Float32Array; // (maxBatch, V)
+  private readonly geom: Int32Array; // decodeLayers' [B, C, H, Hkv, D, F, R, L, P, nLayers]
+  private readonly headGeom: Int32Array; // decodeLogits' [B, C, V]
+  private readonly lists: { inNorm: Float32Array[]; qkv: Float32Array[]; qkvBias: (Float32Array | null)[]; o: Float32Array[]; postNorm: Float32Array[]; gate: Float32Array[]; up: Float32Array[]; down: Float32Array[] };
+
+  /**
+   * `model` packs its weights now; pass a DecoderWeights to reuse weights packed earlier. `prefillChunk` caps the
+   * entries (prompt tokens) per fused prefill call.
+   */
+  constructor(model: Transformer | DecoderWeights, private readonly cache: KvCache, readonly maxBatch: number, readonly prefillChunk = PREFILL_CHUNK) {
+    const w = model instanceof DecoderWeights ? model : new DecoderWeights(model);
+    this.weights = w;
+    if (cache.layout.kind !== 'mha') throw new Error('DenseDecoder: the cache is not an MHA cache');
+    if (!Number.isInteger(maxBatch) || maxBatch < 1 || maxBatch > cache.rows) throw new RangeError(`DenseDecoder: maxBatch ${maxBatch} must be in [1, cache rows ${cache.rows}]`);
+    if (cache.layout.nKvHeads !== w.Hkv || cache.layout.headDim !== w.D) throw new Error('DenseDecoder: the cache layout does not match the model');
+    if (!Number.isInteger(prefillChunk) || prefillChunk < 1) throw new RangeError(`DenseDecoder: prefillChunk ${prefillChunk} must be a positive integer`);
+    this.buf = new Buffers(maxBatch, w);
+    this.logits = new Float32Array(maxBatch * w.V);
+    this.geom = Int32Array.from([0, w.C, w.H, w.Hkv, w.D, w.F, cache.rows, cache.maxLen, w.ropeCos.length / (w.D / 2), w.layers.length]);
+    this.headGeom = Int32Array.from([0, w.C, w.V]);
+    const Ls = w.layers;
+    this.lists = {
+      inNorm: Ls.map((l) => l.inNorm), qkv: Ls.map((l) => l.qkv), qkvBias: Ls.map((l) => l.qkvBias), o: Ls.map((l) => l.o), postNorm: Ls.map((l) => l.postNorm),
+      gate: Ls.map((l) => l.gate), up: Ls.map((l) => l.up), down: Ls.map((l) => l.down),
+    };
+  }
+
+  /** Runs entries [0, n) of `b` (embedded into b.x, rows/pos set) through every layer. */
+  private layers(b: Buffers, n: number): void {
+    const w = this.weights, L = this.lists, C = w.C;
+    this.geom[0] = n;
+    w.be.decodeLayers(b.x.subarray(0, n * C), L.inNorm, L.qkv, L.qkvBias, L.o, L.postNorm, L.gate, L.up, L.down, this.cache.k, this.cache.v,
+      b.rows.subarray(0, n), b.pos.subarray(0, n), w.ropeCos, w.ropeSin, this.geom, w.eps, w.scale, b.hn, b.qkv, b.att, b.gu, b.act);
+  }
+
+  /** logits (n, V) of residual rows x (n, C). */
+  private head(x: Float32Array, n: number, hn: Float32Array, logits: Float32Array): void {
+    const w = this.weights;
+    this.headGeom[0] = n;
+    w.be.decodeLogits(x.subarray(0, n * w.C), w.finalNorm, w.head, this.headGeom, w.eps, hn, logits);
   }
 
   step(ids: Int32Array, rows: Int32Array, B: number): Float32Array {
-    const { be, C, V, cache } = this;
+    const { cache } = this;
+    const { C, V, embed } = this.weights;
     if (!Number.isInteger(B) || B < 1 || B > this.maxBatch) throw new RangeError(`DenseDecoder.step: B=${B} must be in [1, ${this.maxBatch}]`);
-    const x = this.x.subarray(0, B * C);
+    const b0 = this.buf;
     for (let b = 0; b < B; b++) {
       const id = ids[b]!;
       if (!(id >= 0 && id < V)) throw new RangeError(`DenseDecoder.step: token id ${id} outside [0, ${V})`);
@@ -156,18 +259,77 @@ export class DenseDecoder implements DecodeStep {
       if (!(r >= 0 && r < cache.rows)) throw new RangeError(`DenseDecoder.step: cache row ${r} outside [0, ${cache.rows})`);
       const p = cache.lengths[r]!;
       if (p >= cache.maxLen) throw new RangeError(`DenseDecoder.step: cache row ${r} is full (${p} tokens, maxLen ${cache.maxLen})`);
-      this.pos[b] = p;
-      x.set(this.embed.subarray(id * C, (id + 1) * C), b * C);
+      b0.rows[b] = r;
+      b0.pos[b] = p;
+      b0.x.set(embed.subarray(id * C, (id + 1) * C), b * C);
     }
-    this.geom[0] = B;
-    const Ls = this.layers;
-    be.decodeLayers(x, Ls.map((w) => w.inNorm), Ls.map((w) => w.qkv), Ls.map((w) => w.qkvBias), Ls.map((w) => w.o), Ls.map((w) => w.postNorm),
-      Ls.map((w) => w.gate), Ls.map((w) => w.up), Ls.map((w) => w.down), cache.k, cache.v, rows, this.pos, this.ropeCos, this.ropeSin, this.geom,
-      this.eps, this.scale, this.hn, this.qkv, this.att, this.gu, this.act);
-    this.headGeom[0] = B;
+    this.layers(b0, B);
     const logits = this.logits.subarray(0, B * V);
-    be.decodeLogits(x, this.finalNorm, this.head, this.headGeom, this.eps, this.hn, logits);
-    for (let b = 0; b < B; b++) cache.lengths[rows[b]!] = this.pos[b]! + 1;
+    this.head(b0.x, B, b0.hn, logits);
+    for (let b = 0; b < B; b++) cache.lengths[rows[b]!] = b0.pos[b]! + 1;
     return logits;
   }
+
+  /**
+   * Appends each group entry's tokens to its cache row (after the row's current length) and returns the next-token
+   * logits after each entry's last token. All rows' tokens go through the layers together, in chunks of at most
+   * prefillChunk entries (a row's tokens attend causally to the ones before them, in the same chunk or an earlier
+   * one), so a batch of short prompts costs one fused call.
+   */
+  prefill(group: readonly { slot: number; rest: readonly number[] }[]): Float32Array[] {
+    const { cache } = this;
+    const { C, V, embed } = this.weights;
+    let total = 0;
+    for (const g of group) {
+      if (!(g.slot >= 0 && g.slot < cache.rows)) throw new RangeError(`DenseDecoder.prefill: cache row ${g.slot} outside [0, ${cache.rows})`);
+      if (g.rest.length === 0) throw new RangeError(`DenseDecoder.prefill: row ${g.slot} has no tokens`);
+      if (cache.lengths[g.slot]! + g.rest.length > cache.maxLen) {
+        throw new RangeError(`DenseDecoder.prefill: row ${g.slot} holds ${cache.lengths[g.slot]} tokens; ${g.rest.length} more exceed maxLen ${cache.maxLen}`);
+      }
+      for (const id of g.rest) if (!(Number.isInteger(id) && id >= 0 && id < V)) throw new RangeError(`DenseDecoder.prefill: token id ${id} outside [0, ${V})`);
+      total += g.rest.length;
+    }
+    const n = Math.min(total, this.prefillChunk);
+    if (!this.prefillBuf || this.prefillBuf.n < n) this.prefillBuf = new Buffers(n, this.weights);
+    const pb = this.prefillBuf;
+    const lastX = new Float32Array(group.length * C); // each row's residual after its last token
+    let filled = 0;
+    const flush = (): void => {
+      if (filled === 0) return;
+      this.layers(pb, filled);
+      filled = 0;
+    };
+    // Rows whose last token sits in the chunk being filled: (entry index in the chunk, group index).
+    let pending: [number, number][] = [];
+    group.forEach((g, gi) => {
+      const start = cache.lengths[g.slot]!;
+      g.rest.forEach((id, t) => {
+        if (filled === n) {
+          flush();
+          for (const [e, i] of pending) lastX.set(pb.x.subarray(e * C, (e + 1) * C), i * C);
+          pending = [];
+        }
+        pb.rows[filled] = g.slot;
+        pb.pos[filled] = start + t;
+        pb.x.set(embed.subarray(id * C, (id + 1) * C), filled * C);
+        if (t === g.rest.length - 1) pending.push([filled, gi]);
+        filled++;
+      });
+    });
+    flush();
+    for (const [e, i] of pending) lastX.set(pb.x.subarray(e * C, (e + 1) * C), i * C);
+    group.forEach((g) => { cache.lengths[g.slot] = cache.lengths[g.slot]! + g.rest.length; });
+    const logits = new Float32Array(group.length * V);
+    this.head(lastX, group.length, new Float32Array(group.length * C), logits);
+    return group.map((_, i) => logits.subarray(i * V, (i + 1) * V));
+  }
 }
+
+/** Most entries per fused prefill call (bounds the work buffers: about 36 KB per entry for the reference model). */
+const PREFILL_CHUNK = 1024;
+
+/**
+ * Longest prompt remainder generate() prefills through the fused path; longer ones go through Transformer.forward,
+ * whose attention runs as matrix products (the fused path attends token by token: quadratic reads of the row).
+ */
+export const FUSED_PREFILL_MAX_TOKENS = 512;

@@ -10,6 +10,7 @@ import { preset, Transformer, type PresetName } from '../model/index.js';
 import { Rng } from '../util/rng.js';
 import { generate, type GenerateOptions, type TokenEvent } from './generate.js';
 import { PrefixCache } from './prefix-cache.js';
+import { DecoderWeights } from './decode.js';
 import { fromDecode } from './text.js';
 
 const backend = nativeAvailable() ? createNativeBackend() : createRefBackend();
@@ -168,6 +169,19 @@ test('bad arguments are rejected with clear errors', () => {
   assert.throws(() => generate(dense, ok, { maxNewTokens: 2, stopTokens: [V] }), /stop token 512 outside/);
   assert.throws(() => generate(dense, [new Array(600).fill(1)], { maxNewTokens: 2 }), /maxSeqLen is 512/);
   assert.throws(() => generate(dense, ok, { maxNewTokens: 2, maxBatch: 1.5 }), /maxBatch/);
+  assert.throws(() => generate(dense, ok, { maxNewTokens: 2, weights: new DecoderWeights(modelOf('tiny-dense', 4)) }), /DecoderWeights prepared for this model/);
+});
+
+test('prepared DecoderWeights reused across generate calls give the same sequences as packing per call', () => {
+  const prompts = promptsOf([4, 9, 2, 6]);
+  const opts: GenerateOptions = { maxNewTokens: 12, sampling: { temperature: 0.8, topP: 0.9 }, seed: 17, n: 2, maxBatch: 3 };
+  const want = generate(dense, prompts, opts).sequences;
+  const weights = new DecoderWeights(dense);
+  for (let i = 0; i < 2; i++) {
+    const got = generate(dense, prompts, { ...opts, weights }).sequences;
+    assert.deepEqual(got.map((s) => s.tokens), want.map((s) => s.tokens), `call ${i}: same tokens`);
+    got.forEach((s, j) => s.logprobs.forEach((lp, t) => assert.ok(Math.abs(lp - want[j]!.logprobs[t]!) < 1e-9, `call ${i}: same log-probs`)));
+  }
 });
 
 test('ragged prompts prefilled as one padded batch match one-at-a-time prefill (dense and MLA+MoE)', () => {

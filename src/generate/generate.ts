@@ -8,7 +8,7 @@
 import type { KvDtype, Transformer } from '../model/index.js';
 import type { KvStore } from '../backend/index.js';
 import { Rng } from '../util/rng.js';
-import { DenseDecoder, ModelDecoder, type DecodeStep } from './decode.js';
+import { DecoderWeights, DenseDecoder, FUSED_PREFILL_MAX_TOKENS, ModelDecoder, type DecodeStep } from './decode.js';
 import { readSpan, writeSpan } from './kv-blocks.js';
 import type { PrefixCache } from './prefix-cache.js';
 import { DEFAULT_SAMPLING, Sampler, sampleBatch, validateSampling, type SamplingParams } from './sampler.js';
@@ -43,6 +43,11 @@ export interface GenerateOptions {
    * attention is bound by them at large batches) at about 3 significant digits per cached value; MHA/GQA models only.
    */
   kvDtype?: KvDtype;
+  /**
+   * The fused path's packed weights for this model, prepared earlier (`new DecoderWeights(model)`) and reused instead
+   * of packing them again in this call; refresh() them after the model's weights change.
+   */
+  weights?: DecoderWeights;
 }
 
 export interface TokenEvent {
@@ -131,6 +136,9 @@ function checkOptions(model: Transformer, prompts: readonly (readonly number[])[
   if (o.seed !== undefined && !Number.isInteger(o.seed)) throw new RangeError(`generate: seed must be an integer, got ${o.seed}`);
   if (o.maxBatch !== undefined && (!Number.isInteger(o.maxBatch) || o.maxBatch < 1)) throw new RangeError(`generate: maxBatch must be a positive integer, got ${o.maxBatch}`);
   for (const t of o.stopTokens ?? []) if (!Number.isInteger(t) || t < 0 || t >= V) throw new RangeError(`generate: stop token ${t} outside [0, ${V})`);
+  if (o.weights !== undefined && (!(o.weights instanceof DecoderWeights) || o.weights.model !== model)) {
+    throw new Error('generate: weights must be a DecoderWeights prepared for this model');
+  }
   if ((o.stop?.length ?? 0) > 0 && !o.decoder) throw new Error('generate: stop strings need a decoder (pass decoder: a tokenizer)');
   for (const s of o.stop ?? []) if (typeof s !== 'string' || s.length === 0) throw new RangeError('generate: stop strings must be non-empty strings');
 }
@@ -160,7 +168,8 @@ export function generate(model: Transformer, prompts: readonly (readonly number[
   const slots = Math.min(opts.maxBatch ?? 64, total);
   const cache = model.newCache(slots, cacheLen, opts.kvDtype ?? 'f32');
   const useDense = (opts.fastDecode ?? true) && DenseDecoder.supports(model);
-  const stepper: DecodeStep = useDense ? new DenseDecoder(model, cache, slots) : new ModelDecoder(model, cache);
+  const stepper: DecodeStep = useDense ? new DenseDecoder(opts.weights ?? model, cache, slots) : new ModelDecoder(model, cache);
+  const forwardPrefill: DecodeStep = useDense ? new ModelDecoder(model, cache) : stepper;
   stats.path = useDense ? 'dense' : 'model';
   const sampler = new Sampler();
   const free: number[] = [];
@@ -222,28 +231,6 @@ export function generate(model: Transformer, prompts: readonly (readonly number[
     return false;
   };
 
-  /**
-   * Prefills one group of rows in a single forward: prompts right-padded to the longest remainder (causal attention
-   * keeps each row's real tokens blind to the padding after them; the padding's cache entries are dropped), logits
-   * taken at each row's last real token.
-   */
-  const prefillGroup = (group: { slot: number; rest: number[] }[]): Float32Array[] => {
-    const B = group.length;
-    const T = group.reduce((m, g) => Math.max(m, g.rest.length), 0);
-    const ids = new Int32Array(B * T);
-    const last = new Int32Array(B);
-    const rowIds = new Int32Array(B);
-    group.forEach((g, b) => {
-      for (let t = 0; t < T; t++) ids[b * T + t] = g.rest[Math.min(t, g.rest.length - 1)]!;
-      last[b] = g.rest.length - 1;
-      rowIds[b] = g.slot;
-    });
-    const starts = group.map((g) => cache.lengths[g.slot]!);
-    const flat = model.engine.scope(() => Float32Array.from(model.forward(ids, B, T, { cache, rows: rowIds, lastIndex: last }).data)); // (B, 1, V)
-    group.forEach((g, b) => cache.reset(g.slot, starts[b]! + g.rest.length));
-    return group.map((_, b) => flat.subarray(b * V, (b + 1) * V));
-  };
-
   /** Fills free rows with waiting sequences until none is free (a sequence may finish on its first token). */
   const admit = (): void => {
     while (free.length > 0 && next < total) admitRound();
@@ -280,14 +267,19 @@ export function generate(model: Transformer, prompts: readonly (readonly number[
       }
       batch.push(a);
     }
-    // Batched prefill: rows sorted by remaining length and cut into groups whose padding stays small and whose
-    // padded rows fit their cache rows.
+    // Batched prefill. The fused path takes every row in one call (no padding); the forward path pads rows to the
+    // longest, so rows are sorted by remaining length and cut into groups whose padding stays small and whose padded
+    // rows fit their cache rows.
     const todo = batch.filter((a) => a.rest).sort((x, y) => x.rest!.length - y.rest!.length || x.index - y.index);
     const MAX_GROUP_TOKENS = 8192;
+    // Rows [0, nFused) go through the fused path (sorted, so the short ones): its attention is per token, which
+    // loses to the forward's batched attention on long prompts.
+    const nFused = useDense ? todo.filter((a) => a.rest!.length <= FUSED_PREFILL_MAX_TOKENS).length : 0;
     for (let i = 0; i < todo.length;) {
       let k = 1;
       let real = todo[i]!.rest!.length;
-      while (i + k < todo.length) {
+      if (i < nFused) k = nFused - i;
+      else while (i + k < todo.length) {
         const cand = todo[i + k]!;
         const T = cand.rest!.length; // the longest so far (sorted)
         const rowsIn = todo.slice(i, i + k + 1);
@@ -297,7 +289,7 @@ export function generate(model: Transformer, prompts: readonly (readonly number[
         k++;
       }
       const group = todo.slice(i, i + k);
-      const logits = prefillGroup(group.map((a) => ({ slot: a.slot, rest: a.rest! })));
+      const logits = (i < nFused ? stepper : forwardPrefill).prefill(group.map((a) => ({ slot: a.slot, rest: a.rest! })));
       group.forEach((a, g) => {
         a.logits = logits[g];
         stats.prefillTokens += a.rest!.length;

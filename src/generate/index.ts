@@ -6,5 +6,5 @@ export { PrefixCache, type PrefixCacheOptions, type PrefixCacheStats } from './p
 export { Sampler, sampleBatch, validateSampling, DEFAULT_SAMPLING, type SamplingParams, type SampledToken } from './sampler.js';
 export { StopMatcher } from './stop.js';
 export { fromDecode, textStream, type Detokenizer, type TextStream } from './text.js';
-export { DenseDecoder, ModelDecoder, type DecodeStep } from './decode.js';
+export { DecoderWeights, DenseDecoder, ModelDecoder, type DecodeStep } from './decode.js';
 export { readSpan, writeSpan, spanFloats } from './kv-blocks.js';
