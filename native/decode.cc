@@ -310,10 +310,15 @@ void rmsnorm_rows(const float* x, const float* w, int64_t B, int64_t C, float ep
   });
 }
 
-// Runs fn(j0, j1) on ranges of the column blocks [0, blocks(N)) of a packed weight, one range per pool thread.
+// Runs fn(j0, j1) on ranges of the column blocks [0, blocks(N)) of a packed weight: one range per pool thread, or
+// all of them on the calling thread when serial (inside a pool task).
 template <class Fn>
-void split_blocks(int64_t N, const Fn& fn) {
+void split_blocks(int64_t N, const Fn& fn, bool serial = false) {
   const int64_t nb = packed::blocks(N);
+  if (serial) {
+    if (nb > 0) fn(0, nb);
+    return;
+  }
   const int64_t parts = std::max<int64_t>(1, std::min<int64_t>(pool_threads(), nb));
   parallel_for(parts, 2, [&](int64_t t0, int64_t t1) {
     for (int64_t t = t0; t < t1; t++) {
@@ -324,8 +329,8 @@ void split_blocks(int64_t N, const Fn& fn) {
 }
 
 // y (B, N) (+)= x (B, K) · Wᵀ with W packed; accumulate adds into y (the residual stream).
-void linear_packed(const float* x, int64_t B, int64_t K, const float* Wp, int64_t N, float* y, int64_t ldy, bool accumulate) {
-  split_blocks(N, [&](int64_t j0, int64_t j1) { packed::gemm_blocks(x, B, K, Wp, N, j0, j1, y, ldy, accumulate); });
+void linear_packed(const float* x, int64_t B, int64_t K, const float* Wp, int64_t N, float* y, int64_t ldy, bool accumulate, bool serial = false) {
+  split_blocks(N, [&](int64_t j0, int64_t j1) { packed::gemm_blocks(x, B, K, Wp, N, j0, j1, y, ldy, accumulate); }, serial);
 }
 
 // Where to cut entries [0, B) into two groups that share no cache row: the cut nearest B / 2 that no row's entries
@@ -360,24 +365,28 @@ struct LayerArgs {
   KvBuf kc, vc;
 };
 
-// One dense layer for all B entries with the pool splitting each GEMM's column blocks (validated arguments).
-void layer_columns(const LayerArgs& L, const DecodeGeom& g, int64_t C, int64_t F, int64_t maxS, const int32_t* rows, const int32_t* pos,
-                   const float* cs, const float* sn, float eps, float scale, float* hn, float* qkv, float* att, float* gu, float* act) {
+// One dense layer for entries [0, g.B) (validated arguments; rows/pos and the scratch buffers start at the first
+// entry). Parallel: the pool splits each GEMM's column blocks and the attention's entries. Serial: everything on the
+// calling thread (a row group inside a pool task). `qkvDone`, when given, is set once the q/k/v GEMM is done.
+void dense_layer(const LayerArgs& L, const DecodeGeom& g, int64_t C, int64_t F, int64_t maxS, const int32_t* rows, const int32_t* pos,
+                 const float* cs, const float* sn, float eps, float scale, float* hn, float* qkv, float* att, float* gu, float* act, bool serial,
+                 std::atomic<int>* qkvDone = nullptr) {
   const int64_t B = g.B, H = g.H, Hkv = g.Hkv, D = g.D, Wq = g.qS;
   // Attention block.
-  rmsnorm_rows(L.x, L.inNorm, B, C, eps, hn);
+  rmsnorm_rows(L.x, L.inNorm, B, C, eps, hn, serial);
   split_blocks(Wq, [&](int64_t j0, int64_t j1) {
     if (L.bias) {
       const int64_t n0 = j0 * packed::NB, n1 = std::min(Wq, j1 * packed::NB);
       for (int64_t b = 0; b < B; b++) std::memcpy(qkv + b * Wq + n0, L.bias + n0, sizeof(float) * (n1 - n0));
     }
     packed::gemm_blocks(hn, B, C, L.wqkv, Wq, j0, j1, qkv, Wq, L.bias != nullptr);
-  });
-  if (H > 0 && D > 0) attend_any(g, maxS, qkv, qkv + H * D, qkv + (H + Hkv) * D, L.kc, L.vc, rows, pos, cs, sn, scale, att);
+  }, serial);
+  if (qkvDone) qkvDone->store(1, std::memory_order_release);
+  if (H > 0 && D > 0) attend_any(g, maxS, qkv, qkv + H * D, qkv + (H + Hkv) * D, L.kc, L.vc, rows, pos, cs, sn, scale, att, serial);
   else std::memset(att, 0, sizeof(float) * B * H * D);
-  linear_packed(att, B, H * D, L.wo, C, L.x, C, true);
+  linear_packed(att, B, H * D, L.wo, C, L.x, C, true, serial);
   // MLP block: each worker computes its blocks of gate and up columns and applies SwiGLU to them.
-  rmsnorm_rows(L.x, L.postNorm, B, C, eps, hn);
+  rmsnorm_rows(L.x, L.postNorm, B, C, eps, hn, serial);
   split_blocks(F, [&](int64_t j0, int64_t j1) {
     const int64_t f0 = j0 * packed::NB, n = std::min(F, j1 * packed::NB) - f0;
     packed::gemm_blocks(hn, B, C, L.wgate, F, j0, j1, gu, 2 * F, false);
@@ -389,8 +398,8 @@ void layer_columns(const LayerArgs& L, const DecodeGeom& g, int64_t C, int64_t F
 #pragma omp simd
       for (int64_t i = 0; i < n; i++) o[i] = gr[i] * fast_sigmoid(gr[i]) * ur[i];
     }
-  });
-  linear_packed(act, B, F, L.wdown, C, L.x, C, true);
+  }, serial);
+  linear_packed(act, B, F, L.wdown, C, L.x, C, true, serial);
 }
 
 }  // namespace
@@ -457,8 +466,8 @@ R1_ENTRY(decode_layer) {
   F32 vq{qkv.p ? qkv.p + (H + Hkv) * D : nullptr, qkv.n >= static_cast<size_t>((H + Hkv) * D) ? qkv.n - (H + Hkv) * D : 0};
   const int64_t maxS = check_decode(a, g, qkv, kq, vq, kc, vc, rows, pos, cs, sn, scale, "decodeLayer");
   if (B == 0 || C == 0) return undefined(env);
-  layer_columns(LayerArgs{x.p, inNorm.p, wqkv.p, bias.p, wo.p, postNorm.p, wgate.p, wup.p, wdown.p, kc, vc}, g, C, F, maxS, rows.p, pos.p, cs.p, sn.p, eps,
-                scale, hn.p, qkv.p, att.p, gu.p, act.p);
+  dense_layer(LayerArgs{x.p, inNorm.p, wqkv.p, bias.p, wo.p, postNorm.p, wgate.p, wup.p, wdown.p, kc, vc}, g, C, F, maxS, rows.p, pos.p, cs.p, sn.p, eps,
+              scale, hn.p, qkv.p, att.p, gu.p, act.p, false);
   return undefined(env);
 }
 
@@ -518,8 +527,8 @@ R1_ENTRY(decode_layers) {
   // (also when no split leaves both groups a fair share of the entries).
   if (split < 0) {
     for (int64_t l = 0; l < NL; l++) {
-      layer_columns(LayerArgs{x.p, inNorm[l].p, wqkv[l].p, bias[l].p, wo[l].p, postNorm[l].p, wgate[l].p, wup[l].p, wdown[l].p, kc[l], vc[l]}, g, C, F, maxS,
-                    rows.p, pos.p, cs.p, sn.p, eps, scale, hn.p, qkv.p, att.p, gu.p, act.p);
+      dense_layer(LayerArgs{x.p, inNorm[l].p, wqkv[l].p, bias[l].p, wo[l].p, postNorm[l].p, wgate[l].p, wup[l].p, wdown[l].p, kc[l], vc[l]}, g, C, F, maxS,
+                  rows.p, pos.p, cs.p, sn.p, eps, scale, hn.p, qkv.p, att.p, gu.p, act.p, false);
     }
     return undefined(env);
   }
@@ -527,32 +536,13 @@ R1_ENTRY(decode_layers) {
   std::atomic<int> leaderStarted{0};
   auto run_group = [&](int64_t t) {
     const int64_t r0 = t == 0 ? 0 : split, nr = t == 0 ? split : B - split;
-    float* xg = x.p + r0 * C;
-    float* hg = hn.p + r0 * C;
-    float* qg = qkv.p + r0 * Wq;
-    float* ag = att.p + r0 * HD;
-    float* gg = gu.p + r0 * 2 * F;
-    float* cg = act.p + r0 * F;
-    const DecodeGeom gg_geom{nr, H, Hkv, D, g.R, g.L, Wq, Wq, Wq, g.P};
+    const DecodeGeom gg{nr, H, Hkv, D, g.R, g.L, Wq, Wq, Wq, g.P};
     if (t == 1) while (leaderStarted.load(std::memory_order_acquire) == 0) R1_SPIN_PAUSE();
     for (int64_t l = 0; l < NL; l++) {
-      rmsnorm_rows(xg, inNorm[l].p, nr, C, eps, hg, true);
-      if (bias[l].p) for (int64_t b = 0; b < nr; b++) std::memcpy(qg + b * Wq, bias[l].p, sizeof(float) * Wq);
-      packed::gemm_blocks(hg, nr, C, wqkv[l].p, Wq, 0, packed::blocks(Wq), qg, Wq, bias[l].p != nullptr);
-      if (t == 0 && l == 0) leaderStarted.store(1, std::memory_order_release);  // the second group starts now, one phase behind
-      if (HD > 0) attend_any(gg_geom, maxS, qg, qg + HD, qg + (H + Hkv) * D, kc[l], vc[l], rows.p + r0, pos.p + r0, cs.p, sn.p, scale, ag, true);
-      packed::gemm_blocks(ag, nr, HD, wo[l].p, C, 0, packed::blocks(C), xg, C, true);
-      rmsnorm_rows(xg, postNorm[l].p, nr, C, eps, hg, true);
-      packed::gemm_blocks(hg, nr, C, wgate[l].p, F, 0, packed::blocks(F), gg, 2 * F, false);
-      packed::gemm_blocks(hg, nr, C, wup[l].p, F, 0, packed::blocks(F), gg + F, 2 * F, false);
-      for (int64_t b = 0; b < nr; b++) {
-        const float* gr = gg + b * 2 * F;
-        const float* ur = gr + F;
-        float* o = cg + b * F;
-#pragma omp simd
-        for (int64_t i = 0; i < F; i++) o[i] = gr[i] * fast_sigmoid(gr[i]) * ur[i];
-      }
-      packed::gemm_blocks(cg, nr, F, wdown[l].p, C, 0, packed::blocks(C), xg, C, true);
+      // The first group signals after its first q/k/v GEMM: the second group starts now, one phase behind.
+      dense_layer(LayerArgs{x.p + r0 * C, inNorm[l].p, wqkv[l].p, bias[l].p, wo[l].p, postNorm[l].p, wgate[l].p, wup[l].p, wdown[l].p, kc[l], vc[l]}, gg, C, F,
+                  maxS, rows.p + r0, pos.p + r0, cs.p, sn.p, eps, scale, hn.p + r0 * C, qkv.p + r0 * Wq, att.p + r0 * HD, gu.p + r0 * 2 * F,
+                  act.p + r0 * F, true, t == 0 && l == 0 ? &leaderStarted : nullptr);
     }
   };
   parallel_for(groups, 2, [&](int64_t t0, int64_t t1) { for (int64_t t = t0; t < t1; t++) run_group(t); });
