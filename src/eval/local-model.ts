@@ -23,6 +23,11 @@ export interface LocalModelParts {
   maxBatch?: number;
   /** KV-cache storage (generate's kvDtype); default 'f32'. */
   kvDtype?: KvDtype;
+  /**
+   * The model's weights packed for the fused decode path, reused by every generate call (see DecoderWeights; a
+   * snapshot: refresh() it after the model's weights change). Without it each prompt packs them again.
+   */
+  weights?: DecoderWeights;
 }
 
 /** The id of an added token, or null when the tokenizer does not have it. */
@@ -64,9 +69,7 @@ export class LocalModelSource implements SampleSource {
   async complete(prompts: readonly string[], opts: SampleOptions): Promise<Completion[][]> {
     const { model, tokenizer } = this.#parts;
     const out: Completion[][] = [];
-    // The fused decode path's packed weights, prepared once for all of this call's prompts (the model's weights
-    // must not change while complete() runs).
-    const weights = DecoderWeights.supports(model) ? new DecoderWeights(model) : undefined;
+    const weights = this.#parts.weights;
     for (let p = 0; p < prompts.length; p++) {
       if (opts.signal?.aborted) throw opts.signal.reason;
       // literalContent: a question that happens to spell a chat token cannot forge a turn.
@@ -142,5 +145,7 @@ export const localModelSource: LocalSourceFactory = async ({ checkpoint, kvDtype
   return new LocalModelSource({
     model: loaded.model, tokenizer, name, label: `local ${name} (${backend.info.name} backend${kvDtype === 'f16' ? ', f16 KV cache' : ''})`,
     ...(kvDtype ? { kvDtype } : {}),
+    // A checkpoint loaded for evaluation does not change: pack its weights once for every question.
+    ...(DecoderWeights.supports(loaded.model) ? { weights: new DecoderWeights(loaded.model) } : {}),
   });
 };
