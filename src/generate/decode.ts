@@ -289,7 +289,10 @@ export class DenseDecoder implements DecodeStep {
       for (const id of g.rest) if (!(Number.isInteger(id) && id >= 0 && id < V)) throw new RangeError(`DenseDecoder.prefill: token id ${id} outside [0, ${V})`);
       total += g.rest.length;
     }
-    const n = Math.min(total, this.prefillChunk);
+    // Chunk size: at most prefillChunk entries and about 64 MB of work buffers (a large model's entry needs more).
+    const w = this.weights;
+    const floatsPerEntry = 2 * C + w.Wq + w.H * w.D + 3 * w.F;
+    const n = Math.min(total, this.prefillChunk, Math.max(16, Math.floor(PREFILL_BUFFER_FLOATS / floatsPerEntry)));
     if (!this.prefillBuf || this.prefillBuf.n < n) this.prefillBuf = new Buffers(n, this.weights);
     const pb = this.prefillBuf;
     const lastX = new Float32Array(group.length * C); // each row's residual after its last token
@@ -325,8 +328,10 @@ export class DenseDecoder implements DecodeStep {
   }
 }
 
-/** Most entries per fused prefill call (bounds the work buffers: about 36 KB per entry for the reference model). */
+/** Most entries per fused prefill call (about 18 KB of work buffers per entry for the reference model). */
 const PREFILL_CHUNK = 1024;
+/** Work-buffer budget of a fused prefill chunk, in floats (64 MB). */
+const PREFILL_BUFFER_FLOATS = 1 << 24;
 
 /**
  * Longest prompt remainder generate() prefills through the fused path; longer ones go through Transformer.forward,
