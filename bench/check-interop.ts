@@ -135,7 +135,7 @@ async function main(): Promise<void> {
     }
 
     // 2. transformers -> r1ts (Llama and Qwen2 written by save_pretrained).
-    for (const arch of ['llama', 'qwen2'] as const) {
+    for (const arch of ['llama', 'qwen2', 'llama3'] as const) {
       const dir = join(work, `hf-${arch}`);
       const hreq = idsRequest(new Rng(11), 2, 20, 320, text);
       const hreqFile = join(work, `request-${arch}.json`);
@@ -147,7 +147,10 @@ async function main(): Promise<void> {
       }
       const loaded = loadHfCheckpoint(dir, engine);
       const lg = engine.noGrad(() => loaded.model.forward(Int32Array.from(hreq.ids.flat()), 2, 20)).data.slice();
-      compare(`transformers ${String(r.out.model_class)} -> r1ts (${loaded.architecture}, ${loaded.model.config.attention.kind === 'mha' && loaded.model.config.attention.qkvBias ? 'q/k/v biases, ' : ''}${loaded.model.config.tieEmbeddings ? 'tied' : 'untied'})`, lg, readF32(join(work, `${arch}.f32`)), 1e-4);
+      const lc = loaded.model.config;
+      if (arch === 'llama3' && lc.ropeScaling?.type !== 'llama3') report('transformers llama3 -> r1ts', 'FAIL', `rope scaling read as ${JSON.stringify(lc.ropeScaling)}`);
+      compare(`transformers ${String(r.out.model_class)} -> r1ts (${loaded.architecture}, ${lc.attention.kind === 'mha' && lc.attention.qkvBias ? 'q/k/v biases, ' : ''}${lc.ropeScaling ? `${lc.ropeScaling.type} RoPE scaling, ` : ''}${lc.tieEmbeddings ? 'tied' : 'untied'})`, lg, readF32(join(work, `${arch}.f32`)), 1e-4);
+      if (arch === 'llama3') continue; // the same tokenizer as the llama case
       const htok = loadTokenizer(dir);
       const ids = htok.encode(text);
       const same = JSON.stringify(ids) === JSON.stringify(r.out.text_ids);
@@ -174,11 +177,8 @@ async function main(): Promise<void> {
 
     // 4. GGUF -> llama.cpp (node-llama-cpp), teacher-forced on the same ids.
     const gtok = ggufTokenizer(tok, V);
-    for (const dtype of ['F32', 'F16'] as const) {
-      const file = join(work, `r1ts-${dtype}.gguf`);
-      exportLlamaGguf(file, model.config, model.stateDict(), gtok, { dtype, name: 'r1ts-reference' });
+    const llamaCpp = (file: string, out: string): { ok: true; logits: Float32Array } | { ok: false; status: Status; reason: string } => {
       const child = fromSource ? ['--import', 'tsx', join(here, 'gguf-logits.ts')] : [join(here, 'gguf-logits.js')];
-      const out = join(work, `gguf-${dtype}.f32`);
       const r = spawnSync(process.execPath, [...child, file, reqFile, out], { encoding: 'utf8', timeout: 600_000, env: { ...process.env, UV_THREADPOOL_SIZE: '1' } });
       let res: { status?: string; reason?: string } = {};
       try {
@@ -186,11 +186,18 @@ async function main(): Promise<void> {
       } catch {
         res = { status: 'error', reason: `exit ${r.status}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}` };
       }
-      if (res.status !== 'ok') {
-        report(`GGUF ${dtype} -> llama.cpp`, res.status === 'skipped' ? 'skip' : 'FAIL', res.reason ?? 'unknown error');
+      if (res.status !== 'ok') return { ok: false, status: res.status === 'skipped' ? 'skip' : 'FAIL', reason: res.reason ?? 'unknown error' };
+      return { ok: true, logits: readF32(out) };
+    };
+    for (const dtype of ['F32', 'F16'] as const) {
+      const file = join(work, `r1ts-${dtype}.gguf`);
+      exportLlamaGguf(file, model.config, model.stateDict(), gtok, { dtype, name: 'r1ts-reference' });
+      const g = llamaCpp(file, join(work, `gguf-${dtype}.f32`));
+      if (!g.ok) {
+        report(`GGUF ${dtype} -> llama.cpp`, g.status, g.reason);
         continue;
       }
-      const got = readF32(out);
+      const got = g.logits;
       if (dtype === 'F32') compare('GGUF F32 -> llama.cpp (node-llama-cpp, F32 KV cache)', got, ours, 1e-3);
       else {
         // Against r1ts running the same F16-rounded weights (read back from the GGUF file).
@@ -200,6 +207,24 @@ async function main(): Promise<void> {
         const want = engine.noGrad(() => m16.forward(flatIds, 2, 24)).data;
         compare('GGUF F16 -> llama.cpp vs r1ts on the same F16-rounded weights (llama.cpp rounds activations to F16 in its F16 matmuls)', got, want, null);
       }
+    }
+
+    // 5. Llama 3.1-style RoPE scaling written by r1ts: config.json rope_scaling read by transformers, and the
+    // rope_freqs factors read by llama.cpp.
+    {
+      const scaled = new Transformer(engine, parseModelConfig({ ...refInput, ropeScaling: { type: 'llama3', factor: 8, lowFreqFactor: 1, highFreqFactor: 4, originalMaxPositionEmbeddings: 256 } }), new Rng(2025));
+      const want = engine.noGrad(() => scaled.forward(flatIds, 2, 24)).data.slice();
+      const dir = join(work, 'r1ts-llama3');
+      saveModelAsHf(dir, scaled, { bosId: tok.bosId, eosId: tok.eosId });
+      saveTokenizer(tok, dir);
+      const r = runPython(['logits', dir, reqFile, join(work, 'llama3.f32')]);
+      if (!r.ok) report('r1ts llama3 RoPE scaling -> transformers', r.skip ? 'skip' : 'FAIL', r.reason);
+      else compare(`r1ts dense, llama3 RoPE scaling -> transformers ${String(r.out.model_class)}`, readF32(join(work, 'llama3.f32')), want, 1e-4);
+      const file = join(work, 'r1ts-llama3.gguf');
+      exportLlamaGguf(file, scaled.config, scaled.stateDict(), gtok, { dtype: 'F32', name: 'r1ts-llama3' });
+      const g = llamaCpp(file, join(work, 'gguf-llama3.f32'));
+      if (!g.ok) report('GGUF F32 with rope_freqs -> llama.cpp', g.status, g.reason);
+      else compare('GGUF F32, llama3 RoPE scaling as rope_freqs -> llama.cpp', g.logits, want, 1e-3);
     }
   } finally {
     if (!process.env.R1_KEEP_INTEROP) rmSync(work, { recursive: true, force: true });

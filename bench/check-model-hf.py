@@ -14,6 +14,7 @@ Each mode prints one JSON object on stdout; logits are written as raw little-end
 
 Prints {"status": "skipped", "reason": ...} and exits 0 when torch or transformers cannot be imported.
 """
+import inspect
 import json
 import os
 import sys
@@ -93,6 +94,15 @@ def mode_make(arch, model_dir, request, out):
         cfg = transformers.LlamaConfig(**common, rope_theta=10000.0, tie_word_embeddings=False)
     elif arch == "qwen2":
         cfg = transformers.Qwen2Config(**common, rope_theta=1000000.0, tie_word_embeddings=True)
+    elif arch == "llama3":
+        # Llama 3.1-style RoPE scaling; with head dim 16 and a 64-token original context, the highest frequency
+        # is kept, the next two are blended and the rest divided by the factor.
+        scaling = {"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 1.0, "high_freq_factor": 4.0,
+                   "original_max_position_embeddings": 64}
+        if "rope_parameters" in inspect.signature(transformers.LlamaConfig.__init__).parameters:
+            cfg = transformers.LlamaConfig(**common, rope_parameters={**scaling, "rope_theta": 10000.0}, tie_word_embeddings=False)
+        else:
+            cfg = transformers.LlamaConfig(**common, rope_theta=10000.0, rope_scaling=scaling, tie_word_embeddings=False)
     else:
         raise SystemExit(f"unknown arch {arch}")
     model = AutoModelForCausalLM.from_config(cfg, attn_implementation="eager").float().eval()

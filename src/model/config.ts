@@ -75,6 +75,24 @@ export const moeSchema = z.strictObject({
 
 export const mlpSchema = z.discriminatedUnion('kind', [denseMlpSchema, moeSchema]);
 
+/**
+ * RoPE frequency scaling for contexts beyond the pretraining length, as Hugging Face's rope types: 'linear'
+ * divides every frequency by factor (positions interpolated); 'llama3' (Llama 3.1+, DeepSeek-R1-Distill-Llama)
+ * divides the low frequencies (wavelength > originalMaxPositionEmbeddings / lowFreqFactor) by factor, keeps the
+ * high ones (wavelength < originalMaxPositionEmbeddings / highFreqFactor) and blends the band between.
+ */
+export const ropeScalingSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('linear'), factor: z.number().positive() }),
+  z.strictObject({
+    type: z.literal('llama3'),
+    factor: z.number().positive(),
+    lowFreqFactor: z.number().positive(),
+    highFreqFactor: z.number().positive(),
+    originalMaxPositionEmbeddings: posInt,
+  }),
+]);
+export type RopeScaling = z.output<typeof ropeScalingSchema>;
+
 export const modelConfigSchema = z
   .strictObject({
     vocabSize: posInt,
@@ -85,6 +103,8 @@ export const modelConfigSchema = z
     intermediate: posInt,
     maxSeqLen: posInt.default(2048),
     ropeTheta: z.number().positive().default(10000),
+    /** RoPE frequency scaling (null = none). */
+    ropeScaling: ropeScalingSchema.nullable().default(null),
     normEps: z.number().positive().default(1e-5),
     /** Share the input embedding with the output head (nanoGPT, Qwen2-0.5B) or not (Llama, V3). */
     tieEmbeddings: z.boolean().default(false),
@@ -105,6 +125,9 @@ export const modelConfigSchema = z
       else if (hd % 2 !== 0) bad(`head dim (${hd}) must be even for RoPE`);
     } else if (c.attention.qkRopeHeadDim % 2 !== 0) {
       bad(`attention.qkRopeHeadDim (${c.attention.qkRopeHeadDim}) must be even for RoPE`);
+    }
+    if (c.ropeScaling?.type === 'llama3' && c.ropeScaling.highFreqFactor <= c.ropeScaling.lowFreqFactor) {
+      bad(`ropeScaling.highFreqFactor (${c.ropeScaling.highFreqFactor}) must exceed lowFreqFactor (${c.ropeScaling.lowFreqFactor})`);
     }
     if (c.mlp.kind === 'moe') {
       const m = c.mlp;

@@ -78,7 +78,7 @@ export function formatModelInfo(i: ModelInfo): string {
   return [
     `model:            ${i.source}`,
     `layout:           ${i.architecture}`,
-    `dims:             vocab ${c.vocabSize}, hidden ${c.hidden}, ${c.nLayers} layers, max seq ${c.maxSeqLen}, rope θ ${c.ropeTheta}, ${c.tieEmbeddings ? 'tied' : 'untied'} embeddings`,
+    `dims:             vocab ${c.vocabSize}, hidden ${c.hidden}, ${c.nLayers} layers, max seq ${c.maxSeqLen}, rope θ ${c.ropeTheta}${c.ropeScaling ? ` (${c.ropeScaling.type} scaling ×${c.ropeScaling.factor})` : ''}, ${c.tieEmbeddings ? 'tied' : 'untied'} embeddings`,
     `attention:        ${attn}`,
     `feed-forward:     ${ffn}`,
     `total params:     ${humanCount(f.total)} (${f.total.toLocaleString('en-US')})`,

@@ -3,21 +3,47 @@
 // N = number of tokens (B·T), H = heads, D = rotated dims.
 
 import { reshape, rope, type Engine, type Tensor } from '../tensor/index.js';
+import type { RopeScaling } from './config.js';
 
-/** cos/sin for positions 0..maxLen-1 and frequencies theta^(-2p/D) (p < D/2), computed once in float64. */
+/**
+ * The RoPE frequencies theta^(-2p/D), p < D/2, with `scaling` applied as Hugging Face does it: in float32 (HF
+ * computes inv_freq as a float32 tensor; doing the same keeps logits within float rounding of it).
+ */
+export function ropeFrequencies(dim: number, theta: number, scaling: RopeScaling | null = null): Float64Array {
+  const f = Math.fround;
+  const half = dim / 2;
+  const inv = new Float64Array(half);
+  for (let p = 0; p < half; p++) {
+    const base = f(1 / Math.pow(theta, (2 * p) / dim));
+    if (!scaling) inv[p] = base;
+    else if (scaling.type === 'linear') inv[p] = f(base / scaling.factor);
+    else {
+      const { factor, lowFreqFactor, highFreqFactor, originalMaxPositionEmbeddings: ctx } = scaling;
+      const wavelen = f(f(2 * Math.PI) / base);
+      if (wavelen > f(ctx / lowFreqFactor)) inv[p] = f(base / factor);
+      else if (wavelen < f(ctx / highFreqFactor)) inv[p] = base;
+      else {
+        const smooth = f(f(f(ctx / wavelen) - lowFreqFactor) / f(highFreqFactor - lowFreqFactor));
+        inv[p] = f(f(f(f(1 - smooth) * base) / factor) + f(smooth * base));
+      }
+    }
+  }
+  return inv;
+}
+
+/** cos/sin for positions 0..maxLen-1 at the frequencies of ropeFrequencies, computed once. */
 export class RopeTable {
   readonly cos: Float32Array; // (maxLen, D/2)
   readonly sin: Float32Array; // (maxLen, D/2)
 
-  constructor(readonly maxLen: number, readonly dim: number, readonly theta: number) {
+  constructor(readonly maxLen: number, readonly dim: number, readonly theta: number, readonly scaling: RopeScaling | null = null) {
     const half = dim / 2;
     this.cos = new Float32Array(maxLen * half);
     this.sin = new Float32Array(maxLen * half);
+    const inv = ropeFrequencies(dim, theta, scaling);
     for (let p = 0; p < half; p++) {
-      // HF computes inv_freq = 1 / theta^(2p/D) in float32; doing the same keeps logits within float rounding of it.
-      const inv = Math.fround(1 / Math.pow(theta, (2 * p) / dim));
       for (let t = 0; t < maxLen; t++) {
-        const ang = Math.fround(t * inv);
+        const ang = Math.fround(t * inv[p]!);
         this.cos[t * half + p] = Math.cos(ang);
         this.sin[t * half + p] = Math.sin(ang);
       }

@@ -72,7 +72,7 @@ export class Transformer extends Module {
     this.model = this.child('model', new Backbone(engine, rng, c));
     this.lm_head = c.tieEmbeddings ? null : this.child('lm_head', new Linear(engine, rng, c.hidden, c.vocabSize, { bias: false, std: c.initStd }));
     const ropeDim = c.attention.kind === 'mla' ? c.attention.qkRopeHeadDim : (c.attention.headDim ?? c.hidden / c.nHeads);
-    this.rope = new RopeTable(c.maxSeqLen, ropeDim, c.ropeTheta);
+    this.rope = new RopeTable(c.maxSeqLen, ropeDim, c.ropeTheta, c.ropeScaling);
   }
 
   /** A cache for `rows` sequences of up to maxLen tokens, laid out for this model's attention. */

@@ -2,7 +2,7 @@
 // DeepseekV3ForCausalLM).
 
 import { z } from 'zod';
-import { type ModelConfig, type ModelConfigInput, mhaDims, parseModelConfig } from '../config.js';
+import { type ModelConfig, type ModelConfigInput, type RopeScaling, mhaDims, parseModelConfig } from '../config.js';
 
 export type HfArchitecture = 'llama' | 'qwen2' | 'deepseek_v3';
 
@@ -11,6 +11,36 @@ export function hfArchitectureOf(c: ModelConfig): HfArchitecture {
   if (c.attention.kind === 'mla') return 'deepseek_v3';
   if (c.mlp.kind === 'moe') throw new Error('no Hugging Face layout for MHA attention with MoE feed-forward (use MLA for the deepseek_v3 layout)');
   return c.attention.qkvBias ? 'qwen2' : 'llama';
+}
+
+/** config.json's rope_scaling object for a scaling (Hugging Face key names), or null. */
+function hfRopeScaling(r: RopeScaling | null): Record<string, unknown> | null {
+  if (!r) return null;
+  if (r.type === 'linear') return { rope_type: 'linear', factor: r.factor };
+  return { rope_type: 'llama3', factor: r.factor, low_freq_factor: r.lowFreqFactor, high_freq_factor: r.highFreqFactor, original_max_position_embeddings: r.originalMaxPositionEmbeddings };
+}
+
+/**
+ * A config.json rope scaling (the older rope_scaling object, or transformers 5's rope_parameters, which also holds
+ * rope_theta) as a RopeScaling; unsupported rope types are rejected by name.
+ */
+function parseRopeScaling(h: { rope_scaling?: unknown; rope_parameters?: Record<string, unknown> | null }, source: string): RopeScaling | null {
+  const raw = (h.rope_scaling ?? h.rope_parameters ?? null) as Record<string, unknown> | null;
+  if (raw === null) return null;
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw new Error(`${source}: rope_scaling must be an object or null`);
+  const key = h.rope_scaling != null ? 'rope_scaling' : 'rope_parameters';
+  const type = raw.rope_type ?? raw.type ?? 'default';
+  const num = (k: string): number => {
+    const v = raw[k];
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new Error(`${source}: ${key}.${k} must be a positive number, got ${JSON.stringify(v)}`);
+    return v;
+  };
+  if (type === 'default') return null;
+  if (type === 'linear') return { type: 'linear', factor: num('factor') };
+  if (type === 'llama3') {
+    return { type: 'llama3', factor: num('factor'), lowFreqFactor: num('low_freq_factor'), highFreqFactor: num('high_freq_factor'), originalMaxPositionEmbeddings: num('original_max_position_embeddings') };
+  }
+  throw new Error(`${source}: ${key} type ${JSON.stringify(type)} is not supported (supported: default, linear, llama3)`);
 }
 
 /** The config.json for a model, with token ids from its tokenizer. */
@@ -26,7 +56,7 @@ export function toHfConfig(c: ModelConfig, ids: { bosId?: number; eosId?: number
     max_position_embeddings: c.maxSeqLen,
     rms_norm_eps: c.normEps,
     rope_theta: c.ropeTheta,
-    rope_scaling: null,
+    rope_scaling: hfRopeScaling(c.ropeScaling),
     tie_word_embeddings: c.tieEmbeddings,
     initializer_range: c.initStd,
     use_cache: true,
@@ -127,14 +157,12 @@ export function fromHfConfig(json: unknown, source = 'config.json'): { config: M
   if (!base.success) throw new Error(`${source}: not a supported Hugging Face config:\n${issues(base.error)}`);
   const h = base.data;
   if (h.hidden_act !== 'silu') throw new Error(`${source}: hidden_act ${h.hidden_act} is not supported (SwiGLU needs silu)`);
-  if (h.rope_scaling != null) throw new Error(`${source}: rope_scaling is not supported`);
-  const ropeType = h.rope_parameters?.rope_type;
-  if (ropeType !== undefined && ropeType !== 'default') throw new Error(`${source}: rope_parameters.rope_type ${ropeType} is not supported`);
+  const ropeScaling = parseRopeScaling(h, source);
   if (h.mlp_bias) throw new Error(`${source}: mlp_bias is not supported`);
   const ropeTheta = h.rope_theta ?? h.rope_parameters?.rope_theta ?? 10000;
   const common: ModelConfigInput = {
     vocabSize: h.vocab_size, hidden: h.hidden_size, nLayers: h.num_hidden_layers, nHeads: h.num_attention_heads,
-    intermediate: h.intermediate_size, maxSeqLen: h.max_position_embeddings, ropeTheta, normEps: h.rms_norm_eps,
+    intermediate: h.intermediate_size, maxSeqLen: h.max_position_embeddings, ropeTheta, ropeScaling, normEps: h.rms_norm_eps,
     tieEmbeddings: h.tie_word_embeddings, initStd: h.initializer_range,
   };
   // Keep headDim implicit when it is the default hidden / heads, so configs round-trip unchanged.

@@ -1,6 +1,7 @@
 // src/model/checkpoint/hf.test.ts — tests: Hugging Face checkpoint folders and config.json mapping.
 
 import test from 'node:test';
+import { formatModelInfo, modelInfo } from '../info.js';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -78,7 +79,23 @@ test('HF config mapping round-trips and reads Qwen2 (q/k/v biases) and rejects u
   assert.deepEqual(q.config.attention, { kind: 'mha', nKvHeads: 2, qkvBias: true });
   assert.equal(toHfConfig(q.config).model_type, 'qwen2');
   assert.throws(() => fromHfConfig({ ...qwen, model_type: 'gpt2' }, 'x/config.json'), /x\/config\.json: model_type gpt2 is not supported/);
-  assert.throws(() => fromHfConfig({ ...qwen, rope_scaling: { type: 'yarn' } }), /rope_scaling/);
+  assert.throws(() => fromHfConfig({ ...qwen, rope_scaling: { type: 'yarn', factor: 4 } }), /rope_scaling type "yarn" is not supported \(supported: default, linear, llama3\)/);
+  assert.throws(() => fromHfConfig({ ...qwen, rope_scaling: { rope_type: 'llama3', factor: 8, low_freq_factor: 1, high_freq_factor: 4 } }), /rope_scaling\.original_max_position_embeddings must be a positive number/);
   assert.throws(() => fromHfConfig({ ...qwen, hidden_size: 'big' }), /hidden_size/);
   assert.throws(() => toHfConfig(parseModelConfig({ vocabSize: 10, hidden: 8, nLayers: 1, nHeads: 2, intermediate: 8, mlp: { kind: 'moe', nSharedExperts: 0, nRoutedExperts: 2, expertsPerToken: 1, moeIntermediate: 4 } })), /MHA attention with MoE/);
+});
+
+test('RoPE scaling (llama3, linear) is read from rope_scaling or rope_parameters, written back, and reported by model info', () => {
+  const llama = { model_type: 'llama', vocab_size: 100, hidden_size: 32, intermediate_size: 64, num_hidden_layers: 2, num_attention_heads: 4, hidden_act: 'silu', max_position_embeddings: 128, rope_theta: 500000 };
+  const l3 = { rope_type: 'llama3', factor: 8, low_freq_factor: 1, high_freq_factor: 4, original_max_position_embeddings: 8192 };
+  const want = { type: 'llama3', factor: 8, lowFreqFactor: 1, highFreqFactor: 4, originalMaxPositionEmbeddings: 8192 };
+  assert.deepEqual(fromHfConfig({ ...llama, rope_scaling: l3 }).config.ropeScaling, want, 'Llama 3.1 config.json (rope_scaling)');
+  assert.deepEqual(fromHfConfig({ ...llama, rope_scaling: null, rope_parameters: { ...l3, rope_theta: 500000 } }).config.ropeScaling, want, 'transformers 5 (rope_parameters)');
+  assert.deepEqual(fromHfConfig({ ...llama, rope_scaling: { type: 'linear', factor: 2 } }).config.ropeScaling, { type: 'linear', factor: 2 });
+  assert.equal(fromHfConfig({ ...llama, rope_parameters: { rope_type: 'default', rope_theta: 10000 } }).config.ropeScaling, null);
+  const c = fromHfConfig({ ...llama, rope_scaling: l3 }).config;
+  assert.deepEqual(toHfConfig(c).rope_scaling, l3, 'written back under the Hugging Face key names');
+  assert.deepEqual(fromHfConfig(JSON.parse(JSON.stringify(toHfConfig(c)))).config, c, 'round trip');
+  assert.match(formatModelInfo(modelInfo(c, 'config.json')), /llama3 scaling ×8/);
+  assert.throws(() => parseModelConfig({ ...preset('tiny-dense'), ropeScaling: { ...want, highFreqFactor: 1 } }), /highFreqFactor \(1\) must exceed lowFreqFactor \(1\)/);
 });

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng } from '../../util/rng.js';
-import { preset } from '../config.js';
+import { mhaDims, parseModelConfig, preset } from '../config.js';
 import { paramSpecs } from '../params.js';
 import type { NamedTensor } from '../checkpoint/safetensors.js';
 import { byteLevelVocab } from '../checkpoint/byte-vocab.js';
@@ -68,5 +68,38 @@ test('byte-level vocabulary has the requested size, unique tokens and merges of 
       assert.ok(known.has(a!) && known.has(b!), m);
       known.add(a! + b!);
     }
+  }
+});
+
+test('RoPE scaling in GGUF: linear as metadata (round trip), llama3 as the rope_freqs factors; rope_freqs is refused on import', () => {
+  const rng = new Rng(6);
+  const weightsOf = (c: ReturnType<typeof preset>): Map<string, NamedTensor> => {
+    const w = new Map<string, NamedTensor>();
+    for (const s of paramSpecs(c)) w.set(s.name, { shape: s.shape, data: Float32Array.from({ length: s.shape.reduce((a, b) => a * b, 1) }, () => rng.normal()) });
+    return w;
+  };
+  const base = preset('tiny-dense');
+  const tok = byteLevelVocab(base.vocabSize);
+  const dir = mkdtempSync(join(tmpdir(), 'r1ts-gguf-rope-'));
+  try {
+    const lin = parseModelConfig({ ...base, ropeScaling: { type: 'linear', factor: 4 } });
+    const linFile = join(dir, 'linear.gguf');
+    exportLlamaGguf(linFile, lin, weightsOf(lin), tok);
+    assert.deepEqual(importLlamaGguf(linFile).config.ropeScaling, { type: 'linear', factor: 4 });
+    const l3 = parseModelConfig({ ...base, ropeScaling: { type: 'llama3', factor: 8, lowFreqFactor: 1, highFreqFactor: 4, originalMaxPositionEmbeddings: 64 } });
+    const content = llamaGgufContent(l3, weightsOf(l3), tok);
+    const freqs = content.tensors.find((t) => t.name === 'rope_freqs.weight');
+    assert.ok(freqs, 'llama3 scaling writes rope_freqs.weight');
+    const { headDim } = mhaDims(l3);
+    assert.deepEqual(freqs.shape, [headDim / 2]);
+    assert.equal(freqs.data[0], 1, 'the highest frequency is not scaled');
+    assert.ok(Math.abs(freqs.data[headDim / 2 - 1]! - 8) < 1e-5, 'the lowest frequency is divided by the factor');
+    for (let i = 1; i < freqs.data.length; i++) assert.ok(freqs.data[i]! >= freqs.data[i - 1]!, 'factors grow toward low frequencies');
+    assert.ok(!content.metadata.has('llama.rope.scaling.type'));
+    const l3File = join(dir, 'llama3.gguf');
+    exportLlamaGguf(l3File, l3, weightsOf(l3), tok);
+    assert.throws(() => importLlamaGguf(l3File), /rope_freqs\.weight .* is not supported on import/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

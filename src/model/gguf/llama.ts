@@ -5,7 +5,8 @@
 // (2i, 2i+1), so the converter permutes the rows of q_proj and k_proj within each head; we do the same and undo
 // it on import.
 
-import { type ModelConfig, mhaDims, parseModelConfig } from '../config.js';
+import { type ModelConfig, type RopeScaling, mhaDims, parseModelConfig } from '../config.js';
+import { ropeFrequencies } from '../rope.js';
 import type { NamedTensor } from '../checkpoint/safetensors.js';
 import { type GgmlTypeName, type GgufValue, readGguf, writeGguf } from './format.js';
 
@@ -92,6 +93,11 @@ export function llamaGgufContent(
     ['llama.attention.value_length', u32(headDim)],
     ['llama.attention.layer_norm_rms_epsilon', { type: 'f32', value: c.normEps }],
     ['llama.rope.freq_base', { type: 'f32', value: c.ropeTheta }],
+    // Linear scaling is a metadata pair; llama3 scaling travels as the rope_freqs tensor below (as llama.cpp's
+    // converter writes it for Llama 3.1).
+    ...(c.ropeScaling?.type === 'linear'
+      ? ([['llama.rope.scaling.type', { type: 'string', value: 'linear' }], ['llama.rope.scaling.factor', { type: 'f32', value: c.ropeScaling.factor }]] as [string, GgufValue][])
+      : []),
     ['tokenizer.ggml.model', { type: 'string', value: 'gpt2' }],
     ['tokenizer.ggml.pre', { type: 'string', value: 'gpt-2' }],
     ['tokenizer.ggml.tokens', { type: 'array', itemType: 'string', value: tok.tokens }],
@@ -111,6 +117,11 @@ export function llamaGgufContent(
     tensors.push({ name, shape: t.shape, data: t.data, type: t.shape.length >= 2 ? dtype : 'F32' });
   };
   push('token_embd.weight', get('model.embed_tokens.weight'));
+  if (c.ropeScaling?.type === 'llama3') {
+    // llama.cpp divides each RoPE frequency by rope_freqs[i]: the unscaled frequency over the scaled one.
+    const base = ropeFrequencies(headDim, c.ropeTheta), scaled = ropeFrequencies(headDim, c.ropeTheta, c.ropeScaling);
+    tensors.push({ name: 'rope_freqs.weight', shape: [headDim / 2], data: Float32Array.from(base, (b, i) => b / scaled[i]!), type: 'F32' });
+  }
   for (let l = 0; l < c.nLayers; l++) {
     for (const [hf, gg] of LAYER_MAP) {
       let t = get(`model.layers.${l}.${hf}`);
@@ -147,6 +158,13 @@ export function importLlamaGguf(file: string): { config: ModelConfig; weights: M
   const nKvHeads = g.metadata.has('llama.attention.head_count_kv') ? num('llama.attention.head_count_kv') : nHeads;
   const hidden = num('llama.embedding_length');
   const tied = !g.tensors.has('output.weight');
+  if (g.tensors.has('rope_freqs.weight')) {
+    throw new Error(`${file}: GGUF tensor rope_freqs.weight (per-dimension RoPE frequency factors, as in Llama 3.1 conversions) is not supported on import; load the Hugging Face checkpoint (its config.json rope_scaling is supported) instead`);
+  }
+  let ropeScaling: RopeScaling | null = null;
+  const scalingType = g.metadata.has('llama.rope.scaling.type') ? String(m('llama.rope.scaling.type').value) : 'none';
+  if (scalingType === 'linear') ropeScaling = { type: 'linear', factor: num('llama.rope.scaling.factor') };
+  else if (scalingType !== 'none') throw new Error(`${file}: GGUF llama.rope.scaling.type ${scalingType} is not supported (supported: none, linear)`);
   const config = parseModelConfig(
     {
       vocabSize: tokens.length,
@@ -156,6 +174,7 @@ export function importLlamaGguf(file: string): { config: ModelConfig; weights: M
       intermediate: num('llama.feed_forward_length'),
       maxSeqLen: num('llama.context_length'),
       ropeTheta: g.metadata.has('llama.rope.freq_base') ? num('llama.rope.freq_base') : 10000,
+      ropeScaling,
       normEps: num('llama.attention.layer_norm_rms_epsilon'),
       tieEmbeddings: tied,
       attention: { kind: 'mha', nKvHeads, headDim: num('llama.rope.dimension_count') },
