@@ -174,6 +174,10 @@ export function fromHfConfig(json: unknown, source = 'config.json'): { config: M
     return { config, architecture: 'llama' };
   }
   if (h.model_type === 'qwen2') {
+    const sw = json as { use_sliding_window?: unknown; sliding_window?: unknown };
+    if (sw.use_sliding_window === true && typeof sw.sliding_window === 'number' && sw.sliding_window < h.max_position_embeddings) {
+      throw new Error(`${source}: use_sliding_window=true (a ${sw.sliding_window}-token attention window) is not supported; r1ts attends to the whole context`);
+    }
     // Qwen2 always has q/k/v biases and no o_proj bias.
     const config = parseModelConfig({ ...common, attention: { kind: 'mha', nKvHeads: h.num_key_value_heads ?? h.num_attention_heads, ...hd, qkvBias: true } }, source);
     return { config, architecture: 'qwen2' };

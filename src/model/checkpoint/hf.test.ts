@@ -79,6 +79,8 @@ test('HF config mapping round-trips and reads Qwen2 (q/k/v biases) and rejects u
   assert.deepEqual(q.config.attention, { kind: 'mha', nKvHeads: 2, qkvBias: true });
   assert.equal(toHfConfig(q.config).model_type, 'qwen2');
   assert.throws(() => fromHfConfig({ ...qwen, model_type: 'gpt2' }, 'x/config.json'), /x\/config\.json: model_type gpt2 is not supported/);
+  assert.throws(() => fromHfConfig({ ...qwen, use_sliding_window: true, sliding_window: 64 }), /use_sliding_window=true \(a 64-token attention window\) is not supported/);
+  assert.equal(fromHfConfig({ ...qwen, use_sliding_window: false, sliding_window: 64 }).architecture, 'qwen2', 'a window that is switched off is fine');
   assert.throws(() => fromHfConfig({ ...qwen, rope_scaling: { type: 'yarn', factor: 4 } }), /rope_scaling type "yarn" is not supported \(supported: default, linear, llama3\)/);
   assert.throws(() => fromHfConfig({ ...qwen, rope_scaling: { rope_type: 'llama3', factor: 8, low_freq_factor: 1, high_freq_factor: 4 } }), /rope_scaling\.original_max_position_embeddings must be a positive number/);
   assert.throws(() => fromHfConfig({ ...qwen, hidden_size: 'big' }), /hidden_size/);
