@@ -122,14 +122,20 @@ async function main(): Promise<void> {
     const flatIds = Int32Array.from(req.ids.flat());
     const ours = engine.noGrad(() => model.forward(flatIds, 2, 24)).data.slice();
 
+    /** Saves an r1ts model (with the project tokenizer) as a HF checkpoint named `name`; transformers' logits on req. */
+    const hfLogits = (m: Transformer, name: string) => {
+      const dir = join(work, name);
+      saveModelAsHf(dir, m, { bosId: tok.bosId, eosId: tok.eosId });
+      saveTokenizer(tok, dir);
+      const r = runPython(['logits', dir, reqFile, join(work, `${name}.f32`)]);
+      return r.ok ? { ...r, logits: readF32(join(work, `${name}.f32`)) } : r;
+    };
+
     // 1. r1ts -> transformers (Llama).
-    const llamaDir = join(work, 'r1ts-llama');
-    saveModelAsHf(llamaDir, model, { bosId: tok.bosId, eosId: tok.eosId });
-    saveTokenizer(tok, llamaDir);
-    const r1 = runPython(['logits', llamaDir, reqFile, join(work, 'hf.f32')]);
+    const r1 = hfLogits(model, 'r1ts-llama');
     if (!r1.ok) report('r1ts dense -> transformers LlamaForCausalLM', r1.skip ? 'skip' : 'FAIL', r1.reason);
     else {
-      compare(`r1ts dense -> transformers ${String(r1.out.model_class)} (transformers ${String(r1.out.transformers)})`, readF32(join(work, 'hf.f32')), ours, 1e-4);
+      compare(`r1ts dense -> transformers ${String(r1.out.model_class)} (transformers ${String(r1.out.transformers)})`, r1.logits, ours, 1e-4);
       const same = JSON.stringify(r1.out.text_ids) === JSON.stringify(tok.encode(text));
       report(`r1ts tokenizer.json -> transformers ${String(r1.out.tokenizer_class)}`, same ? 'pass' : 'FAIL', same ? `same ${(r1.out.text_ids as number[]).length} ids for a sample text` : `ids differ: ${JSON.stringify(r1.out.text_ids)} vs ${JSON.stringify(tok.encode(text))}`);
     }
@@ -164,14 +170,11 @@ async function main(): Promise<void> {
       // Non-zero routing biases so the checkpoint's e_score_correction_bias matters.
       const brng = new Rng(5);
       for (const m of ds.moeLayers()) for (let i = 0; i < m.gate.bias.length; i++) m.gate.bias[i] = 0.05 * brng.normal();
-      const dsDir = join(work, 'r1ts-deepseek-v3');
-      saveModelAsHf(dsDir, ds, { bosId: tok.bosId, eosId: tok.eosId });
-      saveTokenizer(tok, dsDir);
-      const r = runPython(['logits', dsDir, reqFile, join(work, 'ds.f32')]);
+      const r = hfLogits(ds, 'r1ts-deepseek-v3');
       if (!r.ok) report('r1ts MLA+MoE -> transformers DeepseekV3ForCausalLM', r.skip ? 'skip' : 'FAIL', r.reason);
       else {
         const dsOurs = engine.noGrad(() => ds.forward(flatIds, 2, 24)).data;
-        compare(`r1ts MLA+MoE+MTP -> transformers ${String(r.out.model_class)}`, readF32(join(work, 'ds.f32')), dsOurs, 1e-4);
+        compare(`r1ts MLA+MoE+MTP -> transformers ${String(r.out.model_class)}`, r.logits, dsOurs, 1e-4);
       }
     }
 
@@ -214,12 +217,9 @@ async function main(): Promise<void> {
     {
       const scaled = new Transformer(engine, parseModelConfig({ ...refInput, ropeScaling: { type: 'llama3', factor: 8, lowFreqFactor: 1, highFreqFactor: 4, originalMaxPositionEmbeddings: 256 } }), new Rng(2025));
       const want = engine.noGrad(() => scaled.forward(flatIds, 2, 24)).data.slice();
-      const dir = join(work, 'r1ts-llama3');
-      saveModelAsHf(dir, scaled, { bosId: tok.bosId, eosId: tok.eosId });
-      saveTokenizer(tok, dir);
-      const r = runPython(['logits', dir, reqFile, join(work, 'llama3.f32')]);
+      const r = hfLogits(scaled, 'r1ts-llama3');
       if (!r.ok) report('r1ts llama3 RoPE scaling -> transformers', r.skip ? 'skip' : 'FAIL', r.reason);
-      else compare(`r1ts dense, llama3 RoPE scaling -> transformers ${String(r.out.model_class)}`, readF32(join(work, 'llama3.f32')), want, 1e-4);
+      else compare(`r1ts dense, llama3 RoPE scaling -> transformers ${String(r.out.model_class)}`, r.logits, want, 1e-4);
       const file = join(work, 'r1ts-llama3.gguf');
       exportLlamaGguf(file, scaled.config, scaled.stateDict(), gtok, { dtype: 'F32', name: 'r1ts-llama3' });
       const g = llamaCpp(file, join(work, 'gguf-llama3.f32'));
