@@ -12,6 +12,9 @@
 
 #ifdef R1_HAVE_CBLAS
 #include <cblas.h>
+// OpenBLAS's own thread controls (declared in its cblas.h; repeated for other cblas.h headers).
+extern "C" void openblas_set_num_threads(int);
+extern "C" int openblas_get_num_threads(void);
 #endif
 
 namespace r1 {
@@ -75,6 +78,18 @@ void sgemm(bool tA, bool tB, int64_t M, int64_t N, int64_t K, float alpha, const
            const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
   if (M == 0 || N == 0) return;
 #ifdef R1_HAVE_CBLAS
+  // Small products run on one OpenBLAS thread: OpenBLAS splits a GEMM over its threads from about 2^18
+  // multiply-adds (a GEMV from 2^13), and waking its sleeping threads then costs more than the arithmetic (measured
+  // here: M=16, N=512, K=64 takes ~47 us on two threads, ~20 us on one; the threads win again from about 4M
+  // multiply-adds). Decode-size products of small models (the Transformer.forward path) are all this size.
+  const int64_t macs = M * N * K;
+  const bool one = macs <= (M == 1 ? (int64_t{1} << 20) : (int64_t{1} << 21));
+  static const int threads = openblas_get_num_threads();
+  if (one && threads > 1) openblas_set_num_threads(1);
+  struct Restore {
+    bool on;
+    ~Restore() { if (on) openblas_set_num_threads(threads); }
+  } restore{one && threads > 1};
   if (M == 1 && K > 0) {
     // One output row (a decode step at batch 1): a matrix-vector product. OpenBLAS before 0.3.27 does not forward
     // such GEMMs to GEMV and packs all of B, which doubles the memory traffic of a bandwidth-bound call.
