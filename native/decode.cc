@@ -24,12 +24,10 @@
 #include <cstring>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "f16.h"
-#if defined(__AVX512F__)
-#include <immintrin.h>
-#endif
 #include "fastmath.h"
 #include "kernels.h"
 #include "napi_util.h"
@@ -80,12 +78,18 @@ struct DecodeGeom {
   int64_t B, H, Hkv, D, R, L, qS, kS, vS, P;
 };
 
-// Checks the geometry against the buffers (sizes, strides, RoPE table, distinct (row, position) pairs); returns the
-// longest attended length max(pos) + 1.
-int64_t check_decode(Args& a, const DecodeGeom& g, const F32& q, const F32& k, const F32& v, const KvBuf& kc, const KvBuf& vc,
-                     const I32& rows, const I32& pos, const F32& cs, const F32& sn, float scale, const char* fn) {
+// Checks one layer's caches against the geometry: sizes, and the same storage for keys and values.
+void check_caches(Args& a, const DecodeGeom& g, const KvBuf& kc, const KvBuf& vc, const std::string& kWhat, const std::string& vWhat) {
+  if (kc.half != vc.half) fail_type(a.where(kWhat) + " and " + vWhat + " must have the same storage (both Float32Array or both Uint16Array)");
+  a.need(kc, mul(mul(mul(g.R, g.Hkv), g.L), g.D), kWhat.c_str());
+  a.need(vc, mul(mul(mul(g.R, g.Hkv), g.L), g.D), vWhat.c_str());
+}
+
+// Checks the geometry against the entries' buffers (sizes, strides, RoPE table, distinct (row, position) pairs);
+// returns the longest attended length max(pos) + 1. The caches are checked by check_caches.
+int64_t check_entries(Args& a, const DecodeGeom& g, const F32& q, const F32& k, const F32& v, const I32& rows, const I32& pos, const F32& cs,
+                      const F32& sn, float scale, const char* fn) {
   const std::string f = fn;
-  if (kc.half != vc.half) fail_type(f + ": kCache and vCache must have the same storage (both Float32Array or both Uint16Array)");
   if (g.Hkv == 0 || g.H % g.Hkv != 0) fail_range(f + ": H=" + std::to_string(g.H) + " is not a multiple of Hkv=" + std::to_string(g.Hkv));
   if (!std::isfinite(scale)) fail_range(f + ": scale must be finite");
   if (g.qS < g.H * g.D) fail_range(f + ": q row stride " + std::to_string(g.qS) + " < H·D = " + std::to_string(g.H * g.D));
@@ -103,8 +107,6 @@ int64_t check_decode(Args& a, const DecodeGeom& g, const F32& q, const F32& k, c
     a.need(k, mul(g.B - 1, g.kS) + g.Hkv * g.D, "k");
     a.need(v, mul(g.B - 1, g.vS) + g.Hkv * g.D, "v");
   }
-  a.need(kc, mul(mul(mul(g.R, g.Hkv), g.L), g.D), "kCache");
-  a.need(vc, mul(mul(mul(g.R, g.Hkv), g.L), g.D), "vCache");
   a.need(rows, g.B, "rows");
   a.need(pos, g.B, "pos");
   // A row may take several entries (a prompt prefilled in one call), but each (row, position) once: two entries
@@ -128,7 +130,7 @@ int64_t check_decode(Args& a, const DecodeGeom& g, const F32& q, const F32& k, c
   return maxS;
 }
 
-// The attention of entries [0, B) (validated by check_decode), in two passes: every entry rotates and appends its new
+// The attention of entries [0, B) (validated by check_entries and check_caches), in two passes: every entry rotates and appends its new
 // keys/values, then every entry streams its row's first S positions once, front to back (each position holds every
 // kv head contiguously), for all H heads together. Appending first lets one call carry several consecutive positions
 // of a row (a prompt's prefill: each entry sees the keys of the entries before it, causal attention). Decode
@@ -225,7 +227,8 @@ void attend_entries(const DecodeGeom& g, int64_t maxS, const float* qa, const fl
   const int64_t group = H / g.Hkv;
   const int64_t tok = g.Hkv * D;  // values per cached position (all kv heads): time-major rows (L, Hkv, D)
   const int64_t half = D / 2;
-  run_rows(g.B, 2, serial, [&](int64_t b0, int64_t b1) {
+  // The appends are a few row copies per entry: worth the pool only for a prompt chunk's hundreds of entries.
+  run_rows(g.B, 256, serial, [&](int64_t b0, int64_t b1) {
     std::vector<float> row(static_cast<size_t>(tok));  // a rotated new key
     for (int64_t b = b0; b < b1; b++) {
       const int64_t r = rows[b], p = pos[b];
@@ -358,6 +361,38 @@ int64_t group_split(const int32_t* rows, int64_t B, int64_t R) {
   return -1;
 }
 
+// Checks one layer's norms and packed weights (names suffixed with `at`, e.g. "[2]") for hidden C, SwiGLU width F,
+// q/k/v width Wq and attention width HD.
+void check_layer_weights(Args& a, int64_t C, int64_t F, int64_t Wq, int64_t HD, const F32& inNorm, const F32& postNorm, const F32& wqkv,
+                         const F32& bias, const F32& wo, const F32& wgate, const F32& wup, const F32& wdown, const std::string& at) {
+  auto packed_need = [&](const F32& w, int64_t N, int64_t K, const char* what) { a.exact(w, mul(packed::blocks(N) * packed::NB, K), (what + at + " (packed)").c_str()); };
+  const std::string plural = at.empty() ? "" : "s";  // decodeLayers takes arrays named inNorms / postNorms
+  a.need(inNorm, C, ("inNorm" + plural + at).c_str());
+  a.need(postNorm, C, ("postNorm" + plural + at).c_str());
+  packed_need(wqkv, Wq, C, "Wqkv");
+  if (bias.p) a.need(bias, Wq, ("qkvBias" + at).c_str());
+  packed_need(wo, C, HD, "Wo");
+  packed_need(wgate, F, C, "Wgate");
+  packed_need(wup, F, C, "Wup");
+  packed_need(wdown, C, F, "Wdown");
+}
+
+// Checks a dense layer's residual stream and scratch buffers for B entries; returns the k and v views of the packed
+// [q | k | v] scratch (for check_entries).
+std::pair<F32, F32> check_layer_buffers(Args& a, int64_t B, int64_t C, int64_t F, int64_t H, int64_t Hkv, int64_t D, const F32& x, const F32& hn,
+                                        const F32& qkv, const F32& att, const F32& gu, const F32& act) {
+  const int64_t Wq = (H + 2 * Hkv) * D, HD = H * D;
+  a.need(x, mul(B, C), "x");
+  a.need(hn, mul(B, C), "hn");
+  a.need(qkv, mul(B, Wq), "qkv");
+  a.need(att, mul(B, HD), "att");
+  a.need(gu, mul(B, 2 * F), "gu");
+  a.need(act, mul(B, F), "act");
+  F32 kq{qkv.p ? qkv.p + HD : nullptr, qkv.n >= static_cast<size_t>(HD) ? qkv.n - HD : 0};
+  F32 vq{qkv.p ? qkv.p + (H + Hkv) * D : nullptr, qkv.n >= static_cast<size_t>((H + Hkv) * D) ? qkv.n - (H + Hkv) * D : 0};
+  return {kq, vq};
+}
+
 // One layer's weights and caches.
 struct LayerArgs {
   float* x;
@@ -417,7 +452,8 @@ R1_ENTRY(decode_attention) {
   if (gi.n != 10) fail_range("decodeAttention: geom must hold 10 integers [B, H, Hkv, D, R, L, qStride, kStride, vStride, P]");
   for (size_t i = 0; i < 10; i++) if (gi.p[i] < 0) fail_range("decodeAttention: geom has a negative entry");
   const DecodeGeom g{gi.p[0], gi.p[1], gi.p[2], gi.p[3], gi.p[4], gi.p[5], gi.p[6], gi.p[7], gi.p[8], gi.p[9]};
-  const int64_t maxS = check_decode(a, g, qa, ka, va, kc, vc, rows, pos, cs, sn, scale, "decodeAttention");
+  check_caches(a, g, kc, vc, "kCache", "vCache");
+  const int64_t maxS = check_entries(a, g, qa, ka, va, rows, pos, cs, sn, scale, "decodeAttention");
   a.need(out, mul(mul(g.B, g.H), g.D), "out");
   if (g.B == 0 || g.H == 0 || g.D == 0) return undefined(env);
   attend_any(g, maxS, qa.p, ka.p, va.p, kc, vc, rows.p, pos.p, cs.p, sn.p, scale, out.p);
@@ -447,24 +483,10 @@ R1_ENTRY(decode_layer) {
   if (Hkv == 0 || H % Hkv != 0) fail_range("decodeLayer: H=" + std::to_string(H) + " is not a multiple of Hkv=" + std::to_string(Hkv));
   const int64_t Wq = (H + 2 * Hkv) * D;
   const DecodeGeom g{B, H, Hkv, D, gi.p[6], gi.p[7], Wq, Wq, Wq, gi.p[8]};
-  a.need(x, mul(B, C), "x");
-  a.need(inNorm, C, "inNorm");
-  a.need(postNorm, C, "postNorm");
-  auto packed_need = [&](const F32& w, int64_t N, int64_t K, const char* what) { a.exact(w, mul(packed::blocks(N) * packed::NB, K), what); };
-  packed_need(wqkv, Wq, C, "Wqkv (packed)");
-  if (bias.p) a.need(bias, Wq, "qkvBias");
-  packed_need(wo, C, H * D, "Wo (packed)");
-  packed_need(wgate, F, C, "Wgate (packed)");
-  packed_need(wup, F, C, "Wup (packed)");
-  packed_need(wdown, C, F, "Wdown (packed)");
-  a.need(hn, mul(B, C), "hn");
-  a.need(qkv, mul(B, Wq), "qkv");
-  a.need(att, mul(B, H * D), "att");
-  a.need(gu, mul(B, 2 * F), "gu");
-  a.need(act, mul(B, F), "act");
-  F32 kq{qkv.p ? qkv.p + H * D : nullptr, qkv.n >= static_cast<size_t>(H * D) ? qkv.n - H * D : 0};
-  F32 vq{qkv.p ? qkv.p + (H + Hkv) * D : nullptr, qkv.n >= static_cast<size_t>((H + Hkv) * D) ? qkv.n - (H + Hkv) * D : 0};
-  const int64_t maxS = check_decode(a, g, qkv, kq, vq, kc, vc, rows, pos, cs, sn, scale, "decodeLayer");
+  check_layer_weights(a, C, F, Wq, H * D, inNorm, postNorm, wqkv, bias, wo, wgate, wup, wdown, "");
+  const auto [kq, vq] = check_layer_buffers(a, B, C, F, H, Hkv, D, x, hn, qkv, att, gu, act);
+  check_caches(a, g, kc, vc, "kCache", "vCache");
+  const int64_t maxS = check_entries(a, g, qkv, kq, vq, rows, pos, cs, sn, scale, "decodeLayer");
   if (B == 0 || C == 0) return undefined(env);
   dense_layer(LayerArgs{x.p, inNorm.p, wqkv.p, bias.p, wo.p, postNorm.p, wgate.p, wup.p, wdown.p, kc, vc}, g, C, F, maxS, rows.p, pos.p, cs.p, sn.p, eps,
               scale, hn.p, qkv.p, att.p, gu.p, act.p, false);
@@ -497,28 +519,14 @@ R1_ENTRY(decode_layers) {
   if (Hkv == 0 || H % Hkv != 0) fail_range("decodeLayers: H=" + std::to_string(H) + " is not a multiple of Hkv=" + std::to_string(Hkv));
   const int64_t Wq = (H + 2 * Hkv) * D, HD = H * D;
   const DecodeGeom g{B, H, Hkv, D, gi.p[6], gi.p[7], Wq, Wq, Wq, gi.p[8]};
-  a.need(x, mul(B, C), "x");
-  a.need(hn, mul(B, C), "hn");
-  a.need(qkv, mul(B, Wq), "qkv");
-  a.need(att, mul(B, HD), "att");
-  a.need(gu, mul(B, 2 * F), "gu");
-  a.need(act, mul(B, F), "act");
-  auto packed_need = [&](const F32& w, int64_t N, int64_t K, const std::string& what) { a.exact(w, mul(packed::blocks(N) * packed::NB, K), what.c_str()); };
-  F32 kq{qkv.p ? qkv.p + HD : nullptr, qkv.n >= static_cast<size_t>(HD) ? qkv.n - HD : 0};
-  F32 vq{qkv.p ? qkv.p + (H + Hkv) * D : nullptr, qkv.n >= static_cast<size_t>((H + Hkv) * D) ? qkv.n - (H + Hkv) * D : 0};
-  int64_t maxS = 0;
+  const auto [kq, vq] = check_layer_buffers(a, B, C, F, H, Hkv, D, x, hn, qkv, att, gu, act);
   for (int64_t l = 0; l < NL; l++) {
     const std::string at = "[" + std::to_string(l) + "]";
-    a.need(inNorm[l], C, ("inNorms" + at).c_str());
-    a.need(postNorm[l], C, ("postNorms" + at).c_str());
-    packed_need(wqkv[l], Wq, C, "Wqkv" + at + " (packed)");
-    if (bias[l].p) a.need(bias[l], Wq, ("qkvBias" + at).c_str());
-    packed_need(wo[l], C, HD, "Wo" + at + " (packed)");
-    packed_need(wgate[l], F, C, "Wgate" + at + " (packed)");
-    packed_need(wup[l], F, C, "Wup" + at + " (packed)");
-    packed_need(wdown[l], C, F, "Wdown" + at + " (packed)");
-    maxS = check_decode(a, g, qkv, kq, vq, kc[l], vc[l], rows, pos, cs, sn, scale, "decodeLayers");
+    check_layer_weights(a, C, F, Wq, HD, inNorm[l], postNorm[l], wqkv[l], bias[l], wo[l], wgate[l], wup[l], wdown[l], at);
+    check_caches(a, g, kc[l], vc[l], "kCaches" + at, "vCaches" + at);
   }
+  // The entries (rows, positions, RoPE) are the same for every layer: checked once.
+  const int64_t maxS = check_entries(a, g, qkv, kq, vq, rows, pos, cs, sn, scale, "decodeLayers");
   if (B == 0 || C == 0 || NL == 0) return undefined(env);
   // Two row groups run through the layers without barriers, so no cache row may have entries in both (an entry
   // attends to the keys its row's earlier entries append): split at the row boundary nearest the middle.

@@ -102,19 +102,7 @@ class Args {
   }
 
   // A Float32Array or a Uint16Array (half-precision storage).
-  KvBuf kv(size_t i, const char* what) {
-    bool is = false;
-    napi_is_typedarray(env_, argv_[i], &is);
-    napi_typedarray_type t = napi_float32_array;
-    if (is) {
-      void* data = nullptr;
-      napi_value ab;
-      size_t off = 0, len = 0;
-      napi_get_typedarray_info(env_, argv_[i], &t, &len, &data, &ab, &off);
-      if (t == napi_float32_array || t == napi_uint16_array) return KvBuf{data, len, t == napi_uint16_array};
-    }
-    fail_type(where(what) + " must be a Float32Array or a Uint16Array (f16 storage)");
-  }
+  KvBuf kv(size_t i, const char* what) { return kv_value(argv_[i], what); }
 
   void need(const KvBuf& a, int64_t need_n, const char* what) {
     if (need_n < 0 || static_cast<uint64_t>(need_n) > a.n) fail_range(std::string(fn_) + ": " + what + " holds " + std::to_string(a.n) + " elements, needs " + std::to_string(need_n));
@@ -171,34 +159,39 @@ class Args {
 
   // An array of KV-cache buffers (Float32Array or Uint16Array each).
   std::vector<KvBuf> kv_list(size_t i, const char* what, size_t count) {
-    return list<KvBuf>(i, what, count, [&](napi_value e, const std::string& w) {
-      bool is = false;
-      napi_is_typedarray(env_, e, &is);
-      if (is) {
-        napi_typedarray_type t;
-        void* data = nullptr;
-        napi_value ab;
-        size_t off = 0, len = 0;
-        napi_get_typedarray_info(env_, e, &t, &len, &data, &ab, &off);
-        if (t == napi_float32_array || t == napi_uint16_array) return KvBuf{data, len, t == napi_uint16_array};
-      }
-      fail_type(where(w) + " must be a Float32Array or a Uint16Array (f16 storage)");
-    });
+    return list<KvBuf>(i, what, count, [&](napi_value e, const std::string& w) { return kv_value(e, w); });
   }
 
  private:
   void* typed(size_t i, const char* what, napi_typedarray_type want, size_t* len) { return typed_value(argv_[i], what, want, len); }
+  // The data of a typed array `v` of type `want` (its element count in *len); a type error naming `what` otherwise.
   void* typed_value(napi_value v, const std::string& what, napi_typedarray_type want, size_t* len) {
-    bool is = false;
-    napi_is_typedarray(env_, v, &is);
-    if (!is) fail_type(where(what) + (want == napi_float32_array ? " must be a Float32Array" : want == napi_uint16_array ? " must be a Uint16Array" : want == napi_float64_array ? " must be a Float64Array" : " must be an Int32Array"));
     napi_typedarray_type t;
     void* data = nullptr;
+    if (!typed_any(v, &t, &data, len) || t != want) {
+      fail_type(where(what) + (want == napi_float32_array ? " must be a Float32Array" : want == napi_uint16_array ? " must be a Uint16Array" : want == napi_float64_array ? " must be a Float64Array" : " must be an Int32Array"));
+    }
+    return data;
+  }
+  // A Float32Array or a Uint16Array (f16 storage) `v`; a type error naming `what` otherwise.
+  KvBuf kv_value(napi_value v, const std::string& what) {
+    napi_typedarray_type t;
+    void* data = nullptr;
+    size_t len = 0;
+    if (!typed_any(v, &t, &data, &len) || (t != napi_float32_array && t != napi_uint16_array)) {
+      fail_type(where(what) + " must be a Float32Array or a Uint16Array (f16 storage)");
+    }
+    return KvBuf{data, len, t == napi_uint16_array};
+  }
+  // Type, data and element count of `v`; false when `v` is not a typed array.
+  bool typed_any(napi_value v, napi_typedarray_type* t, void** data, size_t* len) {
+    bool is = false;
+    napi_is_typedarray(env_, v, &is);
+    if (!is) return false;
     napi_value ab;
     size_t off = 0;
-    napi_get_typedarray_info(env_, v, &t, len, &data, &ab, &off);
-    if (t != want) fail_type(where(what) + (want == napi_float32_array ? " must be a Float32Array" : want == napi_uint16_array ? " must be a Uint16Array" : want == napi_float64_array ? " must be a Float64Array" : " must be an Int32Array"));
-    return data;
+    napi_get_typedarray_info(env_, v, t, len, data, &ab, &off);
+    return true;
   }
   static std::string fmt(double v) {
     char b[64];
