@@ -122,7 +122,7 @@ export class DecoderWeights {
   readonly ropeSin: Float32Array; // (maxSeqLen, D/2)
 
   constructor(readonly model: Transformer) {
-    if (!DecoderWeights.supports(model)) throw new Error('DenseDecoder: the model is not a dense MHA/GQA SwiGLU model (use ModelDecoder)');
+    if (!DecoderWeights.supports(model)) throw new Error('DecoderWeights: the model is not a dense MHA/GQA SwiGLU model (use ModelDecoder)');
     const c = model.config;
     const first = model.model.blocks[0]!.parts.self_attn as SelfAttention;
     this.be = model.engine.backend;
@@ -135,38 +135,39 @@ export class DecoderWeights {
     this.Wq = (this.H + 2 * this.Hkv) * this.D;
     this.eps = c.normEps;
     this.scale = 1 / Math.sqrt(this.D);
-    this.layers = model.model.blocks.map((blk) => {
-      const a = blk.parts.self_attn as SelfAttention;
-      return {
-        inNorm: blk.parts.input_layernorm.weight.data, postNorm: blk.parts.post_attention_layernorm.weight.data, qkvBias: null,
-        qkv: new Float32Array(0), o: new Float32Array(0), gate: new Float32Array(0), up: new Float32Array(0), down: new Float32Array(0),
-        ...(a.q_proj.bias && a.k_proj.bias && a.v_proj.bias ? { qkvBias: new Float32Array(this.Wq) } : {}),
-      };
-    });
     this.embed = model.model.embed_tokens.weight.data;
     this.finalNorm = model.model.norm.weight.data;
-    this.head = new Float32Array(0);
     this.ropeCos = model.rope.cos;
     this.ropeSin = model.rope.sin;
-    this.refresh();
+    ({ layers: this.layers, head: this.head } = this.pack(null));
   }
 
-  /** Re-reads the model's current weights into the packed matrices (the same buffers after the first time). */
+  /** Re-reads the model's current weights into the packed matrices (into the same buffers). */
   refresh(): void {
-    const { C, H, Hkv, D, F, V } = this;
-    const pack = (W: Float32Array, N: number, K: number, into: Float32Array): Float32Array => this.be.packLinear(W, N, K, into.length ? into : undefined);
-    this.model.model.blocks.forEach((blk, l) => {
+    this.pack(this);
+  }
+
+  /** Stacks and packs the model's weights, into `into`'s buffers when given (they are then returned again). */
+  private pack(into: { layers: LayerWeights[]; head: Float32Array } | null): { layers: LayerWeights[]; head: Float32Array } {
+    const { C, H, D, F, V, Wq } = this;
+    const pack = (W: Float32Array, N: number, K: number, prev: Float32Array | undefined): Float32Array => this.be.packLinear(W, N, K, prev);
+    const layers = this.model.model.blocks.map((blk, l): LayerWeights => {
       const a = blk.parts.self_attn as SelfAttention;
       const m = blk.parts.mlp as SwiGluMlp;
-      const w = this.layers[l]!;
-      w.qkv = pack(stack([a.q_proj.weight.data, a.k_proj.weight.data, a.v_proj.weight.data]), (H + 2 * Hkv) * D, C, w.qkv);
-      if (w.qkvBias) w.qkvBias.set(stack([a.q_proj.bias!.data, a.k_proj.bias!.data, a.v_proj.bias!.data]));
-      w.o = pack(a.o_proj.weight.data, C, H * D, w.o);
-      w.gate = pack(m.gate_proj.weight.data, F, C, w.gate);
-      w.up = pack(m.up_proj.weight.data, F, C, w.up);
-      w.down = pack(m.down_proj.weight.data, C, F, w.down);
+      const prev = into?.layers[l];
+      const biases = [a.q_proj.bias, a.k_proj.bias, a.v_proj.bias];
+      const bias = biases.every((x) => x) ? stack(biases.map((x) => x!.data)) : null;
+      if (bias && prev?.qkvBias) prev.qkvBias.set(bias);
+      return {
+        inNorm: blk.parts.input_layernorm.weight.data, postNorm: blk.parts.post_attention_layernorm.weight.data,
+        qkv: pack(stack([a.q_proj.weight.data, a.k_proj.weight.data, a.v_proj.weight.data]), Wq, C, prev?.qkv),
+        qkvBias: prev?.qkvBias ?? bias,
+        o: pack(a.o_proj.weight.data, C, H * D, prev?.o),
+        gate: pack(m.gate_proj.weight.data, F, C, prev?.gate), up: pack(m.up_proj.weight.data, F, C, prev?.up), down: pack(m.down_proj.weight.data, C, F, prev?.down),
+      };
     });
-    (this as { head: Float32Array }).head = pack(this.model.lm_head ? this.model.lm_head.weight.data : this.embed, V, C, this.head);
+    const head = pack(this.model.lm_head ? this.model.lm_head.weight.data : this.embed, V, C, into?.head);
+    return { layers, head };
   }
 }
 
@@ -297,21 +298,19 @@ export class DenseDecoder implements DecodeStep {
     const pb = this.prefillBuf;
     const lastX = new Float32Array(group.length * C); // each row's residual after its last token
     let filled = 0;
+    // Rows whose last token sits in the chunk being filled: (entry index in the chunk, group index).
+    let pending: [number, number][] = [];
     const flush = (): void => {
       if (filled === 0) return;
       this.layers(pb, filled);
+      for (const [e, i] of pending) lastX.set(pb.x.subarray(e * C, (e + 1) * C), i * C);
+      pending = [];
       filled = 0;
     };
-    // Rows whose last token sits in the chunk being filled: (entry index in the chunk, group index).
-    let pending: [number, number][] = [];
     group.forEach((g, gi) => {
       const start = cache.lengths[g.slot]!;
       g.rest.forEach((id, t) => {
-        if (filled === n) {
-          flush();
-          for (const [e, i] of pending) lastX.set(pb.x.subarray(e * C, (e + 1) * C), i * C);
-          pending = [];
-        }
+        if (filled === n) flush();
         pb.rows[filled] = g.slot;
         pb.pos[filled] = start + t;
         pb.x.set(embed.subarray(id * C, (id + 1) * C), filled * C);
@@ -320,7 +319,6 @@ export class DenseDecoder implements DecodeStep {
       });
     });
     flush();
-    for (const [e, i] of pending) lastX.set(pb.x.subarray(e * C, (e + 1) * C), i * C);
     group.forEach((g) => { cache.lengths[g.slot] = cache.lengths[g.slot]! + g.rest.length; });
     const logits = new Float32Array(group.length * V);
     this.head(lastX, group.length, new Float32Array(group.length * C), logits);
