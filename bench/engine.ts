@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { createNativeBackend, loadNativeAddon, nativeEnvDefaults, packageRoot } from '../src/backend/index.js';
+import { createNativeBackend, loadNativeAddon, nativeEnvDefaults, packageRoot, userEnv } from '../src/backend/index.js';
 import { Engine, matmul } from '../src/tensor/index.js';
 import { AdamW, packParameters, TinyGpt } from '../src/nn/index.js';
 import { Rng } from '../src/util/rng.js';
@@ -133,19 +133,12 @@ const timeEngineSteps = (steps: number): number => {
   return median(times);
 };
 
-/** The environment as the user had it (without the defaults the native backend set for its own OpenBLAS). */
-const baselineEnv = (): NodeJS.ProcessEnv => {
-  const env = { ...process.env };
-  for (const k of nativeEnvDefaults()) delete env[k];
-  return env;
-};
-
 const torchThreads = flags.threads ?? backend.info.threads;
 const torchScript = join(packageRoot(), 'bench', 'engine_torch.py');
 const torchAvailable = !flags['skip-torch'] && spawnSync('python3', ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
 const timeTorch = (): { step_s: number; torch: string } | null => {
   const r = spawnSync('python3', [torchScript, '--steps', String(flags.steps), '--threads', String(torchThreads)], {
-    env: { ...baselineEnv(), OMP_WAIT_POLICY: 'PASSIVE' },
+    env: { ...userEnv(), OMP_WAIT_POLICY: 'PASSIVE' },
     encoding: 'utf8',
   });
   if (r.status !== 0) {

@@ -15,7 +15,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createNativeBackend, createRefBackend, nativeAvailable, nativeEnvDefaults } from '../src/backend/index.js';
+import { createNativeBackend, createRefBackend, nativeAvailable, userEnv } from '../src/backend/index.js';
 import { createEngine } from '../src/tensor/index.js';
 import { exportLlamaGguf, preset, saveModelAsHf, Transformer, byteLevelVocab, type KvDtype } from '../src/model/index.js';
 import { DecoderWeights, generate } from '../src/generate/index.js';
@@ -98,18 +98,11 @@ async function llamaChild(modelPath: string, planPath: string): Promise<void> {
 
 // ---- main ------------------------------------------------------------------------------------------------------------
 
-/** The environment as the user had it (without the defaults the native backend set for its own OpenBLAS). */
-function baselineEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const k of nativeEnvDefaults()) delete env[k];
-  return env;
-}
-
 function runLlama(work: string, file: string, plan: Plan): { rows: Row[] } | { skip: string } {
   const planFile = join(work, 'plan-llama.json');
   writeFileSync(planFile, JSON.stringify(plan));
   const child = fromSource ? ['--import', 'tsx', join(here, 'generate.ts')] : [join(here, 'generate.js')];
-  const r = spawnSync(process.execPath, [...child, '--llama-child', file, planFile], { encoding: 'utf8', timeout: 1_200_000, env: { ...baselineEnv(), UV_THREADPOOL_SIZE: '1' } });
+  const r = spawnSync(process.execPath, [...child, '--llama-child', file, planFile], { encoding: 'utf8', timeout: 1_200_000, env: { ...userEnv(), UV_THREADPOOL_SIZE: '1' } });
   try {
     const res = JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as { status: string; reason?: string; rows?: Row[] };
     if (res.status === 'ok' && res.rows) return { rows: res.rows };
@@ -123,7 +116,7 @@ function runTransformers(work: string, dir: string, plan: Plan): { rows: Row[]; 
   const planFile = join(work, 'plan-hf.json');
   writeFileSync(planFile, JSON.stringify(plan));
   const python = process.env.PYTHON ?? 'python3';
-  const r = spawnSync(python, [join(root(), 'bench', 'generate_hf.py'), dir, planFile], { encoding: 'utf8', timeout: 1_200_000, env: { ...baselineEnv(), OMP_NUM_THREADS: '2' } });
+  const r = spawnSync(python, [join(root(), 'bench', 'generate_hf.py'), dir, planFile], { encoding: 'utf8', timeout: 1_200_000, env: { ...userEnv(), OMP_NUM_THREADS: '2' } });
   if (r.error) return { skip: `cannot run ${python} (${r.error.message})` };
   try {
     const res = JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as { status: string; reason?: string; rows?: Row[]; transformers?: string };
@@ -134,9 +127,7 @@ function runTransformers(work: string, dir: string, plan: Plan): { rows: Row[]; 
   }
 }
 
-function runOurs(model: Transformer, plan: Plan, kvDtype: KvDtype): Row[] {
-  // Weights packed for the fused path once, outside the timing (as the baselines load theirs once).
-  const weights = DecoderWeights.supports(model) ? new DecoderWeights(model) : undefined;
+function runOurs(model: Transformer, weights: DecoderWeights | undefined, plan: Plan, kvDtype: KvDtype): Row[] {
   return plan.configs.map(({ batch }) => {
     const prompts = plan.prompts.slice(0, batch);
     const once = (newTokens: number): number => {
@@ -178,13 +169,15 @@ async function main(): Promise<void> {
     const hfDir = join(work, 'reference-hf');
     saveModelAsHf(hfDir, model, { bosId: model.config.vocabSize - 1, eosId: model.config.vocabSize - 1 });
     // One batch size at a time, the three engines back to back, so a change in machine load hits all of them alike.
+    // Weights packed for the fused path once, outside the timing (as the baselines load theirs once).
+    const weights = DecoderWeights.supports(model) ? new DecoderWeights(model) : undefined;
     const table: { batch: number; ours: number | null; ours16: number | null; llama: number | null; hf: number | null }[] = [];
     let hfVersion = '';
     const skips = new Set<string>();
     for (const cfg of plan.configs) {
       const one: Plan = { ...plan, configs: [cfg] };
-      const ours = runOurs(model, one, 'f32')[0]!.tokPerSec;
-      const ours16 = runOurs(model, one, 'f16')[0]!.tokPerSec;
+      const ours = runOurs(model, weights, one, 'f32')[0]!.tokPerSec;
+      const ours16 = runOurs(model, weights, one, 'f16')[0]!.tokPerSec;
       const l = runLlama(work, gguf, one);
       if ('skip' in l) skips.add(`llama.cpp skipped: ${l.skip}`);
       const h = runTransformers(work, hfDir, one);

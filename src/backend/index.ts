@@ -2,4 +2,4 @@
 
 export * from './types.js';
 export { createRefBackend } from './ref/index.js';
-export { createNativeBackend, loadNativeAddon, nativeAvailable, nativeEnvDefaults, packageRoot, type NativeAddon } from './native/index.js';
+export { createNativeBackend, loadNativeAddon, nativeAvailable, nativeEnvDefaults, packageRoot, userEnv, type NativeAddon } from './native/index.js';

@@ -70,17 +70,17 @@ test('a char-level model trained through the native backend lowers its loss', ()
   assert.ok(last < first * 0.75, `loss ${first.toFixed(3)} -> ${last.toFixed(3)}`);
 });
 
-test('OpenBLAS thread timeout: defaulted to 4 when unset (and reported), a user setting is kept', () => {
+test('OpenBLAS thread timeout: defaulted to 4 when unset (and reported, and kept out of userEnv), a user setting is kept', () => {
   const fromSource = import.meta.url.endsWith('.ts'); // run by tsx from src/, or from dist/
   const self = fileURLToPath(new URL(fromSource ? './index.ts' : './index.js', import.meta.url));
-  const probe = `const m = await import(${JSON.stringify(self)}); m.loadNativeAddon(); console.log(JSON.stringify([process.env.OPENBLAS_THREAD_TIMEOUT, m.nativeEnvDefaults()]));`;
+  const probe = `const m = await import(${JSON.stringify(self)}); m.loadNativeAddon(); console.log(JSON.stringify([process.env.OPENBLAS_THREAD_TIMEOUT, m.nativeEnvDefaults(), m.userEnv().OPENBLAS_THREAD_TIMEOUT ?? null]));`;
   const run = (env: NodeJS.ProcessEnv): unknown => {
     const r = spawnSync(process.execPath, [...(fromSource ? ['--import', 'tsx'] : []), '--input-type=module', '-e', probe], { env, encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     return JSON.parse(r.stdout.trim().split('\n').pop()!);
   };
   const { OPENBLAS_THREAD_TIMEOUT: _drop, ...unset } = process.env;
-  assert.deepEqual(run(unset), ['4', ['OPENBLAS_THREAD_TIMEOUT']]);
-  assert.deepEqual(run({ ...unset, OPENBLAS_THREAD_TIMEOUT: '12' }), ['12', []]);
+  assert.deepEqual(run(unset), ['4', ['OPENBLAS_THREAD_TIMEOUT'], null], 'defaulted, and left out of the user environment');
+  assert.deepEqual(run({ ...unset, OPENBLAS_THREAD_TIMEOUT: '12' }), ['12', [], '12'], 'a user setting is kept and passed on');
   assert.ok(Array.isArray(nativeEnvDefaults()));
 });

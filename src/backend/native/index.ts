@@ -35,7 +35,6 @@ export function packageRoot(): string {
 
 let cached: NativeAddon | null = null;
 
-/** Loads the addon once; throws with build instructions when it is missing. */
 let defaultedTimeout = false;
 
 /**
@@ -46,6 +45,14 @@ export function nativeEnvDefaults(): string[] {
   return defaultedTimeout ? ['OPENBLAS_THREAD_TIMEOUT'] : [];
 }
 
+/** The environment as the user had it, without nativeEnvDefaults(): for baseline processes in benchmarks. */
+export function userEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const k of nativeEnvDefaults()) delete env[k];
+  return env;
+}
+
+/** Loads the addon once; throws with build instructions when it is missing. */
 export function loadNativeAddon(): NativeAddon {
   if (cached) return cached;
   const path = process.env.R1_NATIVE_ADDON ?? join(packageRoot(), 'build', 'Release', 'r1_native.node');
