@@ -215,7 +215,7 @@ export interface Backend {
    * decodeLayer for a whole stack of nLayers layers in one call: each weight, norm and cache argument is an array with
    * one entry per layer (qkvBias entries may be null); geom = [B, C, H, Hkv, D, F, R, L, P, nLayers]. Same result as
    * calling decodeLayer layer by layer (the native backend runs two row groups through all layers on the two cores,
-   * staggered, so one streams the KV cache while the other computes).
+   * with no barrier between layers).
    */
   decodeLayers(
     x: Float32Array, inNorms: Float32Array[], Wqkv: Float32Array[], qkvBias: (Float32Array | null)[], Wo: Float32Array[], postNorms: Float32Array[],
