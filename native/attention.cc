@@ -102,7 +102,7 @@ R1_ENTRY(attention) {
   if (causal && d.Tk < d.Tq) fail_range("attention: causal needs Tk >= Tq");
   if (probs.p) a.need(probs, mul(mul(mul(d.B, d.H), d.Tq), d.Tk), "probs");
   const int64_t group = d.H / d.Hkv;
-  BlasSingleThread single;
+  [[maybe_unused]] BlasSingleThread single;
   parallel_for(d.B * d.H, 2, [&](int64_t p0, int64_t p1) {
     std::vector<float> scratch(probs.p ? 0 : static_cast<size_t>(d.Tq * d.Tk));
     for (int64_t bh = p0; bh < p1; bh++) {
@@ -152,7 +152,7 @@ R1_ENTRY(attention_backward) {
   a.need(probs, mul(mul(mul(d.B, d.H), d.Tq), d.Tk), "probs");
   // Causality is read back from the saved probs: a block's visible keys end where its last row's weights end.
   const int64_t group = d.H / d.Hkv;
-  BlasSingleThread single;
+  [[maybe_unused]] BlasSingleThread single;
   // One task per (batch, kv head): the query heads of a GQA group accumulate into the same dK / dV.
   parallel_for(d.B * d.Hkv, 2, [&](int64_t t0, int64_t t1) {
     std::vector<float> dS(static_cast<size_t>(kRowBlock * d.Tk));
