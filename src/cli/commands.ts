@@ -6,8 +6,9 @@ import { register as registerEval } from './eval.js';
 import { register as registerModel } from './model.js';
 import { register as registerTasks } from './tasks.js';
 import { register as registerTokenizer } from './tokenizer.js';
+import { register as registerTrain } from './train.js';
 import { register as registerVerify } from './verify.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [registerDemo, registerEval, registerModel, registerTasks, registerTokenizer, registerVerify];
+export const commands: RegisterCommand[] = [registerDemo, registerEval, registerModel, registerTasks, registerTokenizer, registerTrain, registerVerify];

@@ -4,12 +4,11 @@
 
 import { basename, resolve } from 'node:path';
 import { createNativeBackend, createRefBackend, nativeAvailable, type Backend } from '../backend/index.js';
-import { DecoderWeights, generate, type Generation } from '../generate/index.js';
+import { DecoderWeights, sampleChat, type ChatSample } from '../generate/index.js';
 import { loadHfCheckpoint, type KvDtype, type Transformer } from '../model/index.js';
 import { createEngine } from '../tensor/index.js';
-import { encodeChat, loadTokenizer, R1_TOKENS, type Tokenizer } from '../tokenizer/index.js';
+import { loadTokenizer, type Tokenizer } from '../tokenizer/index.js';
 import type { LocalSourceFactory } from './local-source.js';
-import { splitThinkTags } from './reasoning-split.js';
 import type { Completion, SampleOptions, SampleSource } from './types.js';
 
 export interface LocalModelParts {
@@ -30,21 +29,10 @@ export interface LocalModelParts {
   weights?: DecoderWeights;
 }
 
-/** The id of an added token, or null when the tokenizer does not have it. */
-function addedId(tok: Tokenizer, content: string): number | null {
-  try {
-    return tok.addedTokenId(content);
-  } catch {
-    return null;
-  }
-}
-
 export class LocalModelSource implements SampleSource {
   readonly label: string;
   readonly model: string;
   readonly #parts: LocalModelParts;
-  readonly #eos: number | null;
-  readonly #thinkEnd: number | null;
 
   constructor(parts: LocalModelParts) {
     if (parts.tokenizer.vocabSize > parts.model.config.vocabSize) {
@@ -55,8 +43,6 @@ export class LocalModelSource implements SampleSource {
     this.#parts = parts;
     this.label = parts.label;
     this.model = parts.name;
-    this.#eos = addedId(parts.tokenizer, R1_TOKENS.eos);
-    this.#thinkEnd = addedId(parts.tokenizer, R1_TOKENS.thinkEnd);
   }
 
   /**
@@ -67,30 +53,21 @@ export class LocalModelSource implements SampleSource {
    * not the ones an uninterrupted run would have drawn.
    */
   async complete(prompts: readonly string[], opts: SampleOptions): Promise<Completion[][]> {
-    const { model, tokenizer } = this.#parts;
     const out: Completion[][] = [];
-    const weights = this.#parts.weights;
     for (let p = 0; p < prompts.length; p++) {
       if (opts.signal?.aborted) throw opts.signal.reason;
-      // literalContent: a question that happens to spell a chat token cannot forge a turn.
-      const ids = encodeChat(tokenizer, [{ role: 'user', content: prompts[p]! }], { addGenerationPrompt: true, literalContent: true });
-      const room = model.config.maxSeqLen - ids.length;
-      if (room < 1) throw new Error(`${this.label}: prompt ${p} has ${ids.length} tokens; the model's context is ${model.config.maxSeqLen}`);
-      const res = generate(model, [ids], {
-        maxNewTokens: Math.min(opts.maxTokens, room),
-        sampling: { temperature: opts.temperature, topP: opts.topP, topK: 0 },
-        seed: opts.seed,
-        n: opts.n,
-        ...(this.#eos !== null ? { stopTokens: [this.#eos] } : {}),
-        decoder: tokenizer,
-        ...(this.#parts.maxBatch !== undefined ? { maxBatch: this.#parts.maxBatch } : {}),
-        ...(this.#parts.kvDtype !== undefined ? { kvDtype: this.#parts.kvDtype } : {}),
-        ...(weights ? { weights } : {}),
-      });
-      const completions = res.sequences
+      let samples: ChatSample[];
+      try {
+        ({ samples } = sampleChat(this.#parts, [{ kind: 'chat', messages: [{ role: 'user', content: prompts[p]! }] }], {
+          n: opts.n, maxTokens: opts.maxTokens, sampling: { temperature: opts.temperature, topP: opts.topP, topK: 0 }, seed: opts.seed,
+        }));
+      } catch (err) {
+        throw new Error(`${this.label}: ${(err as Error).message}`);
+      }
+      const completions = samples
         .slice()
-        .sort((a, b) => a.sample - b.sample)
-        .map((g) => this.#toCompletion(g));
+        .sort((a, b) => a.generation.sample - b.generation.sample)
+        .map((s) => toCompletion(s));
       completions.forEach((c, j) => opts.onCompletion?.(p, j, c));
       out.push(completions);
       // Let progress callbacks and timers run between prompts.
@@ -98,27 +75,22 @@ export class LocalModelSource implements SampleSource {
     }
     return out;
   }
+}
 
-  #toCompletion(g: Generation): Completion {
-    // The prompt ended with "<think>\n", so the text is "reasoning</think>answer" (splitThinkTags handles that).
-    const split = splitThinkTags(g.text ?? '');
-    const completionTokens = g.usage.completionTokens;
-    const end = this.#thinkEnd === null ? -1 : g.tokens.indexOf(this.#thinkEnd);
-    // Exact reasoning length from the token ids: everything up to and including </think>; all of it when unclosed.
-    const reasoningTokens = this.#thinkEnd === null ? null : end === -1 ? completionTokens : end + 1;
-    return {
-      reasoning: split.reasoning,
-      content: split.content,
-      finishReason: g.finishReason,
-      usage: {
-        promptTokens: g.usage.promptTokens,
-        completionTokens,
-        reasoningTokens,
-        cacheHitTokens: g.usage.cachedPromptTokens,
-        cacheMissTokens: g.usage.promptTokens - g.usage.cachedPromptTokens,
-      },
-    };
-  }
+function toCompletion(s: ChatSample): Completion {
+  const g = s.generation;
+  return {
+    reasoning: s.reasoning,
+    content: s.content,
+    finishReason: g.finishReason,
+    usage: {
+      promptTokens: g.usage.promptTokens,
+      completionTokens: g.usage.completionTokens,
+      reasoningTokens: s.reasoningTokens,
+      cacheHitTokens: g.usage.cachedPromptTokens,
+      cacheMissTokens: g.usage.promptTokens - g.usage.cachedPromptTokens,
+    },
+  };
 }
 
 /** The backend local evaluation runs on: the native engine when its addon is built, else the reference one. */

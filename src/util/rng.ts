@@ -75,6 +75,21 @@ export class Rng {
     return xs;
   }
 
+  /** The generator's state (four 32-bit words), for checkpoints: `Rng.fromState(r.state())` continues the same stream. */
+  state(): [number, number, number, number] {
+    return [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0];
+  }
+
+  /** A generator that continues from a saved state(). */
+  static fromState(state: readonly number[]): Rng {
+    if (state.length !== 4 || state.some((w) => !Number.isInteger(w) || w < 0 || w > 0xffffffff) || state.every((w) => w === 0)) {
+      throw new RangeError(`Rng.fromState: expected four 32-bit words, not all zero; got ${JSON.stringify(state)}`);
+    }
+    const r = new Rng(0);
+    [r.s0, r.s1, r.s2, r.s3] = state as [number, number, number, number];
+    return r;
+  }
+
   /** A new independent generator derived from this one (for per-sequence streams). */
   fork(): Rng {
     return new Rng(this.nextU32());

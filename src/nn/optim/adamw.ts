@@ -51,6 +51,21 @@ export class AdamW {
     }
   }
 
+  /** The optimizer state for checkpoints: step count and both moment buffers (live views, not copies). */
+  state(): { t: number; m: Float32Array; v: Float32Array } {
+    return { t: this.t, m: this.m, v: this.v };
+  }
+
+  /** Restores a state() saved from an optimizer over the same parameters (sizes must match). */
+  load(state: { t: number; m: ArrayLike<number>; v: ArrayLike<number> }, source = 'optimizer state'): void {
+    const n = this.flat.params.length;
+    if (!Number.isInteger(state.t) || state.t < 0) throw new RangeError(`${source}: step count ${state.t} is not a non-negative integer`);
+    if (state.m.length !== n || state.v.length !== n) throw new RangeError(`${source}: moments hold ${state.m.length}/${state.v.length} values; the model has ${n} parameters`);
+    this.m.set(state.m);
+    this.v.set(state.v);
+    this.t = state.t;
+  }
+
   /** Zeroes the flat gradient buffer (call before each backward pass). */
   zeroGrad(): void {
     this.backend.fill(this.flat.grads, 0);

@@ -1,0 +1,207 @@
+// src/cli/train.ts — `r1 sft`, `r1 grpo` and `r1 init`: thin. Flags and an optional config file (JSON or YAML; flags
+// win) → one validated config → the trainer in src/train, with a live progress line, SIGINT/SIGTERM turned into a
+// checkpoint-and-stop, and `--dry-run` printing the resolved config.
+
+import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { isPresetName, parseModelConfig, preset, type ModelConfigInput } from '../model/index.js';
+import { loadTokenizer } from '../tokenizer/index.js';
+import {
+  initCheckpoint, mergeConfig, MetricsStream, parseGrpoConfig, parseSftConfig, readConfigFile, trainGrpo, trainSft, type StepMetrics,
+} from '../train/index.js';
+
+export interface TrainCliDeps {
+  stdout: { write(s: string): unknown };
+  stderr: { write(s: string): unknown; isTTY?: boolean };
+  setExitCode: (code: number) => void;
+  /** Process signals to honour (SIGINT/SIGTERM); injectable for tests. */
+  onSignal: (handler: () => void) => () => void;
+}
+
+const processDeps = (): TrainCliDeps => ({
+  stdout: process.stdout,
+  stderr: process.stderr,
+  setExitCode: (c) => (process.exitCode = c),
+  onSignal: (h) => {
+    process.on('SIGINT', h);
+    process.on('SIGTERM', h);
+    return () => {
+      process.off('SIGINT', h);
+      process.off('SIGTERM', h);
+    };
+  },
+});
+
+const num = (s: string | undefined): number | undefined => (s === undefined ? undefined : Number(s));
+
+/** "name" or "name:weight" (reward) / "name:difficulty" (task). */
+function splitSpec(s: string): [string, string | undefined] {
+  const i = s.indexOf(':');
+  return i < 0 ? [s, undefined] : [s.slice(0, i), s.slice(i + 1)];
+}
+
+/** The progress line: step, reward, accuracy, length, ETA. Redrawn in place on a TTY, a plain line every few seconds elsewhere. */
+function progressSink(deps: TrainCliDeps, total: number, keys: (m: StepMetrics) => string): { update: (m: StepMetrics) => void; done: () => void } {
+  const tty = deps.stderr.isTTY === true;
+  let last = 0;
+  return {
+    update(m) {
+      const eta = m.wallSeconds && m.step > 0 ? ((m.wallSeconds as number) / m.step) * (total - m.step) : null;
+      const line = `step ${m.step}/${total}  ${keys(m)}  ${eta !== null ? `ETA ${fmtSecs(eta)}` : ''}`;
+      if (tty) deps.stderr.write(`\r\x1b[K${line}`);
+      else if (Date.now() - last > 5000 || m.step === total) {
+        deps.stderr.write(line + '\n');
+        last = Date.now();
+      }
+    },
+    done() {
+      if (tty) deps.stderr.write('\n');
+    },
+  };
+}
+
+const fmtSecs = (s: number): string => (s >= 90 ? `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${Math.round(s)}s`);
+const f = (x: number | null | undefined, d = 3): string => (x === null || x === undefined ? '-' : x.toFixed(d));
+
+type Raw = Record<string, string | boolean | string[] | undefined>;
+
+/** Config file (if any) merged with the flags that were given. */
+function resolveInput(raw: Raw, flagValues: Record<string, unknown>): Record<string, unknown> {
+  const base = typeof raw.config === 'string' ? readConfigFile(raw.config) : {};
+  return mergeConfig(base, flagValues);
+}
+
+async function runTrainer(kind: 'sft' | 'grpo', raw: Raw, deps: TrainCliDeps): Promise<void> {
+  const source = typeof raw.config === 'string' ? raw.config : `r1 ${kind} flags`;
+  const optim = { lr: num(raw.lr as string), warmupSteps: num(raw.warmup as string) };
+  let config;
+  try {
+    if (kind === 'grpo') {
+      const tasks = (raw.task as string[] | undefined)?.map((t) => {
+        const [name, difficulty] = splitSpec(t);
+        return { name, ...(difficulty ? { difficulty } : {}) };
+      });
+      const rewards = (raw.reward as string[] | undefined)?.map((r) => {
+        const [name, w] = splitSpec(r);
+        return { name, ...(w !== undefined ? { weight: Number(w) } : {}) };
+      });
+      config = parseGrpoConfig(resolveInput(raw, {
+        model: raw.model, out: raw.out, steps: num(raw.steps as string), seed: num(raw.seed as string), tasks, rewards,
+        groupSize: num(raw.groupSize as string), promptsPerStep: num(raw.promptsPerStep as string), maxNewTokens: num(raw.maxNewTokens as string),
+        beta: num(raw.beta as string), temperature: num(raw.temperature as string), promptStyle: raw.promptStyle,
+        checkpointEvery: num(raw.checkpointEvery as string), evalEvery: num(raw.evalEvery as string), optim,
+      }), source);
+    } else {
+      config = parseSftConfig(resolveInput(raw, {
+        model: raw.model, out: raw.out, data: raw.data, steps: num(raw.steps as string), seed: num(raw.seed as string),
+        batchSize: num(raw.batchSize as string), gradAccum: num(raw.gradAccum as string), format: raw.format,
+        packing: raw.packing, checkpointEvery: num(raw.checkpointEvery as string), evalEvery: num(raw.evalEvery as string), optim,
+      }), source);
+    }
+  } catch (err) {
+    deps.stderr.write(`r1 ${kind}: ${(err as Error).message}\n`);
+    deps.setExitCode(2);
+    return;
+  }
+  if (raw.dryRun) {
+    deps.stdout.write(JSON.stringify(config, null, 2) + '\n');
+    return;
+  }
+  const controller = new AbortController();
+  const off = deps.onSignal(() => {
+    if (!controller.signal.aborted) deps.stderr.write(`\nr1 ${kind}: stopping after this step and writing a checkpoint (again to force)\n`);
+    else process.exit(130);
+    controller.abort();
+  });
+  const metrics = new MetricsStream();
+  const keys = kind === 'grpo'
+    ? (m: StepMetrics) => `reward ${f(m.reward)}  acc ${f(m.accuracy)}  len ${f(m.lengthMean, 1)}  kl ${f(m.kl, 4)}`
+    : (m: StepMetrics) => `loss ${f(m.loss)}${m.heldoutLoss !== undefined ? `  held-out ${f(m.heldoutLoss)}` : ''}  lr ${(m.lr ?? 0).toExponential(2)}`;
+  const bar = progressSink(deps, config.steps, keys);
+  metrics.subscribe(bar.update);
+  const log = (msg: string): void => void deps.stderr.write(`r1 ${kind}: ${msg}\n`);
+  try {
+    const res = kind === 'grpo'
+      ? await trainGrpo({ config: config as ReturnType<typeof parseGrpoConfig>, resume: raw.resume === true, signal: controller.signal, metrics, log })
+      : await trainSft({ config: config as ReturnType<typeof parseSftConfig>, resume: raw.resume === true, signal: controller.signal, metrics, log });
+    bar.done();
+    if (res.interrupted) {
+      deps.stderr.write(`r1 ${kind}: interrupted at step ${res.steps}; checkpoint ${res.modelDir} (continue with --resume)\n`);
+      deps.setExitCode(130);
+      return;
+    }
+    deps.stdout.write(`r1 ${kind}: ${res.steps} steps done; model in ${res.modelDir}; metrics in ${config.out}/metrics.jsonl\n`);
+  } catch (err) {
+    bar.done();
+    deps.stderr.write(`r1 ${kind}: ${(err as Error).message}\n`);
+    deps.setExitCode(1);
+  } finally {
+    off();
+  }
+}
+
+/** `r1 init`: a randomly initialised checkpoint to pretrain from. */
+export function runInit(dir: string, raw: Raw, deps: TrainCliDeps): void {
+  try {
+    let config: ModelConfigInput;
+    const p = raw.preset as string;
+    if (isPresetName(p)) config = preset(p);
+    else config = parseModelConfig(JSON.parse(readFileSync(p, 'utf8')), p);
+    if (raw.maxSeqLen) config = { ...config, maxSeqLen: Number(raw.maxSeqLen) };
+    let tokenizer;
+    if (typeof raw.tokenizer === 'string') tokenizer = loadTokenizer(raw.tokenizer);
+    else if (typeof raw.corpus === 'string') {
+      const text = readFileSync(raw.corpus, 'utf8');
+      const vocabSize = Number(raw.vocabSize ?? 512);
+      if (!Number.isInteger(vocabSize) || vocabSize < 266) throw new Error(`--vocab-size must be an integer >= 266 (256 bytes + the R1 tokens + merges), got ${raw.vocabSize}`);
+      tokenizer = { corpus: text.split('\n').filter((l) => l.trim() !== ''), vocabSize };
+    } else throw new Error('give --tokenizer DIR_OR_FILE or --corpus FILE to train one');
+    const r = initCheckpoint(dir, { config, tokenizer, seed: Number(raw.seed ?? 0) });
+    deps.stdout.write(`r1 init: ${dir}: ${r.params.toLocaleString('en-US')} parameters, vocabulary ${r.tokenizer.vocabSize}\n`);
+  } catch (err) {
+    deps.stderr.write(`r1 init: ${(err as Error).message}\n`);
+    deps.setExitCode(2);
+  }
+}
+
+const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
+
+export function register(program: Command, deps: TrainCliDeps = processDeps()): void {
+  const common = (c: Command): Command =>
+    c.option('--config <file>', 'config file (JSON or YAML); flags override it')
+      .option('--model <dir>', 'checkpoint folder to start from (Hugging Face layout with tokenizer.json)')
+      .option('--out <dir>', 'run directory (metrics.jsonl, checkpoints/, final/)')
+      .option('--steps <n>', 'optimizer steps')
+      .option('--seed <n>', 'random seed')
+      .option('--lr <x>', 'peak learning rate')
+      .option('--warmup <n>', 'warmup steps')
+      .option('--checkpoint-every <n>', 'checkpoint every n steps')
+      .option('--eval-every <n>', 'held-out evaluation every n steps')
+      .option('--resume', 'continue the run in --out from its newest intact checkpoint')
+      .option('--dry-run', 'print the resolved config and exit');
+  common(program.command('sft').description('supervised fine-tuning (chat, prompt/completion or text JSONL)'))
+    .option('--data <file>', 'training data (JSONL)')
+    .option('--batch-size <n>', 'sequences per micro-batch')
+    .option('--grad-accum <n>', 'micro-batches per step')
+    .option('--format <f>', 'chat | text: how prompt/completion data is rendered')
+    .option('--packing', 'pack short examples into full rows')
+    .action(async (o: Raw) => runTrainer('sft', o, deps));
+  common(program.command('grpo').description('GRPO reinforcement learning with rule-based rewards (DeepSeek-R1)'))
+    .option('--task <name[:difficulty]>', 'task in the prompt mix (repeatable)', collect)
+    .option('--reward <name[:weight]>', 'reward: accuracy, format, tag-count, language, overlong, repetition (repeatable)', collect)
+    .option('--group-size <G>', 'completions per prompt')
+    .option('--prompts-per-step <n>', 'prompts per step')
+    .option('--max-new-tokens <n>', 'completion budget')
+    .option('--beta <x>', 'KL coefficient (0 = no reference model)')
+    .option('--temperature <x>', 'sampling temperature')
+    .option('--prompt-style <s>', 'r1-zero | chat')
+    .action(async (o: Raw) => runTrainer('grpo', o, deps));
+  program.command('init <dir>').description('a randomly initialised checkpoint to pretrain from')
+    .option('--preset <name>', 'tiny-dense | tiny-moe-mla | reference, or a model config JSON file', 'tiny-dense')
+    .option('--tokenizer <path>', 'an existing tokenizer (folder or tokenizer.json)')
+    .option('--corpus <file>', 'train a byte-level BPE tokenizer on this text file (one document per line)')
+    .option('--vocab-size <n>', 'tokenizer size when training one', '512')
+    .option('--max-seq-len <n>', 'context length')
+    .option('--seed <n>', 'initialisation seed', '0')
+    .action((dir: string, o: Raw) => runInit(dir, o, deps));
+}

@@ -1,0 +1,69 @@
+// src/train/grpo/rollout.ts — sampling a group of G completions per prompt with the current policy (DeepSeek-R1
+// §2.2.1), through the one generation path (generate/chat.ts): the prompt is prefilled once and its KV copied to the
+// G rows; every sampled token keeps its log-prob under softmax(logits / temperature).
+
+import { sampleChat, type ChatModel, type PromptInput } from '../../generate/index.js';
+import type { RewardSample } from '../../reward/index.js';
+import { renderPrompt } from '../../tasks/prompt.js';
+import { renderChat } from '../../tokenizer/index.js';
+import type { PromptDraw } from './prompts.js';
+
+export type RolloutPromptStyle = 'r1-zero' | 'chat';
+
+export interface RolloutSample {
+  /** Index of the prompt (the group) in the rollout. */
+  group: number;
+  draw: PromptDraw;
+  /** The prompt as text (what rewards read: a chat prompt ends with the opened <think>). */
+  promptText: string;
+  promptIds: number[];
+  /** Completion token ids (the stop token included when one ended it). */
+  tokens: number[];
+  /** The sampler's log-prob of each token. */
+  logprobs: number[];
+  /** The completion as text (without the stop token). */
+  text: string;
+  /** Cut at the generation budget (finish reason 'length'). */
+  truncated: boolean;
+}
+
+export interface RolloutResult {
+  /** G samples per prompt, group-major. */
+  samples: RolloutSample[];
+  tokens: number;
+  seconds: number;
+}
+
+/** How a task item is put to the model in a prompt style. */
+export function promptFor(draw: PromptDraw, style: RolloutPromptStyle): { input: PromptInput; text: string } {
+  if (style === 'r1-zero') {
+    const text = draw.task.prompt(draw.item, 'r1-zero');
+    return { input: { kind: 'text', text }, text };
+  }
+  const messages = [{ role: 'user' as const, content: draw.task.prompt(draw.item, 'boxed') }];
+  return { input: { kind: 'chat', messages }, text: renderChat(messages, { addGenerationPrompt: true }) };
+}
+
+/** G completions for each drawn prompt (seeded: the same seed, weights and prompts give the same samples). */
+export function rollout(cm: ChatModel, draws: readonly PromptDraw[], opts: { groupSize: number; maxNewTokens: number; temperature: number; topP: number; style: RolloutPromptStyle; seed: number }): RolloutResult {
+  const t0 = performance.now();
+  const prompts = draws.map((d) => promptFor(d, opts.style));
+  const { samples, promptIds } = sampleChat(cm, prompts.map((p) => p.input), {
+    n: opts.groupSize, maxTokens: opts.maxNewTokens, sampling: { temperature: opts.temperature, topP: opts.topP, topK: 0 }, seed: opts.seed,
+  });
+  let tokens = 0;
+  const out = samples.map((s): RolloutSample => {
+    const g = s.generation;
+    tokens += g.tokens.length;
+    return {
+      group: g.prompt, draw: draws[g.prompt]!, promptText: prompts[g.prompt]!.text, promptIds: promptIds[g.prompt]!,
+      tokens: g.tokens, logprobs: g.logprobs, text: s.text, truncated: g.finishReason === 'length',
+    };
+  });
+  return { samples: out, tokens, seconds: (performance.now() - t0) / 1000 };
+}
+
+/** The rollout as reward inputs. */
+export function rewardSamples(samples: readonly RolloutSample[]): RewardSample[] {
+  return samples.map((s) => ({ prompt: s.promptText, completion: s.text, item: s.draw.item, task: s.draw.task, completionTokens: s.tokens.length }));
+}

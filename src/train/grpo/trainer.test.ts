@@ -1,0 +1,168 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { preset } from '../../model/index.js';
+import { parseGrpoConfig, type GrpoConfigInput } from '../config.js';
+import { copyTask, copyTaskBase } from '../fixtures.js';
+import { MetricsStream, withoutTiming, type StepMetrics } from '../metrics.js';
+import { trainGrpo } from './trainer.js';
+
+const CLI = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
+const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+async function learns(name: 'tiny-dense' | 'tiny-moe-mla', steps: number): Promise<StepMetrics[]> {
+  const dir = mkdtempSync(join(tmpdir(), `r1-grpo-${name}-`));
+  try {
+    const base = await copyTaskBase(dir, { steps: 80, config: { ...preset(name), maxSeqLen: 64 } });
+    const ms = new MetricsStream();
+    const seen: StepMetrics[] = [];
+    ms.subscribe((m) => seen.push(m));
+    const res = await trainGrpo({
+      metrics: ms, customTasks: { copy: copyTask() },
+      config: parseGrpoConfig({
+        out: join(dir, 'grpo'), model: base, steps, seed: 1, promptsPerStep: 8, groupSize: 8, maxNewTokens: 16, promptStyle: 'chat',
+        tasks: [{ name: 'copy' }], rewards: [{ name: 'accuracy' }, { name: 'format', weight: 0.5 }], beta: 0.04, optim: { lr: 1e-3 }, checkpointEvery: 0,
+      }),
+    });
+    assert.equal(res.steps, steps);
+    assert.ok(existsSync(join(res.modelDir, 'model.safetensors')) && existsSync(join(res.modelDir, 'tokenizer.json')));
+    const lines = readFileSync(join(dir, 'grpo', 'metrics.jsonl'), 'utf8').trim().split('\n');
+    assert.equal(lines.length, steps);
+    for (const k of ['reward', 'rewardStd', 'accuracy', 'formatRate', 'kl', 'clipLow', 'clipHigh', 'entropy', 'lengthMean', 'lengthMax', 'zeroVarianceGroups', 'rolloutTokensPerSec', 'trainTokensPerSec', 'wallSeconds', 'lr', 'gradNorm']) {
+      assert.equal(typeof JSON.parse(lines[0]!)[k], 'number', `metrics.jsonl field ${k}`);
+    }
+    assert.ok(readFileSync(join(dir, 'grpo', 'samples.jsonl'), 'utf8').trim().split('\n').length >= steps);
+    return seen;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// The base answers the copy task's digit at random (it was fine-tuned on random answers) and mostly keeps the format;
+// RL with accuracy + format rewards raises the mean reward within a fixed, seeded budget.
+test('GRPO raises the mean reward on a toy task (dense Llama-style model)', async () => {
+  const m = await learns('tiny-dense', 40);
+  const first = mean(m.slice(0, 8).map((x) => x.reward!)), last = mean(m.slice(-8).map((x) => x.reward!));
+  assert.ok(last > first + 0.05, `mean reward ${first.toFixed(3)} -> ${last.toFixed(3)}`);
+});
+
+test('GRPO raises the mean reward on a toy task (MoE + MLA model, expert balance reported)', async () => {
+  const m = await learns('tiny-moe-mla', 40);
+  const first = mean(m.slice(0, 8).map((x) => x.reward!)), last = mean(m.slice(-8).map((x) => x.reward!));
+  assert.ok(last > first + 0.05, `mean reward ${first.toFixed(3)} -> ${last.toFixed(3)}`);
+  assert.ok(m.every((x) => typeof x.expertLoadMaxOverMean === 'number' && x.expertLoadMaxOverMean >= 1));
+});
+
+function runCli(args: string[]): { child: ReturnType<typeof spawn>; done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> } {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  child.stdout!.resume();
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stderr })));
+  return { child, done };
+}
+
+const metricsOf = (dir: string): Record<string, unknown>[] => readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => withoutTiming(JSON.parse(l)));
+
+test('a run killed with SIGKILL mid-run and resumed reproduces the uninterrupted run exactly; SIGTERM checkpoints and stops', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'r1-grpo-kill-'));
+  try {
+    const base = await copyTaskBase(dir, { steps: 40, config: { ...preset('tiny-dense'), maxSeqLen: 512 } });
+    const cfg: GrpoConfigInput = {
+      model: base, out: '', steps: 24, seed: 3, promptsPerStep: 4, groupSize: 4, maxNewTokens: 12, promptStyle: 'chat', checkpointEvery: 3,
+      tasks: [{ name: 'arithmetic', difficulty: 'digits=1,operands=2,operators=+' }, { name: 'countdown', difficulty: 'easy', weight: 0.5 }],
+      rewards: [{ name: 'accuracy' }, { name: 'format', weight: 0.5 }, { name: 'tag-count', weight: 0.25 }], beta: 0.04, optim: { lr: 5e-4, warmupSteps: 2 },
+    };
+    const cfgFile = join(dir, 'grpo.yaml');
+    writeFileSync(cfgFile, Object.entries(cfg).filter(([k]) => k !== 'out').map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join('\n') + '\n');
+    // A: uninterrupted.
+    const a = runCli(['grpo', '--config', cfgFile, '--out', join(dir, 'A')]);
+    const ra = await a.done;
+    assert.equal(ra.code, 0, ra.stderr);
+    // B: SIGKILL as soon as a checkpoint exists and the run has gone past it, then --resume.
+    const b = runCli(['grpo', '--config', cfgFile, '--out', join(dir, 'B')]);
+    const ck = join(dir, 'B', 'checkpoints');
+    await new Promise<void>((resolve, reject) => {
+      const poll = setInterval(() => {
+        const lines = existsSync(join(dir, 'B', 'metrics.jsonl')) ? readFileSync(join(dir, 'B', 'metrics.jsonl'), 'utf8').trim().split('\n').length : 0;
+        if (existsSync(ck) && readdirSync(ck).some((n) => n.startsWith('step-')) && lines % 3 !== 0) {
+          clearInterval(poll);
+          b.child.kill('SIGKILL');
+          resolve();
+        }
+      }, 5);
+      b.done.then(() => (clearInterval(poll), reject(new Error('run B finished before it could be killed'))), reject);
+    });
+    const rb = await b.done;
+    assert.equal(rb.signal, 'SIGKILL');
+    const killedAt = metricsOf(join(dir, 'B')).length;
+    assert.ok(killedAt < 24);
+    const resumed = runCli(['grpo', '--config', cfgFile, '--out', join(dir, 'B'), '--resume']);
+    const rr = await resumed.done;
+    assert.equal(rr.code, 0, rr.stderr);
+    assert.match(rr.stderr, /resumed from .*step-0000000\d/);
+    assert.deepEqual(metricsOf(join(dir, 'B')), metricsOf(join(dir, 'A')));
+    // The final weights are identical too.
+    assert.ok(readFileSync(join(dir, 'B', 'final', 'model.safetensors')).equals(readFileSync(join(dir, 'A', 'final', 'model.safetensors'))));
+
+    // A fresh run into a used directory is refused; a damaged newest checkpoint falls back to the previous one.
+    const again = await runCli(['grpo', '--config', cfgFile, '--out', join(dir, 'A')]).done;
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /already holds a run; pass --resume/);
+    const steps = readdirSync(join(dir, 'A', 'checkpoints')).filter((n) => n.startsWith('step-')).sort();
+    const newest = join(dir, 'A', 'checkpoints', steps.at(-1)!, 'model.safetensors');
+    const bytes = readFileSync(newest);
+    bytes[bytes.length - 5]! ^= 0xff;
+    writeFileSync(newest, bytes);
+    const fallback = await runCli(['grpo', '--config', cfgFile, '--out', join(dir, 'A'), '--resume', '--steps', '25']).done;
+    assert.equal(fallback.code, 0, fallback.stderr);
+    assert.match(fallback.stderr, new RegExp(`${steps.at(-1)} is damaged \\(model.safetensors does not match its checksum\\); trying the one before`));
+
+    // SIGTERM: the step in flight finishes, a checkpoint is written, exit code 130.
+    const c = runCli(['grpo', '--config', cfgFile, '--out', join(dir, 'C')]);
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        if (existsSync(join(dir, 'C', 'metrics.jsonl'))) {
+          clearInterval(poll);
+          c.child.kill('SIGTERM');
+          resolve();
+        }
+      }, 5);
+    });
+    const rc = await c.done;
+    assert.equal(rc.code, 130, rc.stderr);
+    assert.match(rc.stderr, /interrupted at step (\d+); checkpoint .*step-0000/);
+    const done = Number(/interrupted at step (\d+)/.exec(rc.stderr)![1]);
+    assert.equal(metricsOf(join(dir, 'C')).length, done);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('bad GRPO configs give one clear error per mistake', () => {
+  const ok = { model: 'm', out: 'o', steps: 1, tasks: [{ name: 'arithmetic' }], rewards: [{ name: 'accuracy' }] };
+  assert.doesNotThrow(() => parseGrpoConfig(ok));
+  const bad = (over: Record<string, unknown>, re: RegExp): void => assert.throws(() => parseGrpoConfig({ ...ok, ...over }, 'grpo.yaml'), (e: Error) => re.test(e.message) && /^grpo\.yaml: invalid config/.test(e.message));
+  bad({ groupSize: 1 }, /groupSize: groupSize \(G\) must be at least 2/);
+  bad({ promptsPerStep: 6, minibatches: 4 }, /minibatches: promptsPerStep \(6\) must be divisible by minibatches \(4\)/);
+  bad({ epsLow: 1 }, /epsLow/);
+  bad({ beta: -1 }, /beta/);
+  bad({ rewards: [{ name: 'accuracy' }, { name: 'accuracy' }] }, /reward "accuracy" is listed twice/);
+  bad({ rewards: [{ name: 'helpfulness' }] }, /rewards\.0\.name/);
+  bad({ aggregation: 'mean' }, /aggregation/);
+  bad({ lr: 1 }, /unknown setting "lr"/);
+  bad({ tasks: [] }, /tasks: give at least one task/);
+  const many = (() => {
+    try {
+      parseGrpoConfig({ ...ok, groupSize: 1, beta: -1 });
+      return '';
+    } catch (e) {
+      return (e as Error).message;
+    }
+  })();
+  assert.equal(many.split('\n').filter((l) => l.startsWith('  - ')).length, 2);
+});
