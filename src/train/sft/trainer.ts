@@ -169,16 +169,33 @@ export async function trainSft(opts: SftRunOptions): Promise<SftResult> {
       log(`resumed from ${ck.dir} (step ${step})`);
     } else log(`no checkpoint in ${cfg.out}: starting from step 0`);
   }
-  const take = (n: number): SftExample[] => {
+  // The next n examples without consuming them (crossing into the next epoch's order when needed).
+  const peek = (n: number): SftExample[] => {
     const out: SftExample[] = [];
+    let e = epoch, p = pos, ord = order;
     while (out.length < n) {
+      if (p >= ord.length) {
+        e++;
+        p = 0;
+        ord = new Rng(cfg.seed + e).shuffle(train.map((_, i) => i));
+      }
+      out.push(train[ord[p++]!]!);
+    }
+    return out;
+  };
+  const consume = (n: number): void => {
+    for (let k = 0; k < n; k++) {
       if (pos >= order.length) {
         epoch++;
         pos = 0;
         order = new Rng(cfg.seed + epoch).shuffle(train.map((_, i) => i));
       }
-      out.push(train[order[pos++]!]!);
+      pos++;
     }
+  };
+  const take = (n: number): SftExample[] => {
+    const out = peek(n);
+    consume(n);
     return out;
   };
   const checkpoint = (): string =>
@@ -201,10 +218,8 @@ export async function trainSft(opts: SftRunOptions): Promise<SftResult> {
       let batch: Batch;
       if (cfg.packing) {
         const T = maxLen - 1;
-        const pool = take(cfg.batchSize * Math.max(1, Math.floor(T / 8)));
-        const packed = packBatch(pool, cfg.batchSize, T, padId);
-        pos -= pool.length - packed.used; // examples that did not fit go back to the stream
-        if (pos < 0) throw new Error('sft: packing consumed across an epoch boundary');
+        const packed = packBatch(peek(cfg.batchSize * Math.max(1, Math.floor(T / 8))), cfg.batchSize, T, padId);
+        consume(packed.used); // examples that did not fit stay first in line
         batch = packed.batch;
       } else batch = padBatch(take(cfg.batchSize), padId);
       if (batch.counted === 0) continue;

@@ -1,0 +1,108 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { preset } from '../../model/index.js';
+import { loadTokenizer, trainTokenizer, R1_TOKENS } from '../../tokenizer/index.js';
+import { parseSftConfig } from '../config.js';
+import { initCheckpoint } from '../init.js';
+import { encodeSftRecord, loadSftExamples, parseSftLine } from './data.js';
+import { packBatch, padBatch, trainSft } from './trainer.js';
+
+const qa = (i: number): { q: string; a: string } => ({ q: `What is ${i % 10} plus ${(i * 3) % 10}?`, a: `The sum is ${(i % 10) + ((i * 3) % 10)}.` });
+
+function dataFiles(dir: string): { chat: string; text: string } {
+  const chat = Array.from({ length: 120 }, (_, i) => {
+    const { q, a } = qa(i);
+    return i % 2 === 0
+      ? JSON.stringify({ messages: [{ role: 'user', content: q }, { role: 'assistant', content: `<think>\nadd them</think> ${a}` }] })
+      : JSON.stringify({ prompt: q, completion: `add them</think> ${a}` });
+  });
+  const text = Array.from({ length: 120 }, (_, i) => JSON.stringify({ text: `${qa(i).q} ${qa(i).a}` }));
+  writeFileSync(join(dir, 'chat.jsonl'), chat.join('\n') + '\n');
+  writeFileSync(join(dir, 'text.jsonl'), text.join('\n') + '\n');
+  return { chat: join(dir, 'chat.jsonl'), text: join(dir, 'text.jsonl') };
+}
+
+for (const name of ['tiny-dense', 'tiny-moe-mla'] as const) {
+  test(`SFT lowers held-out loss on chat data, loss only on the reply (${name}${name === 'tiny-moe-mla' ? ', MTP loss' : ''})`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'r1-sft-'));
+    try {
+      const files = dataFiles(dir);
+      const corpus = readFileSync(files.text, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).text as string);
+      initCheckpoint(join(dir, 'init'), { config: { ...preset(name), maxSeqLen: 96 }, tokenizer: { corpus, vocabSize: 300 }, seed: 2 });
+      const res = await trainSft({
+        config: parseSftConfig({ out: join(dir, 'run'), model: join(dir, 'init'), data: files.chat, heldout: 0.1, steps: 40, batchSize: 8, gradAccum: 2, optim: { lr: 3e-3, warmupSteps: 4 }, checkpointEvery: 20, seed: 1 }),
+      });
+      assert.ok(res.heldoutBefore !== null && res.heldoutAfter !== null);
+      assert.ok(res.heldoutAfter! < res.heldoutBefore! * 0.6, `held-out loss ${res.heldoutBefore} -> ${res.heldoutAfter}`);
+      const metrics = readFileSync(join(dir, 'run', 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      assert.equal(metrics.length, 40);
+      // Warmup then cosine decay to a tenth of the peak.
+      assert.ok(Math.abs(metrics[3].lr - 3e-3) < 1e-12 && Math.abs(metrics[39].lr - 3e-4) < 3e-5);
+      if (name === 'tiny-moe-mla') assert.ok(metrics.every((m) => m.mtpLoss > 0 && m.expertLoadMaxOverMean >= 1));
+      // Hugging Face layout, loadable as a checkpoint again.
+      for (const f of ['config.json', 'model.safetensors', 'tokenizer.json']) assert.ok(existsSync(join(res.modelDir, f)), f);
+      assert.ok(existsSync(join(dir, 'run', 'checkpoints', 'step-00000040', 'manifest.json')));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+test('SFT on plain text pretrains (every token carries loss); packing fills rows', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'r1-sft-text-'));
+  try {
+    const files = dataFiles(dir);
+    const corpus = readFileSync(files.text, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).text as string);
+    initCheckpoint(join(dir, 'init'), { config: { ...preset('tiny-dense'), maxSeqLen: 64 }, tokenizer: { corpus, vocabSize: 300 }, seed: 2 });
+    const res = await trainSft({ config: parseSftConfig({ out: join(dir, 'run'), model: join(dir, 'init'), data: files.text, steps: 30, batchSize: 4, packing: true, optim: { lr: 3e-3 }, checkpointEvery: 0 }) });
+    assert.ok(res.heldoutAfter! < res.heldoutBefore! * 0.7, `held-out loss ${res.heldoutBefore} -> ${res.heldoutAfter}`);
+    const tok = loadTokenizer(join(dir, 'init'));
+    const { examples } = loadSftExamples(files.text, tok, { format: 'chat', trainOnPrompt: false, maxLen: 64 });
+    const { batch, used } = packBatch(examples, 2, 63, 0);
+    assert.ok(used > 2, 'several examples share a row');
+    assert.equal(batch.counted, examples.slice(0, used).reduce((a, e) => a + e.ids.length - 1, 0));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('SFT records: the loss mask covers the reply and EOS only; reasoning kept; R1 chat template', () => {
+  const tok = trainTokenizer(['hello world', 'the answer is 4'], { vocabSize: 280 });
+  const ex = encodeSftRecord(tok, parseSftLine(JSON.stringify({ messages: [{ role: 'user', content: 'hi' }, { role: 'assistant', content: '<think>\nr</think>4' }] }), 'f:1'), 'chat', false, 'f:1');
+  const text = tok.decode(ex.ids);
+  assert.equal(text, `${R1_TOKENS.bos}${R1_TOKENS.user}hi${R1_TOKENS.assistant}<think>\nr</think>4${R1_TOKENS.eos}`);
+  const trained = tok.decode(ex.ids.filter((_, i) => ex.mask[i]));
+  assert.equal(trained, `r</think>4${R1_TOKENS.eos}`);
+  // A reply without reasoning gets an empty block after the template's opened <think>.
+  const plain = encodeSftRecord(tok, parseSftLine('{"prompt":"hi","completion":"4"}', 'f:2'), 'chat', false, 'f:2');
+  assert.ok(tok.decode(plain.ids).endsWith(`<think>\n</think>\n\n4${R1_TOKENS.eos}`));
+  const b = padBatch([ex, plain], 0);
+  assert.equal(b.counted, [...ex.mask].filter(Boolean).length + [...plain.mask].filter(Boolean).length);
+});
+
+test('bad SFT data gives one clear error naming the file and line', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'r1-sft-bad-'));
+  try {
+    const tok = trainTokenizer(['abc'], { vocabSize: 270 });
+    const cases: [string, RegExp][] = [
+      ['{"text":"ok"}\n{"text": broken}\n', /bad\.jsonl:2: not valid JSON/],
+      ['{"text":"ok"}\n\n[1,2]\n', /bad\.jsonl:3: each line must be a JSON object/],
+      ['{"prompt":"q"}\n', /bad\.jsonl:1: has "prompt" but no "completion"/],
+      ['{"messages":[{"role":"user","content":"q"}]}\n', /bad\.jsonl:1: the last message must be the assistant's/],
+      ['{"messages":[{"role":"robot","content":"q"}]}\n', /bad\.jsonl:1: messages\[0\] is not a \{role/],
+      ['{"input":"q","output":"a"}\n', /bad\.jsonl:1: expected "messages", "prompt"\/"completion" or "text"; found "input", "output"/],
+      ['', /bad\.jsonl: no examples/],
+    ];
+    for (const [body, re] of cases) {
+      writeFileSync(join(dir, 'bad.jsonl'), body);
+      assert.throws(() => loadSftExamples(join(dir, 'bad.jsonl'), tok, { format: 'chat', trainOnPrompt: false, maxLen: 64 }), re);
+    }
+    assert.throws(() => loadSftExamples(join(dir, 'missing.jsonl'), tok, { format: 'chat', trainOnPrompt: false, maxLen: 64 }), /missing\.jsonl: cannot read the data \(ENOENT\)/);
+    assert.throws(() => parseSftConfig({ out: 'o', model: 'm', data: 'd', steps: 0 }, 'sft.json'), /sft\.json: invalid config\n {2}- steps: /);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
