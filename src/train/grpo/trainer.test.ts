@@ -57,12 +57,13 @@ test('GRPO raises the mean reward on a toy task (MoE + MLA model, expert balance
   assert.ok(m.every((x) => typeof x.expertLoadMaxOverMean === 'number' && x.expertLoadMaxOverMean >= 1));
 });
 
-function runCli(args: string[]): { child: ReturnType<typeof spawn>; done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> } {
+interface CliRun { code: number | null; signal: NodeJS.Signals | null; stderr: string; stdout: string }
+function runCli(args: string[]): { child: ReturnType<typeof spawn>; done: Promise<CliRun> } {
   const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
+  let stderr = '', stdout = '';
   child.stderr!.on('data', (d) => (stderr += d));
-  child.stdout!.resume();
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stderr })));
+  child.stdout!.on('data', (d) => (stdout += d));
+  const done = new Promise<CliRun>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stderr, stdout })));
   return { child, done };
 }
 
@@ -138,6 +139,59 @@ test('a run killed with SIGKILL mid-run and resumed reproduces the uninterrupted
     assert.match(rc.stderr, /interrupted at step (\d+); checkpoint .*step-0000/);
     const done = Number(/interrupted at step (\d+)/.exec(rc.stderr)![1]);
     assert.equal(metricsOf(join(dir, 'C')).length, done);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('dynamic sampling refills flat groups; truncated samples are flagged and masked; μ = 2 over 2 minibatches', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'r1-grpo-dyn-'));
+  try {
+    const base = await copyTaskBase(dir, { steps: 40 });
+    const ms = new MetricsStream();
+    const seen: StepMetrics[] = [];
+    ms.subscribe((m) => seen.push(m));
+    await trainGrpo({
+      metrics: ms, customTasks: { copy: copyTask() },
+      config: parseGrpoConfig({
+        out: join(dir, 'grpo'), model: base, steps: 4, seed: 2, promptsPerStep: 4, groupSize: 4, maxNewTokens: 7, promptStyle: 'chat',
+        tasks: [{ name: 'copy' }], rewards: [{ name: 'accuracy' }], dynamicSampling: { enabled: true, maxRefills: 2 }, maskTruncated: true,
+        mu: 2, minibatches: 2, beta: 0.04, optim: { lr: 1e-3 }, checkpointEvery: 0,
+      }),
+    });
+    assert.equal(seen.length, 4);
+    // Accuracy alone is flat (all 0) for most groups of a weak model: dynamic sampling draws more prompts.
+    assert.ok(seen.some((m) => m.rolloutRounds! > 1), 'some step needed a refill');
+    assert.ok(seen.every((m) => m.rolloutRounds! <= 3 && m.groups! <= 4 && m.groups! >= 1));
+    assert.ok(seen.every((m) => m.zeroVarianceGroups! > 0 && m.zeroVarianceGroups! <= 1));
+    // 7 tokens is too few for "say </think> <answer> N </answer>" + EOS: samples are cut and flagged.
+    assert.ok(seen.some((m) => m.truncatedRate! > 0));
+    assert.ok(seen.every((m) => Number.isFinite(m.loss!) && Number.isFinite(m.gradNorm!)));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('r1 grpo --dry-run prints the resolved config (file + flags); bad flags exit 2 naming the problem', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'r1-grpo-cli-'));
+  try {
+    writeFileSync(join(dir, 'c.json'), JSON.stringify({ model: 'm', tasks: [{ name: 'countdown' }], rewards: [{ name: 'accuracy' }], groupSize: 4 }));
+    const ok = await runCli(['grpo', '--config', join(dir, 'c.json'), '--out', join(dir, 'o'), '--steps', '5', '--group-size', '16', '--reward', 'format:0.5', '--dry-run']).done;
+    assert.equal(ok.code, 0, ok.stderr);
+    const resolved = JSON.parse(ok.stdout);
+    assert.equal(resolved.groupSize, 16);
+    assert.equal(resolved.steps, 5);
+    assert.deepEqual(resolved.rewards, [{ name: 'format', weight: 0.5, style: 'r1-zero' }]);
+    assert.deepEqual(resolved.tasks, [{ name: 'countdown', weight: 1 }]);
+    assert.equal(resolved.beta, 0.04);
+    assert.ok(!existsSync(join(dir, 'o')), 'a dry run writes nothing');
+    const bad = await runCli(['grpo', '--config', join(dir, 'c.json'), '--out', join(dir, 'o'), '--steps', '5', '--group-size', '1']).done;
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /c\.json: invalid config\n {2}- groupSize: groupSize \(G\) must be at least 2/);
+    writeFileSync(join(dir, 'bad.yaml'), 'steps: [1\n');
+    const yaml = await runCli(['grpo', '--config', join(dir, 'bad.yaml')]).done;
+    assert.equal(yaml.code, 2);
+    assert.match(yaml.stderr, /bad\.yaml: not valid YAML/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
