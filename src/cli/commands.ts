@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { register as registerDemo } from './demo.js';
 import { register as registerEval } from './eval.js';
 import { register as registerModel } from './model.js';
+import { register as registerPipeline } from './pipeline.js';
 import { register as registerTasks } from './tasks.js';
 import { register as registerTokenizer } from './tokenizer.js';
 import { register as registerTrain } from './train.js';
@@ -11,4 +12,4 @@ import { register as registerVerify } from './verify.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [registerDemo, registerEval, registerModel, registerTasks, registerTokenizer, registerTrain, registerVerify];
+export const commands: RegisterCommand[] = [registerDemo, registerEval, registerModel, registerPipeline, registerTasks, registerTokenizer, registerTrain, registerVerify];

@@ -1,0 +1,128 @@
+// src/cli/pipeline.ts — `r1 pipeline [stages…]`, `r1 start` (what `npm start` runs: every stage, then the report)
+// and `r1 report RUN_DIR`. Thin: flags → src/pipeline, with a progress line and Ctrl-C as checkpoint-and-stop.
+
+import type { Command } from 'commander';
+import { resolve } from 'node:path';
+import { pipelinePreset, runPipeline, STAGES, StageInterrupted, writeReport, type StageContext, type StageName } from '../pipeline/index.js';
+import type { StepMetrics } from '../train/index.js';
+
+type Raw = Record<string, string | boolean | undefined>;
+
+interface Deps {
+  stdout: { write(s: string): unknown };
+  stderr: { write(s: string): unknown; isTTY?: boolean };
+  setExitCode: (code: number) => void;
+}
+
+const processDeps = (): Deps => ({ stdout: process.stdout, stderr: process.stderr, setExitCode: (c) => (process.exitCode = c) });
+
+const f = (x: number | null | undefined, d = 3): string => (typeof x === 'number' ? x.toFixed(d) : '-');
+
+export async function runStages(stages: readonly StageName[], raw: Raw, deps: Deps): Promise<void> {
+  let ctx: StageContext;
+  try {
+    const preset = pipelinePreset(raw.quick ? 'quick' : String(raw.preset ?? 'default'));
+    const apiKey = typeof raw.teacherKeyEnv === 'string' ? process.env[raw.teacherKeyEnv] : undefined;
+    if (typeof raw.teacherKeyEnv === 'string' && !apiKey) throw new Error(`--teacher-key-env ${raw.teacherKeyEnv}: the variable is not set`);
+    if ((raw.teacherEndpoint === undefined) !== (raw.teacherModel === undefined)) throw new Error('--teacher-endpoint and --teacher-model go together');
+    const tty = deps.stderr.isTTY === true;
+    let last = 0;
+    const t0 = Date.now();
+    ctx = {
+      preset, runDir: resolve(String(raw.out ?? `runs/${preset.name}`)),
+      log: (m) => void deps.stderr.write(`${tty ? '\r\x1b[K' : ''}[${((Date.now() - t0) / 1000).toFixed(0)}s] ${m}\n`),
+      onMetrics: (part: string, m: StepMetrics) => {
+        const total = m.step && m.wallSeconds ? (m.wallSeconds as number) / m.step : null;
+        const what = m.reward !== undefined ? `reward ${f(m.reward)} acc ${f(m.accuracy)} len ${f(m.lengthMean, 1)}` : `loss ${f(m.loss)}`;
+        const line = `${part} step ${m.step}  ${what}${total ? `  ${total.toFixed(2)} s/step` : ''}`;
+        if (tty) deps.stderr.write(`\r\x1b[K${line}`);
+        else if (Date.now() - last > 5000) {
+          deps.stderr.write(line + '\n');
+          last = Date.now();
+        }
+      },
+      inputs: {
+        ...(typeof raw.base === 'string' ? { base: resolve(raw.base) } : {}),
+        ...(typeof raw.zero === 'string' ? { zero: resolve(raw.zero) } : {}),
+        ...(typeof raw.r1 === 'string' ? { r1: resolve(raw.r1) } : {}),
+        ...(typeof raw.studentBase === 'string' ? { studentBase: resolve(raw.studentBase) } : {}),
+      },
+      ...(typeof raw.teacherEndpoint === 'string' ? { teacher: { baseUrl: raw.teacherEndpoint, model: String(raw.teacherModel), ...(apiKey ? { apiKey } : {}) } } : {}),
+    };
+  } catch (err) {
+    deps.stderr.write(`r1 pipeline: ${(err as Error).message}\n`);
+    deps.setExitCode(2);
+    return;
+  }
+  const controller = new AbortController();
+  const onSig = (): void => {
+    if (controller.signal.aborted) process.exit(130);
+    deps.stderr.write('\nr1 pipeline: stopping after this step (the stage resumes when rerun; again to force)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSig);
+  process.on('SIGTERM', onSig);
+  try {
+    ctx.signal = controller.signal;
+    const records = await runPipeline(ctx, stages);
+    if (deps.stderr.isTTY) deps.stderr.write('\n');
+    const rep = writeReport(ctx.runDir);
+    const wall = Object.values(records).reduce((a, r) => a + (r?.wallSeconds ?? 0), 0);
+    deps.stdout.write(`\n${rep.summary}\n\nstages took ${wall.toFixed(0)} s; report: ${rep.html} (markdown: ${rep.markdown})\n`);
+  } catch (err) {
+    if (err instanceof StageInterrupted) {
+      deps.stderr.write(`r1 pipeline: interrupted in ${err.message}; rerun the same command to resume\n`);
+      deps.setExitCode(130);
+    } else {
+      deps.stderr.write(`r1 pipeline: ${(err as Error).message}\n`);
+      deps.setExitCode(1);
+    }
+  } finally {
+    process.off('SIGINT', onSig);
+    process.off('SIGTERM', onSig);
+  }
+}
+
+function parseStages(names: string[]): StageName[] {
+  if (names.length === 0) return [...STAGES];
+  for (const n of names) if (!(STAGES as readonly string[]).includes(n)) throw new Error(`unknown stage "${n}" (stages: ${STAGES.join(', ')})`);
+  return names as StageName[];
+}
+
+export function register(program: Command, deps: Deps = processDeps()): void {
+  const opts = (c: Command): Command =>
+    c.option('--preset <name>', 'quick | default', 'default')
+      .option('--quick', 'the quick preset (about 2 minutes)')
+      .option('--out <dir>', 'run directory (default runs/<preset>)')
+      .option('--base <dir>', 'use this checkpoint as the base model')
+      .option('--zero <dir>', 'use this checkpoint as the R1-Zero model')
+      .option('--r1 <dir>', 'use this checkpoint as the R1 model (the distillation teacher)')
+      .option('--student-base <dir>', 'use this checkpoint as the student\'s base')
+      .option('--teacher-endpoint <url>', 'an OpenAI-compatible endpoint as the distillation teacher')
+      .option('--teacher-model <name>', 'the teacher endpoint\'s model')
+      .option('--teacher-key-env <var>', 'environment variable holding the teacher\'s API key');
+  opts(program.command('pipeline [stages...]').description(`run R1 stages (${STAGES.join(', ')}; all by default) in one run directory, then write the report`))
+    .action(async (names: string[], o: Raw) => {
+      let stages: StageName[];
+      try {
+        stages = parseStages(names);
+      } catch (err) {
+        deps.stderr.write(`r1 pipeline: ${(err as Error).message}\n`);
+        deps.setExitCode(2);
+        return;
+      }
+      await runStages(stages, o, deps);
+    });
+  opts(program.command('start').description('the R1 story in miniature: base → R1-Zero → R1 → distillation → evaluation → report'))
+    .action(async (o: Raw) => runStages(STAGES, o, deps));
+  program.command('report <runDir>').description('(re)write report.html and report.md of a pipeline run')
+    .action((dir: string) => {
+      try {
+        const r = writeReport(resolve(dir));
+        deps.stdout.write(`${r.summary}\n\nreport: ${r.html}\n`);
+      } catch (err) {
+        deps.stderr.write(`r1 report: ${(err as Error).message}\n`);
+        deps.setExitCode(1);
+      }
+    });
+}

@@ -1,0 +1,108 @@
+// src/pipeline/corpus.ts — the base model's pretraining text, generated from the task library: problems with
+// worked answers in plain prose, in English and in Chinese (so that language mixing can arise in RL, as it did in
+// R1-Zero, and the language-consistency reward has something real to fix). Problems are never written in the
+// <think>/<answer> format that RL rewards later. A small share of documents are short notes on everyday facts
+// marked up with those tags — the kind of markup a web-scale base has seen — so that a model of a million
+// parameters can produce the tags at all; no task problem ever appears in them.
+
+import type { Rng } from '../util/rng.js';
+import type { TaskItem } from '../tasks/types.js';
+
+/** Operands and operators of an arithmetic item ("23 + 45 - 7"), or null for other expressions. */
+function terms(expr: string): { nums: number[]; ops: string[] } | null {
+  const parts = expr.split(' ');
+  const nums: number[] = [];
+  const ops: string[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    if (i % 2 === 0) {
+      const n = Number(parts[i]);
+      if (!Number.isInteger(n)) return null;
+      nums.push(n);
+    } else {
+      if (!['+', '-'].includes(parts[i]!)) return null;
+      ops.push(parts[i]!);
+    }
+  }
+  return nums.length >= 2 ? { nums, ops } : null;
+}
+
+/** Left-to-right steps of a +/- chain: ["23 + 45 = 68", "68 - 7 = 61"]. */
+export function chainSteps(expr: string): string[] | null {
+  const t = terms(expr);
+  if (!t) return null;
+  const steps: string[] = [];
+  let acc = t.nums[0]!;
+  t.ops.forEach((op, i) => {
+    const x = t.nums[i + 1]!;
+    const next = op === '+' ? acc + x : acc - x;
+    steps.push(`${acc} ${op} ${x} = ${next}`);
+    acc = next;
+  });
+  return steps;
+}
+
+const EN_OPENERS = ['Let us work it out.', 'We compute step by step.', 'Work from left to right.', 'Step by step:'];
+const ZH_OPENERS = ['我们一步一步地算。', '从左到右计算。', '逐步计算：'];
+
+/** The question in Chinese ("计算 23 + 45。"). */
+export function questionZh(expr: string): string {
+  return `计算 ${expr}。请给出准确的整数结果。`;
+}
+
+/** A worked answer in plain prose (no tags): steps, then "The answer is N." / "答案是 N。" */
+export function workedAnswer(expr: string, gold: string, lang: 'en' | 'zh', rng: Rng): string {
+  const steps = chainSteps(expr) ?? [`${expr} = ${gold}`];
+  if (lang === 'en') return `${rng.pick(EN_OPENERS)} ${steps.map((s) => s + '.').join(' ')} The answer is ${gold}.`;
+  return `${rng.pick(ZH_OPENERS)}${steps.map((s) => s + '。').join('')}答案是 ${gold}。`;
+}
+
+const FACTS: [string, string, string][] = [
+  ['How many legs does a cat have?', 'A cat is an animal with four legs.', 'four'],
+  ['What color is the sky on a clear day?', 'On a clear day the sky looks blue.', 'blue'],
+  ['Which day comes after Monday?', 'The week goes Monday, then Tuesday.', 'Tuesday'],
+  ['What do bees make?', 'Bees collect nectar and make honey.', 'honey'],
+  ['Is ice cold or hot?', 'Ice is frozen water, so it is cold.', 'cold'],
+  ['What do you use to write on paper?', 'People write on paper with a pen.', 'a pen'],
+  ['Where do fish live?', 'Fish swim and live in water.', 'in water'],
+  ['What is the opposite of up?', 'Up and down are opposites.', 'down'],
+];
+const FACTS_ZH: [string, string, string][] = [
+  ['猫有几条腿？', '猫是四条腿的动物。', '四条'],
+  ['晴天的天空是什么颜色？', '晴天时天空是蓝色的。', '蓝色'],
+  ['蜜蜂会做什么？', '蜜蜂采花蜜，酿蜂蜜。', '蜂蜜'],
+  ['鱼住在哪里？', '鱼生活在水里。', '水里'],
+];
+
+/** One base-corpus document for a problem (its wording and its worked answer in one language). */
+export function problemDocument(item: TaskItem, expr: string, lang: 'en' | 'zh', rng: Rng): string {
+  const q = lang === 'en' ? item.question : questionZh(expr);
+  const style = rng.int(0, 2);
+  const a = workedAnswer(expr, item.gold, lang, rng);
+  if (lang === 'zh') return style === 0 ? `问题：${q}\n解答：${a}` : `${q}\n${a}`;
+  return style === 0 ? `Question: ${q}\nAnswer: ${a}` : style === 1 ? `Q: ${q}\nA: ${a}` : `User: ${q} Assistant: ${a}`;
+}
+
+/** A short tagged note on an everyday fact (see the file comment). */
+export function taggedNote(rng: Rng, lang: 'en' | 'zh'): string {
+  const [q, why, ans] = rng.pick(lang === 'en' ? FACTS : FACTS_ZH);
+  return `${q} <think> ${why} </think> <answer> ${ans} </answer>`;
+}
+
+export interface CorpusOptions {
+  /** Share of documents in Chinese. */
+  zhShare: number;
+  /** Share of tagged everyday-fact notes. */
+  noteShare: number;
+}
+
+/** The pretraining corpus: one document per training item, plus notes, in a seeded order. */
+export function baseCorpus(items: readonly TaskItem[], rng: Rng, opts: CorpusOptions): string[] {
+  const docs: string[] = [];
+  for (const item of items) {
+    const expr = String(item.meta?.['expression'] ?? '');
+    if (!expr) continue;
+    docs.push(problemDocument(item, expr, rng.next() < opts.zhShare ? 'zh' : 'en', rng));
+    if (rng.next() < opts.noteShare) docs.push(taggedNote(rng, rng.next() < opts.zhShare ? 'zh' : 'en'));
+  }
+  return docs;
+}

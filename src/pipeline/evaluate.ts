@@ -1,0 +1,77 @@
+// src/pipeline/evaluate.ts — scoring a checkpoint on held-out problems the way the paper reports it: k samples per
+// problem at temperature 0.6 / top-p 0.95, pass@1 averaged over the k samples and cons@k by majority vote
+// (DeepSeek-R1 §3), strict (the R1-Zero format required) beside lenient (the final answer found anywhere, format
+// ignored), plus response length, the language-mixing rate of the reasoning, and reflective-word frequency.
+
+import type { ChatModel } from '../generate/index.js';
+import { consAtK, mean, type VoteSample } from '../eval/metrics.js';
+import { hasFormat, languageConsistency } from '../reward/index.js';
+import type { Task, TaskItem } from '../tasks/types.js';
+import { rollout, type RolloutPromptStyle } from '../train/index.js';
+
+/** Words whose frequency the paper's updated version plots for R1-Zero (reflection, verification). */
+export const REFLECTIVE_WORDS = ['wait', 'check', 'mistake', 'verify', 'however', 'again', 'recheck', '等等', '检查', '验证'];
+
+/** Reflective words per 1,000 completion words (CJK characters count as words). */
+export function reflectiveRate(texts: readonly string[]): number {
+  let words = 0, hits = 0;
+  for (const t of texts) {
+    const lower = t.toLowerCase();
+    words += (lower.match(/[\p{Script=Han}]|[\p{L}\p{N}_]+/gu) ?? []).length;
+    for (const w of REFLECTIVE_WORDS) hits += lower.split(w).length - 1;
+  }
+  return words > 0 ? (1000 * hits) / words : 0;
+}
+
+/** Whether a completion's reasoning mixes languages (neither all English nor all Chinese words). */
+export function mixesLanguages(completion: string): boolean {
+  const en = languageConsistency(completion, 'en');
+  return en !== null && en > 0 && en < 1;
+}
+
+export interface EvalResult {
+  task: string;
+  items: number;
+  k: number;
+  /** pass@1 averaged over k samples, format required (strict) and not (lenient). */
+  pass1Strict: number;
+  pass1Lenient: number;
+  /** Majority vote over the k samples (lenient answers). */
+  consK: number;
+  formatRate: number;
+  lengthMean: number;
+  /** Share of completions whose reasoning mixes English and Chinese. */
+  mixRate: number;
+  reflectivePer1k: number;
+  /** A few completions with their verdicts. */
+  examples: { question: string; gold: string; completion: string; correct: boolean }[];
+}
+
+/** Evaluates one model on `items` of `task` with k samples each. */
+export async function evaluateModel(cm: ChatModel, task: Task, items: readonly TaskItem[], opts: { k: number; style: RolloutPromptStyle; maxNewTokens: number; seed: number; examples?: number }): Promise<EvalResult> {
+  const ro = rollout(cm, items.map((item) => ({ task, item })), { groupSize: opts.k, maxNewTokens: opts.maxNewTokens, temperature: 0.6, topP: 0.95, style: opts.style, seed: opts.seed });
+  const strict: boolean[] = [], lenient: boolean[] = [], format: boolean[] = [], mixed: boolean[] = [];
+  const votes: VoteSample[][] = items.map(() => []);
+  const examples: EvalResult['examples'] = [];
+  for (const s of ro.samples) {
+    const r = await task.check(s.draw.item, s.text);
+    const f = opts.style === 'r1-zero' ? hasFormat('r1-zero', s.promptText, s.text) : hasFormat('r1-chat', s.promptText, s.text);
+    lenient.push(r.correct);
+    strict.push(r.correct && f);
+    format.push(f);
+    mixed.push(mixesLanguages(s.text));
+    votes[s.group]!.push({ extracted: r.extracted, correct: r.correct });
+    if (examples.length < (opts.examples ?? 3) && votes[s.group]!.length === 1) examples.push({ question: s.draw.item.question, gold: s.draw.item.gold, completion: s.text, correct: r.correct });
+  }
+  const grouping = { ...(task.answerKey ? { answerKey: task.answerKey.bind(task) } : {}), ...(task.equivalent ? { equivalent: task.equivalent.bind(task) } : {}) };
+  return {
+    task: task.name, items: items.length, k: opts.k,
+    pass1Strict: mean(strict.map(Number)), pass1Lenient: mean(lenient.map(Number)),
+    consK: await consAtK(votes, grouping),
+    formatRate: mean(format.map(Number)),
+    lengthMean: mean(ro.samples.map((s) => s.tokens.length)),
+    mixRate: mean(mixed.map(Number)),
+    reflectivePer1k: reflectiveRate(ro.samples.map((s) => s.text)),
+    examples,
+  };
+}

@@ -1,0 +1,77 @@
+// src/pipeline/presets.ts — the typed budgets of the R1 story in miniature: model sizes, the task, and the steps of
+// every stage. `default` is what `npm start` runs (≤ 15 minutes on 2 cores); `quick` runs the same stages with tiny
+// budgets (≤ 2 minutes, exercised by the test suite).
+
+import { z } from 'zod';
+
+const posInt = z.number().int().positive();
+
+const modelSchema = z.strictObject({ hidden: posInt, nLayers: posInt, nHeads: posInt, nKvHeads: posInt, intermediate: posInt });
+
+/** One GRPO stage's budget. */
+const rlSchema = z.strictObject({ steps: posInt, promptsPerStep: posInt, groupSize: posInt, lr: z.number().positive() });
+
+export const pipelinePresetSchema = z.strictObject({
+  name: z.string(),
+  seed: z.number().int().nonnegative(),
+  /** The reasoning task (a synthetic task of the library) and its difficulty spec. */
+  task: z.string(),
+  difficulty: z.string(),
+  vocabSize: posInt,
+  maxSeqLen: posInt,
+  /** Completion budget in tokens for RL and evaluation. */
+  maxNewTokens: posInt,
+  /** The main model (R1-Zero, R1) and the smaller distillation student. */
+  model: modelSchema,
+  student: modelSchema,
+  base: z.strictObject({ documents: posInt, steps: posInt, batchSize: posInt, seqLen: posInt, lr: z.number().positive(), zhShare: z.number().min(0).max(1), noteShare: z.number().min(0).max(1) }),
+  zero: rlSchema,
+  r1: z.strictObject({
+    /** Rejection sampling: prompts and samples per prompt for cold start and for the SFT round. */
+    rejectPrompts: posInt,
+    rejectK: posInt,
+    coldStartSteps: posInt,
+    reasoningRl: rlSchema,
+    sftSteps: posInt,
+    finalRl: rlSchema,
+    /** Weight of the language-consistency reward (DeepSeek-R1 §2.3.2). */
+    languageWeight: z.number().min(0),
+  }),
+  distill: z.strictObject({ prompts: posInt, k: posInt, studentBaseSteps: posInt, sftSteps: posInt, rl: rlSchema }),
+  eval: z.strictObject({ items: posInt, k: posInt }),
+  /** Price of a CPU core-hour, for the cost table (DeepSeek-R1 Table 7 style). */
+  dollarsPerCoreHour: z.number().nonnegative(),
+});
+export type PipelinePreset = z.output<typeof pipelinePresetSchema>;
+
+const TASK = { task: 'arithmetic', difficulty: 'digits=2,operands=2,operators=+-' };
+
+export const PIPELINE_PRESETS: Record<'quick' | 'default', PipelinePreset> = {
+  quick: {
+    name: 'quick', seed: 1, ...TASK, vocabSize: 768, maxSeqLen: 320, maxNewTokens: 48,
+    model: { hidden: 64, nLayers: 2, nHeads: 4, nKvHeads: 2, intermediate: 192 },
+    student: { hidden: 48, nLayers: 2, nHeads: 4, nKvHeads: 2, intermediate: 128 },
+    base: { documents: 1500, steps: 60, batchSize: 8, seqLen: 96, lr: 3e-3, zhShare: 0.3, noteShare: 0.1 },
+    zero: { steps: 6, promptsPerStep: 4, groupSize: 4, lr: 5e-4 },
+    r1: { rejectPrompts: 24, rejectK: 2, coldStartSteps: 10, reasoningRl: { steps: 3, promptsPerStep: 4, groupSize: 4, lr: 3e-4 }, sftSteps: 10, finalRl: { steps: 2, promptsPerStep: 4, groupSize: 4, lr: 3e-4 }, languageWeight: 0.5 },
+    distill: { prompts: 24, k: 2, studentBaseSteps: 40, sftSteps: 10, rl: { steps: 4, promptsPerStep: 4, groupSize: 4, lr: 5e-4 } },
+    eval: { items: 16, k: 4 },
+    dollarsPerCoreHour: 0.05,
+  },
+  default: {
+    name: 'default', seed: 1, ...TASK, vocabSize: 1024, maxSeqLen: 384, maxNewTokens: 64,
+    model: { hidden: 128, nLayers: 4, nHeads: 4, nKvHeads: 2, intermediate: 384 },
+    student: { hidden: 64, nLayers: 2, nHeads: 4, nKvHeads: 2, intermediate: 192 },
+    base: { documents: 12000, steps: 900, batchSize: 16, seqLen: 128, lr: 3e-3, zhShare: 0.3, noteShare: 0.1 },
+    zero: { steps: 120, promptsPerStep: 8, groupSize: 8, lr: 5e-4 },
+    r1: { rejectPrompts: 256, rejectK: 4, coldStartSteps: 60, reasoningRl: { steps: 40, promptsPerStep: 8, groupSize: 8, lr: 3e-4 }, sftSteps: 80, finalRl: { steps: 20, promptsPerStep: 8, groupSize: 8, lr: 2e-4 }, languageWeight: 0.5 },
+    distill: { prompts: 256, k: 4, studentBaseSteps: 400, sftSteps: 120, rl: { steps: 60, promptsPerStep: 8, groupSize: 8, lr: 5e-4 } },
+    eval: { items: 64, k: 16 },
+    dollarsPerCoreHour: 0.05,
+  },
+};
+
+export function pipelinePreset(name: string): PipelinePreset {
+  if (name !== 'quick' && name !== 'default') throw new Error(`unknown pipeline preset "${name}" (known: quick, default)`);
+  return pipelinePresetSchema.parse(PIPELINE_PRESETS[name]);
+}

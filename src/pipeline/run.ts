@@ -1,0 +1,98 @@
+// src/pipeline/run.ts — the whole miniature in order (base → zero → r1 → distill → eval → report), each stage
+// skipped when its marker says it finished, timed in wall and CPU seconds for the cost table.
+
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../tokenizer/index.js';
+import { evaluateModel, type EvalResult } from './evaluate.js';
+import type { PipelinePreset } from './presets.js';
+import { openModel, requireCheckpoint, stageBase, stageDistill, stageModel, stageR1, stageZero, task, type StageContext } from './stages.js';
+
+export const STAGES = ['base', 'zero', 'r1', 'distill', 'eval'] as const;
+export type StageName = (typeof STAGES)[number];
+
+export interface StageRecord {
+  done: boolean;
+  wallSeconds: number;
+  cpuSeconds: number;
+}
+
+/** The models the evaluation compares, with the prompt style each was trained for. */
+export const EVALUATED = [
+  { key: 'base', label: 'base (pretrained)', style: 'r1-zero' },
+  { key: 'zero', label: 'R1-Zero (GRPO from base)', style: 'r1-zero' },
+  { key: 'r1', label: 'R1 (cold start, RL, SFT, RL)', style: 'chat' },
+  { key: 'studentSft', label: 'student distilled from R1', style: 'chat' },
+  { key: 'studentRl', label: 'student by RL alone', style: 'r1-zero' },
+] as const;
+
+export interface EvalRecord extends EvalResult {
+  model: string;
+  label: string;
+}
+
+const recordsFile = (runDir: string): string => join(runDir, 'stages.json');
+
+export function readStages(runDir: string): Partial<Record<StageName, StageRecord>> {
+  const f = recordsFile(runDir);
+  if (!existsSync(f)) return {};
+  try {
+    return JSON.parse(readFileSync(f, 'utf8')) as Partial<Record<StageName, StageRecord>>;
+  } catch (err) {
+    throw new Error(`${f}: cannot read the stage records (${(err as Error).message}); delete it to rerun every stage`);
+  }
+}
+
+async function stageEval(ctx: StageContext): Promise<void> {
+  const p = ctx.preset;
+  const t = task(p);
+  const items = await t.items({ split: 'heldout', n: p.eval.items, seed: p.seed });
+  const file = join(ctx.runDir, 'eval.json');
+  const done: EvalRecord[] = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as EvalRecord[]) : [];
+  for (const m of EVALUATED) {
+    if (done.some((d) => d.model === m.key)) continue;
+    const dir = stageModel(ctx, m.key);
+    if (!existsSync(join(dir, 'config.json'))) {
+      ctx.log(`eval: ${m.label}: no checkpoint at ${dir}; skipped`);
+      continue;
+    }
+    const r = await evaluateModel(openModel(dir), t, items, { k: p.eval.k, style: m.style, maxNewTokens: p.maxNewTokens, seed: p.seed + 101 });
+    done.push({ ...r, model: m.key, label: m.label });
+    writeFileAtomic(file, JSON.stringify(done, null, 1) + '\n');
+    ctx.log(`eval: ${m.label}: pass@1 ${(100 * r.pass1Lenient).toFixed(1)}% lenient, ${(100 * r.pass1Strict).toFixed(1)}% strict, cons@${p.eval.k} ${(100 * r.consK).toFixed(1)}%`);
+  }
+}
+
+const RUNNERS: Record<StageName, (ctx: StageContext) => Promise<void>> = { base: stageBase, zero: stageZero, r1: stageR1, distill: stageDistill, eval: stageEval };
+
+/** Runs the given stages in order; a stage whose marker says done is skipped. */
+export async function runPipeline(ctx: StageContext, stages: readonly StageName[] = STAGES): Promise<Partial<Record<StageName, StageRecord>>> {
+  mkdirSync(ctx.runDir, { recursive: true });
+  const presetFile = join(ctx.runDir, 'preset.json');
+  if (existsSync(presetFile)) {
+    const before = JSON.parse(readFileSync(presetFile, 'utf8')) as PipelinePreset;
+    if (JSON.stringify(before) !== JSON.stringify(ctx.preset)) throw new Error(`${ctx.runDir}: holds a run of preset "${before.name}" with other settings; choose another --out`);
+  } else writeFileSync(presetFile, JSON.stringify(ctx.preset, null, 1) + '\n');
+  for (const [k, dir] of Object.entries(ctx.inputs)) if (dir) requireCheckpoint(dir, `--${k}`);
+  const records = readStages(ctx.runDir);
+  for (const name of stages) {
+    if (records[name]?.done) {
+      ctx.log(`${name}: done earlier; skipped`);
+      continue;
+    }
+    const wall0 = performance.now();
+    const cpu0 = process.cpuUsage();
+    ctx.log(`${name}: starting`);
+    await RUNNERS[name](ctx);
+    const cpu = process.cpuUsage(cpu0);
+    // Earlier partial attempts of this stage (interrupted, then resumed) add their time.
+    const prev = records[name];
+    records[name] = {
+      done: true,
+      wallSeconds: (prev?.wallSeconds ?? 0) + (performance.now() - wall0) / 1000,
+      cpuSeconds: (prev?.cpuSeconds ?? 0) + (cpu.user + cpu.system) / 1e6,
+    };
+    writeFileAtomic(recordsFile(ctx.runDir), JSON.stringify(records, null, 1) + '\n');
+  }
+  return records;
+}

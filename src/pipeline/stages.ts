@@ -1,0 +1,263 @@
+// src/pipeline/stages.ts — the stages of the R1 story, each reading and writing one run directory:
+//   base    pretrain a base from scratch on prose problems (English and Chinese)
+//   zero    R1-Zero: GRPO from the base with the Table 1 template, accuracy + format rewards only
+//   r1      cold start (rejection-sampled, readable chains of thought) → reasoning RL with the language reward →
+//           rejection sampling + SFT → a final RL round
+//   distill the R1 model (or an OpenAI-compatible endpoint) writes verified traces; a smaller student is fine-tuned on
+//           them, and the same student is trained by RL alone from its own base for comparison
+// Trainers resume from their own checkpoints, so an interrupted stage continues where it stopped.
+
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DecoderWeights, type ChatModel } from '../generate/index.js';
+import { EndpointSource, ENDPOINT_DEFAULTS } from '../eval/endpoint.js';
+import { loadHfCheckpoint } from '../model/index.js';
+import { hasFormat, languageConsistency, repetitionRate } from '../reward/index.js';
+import { getTask } from '../tasks/registry.js';
+import type { Task, TaskItem } from '../tasks/types.js';
+import { createEngine } from '../tensor/index.js';
+import { loadTokenizer } from '../tokenizer/index.js';
+import { initCheckpoint, MetricsStream, parseGrpoConfig, parseSftConfig, rollout, trainGrpo, trainingBackend, trainSft, type GrpoConfigInput, type StepMetrics } from '../train/index.js';
+import { Rng } from '../util/rng.js';
+import { baseCorpus } from './corpus.js';
+import type { PipelinePreset } from './presets.js';
+
+export interface StageContext {
+  preset: PipelinePreset;
+  runDir: string;
+  log: (msg: string) => void;
+  /** Every trainer's step metrics, tagged with the stage part that produced them. */
+  onMetrics?: (part: string, m: StepMetrics) => void;
+  signal?: AbortSignal;
+  /** Checkpoints given in place of a stage's own input (ours or a Hugging Face folder). */
+  inputs: { base?: string; zero?: string; r1?: string; studentBase?: string };
+  /** An OpenAI-compatible teacher for distillation instead of our R1 model. */
+  teacher?: { baseUrl: string; model: string; apiKey?: string };
+}
+
+export class StageInterrupted extends Error {}
+
+export const task = (p: PipelinePreset): Task => getTask(p.task as 'arithmetic', { difficulty: p.difficulty });
+
+/** Where each stage leaves its model. */
+export function stageModel(ctx: StageContext, which: 'base' | 'zero' | 'r1' | 'studentBase' | 'studentSft' | 'studentRl'): string {
+  const i = ctx.inputs;
+  switch (which) {
+    case 'base': return i.base ?? join(ctx.runDir, 'base', 'run', 'final');
+    case 'zero': return i.zero ?? join(ctx.runDir, 'zero', 'run', 'final');
+    case 'r1': return i.r1 ?? join(ctx.runDir, 'r1', 'rl2', 'final');
+    case 'studentBase': return i.studentBase ?? join(ctx.runDir, 'distill', 'student-base', 'run', 'final');
+    case 'studentSft': return join(ctx.runDir, 'distill', 'sft', 'final');
+    case 'studentRl': return join(ctx.runDir, 'distill', 'rl', 'final');
+  }
+}
+
+/** Checks that a checkpoint given as a stage's input exists and loads (one clear error otherwise). */
+export function requireCheckpoint(dir: string, what: string): void {
+  if (!existsSync(join(dir, 'config.json'))) throw new Error(`${what}: ${dir} is not a checkpoint folder (no config.json); run the stage that makes it first, or pass a checkpoint`);
+}
+
+async function sft(ctx: StageContext, part: string, model: string, data: string, steps: number, extra: Record<string, unknown>): Promise<string> {
+  const out = join(ctx.runDir, part);
+  requireCheckpoint(model, part);
+  const metrics = new MetricsStream();
+  metrics.subscribe((m) => ctx.onMetrics?.(part, m));
+  const resume = existsSync(join(out, 'config.json'));
+  const res = await trainSft({
+    config: parseSftConfig({ out, model, data, steps, seed: ctx.preset.seed, checkpointEvery: Math.max(10, Math.floor(steps / 4)), heldout: 0.05, ...extra }, part),
+    resume, metrics, log: (m) => ctx.log(`${part}: ${m}`), ...(ctx.signal ? { signal: ctx.signal } : {}),
+  });
+  if (res.interrupted) throw new StageInterrupted(part);
+  return res.modelDir;
+}
+
+async function grpo(ctx: StageContext, part: string, cfg: Omit<GrpoConfigInput, 'out' | 'seed'>): Promise<string> {
+  const out = join(ctx.runDir, part);
+  requireCheckpoint(cfg.model, part);
+  const metrics = new MetricsStream();
+  metrics.subscribe((m) => ctx.onMetrics?.(part, m));
+  const resume = existsSync(join(out, 'config.json'));
+  const res = await trainGrpo({
+    config: parseGrpoConfig({ ...cfg, out, seed: ctx.preset.seed, checkpointEvery: Math.max(5, Math.floor(cfg.steps / 4)), logSamples: 4 }, part),
+    resume, metrics, log: (m) => ctx.log(`${part}: ${m}`), ...(ctx.signal ? { signal: ctx.signal } : {}),
+  });
+  if (res.interrupted) throw new StageInterrupted(part);
+  return res.modelDir;
+}
+
+function openModel(dir: string): ChatModel {
+  const model = loadHfCheckpoint(dir, createEngine(trainingBackend())).model;
+  return { model, tokenizer: loadTokenizer(dir), ...(DecoderWeights.supports(model) ? { weights: new DecoderWeights(model) } : {}) };
+}
+
+const modelConfig = (p: PipelinePreset, m: PipelinePreset['model']) => ({
+  vocabSize: p.vocabSize, hidden: m.hidden, nLayers: m.nLayers, nHeads: m.nHeads, intermediate: m.intermediate, maxSeqLen: p.maxSeqLen,
+  tieEmbeddings: true, attention: { kind: 'mha' as const, nKvHeads: m.nKvHeads },
+});
+
+/** The base corpus file and an initialised model of the given size (tokenizer trained on the corpus). */
+async function pretrainBase(ctx: StageContext, part: string, size: PipelinePreset['model'], steps: number): Promise<string> {
+  const p = ctx.preset;
+  const dir = join(ctx.runDir, part);
+  mkdirSync(dir, { recursive: true });
+  const corpusFile = join(ctx.runDir, 'base-corpus.jsonl');
+  const t = task(p);
+  if (!existsSync(corpusFile)) {
+    const items = await t.items({ split: 'train', n: p.base.documents, seed: p.seed });
+    const docs = baseCorpus(items, new Rng(p.seed), { zhShare: p.base.zhShare, noteShare: p.base.noteShare });
+    writeFileSync(corpusFile, docs.map((text) => JSON.stringify({ text })).join('\n') + '\n');
+  }
+  const init = join(dir, 'init');
+  if (!existsSync(join(init, 'config.json'))) {
+    const docs = readFileSync(corpusFile, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { text: string }).text);
+    // The R1-Zero template is text a base may meet; weighting it in the tokenizer's corpus keeps prompts short.
+    const [one] = await t.items({ split: 'train', n: 1, seed: p.seed });
+    const template = t.prompt(one!, 'r1-zero');
+    initCheckpoint(init, { config: modelConfig(p, size), tokenizer: { corpus: [...docs.slice(0, 4000), ...Array<string>(200).fill(template)], vocabSize: p.vocabSize }, seed: p.seed });
+  }
+  return sft(ctx, `${part}/run`, init, corpusFile, steps, { batchSize: p.base.batchSize, seqLen: p.base.seqLen, packing: true, optim: { lr: p.base.lr, warmupSteps: Math.min(20, Math.floor(steps / 10)), weightDecay: 0.1 } });
+}
+
+export async function stageBase(ctx: StageContext): Promise<void> {
+  if (ctx.inputs.base) return requireCheckpoint(ctx.inputs.base, 'base');
+  await pretrainBase(ctx, 'base', ctx.preset.model, ctx.preset.base.steps);
+}
+
+const ZERO_REWARDS = [{ name: 'accuracy' as const, weight: 1 }, { name: 'format' as const, weight: 0.5, style: 'r1-zero' as const }];
+
+export async function stageZero(ctx: StageContext): Promise<void> {
+  const p = ctx.preset;
+  if (ctx.inputs.zero) return requireCheckpoint(ctx.inputs.zero, 'zero');
+  await grpo(ctx, 'zero/run', {
+    model: stageModel(ctx, 'base'), steps: p.zero.steps, promptsPerStep: p.zero.promptsPerStep, groupSize: p.zero.groupSize, maxNewTokens: p.maxNewTokens,
+    promptStyle: 'r1-zero', tasks: [{ name: p.task, difficulty: p.difficulty }], rewards: ZERO_REWARDS, beta: 0.04, optim: { lr: p.zero.lr, warmupSteps: 5 },
+  });
+}
+
+/** A readable R1 record from an R1-Zero sample: its reasoning, then a summary with the boxed answer (§2.3.1). */
+export function readableFromZero(completion: string): { reasoning: string; answer: string } | null {
+  const m = /<think>([\s\S]*?)<\/think>\s*<answer>([\s\S]*?)<\/answer>/.exec(completion);
+  if (!m) return null;
+  const reasoning = m[1]!.trim(), answer = m[2]!.trim();
+  return reasoning && answer ? { reasoning, answer } : null;
+}
+
+/** Keeps what DeepSeek-R1 §2.3 keeps: correct, well formatted, one language, no heavy repetition; deduplicated. */
+export async function rejectionSample(cm: ChatModel, t: Task, items: readonly TaskItem[], opts: { k: number; style: 'r1-zero' | 'chat'; maxNewTokens: number; seed: number }): Promise<{ item: TaskItem; completion: string }[]> {
+  const ro = rollout(cm, items.map((item) => ({ task: t, item })), { groupSize: opts.k, maxNewTokens: opts.maxNewTokens, temperature: 1, topP: 1, style: opts.style, seed: opts.seed });
+  const seen = new Set<string>();
+  const kept: { item: TaskItem; completion: string }[] = [];
+  for (const s of ro.samples) {
+    if (s.truncated || seen.has(s.text)) continue;
+    if (!(await t.check(s.draw.item, s.text)).correct) continue;
+    if (!hasFormat(opts.style === 'r1-zero' ? 'r1-zero' : 'r1-chat', s.promptText, s.text)) continue;
+    const lang = languageConsistency(s.text, 'en');
+    if (lang !== null && lang < 1) continue;
+    if (repetitionRate(s.text, 3) > 0.5) continue;
+    seen.add(s.text);
+    kept.push({ item: s.draw.item, completion: s.text });
+  }
+  return kept;
+}
+
+function writeJsonl(file: string, rows: readonly unknown[]): void {
+  mkdirSync(join(file, '..'), { recursive: true });
+  writeFileSync(file, rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : ''));
+}
+
+const chatRecord = (t: Task, item: TaskItem, reasoning: string, answer: string): { prompt: string; completion: string } => ({
+  prompt: t.prompt(item, 'boxed'),
+  completion: `${reasoning}</think>\n\nThe answer is \\boxed{${answer}}.`,
+});
+
+export async function stageR1(ctx: StageContext): Promise<void> {
+  const p = ctx.preset;
+  if (ctx.inputs.r1) return requireCheckpoint(ctx.inputs.r1, 'r1');
+  const t = task(p);
+  const dir = join(ctx.runDir, 'r1');
+  // 1. Cold start: rejection-sample the zero model, rewrite each kept sample readably (reasoning, then a summary).
+  const coldFile = join(dir, 'cold-start.jsonl');
+  if (!existsSync(coldFile)) {
+    mkdirSync(dir, { recursive: true });
+    const items = await t.items({ split: 'train', n: p.r1.rejectPrompts, seed: p.seed + 11 });
+    const kept = await rejectionSample(openModel(stageModel(ctx, 'zero')), t, items, { k: p.r1.rejectK, style: 'r1-zero', maxNewTokens: p.maxNewTokens, seed: p.seed + 11 });
+    const rows = kept.map((k) => ({ k, r: readableFromZero(k.completion) })).filter((x) => x.r).map(({ k, r }) => chatRecord(t, k.item, r!.reasoning, r!.answer));
+    if (rows.length === 0) ctx.log('r1: no zero-model sample passed the cold-start filters; the cold start uses worked answers instead');
+    writeFileSync(join(dir, 'cold-start-source.json'), JSON.stringify({ source: rows.length > 0 ? 'rejection-sampled R1-Zero outputs' : 'worked answers (no R1-Zero sample passed the filters)', records: rows.length || 32 }) + '\n');
+    const fallback = rows.length > 0 ? rows : (await t.items({ split: 'train', n: 32, seed: p.seed + 12 })).map((item) => chatRecord(t, item, `${String(item.meta?.['expression'])} = ${item.gold}`, item.gold));
+    writeJsonl(coldFile, fallback);
+  }
+  const cold = await sft(ctx, 'r1/cold', stageModel(ctx, 'base'), coldFile, p.r1.coldStartSteps, { batchSize: 8, format: 'chat', optim: { lr: 1e-3, warmupSteps: 5 } });
+  // 2. Reasoning RL with the language-consistency reward added (§2.3.2).
+  const rlRewards = [{ name: 'accuracy' as const, weight: 1 }, { name: 'format' as const, weight: 0.5, style: 'r1-chat' as const }, { name: 'language' as const, weight: p.r1.languageWeight, target: 'en' as const }];
+  const rl1 = await grpo(ctx, 'r1/rl1', {
+    model: cold, steps: p.r1.reasoningRl.steps, promptsPerStep: p.r1.reasoningRl.promptsPerStep, groupSize: p.r1.reasoningRl.groupSize, maxNewTokens: p.maxNewTokens,
+    promptStyle: 'chat', tasks: [{ name: p.task, difficulty: p.difficulty }], rewards: rlRewards, beta: 0.04, optim: { lr: p.r1.reasoningRl.lr, warmupSteps: 3 },
+  });
+  // 3. Rejection sampling from the RL model + SFT of the base on what is kept (§2.3.3).
+  const rejFile = join(dir, 'rejection.jsonl');
+  if (!existsSync(rejFile)) {
+    const items = await t.items({ split: 'train', n: p.r1.rejectPrompts, seed: p.seed + 13 });
+    const kept = await rejectionSample(openModel(rl1), t, items, { k: p.r1.rejectK, style: 'chat', maxNewTokens: p.maxNewTokens, seed: p.seed + 13 });
+    const cold = readFileSync(coldFile, 'utf8').trim().split('\n');
+    writeJsonl(rejFile, kept.length > 0 ? kept.map((k) => ({ prompt: t.prompt(k.item, 'boxed'), completion: k.completion })) : cold.map((l) => JSON.parse(l)));
+  }
+  const sftModel = await sft(ctx, 'r1/sft', stageModel(ctx, 'base'), rejFile, p.r1.sftSteps, { batchSize: 8, format: 'chat', optim: { lr: 1e-3, warmupSteps: 5 } });
+  // 4. The final RL round. The paper adds general prompts judged by reward models; this miniature has reasoning
+  //    prompts only (the report says so).
+  await grpo(ctx, 'r1/rl2', {
+    model: sftModel, steps: p.r1.finalRl.steps, promptsPerStep: p.r1.finalRl.promptsPerStep, groupSize: p.r1.finalRl.groupSize, maxNewTokens: p.maxNewTokens,
+    promptStyle: 'chat', tasks: [{ name: p.task, difficulty: p.difficulty }], rewards: rlRewards, beta: 0.04, optim: { lr: p.r1.finalRl.lr, warmupSteps: 2 },
+  });
+}
+
+/** Verified reasoning traces from the teacher: our R1 model, or an OpenAI-compatible endpoint. */
+async function teacherTraces(ctx: StageContext, t: Task, items: readonly TaskItem[]): Promise<{ prompt: string; completion: string }[]> {
+  const p = ctx.preset;
+  const out: { prompt: string; completion: string }[] = [];
+  if (ctx.teacher) {
+    const src = new EndpointSource({ ...ENDPOINT_DEFAULTS, baseUrl: ctx.teacher.baseUrl, model: ctx.teacher.model, ...(ctx.teacher.apiKey ? { apiKey: ctx.teacher.apiKey } : {}) });
+    const prompts = items.map((it) => t.prompt(it, 'boxed'));
+    const res = await src.complete(prompts, { n: p.distill.k, temperature: 0.6, topP: 0.95, maxTokens: 4096, seed: p.seed, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+    for (let i = 0; i < items.length; i++) {
+      for (const c of res[i]!) {
+        const text = `${c.reasoning}</think>\n\n${c.content}`;
+        if (c.reasoning && (await t.check(items[i]!, text)).correct) out.push({ prompt: prompts[i]!, completion: text });
+      }
+    }
+    return out;
+  }
+  const kept = await rejectionSample(openModel(stageModel(ctx, 'r1')), t, items, { k: p.distill.k, style: 'chat', maxNewTokens: p.maxNewTokens, seed: p.seed + 21 });
+  return kept.map((k) => ({ prompt: t.prompt(k.item, 'boxed'), completion: k.completion }));
+}
+
+export async function stageDistill(ctx: StageContext): Promise<void> {
+  const p = ctx.preset;
+  const t = task(p);
+  const tracesFile = join(ctx.runDir, 'distill', 'traces.jsonl');
+  if (!existsSync(tracesFile)) {
+    const items = await t.items({ split: 'train', n: p.distill.prompts, seed: p.seed + 21 });
+    let traces = await teacherTraces(ctx, t, items);
+    let source = ctx.teacher ? `endpoint ${ctx.teacher.model}` : 'our R1 model';
+    if (traces.length === 0) {
+      // At the smallest budgets the teacher may solve nothing; the comparison still runs, on worked answers, and
+      // the report says so.
+      ctx.log(`distill: the teacher (${source}) produced no verified trace for ${items.length} prompts; the student is fine-tuned on worked answers instead`);
+      source = 'worked answers (the teacher had no verified trace)';
+      traces = items.map((item) => chatRecord(t, item, `${String(item.meta?.['expression'])} = ${item.gold}`, item.gold));
+    }
+    writeJsonl(tracesFile, traces);
+    writeFileSync(join(ctx.runDir, 'distill', 'traces-source.json'), JSON.stringify({ source, traces: traces.length, prompts: items.length }) + '\n');
+  }
+  // The student's own base: pretrained on the same corpus and budget-scaled (a smaller model).
+  if (!ctx.inputs.studentBase) await pretrainBase(ctx, 'distill/student-base', p.student, p.distill.studentBaseSteps);
+  const studentBase = ctx.inputs.studentBase ?? join(ctx.runDir, 'distill', 'student-base', 'run', 'final');
+  await sft(ctx, 'distill/sft', studentBase, tracesFile, p.distill.sftSteps, { batchSize: 8, format: 'chat', optim: { lr: 1e-3, warmupSteps: 5 } });
+  // RL alone on the same student, R1-Zero style from its base (the paper's Qwen-32B-Zero comparison).
+  await grpo(ctx, 'distill/rl', {
+    model: studentBase, steps: p.distill.rl.steps, promptsPerStep: p.distill.rl.promptsPerStep, groupSize: p.distill.rl.groupSize, maxNewTokens: p.maxNewTokens,
+    promptStyle: 'r1-zero', tasks: [{ name: p.task, difficulty: p.difficulty }], rewards: ZERO_REWARDS, beta: 0.04, optim: { lr: p.distill.rl.lr, warmupSteps: 3 },
+  });
+}
+
+export { openModel };
