@@ -1,0 +1,84 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipelinePreset } from './presets.js';
+import { runPipeline, StageInterrupted, type StageContext, STAGES } from './index.js';
+import { writeReport } from './report.js';
+import { baseCorpus, chainSteps } from './corpus.js';
+import { getTask } from '../tasks/registry.js';
+import { Rng } from '../util/rng.js';
+
+test('the base corpus: worked answers in prose, English and Chinese, never a task problem in the rewarded tag format', async () => {
+  assert.deepEqual(chainSteps('23 + 45 - 7'), ['23 + 45 = 68', '68 - 7 = 61']);
+  const t = getTask('arithmetic', { difficulty: 'digits=2,operands=2,operators=+-' });
+  const items = await t.items({ split: 'train', n: 400, seed: 1 });
+  const docs = baseCorpus(items, new Rng(1), { zhShare: 0.3, noteShare: 0.1 });
+  const zh = docs.filter((d) => /答案是/.test(d)), en = docs.filter((d) => /The answer is/.test(d));
+  assert.ok(zh.length > 60 && en.length > 200, `${zh.length} zh, ${en.length} en`);
+  for (const d of docs) if (/<answer>/.test(d)) assert.ok(!/\d/.test(d), `a tagged document holds a number: ${d}`);
+  // Each problem's worked answer is correct.
+  for (const it of items.slice(0, 50)) assert.ok(docs.some((d) => d.includes(`${it.gold}.`) || d.includes(`${it.gold}。`)));
+});
+
+test('the quick pipeline runs every stage, writes the report, resumes an interrupted stage and skips finished ones', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'r1-pipeline-'));
+  const logs: string[] = [];
+  try {
+    const preset = pipelinePreset('quick');
+    const controller = new AbortController();
+    let zeroSteps = 0;
+    const ctx: StageContext = {
+      preset, runDir: dir, inputs: {}, log: (m) => logs.push(m), signal: controller.signal,
+      onMetrics: (part) => {
+        if (part === 'zero/run' && ++zeroSteps === 3) controller.abort();
+      },
+    };
+    // 1. Stopped in the middle of R1-Zero: the stage reports the interruption, its trainer left a checkpoint.
+    await assert.rejects(runPipeline(ctx), (e: Error) => e instanceof StageInterrupted && e.message === 'zero/run');
+    assert.ok(existsSync(join(dir, 'zero', 'run', 'checkpoints')));
+    // 2. Rerun: base is skipped, zero resumes from its checkpoint, the rest runs.
+    const records = await runPipeline({ ...ctx, signal: new AbortController().signal, onMetrics: () => {} });
+    assert.ok(logs.includes('base: done earlier; skipped'));
+    assert.ok(logs.some((l) => /^zero\/run: resumed from .*step-0000000\d/.test(l)), logs.join('\n'));
+    for (const s of STAGES) assert.equal(records[s]?.done, true, s);
+    const zeroMetrics = readFileSync(join(dir, 'zero', 'run', 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(zeroMetrics.map((m) => m.step), [1, 2, 3, 4, 5, 6]);
+    // Pretraining did learn: the base's held-out loss fell.
+    const baseMetrics = readFileSync(join(dir, 'base', 'run', 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    assert.ok(baseMetrics.at(-1).heldoutLoss < baseMetrics[0].loss * 0.8, `base loss ${baseMetrics[0].loss} -> held-out ${baseMetrics.at(-1).heldoutLoss}`);
+    // 3. The report: self-contained HTML with inline SVG charts, and the same tables in markdown.
+    const rep = writeReport(dir);
+    const html = readFileSync(rep.html, 'utf8');
+    assert.ok((html.match(/<svg /g) ?? []).length >= 5);
+    assert.ok(!/https?:\/\/(?!www\.w3\.org)/.test(html), 'nothing fetched at view time');
+    for (const label of ['base (pretrained)', 'R1-Zero (GRPO from base)', 'R1 (cold start, RL, SFT, RL)', 'student distilled from R1', 'student by RL alone']) {
+      assert.ok(html.includes(label) && readFileSync(rep.markdown, 'utf8').includes(label), label);
+    }
+    const evals = JSON.parse(readFileSync(join(dir, 'eval.json'), 'utf8')) as { pass1Lenient: number; pass1Strict: number; consK: number }[];
+    assert.equal(evals.length, 5);
+    for (const e of evals) assert.ok(e.pass1Strict <= e.pass1Lenient && e.consK >= 0 && e.consK <= 1);
+    assert.match(readFileSync(rep.markdown, 'utf8'), /\| total \| \d+\.\d \| \d+\.\d \| \d\.\d{5} \|/);
+    // 4. A third run does nothing but say so.
+    logs.length = 0;
+    await runPipeline({ ...ctx, signal: new AbortController().signal, onMetrics: () => {} });
+    assert.deepEqual(logs, STAGES.map((s) => `${s}: done earlier; skipped`));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a missing or corrupt input checkpoint gives one clear error', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'r1-pipeline-bad-'));
+  try {
+    const preset = pipelinePreset('quick');
+    const ctx: StageContext = { preset, runDir: join(dir, 'run'), inputs: { base: join(dir, 'nowhere') }, log: () => {} };
+    await assert.rejects(runPipeline(ctx, ['zero']), /--base: .*nowhere is not a checkpoint folder \(no config\.json\)/);
+    writeFileSync(join(dir, 'config.json'), '{"architectures": ');
+    await assert.rejects(runPipeline({ ...ctx, inputs: { base: dir } }, ['zero']), /config\.json: invalid JSON/);
+    assert.throws(() => pipelinePreset('huge'), /unknown pipeline preset "huge" \(known: quick, default\)/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
