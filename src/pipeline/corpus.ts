@@ -57,20 +57,22 @@ export function workedAnswer(expr: string, gold: string, lang: 'en' | 'zh', rng:
 }
 
 const FACTS: [string, string, string][] = [
-  ['How many legs does a cat have?', 'A cat is an animal with four legs.', 'four'],
+  ['How many legs does a cat have?', 'A cat is an animal with four legs.', '4'],
+  ['How many days are in a week?', 'Monday to Sunday makes seven days.', '7'],
+  ['How many months are in a year?', 'A year has twelve months.', '12'],
+  ['How many hours are in a day?', 'A day has twenty-four hours.', '24'],
+  ['How many legs does a spider have?', 'A spider has eight legs.', '8'],
+  ['How many minutes are in an hour?', 'An hour has sixty minutes.', '60'],
   ['What color is the sky on a clear day?', 'On a clear day the sky looks blue.', 'blue'],
   ['Which day comes after Monday?', 'The week goes Monday, then Tuesday.', 'Tuesday'],
-  ['What do bees make?', 'Bees collect nectar and make honey.', 'honey'],
-  ['Is ice cold or hot?', 'Ice is frozen water, so it is cold.', 'cold'],
-  ['What do you use to write on paper?', 'People write on paper with a pen.', 'a pen'],
-  ['Where do fish live?', 'Fish swim and live in water.', 'in water'],
-  ['What is the opposite of up?', 'Up and down are opposites.', 'down'],
+  ['How many wheels does a bicycle have?', 'A bicycle has two wheels.', '2'],
+  ['How many sides does a triangle have?', 'A triangle has three sides.', '3'],
 ];
 const FACTS_ZH: [string, string, string][] = [
-  ['猫有几条腿？', '猫是四条腿的动物。', '四条'],
+  ['猫有几条腿？', '猫是四条腿的动物。', '4'],
+  ['一个星期有几天？', '从星期一到星期日一共七天。', '7'],
+  ['一年有几个月？', '一年有十二个月。', '12'],
   ['晴天的天空是什么颜色？', '晴天时天空是蓝色的。', '蓝色'],
-  ['蜜蜂会做什么？', '蜜蜂采花蜜，酿蜂蜜。', '蜂蜜'],
-  ['鱼住在哪里？', '鱼生活在水里。', '水里'],
 ];
 
 /** One base-corpus document for a problem (its wording and its worked answer in one language). */
@@ -85,7 +87,8 @@ export function problemDocument(item: TaskItem, expr: string, lang: 'en' | 'zh',
 /** A short tagged note on an everyday fact (see the file comment). */
 export function taggedNote(rng: Rng, lang: 'en' | 'zh'): string {
   const [q, why, ans] = rng.pick(lang === 'en' ? FACTS : FACTS_ZH);
-  return `${q} <think> ${why} </think> <answer> ${ans} </answer>`;
+  const body = `<think> ${why} </think> <answer> ${ans} </answer>`;
+  return rng.next() < 0.5 ? `${q} ${body}` : `User: ${q} Assistant: ${body}`;
 }
 
 export interface CorpusOptions {

@@ -14,4 +14,4 @@ export { packRows, rowLogProbs, surrogate, type TokenRow, type PackedRows, type 
 export { saveCheckpoint, loadLatestCheckpoint, verifyCheckpoint, type CheckpointData, type LoadedCheckpoint } from './checkpoint.js';
 export { JsonlLog, MetricsStream, TIMING_FIELDS, withoutTiming, type StepMetrics, type MetricsListener } from './metrics.js';
 export { initCheckpoint, type InitOptions } from './init.js';
-export { prepareRunDir, trainingBackend } from './run.js';
+export { openRun, prepareRunDir, trainingBackend, type OpenedRun } from './run.js';

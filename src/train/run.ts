@@ -5,7 +5,11 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
 import { createNativeBackend, createRefBackend, nativeAvailable, type Backend } from '../backend/index.js';
-import { writeFileAtomic } from '../tokenizer/index.js';
+import { loadHfCheckpoint, type Transformer } from '../model/index.js';
+import { AdamW, clipGradNorm, packParameters, type FlatParameters } from '../nn/index.js';
+import { createEngine } from '../tensor/index.js';
+import { loadTokenizer, writeFileAtomic, type Tokenizer } from '../tokenizer/index.js';
+import type { OptimConfig } from './config.js';
 
 /** The native engine when its addon is built, else the TypeScript reference one. */
 export function trainingBackend(): Backend {
@@ -41,4 +45,34 @@ export function prepareRunDir(out: string, config: object, resume: boolean): voi
     if (changed.length > 0) throw new Error(`${out}: cannot resume with a different config (changed: ${changed.join(', ')}); only ${[...RESUMABLE_CHANGES].join(', ')} may change`);
   }
   writeFileAtomic(cfgFile, JSON.stringify(config, null, 2) + '\n');
+}
+
+/** What both trainers start from: the backend, the model and tokenizer of a checkpoint folder, and AdamW over it. */
+export interface OpenedRun {
+  backend: Backend;
+  model: Transformer;
+  tokenizer: Tokenizer;
+  flat: FlatParameters;
+  opt: AdamW;
+  /** One optimizer step: clip the gradient norm (when maxGradNorm > 0), then AdamW at `lr`; returns the norm. */
+  step(lr: number): number;
+}
+
+/** Prepares the run directory, loads the starting checkpoint and builds the optimizer. */
+export function openRun(cfg: { out: string; model: string; optim: OptimConfig }, resume: boolean, backend: Backend = trainingBackend()): OpenedRun {
+  prepareRunDir(cfg.out, cfg, resume);
+  const model = loadHfCheckpoint(cfg.model, createEngine(backend)).model;
+  const tokenizer = loadTokenizer(cfg.model);
+  if (tokenizer.vocabSize > model.config.vocabSize) throw new Error(`${cfg.model}: the tokenizer has ${tokenizer.vocabSize} tokens, the model only ${model.config.vocabSize}`);
+  const flat = packParameters(model);
+  const o = cfg.optim;
+  const opt = new AdamW(backend, flat, { lr: o.lr, beta1: o.beta1, beta2: o.beta2, weightDecay: o.weightDecay });
+  return {
+    backend, model, tokenizer, flat, opt,
+    step(lr: number): number {
+      const clip = o.maxGradNorm > 0 ? clipGradNorm(backend, flat.grads, o.maxGradNorm) : { norm: Math.sqrt(backend.sumSquares(flat.grads)), scale: 1 };
+      opt.step(lr, clip.scale);
+      return clip.norm;
+    },
+  };
 }

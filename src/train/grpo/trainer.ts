@@ -5,17 +5,16 @@
 import { join } from 'node:path';
 import type { Backend } from '../../backend/index.js';
 import { DecoderWeights, type ChatModel } from '../../generate/index.js';
-import { AdamW, clipGradNorm, cosineWithWarmup, packParameters } from '../../nn/index.js';
-import { loadHfCheckpoint, saveModelAsHf, Transformer } from '../../model/index.js';
-import { createEngine } from '../../tensor/index.js';
-import { loadTokenizer, saveTokenizer, type Tokenizer } from '../../tokenizer/index.js';
+import { cosineWithWarmup } from '../../nn/index.js';
+import { saveModelAsHf, Transformer } from '../../model/index.js';
+import { saveTokenizer } from '../../tokenizer/index.js';
 import type { Task } from '../../tasks/types.js';
 import { Rng } from '../../util/rng.js';
 import { loadLatestCheckpoint, saveCheckpoint } from '../checkpoint.js';
 import type { GrpoConfig } from '../config.js';
 import { rowLogProbs, surrogate, type TokenRow } from '../logprobs.js';
 import { JsonlLog, MetricsStream, type StepMetrics } from '../metrics.js';
-import { prepareRunDir, trainingBackend } from '../run.js';
+import { openRun } from '../run.js';
 import { groupAdvantages } from './advantages.js';
 import { heldoutAccuracy } from './heldout.js';
 import { aggregationWeights, policyLoss } from './loss.js';
@@ -61,18 +60,12 @@ const roundSeed = (seed: number, step: number, round: number): number => (Math.i
 export async function trainGrpo(opts: GrpoRunOptions): Promise<GrpoResult> {
   const cfg = opts.config;
   const log = opts.log ?? (() => {});
-  const backend = opts.backend ?? trainingBackend();
-  const engine = createEngine(backend);
-  prepareRunDir(cfg.out, cfg, opts.resume ?? false);
-
-  // 0. Policy, tokenizer, reference, optimizer, schedule, prompts, rewards.
-  const policy = loadHfCheckpoint(cfg.model, engine).model;
-  const tokenizer: Tokenizer = loadTokenizer(cfg.model);
-  if (tokenizer.vocabSize > policy.config.vocabSize) throw new Error(`${cfg.model}: the tokenizer has ${tokenizer.vocabSize} tokens, the model only ${policy.config.vocabSize}`);
-  const flat = packParameters(policy);
+  // 0. Policy, tokenizer, optimizer, reference, schedule, prompts, rewards.
+  const run = openRun(cfg, opts.resume ?? false, opts.backend);
+  const { model: policy, tokenizer, opt } = run;
+  const engine = policy.engine;
   const ref = cfg.beta > 0 ? cloneModel(policy) : null;
   const o = cfg.optim;
-  const opt = new AdamW(backend, flat, { lr: o.lr, beta1: o.beta1, beta2: o.beta2, weightDecay: o.weightDecay });
   const updatesPerStep = cfg.mu * cfg.minibatches;
   const totalUpdates = cfg.steps * updatesPerStep;
   const lrAt = cosineWithWarmup({ maxLr: o.lr, minLr: o.lr * o.minLrRatio, warmupSteps: Math.min(o.warmupSteps, totalUpdates), totalSteps: totalUpdates });
@@ -223,10 +216,8 @@ export async function trainGrpo(opts: GrpoRunOptions): Promise<GrpoResult> {
           trainTokens += chunk.reduce((a, c) => a + c.prompt.length + c.completion.length, 0);
         }
         // 6. Clip, step, balance the experts, and refresh what the sampler reads (never a stale policy).
-        const clip = o.maxGradNorm > 0 ? clipGradNorm(backend, flat.grads, o.maxGradNorm) : { norm: Math.sqrt(backend.sumSquares(flat.grads)), scale: 1 };
         lr = lrAt(step * updatesPerStep + updates);
-        opt.step(lr, clip.scale);
-        gradNorm = clip.norm;
+        gradNorm = run.step(lr);
         updates++;
       }
     }

@@ -6,16 +6,15 @@
 
 import { join } from 'node:path';
 import type { Backend } from '../../backend/index.js';
-import { AdamW, clipGradNorm, cosineWithWarmup, packParameters } from '../../nn/index.js';
-import { loadHfCheckpoint, saveModelAsHf, type Transformer } from '../../model/index.js';
+import { cosineWithWarmup } from '../../nn/index.js';
+import { saveModelAsHf, type Transformer } from '../../model/index.js';
 import { add, crossEntropy, reshape, scale, type Tensor } from '../../tensor/index.js';
-import { createEngine } from '../../tensor/index.js';
-import { loadTokenizer, saveTokenizer } from '../../tokenizer/index.js';
+import { saveTokenizer } from '../../tokenizer/index.js';
 import { Rng } from '../../util/rng.js';
 import { loadLatestCheckpoint, saveCheckpoint } from '../checkpoint.js';
 import type { SftConfig } from '../config.js';
 import { JsonlLog, type MetricsStream, type StepMetrics } from '../metrics.js';
-import { prepareRunDir, trainingBackend } from '../run.js';
+import { openRun } from '../run.js';
 import { loadSftExamples, type SftExample } from './data.js';
 
 export interface SftRunOptions {
@@ -124,13 +123,10 @@ function heldoutLoss(model: Transformer, examples: readonly SftExample[], batchS
 export async function trainSft(opts: SftRunOptions): Promise<SftResult> {
   const cfg = opts.config;
   const log = opts.log ?? (() => {});
-  const backend = opts.backend ?? trainingBackend();
-  const engine = createEngine(backend);
-  prepareRunDir(cfg.out, cfg, opts.resume ?? false);
-
-  // 0. Model, tokenizer, data (held-out: a file, or a seeded fraction of the training file).
-  const model = loadHfCheckpoint(cfg.model, engine).model;
-  const tokenizer = loadTokenizer(cfg.model);
+  // 0. Model, tokenizer, optimizer, data (held-out: a file, or a seeded fraction of the training file).
+  const run = openRun(cfg, opts.resume ?? false, opts.backend);
+  const { model, tokenizer, opt } = run;
+  const engine = model.engine;
   const maxLen = Math.min(model.config.maxSeqLen, (cfg.seqLen ?? model.config.maxSeqLen) + 1);
   const enc = { format: cfg.format, trainOnPrompt: cfg.trainOnPrompt, maxLen };
   const loaded = loadSftExamples(cfg.data, tokenizer, enc);
@@ -147,9 +143,7 @@ export async function trainSft(opts: SftRunOptions): Promise<SftResult> {
   }
   if (train.length === 0) throw new Error(`${cfg.data}: no training examples left (every line is held out, or has no loss tokens within ${maxLen} tokens)`);
   const padId = tokenizer.padId ?? 0;
-  const flat = packParameters(model);
   const o = cfg.optim;
-  const opt = new AdamW(backend, flat, { lr: o.lr, beta1: o.beta1, beta2: o.beta2, weightDecay: o.weightDecay });
   const lrAt = cosineWithWarmup({ maxLr: o.lr, minLr: o.lr * o.minLrRatio, warmupSteps: Math.min(o.warmupSteps, cfg.steps), totalSteps: cfg.steps });
   const metricsLog = new JsonlLog(join(cfg.out, 'metrics.jsonl'));
 
@@ -234,14 +228,13 @@ export async function trainSft(opts: SftRunOptions): Promise<SftResult> {
       counted += batch.counted;
     }
     // 2. Clip, step, balance experts.
-    const clip = o.maxGradNorm > 0 ? clipGradNorm(backend, flat.grads, o.maxGradNorm) : { norm: Math.sqrt(backend.sumSquares(flat.grads)), scale: 1 };
     const lr = lrAt(step);
-    opt.step(lr, clip.scale);
+    const gradNorm = run.step(lr);
     const loads = model.updateRoutingBias();
     step++;
     // 3. Metrics, held-out loss, checkpoint.
     const m: StepMetrics = {
-      step, loss: lossSum / cfg.gradAccum, mtpLoss: mtpN > 0 ? mtpSum / mtpN : null, lr, gradNorm: clip.norm, epoch, lossTokens: counted,
+      step, loss: lossSum / cfg.gradAccum, mtpLoss: mtpN > 0 ? mtpSum / mtpN : null, lr, gradNorm, epoch, lossTokens: counted,
       expertLoadMaxOverMean: loads.length ? Math.max(...loads) : null,
       trainTokensPerSec: tokens / Math.max(1e-9, (performance.now() - tStep) / 1000),
       stepSeconds: (performance.now() - tStep) / 1000, wallSeconds: (performance.now() - t0) / 1000,
