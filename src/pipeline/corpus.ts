@@ -7,6 +7,7 @@
 
 import type { Rng } from '../util/rng.js';
 import type { TaskItem } from '../tasks/types.js';
+import { R1_ZERO_TEMPLATE } from '../tasks/prompt.js';
 
 /** Operands and operators of an arithmetic item ("23 + 45 - 7"), or null for other expressions. */
 function terms(expr: string): { nums: number[]; ops: string[] } | null {
@@ -88,7 +89,9 @@ export function problemDocument(item: TaskItem, expr: string, lang: 'en' | 'zh',
 export function taggedNote(rng: Rng, lang: 'en' | 'zh'): string {
   const [q, why, ans] = rng.pick(lang === 'en' ? FACTS : FACTS_ZH);
   const body = `<think> ${why} </think> <answer> ${ans} </answer>`;
-  return rng.next() < 0.5 ? `${q} ${body}` : `User: ${q} Assistant: ${body}`;
+  const form = rng.int(0, 2);
+  // Plain, as a dialogue, or in the words of R1-Zero's template (a prompt format the web also carries).
+  return form === 0 ? `${q} ${body}` : form === 1 ? `User: ${q} Assistant: ${body}` : `${R1_ZERO_TEMPLATE.replace('{prompt}.', () => q)} ${body}`;
 }
 
 export interface CorpusOptions {
