@@ -1,16 +1,10 @@
 // src/reward/tags.ts — shared helpers for the tag-based rewards: where the reasoning block opens, and which
-// spellings count as a think/answer tag (lenient on case and spaces, so "<THINK >" cannot sneak past).
+// spellings count as a think/answer tag (lenient on case and spaces, so "<THINK >" cannot sneak past). The tag
+// rules live in the one completion parser (verify/completion.ts); these names stay for the rewards.
 
-/** Any think/answer tag, opening or closing, in any case and with stray spaces: <think>, </ answer >, ... */
-export const ANY_TAG = /<\s*\/?\s*(?:think|answer)\s*>/i;
+import { promptOpensThink } from '../verify/completion.js';
 
-/**
- * True when the prompt already opens the reasoning block (DeepSeek-R1's chat template ends the prompt with
- * "<think>\n"), so the completion must not open it again.
- */
-export function promptOpensThink(prompt: string): boolean {
-  return prompt.trimEnd().endsWith('<think>');
-}
+export { ANY_TAG, promptOpensThink } from '../verify/completion.js';
 
 /**
  * The completion with the reasoning block's opening tag accounted for: when the prompt opened it, the body is

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { MathVerifier } from '../../verify/math/index.js';
 import type { CheckResult, PromptStyle, Split, Task, TaskItem } from '../types.js';
 import { renderPrompt } from '../prompt.js';
-import { splitCompletion } from '../completion.js';
+import { parseCompletion } from '../../verify/completion.js';
 import { benchmarkFile, resolveDataDir } from './data-dir.js';
 
 type MathModule = typeof import('../../verify/math/index.js');
@@ -18,6 +18,8 @@ export const BENCHMARK_NAMES: readonly BenchmarkName[] = ['gsm8k', 'math500', 'a
 export interface MathChecker {
   verify(gold: string, completion: string): Promise<{ correct: boolean; extracted: string | null; reason: string; timedOut: boolean }>;
   equivalent(a: string, b: string): Promise<boolean>;
+  /** Compare a gold with an already extracted answer (MathVerifier has it; without it, verify() gets the answer boxed). */
+  compare?(gold: string, answer: string): Promise<{ correct: boolean; reason: string; timedOut: boolean }>;
 }
 
 export interface BenchmarkOptions {
@@ -113,7 +115,7 @@ export async function loadBenchmark(name: BenchmarkName, dataDir?: string): Prom
  * A benchmark task. Only the `test` split exists; `items` returns the file's rows in order (the first n when
  * given; the seed is ignored). The check reads the answer after the reasoning: from the last <answer> block
  * when there is one (a \boxed{} inside it is unwrapped), else from the final part by the verifier's usual
- * extraction (boxed, answer line, GSM8K "####", last number).
+ * extraction (verify/completion.ts: Minerva line, boxed, answer phrase, GSM8K "####", math span, last number).
  */
 export function benchmarkTask(name: BenchmarkName, opts: BenchmarkOptions = {}): Task & { close(): Promise<void> } {
   const spec = SPECS[name];
@@ -145,18 +147,15 @@ export function benchmarkTask(name: BenchmarkName, opts: BenchmarkOptions = {}):
       return renderPrompt(item.question, style);
     },
     async check(item: TaskItem, completion: string): Promise<CheckResult> {
-      const parts = splitCompletion(completion);
-      if (parts.answerBlock !== null) {
-        const block = parts.answerBlock;
-        const { extractAnswer } = await loadMath();
-        const candidate = extractAnswer(block, { priority: ['boxed', 'answer-line'] })?.answer ?? block.trim();
-        if (candidate === '') return { correct: false, score: 0, extracted: null, reason: 'answer-tag: empty answer' };
-        // Re-wrapped in \boxed{} so the verifier compares exactly this candidate (no last-number fallback).
-        const v = await (await verifier()).verify(item.gold, `\\boxed{${candidate}}`);
-        return { correct: v.correct, score: v.correct ? 1 : 0, extracted: candidate, reason: `answer-tag: ${v.reason}` };
-      }
-      const v = await (await verifier()).verify(item.gold, parts.final);
-      return { correct: v.correct, score: v.correct ? 1 : 0, extracted: v.extracted, reason: v.reason };
+      // The one completion parser finds the answer (after the reasoning; the <answer> block first); the verifier
+      // only compares it with the gold, under its time limit.
+      await loadMath(); // answerKey() normalizes with it
+      const found = parseCompletion(completion).final;
+      if (found === null) return { correct: false, score: 0, extracted: null, reason: 'no answer found' };
+      const checker = await verifier();
+      const v = checker.compare !== undefined ? await checker.compare(item.gold, found.answer) : await checker.verify(item.gold, `\\boxed{${found.answer}}`);
+      const reason = found.method === 'answer-tag' ? `answer-tag: ${v.reason}` : v.reason;
+      return { correct: v.correct, score: v.correct ? 1 : 0, extracted: found.answer, reason };
     },
     answerKey(extracted: string): string {
       // Extracted answers come from check(), which has loaded the verifier module.

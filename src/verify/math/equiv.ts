@@ -1,11 +1,12 @@
 // src/verify/math/equiv.ts — in-process (unbounded) answer equivalence and completion verification. These are
 // the pure functions the time-bounded MathVerifier runs inside its worker threads.
 
-import { extractAnswer } from './extract.js';
+import { extractAnswer, lastBoxed } from './extract.js';
 import { MAX_NORMALIZE_CHARS, normalizeAnswer } from './normalize.js';
 import { printScalar, scalarsEqual } from './scalar.js';
-import { compareValues, parseValue, printValue, type Value } from './structure.js';
-import { DEFAULT_REL_TOL, type EquivOptions, type ExtractOptions, type MathVerdict } from './types.js';
+import { compareValues, parseValue, printValue, splitTop, type Value } from './structure.js';
+import { DEFAULT_REL_TOL, type EquivOptions, type ExtractOptions, type GoldExtract, type MathVerdict } from './types.js';
+import { intervalOfRelation } from './interval.js';
 
 function relTolOf(opts: EquivOptions): number {
   const relTol = opts.relTol ?? DEFAULT_REL_TOL;
@@ -14,7 +15,7 @@ function relTolOf(opts: EquivOptions): number {
 }
 
 /** Normalized shape of an answer, or null for an empty one. */
-function shapeOf(answer: string): Value | null {
+export function shapeOf(answer: string): Value | null {
   const norm = normalizeAnswer(answer);
   return norm === '' ? null : parseValue(norm);
 }
@@ -33,14 +34,61 @@ export function isEquivalent(gold: string, answer: string, opts: EquivOptions = 
   if (gold.trim() === answer.trim()) return true;
   if (gold.length > MAX_NORMALIZE_CHARS || answer.length > MAX_NORMALIZE_CHARS) return false;
   try {
-    const g = shapeOf(gold);
-    const a = shapeOf(answer);
-    if (g === null || a === null) return false;
-    return compareValues(g, a, (x, y) => scalarsEqual(x, y, relTol));
+    const gn = normalizeAnswer(gold);
+    const an = normalizeAnswer(answer);
+    if (gn === '' || an === '') return false;
+    const letter = choiceLetter(gn, true);
+    if (letter !== null) return choiceLetter(an, false) === letter;
+    const scalarEq = (x: string, y: string): boolean => scalarsEqual(x, y, relTol);
+    // Two equations are compared whole before "y = …" loses its left side (y = 3x - 1 against 3x - y - 1 = 0).
+    if (isEquation(gn) && isEquation(an) && scalarEq(gn, an)) return true;
+    if (sameShape(parseValue(gn), parseValue(an), scalarEq)) return true;
+    // A decimal comma where it cannot be a thousands separator: 3500,25 and 6,18.
+    const decimalComma = /^(-?\d+),(\d{1,2}|\d{4,})(%?)$/.exec(an);
+    return decimalComma !== null && sameShape(parseValue(gn), parseValue(`${decimalComma[1] as string}.${decimalComma[2] as string}${decimalComma[3] as string}`), scalarEq);
   } catch {
     // Stack exhaustion or a math.js failure on hostile input: not equivalent, never a crash.
     return false;
   }
+}
+
+/** Compare two shapes; an inequality in one variable also stands for its interval (x > 4 is (4, \infty)). */
+function sameShape(g: Value, a: Value, scalarEq: (x: string, y: string) => boolean): boolean {
+  if (compareValues(g, a, scalarEq)) return true;
+  // One value written in several forms ("15\\frac{39}{40}, \\frac{639}{40}"): every form must be the gold.
+  if (g.kind === 'scalar' && a.kind === 'set' && !a.braces && a.items.length <= 4 && a.items.every((x) => compareValues(g, x, scalarEq))) return true;
+  const gi = g.kind === 'scalar' ? intervalOfRelation(g.text) : null;
+  const ai = a.kind === 'scalar' ? intervalOfRelation(a.text) : null;
+  if (gi === null && ai === null) return false;
+  return compareValues(gi ?? g, ai ?? a, scalarEq);
+}
+
+/** One top-level "=" and no list: an equation to compare whole. */
+function isEquation(s: string): boolean {
+  return splitTop(s, ['=']).length === 2 && splitTop(s, [',', ';']).length === 1 && !/\\(?:leq|geq|ne)(?![A-Za-z])|[<>]/.test(s);
+}
+
+/**
+ * The letter of a multiple-choice answer: "C", "(C)", "\\text{(C)}" (a gold must be only that); an answer may go
+ * on ("(C) 12", "C: 12"). Lower-case letters count only on their own.
+ */
+function choiceLetter(s: string, whole: boolean): string | null {
+  const m = whole ? /^\(?([A-Ea-e])\)?$/.exec(s) : /^(?:\(([A-E])\)|([A-E]))(?:$|[\s.:,)])|^\(?([a-e])\)?$/.exec(s);
+  if (m === null) return null;
+  return ((m[1] ?? m[2] ?? m[3]) as string).toUpperCase();
+}
+
+/**
+ * The answer inside a gold that is not a bare answer: a worked solution with a box, a GSM8K "####" line, prose
+ * with math in dollars ("$125$ miles") or an answer phrase. 'always' extracts whatever the gold is; 'never' keeps it.
+ */
+export function goldAnswer(gold: string, mode: GoldExtract = 'auto'): string {
+  if (mode === 'never') return gold;
+  if (mode === 'auto') {
+    if (gold.includes('\\boxed') || gold.includes('\\fbox')) return lastBoxed(gold) ?? gold;
+    if (!/####|(?<!\\)\$|\n|answer|答案/i.test(gold) && !/[A-Za-z]{2,}(?:\s+[A-Za-z]{2,}){3,}/.test(gold)) return gold;
+  }
+  return extractAnswer(gold)?.answer ?? gold;
 }
 
 /** Canonical readable form of an answer (what the comparer understood), or null when it is empty. */
@@ -57,8 +105,8 @@ export function describeAnswer(answer: string): string | null {
 /** Extract the final answer of `completion` and compare it with `gold`. In-process, unbounded. */
 export function verifyCompletion(gold: string, completion: string, opts: EquivOptions & ExtractOptions = {}): MathVerdict {
   const found = extractAnswer(completion, opts.priority === undefined ? {} : { priority: opts.priority });
-  const parsedGold = describeAnswer(gold);
   if (found === null) {
+    const parsedGold = describeAnswer(goldAnswer(gold, opts.goldExtract));
     return { correct: false, extracted: null, method: null, gold, parsedGold, parsedAnswer: null, reason: 'no answer found', timedOut: false };
   }
   return { ...compareAnswers(gold, found.answer, opts), method: found.method };
@@ -66,8 +114,9 @@ export function verifyCompletion(gold: string, completion: string, opts: EquivOp
 
 /** Compare two bare answers and explain the verdict (method is null: nothing was extracted). */
 export function compareAnswers(gold: string, answer: string, opts: EquivOptions = {}): MathVerdict {
-  const correct = isEquivalent(gold, answer, opts);
-  const parsedGold = describeAnswer(gold);
+  const g = goldAnswer(gold, opts.goldExtract);
+  const correct = isEquivalent(g, answer, opts);
+  const parsedGold = describeAnswer(g);
   const parsedAnswer = describeAnswer(answer);
   const reason = correct
     ? 'equivalent'

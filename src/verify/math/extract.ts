@@ -1,7 +1,15 @@
-// src/verify/math/extract.ts — find the final answer in a completion: last \boxed{} / \fbox{}, <answer> tags,
-// "Answer:" / "final answer is" lines, GSM8K "#### N", then the last number as a fallback.
+// src/verify/math/extract.ts — find the final answer in a completion. Priority (first match wins): Minerva's
+// "final answer is X. I hope it is correct." (first one), the last \boxed{} (with boxes listed next to it), the
+// last <answer> block, the last final-answer phrase, GSM8K "#### N", the last math span, the last bare number.
+// All of it runs on the committed region: the text before chat-template junk and before a new problem.
 
 import { EXTRACT_METHODS, type ExtractMethod, type ExtractOptions } from './types.js';
+import { answerAfterPhrase, committedRegion, mathSpans, matchBrace, minervaAnswer, type Span } from './spans.js';
+import { normalizeAnswer } from './normalize.js';
+import { parseValue, splitTop, type Value } from './structure.js';
+import { LatexError, latexToMathjs } from './latex.js';
+
+export { matchBrace } from './spans.js';
 
 export interface Extracted {
   answer: string;
@@ -11,19 +19,33 @@ export interface Extracted {
 /** Longest answer we keep; longer candidates are cut (a verifier must stay cheap on every GRPO sample). */
 const MAX_ANSWER_CHARS = 2000;
 const MAX_BOX_TRIES = 3;
+/** Boxes listed side by side ("\boxed{1}, \boxed{2} and \boxed{3}") are one answer of several values. */
+const MAX_LISTED_BOXES = 8;
 
 /**
  * The final answer of `text`, trying each method of `opts.priority` in order (default: boxed, answer-tag,
- * answer-line, gsm8k, last-number). Returns null when no method finds a non-empty answer.
+ * answer-line, gsm8k, latex-span, last-number). Returns null when no method finds a non-empty answer.
  *
  * @example extractAnswer('so $x = \\boxed{\\frac{1}{2}}$.') // { answer: '\\frac{1}{2}', method: 'boxed' }
+ * @example extractAnswer('Final Answer: The final answer is $7$. I hope it is correct.\n\nProblem: …') // '7'
  */
 export function extractAnswer(text: string, opts: ExtractOptions = {}): Extracted | null {
   if (typeof text !== 'string') throw new TypeError(`extractAnswer: text must be a string, got ${typeof text}`);
   const priority = opts.priority ?? [...EXTRACT_METHODS];
   for (const method of priority) {
     if (!EXTRACT_METHODS.includes(method)) throw new RangeError(`extractAnswer: unknown method "${String(method)}"`);
-    const raw = EXTRACTORS[method](text);
+  }
+  const region = committedRegion(text);
+  if (priority.includes('answer-line')) {
+    // Minerva's closing sentence is the strongest commitment there is: the first one wins over anything else.
+    const minerva = minervaAnswer(region);
+    if (minerva !== null) {
+      const answer = tidy(lastBoxed(minerva) ?? minerva);
+      if (answer !== '') return { answer, method: 'answer-line' };
+    }
+  }
+  for (const method of priority) {
+    const raw = EXTRACTORS[method](region);
     if (raw === null) continue;
     const answer = tidy(raw);
     if (answer !== '') return { answer, method };
@@ -32,53 +54,76 @@ export function extractAnswer(text: string, opts: ExtractOptions = {}): Extracte
 }
 
 const EXTRACTORS: Record<ExtractMethod, (text: string) => string | null> = {
-  boxed: lastBoxed,
+  boxed: boxedAnswer,
   'answer-tag': answerTag,
   'answer-line': answerLine,
   gsm8k: gsm8kAnswer,
+  'latex-span': lastSpan,
   'last-number': lastNumber,
 };
 
-/** Content of the last \boxed{...} or \fbox{...} (nested braces), or `\boxed 5` (one token). */
-export function lastBoxed(text: string): string | null {
+/** A complete box: its content and where it sits. */
+interface Box {
+  content: string;
+  start: number;
+  end: number;
+}
+
+/** The complete boxes near the end of `text`, last first (at most a few unclosed ones are skipped). */
+function boxesFromEnd(text: string, limit: number): Box[] {
   const re = /\\(?:boxed|fbox)(?![A-Za-z])/g;
   const starts: number[] = [];
-  for (let m = re.exec(text); m !== null; m = re.exec(text)) starts.push(m.index + m[0].length);
-  // Walk backwards: an unbalanced last box (a truncated completion) falls back to the one before it. Only a
-  // few are tried, so that thousands of unclosed boxes cannot make this quadratic.
-  for (let k = starts.length - 1; k >= Math.max(0, starts.length - MAX_BOX_TRIES); k--) {
-    let i = starts[k] as number;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) starts.push(m.index);
+  const out: Box[] = [];
+  let failures = 0;
+  for (let k = starts.length - 1; k >= 0 && out.length < limit && failures < MAX_BOX_TRIES; k--) {
+    const start = starts[k] as number;
+    const cmdEnd = start + (text.startsWith('\\boxed', start) ? 6 : 5);
+    let i = cmdEnd;
     while (i < text.length && /\s/.test(text[i] as string)) i++;
     if (text[i] === '{') {
       const end = matchBrace(text, i);
-      if (end < 0) continue;
-      const inner = text.slice(i + 1, end).trim();
-      if (inner !== '') return inner;
+      if (end < 0 || text.slice(i + 1, end).trim() === '') {
+        failures++;
+        continue;
+      }
+      out.push({ content: text.slice(i + 1, end).trim(), start, end: end + 1 });
     } else {
       // `\boxed 5`: a single token, ending at whitespace, `$` or end of text.
-      const m = /^[^\s$]+/.exec(text.slice(i));
-      if (m !== null && i > (starts[k] as number)) return m[0];
+      const m = /^[^\s$]+/.exec(text.slice(i, i + MAX_ANSWER_CHARS));
+      if (m === null || i === cmdEnd) {
+        failures++;
+        continue;
+      }
+      out.push({ content: m[0], start, end: i + m[0].length });
     }
   }
-  return null;
+  return out;
 }
 
-/** Index of the `}` closing the `{` at `open`, skipping escaped braces; -1 when unbalanced. Iterative. */
-export function matchBrace(text: string, open: number): number {
-  let depth = 0;
-  for (let i = open; i < text.length; i++) {
-    const c = text[i];
-    if (c === '\\') {
-      i++;
-      continue;
-    }
-    if (c === '{') depth++;
-    else if (c === '}') {
-      depth--;
-      if (depth === 0) return i;
-    }
+/** Content of the last \boxed{...} or \fbox{...} (nested braces), or `\boxed 5` (one token). */
+export function lastBoxed(text: string): string | null {
+  return boxesFromEnd(text, 1)[0]?.content ?? null;
+}
+
+/** What may stand between boxes that list one answer's values: commas, "and" / "or", spacing, dollars. */
+const LIST_GAP = /^[\s$,;]*(?:(?:and|or|\\text\{\s*(?:and|or|,)\s*\}|\\quad|\\qquad|\\[,;])[\s$,;]*)?$/;
+
+/** The last box, joined with the boxes listed right before it ("\boxed{2} and \boxed{3}" is "2, 3"). */
+function boxedAnswer(text: string): string | null {
+  const boxes = boxesFromEnd(text, MAX_LISTED_BOXES);
+  if (boxes.length === 0) return null;
+  const listed: Box[] = [boxes[0] as Box];
+  for (let k = 1; k < boxes.length; k++) {
+    const next = listed[listed.length - 1] as Box;
+    const prev = boxes[k] as Box;
+    if (prev.end > next.start || !LIST_GAP.test(text.slice(prev.end, next.start))) break;
+    listed.push(prev);
   }
-  return -1;
+  return listed
+    .reverse()
+    .map((b) => b.content)
+    .join(', ');
 }
 
 /** Content of the last closed <answer>...</answer> pair; "the answer is X" inside it is reduced to X. */
@@ -90,31 +135,14 @@ function answerTag(text: string): string | null {
   const open = lower.lastIndexOf('<answer>', close);
   if (open < 0) return null;
   const inner = text.slice(open + '<answer>'.length, close);
-  return answerLine(inner) ?? inner;
+  return lastBoxed(inner) ?? answerLine(inner) ?? inner;
 }
 
-/** The rest of the last "Answer:" / "answer is" / "final answer is" line, up to the end of its sentence. */
+/** The answer after the last final-answer phrase ("Answer:", "the answer is", "答案是"), a box in it unwrapped. */
 function answerLine(text: string): string | null {
-  const re = /(?:final\s+answer|answer)\s*(?:\*\*\s*)?(?:is\s*:?|:|=)\s*(?:\*\*)?/gi;
-  let lastEnd = -1;
-  for (let m = re.exec(text); m !== null; m = re.exec(text)) lastEnd = m.index + m[0].length;
-  if (lastEnd < 0) return null;
-  let rest = text.slice(lastEnd);
-  // "Answer:\n\n42" — the answer may start on the next non-empty line.
-  const lines = rest.split('\n');
-  let line = (lines[0] as string).trim();
-  if (line === '') line = (lines.find((l) => l.trim() !== '') ?? '').trim();
-  rest = line;
-  if (rest.startsWith('$')) {
-    // Inline math: take the whole $...$ (or $$...$$) span.
-    const dollars = rest.startsWith('$$') ? '$$' : '$';
-    const close = rest.indexOf(dollars, dollars.length);
-    if (close > 0) return rest.slice(dollars.length, close);
-  }
-  // Cut at the end of the sentence: a period followed by a space or end ("3.5" keeps its point).
-  const stop = /\.(?:\s|$)/.exec(rest);
-  if (stop !== null) rest = rest.slice(0, stop.index);
-  return rest;
+  const raw = answerAfterPhrase(text);
+  if (raw === null) return null;
+  return lastBoxed(raw) ?? raw;
 }
 
 /** The text after the last GSM8K marker `#### `. */
@@ -125,12 +153,98 @@ function gsm8kAnswer(text: string): string | null {
   return last;
 }
 
-/** The last number in the text (thousands separators, decimals, a simple a/b fraction and a sign allowed). */
+/**
+ * The last math span that reads as an answer, when no bare number stands after it: `$\frac{2}{5}$` is 2/5, not 5,
+ * and "Since $x = 5$, the perimeter is 20 cm" is 20 (found by last-number). Spans that are a lone variable
+ * (`$x$`) or that do not parse are skipped.
+ */
+function lastSpan(text: string): string | null {
+  const spans = mathSpans(text);
+  if (spans.length === 0) return null;
+  const bare = lastBareNumber(text, spans);
+  for (let k = spans.length - 1; k >= 0; k--) {
+    const span = spans[k] as Span;
+    if (bare !== null && bare.index >= span.end) return null;
+    if (answerLike(span.content)) return span.content;
+  }
+  return null;
+}
+
+const LONE_SYMBOL = /^(?:[A-Za-z]|\\[A-Za-z]+)(?:_\{?[A-Za-z0-9]+\}?)?'?$/;
+
+/** Can `content` be an answer? Not a lone variable, not empty, and every value in it parses as math. */
+export function answerLike(content: string): boolean {
+  const s = content.trim();
+  if (s === '' || s.length > MAX_ANSWER_CHARS) return false;
+  if (LONE_SYMBOL.test(s) && !/^\\(?:pi|infty|emptyset|varnothing)$/.test(s)) return false;
+  if (/(?:[=+\-*/^]|\\(?:cdot|times|le|ge|leq|geq|lt|gt))\s*$/.test(s)) return false; // an unfinished formula
+  const norm = normalizeAnswer(s);
+  if (norm === '') return false;
+  return leavesParse(parseValue(norm));
+}
+
+function leavesParse(v: Value): boolean {
+  switch (v.kind) {
+    case 'scalar': {
+      const sides = splitTop(v.text, ['=', '\\leq', '\\geq', '\\ne', '<', '>', '\\approx']);
+      return sides.every((side) => {
+        if (side === '') return false;
+        if (/^[A-Za-z][A-Za-z ]*$/.test(side)) return true; // words ("east", "Monday")
+        try {
+          latexToMathjs(side.replace(/%$/, ''));
+          return true;
+        } catch (e) {
+          if (e instanceof LatexError || e instanceof RangeError) return false;
+          throw e;
+        }
+      });
+    }
+    case 'matrix':
+      return v.rows.every((r) => r.every(leavesParse));
+    default:
+      return v.items.every(leavesParse);
+  }
+}
+
+/** A bare number: thousands groups (commas or spaces), decimals (point, or a comma before 1-2 digits), percent. */
+const NUMBER = /-?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d)|-?\d{1,3}(?: \d{3})+(?![\d,.])|-?\d+,\d{1,2}(?![\d,])|-?\d+(?:\.\d+)?(?:\s*\/\s*\d+(?:\.\d+)?)?|-?\.\d+/g;
+const PERCENT_AFTER = /^\s*(?:%|\\%|percent\b|per cent\b|pct\b)/i;
+
+/**
+ * The last number outside math spans that is a value, not part of a name or formula: the 7 of "QX7B" and the 3 of
+ * "x^2 + 3" are skipped.
+ */
+function lastBareNumber(text: string, spans: Span[]): { value: string; index: number } | null {
+  // Mask the spans: a formula that did not parse must not supply a number from inside it.
+  let masked = text;
+  if (spans.length > 0) {
+    const parts: string[] = [];
+    let at = 0;
+    for (const s of spans) {
+      parts.push(text.slice(at, s.start), ' '.repeat(s.end - s.start));
+      at = s.end;
+    }
+    parts.push(text.slice(at));
+    masked = parts.join('');
+  }
+  const found: { value: string; index: number }[] = [];
+  NUMBER.lastIndex = 0;
+  for (let m = NUMBER.exec(masked); m !== null; m = NUMBER.exec(masked)) found.push({ value: m[0], index: m.index });
+  for (let k = found.length - 1; k >= 0; k--) {
+    const { value, index } = found[k] as { value: string; index: number };
+    const before = masked.slice(Math.max(0, index - 12), index);
+    const after = masked.slice(index + value.length, index + value.length + 12);
+    if (/[A-Za-z_\\]$/.test(before) || /^[A-Z]/.test(after)) continue; // QX7B, x2, \alpha2
+    if (/[A-Za-z)\]}][\w^{}]*\s*[+\-*/^×·]\s*$/.test(before) || /^\s*[+*/^]\s*[A-Za-z(]/.test(after)) continue; // x^2 + 3
+    const pct = PERCENT_AFTER.exec(after);
+    return { value: pct === null ? value : `${value}%`, index };
+  }
+  return null;
+}
+
+/** The last bare number (see {@link lastBareNumber}), with a simple a/b fraction and a sign allowed. */
 function lastNumber(text: string): string | null {
-  const re = /-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?(?:\s*\/\s*\d+(?:\.\d+)?)?|-?\.\d+/g;
-  let last: string | null = null;
-  for (let m = re.exec(text); m !== null; m = re.exec(text)) last = m[0];
-  return last;
+  return lastBareNumber(text, mathSpans(text))?.value ?? null;
 }
 
 /** Trim, drop surrounding $...$ / \(...\) / \[...\], markdown bold and a trailing period; cap the length. */
@@ -140,6 +254,7 @@ function tidy(raw: string): string {
   for (let changed = true; changed; ) {
     const before = s;
     s = s.replace(/^\*\*(.*)\*\*$/s, '$1').trim();
+    s = s.replace(/^\*\*\s*/, '').replace(/\s*\*\*$/, '').trim();
     s = s.replace(/^\$\$(.*)\$\$$/s, '$1').trim();
     s = s.replace(/^\$(.*)\$$/s, '$1').trim();
     s = s.replace(/^\\\((.*)\\\)$/s, '$1').trim();

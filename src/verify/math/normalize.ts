@@ -1,7 +1,7 @@
 // src/verify/math/normalize.ts — string-level normalization of an answer before it is split and parsed:
 // LaTeX spacing and sizing commands, \dfrac/\tfrac, \text{} units, degrees, currency, thousands separators.
 
-import { matchBrace } from './extract.js';
+import { matchBrace } from './spans.js';
 
 /** Answers longer than this are compared as plain strings only (bounds the work on hostile input). */
 export const MAX_NORMALIZE_CHARS = 1000;
@@ -28,6 +28,8 @@ export function normalizeAnswer(input: string): string {
   if (s.length > MAX_NORMALIZE_CHARS) return s;
   s = s.replace(/^\$+|\$+$/g, '').trim();
   s = s.replace(/^\\\(|\\\)$/g, '').replace(/^\\\[|\\\]$/g, '');
+  // Thousands written with LaTeX spacing between digit groups: 2,\!500, 2{,}500, 2\,500, 2\!500.
+  s = s.replace(/(\d)(?:,\\!|\{,\}|\\[,!]|,\\,)(?=\d{3}(?!\d))/g, '$1');
   s = s.replace(/\\\\/g, ROW_SEP);
   s = s.replace(/\\[dt]frac(?![A-Za-z])/g, '\\frac').replace(/\\[dt]binom(?![A-Za-z])/g, '\\binom');
   // Sizing and spacing commands carry no meaning: \left( \right), \bigl[, \!, \,, \;, \quad, ~ ...
@@ -40,9 +42,15 @@ export function normalizeAnswer(input: string): string {
   s = s.replace(/\^\s*\{\s*\\circ\s*\}|\^\s*\\circ(?![A-Za-z])|\\circ(?![A-Za-z])|\\degree(?![A-Za-z])|°/g, '');
   s = s.replace(/\\%/g, '%').replace(/\\\$/g, '').replace(/^\$/, '');
   s = s.replace(/\\(?:le|leqslant)(?![A-Za-z])/g, '\\leq').replace(/\\(?:ge|geqslant)(?![A-Za-z])/g, '\\geq');
-  s = s.replace(/\\neq?(?![A-Za-z])/g, '\\ne');
+  s = s.replace(/\\neq?(?![A-Za-z])|!=|≠/g, '\\ne');
+  s = s.replace(/\\gt(?![A-Za-z])/g, '>').replace(/\\lt(?![A-Za-z])/g, '<');
+  s = s.replace(/>=|≥|⩾/g, '\\geq').replace(/<=|≤|⩽/g, '\\leq');
+  // Percent words: "35 percent", "35 \text{ per cent}", "35 pct".
+  s = s.replace(/(\d)\s*(?:\\(?:text|mbox|mathrm)\s*\{\s*)?(?:percent|per\s+cent|pct)\b\.?\s*\}?/gi, '$1%');
+  s = s.replace(/[€£¥₹]/g, '');
   s = unwrapText(s);
   s = s.replace(/\s+/g, ' ').trim();
+  s = exactPart(s);
   // Thousands separators: 1{,}234 and 1,234,567 (only digits groups of three, whole answer).
   s = s.replace(/(\d)\{,\}(?=\d{3})/g, '$1,');
   if (/^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?:\s*%)?$/.test(s)) s = s.replace(/,/g, '');
@@ -94,4 +102,20 @@ function stripTrailingUnits(s: string): string {
   // The number part must hold a digit and end like a number or a group: "3 ab" stays as it is.
   if (!/\d/.test(head) || !/[\d})]$/.test(head)) return s;
   return head;
+}
+
+/** A variable or constant alone: `x`, `\\theta`, `a_1` (not \\pi, which is a value). */
+const LONE_NAME = /^(?:[A-Za-z]|\\(?!pi(?![A-Za-z]))[A-Za-z]+)(?:_\{?[A-Za-z0-9]+\}?)?$/;
+
+/**
+ * An \\approx chain keeps its exact part: "x = \\frac{2}{3} \\approx 0.667" is 2/3; "x \\approx 0.667" (nothing
+ * exact before it) is the approximation.
+ */
+function exactPart(s: string): string {
+  if (!/\\approx(?![A-Za-z])|≈/.test(s)) return s;
+  const parts = s.split(/\\approx(?![A-Za-z])|≈/).map((p) => p.trim());
+  const first = parts[0] as string;
+  const value = first.replace(/^[^=]*=\s*/, '').trim();
+  if (first !== '' && !LONE_NAME.test(first) && value !== '') return first;
+  return parts[parts.length - 1] as string;
 }

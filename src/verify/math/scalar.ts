@@ -6,6 +6,7 @@ import type { MathNode } from 'mathjs';
 import { Rng } from '../../util/rng.js';
 import { LatexError, latexToMathjs } from './latex.js';
 import { splitTop } from './structure.js';
+import { parseRelation, relationsEqual } from './relation.js';
 
 /** A scalar answer prepared for comparison. */
 export interface Scalar {
@@ -165,20 +166,28 @@ function scaled(z: Complex, s: Scalar): Complex[] {
 }
 
 /**
- * Are two scalar answers equal? Equations "a = b" are compared by their last side when the other answer is
- * not an equation (`x = 2 + 1 = 3` against `3`).
+ * Are two scalar answers equal? Inequalities are equal only to inequalities (relation.ts). An equation "a = b"
+ * against a bare value is compared by its last side only when the other sides are a name (`AB = 12`,
+ * `f(2) = 5`) or a computation without variables (`2 + 1 = 3`, `x = 2 + 1 = 3`): `b - 2c = 0` is not 0.
  */
 export function scalarsEqual(goldText: string, answerText: string, relTol: number): boolean {
   let g = goldText.trim();
   let a = answerText.trim();
   if (g === '' || a === '') return false;
+  const gr = parseRelation(g);
+  const ar = parseRelation(a);
+  if (gr !== null || ar !== null) {
+    if (gr === null || ar === null) return false;
+    return relationsEqual(gr, ar, proportional, (x, y) => scalarsEqual(x, y, relTol));
+  }
   const gSides = splitTop(g, ['=']);
   const aSides = splitTop(a, ['=']);
   if (gSides.length > 1 || aSides.length > 1) {
     if (gSides.length === aSides.length) {
       if (gSides.every((x, k) => scalarsEqual(x, aSides[k] as string, relTol))) return true;
-      return gSides.length === 2 && sameEquation(gSides as [string, string], aSides as [string, string], relTol);
+      return gSides.length === 2 && sameEquation(gSides as [string, string], aSides as [string, string]);
     }
+    if (!valueSides(gSides) || !valueSides(aSides)) return false;
     g = gSides[gSides.length - 1] as string;
     a = aSides[aSides.length - 1] as string;
     if (g === '' || a === '') return false;
@@ -193,6 +202,19 @@ export function scalarsEqual(goldText: string, answerText: string, relTol: numbe
     return numbersEqual({ re: Number(g), im: 0 }, { re: Number(a), im: 0 }, relTol) && !(isInt(g) && isInt(a));
   }
   return formulasEqual(prepareScalar(g), prepareScalar(a), relTol);
+}
+
+/**
+ * Can the last side of this chain stand for its value? Yes for a single side, and when every earlier side is a
+ * name (no top-level + or -, not starting with a digit) or has no variables.
+ */
+function valueSides(sides: string[]): boolean {
+  if (sides.length === 1) return true;
+  return sides.slice(0, -1).every((side) => {
+    if (!/^[\d.]/.test(side) && splitTop(side, ['+', '-']).filter((p) => p !== '').length === 1) return true;
+    const s = prepareScalar(side);
+    return s.node !== null && s.vars.length === 0;
+  });
 }
 
 const isInt = (s: string): boolean => /^-?\d+$/.test(s);
@@ -211,8 +233,9 @@ function formulasEqual(g: Scalar, a: Scalar, relTol: number): boolean {
   };
   if (vars.length === 0) {
     const r = anyEqual({});
-    if (r !== null) return r;
-    return false; // undefined or infinite values are never equal to anything (0/0, 10^{1000})
+    if (r === true) return true;
+    if (r === null) return false; // undefined or infinite values are never equal to anything (0/0, 10^{1000})
+    return roundedEqual(g, a);
   }
   // Formulas with variables: evaluate both at seeded random points (positive, away from 0 and 1).
   const rng = new Rng(POINT_SEED);
@@ -243,14 +266,23 @@ function symbolicallyZero(g: MathNode, a: MathNode): boolean {
 
 /**
  * Two equations l1 = r1 and l2 = r2 with the same solutions up to scaling: (l1 - r1) = c (l2 - r2) for one
- * non-zero constant c, checked at seeded random points (5x - 7y = 0 against 14y - 10x = 0).
+ * non-zero constant c (5x - 7y = 0 against 14y - 10x = 0; y = 3x - 1 against 3x - y - 1 = 0).
  */
-function sameEquation([l1, r1]: [string, string], [l2, r2]: [string, string], relTol: number): boolean {
-  const g = prepareScalar(`(${l1})-(${r1})`);
-  const a = prepareScalar(`(${l2})-(${r2})`);
-  if (g.node === null || a.node === null || g.percent || a.percent) return false;
+function sameEquation([l1, r1]: [string, string], [l2, r2]: [string, string]): boolean {
+  const c = proportional(`(${l1})-(${r1})`, `(${l2})-(${r2})`);
+  return c !== null && c !== 0;
+}
+
+/**
+ * The real constant c with x = c·y as formulas in their variables (checked at seeded random points), or null when
+ * there is none, the formulas have no variables, or either does not parse.
+ */
+export function proportional(xText: string, yText: string): number | null {
+  const g = prepareScalar(xText);
+  const a = prepareScalar(yText);
+  if (g.node === null || a.node === null || g.percent || a.percent) return null;
   const vars = [...new Set([...g.vars, ...a.vars])];
-  if (vars.length === 0) return false;
+  if (vars.length === 0) return null;
   const rng = new Rng(POINT_SEED);
   let ratio: Complex | null = null;
   let defined = 0;
@@ -261,12 +293,64 @@ function sameEquation([l1, r1]: [string, string], [l2, r2]: [string, string], re
     const y = evaluate(a.node, scope);
     if (!finite(x) || !finite(y)) continue;
     const ny = y.re * y.re + y.im * y.im;
-    if (ny === 0) return false;
+    if (ny === 0) return null;
     // x / y as complex numbers
     const r = { re: (x.re * y.re + x.im * y.im) / ny, im: (x.im * y.re - x.re * y.im) / ny };
     if (ratio === null) ratio = r;
-    else if (!numbersEqual(ratio, r, Math.max(relTol, 1e-9))) return false;
+    else if (!numbersEqual(ratio, r, 1e-9)) return null;
     defined++;
   }
-  return ratio !== null && Math.hypot(ratio.re, ratio.im) > 1e-12 && defined >= MIN_DEFINED_POINTS;
+  if (ratio === null || defined < MIN_DEFINED_POINTS || Math.abs(ratio.im) > 1e-9 * Math.max(1, Math.abs(ratio.re))) return null;
+  return Math.abs(ratio.re) < 1e-12 ? 0 : ratio.re;
+}
+
+/** Significant digits an answer must show before it may stand for an exact value by rounding (0.33 for 1/3 may not). */
+const MIN_ROUNDED_DIGITS = 3;
+
+/** Decimal places and significant digits of a plain decimal literal with a point, or null. */
+function shownDigits(text: string): { places: number; significant: number } | null {
+  const m = /^-?(\d*)\.(\d+)$/.exec(text);
+  if (m === null) return null;
+  const digits = `${m[1] as string}${m[2] as string}`.replace(/^0+/, '');
+  return { places: (m[2] as string).length, significant: digits.length };
+}
+
+/** Is this formula a rational number written exactly: integers with + - * / and integer powers only? */
+function isExactRational(node: MathNode): boolean {
+  let ok = true;
+  node.traverse((n) => {
+    const t = n.type;
+    if (t === 'ConstantNode') {
+      const v = (n as unknown as { value: unknown }).value;
+      if (typeof v !== 'number' && typeof v !== 'string') ok = false;
+      else if (!/^\d+$/.test(String(v))) ok = false;
+    } else if (t === 'OperatorNode') {
+      const op = (n as unknown as { op: string }).op;
+      if (!['+', '-', '*', '/', '^'].includes(op)) ok = false;
+      if (op === '^') {
+        const exp = (n as unknown as { args: MathNode[] }).args[1] as MathNode;
+        if (!isExactRational(exp)) ok = false;
+      }
+    } else if (t !== 'ParenthesisNode') ok = false;
+  });
+  return ok;
+}
+
+/**
+ * The numeric precision rule: a decimal that shows d places stands for an exact value it rounds to at d places.
+ * An answer may be rounded (0.6667 for 2/3, at least 3 significant digits) only when the gold is a rational number
+ * written exactly (never 3.14 for \pi or 1.414 for \sqrt{2}); a gold written as a rounded decimal (33.3, 3.14)
+ * accepts any exact answer that rounds to it (100/3, \pi). Two decimals are compared at the relative tolerance.
+ */
+function roundedEqual(g: Scalar, a: Scalar): boolean {
+  if (g.percent || a.percent || g.node === null || a.node === null) return false;
+  const gd = shownDigits(g.text);
+  const ad = shownDigits(a.text);
+  if ((gd !== null) === (ad !== null)) return false;
+  const gv = evaluate(g.node, {});
+  const av = evaluate(a.node, {});
+  if (!finite(gv) || !finite(av) || gv.im !== 0 || av.im !== 0) return false;
+  const within = (places: number): boolean => Math.abs(gv.re - av.re) <= 0.5 * 10 ** -places * (1 + 1e-9) + 1e-12;
+  if (ad !== null) return ad.significant >= MIN_ROUNDED_DIGITS && isExactRational(g.node) && within(ad.places);
+  return within((gd as { places: number }).places);
 }

@@ -2,6 +2,7 @@
 // a bare list of several answers, a matrix or a union of intervals; then compare two shapes item by item.
 
 import { ROW_SEP, SET_CLOSE, SET_OPEN } from './normalize.js';
+import { matrixArithmetic } from './matrix.js';
 
 export type Value =
   | { kind: 'scalar'; text: string }
@@ -77,6 +78,10 @@ export function parseValue(input: string, depth = 0): Value {
   let s = stripVariablePrefix(input.trim());
   if (depth > MAX_NESTING) return { kind: 'scalar', text: s };
 
+  if (s.includes('\\begin{')) {
+    const grid = matrixArithmetic(s);
+    if (grid !== null) return { kind: 'matrix', rows: grid.map((r) => r.map((cell) => parseValue(cell, depth + 1))) };
+  }
   const env = /^\\begin\{([pbvBV]?matrix|array|smallmatrix)\}([\s\S]*)\\end\{\1\}$/.exec(s);
   if (env !== null) {
     const body = (env[2] as string).replace(/^\{[lcr| ]*\}/, '');

@@ -1,10 +1,10 @@
 // src/verify/math/types.ts — public types of the math verifier: extraction methods, options and the verdict.
 
 /** Where a final answer was found in a completion, in the default priority order. */
-export type ExtractMethod = 'boxed' | 'answer-tag' | 'answer-line' | 'gsm8k' | 'last-number';
+export type ExtractMethod = 'boxed' | 'answer-tag' | 'answer-line' | 'gsm8k' | 'latex-span' | 'last-number';
 
 /** Every extraction method in default priority order. */
-export const EXTRACT_METHODS: readonly ExtractMethod[] = ['boxed', 'answer-tag', 'answer-line', 'gsm8k', 'last-number'];
+export const EXTRACT_METHODS: readonly ExtractMethod[] = ['boxed', 'answer-tag', 'answer-line', 'gsm8k', 'latex-span', 'last-number'];
 
 export interface ExtractOptions {
   /** Methods to try, first match wins. Default: all of {@link EXTRACT_METHODS}, in that order. */
@@ -14,9 +14,19 @@ export interface ExtractOptions {
 /** Default relative tolerance of numeric comparison. */
 export const DEFAULT_REL_TOL = 1e-6;
 
+/**
+ * How a gold answer is read: 'auto' (default) extracts from golds that are not bare answers — a worked solution
+ * with a box, a GSM8K "####" line, prose with math in dollars ("$125$ miles"); 'always' runs the full extraction on
+ * every gold; 'never' takes the gold as it is.
+ */
+export type GoldExtract = 'auto' | 'always' | 'never';
+export const GOLD_EXTRACT_MODES: readonly GoldExtract[] = ['auto', 'always', 'never'];
+
 export interface EquivOptions {
   /** Relative tolerance for non-integer numeric comparison. Default 1e-6. Integers are compared exactly. */
   relTol?: number;
+  /** How the gold is read before comparison (verifyCompletion / compareAnswers). Default 'auto'. */
+  goldExtract?: GoldExtract;
 }
 
 /** The outcome of verifying one completion (or one bare answer) against a gold answer. */
