@@ -48,6 +48,18 @@ test('--completion extracts the answer; --json prints the verdict', () => {
   });
 });
 
+test('--gold-extract: a worked-solution gold is read for its answer (auto), or taken as it is (never)', () => {
+  const gold = 'We drive $3 \\cdot 40 = 120$ miles, then 5 more: $\\boxed{125}$.';
+  const auto = r1(['verify', '--gold', gold, '--answer', '125']);
+  assert.equal(auto.code, 0, auto.stderr);
+  assert.match(auto.stdout, /^gold: .* -> +125$/m);
+  const never = r1(['verify', '--gold', gold, '--answer', '125', '--gold-extract', 'never']);
+  assert.equal(never.code, 1, never.stderr);
+  const bad = r1(['verify', '--gold', '1', '--answer', '1', '--gold-extract', 'sometimes']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /goldExtract|gold-extract|Invalid option/);
+});
+
 test('bad usage exits 2 with a message', () => {
   const cases: [string[], RegExp][] = [
     [['verify', '--gold', '1', '--answer', '1', '--completion', '1'], /exactly one of --answer and --completion/],

@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { EXTRACT_METHODS, MathVerifier, type ExtractMethod, type MathVerdict } from '../verify/math/index.js';
+import { EXTRACT_METHODS, GOLD_EXTRACT_MODES, MathVerifier, type ExtractMethod, type GoldExtract, type MathVerdict } from '../verify/math/index.js';
 
 /** Streams and exit status, replaceable in tests. */
 export interface VerifyCliDeps {
@@ -33,6 +33,7 @@ const flagsSchema = z
       .transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x !== ''))
       .pipe(z.array(z.enum(EXTRACT_METHODS as [ExtractMethod, ...ExtractMethod[]])).min(1, '--priority needs at least one method'))
       .optional(),
+    goldExtract: z.enum(GOLD_EXTRACT_MODES as [GoldExtract, ...GoldExtract[]]),
   })
   .superRefine((f, ctx) => {
     const issue = (message: string): void => ctx.addIssue({ code: 'custom', message });
@@ -80,6 +81,7 @@ function verifierFor(f: Flags): MathVerifier {
     workers: f.workers,
     ...(f.relTol !== undefined && { relTol: f.relTol }),
     ...(f.priority !== undefined && { priority: f.priority }),
+    goldExtract: f.goldExtract,
   });
 }
 
@@ -181,6 +183,7 @@ export function addVerifyCommand(parent: Command, partial: Partial<VerifyCliDeps
     .option('--workers <n>', 'worker threads', '1')
     .option('--rel-tol <x>', 'relative numeric tolerance (default 1e-6)')
     .option('--priority <methods>', `extraction order, comma-separated from: ${EXTRACT_METHODS.join(', ')}`)
+    .option('--gold-extract <mode>', 'read the gold: auto (extract from solutions and prose), always, never', 'auto')
     .action(async (opts: Record<string, unknown>) => {
       try {
         const parsed = flagsSchema.safeParse(opts);

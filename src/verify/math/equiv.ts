@@ -57,10 +57,19 @@ function sameShape(g: Value, a: Value, scalarEq: (x: string, y: string) => boole
   if (compareValues(g, a, scalarEq)) return true;
   // One value written in several forms ("15\\frac{39}{40}, \\frac{639}{40}"): every form must be the gold.
   if (g.kind === 'scalar' && a.kind === 'set' && !a.braces && a.items.length <= 4 && a.items.every((x) => compareValues(g, x, scalarEq))) return true;
-  const gi = g.kind === 'scalar' ? intervalOfRelation(g.text) : null;
-  const ai = a.kind === 'scalar' ? intervalOfRelation(a.text) : null;
+  const gi = intervalsOf(g);
+  const ai = intervalsOf(a);
   if (gi === null && ai === null) return false;
   return compareValues(gi ?? g, ai ?? a, scalarEq);
+}
+
+/** The interval of a one-variable inequality, or the union of a list of them ("x < -3, x > 3"); else null. */
+function intervalsOf(v: Value): Value | null {
+  if (v.kind === 'scalar') return intervalOfRelation(v.text);
+  if (v.kind !== 'set' || v.braces || v.items.length > 4) return null;
+  const items = v.items.map((x) => (x.kind === 'scalar' ? intervalOfRelation(x.text) : null));
+  if (items.some((x) => x === null)) return null;
+  return { kind: 'union', items: items.flatMap((x) => ((x as Value).kind === 'union' ? (x as { items: Value[] }).items : [x as Value])) };
 }
 
 /** One top-level "=" and no list: an equation to compare whole. */

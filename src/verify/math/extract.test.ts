@@ -56,3 +56,35 @@ test('hostile completions: long, many unclosed boxes and tags, long whitespace r
   assert.equal(long?.method, 'boxed');
   assert.equal(long?.answer.length, 2000, 'answers are capped');
 });
+
+test('math spans, answer phrases, the committed region', () => {
+  assert.deepEqual(ex('So the probability is $\\frac{2}{5}$.'), { answer: '\\frac{2}{5}', method: 'latex-span' });
+  assert.deepEqual(ex('Since $x = 5$, the perimeter is 20 cm.'), { answer: '20', method: 'last-number' });
+  assert.deepEqual(ex('The value of $n$ is 7.'), { answer: '7', method: 'last-number' }, 'a lone variable is not an answer');
+  assert.deepEqual(ex('The solutions are $x = 1$ and $x = -1$.'), { answer: 'x = 1, x = -1', method: 'latex-span' });
+  assert.deepEqual(ex('We get\n\\begin{align*}\nx &= 2 + 3 \\\\\n&= 5\n\\end{align*}'), { answer: '5', method: 'latex-span' });
+  assert.deepEqual(ex('所以答案是 $12$。'), { answer: '12', method: 'answer-line' });
+  assert.deepEqual(ex('**Answer:**\n\n$$12$$'), { answer: '12', method: 'answer-line' });
+  assert.deepEqual(ex('The roots are $\\boxed{2}$ and $\\boxed{3}$.'), { answer: '2, 3', method: 'boxed' });
+  const minerva = 'Final Answer: The final answer is $7$. I hope it is correct.\n\nProblem: x?\nFinal Answer: The final answer is $4$. I hope it is correct.';
+  assert.deepEqual(ex(minerva), { answer: '7', method: 'answer-line' });
+  assert.deepEqual(ex('The answer is 12.<|im_end|>\n<|im_start|>user\nand 5+5?'), { answer: '12', method: 'answer-line' });
+  assert.deepEqual(ex('So \\boxed{8}.\n\nQuestion: 3 x 3?\nAnswer: \\boxed{9}'), { answer: '8', method: 'boxed' });
+  assert.deepEqual(ex('So it is 35 percent.'), { answer: '35%', method: 'last-number' });
+  assert.deepEqual(ex('She pays 3500,25 euros'), { answer: '3500,25', method: 'last-number' });
+});
+
+test('false positives: names with digits, formulas, spans that hold the digit', () => {
+  assert.equal(ex('The code QX7B opens the lock.'), null);
+  assert.equal(ex('The polynomial is x^2 + 3'), null);
+  assert.deepEqual(ex('Thus $\\frac{3-\\sqrt{2}}{7}$'), { answer: '\\frac{3-\\sqrt{2}}{7}', method: 'latex-span' });
+  assert.deepEqual(ex('so $\\frac{1}{ + $ and then 4'), { answer: '4', method: 'last-number' });
+});
+
+test('hostile completions for the phrase and span scanners stay fast and bounded', () => {
+  assert.equal(ex(`final answer is${' '.repeat(100000)}`, { priority: ['answer-line'] }), null);
+  assert.equal(ex(`\nProblem${' '.repeat(100000)}x \\boxed{`, { priority: ['boxed'] }), null);
+  assert.equal(ex('$'.repeat(100000), { priority: ['latex-span'] }), null);
+  assert.equal(ex('$x$ '.repeat(50000), { priority: ['latex-span'] }), null);
+  assert.deepEqual(ex(`${'\\( '.repeat(30000)}1`, { priority: ['last-number'] }), { answer: '1', method: 'last-number' });
+});

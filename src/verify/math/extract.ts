@@ -165,16 +165,27 @@ function lastSpan(text: string): string | null {
   for (let k = spans.length - 1; k >= 0; k--) {
     const span = spans[k] as Span;
     if (bare !== null && bare.index >= span.end) return null;
-    if (answerLike(span.content)) return span.content;
+    if (!answerLike(span.content)) continue;
+    // Spans listed together ("$x = 1$ and $x = -1$", "$2$, $3$ or $5$") are one answer of several values.
+    const listed = [span.content];
+    for (let j = k - 1; j >= 0 && listed.length < MAX_LISTED_BOXES; j--) {
+      const prev = spans[j] as Span;
+      if (!SPAN_LIST_GAP.test(text.slice(prev.end, (spans[j + 1] as Span).start)) || !answerLike(prev.content)) break;
+      listed.unshift(prev.content);
+    }
+    return listed.join(', ');
   }
   return null;
 }
+
+/** What may stand between math spans that list one answer's values. */
+const SPAN_LIST_GAP = /^\s*(?:,\s*(?:and|or)?|and|or)\s*$/;
 
 const LONE_SYMBOL = /^(?:[A-Za-z]|\\[A-Za-z]+)(?:_\{?[A-Za-z0-9]+\}?)?'?$/;
 
 /** Can `content` be an answer? Not a lone variable, not empty, and every value in it parses as math. */
 export function answerLike(content: string): boolean {
-  const s = content.trim();
+  const s = content.trim().replace(/^=\s*/, '');
   if (s === '' || s.length > MAX_ANSWER_CHARS) return false;
   if (LONE_SYMBOL.test(s) && !/^\\(?:pi|infty|emptyset|varnothing)$/.test(s)) return false;
   if (/(?:[=+\-*/^]|\\(?:cdot|times|le|ge|leq|geq|lt|gt))\s*$/.test(s)) return false; // an unfinished formula
@@ -186,8 +197,10 @@ export function answerLike(content: string): boolean {
 function leavesParse(v: Value): boolean {
   switch (v.kind) {
     case 'scalar': {
+      // The value side must parse; the sides before it may be names (\\angle ABC = 30, P(\\text{red}) = 0.3).
       const sides = splitTop(v.text, ['=', '\\leq', '\\geq', '\\ne', '<', '>', '\\approx']);
-      return sides.every((side) => {
+      if (sides.slice(0, -1).some((side) => side === '')) return false;
+      return sides.slice(-1).every((side) => {
         if (side === '') return false;
         if (/^[A-Za-z][A-Za-z ]*$/.test(side)) return true; // words ("east", "Monday")
         try {
@@ -260,6 +273,7 @@ function tidy(raw: string): string {
     s = s.replace(/^\\\((.*)\\\)$/s, '$1').trim();
     s = s.replace(/^\\\[(.*)\\\]$/s, '$1').trim();
     s = s.replace(/[.\s]+$/, '').trim();
+    s = s.replace(/^=\s*/, ''); // "Area $= 3\sqrt{3}$": the span continues a sentence
     changed = s !== before;
   }
   return s;

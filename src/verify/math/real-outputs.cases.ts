@@ -246,6 +246,123 @@ export const EXTRACTION_CASES: readonly RealCase[] = [
   ['0', '', false],
 ];
 
+/** Whole completions as chat and base models write them, no box required. */
+export const COMPLETION_CASES: readonly RealCase[] = [
+  ['18', "Janet's ducks lay 16 eggs per day. She eats 3 and bakes 4, so 16 - 3 - 4 = 9 eggs remain. She sells them at $2 each: 9 * 2 = $18.\nThe answer is $18.", true],
+  ['18', "9 eggs × $2 = $18 per day.\n\nSo Janet makes **$18** every day at the farmers' market.", true],
+  ['18', "She makes 9 * 2 = 18 dollars a day.", true],
+  ['3', r`<think>
+Let me compute f(2). f(2) = 2^2 - 1 = 3. So the answer is 3.
+</think>
+
+The value is $f(2) = 3$.`, true],
+  [r`\frac{\sqrt{3}}{2}`, r`Since $\sin 60^\circ = \frac{\sqrt{3}}{2}$, the answer is $\boxed{\dfrac{\sqrt{3}}{2}}$.`, true],
+  ['10', r`The distance between the points is $\sqrt{(4-(-2))^2 + (3-(-5))^2} = \sqrt{36+64} = \sqrt{100} = 10$.`, true],
+  ['x^2 + 7x + 10', r`Expanding, $(x+2)(x+5) = x^2 + 5x + 2x + 10 = x^2 + 7x + 10$.`, true],
+  ['6', r`There are $\binom{4}{2} = 6$ ways.`, true],
+  [r`\frac{1}{4}`, r`The probability is $\frac{1}{4}$ or $25\%$.`, true],
+  ['25\\%', r`The probability is $\frac{1}{4}$, i.e. $25\%$.`, true],
+  ['(2, -3)', r`The center of the circle is at $(2, -3)$ and the radius is $4$.`, false],
+  ['4', r`The center of the circle is at $(2, -3)$ and the radius is $4$.`, true],
+  ['-1', r`**Step 3:** Solve for $x$: $x = -1$.
+
+**Final Answer:** $x = -1$`, true],
+  ['\\frac{5}{2}', r`Final Answer: The final answer is $\frac{5}{2}$. I hope it is correct.`, true],
+  ['5', r`Final Answer: The final answer is 5. I hope it is correct.`, true],
+  ['8', r`The final answer is $\boxed{8}$`, true],
+  ['2', r`The answer is $x=2$`, true],
+  ['2', r`Therefore, $x = \boxed{2}$ is the only solution.`, true],
+  ['1, -1', r`The solutions are $x = 1$ and $x = -1$.`, true],
+  ['\\pm 1', r`So $x = \pm 1$.`, true],
+  ['1, -1', r`So $x = \pm 1$.`, true],
+  ['27', r`## Solution
+The total number of cubes is $3^3 = 27$.
+
+## Answer
+27`, true],
+  ['27', r`Answer: \boxed{27}<|endoftext|>Human: What about 4x4x4?`, true],
+  ['\\text{B}', 'The correct option is **B**.', true],
+  ['B', 'Answer: B) 12', true],
+  ['D', 'The answer is (D) $\\sqrt{5}$.', true],
+  ['A', 'The answer is (D) $\\sqrt{5}$.', false],
+  ['100', 'So, 100 people attended the event.', true],
+  ['0.5', 'The probability is 1/2.', true],
+  ['1/2', 'The probability is 0.5.', true],
+  ['3', 'x = 3, so y = 6. The answer is x = 3', true],
+  ['144', r`The area is $12^2 = 144$ square feet.`, true],
+  ['144', r`The area is $144 \text{ ft}^2$.`, true],
+  ['5\\sqrt{2}', r`$$d = \sqrt{50} = 5\sqrt{2}$$`, true],
+  [r`\frac{9}{2}`, r`So the answer is $4.5$.`, true],
+  ['x \\in [2, 5]', r`The solution set is $[2, 5]$.`, true],
+  ['[2,5]', r`The solution is $2 \le x \le 5$.`, true],
+  ['1,000,000', r`That's $\boxed{1000000}$ possibilities.`, true],
+  ['1000000', r`That's $\boxed{10^6}$ possibilities.`, true],
+  ['11', r`The remainder is $\boxed{11}$.
+
+**Verification:** $2^{10} = 1024 = 29 \cdot 35 + 9$...`, true],
+  ['-\\frac{1}{2}', r`Thus the slope is $m = -\frac{1}{2}$.`, true],
+  ['\\frac{1}{2}', r`Thus the slope is $m = -\frac{1}{2}$.`, false],
+  ['30', r`Therefore $\angle ABC = 30^\circ$.`, true],
+  ['\\$1.50', r`Each pencil costs $\$1.50$.`, true],
+  ['1.5', r`Each pencil costs \$1.50.`, true],
+  ['7', 'After 7 days, the snail reaches the top.', true],
+  ['5', r`\[
+\boxed{5}
+\]`, true],
+  ['2', r`Since $a_n = 2n$, we have $a_1 = 2$.`, true],
+  ['x = 3', r`\boxed{x=3}`, true],
+  ['3', r`\boxed{x=3}`, true],
+  ['(1,2)', r`$\boxed{(1,2)}$`, true],
+  ['\\infty', r`The limit is $\infty$.`, true],
+  ['0', r`The limit is $\infty$.`, false],
+  ['2\\sqrt{6}', r`$\boxed{2 \sqrt 6}$`, true],
+  ['\\frac{\\pi}{4}', r`The angle is $\boxed{45^\circ}$, i.e. $\pi/4$ radians.`, false],
+  ['12', r`So the number of students is \textbf{12}.`, true],
+  ['4', r`Hence $n=4$. 
+
+Final answer: 4`, true],
+  ['-2', r`The answer is $-2$.`, true],
+  ['2', r`The answer is $-2$.`, false],
+  ['3.75', r`The mean is $\frac{15}{4} = 3.75$.`, true],
+  ['y = 2x + 3', r`The equation of the line is $y = 2x + 3$.`, true],
+  ['y = 2x + 3', r`The equation of the line is $2x - y + 3 = 0$.`, true],
+  ['y = 2x + 3', r`The equation of the line is $y = 3x + 2$.`, false],
+  ['5', r`Let's denote the number by $n$. Then $3n + 2 = 17$, so $n = 5$.`, true],
+  ['17', r`Let's denote the number by $n$. Then $3n + 2 = 17$, so $n = 5$.`, false],
+  ['\\frac{7}{12}', r`Adding, $\frac{1}{3} + \frac{1}{4} = \frac{4}{12} + \frac{3}{12} = \frac{7}{12}$.`, true],
+  ['2', r`We need $k$ such that $k^2 = 4$ and $k > 0$, so $k = 2$.`, true],
+  ['(-\\infty, -3) \\cup (3, \\infty)', r`The inequality holds for $|x| > 3$, i.e. $x \in (-\infty, -3) \cup (3, \infty)$.`, true],
+  ['(-\\infty, -3) \\cup (3, \\infty)', r`So $x < -3$ or $x > 3$.`, true],
+  ['\\{-2, 2\\}', r`The answer is $\{-2, 2\}$.`, true],
+  ['-2, 2', r`$x^2 = 4 \implies x = \pm 2$`, true],
+  ['3 + 4i', r`Therefore $z = 3 + 4i$.`, true],
+  ['3 + 4i', r`Therefore $z = 4i + 3$.`, true],
+  ['3 + 4i', r`Therefore $z = 3 - 4i$.`, false],
+  ['e^2', r`The limit equals $e^2$.`, true],
+  ['\\ln 2', r`The integral evaluates to $\ln 2 \approx 0.693$.`, true],
+  ['0.693', r`The integral evaluates to $\ln 2 \approx 0.693$.`, true],
+  ['120', r`$5! = 120$`, true],
+  ['\\dbinom{10}{3}', r`The number of committees is $\binom{10}{3} = 120$.`, true],
+  ['6', r`The greatest common divisor is $\gcd(12, 18) = 6$.`, true],
+  ['9', r`**Solution.** We have $\sqrt{81} = 9$. **Answer: 9**`, true],
+  ['9', r`**Solution.** We have $\sqrt{81} = 9$. **Answer: 8**`, false],
+  ['\\frac{3}{5}', r`$\cos \theta = \frac{3}{5}$`, true],
+  ['64', r`So the volume is $4^3 = 64\text{ cm}^3$.`, true],
+  ['45', r`Thus, the answer is $45$ degrees.`, true],
+  ['4', r`There are four solutions.`, false],
+  ['4', r`\boxed{\text{4}}`, true],
+  ['\\text{(A)}', r`\boxed{A}`, true],
+  ['2', r`So, $\frac{6}{3}=2$.`, true],
+  ['-\\frac{3}{2}', r`The slope is $-3/2$.`, true],
+  ['\\frac{1}{6}', r`P = 1/6 ≈ 0.1667`, true],
+  ['1/6', r`The probability is approximately 16.67%.`, true],
+  ['50', r`**Final answer:** \boxed{50\%}`, true],
+  ['3\\sqrt{3}', r`Area $= \frac{\sqrt{3}}{4} \cdot (2\sqrt{3})^2 = 3\sqrt{3}$`, true],
+  ['y = -x + 4', r`The line is $x + y = 4$.`, true],
+  ['x + y = 4', r`The line is $y = -x + 4$.`, true],
+  ['-4', r`The y-intercept is $-4$, and the slope is $2$.`, false],
+];
+
 /** Golds that are not bare answers: worked solutions, prose, GSM8K solutions. */
 export const GOLD_CASES: readonly RealCase[] = [
   ['$125$ miles', 'The car travels \\boxed{125} miles.', true],
@@ -274,6 +391,7 @@ export function realOutputCases(): { group: string; gold: string; completion: st
     }
   }
   for (const [gold, completion, correct] of EXTRACTION_CASES) rows.push({ group: 'extraction', gold, completion, correct });
+  for (const [gold, completion, correct] of COMPLETION_CASES) rows.push({ group: 'model completions', gold, completion, correct });
   for (const [gold, completion, correct] of GOLD_CASES) rows.push({ group: 'golds that are solutions', gold, completion, correct });
   return rows;
 }

@@ -209,7 +209,8 @@ export function scalarsEqual(goldText: string, answerText: string, relTol: numbe
  * name (no top-level + or -, not starting with a digit) or has no variables.
  */
 function valueSides(sides: string[]): boolean {
-  if (sides.length === 1) return true;
+  // A chain of three or more sides is a computation ending in its value: (x+2)(x+5) = … = x^2 + 7x + 10.
+  if (sides.length !== 2) return true;
   return sides.slice(0, -1).every((side) => {
     if (!/^[\d.]/.test(side) && splitTop(side, ['+', '-']).filter((p) => p !== '').length === 1) return true;
     const s = prepareScalar(side);
@@ -343,13 +344,19 @@ function isExactRational(node: MathNode): boolean {
  * accepts any exact answer that rounds to it (100/3, \pi). Two decimals are compared at the relative tolerance.
  */
 function roundedEqual(g: Scalar, a: Scalar): boolean {
-  if (g.percent || a.percent || g.node === null || a.node === null) return false;
+  if (g.percent || g.node === null || a.node === null) return false;
   const gd = shownDigits(g.text);
-  const ad = shownDigits(a.text);
+  let ad = shownDigits(a.text);
   if ((gd !== null) === (ad !== null)) return false;
   const gv = evaluate(g.node, {});
   const av = evaluate(a.node, {});
   if (!finite(gv) || !finite(av) || gv.im !== 0 || av.im !== 0) return false;
+  if (a.percent) {
+    // 16.67% for 1/6: the percent shows two more decimal places of the fraction.
+    if (ad === null) return false;
+    ad = { places: ad.places + 2, significant: ad.significant };
+    av.re /= 100;
+  }
   const within = (places: number): boolean => Math.abs(gv.re - av.re) <= 0.5 * 10 ** -places * (1 + 1e-9) + 1e-12;
   if (ad !== null) return ad.significant >= MIN_ROUNDED_DIGITS && isExactRational(g.node) && within(ad.places);
   return within((gd as { places: number }).places);

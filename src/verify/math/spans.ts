@@ -31,7 +31,7 @@ export interface Span {
 const MAX_SPANS = 400;
 
 /** Display environments whose last line is taken as the span's content. */
-const ENVIRONMENTS = /\\begin\{(align\*?|aligned|equation\*?|gather\*?|eqnarray\*?|multline\*?|displaymath|math)\}/g;
+const ENVIRONMENTS = /\\begin\{(align\*?|aligned|equation\*?|gather\*?|eqnarray\*?|multline\*?|displaymath|math)\}/y;
 
 /**
  * The math spans of `text` in order: `$$…$$`, `\[…\]` and environments may span lines; `$…$` and `\(…\)` stay on
@@ -39,15 +39,16 @@ const ENVIRONMENTS = /\\begin\{(align\*?|aligned|equation\*?|gather\*?|eqnarray\
  */
 export function mathSpans(text: string): Span[] {
   const spans: Span[] = [];
+  const find = nextFinder(text);
   let i = 0;
   while (i < text.length && spans.length < MAX_SPANS) {
     const c = text[i] as string;
     if (c === '\\' && (text[i + 1] === '[' || text[i + 1] === '(')) {
-      const close = text[i + 1] === '[' ? '\\]' : '\\)';
-      const end = text.indexOf(close, i + 2);
-      const body = end < 0 ? '' : text.slice(i + 2, end);
-      if (end >= 0 && (close === '\\]' || !body.includes('\n'))) {
-        spans.push({ content: body, start: i, end: end + 2 });
+      const display = text[i + 1] === '[';
+      const end = find(display ? '\\]' : '\\)', i + 2);
+      const lineEnd = find('\n', i);
+      if (end >= 0 && (display || lineEnd < 0 || end < lineEnd)) {
+        spans.push({ content: text.slice(i + 2, end), start: i, end: end + 2 });
         i = end + 2;
         continue;
       }
@@ -57,9 +58,9 @@ export function mathSpans(text: string): Span[] {
     if (c === '\\' && text.startsWith('\\begin{', i)) {
       ENVIRONMENTS.lastIndex = i;
       const m = ENVIRONMENTS.exec(text);
-      if (m !== null && m.index === i) {
+      if (m !== null) {
         const endTag = `\\end{${m[1] as string}}`;
-        const end = text.indexOf(endTag, i + m[0].length);
+        const end = find(endTag, i + m[0].length);
         if (end >= 0) {
           spans.push({ content: lastDisplayLine(text.slice(i + m[0].length, end)), start: i, end: end + endTag.length });
           i = end + endTag.length;
@@ -75,14 +76,14 @@ export function mathSpans(text: string): Span[] {
     }
     if (c === '$') {
       if (text[i + 1] === '$') {
-        const end = text.indexOf('$$', i + 2);
+        const end = find('$$', i + 2);
         if (end < 0) break;
         spans.push({ content: text.slice(i + 2, end), start: i, end: end + 2 });
         i = end + 2;
         continue;
       }
-      const end = closingDollar(text, i + 1);
-      if (end >= 0 && !/\d/.test(text[i - 1] ?? '')) {
+      const end = /\d/.test(text[i - 1] ?? '') ? -1 : closingDollar(text, i + 1);
+      if (end >= 0) {
         spans.push({ content: text.slice(i + 1, end), start: i, end: end + 1 });
         i = end + 1;
         continue;
@@ -91,6 +92,21 @@ export function mathSpans(text: string): Span[] {
     i++;
   }
   return spans;
+}
+
+/**
+ * indexOf with memory: the next occurrence of a needle after `from` is reused while `from` has not passed it, so
+ * that many unclosed openers cost one scan in all, not one scan each.
+ */
+function nextFinder(text: string): (needle: string, from: number) => number {
+  const memo = new Map<string, { from: number; at: number }>();
+  return (needle, from) => {
+    const m = memo.get(needle);
+    if (m !== undefined && m.from <= from && (m.at < 0 || m.at >= from)) return m.at;
+    const at = text.indexOf(needle, from);
+    memo.set(needle, { from, at });
+    return at;
+  };
 }
 
 /** Index of the `$` closing an inline span opened before `from` (same line, not escaped), or -1. */
@@ -123,7 +139,7 @@ const NEW_PROBLEM = /\n[ \t]*(?:#{1,4}[ \t]*)?(?:\*\*)?(?:Problem|Question|Human
  * Final-answer phrases, each followed by the answer. Minerva's "The final answer is X. I hope it is correct." is
  * matched on its own (see {@link minervaAnswer}).
  */
-const ANSWER_PHRASE = /(?:final\s+answer|answer)(?:\s+to\s+(?:the|this)\s+(?:problem|question))?\s*(?:(?:\*\*|__)\s*)?(?:is(?:\s*:)?|:|=|：)(?:\s*(?:\*\*|__))?|答案(?:是|为|：|:)|答[:：]/gi;
+const ANSWER_PHRASE = /(?:correct\s+)?(?:option|choice)\s+is(?:\s*:)?(?:\s*(?:\*\*|__))?|(?:final\s+answer|answer)(?:\s+to\s+(?:the|this)\s+(?:problem|question))?\s*(?:(?:\*\*|__)\s*)?(?:is(?:\s*:)?|:|=|：)(?:\s*(?:\*\*|__))?|答案(?:是|为|：|:)|答[:：]/gi;
 const MINERVA = /final\s+answer\s+is(?:\s*:)?\s*([^\s][\s\S]{0,800}?)\.?\s*I\s+hope\s+it\s+is\s+correct/i;
 
 /**
@@ -181,7 +197,9 @@ function answerAt(rest: string): string | null {
   const line = lineEnd < 0 ? body : body.slice(0, lineEnd);
   // A span that starts on the answer's line (a display span may run over several lines).
   const first = mathSpans(body).find((s) => s.content.trim() !== '');
-  if (first !== undefined && first.start < line.length && !/\d/.test(line.slice(0, first.start))) return first.content;
+  const before = first === undefined ? '' : line.slice(0, first.start);
+  // A choice letter before the span ("(D) $\\sqrt{5}$") is the answer; so is a number before it.
+  if (first !== undefined && first.start < line.length && !/\d/.test(before) && !/^\s*(?:\*\*)?\(?[A-E]\)/.test(before)) return first.content;
   let out = line;
   // Cut at the end of the sentence: a period followed by a space or the end ("3.5" keeps its point).
   const stop = /\.(?:\s|$)|。/.exec(out);

@@ -3,7 +3,7 @@
 // resolves as a timeout. Workers are unref'd while idle, so an open verifier never keeps a process alive.
 
 import { Worker } from 'node:worker_threads';
-import { DEFAULT_REL_TOL, EXTRACT_METHODS, type EquivOptions, type ExtractOptions, type MathVerdict, type MathVerifierOptions } from './types.js';
+import { DEFAULT_REL_TOL, EXTRACT_METHODS, GOLD_EXTRACT_MODES, type EquivOptions, type ExtractOptions, type MathVerdict, type MathVerifierOptions } from './types.js';
 
 export type WorkerRequest = { id: number; op: 'verify' | 'equiv'; gold: string; text: string; opts: EquivOptions & ExtractOptions };
 export type WorkerReply =
@@ -76,7 +76,14 @@ export class MathVerifier {
       if (!EXTRACT_METHODS.includes(m)) throw new RangeError(`MathVerifier: unknown extraction method "${String(m)}"`);
     }
     this.timeoutMs = timeoutMs;
-    this.opts = opts.priority === undefined ? { relTol } : { relTol, priority: [...opts.priority] };
+    if (opts.goldExtract !== undefined && !GOLD_EXTRACT_MODES.includes(opts.goldExtract)) {
+      throw new RangeError(`MathVerifier: goldExtract must be one of ${GOLD_EXTRACT_MODES.join(', ')}, got "${String(opts.goldExtract)}"`);
+    }
+    this.opts = {
+      relTol,
+      ...(opts.priority !== undefined && { priority: [...opts.priority] }),
+      ...(opts.goldExtract !== undefined && { goldExtract: opts.goldExtract }),
+    };
     for (let k = 0; k < workers; k++) this.slots.push(this.spawn());
   }
 
