@@ -167,15 +167,23 @@ function lastSpan(text: string): string | null {
     if (bare !== null && bare.index >= span.end) return null;
     if (!answerLike(span.content)) continue;
     // Spans listed together ("$x = 1$ and $x = -1$", "$2$, $3$ or $5$") are one answer of several values.
+    // Only values of one kind are listed: all bare, or all for the same name ("$x^2 = 1$ and $x < 0$, $x = -1$" is -1).
     const listed = [span.content];
+    const key = leftSide(span.content);
     for (let j = k - 1; j >= 0 && listed.length < MAX_LISTED_BOXES; j--) {
       const prev = spans[j] as Span;
-      if (!SPAN_LIST_GAP.test(text.slice(prev.end, (spans[j + 1] as Span).start)) || !answerLike(prev.content)) break;
+      if (!SPAN_LIST_GAP.test(text.slice(prev.end, (spans[j + 1] as Span).start)) || leftSide(prev.content) !== key || !answerLike(prev.content)) break;
       listed.unshift(prev.content);
     }
     return listed.join(', ');
   }
   return null;
+}
+
+/** What stands before the first relation or "=" of a span ('' when it has none), spaces dropped. */
+function leftSide(content: string): string {
+  const m = /^([^=<>]*?)(=|<|>|\\[lg]eq?(?![A-Za-z])|\\[lg]t(?![A-Za-z])|\\neq?(?![A-Za-z]))/.exec(content);
+  return m === null ? '' : `${(m[1] as string).replace(/\s+/g, '')}${m[2] === '=' ? '=' : '<>'}`;
 }
 
 /** What may stand between math spans that list one answer's values. */
@@ -200,7 +208,12 @@ function leavesParse(v: Value): boolean {
       // The value side must parse; the sides before it may be names (\\angle ABC = 30, P(\\text{red}) = 0.3).
       const sides = splitTop(v.text, ['=', '\\leq', '\\geq', '\\ne', '<', '>', '\\approx']);
       if (sides.slice(0, -1).some((side) => side === '')) return false;
-      return sides.slice(-1).every((side) => {
+      const last = sides[sides.length - 1] as string;
+      if (sides.length > 1) {
+        const shape = parseValue(last);
+        if (shape.kind !== 'scalar') return leavesParse(shape);
+      }
+      return [last].every((side) => {
         if (side === '') return false;
         if (/^[A-Za-z][A-Za-z ]*$/.test(side)) return true; // words ("east", "Monday")
         try {

@@ -38,6 +38,7 @@ export function normalizeAnswer(input: string): string {
   s = s.replace(/\\[!,;:> ]|\\q?quad(?![A-Za-z])|~/g, ' ');
   s = s.replace(/\\(?:lbrace|\{)/g, SET_OPEN).replace(/\\(?:rbrace|\})/g, SET_CLOSE);
   s = s.replace(/\\(?:dots|ldots|cdots)(?![A-Za-z])/g, '...');
+  s = s.replace(/\\langle(?![A-Za-z])/g, '(').replace(/\\rangle(?![A-Za-z])/g, ')');
   // Degrees: ^\circ, ^{\circ}, \degree, the ° sign. (Angles in degrees are compared as plain numbers.)
   s = s.replace(/\^\s*\{\s*\\circ\s*\}|\^\s*\\circ(?![A-Za-z])|\\circ(?![A-Za-z])|\\degree(?![A-Za-z])|°/g, '');
   s = s.replace(/\\%/g, '%').replace(/\\\$/g, '').replace(/^\$/, '');
@@ -78,7 +79,7 @@ function unwrapText(s: string): string {
     const word = content.trim();
     let replacement: string;
     if (/^(?:or|and)$/i.test(word)) replacement = ',';
-    else if (/^[A-Za-z][A-Za-z .]*$/.test(word) && /\d/.test(before + after) && !/^\(?[A-Ea-e]\)?$/.test(word)) {
+    else if (!/^\\math(?:bf|it|sf)/.test(m[0]) && /^[A-Za-z][A-Za-z .]*$/.test(word) && /\d/.test(before + after) && !/^\(?[A-Ea-e]\)?$/.test(word)) {
       // A unit such as \text{ cm}^2 or \mbox{ dollars}: drop it (and its power).
       replacement = '';
       after = after.replace(/^\s*\^\s*(?:\{\s*\d\s*\}|\d)/, '');

@@ -66,7 +66,7 @@ export function stripVariablePrefix(s: string): string {
   const m = /^([^=]{1,40}?)\s*(?:=|\\in(?![A-Za-z]))\s*([\s\S]+)$/.exec(s);
   if (m === null) return s;
   const lhs = (m[1] as string).trim();
-  const variable = String.raw`(?:[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?|\\[A-Za-z]+)`;
+  const variable = String.raw`(?:[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?|\\(?:mathbf|vec|boldsymbol|overrightarrow|bar|hat)\{[A-Za-z]{1,2}\}|\\[A-Za-z]+)`;
   const simple = new RegExp(`^(?:${variable}|[A-Za-z]\\(${variable}\\)|\\(\\s*${variable}(?:\\s*,\\s*${variable})*\\s*\\))$`);
   if (!simple.test(lhs)) return s;
   const rest = m[2] as string;
