@@ -82,7 +82,7 @@ function isEquation(s: string): boolean {
  * on ("(C) 12", "C: 12"). Lower-case letters count only on their own.
  */
 function choiceLetter(s: string, whole: boolean): string | null {
-  const m = whole ? /^\(?([A-Ea-e])\)?$/.exec(s) : /^(?:\(([A-E])\)|([A-E]))(?:$|[\s.:,)])|^\(?([a-e])\)?$/.exec(s);
+  const m = whole ? /^(?:\(([A-Ea-e])\)|([A-E]))$/.exec(s) : /^(?:\(([A-E])\)|([A-E]))(?:$|[\s.:,)])|^\(?([a-e])\)?$/.exec(s);
   if (m === null) return null;
   return ((m[1] ?? m[2] ?? m[3]) as string).toUpperCase();
 }
