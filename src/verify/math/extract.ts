@@ -172,7 +172,7 @@ function lastSpan(text: string): string | null {
     const key = leftSide(span.content);
     for (let j = k - 1; j >= 0 && listed.length < MAX_LISTED_BOXES; j--) {
       const prev = spans[j] as Span;
-      if (!SPAN_LIST_GAP.test(text.slice(prev.end, (spans[j + 1] as Span).start)) || leftSide(prev.content) !== key || !answerLike(prev.content)) break;
+      if (!SPAN_LIST_GAP.test(text.slice(prev.end, (spans[j + 1] as Span).start)) || !sameKind(leftSide(prev.content), key) || !answerLike(prev.content)) break;
       listed.unshift(prev.content);
     }
     return listed.join(', ');
@@ -184,6 +184,11 @@ function lastSpan(text: string): string | null {
 function leftSide(content: string): string {
   const m = /^([^=<>]*?)(=|<|>|\\[lg]eq?(?![A-Za-z])|\\[lg]t(?![A-Za-z])|\\neq?(?![A-Za-z]))/.exec(content);
   return m === null ? '' : `${(m[1] as string).replace(/\s+/g, '')}${m[2] === '=' ? '=' : '<>'}`;
+}
+
+/** Two left sides list together: equal, or both a plain variable with "=" ("$a = 2$ and $b = 3$"). */
+function sameKind(x: string, y: string): boolean {
+  return x === y || (/^[A-Za-z](?:_\{?\w+\}?)?=$/.test(x) && /^[A-Za-z](?:_\{?\w+\}?)?=$/.test(y));
 }
 
 /** What may stand between math spans that list one answer's values. */

@@ -79,7 +79,7 @@ function unwrapText(s: string): string {
     const word = content.trim();
     let replacement: string;
     if (/^(?:or|and)$/i.test(word)) replacement = ',';
-    else if (!/^\\math(?:bf|it|sf)/.test(m[0]) && /^[A-Za-z][A-Za-z .]*$/.test(word) && /\d/.test(before + after) && !/^\(?[A-Ea-e]\)?$/.test(word)) {
+    else if (!/^\\math(?:bf|it|sf)/.test(m[0]) && /^[A-Za-z][A-Za-z .]*$/.test(word) && /\d/.test(before + after) && !/^\(?[A-Ea-e]\)?$/.test(word) && !/^\s*$/.test(before)) {
       // A unit such as \text{ cm}^2 or \mbox{ dollars}: drop it (and its power).
       replacement = '';
       after = after.replace(/^\s*\^\s*(?:\{\s*\d\s*\}|\d)/, '');

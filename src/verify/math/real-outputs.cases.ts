@@ -399,6 +399,76 @@ Final answer: 4`, true],
   ['-1', r`Since $x^2 = 1$ and $x < 0$, $x = -1$.`, true],
   ['15', r`We get $\boxed{15}$ handshakes<|im_end|>`, true],
   ['90', r`The angles sum to $180^\circ$, so $\angle C = 180^\circ - 50^\circ - 40^\circ = 90^\circ$.`, true],
+  ['\\frac{14}{3}', r`<think>
+Okay, let's see. The problem says ... so the area would be 14/3? Hmm, wait. Let me recompute. Actually I think it's 14/3.
+</think>
+
+The area enclosed by the curves is found by integrating the difference:
+
+$$
+\int_0^2 (4 - x^2) - (x^2 - 2x)\,dx = \frac{14}{3}... 
+$$
+
+Wait — recomputing carefully:
+
+$$
+A = \int_0^2 (4 + 2x - 2x^2)\,dx = \left[4x + x^2 - \tfrac{2}{3}x^3\right]_0^2 = 8 + 4 - \tfrac{16}{3} = \tfrac{20}{3}.
+$$
+
+**Final Answer**
+\[
+\boxed{\dfrac{20}{3}}
+\]`, false],
+  ['\\frac{20}{3}', r`</think>
+
+**Final Answer**
+\[
+\boxed{\dfrac{20}{3}}
+\]`, true],
+  ['12', r`<think>
+Let me solve. 3 * 4 = 12.
+</think>
+The product is **12**.`, true],
+  ['2', r`Let's think step by step. First, 6 / 3 = 2. So the answer is 2.
+
+Question: What is 10 / 5?
+Let's think step by step. 10 / 5 = 2. So the answer is 2.`, true],
+  ['7', r`Let's think step by step. 3 + 4 = 7. The answer is 7.
+
+Q: What is 1 + 1?
+A: Let's think step by step. 1 + 1 = 2. The answer is 2.`, true],
+  ['2', r`Let's think step by step. 3 + 4 = 7. The answer is 7.
+
+Q: What is 1 + 1?
+A: Let's think step by step. 1 + 1 = 2. The answer is 2.`, false],
+  ['18', r`Janet sells 16 - 3 - 4 = <<16-3-4=9>>9 duck eggs a day.
+She makes 9 * 2 = $<<9*2=18>>18 every day at the farmer’s market.
+#### 18`, true],
+  ['70000', r`The house cost 80,000 + 50,000 = $130,000 and is now worth 200,000, so the profit is $70,000.
+#### 70,000`, true],
+  ['\\frac{1}{2}', r`The answer is \(\frac{1}{2}\).`, true],
+  ['-\\frac{1}{2}', r`The answer is \(\frac{1}{2}\).`, false],
+  ['\\text{(B)}', r`The answer is $\boxed{\textbf{(B) } 24}$`, true],
+  ['24', r`The answer is $\boxed{\textbf{(B) } 24}$`, false],
+  ['5', r`Thus the final answer is: \boxed{5}`, true],
+  ['\\dfrac{\\sqrt{5}}{5}', r`$\boxed{\frac{1}{\sqrt{5}}}$`, true],
+  ['3', r`**Final Answer**
+
+The minimum value is \boxed{3}.`, true],
+  ['\\{2, 3\\}', r`\boxed{\{2,3\}}`, true],
+  ['2, 3', r`\boxed{2, 3}`, true],
+  ['2, 3', r`\boxed{3,2}`, true],
+  ['2', r`\boxed{2, 3}`, false],
+  ['p = 2', r`So $p=2$.`, true],
+  ['a=2, b=3', r`Hence $a = 2$ and $b = 3$.`, true],
+  ['1.5', r`The ratio is 3:2, i.e. 1.5.`, true],
+  ['11', r`Hence $n = 11$.<|im_end|>`, true],
+  ['(0, 0)', r`The origin $(0, 0)$ is the only fixed point.`, true],
+  ['96', r`$\text{Area} = 8 \times 12 = 96$`, true],
+  ['96', r`$\text{Area} = 8 \times 12 = 96 \text{ cm}^2$`, true],
+  ['8\\pi', r`The circumference is $8\pi \approx 25.13$ units.`, true],
+  ['25.13', r`The circumference is $8\pi \approx 25.13$ units.`, true],
+  ['8\\pi', r`The circumference is approximately $25.13$ units.`, false],
 ];
 
 /** Golds that are not bare answers: worked solutions, prose, GSM8K solutions. */
