@@ -221,6 +221,7 @@ function leavesParse(v: Value): boolean {
       return [last].every((side) => {
         if (side === '') return false;
         if (/^[A-Za-z][A-Za-z ]*$/.test(side)) return true; // words ("east", "Monday")
+        if (/^(?:\\mathbb\s*\{?[A-Z]\}?|\\emptyset|\\varnothing|⦃\s*⦄)$/.test(side)) return true; // named sets
         try {
           latexToMathjs(side.replace(/%$/, ''));
           return true;
