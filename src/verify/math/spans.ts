@@ -139,7 +139,7 @@ const NEW_PROBLEM = /\n[ \t]*(?:#{1,4}[ \t]*)?(?:\*\*)?(?:Problem|Question|Human
  * Final-answer phrases, each followed by the answer. Minerva's "The final answer is X. I hope it is correct." is
  * matched on its own (see {@link minervaAnswer}).
  */
-const ANSWER_PHRASE = /(?:correct\s+)?(?:option|choice)\s+is(?:\s*:)?(?:\s*(?:\*\*|__))?|(?:final\s+answer|answer)(?:\s+to\s+(?:the|this)\s+(?:problem|question))?\s*(?:(?:\*\*|__)\s*)?(?:is(?:\s*:)?|:|=|：)(?:\s*(?:\*\*|__))?|答案(?:是|为|：|:)|答[:：]/gi;
+const ANSWER_PHRASE = /(?<![A-Za-z])(?:correct\s+)?(?:option|choice)\s+is(?:\s*:)?(?:\s*(?:\*\*|__))?|(?<![A-Za-z])(?:final\s+answer|answer)(?:\s+to\s+(?:the|this)\s+(?:problem|question))?\s*(?:(?:\*\*|__)\s*)?(?:is(?:\s*:)?|:|=|：)(?:\s*(?:\*\*|__))?|答案(?:是|为|：|:)|答[:：]/gi;
 const MINERVA = /final\s+answer\s+is(?:\s*:)?\s*([^\s][\s\S]{0,800}?)\.?\s*I\s+hope\s+it\s+is\s+correct/i;
 
 /**
