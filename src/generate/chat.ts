@@ -63,20 +63,21 @@ export interface ChatSample {
   generation: Generation;
   /** The whole completion text (what rewards score). */
   text: string;
-  /** Text before the first </think> ('' when the block never opened). */
+  /** Text before the last </think> ('' when the block never opened). */
   reasoning: string;
-  /** Text after the first </think>; '' when a block opened and never closed. */
+  /** Text after the last </think>; '' when a block opened and never closed. */
   content: string;
   /** Tokens up to and including </think> (all of them when unclosed), or null when the tokenizer has no </think>. */
   reasoningTokens: number | null;
 }
 
 /**
- * Split a completion at the first "</think>". `inReasoning`: the prompt opened the block, so text before the
- * close tag is reasoning even without an opening tag in the completion.
+ * Split a completion at the last "</think>", as the verifier's completion parser and R1's chat template do (the
+ * answer is what follows the reasoning's end). `inReasoning`: the prompt opened the block, so text before the close
+ * tag is reasoning even without an opening tag in the completion.
  */
 export function splitReasoning(text: string, inReasoning: boolean): { reasoning: string; content: string; closed: boolean } {
-  const close = text.indexOf(R1_TOKENS.thinkEnd);
+  const close = text.lastIndexOf(R1_TOKENS.thinkEnd);
   const open = text.indexOf(R1_TOKENS.thinkStart);
   if (close === -1) {
     if (inReasoning) return { reasoning: text.trim(), content: '', closed: false };
@@ -126,7 +127,7 @@ export function sampleChat(cm: ChatModel, prompts: readonly PromptInput[], opts:
   const samples = res.sequences.map((g): ChatSample => {
     const text = g.text ?? '';
     const split = splitReasoning(text, startsInReasoning(prompts[g.prompt]!));
-    const end = thinkEnd === null ? -1 : g.tokens.indexOf(thinkEnd);
+    const end = thinkEnd === null ? -1 : g.tokens.lastIndexOf(thinkEnd);
     const reasoningTokens = thinkEnd === null ? null : end === -1 ? g.tokens.length : end + 1;
     return { generation: g, text, reasoning: split.reasoning, content: split.content, reasoningTokens };
   });
