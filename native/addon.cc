@@ -1,5 +1,5 @@
 // native/addon.cc — module registration for the r1 native engine: one N-API function per Backend kernel, plus
-// info() (which GEMM the build uses, pool threads) and cblasSgemmDirect (the benchmark baseline).
+// info() (which GEMM is in use, OpenBLAS's core type and build, pool threads) and cblasSgemmDirect (the benchmark baseline).
 
 #include <node_api.h>
 
@@ -10,12 +10,24 @@
 namespace r1 {
 namespace {
 
+napi_value string_or_null(napi_env env, const char* s) {
+  napi_value v;
+  if (s == nullptr) napi_get_null(env, &v);
+  else napi_create_string_utf8(env, s, NAPI_AUTO_LENGTH, &v);
+  return v;
+}
+
+// info() -> { blas: the GEMM in use, blasBuilt, blasCore, blasConfig (null without OpenBLAS), threads }
 napi_value info(napi_env env, napi_callback_info) {
-  napi_value obj, blas, threads;
+  napi_value obj, blas, built, threads;
   napi_create_object(env, &obj);
-  napi_create_string_utf8(env, have_cblas() ? "openblas" : "portable", NAPI_AUTO_LENGTH, &blas);
+  napi_create_string_utf8(env, blas_enabled() ? "openblas" : "portable", NAPI_AUTO_LENGTH, &blas);
+  napi_get_boolean(env, have_cblas(), &built);
   napi_create_int32(env, pool_threads(), &threads);
   napi_set_named_property(env, obj, "blas", blas);
+  napi_set_named_property(env, obj, "blasBuilt", built);
+  napi_set_named_property(env, obj, "blasCore", string_or_null(env, blas_corename()));
+  napi_set_named_property(env, obj, "blasConfig", string_or_null(env, blas_config()));
   napi_set_named_property(env, obj, "threads", threads);
   return obj;
 }
@@ -42,6 +54,7 @@ napi_value init(napi_env env, napi_value exports) {
       {"info", nullptr, info, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"alignOffset", nullptr, align_offset, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"gemm", nullptr, gemm, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"useBlas", nullptr, use_blas, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"cblasSgemmDirect", nullptr, cblas_sgemm_direct, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"unary", nullptr, unary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"unaryBackward", nullptr, unary_backward, nullptr, nullptr, nullptr, napi_default, nullptr},

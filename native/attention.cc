@@ -21,13 +21,16 @@
 namespace r1 {
 namespace {
 
-// Single-threaded GEMM usable from pool workers.
+// Single-threaded GEMM usable from pool workers (OpenBLAS unless useBlas(false) switched it off).
 void gemm1(bool tA, bool tB, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda, const float* B,
            int64_t ldb, float beta, float* C, int64_t ldc) {
 #ifdef R1_HAVE_CBLAS
-  cblas_sgemm(CblasRowMajor, tA ? CblasTrans : CblasNoTrans, tB ? CblasTrans : CblasNoTrans, (int)M, (int)N, (int)K,
-              alpha, A, (int)lda, B, (int)ldb, beta, C, (int)ldc);
-#else
+  if (blas_enabled()) {
+    cblas_sgemm(CblasRowMajor, tA ? CblasTrans : CblasNoTrans, tB ? CblasTrans : CblasNoTrans, (int)M, (int)N, (int)K,
+                alpha, A, (int)lda, B, (int)ldb, beta, C, (int)ldc);
+    return;
+  }
+#endif
   for (int64_t i = 0; i < M; i++) {
     float* c = C + i * ldc;
     if (beta == 0.0f) std::memset(c, 0, sizeof(float) * N);
@@ -42,7 +45,6 @@ void gemm1(bool tA, bool tB, int64_t M, int64_t N, int64_t K, float alpha, const
       }
     }
   }
-#endif
 }
 
 // Switches OpenBLAS to one thread while our pool runs per-head GEMMs in parallel.

@@ -1,8 +1,11 @@
 // native/gemm.cc — GEMM: OpenBLAS cblas_sgemm when built with it (R1_HAVE_CBLAS), else a portable cache-blocked
 // GEMM on the thread pool. Batched and strided with all transpose combinations, so callers never materialize a
-// transpose. Also the raw cblasSgemmDirect entry the benchmark compares against.
+// transpose. Also the raw cblasSgemmDirect entry the benchmark compares against, and useBlas: the load-time guard
+// (src/backend/native/blas-guard.ts) compares OpenBLAS with the portable GEMM and switches OpenBLAS off when its
+// kernels compute wrong results on this CPU.
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <vector>
 
@@ -15,9 +18,15 @@
 // OpenBLAS's own thread controls (declared in its cblas.h; repeated for other cblas.h headers).
 extern "C" void openblas_set_num_threads(int);
 extern "C" int openblas_get_num_threads(void);
+extern "C" char* openblas_get_corename(void);
+extern "C" char* openblas_get_config(void);
 #endif
 
 namespace r1 {
+
+namespace {
+std::atomic<bool> blas_on{true};  // cleared by useBlas(false)
+}  // namespace
 
 bool have_cblas() {
 #ifdef R1_HAVE_CBLAS
@@ -27,11 +36,29 @@ bool have_cblas() {
 #endif
 }
 
+bool blas_enabled() { return have_cblas() && blas_on.load(std::memory_order_relaxed); }
+
+const char* blas_corename() {
+#ifdef R1_HAVE_CBLAS
+  return openblas_get_corename();
+#else
+  return nullptr;
+#endif
+}
+
+const char* blas_config() {
+#ifdef R1_HAVE_CBLAS
+  return openblas_get_config();
+#else
+  return nullptr;
+#endif
+}
+
 namespace {
 
-// Portable blocked GEMM: packs op(B) panels (KC × NC) contiguously, then each thread takes a band of rows and
+// Portable blocked GEMM (the fallback, and the guard's reference): packs op(B) panels (KC × NC) contiguously, then each thread takes a band of rows and
 // accumulates C[i, j:j+NC] += op(A)[i, p] * Bpack[p, j:j+NC] with a vectorizable inner loop.
-[[maybe_unused]] void portable_sgemm(bool tA, bool tB, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
+void portable_sgemm(bool tA, bool tB, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
                     const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
   for (int64_t i = 0; i < M; i++) {
     float* c = C + i * ldc;
@@ -78,6 +105,10 @@ void sgemm(bool tA, bool tB, int64_t M, int64_t N, int64_t K, float alpha, const
            const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
   if (M == 0 || N == 0) return;
 #ifdef R1_HAVE_CBLAS
+  if (!blas_on.load(std::memory_order_relaxed)) {
+    portable_sgemm(tA, tB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    return;
+  }
   // Small products run on one OpenBLAS thread: OpenBLAS splits a GEMM over its threads from about 2^18
   // multiply-adds (a GEMV from 2^13), and waking its sleeping threads then costs more than the arithmetic (measured
   // here: M=16, N=512, K=64 takes ~47 us on two threads, ~20 us on one; the threads win again from about 4M
@@ -127,6 +158,14 @@ R1_ENTRY(gemm) {
   check_matrix(a, C, "C", M, N, ldc, sC, batch);
   if (batch > 1 && M > 0 && N > 0 && sC < mul(M - 1, ldc) + N) fail_range("gemm: strideC makes batched outputs overlap");
   for (int64_t i = 0; i < batch; i++) sgemm(tA, tB, M, N, K, alpha, A.p + i * sA, lda, B.p + i * sB, ldb, beta, C.p + i * sC, ldc);
+  return undefined(env);
+}
+
+// useBlas(on): route GEMMs (and attention's per-head products) through OpenBLAS (true, the default in a build with
+// it) or the portable kernels (false). A no-op in a build without OpenBLAS.
+R1_ENTRY(use_blas) {
+  Args a(env, info, "useBlas", 1);
+  blas_on.store(a.flag(0, "on"), std::memory_order_relaxed);
   return undefined(env);
 }
 

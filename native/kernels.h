@@ -8,7 +8,11 @@ namespace r1 {
 // gemm.cc
 napi_value gemm(napi_env env, napi_callback_info info);
 napi_value cblas_sgemm_direct(napi_env env, napi_callback_info info);
-bool have_cblas();
+napi_value use_blas(napi_env env, napi_callback_info info);
+bool have_cblas();    // built with OpenBLAS
+bool blas_enabled();  // built with it and not switched off by useBlas(false)
+const char* blas_corename();  // openblas_get_corename(), nullptr without OpenBLAS
+const char* blas_config();    // openblas_get_config(), nullptr without OpenBLAS
 
 // elementwise.cc
 napi_value unary(napi_env env, napi_callback_info info);

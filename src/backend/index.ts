@@ -2,4 +2,5 @@
 
 export * from './types.js';
 export { createRefBackend } from './ref/index.js';
-export { createNativeBackend, loadNativeAddon, nativeAvailable, nativeEnvDefaults, packageRoot, userEnv, type NativeAddon } from './native/index.js';
+export { createNativeBackend, loadNativeAddon, nativeAvailable, nativeBlasStatus, nativeEnvDefaults, packageRoot, setNativeNoticeSink, userEnv, type NativeAddon } from './native/index.js';
+export type { BlasStatus } from './native/blas.js';

@@ -59,6 +59,8 @@ export interface BackendInfo {
   readonly name: string;
   /** Which GEMM implementation backs matmul. */
   readonly blas: 'openblas' | 'portable' | 'typescript';
+  /** OpenBLAS's core type (its kernel set, e.g. 'SkylakeX') when blas is 'openblas'. */
+  readonly blasCore?: string;
   /** Worker threads used by non-GEMM kernels. */
   readonly threads: number;
 }

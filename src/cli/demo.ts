@@ -39,7 +39,7 @@ export function runDemo(raw: unknown, deps: DemoDeps): void {
     backend = createNativeBackend();
   } else backend = createRefBackend();
   const info = backend.info;
-  const gemm = info.blas === 'portable' ? 'portable GEMM (OpenBLAS not found at build time: slower, still correct)' : info.blas;
+  const gemm = info.blas === 'portable' ? 'portable GEMM (slower, still correct)' : info.blasCore ? `${info.blas} (${info.blasCore} kernels)` : info.blas;
   deps.stdout.write(`engine: ${info.name} backend, ${gemm}, ${info.threads} thread(s)\n`);
   const t0 = Date.now();
   const res = trainCharModel(backend, {

@@ -4,6 +4,7 @@
 import { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { commands } from './commands.js';
+import { setNativeNoticeSink } from '../backend/index.js';
 
 // The package root is the nearest folder above this file with a package.json (src/cli under tsx, dist/src/cli
 // when compiled).
@@ -36,4 +37,6 @@ export function buildProgram(): Command {
   return program;
 }
 
+// The native backend's notices (slow or degraded OpenBLAS setup, with the fix) go to stderr once, when it loads.
+setNativeNoticeSink((message) => process.stderr.write(`r1: ${message}\n`));
 await buildProgram().parseAsync(process.argv);

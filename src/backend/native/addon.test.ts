@@ -13,11 +13,37 @@ const addon = loadNativeAddon();
 const f = (n: number): Float32Array => new Float32Array(n);
 const i = (...xs: number[]): Int32Array => Int32Array.from(xs);
 
-test('info reports the GEMM implementation and thread count', () => {
+test('info reports the GEMM implementation, OpenBLAS core type and thread count', () => {
   const info = createNativeBackend().info;
   assert.equal(info.name, 'native');
   assert.ok(info.blas === 'openblas' || info.blas === 'portable');
   assert.ok(info.threads >= 1);
+  const raw = addon.info();
+  assert.equal(raw.blasCore !== null, raw.blasBuilt);
+  if (raw.blasBuilt) assert.match(raw.blasConfig!, /OpenBLAS \d+\.\d+/);
+  assert.equal(info.blasCore, raw.blasCore ?? undefined);
+});
+
+test('useBlas switches GEMMs to the portable kernel and back, with the same results', () => {
+  const M = 23, N = 19, K = 31;
+  const A = Float32Array.from({ length: M * K }, (_, i) => ((i * 37) % 11) - 5);
+  const B = Float32Array.from({ length: K * N }, (_, i) => ((i * 13) % 7) - 3);
+  const run = (): Float32Array => {
+    const C = f(M * N);
+    addon.gemm(false, true, M, N, K, 1, A, K, 0, B, K, 0, 0, C, N, 0, 1);
+    return C;
+  };
+  const before = run();
+  try {
+    addon.useBlas(false);
+    assert.equal(addon.info().blas, 'portable');
+    assert.deepEqual(run(), before); // small integers: exact in any summation order
+  } finally {
+    addon.useBlas(true);
+  }
+  assert.equal(addon.info().blas, addon.info().blasBuilt ? 'openblas' : 'portable');
+  // @ts-expect-error wrong argument type on purpose
+  assert.throws(() => addon.useBlas(1), /on must be a boolean/);
 });
 
 test('gemm validates buffer lengths, leading dimensions and overlapping batches', () => {
@@ -80,7 +106,9 @@ test('OpenBLAS thread timeout: defaulted to 4 when unset (and reported, and kept
     return JSON.parse(r.stdout.trim().split('\n').pop()!);
   };
   const { OPENBLAS_THREAD_TIMEOUT: _drop, ...unset } = process.env;
-  assert.deepEqual(run(unset), ['4', ['OPENBLAS_THREAD_TIMEOUT'], null], 'defaulted, and left out of the user environment');
-  assert.deepEqual(run({ ...unset, OPENBLAS_THREAD_TIMEOUT: '12' }), ['12', [], '12'], 'a user setting is kept and passed on');
+  const [value, defaults, user] = run(unset) as [string, string[], string | null];
+  assert.deepEqual([value, defaults.includes('OPENBLAS_THREAD_TIMEOUT'), user], ['4', true, null], 'defaulted, and left out of the user environment');
+  const [value2, defaults2, user2] = run({ ...unset, OPENBLAS_THREAD_TIMEOUT: '12' }) as [string, string[], string | null];
+  assert.deepEqual([value2, defaults2.includes('OPENBLAS_THREAD_TIMEOUT'), user2], ['12', false, '12'], 'a user setting is kept and passed on');
   assert.ok(Array.isArray(nativeEnvDefaults()));
 });

@@ -1,17 +1,23 @@
 // src/backend/native/index.ts — the native backend: binds the C++ N-API addon (native/, built by node-gyp into
 // build/Release/r1_native.node) to the Backend interface. Float32Arrays pass zero-copy; the addon validates every
 // length and index and throws RangeError/TypeError instead of crashing. R1_NATIVE_ADDON overrides the addon path
-// (e.g. a sanitizer build).
+// (e.g. a sanitizer build). Before the addon (and with it OpenBLAS) loads, OPENBLAS_CORETYPE is chosen from the CPU
+// flags unless the user set it (blas.ts); after loading, a few GEMMs are checked against the portable kernel.
 
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Backend, BackendInfo } from '../types.js';
+import { blasStatus, checkBlasGemm, planCoreType, type BlasInfo, type BlasStatus } from './blas.js';
+import { readCpuFacts } from './coretype.js';
 
 /** The raw addon: every Backend kernel plus build info and the direct cblas baseline. */
 export interface NativeAddon extends Omit<Backend, 'info' | 'packLinear'> {
-  info(): { blas: 'openblas' | 'portable'; threads: number };
+  /** blas: the GEMM in use; blasBuilt: built with OpenBLAS; blasCore/blasConfig: openblas_get_corename()/_config(). */
+  info(): BlasInfo & { threads: number };
+  /** Routes GEMMs through OpenBLAS (true) or the portable kernel (false); a no-op without OpenBLAS. */
+  useBlas(on: boolean): void;
   /** Floats packLinear writes for an (N, K) weight. */
   packedLinearSize(N: number, K: number): number;
   /** out (packedLinearSize(N, K)) ← W (N, K) in the decode kernels' column-block layout. */
@@ -35,14 +41,38 @@ export function packageRoot(): string {
 
 let cached: NativeAddon | null = null;
 
-let defaultedTimeout = false;
+const defaulted: string[] = [];
+let status: BlasStatus | null = null;
+let noticeSink: ((message: string) => void) | null = null;
+let noticesDelivered = false;
 
 /**
  * Environment entries this module set for its own OpenBLAS (see loadNativeAddon); child processes that should see
  * the user's environment as it was (benchmark baselines) drop these keys.
  */
 export function nativeEnvDefaults(): string[] {
-  return defaultedTimeout ? ['OPENBLAS_THREAD_TIMEOUT'] : [];
+  return [...defaulted];
+}
+
+/** The OpenBLAS kernel choice and guard result of this process (see blas.ts); null before the addon loads. */
+export function nativeBlasStatus(): BlasStatus | null {
+  return status;
+}
+
+/**
+ * Where the native backend's notices go (OpenBLAS missing, kernels older than the CPU supports, the guard's
+ * fallback): each is delivered once per process, when the addon loads (or at once, if it already has). The CLI
+ * passes a stderr writer; library callers read nativeBlasStatus() instead.
+ */
+export function setNativeNoticeSink(sink: ((message: string) => void) | null): void {
+  noticeSink = sink;
+  deliverNotices();
+}
+
+function deliverNotices(): void {
+  if (!noticeSink || !status || noticesDelivered) return;
+  noticesDelivered = true;
+  for (const n of status.notices) noticeSink(n);
 }
 
 /** The environment as the user had it, without nativeEnvDefaults(): for baseline processes in benchmarks. */
@@ -65,10 +95,24 @@ export function loadNativeAddon(): NativeAddon {
   // user chose a value, let them sleep after 2^4 cycles; OpenBLAS reads this once, when the library loads.
   if (process.env.OPENBLAS_THREAD_TIMEOUT === undefined) {
     process.env.OPENBLAS_THREAD_TIMEOUT = '4';
-    defaultedTimeout = true;
+    defaulted.push('OPENBLAS_THREAD_TIMEOUT');
+  }
+  // OpenBLAS reads OPENBLAS_CORETYPE when the addon's dlopen loads it (process.env assignments call setenv).
+  const cpu = readCpuFacts();
+  const plan = planCoreType(process.env, cpu);
+  if (plan.set !== undefined) {
+    process.env.OPENBLAS_CORETYPE = plan.set;
+    defaulted.push('OPENBLAS_CORETYPE');
   }
   const require = createRequire(import.meta.url);
-  cached = require(path) as NativeAddon;
+  const addon = require(path) as NativeAddon;
+  // A forced (or detected) core type that computes wrong results must not go unnoticed: the kernels cannot be
+  // swapped once OpenBLAS is loaded, so this process falls back to the portable GEMM and the notice names the fix.
+  const guard = addon.info().blasBuilt ? checkBlasGemm(addon) : null;
+  if (guard && !guard.ok) addon.useBlas(false);
+  status = blasStatus(addon.info(), plan, cpu, guard);
+  cached = addon;
+  deliverNotices();
   return cached;
 }
 
@@ -86,7 +130,7 @@ export function nativeAvailable(): boolean {
 export function createNativeBackend(): Backend {
   const a = loadNativeAddon();
   const raw = a.info();
-  const info: BackendInfo = { name: 'native', blas: raw.blas, threads: raw.threads };
+  const info: BackendInfo = { name: 'native', blas: raw.blas, threads: raw.threads, ...(raw.blasCore ? { blasCore: raw.blasCore } : {}) };
   return {
     info,
     gemm: a.gemm,
