@@ -23,6 +23,7 @@ import { createEngine, type Engine } from '../src/tensor/index.js';
 import { loadTokenizer, saveTokenizer, trainTokenizer, type Tokenizer } from '../src/tokenizer/index.js';
 import { Rng } from '../src/util/rng.js';
 import { packageRoot } from '../src/util/package-root.js';
+import { printBenchHeader } from './header.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fromSource = import.meta.url.endsWith('.ts');
@@ -108,7 +109,7 @@ function idsRequest(rng: Rng, B: number, T: number, V: number, text: string): { 
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'r1ts-interop-'));
   const { engine, name: backend } = makeEngine();
-  process.stdout.write(`r1ts interop check (r1ts backend: ${backend}; work dir ${work})\n`);
+  printBenchHeader(`r1ts interop check (r1ts backend: ${backend}; work dir ${work})`);
   const text = 'Natalia sold 48 clips in April. <think>48 / 2 = 24</think> <answer>72</answer>';
   try {
     // The project tokenizer, trained here so the checkpoint ships a real tokenizer.json.

@@ -11,10 +11,11 @@ import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { createNativeBackend, loadNativeAddon, nativeEnvDefaults, packageRoot, userEnv } from '../src/backend/index.js';
+import { createNativeBackend, loadNativeAddon, packageRoot, userEnv } from '../src/backend/index.js';
 import { Engine, matmul } from '../src/tensor/index.js';
 import { AdamW, packParameters, TinyGpt } from '../src/nn/index.js';
 import { Rng } from '../src/util/rng.js';
+import { printBenchHeader } from './header.js';
 
 const Flags = z.object({
   reps: z.coerce.number().int().positive().default(3),
@@ -51,8 +52,7 @@ const now = (): number => Number(process.hrtime.bigint()) / 1e9;
 const backend = createNativeBackend();
 const addon = loadNativeAddon();
 const engine = new Engine(backend);
-console.log(`r1ts engine bench — backend ${backend.info.name}, GEMM ${backend.info.blas}, pool threads ${backend.info.threads}`);
-console.log(`OPENBLAS_NUM_THREADS=${process.env.OPENBLAS_NUM_THREADS ?? '(unset)'}, OPENBLAS_THREAD_TIMEOUT=${process.env.OPENBLAS_THREAD_TIMEOUT}${nativeEnvDefaults().length ? ' (r1ts default)' : ''}; medians of ${flags.reps} interleaved repetitions\n`);
+printBenchHeader(`r1ts engine bench — medians of ${flags.reps} interleaved repetitions`);
 
 // (a) matmul -----------------------------------------------------------------------------------------------------
 if (!flags['skip-matmul']) {

@@ -21,6 +21,7 @@ import { exportLlamaGguf, preset, saveModelAsHf, Transformer, byteLevelVocab, ty
 import { DecoderWeights, generate } from '../src/generate/index.js';
 import { Rng } from '../src/util/rng.js';
 import { openLlamaCpp } from './llama-cpp.js';
+import { printBenchHeader } from './header.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fromSource = import.meta.url.endsWith('.ts');
@@ -160,7 +161,7 @@ async function main(): Promise<void> {
     configs: BATCHES.map((batch) => ({ batch, threads: batch === 1 ? 1 : 2 })),
   };
   const info = engine.backend.info;
-  process.stdout.write(`bench:generate — reference model (hidden 256, 4 layers, 4 heads, SwiGLU 1024, vocab 512), ${PROMPT_LEN}-token prompts, ${NEW_TOKENS} new tokens, greedy, EOS ignored, median of ${RUNS}\n`);
+  printBenchHeader(`bench:generate — reference model (hidden 256, 4 layers, 4 heads, SwiGLU 1024, vocab 512), ${PROMPT_LEN}-token prompts, ${NEW_TOKENS} new tokens, greedy, EOS ignored, median of ${RUNS}`);
   process.stdout.write(`r1ts backend: ${info.name} (${info.blas}, ${info.threads} threads)\n`);
   const work = mkdtempSync(join(tmpdir(), 'r1ts-bench-generate-'));
   try {

@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { Rng } from '../src/util/rng.js';
 import { saveTokenizer, trainTokenizer } from '../src/tokenizer/index.js';
 import { packageRoot } from '../src/util/package-root.js';
+import { printBenchHeader } from './header.js';
 
 
 function arg(name: string, def: number): number {
@@ -87,6 +88,7 @@ const mb = arg('mb', 10);
 const vocabSize = arg('vocab', 32000);
 const corpus = buildCorpus(mb * 1e6, 1234);
 const totalBytes = corpus.reduce((s, d) => s + Buffer.byteLength(d), 0);
+printBenchHeader('r1ts tokenizer bench');
 console.log(`corpus: ${(totalBytes / 1e6).toFixed(1)} MB in ${corpus.length} documents; vocab ${vocabSize}`);
 
 // 1. Training (one run: it is long enough to time reliably).

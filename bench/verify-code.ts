@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { runProgram, runTests, sandboxInfo, type Language, type TestCase } from '../src/verify/code/index.js';
 import { CODE_PROBLEMS } from '../src/tasks/code/index.js';
 import { JAVASCRIPT_REFERENCES, PYTHON_REFERENCES } from '../src/tasks/code/references.js';
+import { printBenchHeader } from './header.js';
 
 function arg(name: string, def: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -84,7 +85,8 @@ const cfg = (label: string, job: () => Promise<void>): Config => ({ label, job, 
 const rate = (c: Config): number => c.units / c.seconds;
 
 const info = await sandboxInfo();
-console.log(`r1ts code-verification bench — auto isolation: ${info.isolation}${info.reason ? ` (${info.reason})` : ''}; uid: ${info.uid}`);
+printBenchHeader('r1ts code-verification bench');
+console.log(`auto isolation: ${info.isolation}${info.reason ? ` (${info.reason})` : ''}; uid: ${info.uid}`);
 console.log(`interpreters: python ${info.interpreters.python ?? 'none'}, javascript ${info.interpreters.javascript ?? 'none'}`);
 console.log(`${RUNS} units per row, ${CONCURRENCY} at a time, rows interleaved in rounds\n`);
 

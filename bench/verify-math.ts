@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { resolveDataDir } from '../src/tasks/benchmarks/data-dir.js';
 import { Rng } from '../src/util/rng.js';
 import { compareAnswers, MathVerifier, verifyCompletion } from '../src/verify/math/index.js';
+import { printBenchHeader } from './header.js';
 
 type Row = { solution: string; answer: string };
 
@@ -97,6 +98,7 @@ for (const workers of [1, 2]) {
 const base = lines[0] as Line;
 const rate = (l: Line): number => l.n / l.seconds;
 const width = Math.max(...lines.map((l) => l.name.length));
+printBenchHeader('r1ts math-verification bench');
 process.stdout.write(`MATH-500 math verification (${rows.length} items, best of ${ROUNDS} rounds after a warm-up)\n\n`);
 process.stdout.write(`${'path'.padEnd(width)}  ${'verif/s'.padStart(9)}  ${'ms/verif'.padStart(8)}  ${'vs baseline'.padStart(11)}  correct\n`);
 for (const l of lines) {

@@ -4,3 +4,4 @@ export * from './types.js';
 export { createRefBackend } from './ref/index.js';
 export { createNativeBackend, loadNativeAddon, nativeAvailable, nativeBlasStatus, nativeEnvDefaults, packageRoot, setNativeNoticeSink, userEnv, type NativeAddon } from './native/index.js';
 export type { BlasStatus } from './native/blas.js';
+export { describeBlas, engineFacts, formatEngineFacts, type EngineFacts } from './native/env-report.js';

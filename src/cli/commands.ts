@@ -2,6 +2,7 @@
 
 import type { Command } from 'commander';
 import { register as registerDemo } from './demo.js';
+import { register as registerDoctor } from './doctor.js';
 import { register as registerEval } from './eval.js';
 import { register as registerModel } from './model.js';
 import { register as registerPipeline } from './pipeline.js';
@@ -12,4 +13,4 @@ import { register as registerVerify } from './verify.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [registerDemo, registerEval, registerModel, registerPipeline, registerTasks, registerTokenizer, registerTrain, registerVerify];
+export const commands: RegisterCommand[] = [registerDemo, registerDoctor, registerEval, registerModel, registerPipeline, registerTasks, registerTokenizer, registerTrain, registerVerify];

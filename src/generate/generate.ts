@@ -5,7 +5,7 @@
 // no step computes a dead row and at most maxBatch rows are live.
 // P = prompt length, V = vocab size.
 
-import type { KvDtype, Transformer } from '../model/index.js';
+import { DEFAULT_KV_DTYPE, type KvDtype, type Transformer } from '../model/index.js';
 import type { KvStore } from '../backend/index.js';
 import { Rng } from '../util/rng.js';
 import { DecoderWeights, DenseDecoder, FUSED_PREFILL_MAX_TOKENS, ModelDecoder, type DecodeStep } from './decode.js';
@@ -166,7 +166,7 @@ export function generate(model: Transformer, prompts: readonly (readonly number[
   const maxPrompt = prompts.reduce((m, p) => Math.max(m, p.length), 0);
   const cacheLen = Math.min(model.config.maxSeqLen, maxPrompt + opts.maxNewTokens);
   const slots = Math.min(opts.maxBatch ?? 64, total);
-  const cache = model.newCache(slots, cacheLen, opts.kvDtype ?? 'f32');
+  const cache = model.newCache(slots, cacheLen, opts.kvDtype ?? DEFAULT_KV_DTYPE);
   const useDense = (opts.fastDecode ?? true) && DenseDecoder.supports(model);
   const stepper: DecodeStep = useDense ? new DenseDecoder(opts.weights ?? model, cache, slots) : new ModelDecoder(model, cache);
   const forwardPrefill: DecodeStep = useDense ? new ModelDecoder(model, cache) : stepper;

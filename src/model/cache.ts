@@ -12,6 +12,9 @@ import type { KvStore } from '../backend/index.js';
  */
 export type KvDtype = 'f32' | 'f16';
 
+/** The KV-cache storage generation uses unless told otherwise. */
+export const DEFAULT_KV_DTYPE: KvDtype = 'f32';
+
 export type CacheLayout =
   | { kind: 'mha'; nKvHeads: number; headDim: number }
   | { kind: 'mla'; kvLoraRank: number; ropeDim: number };
