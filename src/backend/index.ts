@@ -1,6 +1,6 @@
 // src/backend/index.ts — the Backend interface and the backends that implement it (each created explicitly).
 
-export * from './types.js';
+export * from '../contract/kernels.js';
 export { createRefBackend } from './ref/index.js';
 export { createNativeBackend, loadNativeAddon, nativeAvailable, nativeBlasStatus, nativeEnvDefaults, packageRoot, setNativeNoticeSink, userEnv, type NativeAddon } from './native/index.js';
 export type { BlasStatus } from './native/blas.js';

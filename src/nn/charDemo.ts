@@ -2,7 +2,7 @@
 // tests of both backends, and a quick smoke test of the whole engine (forward, backward, AdamW, clipping, schedule).
 
 import { Engine, softmax, type Tensor } from '../tensor/index.js';
-import type { Backend } from '../backend/types.js';
+import type { Backend } from '../contract/kernels.js';
 import { Rng } from '../util/rng.js';
 import { AdamW, clipGradNorm, cosineWithWarmup, packParameters, TinyGpt } from './index.js';
 import { CHAR_TEXT, charCodec, type CharCodec } from './charCorpus.js';

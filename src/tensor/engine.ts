@@ -11,8 +11,8 @@
 //  - Call backward() inside the scope that ran the forward pass: the tape holds the forward tensors it needs.
 // Grad mode: `engine.noGrad(fn)` records no tape (inference, generation, optimizer math).
 
-import type { Backend } from '../backend/types.js';
-import { BinaryOp } from '../backend/types.js';
+import type { Backend } from '../contract/kernels.js';
+import { BinaryOp } from '../contract/kernels.js';
 import type { Rng } from '../util/rng.js';
 import { checkShape, contiguousStrides, fmt, sameShape, sizeOf, type Shape } from './shape.js';
 import { Tensor, type BackwardFn, type Storage } from './tensor.js';

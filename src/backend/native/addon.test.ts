@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createNativeBackend, loadNativeAddon, nativeEnvDefaults } from './index.js';
-import { AttentionGeometry } from '../types.js';
+import { AttentionGeometry } from '../../contract/kernels.js';
 import { trainCharModel } from '../../nn/index.js';
 
 const addon = loadNativeAddon();

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Backend, BackendInfo } from '../types.js';
+import type { Backend, BackendInfo } from '../../contract/kernels.js';
 import { blasStatus, checkBlasGemm, planCoreType, type BlasInfo, type BlasStatus } from './blas.js';
 import { readCpuFacts } from './coretype.js';
 

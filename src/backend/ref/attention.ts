@@ -2,7 +2,7 @@
 // offset for KV-cached decoding and strided operands. B = batch, H = query heads, Hkv = kv heads, Tq/Tk = query/key
 // lengths; geom layout: see AttentionGeometry in ../types.ts.
 
-import { AttentionGeometry as G } from '../types.js';
+import { AttentionGeometry as G } from '../../contract/kernels.js';
 
 export function attention(q: Float32Array, k: Float32Array, v: Float32Array, geom: Int32Array, scale: number, causal: boolean, out: Float32Array, probs: Float32Array | null): void {
   const [B, H, Hkv, Tq, Tk, Dk, Dv] = [geom[G.B]!, geom[G.H]!, geom[G.Hkv]!, geom[G.Tq]!, geom[G.Tk]!, geom[G.Dk]!, geom[G.Dv]!];

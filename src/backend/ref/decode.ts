@@ -9,7 +9,7 @@
 import { gemm } from './gemm.js';
 import { floatFromHalf, halfFromFloat } from './f16.js';
 import { rmsnorm, swiglu } from './nn.js';
-import type { KvStore } from '../types.js';
+import type { KvStore } from '../../contract/kernels.js';
 
 export function decodeAttention(
   q: Float32Array, k: Float32Array, v: Float32Array, kCache: KvStore, vCache: KvStore, rows: Int32Array, pos: Int32Array,

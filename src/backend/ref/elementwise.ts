@@ -1,7 +1,7 @@
 // src/backend/ref/elementwise.ts — reference element-wise kernels: unary (+ backward), broadcast binary, where,
 // the general strided copy/accumulate, fill.
 
-import { BinaryOp, UnaryOp } from '../types.js';
+import { BinaryOp, UnaryOp } from '../../contract/kernels.js';
 
 const GELU_C = Math.sqrt(2 / Math.PI);
 

@@ -1,6 +1,6 @@
 // src/backend/ref/index.ts — the plain-TypeScript reference backend: slow, obvious, the oracle every backend must match.
 
-import type { Backend } from '../types.js';
+import type { Backend } from '../../contract/kernels.js';
 import { gemm } from './gemm.js';
 import { binary, fill, strided, unary, unaryBackward, where } from './elementwise.js';
 import { crossEntropy, crossEntropyBackward, reduce, softmax, softmaxBackward, sumSquares } from './reduce.js';

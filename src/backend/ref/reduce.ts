@@ -1,6 +1,6 @@
 // src/backend/ref/reduce.ts — reference reductions: sum/max over an axis, softmax, fused cross-entropy, sum of squares.
 
-import { ReduceOp } from '../types.js';
+import { ReduceOp } from '../../contract/kernels.js';
 
 export function reduce(op: ReduceOp, x: Float32Array, outer: number, n: number, inner: number, out: Float32Array, argmax: Int32Array | null): void {
   for (let o = 0; o < outer; o++) {

@@ -3,7 +3,7 @@
 // as a gradient scale.
 
 import { z } from 'zod';
-import type { Backend } from '../../backend/types.js';
+import type { Backend } from '../../contract/kernels.js';
 import type { FlatParameters } from '../parameters.js';
 
 export const AdamWConfigSchema = z.object({

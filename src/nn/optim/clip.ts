@@ -1,7 +1,7 @@
 // src/nn/optim/clip.ts — global gradient-norm clipping over the flat grad buffer. Returns the scale instead of
 // rescaling in place, so AdamW.step(lr, scale) applies it in its fused pass (no extra sweep over the grads).
 
-import type { Backend } from '../../backend/types.js';
+import type { Backend } from '../../contract/kernels.js';
 
 export interface ClipResult {
   /** The L2 norm of all gradients before clipping. */

@@ -1,6 +1,6 @@
 // src/tensor/ops/_binary.ts — the broadcasting forward shared by add/sub/mul/div/maximum/minimum.
 
-import type { BinaryOp } from '../../backend/types.js';
+import type { BinaryOp } from '../../contract/kernels.js';
 import { broadcastShapes, broadcastStrides } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { i32, sameEngine } from './_util.js';

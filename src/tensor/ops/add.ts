@@ -1,6 +1,6 @@
 // src/tensor/ops/add.ts — a + b with broadcasting (b may be a number).
 
-import { BinaryOp } from '../../backend/types.js';
+import { BinaryOp } from '../../contract/kernels.js';
 import type { Tensor } from '../tensor.js';
 import { broadcastBinary } from './_binary.js';
 import { reduceTo } from './_util.js';

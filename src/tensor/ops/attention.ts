@@ -6,7 +6,7 @@
 //   packedAttention(qkv, {nHead})      qkv (B, T, (H + 2·Hkv)·D) straight from a fused projection → (B, T, H·D)
 // The attention weights (B, H, Tq, Tk) are kept only when a backward pass will need them.
 
-import { AttentionGeometry as G } from '../../backend/types.js';
+import { AttentionGeometry as G } from '../../contract/kernels.js';
 import type { Tensor } from '../tensor.js';
 import { fmt } from '../shape.js';
 import { expectNdim, sameEngine } from './_util.js';

@@ -2,7 +2,7 @@
 // an ignore index and per-token output. GRPO (DeepSeekMath / DeepSeek-R1 eq. 1) needs per-token log-probs of the
 // sampled tokens: tokenLogProbs = -crossEntropy(..., { reduction: 'none' }). One pass; no softmax materialized.
 
-import { UnaryOp } from '../../backend/types.js';
+import { UnaryOp } from '../../contract/kernels.js';
 import type { Tensor } from '../tensor.js';
 import { fmt } from '../shape.js';
 import { expectNdim } from './_util.js';

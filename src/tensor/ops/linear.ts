@@ -2,7 +2,7 @@
 // forward is one GEMM with transB and the weight gradient dW = dyᵀ x is one GEMM with transA.
 // Shapes: x (..., in), W (out, in), b (out) → y (..., out).
 
-import { ReduceOp } from '../../backend/types.js';
+import { ReduceOp } from '../../contract/kernels.js';
 import type { Tensor } from '../tensor.js';
 import { fmt } from '../shape.js';
 import { expectNdim, sameEngine } from './_util.js';

@@ -1,7 +1,7 @@
 // src/tensor/ops/minmax.ts — element-wise maximum / minimum of two tensors with broadcasting (ties send the
 // gradient to a).
 
-import { BinaryOp } from '../../backend/types.js';
+import { BinaryOp } from '../../contract/kernels.js';
 import type { Tensor } from '../tensor.js';
 import { broadcastBinary } from './_binary.js';
 import { broadcastStrides } from '../shape.js';

@@ -1,7 +1,7 @@
 // src/tensor/ops/reduce.ts — sum, mean and max over axes (keepDim optional). They share the axis bookkeeping; sum
 // and mean backpropagate by broadcasting dy back, max by routing dy to the (first) arg-max.
 
-import { ReduceOp, UnaryOp } from '../../backend/types.js';
+import { ReduceOp, UnaryOp } from '../../contract/kernels.js';
 import type { Tensor } from '../tensor.js';
 import type { Engine } from '../engine.js';
 import { broadcastStrides, contiguousStrides, normalizeAxis, splitAround, type Shape } from '../shape.js';

@@ -1,6 +1,6 @@
 // src/tensor/ops/sub.ts — a - b with broadcasting (b may be a number).
 
-import { BinaryOp, UnaryOp } from '../../backend/types.js';
+import { BinaryOp, UnaryOp } from '../../contract/kernels.js';
 import type { Tensor } from '../tensor.js';
 import { broadcastBinary } from './_binary.js';
 import { reduceTo } from './_util.js';

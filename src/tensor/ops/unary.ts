@@ -1,7 +1,7 @@
 // src/tensor/ops/unary.ts — element-wise unary ops. They share one kernel pair (unary / unaryBackward, whose
 // switch holds each op's derivative beside its forward), so each op here is its forward + backward in two lines.
 
-import { UnaryOp } from '../../backend/types.js';
+import { UnaryOp } from '../../contract/kernels.js';
 import type { Tensor } from '../tensor.js';
 
 function unaryOp(name: string, op: UnaryOp, x: Tensor, p0 = 0, p1 = 0): Tensor {

@@ -1,17 +1,17 @@
-// src/backend/conformance.case.ts — the one conformance suite every backend must pass (hono's runTest style): each
+// src/backend/conformance.case.test.ts — the one conformance suite every backend must pass (hono's runTest style): each
 // backend's test file is three lines calling runConformance. Every op runs on the candidate and on the reference
 // backend; outputs and analytic gradients must match the reference, and gradients must match central finite
 // differences of L = Σ out·r (r fixed random; L accumulated in float64).
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import type { Backend } from './types.js';
+import type { Backend } from '../contract/kernels.js';
 import { createRefBackend } from './ref/index.js';
 import { Engine, type Tensor } from '../tensor/index.js';
 import { Rng } from '../util/rng.js';
-import { opCases, type InputSpec, type OpCase } from './conformance.ops.js';
-import { checkDecodeAttention, checkDecodeLayer, checkDecodeLayers, checkF16Storage } from './conformance.decode.js';
-import { checkSampleRows } from './conformance.sample.js';
+import { opCases, type InputSpec, type OpCase } from './conformance-ops.case.test.js';
+import { checkDecodeAttention, checkDecodeLayer, checkDecodeLayers, checkF16Storage } from './conformance-decode.case.test.js';
+import { checkSampleRows } from './conformance-sample.case.test.js';
 
 function makeInput(rng: Rng, spec: InputSpec, index: number): Float32Array {
   const n = spec.shape.reduce((a, b) => a * b, 1);

@@ -1,4 +1,4 @@
-// src/backend/conformance.ops.ts — the op cases of the conformance suite: every op of src/tensor/ops, with shapes
+// src/backend/conformance-ops.case.test.ts — the op cases of the conformance suite: every op of src/tensor/ops, with shapes
 // chosen to hit broadcasting, odd sizes, transposes, batching, GQA, KV-cache offsets and ignored targets.
 
 import type { Engine, Tensor } from '../tensor/index.js';

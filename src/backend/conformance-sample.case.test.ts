@@ -1,10 +1,10 @@
-// src/backend/conformance.sample.ts — conformance of Backend.sampleRows (a kernel with no tensor op): every row's token
+// src/backend/conformance-sample.case.test.ts — conformance of Backend.sampleRows (a kernel with no tensor op): every row's token
 // equal to the reference for greedy, plain, top-k, top-p and top-k + top-p sampling at several temperatures, on
 // random logits, ties, -Infinity entries and peaked rows, B from 1 to 64 and V from 1 to 1500; log-probs within
 // float tolerance; bad arguments rejected.
 
 import assert from 'node:assert/strict';
-import type { Backend } from './types.js';
+import type { Backend } from '../contract/kernels.js';
 import { Rng } from '../util/rng.js';
 
 export function checkSampleRows(candidate: Backend, ref: Backend): void {

@@ -1,10 +1,10 @@
-// src/backend/conformance.decode.ts — conformance of Backend.decodeAttention (a kernel with no tensor op, so it is
+// src/backend/conformance-decode.case.test.ts — conformance of Backend.decodeAttention (a kernel with no tensor op, so it is
 // checked kernel-to-kernel): ragged rows with packed projections and fused RoPE against the reference backend, each
 // entry against the rope + general attention kernels on the same cache prefix, and rejection of bad arguments.
 
 import assert from 'node:assert/strict';
-import type { Backend, KvStore } from './types.js';
-import { AttentionGeometry as G } from './types.js';
+import type { Backend, KvStore } from '../contract/kernels.js';
+import { AttentionGeometry as G } from '../contract/kernels.js';
 import { Rng } from '../util/rng.js';
 
 function randn(rng: Rng, n: number): Float32Array {
