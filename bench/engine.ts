@@ -16,6 +16,7 @@ import { Engine, matmul } from '../src/tensor/index.js';
 import { AdamW, packParameters, TinyGpt } from '../src/nn/index.js';
 import { Rng } from '../src/util/rng.js';
 import { printBenchHeader } from './header.js';
+import { formatSpread, median, spreadOf, tooWide } from '../src/util/stats.js';
 
 const Flags = z.object({
   reps: z.coerce.number().int().positive().default(3),
@@ -43,10 +44,6 @@ if (!parsed.success) {
 }
 const flags = parsed.data;
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 const now = (): number => Number(process.hrtime.bigint()) / 1e9;
 
 const backend = createNativeBackend();
@@ -57,8 +54,9 @@ printBenchHeader(`r1ts engine bench — medians of ${flags.reps} interleaved rep
 // (a) matmul -----------------------------------------------------------------------------------------------------
 if (!flags['skip-matmul']) {
   console.log('(a) matmul, square n×n @ n×n, GFLOP/s');
-  console.log('     n   engine   cblas   ratio (median of adjacent-pair ratios)');
+  console.log('     n   engine   cblas   ratio (median of adjacent-pair ratios; spread of the engine times, of the ratios)');
   const rng = new Rng(7);
+  let noisy = false;
   for (const n of [64, 128, 256, 512, 1024, 2048]) {
     const flops = 2 * n * n * n;
     const iters = Math.max(1, Math.round(4e8 / flops)); // ~2 ms per timing: fine interleaving tracks load drift
@@ -95,11 +93,14 @@ if (!flags['skip-matmul']) {
     const ge = flops / median(te) / 1e9;
     const gd = direct ? flops / median(td) / 1e9 : NaN;
     const ratio = direct ? median(ratios).toFixed(3) : 'n/a';
-    console.log(`${String(n).padStart(6)} ${ge.toFixed(1).padStart(8)} ${(direct ? gd.toFixed(1) : 'n/a').padStart(7)} ${ratio.padStart(7)}`);
+    const noise = `${formatSpread(spreadOf(te))}${direct ? `; ratios ${formatSpread(spreadOf(ratios))}` : ''}`;
+    noisy ||= tooWide(spreadOf(te)) || (direct && tooWide(spreadOf(ratios)));
+    console.log(`${String(n).padStart(6)} ${ge.toFixed(1).padStart(8)} ${(direct ? gd.toFixed(1) : 'n/a').padStart(7)} ${ratio.padStart(7)}   ${noise}`);
     a.dispose();
     b.dispose();
   }
   if (backend.info.blas !== 'openblas') console.log('  (built without OpenBLAS: no direct cblas baseline)');
+  if (noisy) console.log('  some sizes varied too much to trust (the machine was busy): rerun when it is quiet');
   console.log('');
 }
 
@@ -167,14 +168,15 @@ for (let r = 0; r < flags.reps; r++) {
   }
 }
 const engineTps = (B * T) / median(engineTimes);
-console.log(`  r1ts engine:   ${engineTps.toFixed(0).padStart(6)} tokens/s  (step ${(median(engineTimes) * 1000).toFixed(0)} ms; reps ${engineTimes.map((t) => (t * 1000).toFixed(0)).join(', ')} ms)`);
+console.log(`  r1ts engine:   ${engineTps.toFixed(0).padStart(6)} tokens/s  (step ${(median(engineTimes) * 1000).toFixed(0)} ms; reps ${engineTimes.map((t) => (t * 1000).toFixed(0)).join(', ')} ms; ${formatSpread(spreadOf(engineTimes))})`);
 if (torchTimes.length > 0) {
   const torchTps = (B * T) / median(torchTimes);
-  console.log(`  PyTorch ${torchVersion} eager (${torchThreads} threads): ${torchTps.toFixed(0).padStart(6)} tokens/s  (step ${(median(torchTimes) * 1000).toFixed(0)} ms; reps ${torchTimes.map((t) => (t * 1000).toFixed(0)).join(', ')} ms)`);
-  console.log(`  ratio engine / PyTorch: ${(engineTps / torchTps).toFixed(2)}x of medians; ${median(stepRatios).toFixed(2)}x median of per-repetition ratios (${stepRatios.map((r) => r.toFixed(2)).join(', ')})`);
+  console.log(`  PyTorch ${torchVersion} eager (${torchThreads} threads): ${torchTps.toFixed(0).padStart(6)} tokens/s  (step ${(median(torchTimes) * 1000).toFixed(0)} ms; reps ${torchTimes.map((t) => (t * 1000).toFixed(0)).join(', ')} ms; ${formatSpread(spreadOf(torchTimes))})`);
+  console.log(`  ratio engine / PyTorch: ${(engineTps / torchTps).toFixed(2)}x of medians; ${median(stepRatios).toFixed(2)}x median of per-repetition ratios (${stepRatios.map((r) => r.toFixed(2)).join(', ')}; ${formatSpread(spreadOf(stepRatios))})`);
 } else {
   console.log('  PyTorch: not measured (python3 with torch not importable, or --skip-torch)');
 }
+if ([engineTimes, torchTimes, stepRatios].some((xs) => xs.length > 0 && tooWide(spreadOf(xs)))) console.log('  the repetitions varied too much to trust (the machine was busy): rerun when it is quiet, or with more --reps');
 console.log('');
 
 // (c) RSS ----------------------------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ import { DecoderWeights, generate } from '../src/generate/index.js';
 import { Rng } from '../src/util/rng.js';
 import { openLlamaCpp } from './llama-cpp.js';
 import { printBenchHeader } from './header.js';
+import { formatSpread, median, spreadOf, tooWide } from '../src/util/stats.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fromSource = import.meta.url.endsWith('.ts');
@@ -42,12 +43,8 @@ interface Row {
   batch: number;
   tokPerSec: number | null;
   note?: string;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+  /** The timed runs (any unit): their spread says whether the median can be trusted. */
+  times?: number[];
 }
 
 function root(): string {
@@ -88,7 +85,7 @@ async function llamaChild(modelPath: string, planPath: string): Promise<void> {
     await once(8);
     const times: number[] = [];
     for (let r = 0; r < plan.runs; r++) times.push(await once(plan.newTokens));
-    rows.push({ batch, tokPerSec: (batch * plan.newTokens) / (median(times) / 1000), note: `${threads} thread${threads > 1 ? 's' : ''}` });
+    rows.push({ batch, tokPerSec: (batch * plan.newTokens) / (median(times) / 1000), note: `${threads} thread${threads > 1 ? 's' : ''}`, times });
     for (const s of seqs) s.dispose();
     await ctx.dispose();
   }
@@ -141,7 +138,7 @@ function runOurs(model: Transformer, weights: DecoderWeights | undefined, plan: 
     once(8);
     const times: number[] = [];
     for (let i = 0; i < plan.runs; i++) times.push(once(plan.newTokens));
-    return { batch, tokPerSec: (batch * plan.newTokens) / (median(times) / 1000) };
+    return { batch, tokPerSec: (batch * plan.newTokens) / (median(times) / 1000), times };
   });
 }
 
@@ -175,10 +172,13 @@ async function main(): Promise<void> {
     const table: { batch: number; ours: number | null; ours16: number | null; llama: number | null; hf: number | null }[] = [];
     let hfVersion = '';
     const skips = new Set<string>();
+    let noisy = false;
     for (const cfg of plan.configs) {
       const one: Plan = { ...plan, configs: [cfg] };
-      const ours = runOurs(model, weights, one, 'f32')[0]!.tokPerSec;
-      const ours16 = runOurs(model, weights, one, 'f16')[0]!.tokPerSec;
+      const oursRow = runOurs(model, weights, one, 'f32')[0]!;
+      const ours16Row = runOurs(model, weights, one, 'f16')[0]!;
+      const ours = oursRow.tokPerSec;
+      const ours16 = ours16Row.tokPerSec;
       const l = runLlama(work, gguf, one);
       if ('skip' in l) skips.add(`llama.cpp skipped: ${l.skip}`);
       const h = runTransformers(work, hfDir, one);
@@ -187,8 +187,14 @@ async function main(): Promise<void> {
       const row = { batch: cfg.batch, ours, ours16, llama: 'rows' in l ? l.rows[0]?.tokPerSec ?? null : null, hf: 'rows' in h ? h.rows[0]?.tokPerSec ?? null : null };
       table.push(row);
       process.stdout.write(`batch ${cfg.batch}: r1ts ${fmt(row.ours)} (f32 KV) / ${fmt(row.ours16)} (f16 KV), llama.cpp ${fmt(row.llama)}, transformers ${fmt(row.hf)} tok/s\n`);
+      // The spread of each engine's runs: a wide one means the machine was busy and the ratios are not to be trusted.
+      const spreads: [string, number[] | undefined][] = [['r1ts f32', oursRow.times], ['r1ts f16', ours16Row.times], ['llama.cpp', 'rows' in l ? l.rows[0]?.times : undefined], ['transformers', 'rows' in h ? h.rows[0]?.times : undefined]];
+      const measured = spreads.filter((x): x is [string, number[]] => (x[1]?.length ?? 0) > 0);
+      process.stdout.write(`  runs: ${measured.map(([name, t]) => `${name} ${formatSpread(spreadOf(t))}`).join('; ')}\n`);
+      noisy ||= measured.some(([, t]) => tooWide(spreadOf(t)));
     }
     for (const s of skips) process.stdout.write(`${s}\n`);
+    if (noisy) process.stdout.write('some runs varied too much to trust (the machine was busy): rerun when it is quiet, or with more R1_BENCH_RUNS\n');
     process.stdout.write('\n| batch | r1ts f32 KV | r1ts f16 KV | llama.cpp F32 (f16 KV) | transformers | f32 KV / best baseline | f16 KV / best baseline |\n');
     process.stdout.write('|---:|---:|---:|---:|---:|---:|---:|\n');
     for (const r of table) {

@@ -39,7 +39,7 @@ def main() -> None:
 
         once(8)
         times = [once(plan["newTokens"]) for _ in range(plan["runs"])]
-        rows.append({"batch": batch, "tokPerSec": batch * plan["newTokens"] / statistics.median(times)})
+        rows.append({"batch": batch, "tokPerSec": batch * plan["newTokens"] / statistics.median(times), "times": times})
     print(json.dumps({"status": "ok", "rows": rows, "transformers": transformers.__version__, "torch": torch.__version__}))
 
 

@@ -10,6 +10,7 @@ import { Rng } from '../src/util/rng.js';
 import { saveTokenizer, trainTokenizer } from '../src/tokenizer/index.js';
 import { packageRoot } from '../src/util/package-root.js';
 import { printBenchHeader } from './header.js';
+import { formatSpread, spreadOf, tooWide } from '../src/util/stats.js';
 
 
 function arg(name: string, def: number): number {
@@ -120,7 +121,8 @@ for (let r = 0; r < 3; r++) {
   warm.push((performance.now() - tw) / 1000);
 }
 const warmS = median(warm);
-console.log(`r1ts encode: ${tokens} tokens (${(totalBytes / tokens).toFixed(2)} bytes/token); cold ${(totalBytes / 1e6 / coldS).toFixed(1)} MB/s, warm ${(totalBytes / 1e6 / warmS).toFixed(1)} MB/s`);
+console.log(`r1ts encode: ${tokens} tokens (${(totalBytes / tokens).toFixed(2)} bytes/token); cold ${(totalBytes / 1e6 / coldS).toFixed(1)} MB/s, warm ${(totalBytes / 1e6 / warmS).toFixed(1)} MB/s (${formatSpread(spreadOf(warm))})`);
+if (tooWide(spreadOf(warm))) console.log('  the warm runs varied too much to trust (the machine was busy): rerun when it is quiet');
 
 // 3. Baseline: Python `tokenizers` (Rust) on the same corpus, same regex and vocab size.
 const probe = spawnSync('python3', ['-c', 'import tokenizers'], { encoding: 'utf8' });

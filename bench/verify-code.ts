@@ -7,6 +7,7 @@ import { runProgram, runTests, sandboxInfo, type Language, type TestCase } from 
 import { CODE_PROBLEMS } from '../src/tasks/code/index.js';
 import { JAVASCRIPT_REFERENCES, PYTHON_REFERENCES } from '../src/tasks/code/references.js';
 import { printBenchHeader } from './header.js';
+import { formatSpread, spreadOf, tooWide } from '../src/util/stats.js';
 
 function arg(name: string, def: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -65,6 +66,8 @@ interface Config {
   job: () => Promise<void>;
   seconds: number;
   units: number;
+  /** Units per second in each round: their spread says whether the row can be trusted. */
+  roundRates: number[];
 }
 
 /**
@@ -75,13 +78,16 @@ async function measure(configs: Config[], rounds: number, perRound: number): Pro
   for (const c of configs) await timed(2, c.job); // warm-up: page cache, probe
   for (let r = 0; r < rounds; r++) {
     for (const c of configs) {
-      c.seconds += await timed(perRound, c.job);
+      const t = await timed(perRound, c.job);
+      c.seconds += t;
       c.units += perRound;
+      c.roundRates.push(perRound / t);
     }
   }
 }
 
-const cfg = (label: string, job: () => Promise<void>): Config => ({ label, job, seconds: 0, units: 0 });
+const cfg = (label: string, job: () => Promise<void>): Config => ({ label, job, seconds: 0, units: 0, roundRates: [] });
+let noisy = false;
 const rate = (c: Config): number => c.units / c.seconds;
 
 const info = await sandboxInfo();
@@ -91,9 +97,12 @@ console.log(`interpreters: python ${info.interpreters.python ?? 'none'}, javascr
 console.log(`${RUNS} units per row, ${CONCURRENCY} at a time, rows interleaved in rounds\n`);
 
 const isolations: ('bubblewrap' | 'rlimits')[] = info.isolation === 'bubblewrap' ? ['bubblewrap', 'rlimits'] : ['rlimits'];
-const header = `${'language'.padEnd(11)}${'workload'.padEnd(34)}${'per s'.padStart(8)}${'ms each'.padStart(9)}${'ratio'.padStart(8)}`;
-const row = (lang: string, c: Config, base: Config): void =>
-  console.log(`${lang.padEnd(11)}${c.label.padEnd(34)}${rate(c).toFixed(1).padStart(8)}${(1000 / rate(c)).toFixed(0).padStart(9)}${`${(rate(c) / rate(base)).toFixed(2)}x`.padStart(8)}`);
+const header = `${'language'.padEnd(11)}${'workload'.padEnd(34)}${'per s'.padStart(8)}${'ms each'.padStart(9)}${'ratio'.padStart(8)}  rounds`;
+const row = (lang: string, c: Config, base: Config): void => {
+  const sp = spreadOf(c.roundRates);
+  noisy ||= tooWide(sp);
+  console.log(`${lang.padEnd(11)}${c.label.padEnd(34)}${rate(c).toFixed(1).padStart(8)}${(1000 / rate(c)).toFixed(0).padStart(9)}${`${(rate(c) / rate(base)).toFixed(2)}x`.padStart(8)}  ${formatSpread(sp)}`);
+};
 const rounds = 4;
 const perRound = Math.max(2, Math.round(RUNS / rounds));
 
@@ -132,3 +141,4 @@ for (const lang of ['python', 'javascript'] as Language[]) {
   for (const c of [base, ...batched]) row(lang, c, base);
 }
 console.log('\n(b) runs two programs at a time, each program\'s processes one by one (concurrency 1 inside runTests).');
+if (noisy) console.log('some rows varied too much between rounds to trust (the machine was busy): rerun when it is quiet');

@@ -10,6 +10,7 @@ import { resolveDataDir } from '../src/tasks/benchmarks/data-dir.js';
 import { Rng } from '../src/util/rng.js';
 import { compareAnswers, MathVerifier, verifyCompletion } from '../src/verify/math/index.js';
 import { printBenchHeader } from './header.js';
+import { formatSpread, spreadOf, tooWide } from '../src/util/stats.js';
 
 type Row = { solution: string; answer: string };
 
@@ -42,34 +43,37 @@ interface Line {
   n: number;
   seconds: number;
   correct: number;
+  /** Every round's time: their spread says whether the best is trustworthy. */
+  times: number[];
 }
 
 function timeSync(name: string, run: () => boolean[]): Line {
   run(); // warm-up: JIT and the first load of the computer-algebra library
-  let best = Infinity;
+  const times: number[] = [];
   let correct = 0;
   for (let k = 0; k < ROUNDS; k++) {
     const t = performance.now();
     const out = run();
-    best = Math.min(best, (performance.now() - t) / 1000);
+    times.push((performance.now() - t) / 1000);
     correct = out.filter(Boolean).length;
   }
-  return { name, n: rows.length, seconds: best, correct };
+  return { name, n: rows.length, seconds: Math.min(...times), correct, times };
 }
 
 async function timeAsync(name: string, run: () => Promise<boolean[]>): Promise<Line> {
   await run();
-  let best = Infinity;
+  const times: number[] = [];
   let correct = 0;
   for (let k = 0; k < ROUNDS; k++) {
     const t = performance.now();
     const out = await run();
-    best = Math.min(best, (performance.now() - t) / 1000);
+    times.push((performance.now() - t) / 1000);
     correct = out.filter(Boolean).length;
   }
-  return { name, n: rows.length, seconds: best, correct };
+  return { name, n: rows.length, seconds: Math.min(...times), correct, times };
 }
 
+printBenchHeader('r1ts math-verification bench');
 const lines: Line[] = [];
 lines.push(timeSync('in-process, solutions (baseline)', () => rows.map((r) => verifyCompletion(r.answer, r.solution).correct)));
 lines.push(timeSync('in-process, retyped answers', () => rows.map((r, k) => compareAnswers(r.answer, retyped[k] as string).correct)));
@@ -98,12 +102,12 @@ for (const workers of [1, 2]) {
 const base = lines[0] as Line;
 const rate = (l: Line): number => l.n / l.seconds;
 const width = Math.max(...lines.map((l) => l.name.length));
-printBenchHeader('r1ts math-verification bench');
 process.stdout.write(`MATH-500 math verification (${rows.length} items, best of ${ROUNDS} rounds after a warm-up)\n\n`);
-process.stdout.write(`${'path'.padEnd(width)}  ${'verif/s'.padStart(9)}  ${'ms/verif'.padStart(8)}  ${'vs baseline'.padStart(11)}  correct\n`);
+process.stdout.write(`${'path'.padEnd(width)}  ${'verif/s'.padStart(9)}  ${'ms/verif'.padStart(8)}  ${'vs baseline'.padStart(11)}  correct  rounds\n`);
 for (const l of lines) {
   process.stdout.write(
-    `${l.name.padEnd(width)}  ${rate(l).toFixed(0).padStart(9)}  ${((1000 * l.seconds) / l.n).toFixed(3).padStart(8)}  ${(rate(l) / rate(base)).toFixed(2).padStart(10)}x  ${l.correct}/${l.n}\n`,
+    `${l.name.padEnd(width)}  ${rate(l).toFixed(0).padStart(9)}  ${((1000 * l.seconds) / l.n).toFixed(3).padStart(8)}  ${(rate(l) / rate(base)).toFixed(2).padStart(10)}x  ${`${l.correct}/${l.n}`.padStart(7)}  ${formatSpread(spreadOf(l.times))}\n`,
   );
 }
+if (lines.some((l) => tooWide(spreadOf(l.times)))) process.stdout.write('some rounds varied too much to trust (the machine was busy): rerun when it is quiet\n');
 process.stdout.write(`\nworker start-up (not in the rates): ${startup.join('; ')}\n`);
