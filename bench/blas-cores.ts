@@ -53,7 +53,7 @@ const cpu = readCpuFacts();
 const tier = cpu ? cpuTier(cpu) : 'sse';
 // Core types this CPU can run (a core of a higher tier would stop on an illegal instruction), oldest first.
 const candidates = ['Prescott', 'Sandybridge', 'Haswell', 'Zen', 'SkylakeX', 'Cooperlake'].filter((c) => TIERS.indexOf(coreTier(c)!) <= TIERS.indexOf(tier));
-const { OPENBLAS_CORETYPE: _drop, R1_BLAS_SELECT: _drop2, ...base } = userEnv();
+const { OPENBLAS_CORETYPE: _drop, R1_BLAS_SELECT: _drop2, R1_BLAS_CHOSEN: _drop3, ...base } = userEnv();
 const configs: { label: string; env: NodeJS.ProcessEnv }[] = [
   { label: 'r1ts choice (no variable set)', env: base },
   { label: "OpenBLAS's own (R1_BLAS_SELECT=0)", env: { ...base, R1_BLAS_SELECT: '0' } },

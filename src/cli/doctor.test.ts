@@ -67,7 +67,7 @@ function r1(args: string[], env: NodeJS.ProcessEnv) {
 }
 
 test('r1 doctor prints the facts and warnings; --json carries the same; a user core type older than the CPU is flagged (and r1 demo says so once on stderr)', () => {
-  const { OPENBLAS_CORETYPE: _a, R1_BLAS_SELECT: _b, ...env } = process.env;
+  const { OPENBLAS_CORETYPE: _a, R1_BLAS_SELECT: _b, R1_BLAS_CHOSEN: _c, ...env } = process.env;
   const text = r1(['doctor'], env);
   assert.equal(text.code, 0, text.stderr);
   for (const key of ['node', 'cpu', 'backend', 'blas', 'env', 'kv cache', 'sandbox', 'python', 'llama.cpp']) assert.match(text.stdout, new RegExp(`^${key.replace('.', '\\.')}: `, 'm'), key);

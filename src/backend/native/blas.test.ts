@@ -23,6 +23,9 @@ test('planCoreType: chooses from the CPU when unset; the user value and R1_BLAS_
   assert.deepEqual(planCoreType({ R1_BLAS_SELECT: '0' }, avx512), { request: null, selectionOff: true });
   // An empty value counts as unset.
   assert.equal(planCoreType({ OPENBLAS_CORETYPE: '' }, avx512).set, 'SkylakeX');
+  // A value a parent's selection set (marked) is not the user's: the child chooses again; a different value is.
+  assert.deepEqual(planCoreType({ OPENBLAS_CORETYPE: 'SkylakeX', R1_BLAS_CHOSEN: 'SkylakeX' }, avx512).request?.by, 'r1ts');
+  assert.deepEqual(planCoreType({ OPENBLAS_CORETYPE: 'Haswell', R1_BLAS_CHOSEN: 'SkylakeX' }, avx512).request, { core: 'Haswell', by: 'user' });
 });
 
 /** Fake kernels: a plain GEMM, optionally wrong on the OpenBLAS side (as a miscompiled core would be). */
@@ -120,7 +123,7 @@ function probe(env: NodeJS.ProcessEnv): { coretype: string | null; defaults: str
 }
 
 test('loading the addon: the chosen core type is set before OpenBLAS loads, kept out of userEnv, and the guard passes', () => {
-  const { OPENBLAS_CORETYPE: _a, R1_BLAS_SELECT: _b, ...unset } = process.env;
+  const { OPENBLAS_CORETYPE: _a, R1_BLAS_SELECT: _b, R1_BLAS_CHOSEN: _c, ...unset } = process.env;
   const r = probe(unset);
   if (r.status.gemm === 'portable' && r.status.core === null) return; // built without OpenBLAS: nothing to select
   const want = chooseCoreType(readCpuFacts() ?? parseCpuInfo(''))?.core ?? null;
@@ -129,10 +132,12 @@ test('loading the addon: the chosen core type is set before OpenBLAS loads, kept
   assert.equal(r.user, null, 'baselines see the environment as the user left it');
   assert.equal(r.status.guard?.ok, true);
   if (want && r.status.config?.includes('DYNAMIC_ARCH')) assert.equal(r.status.core?.toLowerCase(), want.toLowerCase());
+  // A child process inherits the chosen value with its marker and still reports it as r1ts's choice.
+  if (want) assert.deepEqual(probe({ ...unset, OPENBLAS_CORETYPE: want, R1_BLAS_CHOSEN: want }).status.request, r.status.request);
 });
 
 test("loading the addon: the user's own OPENBLAS_CORETYPE is kept, read back, and judged", () => {
-  const { R1_BLAS_SELECT: _b, ...env } = process.env;
+  const { R1_BLAS_SELECT: _b, R1_BLAS_CHOSEN: _c, ...env } = process.env;
   const r = probe({ ...env, OPENBLAS_CORETYPE: 'Prescott' });
   if (r.status.core === null) return; // built without OpenBLAS
   assert.equal(r.coretype, 'Prescott');

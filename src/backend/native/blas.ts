@@ -21,12 +21,19 @@ export interface CorePlan {
 }
 
 /**
+ * Marks OPENBLAS_CORETYPE as set by r1ts (its value), so that child processes, which inherit both, know the
+ * variable is not the user's.
+ */
+export const CHOSEN_MARKER = 'R1_BLAS_CHOSEN';
+
+/**
  * Decides OPENBLAS_CORETYPE: the user's own value always stands; R1_BLAS_SELECT=0 leaves OpenBLAS to detect the
- * CPU itself; otherwise the core type chooseCoreType picks for this CPU, if any.
+ * CPU itself; otherwise the core type chooseCoreType picks for this CPU, if any. A value that a parent process's
+ * selection set (CHOSEN_MARKER equal to it) counts as unset.
  */
 export function planCoreType(env: NodeJS.ProcessEnv, cpu: CpuFacts | null): CorePlan {
   const user = env.OPENBLAS_CORETYPE;
-  if (user !== undefined && user !== '') return { request: { core: user, by: 'user' }, selectionOff: false };
+  if (user !== undefined && user !== '' && env[CHOSEN_MARKER] !== user) return { request: { core: user, by: 'user' }, selectionOff: false };
   if (env.R1_BLAS_SELECT === '0') return { request: null, selectionOff: true };
   const choice = cpu ? chooseCoreType(cpu) : null;
   if (!choice) return { request: null, selectionOff: false };

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Backend, BackendInfo } from '../../contract/kernels.js';
-import { blasStatus, checkBlasGemm, planCoreType, type BlasInfo, type BlasStatus } from './blas.js';
+import { blasStatus, checkBlasGemm, CHOSEN_MARKER, planCoreType, type BlasInfo, type BlasStatus } from './blas.js';
 import { readCpuFacts } from './coretype.js';
 
 /** The raw addon: every Backend kernel plus build info and the direct cblas baseline. */
@@ -102,7 +102,8 @@ export function loadNativeAddon(): NativeAddon {
   const plan = planCoreType(process.env, cpu);
   if (plan.set !== undefined) {
     process.env.OPENBLAS_CORETYPE = plan.set;
-    defaulted.push('OPENBLAS_CORETYPE');
+    process.env[CHOSEN_MARKER] = plan.set;
+    defaulted.push('OPENBLAS_CORETYPE', CHOSEN_MARKER);
   }
   const require = createRequire(import.meta.url);
   const addon = require(path) as NativeAddon;
