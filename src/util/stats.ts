@@ -48,11 +48,12 @@ export function tooWide(s: Spread, limit = DEFAULT_SPREAD_LIMIT): boolean {
 }
 
 /**
- * "spread 4.2% over 5 reps", or with the flag "spread 31% over 5 reps: TOO WIDE (> 10%), rerun on a quiet machine".
+ * "spread 4.2% over 5 reps", or with the flag "spread 31% over 5 reps: TOO WIDE (> 10%)" (the benchmark then says once
+ * to rerun on a quiet machine).
  */
 export function formatSpread(s: Spread, limit = DEFAULT_SPREAD_LIMIT): string {
   if (!Number.isFinite(s.spread)) return `1 rep, spread unknown`;
   const pct = (x: number): string => `${(x * 100).toFixed(x < 0.1 ? 1 : 0)}%`;
   const base = `spread ${pct(s.spread)} over ${s.n} reps`;
-  return tooWide(s, limit) ? `${base}: TOO WIDE (> ${pct(limit)}), rerun on a quiet machine` : base;
+  return tooWide(s, limit) ? `${base}: TOO WIDE (> ${pct(limit)})` : base;
 }
