@@ -41,7 +41,7 @@ export function packageRoot(): string {
 
 let cached: NativeAddon | null = null;
 
-const defaulted: string[] = [];
+const defaulted = new Set<string>(); // a Set: a load that failed may be retried
 let status: BlasStatus | null = null;
 let noticeSink: ((message: string) => void) | null = null;
 let noticesDelivered = false;
@@ -95,7 +95,7 @@ export function loadNativeAddon(): NativeAddon {
   // user chose a value, let them sleep after 2^4 cycles; OpenBLAS reads this once, when the library loads.
   if (process.env.OPENBLAS_THREAD_TIMEOUT === undefined) {
     process.env.OPENBLAS_THREAD_TIMEOUT = '4';
-    defaulted.push('OPENBLAS_THREAD_TIMEOUT');
+    defaulted.add('OPENBLAS_THREAD_TIMEOUT');
   }
   // OpenBLAS reads OPENBLAS_CORETYPE when the addon's dlopen loads it (process.env assignments call setenv).
   const cpu = readCpuFacts();
@@ -103,7 +103,7 @@ export function loadNativeAddon(): NativeAddon {
   if (plan.set !== undefined) {
     process.env.OPENBLAS_CORETYPE = plan.set;
     process.env[CHOSEN_MARKER] = plan.set;
-    defaulted.push('OPENBLAS_CORETYPE', CHOSEN_MARKER);
+    defaulted.add('OPENBLAS_CORETYPE').add(CHOSEN_MARKER);
   }
   const require = createRequire(import.meta.url);
   const addon = require(path) as NativeAddon;
