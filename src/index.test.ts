@@ -35,7 +35,7 @@ test("import ... from 'r1ts' works from another package, with the layer subpaths
       const engine = new Engine(r1.createRefBackend());
       const a = engine.tensor(Float32Array.from([1, 2, 3, 4]), [2, 2]);
       const out = { product: Array.from(matmul(a, a).data) };
-      for (const name of ['createNativeBackend', 'Transformer', 'preset', 'trainTokenizer', 'generate', 'MathVerifier', 'runTests', 'getTask', 'accuracyReward', 'compositeReward', 'runEval', 'passAtK', 'trainGrpo', 'trainSft', 'Rng', 'mean', 'meanOf', 'engineFacts', 'nativeBlasStatus']) out[name] = typeof r1[name];
+      for (const name of ['createNativeBackend', 'Transformer', 'preset', 'trainTokenizer', 'generate', 'MathVerifier', 'runTests', 'getTask', 'accuracyReward', 'compositeReward', 'runEval', 'passAtK', 'trainGrpo', 'trainSft', 'runPipeline', 'Rng', 'mean', 'meanOf', 'engineFacts', 'nativeBlasStatus']) out[name] = typeof r1[name];
       out.sameEngine = r1.Engine === Engine;
       out.verdict = compareAnswers('1/2', '\\\\frac{2}{4}').correct;
       try { await import('r1ts/dist/src/util/rng.js'); out.deep = 'importable'; } catch (e) { out.deep = e.code; }

@@ -1,7 +1,7 @@
 // src/index.ts — the public library API (`import { ... } from 'r1ts'`): the engine (kernel contract, backends,
 // tensors, nn), models and checkpoints, the tokenizer, generation, the math and code verifiers, tasks, rewards and
-// evaluation, and the SFT/GRPO trainers. Each layer is also importable on its own ('r1ts/tensor', 'r1ts/eval', ...:
-// see package.json "exports"). The server joins here when it lands.
+// evaluation, the SFT/GRPO trainers and the R1 pipeline. Each layer is also importable on its own ('r1ts/tensor',
+// 'r1ts/eval', ...: see package.json "exports"). The server joins here when it lands.
 
 export * from './backend/index.js';
 export * from './tensor/index.js';
@@ -15,6 +15,7 @@ export * from './tasks/index.js';
 export * from './reward/index.js';
 export * from './eval/index.js';
 export * from './train/index.js';
+export * from './pipeline/index.js';
 export { Rng } from './util/rng.js';
 
 // Two names exist in two layers: the top level keeps the tensor op `mean` and generation's FinishReason;
