@@ -78,6 +78,6 @@ test('npm pack ships the compiled library, the CLI and the addon sources, and no
   for (const need of ['package.json', 'README.md', 'binding.gyp', 'native/addon.cc', 'native/detect-blas.cjs', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/cli/main.js', 'dist/src/verify/math/worker.js', 'dist/src/contract/kernels.d.ts']) {
     assert.ok(files.includes(need), `${need} ships`);
   }
-  const testOnly = files.filter((f) => /\.test\.|\/fixtures\.|fake-endpoint|equiv-cases|^src\/|^bench\/|\.map$/.test(f));
+  const testOnly = files.filter((f) => /\.test\.|\.cases\.|\/fixtures\.|fake-endpoint|equiv-cases|^src\/|^bench\/|\.map$/.test(f));
   assert.deepEqual(testOnly, []);
 });
