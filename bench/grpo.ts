@@ -8,10 +8,12 @@
 
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir, cpus } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createNativeBackend, packageRoot, userEnv } from '../src/backend/index.js';
+import { printBenchHeader } from './header.js';
+import { formatSpread, median, spreadOf, tooWide } from '../src/util/stats.js';
 import { loadHfCheckpoint, preset } from '../src/model/index.js';
 import { AdamW, packParameters } from '../src/nn/index.js';
 import { createEngine } from '../src/tensor/index.js';
@@ -21,13 +23,9 @@ import { initCheckpoint, MetricsStream, parseGrpoConfig, rowLogProbs, trainGrpo,
 const { values } = parseArgs({ options: { steps: { type: 'string' }, 'rss-steps': { type: 'string' }, 'skip-trl': { type: 'boolean' } } });
 const timed = Number(values.steps ?? 3);
 const rssSteps = Number(values['rss-steps'] ?? 0);
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 const backend = createNativeBackend();
-console.log(`r1ts GRPO bench — ${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, node ${process.version}, backend ${backend.info.name}, GEMM ${backend.info.blas}, pool threads ${backend.info.threads}`);
+printBenchHeader('r1ts GRPO bench');
 const G = 8, PROMPTS = 8, MAX_NEW = 64, BETA = 0.04;
 console.log(`config: reference Llama (d 256, 4 layers, SwiGLU 1024, vocab 512), ${PROMPTS} prompts × G = ${G}, ≤ ${MAX_NEW} new tokens, β = ${BETA}, μ = 1; medians of ${timed} steps after 1 warm-up\n`);
 
@@ -61,7 +59,9 @@ try {
   console.log(`  rewards                           ${part('rewardSeconds').toFixed(3)}`);
   console.log(`  reference log-probs               ${part('refSeconds').toFixed(3)}`);
   console.log(`  policy forward + backward + AdamW ${part('trainSeconds').toFixed(3)}   (${part('trainTokensPerSec').toFixed(0)} training tok/s)`);
-  console.log(`  whole step                        ${step.toFixed(3)}`);
+  const spread = spreadOf(m.map((x) => x.stepSeconds as number));
+  console.log(`  whole step                        ${step.toFixed(3)}   (${formatSpread(spread)})`);
+  if (tooWide(spread)) console.log('  the steps vary too much to trust: rerun on a quiet machine');
 
   // The plain training step on the same shapes: one forward + backward + AdamW over 64 rows of the same length.
   const engine = createEngine(backend);
