@@ -3,7 +3,7 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EndpointSource, ENDPOINT_DEFAULTS } from './endpoint.js';
@@ -12,6 +12,7 @@ import { addends, additionTask } from './fixtures.js';
 import { DEFAULT_PRICING } from './pricing.js';
 import { checkedText, EVAL_DEFAULTS, itemSeed, runEval, splitTokens, type EvalOptions, type EvalProgress } from './runner.js';
 import { SampleRecordSchema } from './results.js';
+import { benchmarkTask } from '../tasks/benchmarks/index.js';
 import type { Completion, SampleOptions, SampleSource } from './types.js';
 
 function tmp(): string {
@@ -233,5 +234,37 @@ test('an abort stops the run; finished samples stay saved', async () => {
   } finally {
     await server.close();
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('rerunning a finished math-benchmark eval (nothing left to sample) still writes its summary', async () => {
+  const dir = tmp();
+  const data = tmp();
+  try {
+    writeFileSync(join(data, 'gsm8k-test.jsonl'), '{"question":"1+1?","answer":"2\\n#### 2"}\n{"question":"2+2?","answer":"4\\n#### 4"}\n');
+    // A verifier stand-in: the gold is right, anything else is wrong (no worker thread needed).
+    const verifier = {
+      verify: async (gold: string, completion: string) => {
+        const got = /\\boxed\{([^}]*)\}/.exec(completion)?.[1] ?? null;
+        return { correct: got === gold, extracted: got, reason: 'fake', timedOut: false };
+      },
+      equivalent: async (a: string, b: string) => a === b,
+    };
+    const source: SampleSource = {
+      label: 'fixed',
+      model: 'fixed-model',
+      complete: async (prompts, opts) => prompts.map(() => Array.from({ length: opts.n }, (): Completion => ({ reasoning: 'r', content: '\\boxed{2}', usage: null, finishReason: 'stop' }))),
+    };
+    const run = () => runEval(options({ benches: [benchmarkTask('gsm8k', { dataDir: data, verifier })], source, outDir: dir, k: 2, limit: 2 }));
+    const first = await run();
+    rmSync(join(dir, 'summary.json'));
+    // A fresh task in a fresh run: no check() happens, yet cons@k needs answerKey.
+    const second = await run();
+    assert.deepEqual(second, first);
+    assert.ok(existsSync(join(dir, 'summary.json')));
+    assert.equal(second.benches[0]!.passAt1, 0.5);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(data, { recursive: true, force: true });
   }
 });

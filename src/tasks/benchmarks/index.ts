@@ -4,6 +4,9 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { MathVerifier } from '../../verify/math/index.js';
+// Normalization is plain string work (no computer-algebra library): loaded up front so answerKey works before,
+// or without, any check() in this process (a resumed eval summarizes records checked by an earlier run).
+import { normalizeAnswer } from '../../verify/math/normalize.js';
 import type { CheckResult, PromptStyle, Split, Task, TaskItem } from '../types.js';
 import { renderPrompt } from '../prompt.js';
 import { parseCompletion } from '../../verify/completion.js';
@@ -158,9 +161,7 @@ export function benchmarkTask(name: BenchmarkName, opts: BenchmarkOptions = {}):
       return { correct: v.correct, score: v.correct ? 1 : 0, extracted: found.answer, reason };
     },
     answerKey(extracted: string): string {
-      // Extracted answers come from check(), which has loaded the verifier module.
-      if (math === null) throw new Error(`${name}: answerKey needs the math verifier; call check() first`);
-      return math.normalizeAnswer(extracted);
+      return normalizeAnswer(extracted);
     },
     equivalent: async (a: string, b: string) => (await verifier()).equivalent(a, b),
     async close() {
