@@ -184,6 +184,43 @@ test('r1 eval --model evaluates a local checkpoint folder', async () => {
   }
 });
 
+test('r1 eval checks that --out is writable before loading a model or sending a request', async () => {
+  let loads = 0;
+  const dir = mkdtempSync(join(tmpdir(), 'r1-cli-eval-'));
+  writeFileSync(join(dir, 'file'), '');
+  const out = join(dir, 'file', 'out'); // below a regular file: cannot be created, even by root
+  const server = await startFakeEndpoint({ answer: () => '\\boxed{1}' });
+  try {
+    const program = (args: string[]) => {
+      let stderr = '';
+      let exitCode = 0;
+      const cmd = createEvalCommand({
+        getTask: tasks,
+        env: {},
+        localSource: async () => {
+          loads++;
+          throw new Error('the model should not be loaded');
+        },
+        stdout: { write: () => true },
+        stderr: Object.assign(new PassThrough(), { write: (s: string) => ((stderr += s), true) }) as unknown as NodeJS.WritableStream,
+        setExitCode: (c) => (exitCode = c),
+      });
+      return new Command().exitOverride().addCommand(cmd).parseAsync(['eval', ...args], { from: 'user' }).then(() => ({ stderr, exitCode }));
+    };
+    const local = await program(['--model', 'some-ckpt', '--bench', 'addition', '--out', out, '--no-progress']);
+    assert.equal(local.exitCode, 1);
+    assert.match(local.stderr, /output directory .*file\/out: cannot create it/);
+    assert.doesNotMatch(local.stderr, /rerun/);
+    assert.equal(loads, 0);
+    const remote = await program(['--endpoint', server.url, '--api-model', 'm', '--bench', 'addition', '--out', out, '--no-progress']);
+    assert.equal(remote.exitCode, 1);
+    assert.equal(server.requests.length, 0);
+  } finally {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('apiKeyFrom prefers the named variable, then OPENAI_API_KEY, then DEEPSEEK_API_KEY', () => {
   assert.equal(apiKeyFrom({ A: 'a', OPENAI_API_KEY: 'o' }, 'A'), 'a');
   assert.equal(apiKeyFrom({ OPENAI_API_KEY: 'o', DEEPSEEK_API_KEY: 'd' }, undefined), 'o');

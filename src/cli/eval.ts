@@ -9,7 +9,8 @@ import { getTaskByName, taskInfo } from '../tasks/registry.js';
 import type { Task } from '../tasks/types.js';
 import { EndpointSource, ENDPOINT_DEFAULTS } from '../eval/endpoint.js';
 import { localModelSource } from '../eval/local-model.js';
-import { requireLocalSource, type LocalSourceFactory } from '../eval/local-source.js';
+import { localModelName, requireLocalSource, type LocalSourceFactory } from '../eval/local-source.js';
+import { prepareOutDir } from '../eval/results.js';
 import { DEFAULT_PRICING, loadPricingFile, resolvePrice, type PricingTable } from '../eval/pricing.js';
 import { EVAL_DEFAULTS, runEval, type EvalProgress } from '../eval/runner.js';
 import { renderMarkdown } from '../eval/report.js';
@@ -94,6 +95,9 @@ function safeDirName(s: string): string {
 }
 
 async function execute(flags: EvalFlags, deps: EvalCliDeps): Promise<void> {
+  // The output directory is checked before any work (loading a model, sending requests) is spent.
+  const outDir = flags.out ?? join('runs', 'eval', safeDirName(flags.endpoint !== undefined ? flags.apiModel! : localModelName(flags.model!)));
+  prepareOutDir(outDir);
   let retries = 0;
   let source: SampleSource;
   if (flags.endpoint !== undefined) {
@@ -120,7 +124,6 @@ async function execute(flags: EvalFlags, deps: EvalCliDeps): Promise<void> {
     ...(flags.priceInputMiss !== undefined ? { cacheMissInput: flags.priceInputMiss } : {}),
     ...(flags.priceOutput !== undefined ? { output: flags.priceOutput } : {}),
   });
-  const outDir = flags.out ?? join('runs', 'eval', safeDirName(source.model));
 
   // Progress bar on stderr with ETA and running accuracy (cli-progress draws only on a TTY).
   const bar = flags.progress

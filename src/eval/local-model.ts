@@ -2,13 +2,13 @@
 // opens with "<think>\n", as DeepSeek-R1 evaluates), batched generation with the native engine (n samples of a
 // prompt share one prefill), EOS as the stop token, reasoning split at "</think>".
 
-import { basename, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { createNativeBackend, createRefBackend, nativeAvailable, type Backend } from '../backend/index.js';
 import { DecoderWeights, sampleChat, type ChatSample } from '../generate/index.js';
 import { loadHfCheckpoint, type KvDtype, type Transformer } from '../model/index.js';
 import { createEngine } from '../tensor/index.js';
 import { loadTokenizer, type Tokenizer } from '../tokenizer/index.js';
-import type { LocalSourceFactory } from './local-source.js';
+import { localModelName, type LocalSourceFactory } from './local-source.js';
 import type { Completion, SampleOptions, SampleSource } from './types.js';
 
 export interface LocalModelParts {
@@ -112,7 +112,7 @@ export const localModelSource: LocalSourceFactory = async ({ checkpoint, kvDtype
   } catch (err) {
     throw new Error(`${dir}: cannot load the checkpoint's tokenizer (${(err as Error).message})`);
   }
-  const name = basename(dir) || 'local-model';
+  const name = localModelName(dir);
   if (kvDtype === 'f16' && loaded.model.config.attention.kind !== 'mha') throw new Error(`${dir}: --kv-cache f16 needs an MHA/GQA model; this checkpoint uses MLA (its latent cache is float32)`);
   return new LocalModelSource({
     model: loaded.model, tokenizer, name, label: `local ${name} (${backend.info.name} backend${kvDtype === 'f16' ? ', f16 KV cache' : ''})`,

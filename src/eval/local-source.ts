@@ -2,7 +2,13 @@
 // SampleSource from a checkpoint path (local-model.ts implements it on src/generate). Callers that are handed no
 // factory fail with a clear error instead of pretending.
 
+import { basename, resolve } from 'node:path';
 import type { SampleSource } from './types.js';
+
+/** The model name a local checkpoint is reported under (results, run.json, the default output folder). */
+export function localModelName(checkpoint: string): string {
+  return basename(resolve(checkpoint)) || 'local-model';
+}
 
 /** What a local-model source needs to start. */
 export interface LocalSourceOptions {

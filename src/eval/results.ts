@@ -1,7 +1,7 @@
 // src/eval/results.ts — per-sample results on disk: the JSONL record schema, an append-only store that survives a
 // crash (a truncated last line is dropped and cut off before appending) and the run config that guards resume.
 
-import { appendFileSync, existsSync, mkdirSync, openSync, closeSync, readFileSync, ftruncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, openSync, closeSync, readFileSync, ftruncateSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 
@@ -60,6 +60,48 @@ export type RunConfig = z.infer<typeof RunConfigSchema>;
 
 export const SAMPLES_FILE = 'samples.jsonl';
 export const CONFIG_FILE = 'run.json';
+/** The files a finished run (re)writes beside samples.jsonl and run.json. */
+export const SUMMARY_FILES = ['summary.json', 'summary.md', 'summary.html'] as const;
+
+/** Results could not be written to the output directory: rerunning as is would fail the same way. */
+export class ResultsWriteError extends Error {
+  override readonly name = 'ResultsWriteError';
+}
+
+const errText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+/**
+ * Make sure `outDir` can take this run's results before any work starts (loading a model, sending requests):
+ * create it, create and remove a probe file in it, and open every results file already there for writing.
+ * Throws ResultsWriteError naming the directory or file.
+ */
+export function prepareOutDir(outDir: string): void {
+  const fail = (what: string, err: unknown): never => {
+    throw new ResultsWriteError(`output directory ${outDir}: ${what} (${errText(err)}); choose another --out or fix its permissions`, { cause: err });
+  };
+  try {
+    mkdirSync(outDir, { recursive: true });
+  } catch (err) {
+    fail('cannot create it', err);
+  }
+  const probe = join(outDir, `.r1-write-probe-${process.pid}`);
+  try {
+    closeSync(openSync(probe, 'w'));
+    unlinkSync(probe);
+  } catch (err) {
+    fail('cannot create files in it', err);
+  }
+  for (const name of [SAMPLES_FILE, CONFIG_FILE, ...SUMMARY_FILES]) {
+    const path = join(outDir, name);
+    if (!existsSync(path)) continue;
+    if (!statSync(path).isFile()) fail(`${name} is not a regular file`, new Error('not a file'));
+    try {
+      closeSync(openSync(path, 'r+'));
+    } catch (err) {
+      fail(`${name} is not writable`, err);
+    }
+  }
+}
 
 /**
  * Write run.json for a fresh directory, or check that an existing one matches: mixing samples drawn under
@@ -150,7 +192,11 @@ export class SampleStore {
   append(rec: SampleRecord): void {
     const key = sampleKey(rec.bench, rec.itemId, rec.sample);
     if (this.records.has(key)) return;
-    appendFileSync(this.path, `${JSON.stringify(rec)}\n`);
+    try {
+      appendFileSync(this.path, `${JSON.stringify(rec)}\n`);
+    } catch (err) {
+      throw new ResultsWriteError(`cannot append to ${this.path} (${errText(err)})`, { cause: err });
+    }
     this.records.set(key, rec);
   }
 }

@@ -268,3 +268,34 @@ test('rerunning a finished math-benchmark eval (nothing left to sample) still wr
     rmSync(data, { recursive: true, force: true });
   }
 });
+
+test('an output directory that cannot be written fails before any request; a write failure mid-run says what to fix', async () => {
+  const source = tableSource('addition', { 'add-0': ['5', '5', '5'] }, 0);
+  const dir = tmp();
+  try {
+    // A folder below a regular file cannot be created, even by root.
+    writeFileSync(join(dir, 'file'), '');
+    await assert.rejects(runEval(options({ benches: [additionTask()], source, outDir: join(dir, 'file', 'out'), limit: 1 })), /output directory .*file\/out: cannot create it \(ENOTDIR/);
+    assert.equal(source.calls, 0);
+
+    // The directory disappears while the first request is in flight: appending the sample fails.
+    const vanishing: SampleSource = {
+      label: 'vanishing',
+      model: 'table-model',
+      complete: async (prompts, opts) => {
+        rmSync(dir, { recursive: true, force: true });
+        return source.complete(prompts, opts);
+      },
+    };
+    await assert.rejects(
+      runEval(options({ benches: [additionTask()], source: vanishing, outDir: dir, limit: 1, concurrency: 1 })),
+      (e: Error) => {
+        assert.match(e.message, /cannot append to .*samples\.jsonl/);
+        assert.match(e.message, /make the directory writable \(or free space\), then rerun/);
+        return true;
+      },
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

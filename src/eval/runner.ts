@@ -9,7 +9,7 @@ import { lastBoxed } from '../tasks/completion.js';
 import type { Task, TaskItem } from '../tasks/types.js';
 import type { Price } from './pricing.js';
 import { renderEvalSection, renderMarkdown } from './report.js';
-import { checkRunConfig, SampleStore, type SampleRecord } from './results.js';
+import { checkRunConfig, prepareOutDir, ResultsWriteError, SampleStore, type SampleRecord } from './results.js';
 import { linkedSignal } from './retry.js';
 import { summarizeBench, totalsOf, type BenchSummary, type EvalSummary } from './summary.js';
 import type { Completion, SampleSource } from './types.js';
@@ -116,6 +116,7 @@ function validate(o: EvalOptions): void {
  */
 export async function runEval(opts: EvalOptions): Promise<EvalSummary> {
   validate(opts);
+  prepareOutDir(opts.outDir);
   checkRunConfig(opts.outDir, {
     model: opts.source.model,
     temperature: opts.temperature,
@@ -240,9 +241,9 @@ export async function runEval(opts: EvalOptions): Promise<EvalSummary> {
   if (opts.signal?.aborted) throw opts.signal.reason;
   if (failure !== null) {
     const msg = failure instanceof Error ? failure.message : String(failure);
-    throw new Error(`eval stopped: ${msg}\n${done} of ${total} samples are saved in ${store.path}; rerun the same command to resume`, {
-      cause: failure,
-    });
+    // A write failure repeats on a plain rerun: say what to fix first.
+    const next = failure instanceof ResultsWriteError ? 'make the directory writable (or free space), then rerun the same command to resume' : 'rerun the same command to resume';
+    throw new Error(`eval stopped: ${msg}\n${done} of ${total} samples are saved in ${store.path}; ${next}`, { cause: failure });
   }
 
   // 3. Summaries from the records on disk (resumed and new alike).
