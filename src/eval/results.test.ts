@@ -2,7 +2,7 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkRunConfig, SampleStore, type SampleRecord } from './results.js';
@@ -66,6 +66,28 @@ test('checkRunConfig writes run.json once and lists every difference', () => {
     assert.throws(() => checkRunConfig(dir, { ...cfg, model: 'x', seed: 3 }), /model: "m" there, "x" now; seed: 0 there, 3 now/);
     writeFileSync(join(dir, 'run.json'), '[]');
     assert.throws(() => checkRunConfig(dir, cfg), /not an r1 eval run config/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('SampleStore reads its file line by line: a many-chunk file with multi-byte text loads whole, a torn tail is cut at its byte', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'r1-store-'));
+  try {
+    // ~6 MB of records whose text is multi-byte, read in 4 KiB chunks (about 1,500 chunk boundaries, many
+    // inside a character): the same reader takes a file of any size, one chunk and one line at a time.
+    const path = join(dir, 'samples.jsonl');
+    const long = 'π≈3.14159, “reasoning” 🙂 '.repeat(200);
+    const n = 1000;
+    const lines = Array.from({ length: n }, (_, i) => JSON.stringify({ ...rec(`item-${i}`, i % 4), reasoning: `${i}: ${long}` }));
+    const whole = `${lines.join('\n')}\n`;
+    writeFileSync(path, `${whole}${lines[0]!.slice(0, 77)}`);
+    assert.ok(statSync(path).size > 5_000_000);
+    const store = SampleStore.open(dir, { chunkBytes: 4096 });
+    assert.equal(store.records.size, n);
+    assert.equal(store.droppedLines, 1);
+    assert.equal(store.get('b', 'item-999', 3)!.reasoning, `999: ${long}`);
+    assert.equal(statSync(path).size, Buffer.byteLength(whole, 'utf8'));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

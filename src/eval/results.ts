@@ -4,6 +4,7 @@
 import { appendFileSync, existsSync, mkdirSync, openSync, closeSync, readFileSync, ftruncateSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { readLinesSync, type FileLine, type ReadLinesOptions } from '../util/lines.js';
 
 const UsageSchema = z.object({
   promptTokens: z.number(),
@@ -147,36 +148,42 @@ export class SampleStore {
    * newline, as a crash mid-write leaves) is cut off so new records start on a fresh line; a corrupt line
    * anywhere else is an error, since silently dropping finished work would re-run (and re-pay) it.
    */
-  static open(outDir: string): SampleStore {
+  static open(outDir: string, readOpts: ReadLinesOptions = {}): SampleStore {
     mkdirSync(outDir, { recursive: true });
     const path = join(outDir, SAMPLES_FILE);
-    let text = existsSync(path) ? readFileSync(path, 'utf8') : '';
-    let dropped = 0;
-    if (text.length > 0 && !text.endsWith('\n')) {
-      const keep = text.lastIndexOf('\n') + 1;
+    // Read line by line: a long run's file can outgrow the largest string V8 can build.
+    const records = new Map<string, SampleRecord>();
+    let partial: FileLine | null = null;
+    let keep = 0; // bytes of complete lines
+    if (existsSync(path)) {
+      for (const line of readLinesSync(path, readOpts)) {
+        if (!line.terminated) {
+          partial = line;
+          break;
+        }
+        keep = line.end;
+        if (line.text.trim() === '') continue;
+        let rec: SampleRecord;
+        try {
+          rec = SampleRecordSchema.parse(JSON.parse(line.text));
+        } catch (err) {
+          throw new Error(`${path}:${line.lineNo}: not a sample record (${(err as Error).message.split('\n')[0]})`);
+        }
+        const key = sampleKey(rec.bench, rec.itemId, rec.sample);
+        // First record wins: a duplicate can only come from two runs writing at once.
+        if (!records.has(key)) records.set(key, rec);
+      }
+    }
+    if (partial !== null) {
       const fd = openSync(path, 'r+');
       try {
-        ftruncateSync(fd, Buffer.byteLength(text.slice(0, keep), 'utf8'));
+        ftruncateSync(fd, keep);
       } finally {
         closeSync(fd);
       }
-      text = text.slice(0, keep);
-      dropped = 1;
     }
-    const store = new SampleStore(path, dropped);
-    const lines = text.split('\n');
-    lines.forEach((line, i) => {
-      if (line.trim() === '') return;
-      let rec: SampleRecord;
-      try {
-        rec = SampleRecordSchema.parse(JSON.parse(line));
-      } catch (err) {
-        throw new Error(`${path}:${i + 1}: not a sample record (${(err as Error).message.split('\n')[0]})`);
-      }
-      const key = sampleKey(rec.bench, rec.itemId, rec.sample);
-      // First record wins: a duplicate can only come from two runs writing at once.
-      if (!store.records.has(key)) store.records.set(key, rec);
-    });
+    const store = new SampleStore(path, partial !== null ? 1 : 0);
+    for (const [k, r] of records) store.records.set(k, r);
     return store;
   }
 
