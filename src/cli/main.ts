@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { commands } from './commands.js';
 import { setNativeNoticeSink } from '../backend/index.js';
+import { exitQuietlyOnClosedPipe } from './pipe.js';
 
 // The package root is the nearest folder above this file with a package.json (src/cli under tsx, dist/src/cli
 // when compiled).
@@ -39,4 +40,5 @@ export function buildProgram(): Command {
 
 // The native backend's notices (slow or degraded OpenBLAS setup, with the fix) go to stderr once, when it loads.
 setNativeNoticeSink((message) => process.stderr.write(`r1: ${message}\n`));
+exitQuietlyOnClosedPipe([process.stdout, process.stderr], (code) => process.exit(code));
 await buildProgram().parseAsync(process.argv);

@@ -1,0 +1,66 @@
+// src/cli/main.test.ts — behaviour every `r1` subcommand shares, checked on the real entry point (spawned): a
+// closed output pipe ends the command quietly.
+
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { saveTokenizer, trainTokenizer } from '../tokenizer/index.js';
+import { exitQuietlyOnClosedPipe } from './pipe.js';
+
+const fromSource = import.meta.url.endsWith('.ts');
+const main = fileURLToPath(new URL(fromSource ? './main.ts' : './main.js', import.meta.url));
+
+/** Run `r1 args` with its stdout pipe closed before it writes anything (as `r1 … | head -0` would). */
+function r1ClosedStdout(args: string[]): Promise<{ code: number | null; stderr: string }> {
+  const argv = fromSource ? ['--import', 'tsx', main, ...args] : [main, ...args];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy(); // the reader goes away: the child's first write gets EPIPE
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stderr });
+    });
+  });
+}
+
+test('every command exits 0 without a stack trace when its output pipe is closed', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'r1-epipe-'));
+  try {
+    saveTokenizer(trainTokenizer(['hello world, hello tokenizer'], { vocabSize: 270 }), dir);
+    const file = join(dir, 'rows.jsonl');
+    writeFileSync(file, Array.from({ length: 50 }, (_, i) => JSON.stringify({ gold: String(i), answer: String(i) })).join('\n'));
+    const runs = [
+      ['tasks', 'sample', 'arithmetic', '-n', '200'],
+      ['tasks', 'list'],
+      ['tokenizer', 'encode', '--tokenizer', dir, '--text', 'hello world '.repeat(2000)],
+      ['verify', '--file', file, '--json'],
+      ['verify', '--gold', '1', '--answer', '1'],
+      ['model', 'info', 'tiny-dense'],
+    ];
+    for (const args of runs) {
+      const r = await r1ClosedStdout(args);
+      assert.equal(r.stderr, '', `r1 ${args.join(' ')}`);
+      assert.equal(r.code, 0, `r1 ${args.join(' ')}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('exitQuietlyOnClosedPipe exits 0 on EPIPE and rethrows other stream errors', () => {
+  const s = new EventEmitter();
+  const codes: number[] = [];
+  exitQuietlyOnClosedPipe([s], (c) => codes.push(c));
+  s.emit('error', Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+  assert.deepEqual(codes, [0]);
+  assert.throws(() => s.emit('error', Object.assign(new Error('write EIO'), { code: 'EIO' })), /EIO/);
+});
