@@ -1,9 +1,9 @@
 // src/cli/main.test.ts — behaviour every `r1` subcommand shares, checked on the real entry point (spawned): a
-// closed output pipe ends the command quietly.
+// closed output pipe ends the command quietly; usage errors exit 2.
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -53,6 +53,34 @@ test('every command exits 0 without a stack trace when its output pipe is closed
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('usage errors exit 2 in every command: unknown flags, missing required options and arguments', () => {
+  const runs = [
+    ['--bogus'],
+    ['bogus-command'],
+    ['eval', '--bogus'],
+    ['eval', '--model', 'x'], // --bench is required
+    ['model', 'info', '--bogus', 'tiny-dense'],
+    ['model', 'info'],
+    ['tasks', 'sample', '--bogus', 'arithmetic'],
+    ['tasks', 'list', '--bogus'],
+    ['tokenizer', '--bogus'],
+    ['tokenizer', 'encode', '--bogus'],
+    ['tokenizer', 'encode'], // --tokenizer is required
+    ['tokenizer', 'train', '--out', 'x'],
+    ['verify', '--bogus'],
+    ['demo', '--bogus'],
+  ];
+  for (const args of runs) {
+    const r = spawnSync(process.execPath, fromSource ? ['--import', 'tsx', main, ...args] : [main, ...args], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 2, `r1 ${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, /error|invalid|unknown/i, `r1 ${args.join(' ')}`);
+  }
+  for (const args of [['--help'], ['eval', '--help'], ['tokenizer', 'encode', '--help']]) {
+    const r = spawnSync(process.execPath, fromSource ? ['--import', 'tsx', main, ...args] : [main, ...args], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 0, `r1 ${args.join(' ')}`);
   }
 });
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // src/cli/main.ts — the `r1` command. Each subcommand lives in its own thin file and registers itself here.
 
-import { Command } from 'commander';
+import { Command, type CommanderError } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { commands } from './commands.js';
 import { setNativeNoticeSink } from '../backend/index.js';
@@ -20,21 +20,29 @@ function findPackageJson(): URL {
 const pkgUrl = findPackageJson();
 const pkg = JSON.parse(readFileSync(pkgUrl, 'utf8')) as { version: string };
 
+/** commander's exit on its own errors: help and version exit 0, every usage error 2 (like cmp and diff). */
+function exitOnCommanderError(err: CommanderError): never {
+  if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {
+    process.exit(0);
+  }
+  process.exit(2);
+}
+
+/** Apply the program's error settings to every subcommand: those built with `new Command` and attached by
+ * addCommand inherit nothing, so their unknown flags would otherwise exit with commander's default 1. */
+function applyToTree(cmd: Command): void {
+  cmd.showHelpAfterError().exitOverride(exitOnCommanderError);
+  for (const sub of cmd.commands) applyToTree(sub);
+}
+
 export function buildProgram(): Command {
   const program = new Command();
   program
     .name('r1')
     .description('r1ts — DeepSeek-R1 in TypeScript: train, verify, evaluate, distill and serve reasoning models')
-    .version(pkg.version)
-    .showHelpAfterError()
-    .exitOverride((err) => {
-      // commander signals usage errors with exit code 1; r1 uses 2 for bad usage (like cmp and diff).
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {
-        process.exit(0);
-      }
-      process.exit(2);
-    });
+    .version(pkg.version);
   for (const register of commands) register(program);
+  applyToTree(program);
   return program;
 }
 

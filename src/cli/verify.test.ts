@@ -100,6 +100,17 @@ test('--file scores a JSONL file: summary, --json, and bad lines named by number
     assert.deepEqual(s.methods, { boxed: 1, gsm8k: 1, answer: 1, none: 1, 'answer-line': 1 });
     assert.deepEqual(s.results.map((x) => [x.line, x.correct]), [[1, true], [2, true], [3, true], [4, false], [5, false]]);
 
+    // --min-accuracy: status 1 below the bar (a CI gate), 0 at or above it; a bad bar is a usage error.
+    assert.equal(r1(['verify', '--file', file, '--min-accuracy', '0.6']).code, 0);
+    const below = r1(['verify', '--file', file, '--min-accuracy', '0.61']);
+    assert.equal(below.code, 1);
+    assert.match(below.stdout, /^accuracy: +60\.00%$/m);
+    assert.match(below.stderr, /accuracy 60\.00% is below --min-accuracy 61\.00%/);
+    const outOfRange = r1(['verify', '--file', file, '--min-accuracy', '60']);
+    assert.equal(outOfRange.code, 2);
+    assert.match(outOfRange.stderr, /--min-accuracy is a fraction in \[0, 1\]/);
+    assert.equal(r1(['verify', '--gold', '1', '--answer', '1', '--min-accuracy', '0.5']).code, 2);
+
     writeFileSync(file, `${JSON.stringify(rows[0])}\n{"gold": "1", "completion": 5}\n`);
     const bad = r1(['verify', '--file', file]);
     assert.equal(bad.code, 2);

@@ -28,6 +28,7 @@ const flagsSchema = z
     timeoutMs: z.coerce.number().positive('--timeout-ms must be positive').max(600_000),
     workers: z.coerce.number().int('--workers must be an integer').min(1).max(64),
     relTol: z.coerce.number().min(0).lt(1, '--rel-tol must be below 1').optional(),
+    minAccuracy: z.coerce.number().min(0, '--min-accuracy is a fraction in [0, 1]').max(1, '--min-accuracy is a fraction in [0, 1]').optional(),
     priority: z
       .string()
       .transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x !== ''))
@@ -37,6 +38,7 @@ const flagsSchema = z
   })
   .superRefine((f, ctx) => {
     const issue = (message: string): void => ctx.addIssue({ code: 'custom', message });
+    if (f.minAccuracy !== undefined && f.file === undefined) issue('--min-accuracy applies only to --file');
     if (f.file !== undefined) {
       if (f.gold !== undefined || f.answer !== undefined || f.completion !== undefined) issue('--file cannot be combined with --gold, --answer or --completion');
       return;
@@ -147,6 +149,9 @@ async function scoreFile(f: Flags, deps: VerifyCliDeps): Promise<void> {
     summary.results.push({ line, correct: v.correct, extracted: v.extracted, method, reason: v.reason, timedOut: v.timedOut });
   }
   summary.accuracy = summary.correct / summary.count;
+  // Like a test runner: status 1 when the file scores below the bar (0 without a bar).
+  const below = f.minAccuracy !== undefined && summary.accuracy < f.minAccuracy;
+  if (below) deps.setExitCode(1);
   if (f.json) {
     deps.stdout.write(JSON.stringify(summary) + '\n');
     return;
@@ -158,6 +163,7 @@ async function scoreFile(f: Flags, deps: VerifyCliDeps): Promise<void> {
   deps.stdout.write(`timeouts:  ${summary.timeouts}\n`);
   deps.stdout.write('methods:\n');
   for (const [m, n] of Object.entries(summary.methods).sort((a, b) => b[1] - a[1])) deps.stdout.write(`  ${m.padEnd(12)} ${n}\n`);
+  if (below) deps.stderr.write(`r1 verify: accuracy ${(100 * summary.accuracy).toFixed(2)}% is below --min-accuracy ${(100 * f.minAccuracy!).toFixed(2)}%\n`);
 }
 
 /** Add `verify` under `parent`; settings such as exitOverride are inherited. */
@@ -182,6 +188,7 @@ export function addVerifyCommand(parent: Command, partial: Partial<VerifyCliDeps
     .option('--timeout-ms <ms>', 'hard limit per verification', '2000')
     .option('--workers <n>', 'worker threads', '1')
     .option('--rel-tol <x>', 'relative numeric tolerance (default 1e-6)')
+    .option('--min-accuracy <x>', 'with --file: exit 1 when the accuracy (a fraction, e.g. 0.9) is below x')
     .option('--priority <methods>', `extraction order, comma-separated from: ${EXTRACT_METHODS.join(', ')}`)
     .option('--gold-extract <mode>', 'read the gold: auto (extract from solutions and prose), always, never', 'auto')
     .action(async (opts: Record<string, unknown>) => {
