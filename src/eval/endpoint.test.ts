@@ -208,3 +208,72 @@ test('an abort signal stops waiting requests and rejects with its reason', async
     assert.equal(server.requests.length, 1);
   });
 });
+
+test('non-retryable failures are not retried: fetch refusing the port, 4xx other than 408/429', async () => {
+  const delays: number[] = [];
+  // Port 1 is on fetch's list of blocked ports: the request never leaves, and never would.
+  const refused = new EndpointSource({ ...ENDPOINT_DEFAULTS, baseUrl: 'http://127.0.0.1:1/v1', model: 'm', sleep: async (ms) => void delays.push(ms) });
+  await assert.rejects(refused.complete(['q'], SAMPLING), /network error: fetch failed \(bad port\) \(not retried\)/);
+  assert.equal(refused.requestCount, 1);
+  assert.deepEqual(delays, []);
+  for (const status of [400, 404, 413, 422]) {
+    await withServer({ plan: () => ({ kind: 'status', status }) }, {}, async ({ source, server }) => {
+      await assert.rejects(source.complete(['q'], SAMPLING), new RegExp(`HTTP ${status}`));
+      assert.equal(server.requests.length, 1, `HTTP ${status}`);
+    });
+  }
+  await withServer({ plan: (i) => (i === 0 ? { kind: 'status', status: 408 } : { kind: 'ok' }) }, {}, async ({ source, server }) => {
+    await source.complete(['q'], SAMPLING);
+    assert.deepEqual(server.requests.map((r) => r.outcome), [408, 200]);
+  });
+});
+
+test('retry events say whether the wait is the server\'s Retry-After', async () => {
+  const plan: Behaviour[] = [{ kind: 'status', status: 429, retryAfter: '300' }, { kind: 'status', status: 503 }];
+  await withServer({ plan: (i) => plan[i] ?? { kind: 'ok' } }, {}, async ({ source, events }) => {
+    await source.complete(['q'], SAMPLING);
+    assert.deepEqual(events.map((e) => (e.kind === 'retry' ? [e.delayMs === 300_000, e.serverAsked] : e.kind)), [[true, true], [false, false]]);
+  });
+});
+
+test('a malformed usage block warns and counts as missing instead of failing the sample', async () => {
+  const body = (usage: unknown): string =>
+    JSON.stringify({ choices: [{ index: 0, message: { content: '\\boxed{1}', reasoning_content: 'r' }, finish_reason: 'stop' }], usage });
+  const plan: Behaviour[] = [
+    { kind: 'status', status: 200, body: body({ prompt_tokens: '10', completion_tokens: 5 }) },
+    { kind: 'status', status: 200, body: body({ prompt_tokens: 10, completion_tokens: 5, prompt_cache_hit_tokens: 'lots', completion_tokens_details: { reasoning_tokens: 2 } }) },
+    { kind: 'status', status: 200, body: body('n/a') },
+  ];
+  await withServer({ plan: (i) => plan[i]! }, { concurrency: 1 }, async ({ source, events }) => {
+    const out = await source.complete(['q'], { ...SAMPLING, n: 3 });
+    const [a, b, c] = out[0]!;
+    assert.equal(a!.content, '\\boxed{1}');
+    assert.equal(a!.usage, null);
+    // Only the bad optional field is dropped.
+    assert.deepEqual(b!.usage, { promptTokens: 10, completionTokens: 5, reasoningTokens: 2, cacheHitTokens: null, cacheMissTokens: null });
+    assert.equal(c!.usage, null);
+    const warnings = events.filter((e) => e.kind === 'warning').map((e) => (e as { message: string }).message);
+    assert.equal(warnings.length, 3);
+    assert.match(warnings[0]!, /usage is malformed \(prompt_tokens\)/);
+    assert.match(warnings[1]!, /ignored malformed usage field\(s\) prompt_cache_hit_tokens/);
+  });
+});
+
+test('credentials a server echoes back in an error are redacted', async () => {
+  const echo = JSON.stringify({
+    error: { message: `invalid request; headers were {"authorization": "Bearer ${SECRET}", "x-api-key": "${SECRET}"}; also saw sk-proj-abcdef123456 and token=${SECRET}` },
+  });
+  await withServer({ plan: () => ({ kind: 'status', status: 400, body: echo }) }, {}, async ({ source }) => {
+    await assert.rejects(source.complete(['q'], SAMPLING), (e: Error) => {
+      assert.match(e.message, /HTTP 400: invalid request; headers were/);
+      assert.ok(!e.message.includes('SECRET'), e.message);
+      assert.ok(!e.message.includes('abcdef123456'), e.message);
+      assert.match(e.message, /\[redacted\]/);
+      return true;
+    });
+  });
+  // Plain text bodies too (a proxy's HTML error page echoing the request).
+  await withServer({ plan: () => ({ kind: 'status', status: 502, body: `<pre>Authorization: Bearer ${SECRET}</pre>` }) }, { maxRetries: 0 }, async ({ source }) => {
+    await assert.rejects(source.complete(['q'], SAMPLING), (e: Error) => !e.message.includes('SECRET') && /Bearer \[redacted\]/.test(e.message));
+  });
+});

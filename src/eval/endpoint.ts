@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { backoffMs, Limiter, linkedSignal, parseRetryAfter, RETRYABLE_STATUS, sleep, type BackoffOptions } from './retry.js';
 import type { Completion, SampleOptions, SampleSource } from './types.js';
-import { errorMessage, toCompletions, WireResponseSchema, type ChatRequestBody } from './wire.js';
+import { errorMessage, redactSecrets, toCompletions, WireResponseSchema, type ChatRequestBody } from './wire.js';
 
 /**
  * How n samples per prompt are requested: 'native' sends one request with `n` (OpenAI, vLLM); 'repeat' sends n
@@ -16,8 +16,10 @@ export type NMode = 'native' | 'repeat';
 
 /** Events the client reports to an optional logger (never containing the API key). */
 export type EndpointEvent =
-  | { kind: 'retry'; attempt: number; delayMs: number; reason: string }
-  | { kind: 'give-up'; attempts: number; reason: string };
+  | { kind: 'retry'; attempt: number; delayMs: number; reason: string; /** The wait is the server's Retry-After. */ serverAsked: boolean }
+  | { kind: 'give-up'; attempts: number; reason: string }
+  /** Something odd but survivable in a response (e.g. a malformed usage block). */
+  | { kind: 'warning'; message: string };
 
 export interface EndpointOptions {
   /** Base URL, e.g. https://api.deepseek.com/v1 (…/chat/completions is appended unless already there). */
@@ -170,7 +172,7 @@ export class EndpointSource implements SampleSource {
     for (let attempt = 0; ; attempt++) {
       const outcome = await this.#attempt(json, headers, opts.signal);
       if (outcome.ok) {
-        const completions = toCompletions(outcome.response);
+        const completions = toCompletions(outcome.response, (message) => this.#opts.onEvent?.({ kind: 'warning', message }));
         if (completions.length !== n) {
           throw new EndpointError(
             `endpoint returned ${completions.length} choices for n=${n}; it may not support n > 1 (use --n-mode repeat)`,
@@ -187,9 +189,14 @@ export class EndpointSource implements SampleSource {
       }
       const asked = outcome.retryAfterMs;
       const delayMs = asked !== null ? Math.min(asked, this.#opts.maxRetryAfterMs) : backoffMs(attempt, this.#opts.backoff, seed);
-      this.#opts.onEvent?.({ kind: 'retry', attempt: attempt + 1, delayMs, reason: err.message });
+      this.#opts.onEvent?.({ kind: 'retry', attempt: attempt + 1, delayMs, reason: err.message, serverAsked: asked !== null });
       await wait(delayMs, opts.signal);
     }
+  }
+
+  /** Strings never to repeat from a server's answer. */
+  #secrets(): string[] {
+    return this.#apiKey !== undefined ? [this.#apiKey] : [];
   }
 
   /** One HTTP attempt under the per-attempt timeout. */
@@ -215,24 +222,28 @@ export class EndpointSource implements SampleSource {
       text = await res.text();
     } catch (err) {
       if (signal?.aborted) throw signal.reason;
-      const reason = timeout.signal.aborted
-        ? `request timed out after ${this.#opts.timeoutMs} ms`
-        : `network error: ${describeNetworkError(err)}`;
-      return { ok: false, error: new EndpointError(reason, null, true), retryAfterMs: null };
+      if (timeout.signal.aborted) {
+        return { ok: false, error: new EndpointError(`request timed out after ${this.#opts.timeoutMs} ms`, null, true), retryAfterMs: null };
+      }
+      // Only transient network failures are retried; fetch refusing the request (a "bad port", a bad URL) or a
+      // name that does not resolve would fail the same way every time.
+      const transient = isTransientNetworkError(err);
+      const reason = `network error: ${redactSecrets(describeNetworkError(err), this.#secrets())}${transient ? '' : ' (not retried)'}`;
+      return { ok: false, error: new EndpointError(reason, null, transient), retryAfterMs: null };
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
     }
     if (status < 200 || status >= 300) {
       const hint = status === 401 || status === 403 ? ' (check the API key variable named by --api-key-env)' : '';
-      const error = new EndpointError(`endpoint answered HTTP ${status}: ${errorMessage(text)}${hint}`, status, RETRYABLE_STATUS.has(status));
+      const error = new EndpointError(`endpoint answered HTTP ${status}: ${errorMessage(text, this.#secrets())}${hint}`, status, RETRYABLE_STATUS.has(status));
       return { ok: false, error, retryAfterMs };
     }
     let raw: unknown;
     try {
       raw = JSON.parse(text);
     } catch {
-      const head = text.length > 200 ? `${text.slice(0, 200)}…` : text;
+      const head = redactSecrets(text.length > 200 ? `${text.slice(0, 200)}…` : text, this.#secrets());
       throw new EndpointError(`endpoint returned malformed JSON (HTTP ${status}): ${JSON.stringify(head)}`, status, false);
     }
     const parsed = WireResponseSchema.safeParse(raw);
@@ -245,6 +256,19 @@ export class EndpointSource implements SampleSource {
     }
     return { ok: true, response: parsed.data };
   }
+}
+
+/** Error codes of failures that may pass: connections reset, refused (a server restarting), timed out, unreachable. */
+const TRANSIENT_CODES: ReadonlySet<string> = new Set([
+  'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENETUNREACH', 'ENETDOWN', 'EHOSTUNREACH', 'EHOSTDOWN',
+  'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT',
+]);
+
+/** Whether a fetch failure is worth retrying: its cause carries a transient network error code. */
+export function isTransientNetworkError(err: unknown): boolean {
+  const e = err as { code?: unknown; cause?: { code?: unknown; errors?: { code?: unknown }[] } };
+  const codes = [e.code, e.cause?.code, ...(e.cause?.errors ?? []).map((x) => x.code)];
+  return codes.some((c) => typeof c === 'string' && TRANSIENT_CODES.has(c));
 }
 
 function describeNetworkError(err: unknown): string {

@@ -44,7 +44,8 @@ export const WireChoiceSchema = z.object({
 
 export const WireResponseSchema = z.object({
   choices: z.array(WireChoiceSchema).min(1),
-  usage: WireUsageSchema.nullish(),
+  /** Read leniently by readUsage: a malformed usage block costs the token counts, not the sample. */
+  usage: z.unknown().optional(),
 });
 export type WireResponse = z.infer<typeof WireResponseSchema>;
 
@@ -53,19 +54,32 @@ export const WireErrorSchema = z.object({
   error: z.union([z.object({ message: z.string().optional(), type: z.string().nullish(), code: z.unknown().optional() }), z.string()]),
 });
 
-/** Pull a human-readable message out of an error response body, bounded in length. */
-export function errorMessage(body: string): string {
+/**
+ * Remove credentials from text a server sent back (some echo the request's headers in their errors): the
+ * `secrets` given, Authorization-style schemes, `sk-…` keys and key/token/secret fields.
+ */
+export function redactSecrets(text: string, secrets: readonly string[] = []): string {
+  let out = text;
+  for (const s of secrets) if (s.length >= 4) out = out.split(s).join('[redacted]');
+  return out
+    .replace(/\b(Bearer|Basic|Token)(\s+)[A-Za-z0-9._~+/=-]{4,}/gi, '$1$2[redacted]')
+    .replace(/\bsk-[A-Za-z0-9_-]{6,}/g, 'sk-[redacted]')
+    .replace(/("?(?:api[_-]?key|authorization|x-api-key|access[_-]?token|secret)"?\s*[:=]\s*"?)(?!\[redacted\]|(?:Bearer|Basic|Token)\s)[^"\s,}]{4,}/gi, '$1[redacted]');
+}
+
+/** Pull a human-readable message out of an error response body, bounded in length, credentials redacted. */
+export function errorMessage(body: string, secrets: readonly string[] = []): string {
   try {
     const parsed = WireErrorSchema.safeParse(JSON.parse(body));
     if (parsed.success) {
       const e = parsed.data.error;
       const msg = typeof e === 'string' ? e : (e.message ?? '');
-      if (msg) return clip(msg);
+      if (msg) return clip(redactSecrets(msg, secrets));
     }
   } catch {
     // not JSON: fall through to the raw text
   }
-  return clip(body.trim()) || '(empty body)';
+  return clip(redactSecrets(body.trim(), secrets)) || '(empty body)';
 }
 
 function clip(s: string, max = 300): string {
@@ -82,6 +96,30 @@ function mapFinishReason(r: string | null | undefined): FinishReason {
     default:
       return 'other';
   }
+}
+
+/**
+ * The usage block of a response. Usage is informational: a field of the wrong type (a server sending
+ * `"prompt_tokens": "10"`) drops the detail fields that are wrong, or all of usage when a required count is,
+ * and is reported as a warning rather than failing the sample.
+ */
+export function readUsage(raw: unknown): { usage: z.infer<typeof WireUsageSchema> | null; warning: string | null } {
+  if (raw === undefined || raw === null) return { usage: null, warning: null };
+  const full = WireUsageSchema.safeParse(raw);
+  if (full.success) return { usage: full.data, warning: null };
+  const bad = [...new Set(full.error.issues.map((i) => i.path.join('.') || '(usage)'))].join(', ');
+  // Keep the required counts when they are fine; drop every optional field that is not.
+  if (typeof raw === 'object') {
+    const rec = raw as Record<string, unknown>;
+    const kept: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(rec)) {
+      const field = WireUsageSchema.shape[k as keyof typeof WireUsageSchema.shape];
+      if (field !== undefined && field.safeParse(v).success) kept[k] = v;
+    }
+    const partial = WireUsageSchema.safeParse(kept);
+    if (partial.success) return { usage: partial.data, warning: `ignored malformed usage field(s) ${bad}` };
+  }
+  return { usage: null, warning: `usage is malformed (${bad}); token counts and cost for this sample are missing` };
 }
 
 /** Token usage of the whole response, or null when the server sent none. */
@@ -114,9 +152,11 @@ export function shareUsage(u: Usage | null, parts: number): Usage | null {
  * Map a validated response to completions, in choice order. Reasoning comes from reasoning_content, else
  * `reasoning`, else <think> tags inside content.
  */
-export function toCompletions(res: WireResponse): Completion[] {
+export function toCompletions(res: WireResponse, onWarning?: (message: string) => void): Completion[] {
   const choices = [...res.choices].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
-  const usage = shareUsage(mapUsage(res.usage), choices.length);
+  const read = readUsage(res.usage);
+  if (read.warning !== null) onWarning?.(read.warning);
+  const usage = shareUsage(mapUsage(read.usage), choices.length);
   return choices.map((c) => {
     const raw = c.message.content ?? '';
     const field = c.message.reasoning_content ?? c.message.reasoning;
