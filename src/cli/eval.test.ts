@@ -221,6 +221,32 @@ test('r1 eval checks that --out is writable before loading a model or sending a 
   }
 });
 
+test('r1 eval without a terminal prints plain progress lines, a Retry-After countdown and each usage warning once', async () => {
+  // Item add-0 asks 2 + 3.
+  const body = JSON.stringify({ choices: [{ index: 0, message: { content: '\\boxed{5}', reasoning_content: 'r' }, finish_reason: 'stop' }], usage: { prompt_tokens: '10', completion_tokens: 3 } });
+  const server = await startFakeEndpoint({
+    answer: () => 'unused',
+    // The first request is told to come back in 1 s; every answer carries a malformed usage block.
+    plan: (i) => (i === 0 ? { kind: 'status', status: 429, retryAfter: '1', body: '{"error":{"message":"slow down"}}' } : { kind: 'status', status: 200, body }),
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'r1-cli-eval-'));
+  try {
+    const res = await runCli(['--endpoint', server.url, '--api-model', 'm', '--bench', 'addition', '-k', '2', '--limit', '1', '--out', dir, '--concurrency', '1'], {}, tasks);
+    assert.equal(res.exitCode, 0, res.stderr);
+    // stderr here is a pipe, not a terminal: plain lines, the wait first, then the final count.
+    assert.match(res.stderr, /^addition 0\/2 samples \(0\.0%\) \| acc – \| retries 1 \| elapsed \d+s \| waiting 1s \(server asked to retry later: endpoint answered HTTP 429: slow down\)$/m);
+    assert.match(res.stderr, /^addition 2\/2 samples \(100\.0%\) \| acc 100\.0% \| retries 1 \| elapsed \d+s$/m);
+    assert.doesNotMatch(res.stderr, /\x1b\[/, 'no terminal escapes in a log');
+    const warnings = res.stderr.split('\n').filter((l) => l.includes('warning'));
+    assert.deepEqual(warnings, ['r1 eval: warning: usage is malformed (prompt_tokens); token counts and cost for this sample are missing']);
+    const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
+    assert.equal(summary.benches[0].usage.samplesWithoutUsage, 2);
+  } finally {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('apiKeyFrom prefers the named variable, then OPENAI_API_KEY, then DEEPSEEK_API_KEY', () => {
   assert.equal(apiKeyFrom({ A: 'a', OPENAI_API_KEY: 'o' }, 'A'), 'a');
   assert.equal(apiKeyFrom({ OPENAI_API_KEY: 'o', DEEPSEEK_API_KEY: 'd' }, undefined), 'o');

@@ -2,7 +2,6 @@
 // validates flags with zod, wires the source, draws progress, prints the table.
 
 import { Command, Option } from 'commander';
-import cliProgress from 'cli-progress';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { getTaskByName, taskInfo } from '../tasks/registry.js';
@@ -11,6 +10,7 @@ import { EndpointSource, ENDPOINT_DEFAULTS } from '../eval/endpoint.js';
 import { localModelSource } from '../eval/local-model.js';
 import { localModelName, requireLocalSource, type LocalSourceFactory } from '../eval/local-source.js';
 import { prepareOutDir } from '../eval/results.js';
+import { Progress } from './progress.js';
 import { DEFAULT_PRICING, loadPricingFile, resolvePrice, type PricingTable } from '../eval/pricing.js';
 import { EVAL_DEFAULTS, runEval, type EvalProgress } from '../eval/runner.js';
 import { renderMarkdown } from '../eval/report.js';
@@ -99,6 +99,10 @@ async function execute(flags: EvalFlags, deps: EvalCliDeps): Promise<void> {
   const outDir = flags.out ?? join('runs', 'eval', safeDirName(flags.endpoint !== undefined ? flags.apiModel! : localModelName(flags.model!)));
   prepareOutDir(outDir);
   let retries = 0;
+  const warned = new Set<string>();
+  let lastProgress: EvalProgress | null = null;
+  // Progress on stderr: a bar on a terminal, a plain line every few seconds otherwise; waits show as countdowns.
+  const progress = flags.progress ? new Progress(deps.stderr, { unit: 'samples' }) : null;
   let source: SampleSource;
   if (flags.endpoint !== undefined) {
     source = new EndpointSource({
@@ -111,7 +115,17 @@ async function execute(flags: EvalFlags, deps: EvalCliDeps): Promise<void> {
       maxRetries: flags.maxRetries,
       timeoutMs: flags.timeout * 1000,
       onEvent: (e) => {
-        if (e.kind === 'retry') retries++;
+        if (e.kind === 'retry') {
+          retries++;
+          if (lastProgress !== null) onProgress(lastProgress); // the retry count on the line
+          // A server's Retry-After is always announced: it can be minutes, during which nothing else moves.
+          if (e.serverAsked) progress?.wait(e.delayMs, `server asked to retry later: ${e.reason}`, true);
+          else progress?.wait(e.delayMs, `retry ${e.attempt}: ${e.reason}`);
+        } else if (e.kind === 'warning' && !warned.has(e.message)) {
+          // Each distinct warning once: a server with a malformed usage block would repeat it every sample.
+          warned.add(e.message);
+          deps.stderr.write(`r1 eval: warning: ${e.message}\n`);
+        }
       },
     });
   } else {
@@ -125,26 +139,18 @@ async function execute(flags: EvalFlags, deps: EvalCliDeps): Promise<void> {
     ...(flags.priceOutput !== undefined ? { output: flags.priceOutput } : {}),
   });
 
-  // Progress bar on stderr with ETA and running accuracy (cli-progress draws only on a TTY).
-  const bar = flags.progress
-    ? new cliProgress.SingleBar(
-        {
-          stream: deps.stderr,
-          format: '{bench} |{bar}| {value}/{total} samples | acc {acc}% | ETA {eta_formatted} | retries {retries}',
-          etaBuffer: 50,
-          hideCursor: true,
-        },
-        cliProgress.Presets.shades_classic,
-      )
-    : null;
-  let started = false;
   const onProgress = (p: EvalProgress): void => {
-    if (!bar) return;
-    const payload = { bench: p.bench, acc: p.done ? ((100 * p.correct) / p.done).toFixed(1) : '–', retries };
-    if (!started) {
-      bar.start(p.total, p.done, payload);
-      started = true;
-    } else bar.update(p.done, payload);
+    lastProgress = p;
+    progress?.update({
+      label: p.bench,
+      done: p.done,
+      total: p.total,
+      resumed: p.resumed,
+      fields: [
+        ['acc', p.done ? `${((100 * p.correct) / p.done).toFixed(1)}%` : '–'],
+        ['retries', retries],
+      ],
+    });
   };
   const ctl = new AbortController();
   const onSigint = (): void => ctl.abort(new Error('interrupted (Ctrl-C)'));
@@ -165,11 +171,11 @@ async function execute(flags: EvalFlags, deps: EvalCliDeps): Promise<void> {
       onProgress,
       signal: ctl.signal,
     });
-    bar?.stop();
+    progress?.stop();
     deps.stdout.write(renderMarkdown(summary));
     deps.stdout.write(`\nResults in ${outDir} (samples.jsonl, summary.json, summary.md, summary.html)\n`);
   } catch (err) {
-    bar?.stop();
+    progress?.stop();
     if (ctl.signal.aborted) throw new Error(`interrupted; finished samples are saved in ${outDir}, rerun the same command to resume`);
     throw err;
   } finally {
@@ -215,7 +221,7 @@ export function createEvalCommand(partial: Partial<EvalCliDeps> = {}): Command {
     .addOption(new Option('--n-mode <mode>', 'send n in one request (native) or one request per sample (repeat)').choices(['native', 'repeat']).default('repeat'))
     .option('--timeout <seconds>', 'per-request timeout', String(ENDPOINT_DEFAULTS.timeoutMs / 1000))
     .option('--max-retries <n>', 'retries on 429/5xx/timeouts', String(ENDPOINT_DEFAULTS.maxRetries))
-    .option('--no-progress', 'no progress bar')
+    .option('--no-progress', 'no progress on stderr (a bar on a terminal, else a line every 10 s)')
     .option('--kv-cache <dtype>', 'local models: KV-cache storage, f32 or f16 (half the memory and faster large batches, ~3 significant digits)', 'f32')
     .action(async (raw: Record<string, unknown>) => {
       const parsed = EvalFlagsSchema.safeParse(raw);

@@ -2,7 +2,7 @@
 // files and save it as Hugging Face files; encode text to ids and decode ids to text. Thin: flags → src/tokenizer.
 
 import { Command, Option } from 'commander';
-import cliProgress from 'cli-progress';
+import { Progress } from './progress.js';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { GPT2_PATTERN, LLAMA3_PATTERN, loadTokenizer, saveTokenizer, trainTokenizer } from '../tokenizer/index.js';
@@ -99,21 +99,17 @@ export function createTokenizerCommand(partial: Partial<TokenizerCliDeps> = {}):
         const t0 = performance.now();
         const texts = f.input.flatMap((p) => readTrainingTexts(p, f.field));
         const bytes = texts.reduce((s, t) => s + Buffer.byteLength(t), 0);
-        const bar = f.progress && deps.stderr.isTTY ? new cliProgress.SingleBar({ stream: deps.stderr, format: 'merges |{bar}| {value}/{total}', hideCursor: true }, cliProgress.Presets.shades_classic) : null;
-        let started = false;
+        // A bar on a terminal, a plain line every few seconds otherwise (CI logs, nohup).
+        const progress = f.progress ? new Progress(deps.stderr, { unit: 'merges' }) : null;
         const tok = trainTokenizer(texts, {
           vocabSize: f.vocabSize,
           minFrequency: f.minFrequency,
           pattern: PATTERNS[f.pattern],
           onProgress: (p) => {
-            if (!bar || p.phase !== 'merge') return;
-            if (!started) {
-              bar.start(p.total, p.done);
-              started = true;
-            } else bar.update(p.done);
+            if (p.phase === 'merge') progress?.update({ label: 'tokenizer', done: p.done, total: p.total });
           },
         });
-        bar?.stop();
+        progress?.stop();
         mkdirSync(f.out, { recursive: true });
         const paths = saveTokenizer(tok, f.out);
         const secs = (performance.now() - t0) / 1000;
