@@ -3,7 +3,8 @@
 import test from 'node:test';
 import { formatModelInfo, modelInfo } from '../info.js';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRefBackend } from '../../backend/index.js';
@@ -100,4 +101,36 @@ test('RoPE scaling (llama3, linear) is read from rope_scaling or rope_parameters
   assert.deepEqual(fromHfConfig(JSON.parse(JSON.stringify(toHfConfig(c)))).config, c, 'round trip');
   assert.match(formatModelInfo(modelInfo(c, 'config.json')), /llama3 scaling ×8/);
   assert.throws(() => parseModelConfig({ ...preset('tiny-dense'), ropeScaling: { ...want, highFreqFactor: 1 } }), /highFreqFactor \(1\) must exceed lowFreqFactor \(1\)/);
+});
+
+test('a shard index cannot reach outside the checkpoint folder; weights and configs must be regular files', () => {
+  withTmp((root) => {
+    const dir = join(root, 'ckpt');
+    const other = join(root, 'other');
+    mkdirSync(other);
+    const m = new Transformer(createEngine(createRefBackend()), preset('tiny-dense'), new Rng(1));
+    saveModelAsHf(dir, m);
+    // A second, valid checkpoint elsewhere: an index pointing at it must not load it.
+    renameSync(join(dir, 'model.safetensors'), join(other, 'model.safetensors'));
+    const names = [...m.stateDict().keys()];
+    const index = (file: string): string => JSON.stringify({ weight_map: Object.fromEntries(names.map((n) => [n, file])) });
+    const load = () => loadHfCheckpoint(dir, createEngine(createRefBackend()));
+    for (const escape of ['../other/model.safetensors', join(other, 'model.safetensors'), 'sub/../../other/model.safetensors', '..']) {
+      writeFileSync(join(dir, 'model.safetensors.index.json'), index(escape));
+      assert.throws(load, (e: Error) => e.message.includes('model.safetensors.index.json') && /outside the checkpoint folder; refusing to read it/.test(e.message), escape);
+    }
+    // Inside the folder, also through a subfolder, is fine.
+    mkdirSync(join(dir, 'shards'));
+    renameSync(join(other, 'model.safetensors'), join(dir, 'shards', 'model-00001.safetensors'));
+    writeFileSync(join(dir, 'model.safetensors.index.json'), index('shards/model-00001.safetensors'));
+    assert.equal(load().model.config.nLayers, m.config.nLayers);
+    // A FIFO in place of the weights (or of config.json) is refused instead of blocking the read forever.
+    const shard = join(dir, 'shards', 'model-00001.safetensors');
+    rmSync(shard);
+    execFileSync('mkfifo', [shard]);
+    assert.throws(load, /model-00001\.safetensors: .*not a regular file/);
+    rmSync(join(dir, 'config.json'));
+    execFileSync('mkfifo', [join(dir, 'config.json')]);
+    assert.throws(load, /config\.json: not a regular file \(a FIFO\)/);
+  });
 });

@@ -2,8 +2,8 @@
 // model.safetensors.index.json) + tokenizer.json; save (atomic per file) and load into a Transformer.
 // The tokenizer is passed through as its tokenizer.json object: the model layer does not depend on the tokenizer.
 
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Engine } from '../../tensor/index.js';
 import { Rng } from '../../util/rng.js';
 import type { ModelConfig } from '../config.js';
@@ -60,7 +60,35 @@ export function saveModelAsHf(dir: string, model: Transformer, opts: HfSaveOptio
   return saveHfCheckpoint(dir, model.config, model.stateDict(), opts);
 }
 
+/**
+ * Throw unless `file` is a regular file (or a symlink to one): a FIFO or device in a checkpoint folder would
+ * block a read forever or never end.
+ */
+export function requireRegularFile(file: string): void {
+  let st;
+  try {
+    st = statSync(file);
+  } catch (err) {
+    throw new Error(`${file}: cannot read (${(err as Error).message})`);
+  }
+  if (!st.isFile()) throw new Error(`${file}: not a regular file (${st.isDirectory() ? 'a directory' : st.isFIFO() ? 'a FIFO' : 'a device or socket'})`);
+}
+
+/**
+ * The path of a shard named in an index file, refused when the name leaves the checkpoint folder (absolute, or
+ * climbing with ".."): a downloaded index must not make the loader read arbitrary files. Symlinks inside the
+ * folder are followed (the Hugging Face cache links snapshot files to its blob store).
+ */
+export function shardPath(dir: string, name: string, index: string): string {
+  const inside = relative(resolve(dir), resolve(dir, name));
+  if (typeof name !== 'string' || name === '' || isAbsolute(name) || inside === '' || inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside)) {
+    throw new Error(`${index}: shard ${JSON.stringify(name)} is outside the checkpoint folder; refusing to read it`);
+  }
+  return join(dir, name);
+}
+
 function readJson(file: string): unknown {
+  requireRegularFile(file);
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -83,7 +111,7 @@ export function readHfWeights(dir: string): Map<string, NamedTensor> {
   else if (existsSync(index)) {
     const idx = readJson(index) as { weight_map?: Record<string, string> };
     if (!idx.weight_map || typeof idx.weight_map !== 'object') throw new Error(`${index}: no weight_map`);
-    for (const f of new Set(Object.values(idx.weight_map))) files.push(join(dir, f));
+    for (const f of new Set(Object.values(idx.weight_map))) files.push(shardPath(dir, f, index));
   } else throw new Error(`${dir}: no model.safetensors or model.safetensors.index.json`);
   const out = new Map<string, NamedTensor>();
   for (const f of files) {

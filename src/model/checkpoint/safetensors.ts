@@ -4,7 +4,7 @@
 // `{ "__metadata__": {str: str}, name: { dtype, shape, data_offsets: [begin, end] } }` padded with spaces so the
 // data starts 8-byte aligned, then the raw little-endian tensor bytes; offsets are relative to the data start.
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { writeFileAtomic } from './atomic.js';
 import { bf16ToF32, f16ToF32 } from './half.js';
 
@@ -95,6 +95,8 @@ export function parseSafetensors(buf: Uint8Array, name = 'safetensors data'): Sa
 export function readSafetensors(file: string): SafetensorsContent {
   let buf: Buffer;
   try {
+    // Only regular files: a FIFO would block the read forever.
+    if (!statSync(file).isFile()) throw new Error('not a regular file');
     buf = readFileSync(file);
   } catch (err) {
     throw new Error(`${file}: cannot read safetensors file (${(err as Error).message})`);
