@@ -11,7 +11,8 @@ import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { startFakeEndpoint } from '../eval/fake-endpoint.js';
-import { addends, additionTask, makeCheckpoint } from '../eval/fixtures.js';
+import { addends, additionTask, makeCheckpoint, makeGgufCheckpoint } from '../eval/fixtures.js';
+import { dirname } from 'node:path';
 import { resolveDataDir } from '../tasks/benchmarks/data-dir.js';
 import { getTaskByName } from '../tasks/registry.js';
 import type { Task } from '../tasks/types.js';
@@ -244,6 +245,25 @@ test('r1 eval without a terminal prints plain progress lines, a Retry-After coun
   } finally {
     await server.close();
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('r1 eval --model takes a GGUF file (model and tokenizer from the file)', async () => {
+  const gguf = makeGgufCheckpoint();
+  const out = mkdtempSync(join(tmpdir(), 'r1-cli-eval-'));
+  try {
+    const res = await runCli(['--model', gguf, '--bench', 'addition', '-k', '1', '--limit', '1', '--max-tokens', '4', '--out', out, '--no-progress'], {}, tasks);
+    assert.equal(res.exitCode, 0, res.stderr);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    assert.equal(summary.model, 'tiny.gguf');
+    assert.equal(summary.totals.samples, 1);
+    writeFileSync(join(out, 'not.gguf'), 'hello');
+    const bad = await runCli(['--model', join(out, 'not.gguf'), '--bench', 'addition', '--out', join(out, 'b'), '--no-progress'], {}, tasks);
+    assert.equal(bad.exitCode, 1);
+    assert.match(bad.stderr, /not\.gguf: not a checkpoint folder and not a GGUF file/);
+  } finally {
+    rmSync(dirname(gguf), { recursive: true, force: true });
+    rmSync(out, { recursive: true, force: true });
   }
 });
 

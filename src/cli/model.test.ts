@@ -5,9 +5,10 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { preset } from '../model/config.js';
+import { parseModelConfig, preset } from '../model/config.js';
+import { makeGgufCheckpoint } from '../eval/fixtures.js';
 import { toHfConfig } from '../model/checkpoint/hf-config.js';
 import { countFormula } from '../model/params.js';
 
@@ -50,4 +51,19 @@ test('r1 model info reads a Hugging Face config.json (--json) and rejects unknow
   const bad = r1(['model', 'info', 'no-such-model']);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /not a preset name/);
+});
+
+test('r1 model info reads a GGUF file', () => {
+  const gguf = makeGgufCheckpoint();
+  try {
+    const r = r1(['model', 'info', gguf, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { source: string; architecture: string; config: { vocabSize: number }; params: { total: number } };
+    assert.match(out.source, /tiny\.gguf \(GGUF\)/);
+    assert.equal(out.architecture, 'llama');
+    assert.ok(out.config.vocabSize > 256);
+    assert.equal(out.params.total, countFormula(parseModelConfig({ ...preset('tiny-dense'), vocabSize: out.config.vocabSize, maxSeqLen: 256 })).total);
+  } finally {
+    rmSync(dirname(gguf), { recursive: true, force: true });
+  }
 });

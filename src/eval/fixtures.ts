@@ -5,10 +5,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRefBackend } from '../backend/index.js';
-import { parseModelConfig, preset, saveModelAsHf, Transformer } from '../model/index.js';
+import { exportLlamaGguf, parseModelConfig, preset, saveModelAsHf, Transformer, type GgufTokenizer } from '../model/index.js';
 import type { CheckResult, PromptStyle, Task, TaskItem } from '../tasks/types.js';
 import { createEngine } from '../tensor/index.js';
-import { saveTokenizer, trainTokenizer } from '../tokenizer/index.js';
+import { saveTokenizer, trainTokenizer, type Tokenizer } from '../tokenizer/index.js';
 import { Rng } from '../util/rng.js';
 
 /** Items "add-i": What is a + b? with small numbers derived from i. */
@@ -58,3 +58,27 @@ export function makeCheckpoint(): string {
   return dir;
 }
 
+/** A tokenizer's GGUF fields (GPT-2 byte-level strings; added tokens typed control or user-defined). */
+export function ggufTokenizerOf(tok: Tokenizer): GgufTokenizer {
+  const tokens = new Array<string>(tok.vocabSize);
+  const types = new Array<number>(tok.vocabSize).fill(1);
+  for (const [s, id] of tok.spec.vocab) tokens[id] = s;
+  for (const a of tok.spec.addedTokens) {
+    tokens[a.id] = a.content;
+    types[a.id] = a.special ? 3 : 4;
+  }
+  const eos = tok.eosId ?? tok.vocabSize - 1;
+  return { tokens, tokenTypes: types, merges: tok.spec.merges.map(([a, b]) => `${a} ${b}`), bosId: tok.bosId ?? eos, eosId: eos };
+}
+
+/** The model and tokenizer of makeCheckpoint() as one llama GGUF file (returned path; its folder is temporary). */
+export function makeGgufCheckpoint(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'r1-gguf-'));
+  const corpus = ['What is 2 + 3? Please reason step by step, and put your final answer within \\boxed{}.', 'The answer is 5.'];
+  const tok = trainTokenizer(corpus, { vocabSize: 300 });
+  const config = parseModelConfig({ ...preset('tiny-dense'), vocabSize: tok.vocabSize, maxSeqLen: 256 });
+  const model = new Transformer(createEngine(createRefBackend()), config, new Rng(11));
+  const file = join(dir, 'tiny.gguf');
+  exportLlamaGguf(file, config, model.stateDict(), ggufTokenizerOf(tok));
+  return file;
+}

@@ -5,9 +5,9 @@
 import { resolve } from 'node:path';
 import { createNativeBackend, createRefBackend, nativeAvailable, type Backend } from '../backend/index.js';
 import { DecoderWeights, sampleChat, type ChatSample } from '../generate/index.js';
-import { loadHfCheckpoint, type KvDtype, type Transformer } from '../model/index.js';
+import { isGgufFile, loadModel, type KvDtype, type Transformer } from '../model/index.js';
 import { createEngine } from '../tensor/index.js';
-import { loadTokenizer, type Tokenizer } from '../tokenizer/index.js';
+import { loadTokenizer, tokenizerFromJson, type Tokenizer } from '../tokenizer/index.js';
 import { localModelName, type LocalSourceFactory } from './local-source.js';
 import type { Completion, SampleOptions, SampleSource } from './types.js';
 
@@ -105,10 +105,11 @@ function defaultBackend(): Backend {
 export const localModelSource: LocalSourceFactory = async ({ checkpoint, kvDtype }) => {
   const dir = resolve(checkpoint);
   const backend = defaultBackend();
-  const loaded = loadHfCheckpoint(dir, createEngine(backend));
+  // A checkpoint folder, or a GGUF file carrying its own tokenizer.
+  const loaded = loadModel(dir, createEngine(backend));
   let tokenizer: Tokenizer;
   try {
-    tokenizer = loadTokenizer(dir);
+    tokenizer = isGgufFile(dir) ? tokenizerFromJson(loaded.tokenizerJson, dir) : loadTokenizer(dir);
   } catch (err) {
     throw new Error(`${dir}: cannot load the checkpoint's tokenizer (${(err as Error).message})`);
   }

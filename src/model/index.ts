@@ -16,3 +16,4 @@ export { toHfConfig, fromHfConfig, hfArchitectureOf, type HfArchitecture } from 
 export { byteLevelVocab, byteLevelTokenizerJson } from './checkpoint/byte-vocab.js';
 export { readGguf, writeGguf, parseGguf, encodeGguf, type GgufValue, type GgufContent } from './gguf/format.js';
 export { exportLlamaGguf, importLlamaGguf, llamaGgufContent, permuteRowsForGguf, type GgufTokenizer, type GgufExportOptions } from './gguf/llama.js';
+export { isGgufFile, loadModel, type LoadedModel } from './load.js';

@@ -6,10 +6,13 @@ import { join } from 'node:path';
 import { type ModelConfig, isPresetName, mhaDims, parseModelConfig, preset } from './config.js';
 import { fromHfConfig, hfArchitectureOf } from './checkpoint/hf-config.js';
 import { type ParamCounts, countFormula, countFromSpecs } from './params.js';
+import { importLlamaGguf } from './gguf/llama.js';
+import { isGgufFile } from './load.js';
 
-/** Resolves `spec`: preset name | path to a folder with config.json | r1ts config JSON | HF config.json. */
+/** Resolves `spec`: preset name | llama GGUF file | folder with config.json | r1ts config JSON | HF config.json. */
 export function resolveModelConfig(spec: string): { config: ModelConfig; source: string } {
   if (isPresetName(spec)) return { config: preset(spec), source: `preset ${spec}` };
+  if (isGgufFile(spec)) return { config: importLlamaGguf(spec).config, source: `${spec} (GGUF)` };
   let file = spec;
   if (existsSync(spec) && statSync(spec).isDirectory()) file = join(spec, 'config.json');
   if (!existsSync(file)) throw new Error(`${spec}: not a preset name (tiny-dense, tiny-moe-mla, reference, deepseek-v3) and no such file`);

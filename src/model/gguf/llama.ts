@@ -20,6 +20,8 @@ export interface GgufTokenizer {
   merges: string[];
   bosId: number;
   eosId: number;
+  /** tokenizer.ggml.pre (the pre-tokenizer split llama.cpp applies), when the file names one. */
+  pre?: string;
 }
 
 /**
@@ -204,6 +206,7 @@ export function importLlamaGguf(file: string): { config: ModelConfig; weights: M
     merges: g.metadata.has('tokenizer.ggml.merges') ? (m('tokenizer.ggml.merges').value as string[]) : [],
     bosId: num('tokenizer.ggml.bos_token_id'),
     eosId: num('tokenizer.ggml.eos_token_id'),
+    ...(g.metadata.has('tokenizer.ggml.pre') ? { pre: String(m('tokenizer.ggml.pre').value) } : {}),
   };
   return { config, weights, tokenizer };
 }
