@@ -4,7 +4,8 @@ import test from 'node:test';
 import { formatModelInfo, modelInfo } from '../info.js';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { bf16ToF32, f16ToF32, f32ToF16 } from './half.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRefBackend } from '../../backend/index.js';
@@ -132,5 +133,69 @@ test('a shard index cannot reach outside the checkpoint folder; weights and conf
     rmSync(join(dir, 'config.json'));
     execFileSync('mkfifo', [join(dir, 'config.json')]);
     assert.throws(load, /config\.json: not a regular file \(a FIFO\)/);
+  });
+});
+
+test('config sizes are checked against available memory and the weight headers before anything is allocated', () => {
+  withTmp((dir) => {
+    const m = new Transformer(createEngine(createRefBackend()), preset('tiny-dense'), new Rng(1));
+    saveModelAsHf(dir, m);
+    const load = (availableBytes?: number) => loadHfCheckpoint(dir, createEngine(createRefBackend()), availableBytes !== undefined ? { availableBytes } : {});
+    const cfg = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
+    const params = countFormula(m.config).total;
+    // The figure is in the message; a budget one byte short is refused, an exact one loads.
+    assert.throws(() => load(4 * params - 1), (e: Error) => e.message.includes('config.json') && e.message.includes(`${params.toLocaleString('en-US')} float32 parameters`) && /only 0\.\d\d GB of memory is available/.test(e.message));
+    assert.equal(load(4 * params).model.config.nLayers, m.config.nLayers);
+    // Absurd values fail at once with the size, instead of growing memory until something breaks.
+    // (An explicit 8 GB budget keeps the test independent of this machine's free memory.)
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...cfg, num_hidden_layers: 100000 }));
+    assert.throws(() => load(8e9), /the model needs \d+\.\d\d GB .*100000 layers.* but only 8\.00 GB of memory is available/);
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...cfg, vocab_size: 200000, hidden_size: 4096, intermediate_size: 11008, num_attention_heads: 32, num_key_value_heads: 32, head_dim: 128 }));
+    assert.throws(() => load(64e9), /weights do not match .*config\.json: tensor model\.embed_tokens\.weight has shape \[512, 64\], the model expects \[200000, 4096\] \(.*model\.safetensors\);.* 20 tensors in all have other shapes/);
+  });
+});
+
+test('checkpoints over 4 GiB load by offset (sparse file), with BF16 and F16 tensors widened on load', () => {
+  withTmp((dir) => {
+    const m = new Transformer(createEngine(createRefBackend()), preset('tiny-dense'), new Rng(3));
+    saveModelAsHf(dir, m);
+    const want = m.stateDict();
+    // A 4.4 GB tensor the loader ignores (a rotary buffer) comes first, so every real tensor sits past 4 GiB.
+    const fillerBytes = 4 * 1_100_000_000;
+    const header: Record<string, unknown> = { 'model.rotary_emb.inv_freq': { dtype: 'F32', shape: [1_100_000_000], data_offsets: [0, fillerBytes] } };
+    const chunks: { at: number; bytes: Buffer }[] = [];
+    const expected = new Map<string, Float32Array>();
+    let off = fillerBytes;
+    for (const [name, t] of want) {
+      const dtype = t.shape.length === 1 ? 'F16' : 'BF16';
+      const bytes = Buffer.alloc(2 * t.data.length);
+      const back = new Float32Array(t.data.length);
+      t.data.forEach((x, i) => {
+        const h = dtype === 'F16' ? f32ToF16(x) : new Uint32Array(Float32Array.of(x).buffer)[0]! >>> 16; // bf16: top half
+        bytes.writeUInt16LE(h, 2 * i);
+        back[i] = dtype === 'F16' ? f16ToF32(h) : bf16ToF32(h);
+      });
+      header[name] = { dtype, shape: t.shape, data_offsets: [off, off + bytes.length] };
+      chunks.push({ at: off, bytes });
+      expected.set(name, back);
+      off += bytes.length;
+    }
+    let json = JSON.stringify(header);
+    json += ' '.repeat((8 - (json.length % 8)) % 8);
+    const file = join(dir, 'model.safetensors');
+    const fd = openSync(file, 'w');
+    try {
+      const len = Buffer.alloc(8);
+      len.writeBigUInt64LE(BigInt(json.length));
+      writeSync(fd, len, 0, 8, 0);
+      writeSync(fd, Buffer.from(json), 0, json.length, 8);
+      for (const c of chunks) writeSync(fd, c.bytes, 0, c.bytes.length, 8 + json.length + c.at);
+    } finally {
+      closeSync(fd);
+    }
+    assert.ok(statSync(file).size > 4 * 2 ** 30, 'file is over 4 GiB');
+    const back = loadHfCheckpoint(dir, createEngine(createRefBackend()));
+    for (const [name, t] of back.model.stateDict()) assert.deepEqual(t.data, expected.get(name), name);
+    assert.ok([...expected.values()].some((a, i) => a.some((x, j) => x !== [...want.values()][i]!.data[j])), 'half precision really rounded something');
   });
 });

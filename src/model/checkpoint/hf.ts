@@ -3,6 +3,7 @@
 // The tokenizer is passed through as its tokenizer.json object: the model layer does not depend on the tokenizer.
 
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { freemem } from 'node:os';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Engine } from '../../tensor/index.js';
 import { Rng } from '../../util/rng.js';
@@ -10,7 +11,8 @@ import type { ModelConfig } from '../config.js';
 import { Transformer } from '../transformer.js';
 import { writeFileAtomic } from './atomic.js';
 import { type HfArchitecture, fromHfConfig, hfArchitectureOf, toHfConfig } from './hf-config.js';
-import { type NamedTensor, readSafetensors, writeSafetensors } from './safetensors.js';
+import { type NamedTensor, type SafetensorsHeader, readSafetensorsHeader, readSafetensorsTensor, writeSafetensors } from './safetensors.js';
+import { countFormula, paramSpecs } from '../params.js';
 
 export interface HfSaveOptions {
   /** A Hugging Face tokenizer.json object; written with a tokenizer_config.json so AutoTokenizer loads it. */
@@ -102,26 +104,110 @@ function readJson(file: string): unknown {
   }
 }
 
-/** All tensors of a checkpoint folder (single file or shards listed in model.safetensors.index.json). */
-export function readHfWeights(dir: string): Map<string, NamedTensor> {
+/** The weight files of a checkpoint folder (single file or shards listed in model.safetensors.index.json). */
+function weightFiles(dir: string): string[] {
   const single = join(dir, 'model.safetensors');
   const index = join(dir, 'model.safetensors.index.json');
-  const files: string[] = [];
-  if (existsSync(single)) files.push(single);
-  else if (existsSync(index)) {
+  if (existsSync(single)) return [single];
+  if (existsSync(index)) {
     const idx = readJson(index) as { weight_map?: Record<string, string> };
     if (!idx.weight_map || typeof idx.weight_map !== 'object') throw new Error(`${index}: no weight_map`);
-    for (const f of new Set(Object.values(idx.weight_map))) files.push(shardPath(dir, f, index));
-  } else throw new Error(`${dir}: no model.safetensors or model.safetensors.index.json`);
-  const out = new Map<string, NamedTensor>();
-  for (const f of files) {
-    for (const [k, t] of readSafetensors(f).tensors) {
-      if (out.has(k)) throw new Error(`${f}: tensor ${k} appears in more than one shard`);
-      out.set(k, { shape: t.shape, data: t.data });
+    return [...new Set(Object.values(idx.weight_map))].map((f) => shardPath(dir, f, index));
+  }
+  throw new Error(`${dir}: no model.safetensors or model.safetensors.index.json`);
+}
+
+/** Headers of every weight file, and which header holds each tensor (no tensor data is read). */
+export function readHfHeaders(dir: string): { headers: SafetensorsHeader[]; where: Map<string, SafetensorsHeader> } {
+  const headers = weightFiles(dir).map(readSafetensorsHeader);
+  const where = new Map<string, SafetensorsHeader>();
+  for (const h of headers) {
+    for (const k of h.entries.keys()) {
+      if (where.has(k)) throw new Error(`${h.name}: tensor ${k} appears in more than one shard`);
+      where.set(k, h);
     }
   }
+  return { headers, where };
+}
+
+/** All tensors of a checkpoint folder, read tensor by tensor. */
+export function readHfWeights(dir: string): Map<string, NamedTensor> {
+  const out = new Map<string, NamedTensor>();
+  for (const [k, h] of readHfHeaders(dir).where) out.set(k, { shape: h.entries.get(k)!.shape, data: readSafetensorsTensor(h, k) });
   return out;
 }
+
+/** Stored tensors the model does not use: rotary inv_freq buffers, a tied model's lm_head, V3's MTP copies. */
+function ignoredTensor(config: ModelConfig): (name: string) => boolean {
+  const mtpLayer = /^model\.layers\.(\d+)\.(embed_tokens|shared_head\.head)\.weight$/;
+  return (name) => {
+    if (name.endsWith('rotary_emb.inv_freq')) return true;
+    if (name === 'lm_head.weight' && config.tieEmbeddings) return true;
+    const m = mtpLayer.exec(name);
+    return m !== null && Number(m[1]) >= config.nLayers;
+  };
+}
+
+/** What the weight headers of a folder hold, and how they disagree with a config. */
+export interface WeightsReport {
+  files: string[];
+  tensors: number;
+  /** Bytes of tensor data on disk. */
+  bytes: number;
+  /** Stored dtypes with their tensor counts, e.g. { BF16: 290, F32: 1 }. */
+  dtypes: Record<string, number>;
+  /** Missing, unexpected or misshapen tensors, unreadable dtypes; empty when the weights fit the config. */
+  problems: string[];
+}
+
+const READABLE_DTYPES = new Set(['F32', 'F16', 'BF16']);
+
+/**
+ * Check a folder's weight headers against `config` without reading tensor data (cheap for any size): every
+ * parameter present with its shape, nothing unexpected, every dtype readable. Throws only when the headers
+ * themselves are unreadable or corrupt.
+ */
+export function checkHfWeights(dir: string, config: ModelConfig): WeightsReport {
+  const { headers, where } = readHfHeaders(dir);
+  const ignore = ignoredTensor(config);
+  const expected = new Map(paramSpecs(config).map((s) => [s.name, s.shape]));
+  const dtypes: Record<string, number> = {};
+  let bytes = 0;
+  const missing: string[] = [];
+  const unexpected: string[] = [];
+  const problems: string[] = [];
+  let misshapen = 0;
+  for (const h of headers) {
+    for (const e of h.entries.values()) {
+      dtypes[e.dtype] = (dtypes[e.dtype] ?? 0) + 1;
+      bytes += e.end - e.begin;
+      const want = expected.get(e.key);
+      if (want === undefined) {
+        if (!ignore(e.key)) unexpected.push(e.key);
+        continue;
+      }
+      if ((e.shape.length !== want.length || e.shape.some((d, i) => d !== want[i])) && ++misshapen <= 4) {
+        problems.push(`tensor ${e.key} has shape [${e.shape.join(', ')}], the model expects [${want.join(', ')}] (${h.name})`);
+      }
+      if (!READABLE_DTYPES.has(e.dtype)) problems.push(`tensor ${e.key} is ${e.dtype}, which cannot be loaded (F32, F16, BF16 can) (${h.name})`);
+    }
+  }
+  for (const k of expected.keys()) if (!where.has(k)) missing.push(k);
+  const show = (xs: string[]): string => xs.slice(0, 8).join(', ') + (xs.length > 8 ? `, … (${xs.length} in all)` : '');
+  if (missing.length) problems.unshift(`missing ${show(missing)}`);
+  if (misshapen > 4) problems.push(`… ${misshapen} tensors in all have other shapes than the config implies`);
+  if (unexpected.length) problems.push(`unexpected ${show(unexpected)}`);
+  return { files: headers.map((h) => h.name), tensors: where.size, bytes, dtypes, problems };
+}
+
+/** Bytes of memory a process can still take: the system's available memory, or the cgroup limit when lower. */
+export function availableMemoryBytes(): number {
+  const free = freemem();
+  const limit = typeof process.constrainedMemory === 'function' ? process.constrainedMemory() : 0;
+  return limit !== undefined && limit > 0 ? Math.min(free, Math.max(0, limit - process.memoryUsage().rss)) : free;
+}
+
+const gb = (b: number): string => `${(b / 1e9).toFixed(2)} GB`;
 
 /** Every weight is overwritten by the checkpoint, so skip drawing normal samples (seconds for a 0.5B model). */
 class SkipInitRng extends Rng {
@@ -144,25 +230,39 @@ export interface LoadedHf {
   hfConfig: unknown;
 }
 
+export interface HfLoadOptions {
+  /** Memory the weights may take (bytes); default: what the system has available now. */
+  availableBytes?: number;
+}
+
 /**
  * Loads a Hugging Face Llama / Qwen2 / DeepSeek-V3-layout checkpoint folder into a Transformer on `engine`.
- * Tensors the model does not use are rejected, except: rotary inv_freq buffers, a duplicate lm_head of a tied model,
- * and the copies of embedding/head that DeepSeek-V3 stores inside each MTP layer.
+ * Nothing large is allocated until the config's size has been checked against available memory and every
+ * weight header against the config; tensors are then read by offset straight into the model's parameters.
+ * Tensors the model does not use are rejected, except: rotary inv_freq buffers, a duplicate lm_head of a tied
+ * model, and the copies of embedding/head that DeepSeek-V3 stores inside each MTP layer.
  */
-export function loadHfCheckpoint(dir: string, engine: Engine): LoadedHf {
+export function loadHfCheckpoint(dir: string, engine: Engine, opts: HfLoadOptions = {}): LoadedHf {
   const cfgFile = join(dir, 'config.json');
   const hfConfig = readJson(cfgFile);
   const { config, architecture } = fromHfConfig(hfConfig, cfgFile);
-  const weights = readHfWeights(dir);
+  // 1. Size from the config (closed form: cheap even for absurd values), against available memory.
+  const counts = countFormula(config);
+  const params = counts.total + counts.mtp + counts.buffers;
+  const need = 4 * params; // float32
+  const available = opts.availableBytes ?? availableMemoryBytes();
+  if (!(need <= available)) {
+    throw new Error(
+      `${cfgFile}: the model needs ${gb(need)} for its ${params.toLocaleString('en-US')} float32 parameters (${config.nLayers} layers, hidden ${config.hidden}, vocab ${config.vocabSize}) but only ${gb(available)} of memory is available`,
+    );
+  }
+  // 2. The weight headers against the config.
+  const report = checkHfWeights(dir, config);
+  if (report.problems.length > 0) throw new Error(`${dir}: weights do not match ${cfgFile}: ${report.problems.join('; ')}`);
+  // 3. Allocate, then read each tensor by offset into its parameter.
   const model = new Transformer(engine, config, new SkipInitRng());
-  const mtpLayer = new RegExp(`^model\\.layers\\.(\\d+)\\.(embed_tokens|shared_head\\.head)\\.weight$`);
-  const ignore = (name: string): boolean => {
-    if (name.endsWith('rotary_emb.inv_freq')) return true;
-    if (name === 'lm_head.weight' && config.tieEmbeddings) return true;
-    const m = mtpLayer.exec(name);
-    return m !== null && Number(m[1]) >= config.nLayers;
-  };
-  model.loadStateDict(weights, dir, ignore);
+  const { where } = readHfHeaders(dir);
+  for (const [k, dst] of model.stateDict()) readSafetensorsTensor(where.get(k)!, k, dst.data);
   const tokFile = join(dir, 'tokenizer.json');
   const tokenizerJson = existsSync(tokFile) ? readJson(tokFile) : undefined;
   return { model, architecture, tokenizerJson, hfConfig };
