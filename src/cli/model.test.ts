@@ -3,7 +3,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,11 @@ import { parseModelConfig, preset } from '../model/config.js';
 import { makeGgufCheckpoint } from '../eval/fixtures.js';
 import { toHfConfig } from '../model/checkpoint/hf-config.js';
 import { countFormula } from '../model/params.js';
+import { saveModelAsHf } from '../model/checkpoint/hf.js';
+import { Transformer } from '../model/transformer.js';
+import { createRefBackend } from '../backend/index.js';
+import { createEngine } from '../tensor/index.js';
+import { Rng } from '../util/rng.js';
 
 const fromSource = import.meta.url.endsWith('.ts');
 const main = fileURLToPath(new URL(fromSource ? './main.ts' : './main.js', import.meta.url));
@@ -65,5 +70,35 @@ test('r1 model info reads a GGUF file', () => {
     assert.equal(out.params.total, countFormula(parseModelConfig({ ...preset('tiny-dense'), vocabSize: out.config.vocabSize, maxSeqLen: 256 })).total);
   } finally {
     rmSync(dirname(gguf), { recursive: true, force: true });
+  }
+});
+
+test('r1 model info on a checkpoint folder checks the weight headers: exit 0 when they match, 1 when corrupt or mismatched', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'r1ts-cli-model-'));
+  try {
+    const m = new Transformer(createEngine(createRefBackend()), preset('tiny-dense'), new Rng(1));
+    saveModelAsHf(dir, m);
+    const ok = r1(['model', 'info', dir]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, /^weights: +1 file, \d+ tensors \(\d+ F32\), [\d.]+ MB; headers match the config$/m);
+    const json = JSON.parse(r1(['model', 'info', dir, '--json']).stdout) as { weights: { tensors: number; problems: string[] } };
+    assert.equal(json.weights.tensors, m.stateDict().size);
+    assert.deepEqual(json.weights.problems, []);
+    // Corrupt weights: the header runs past the end of the file.
+    const st = join(dir, 'model.safetensors');
+    const good = readFileSync(st);
+    writeFileSync(st, good.subarray(0, 100));
+    const corrupt = r1(['model', 'info', dir]);
+    assert.equal(corrupt.code, 1);
+    assert.match(corrupt.stderr, /model\.safetensors: not a valid safetensors file/);
+    // Weights of another shape than the config says.
+    writeFileSync(st, good);
+    const cfg = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...cfg, num_hidden_layers: 3 }));
+    const mismatch = r1(['model', 'info', dir]);
+    assert.equal(mismatch.code, 1);
+    assert.match(mismatch.stdout, /DO NOT MATCH the config:\n {2}missing model\.layers\.2\./);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

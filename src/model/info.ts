@@ -5,12 +5,13 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ModelConfig, isPresetName, mhaDims, parseModelConfig, preset } from './config.js';
 import { fromHfConfig, hfArchitectureOf } from './checkpoint/hf-config.js';
+import { checkHfWeights, type WeightsReport } from './checkpoint/hf.js';
 import { type ParamCounts, countFormula, countFromSpecs } from './params.js';
 import { importLlamaGguf } from './gguf/llama.js';
 import { isGgufFile } from './load.js';
 
 /** Resolves `spec`: preset name | llama GGUF file | folder with config.json | r1ts config JSON | HF config.json. */
-export function resolveModelConfig(spec: string): { config: ModelConfig; source: string } {
+export function resolveModelConfig(spec: string): { config: ModelConfig; source: string; dir?: string } {
   if (isPresetName(spec)) return { config: preset(spec), source: `preset ${spec}` };
   if (isGgufFile(spec)) return { config: importLlamaGguf(spec).config, source: `${spec} (GGUF)` };
   let file = spec;
@@ -22,7 +23,8 @@ export function resolveModelConfig(spec: string): { config: ModelConfig; source:
   } catch (err) {
     throw new Error(`${file}: invalid JSON (${(err as Error).message})`);
   }
-  if (json !== null && typeof json === 'object' && 'model_type' in json) return { config: fromHfConfig(json, file).config, source: `${file} (Hugging Face config)` };
+  const dir = file !== spec ? { dir: spec } : {};
+  if (json !== null && typeof json === 'object' && 'model_type' in json) return { config: fromHfConfig(json, file).config, source: `${file} (Hugging Face config)`, ...dir };
   return { config: parseModelConfig(json, file), source: file };
 }
 
@@ -63,6 +65,23 @@ export function humanCount(n: number): string {
   if (n >= 1e6) return `${(n / 1e6).toFixed(2)}M`;
   if (n >= 1e3) return `${(n / 1e3).toFixed(1)}K`;
   return String(n);
+}
+
+/**
+ * The weight headers of a checkpoint folder checked against its config (cheap: no tensor data is read);
+ * null when the folder holds no weights. A corrupt header throws, naming the file.
+ */
+export function checkFolderWeights(dir: string, config: ModelConfig): WeightsReport | null {
+  if (!existsSync(join(dir, 'model.safetensors')) && !existsSync(join(dir, 'model.safetensors.index.json'))) return null;
+  return checkHfWeights(dir, config);
+}
+
+/** One line about a folder's weights for formatModelInfo. */
+export function formatWeights(w: WeightsReport | null): string {
+  if (w === null) return 'weights:          none in this folder (config only)';
+  const dtypes = Object.entries(w.dtypes).map(([d, n]) => `${n} ${d}`).join(', ');
+  const head = `weights:          ${w.files.length} file${w.files.length === 1 ? '' : 's'}, ${w.tensors} tensors (${dtypes}), ${(w.bytes / 1e6).toFixed(1)} MB`;
+  return w.problems.length === 0 ? `${head}; headers match the config` : `${head}; DO NOT MATCH the config:\n  ${w.problems.join('\n  ')}`;
 }
 
 /** Human-readable lines for the terminal. */
