@@ -46,12 +46,15 @@ export function addends(prompt: string): [number, number] | null {
   return m ? [Number(m[1]), Number(m[2])] : null;
 }
 
-/** A checkpoint folder: tiny-dense with the tokenizer's vocabulary size, random weights, tokenizer.json beside. */
-export function makeCheckpoint(): string {
+/**
+ * A checkpoint folder: tiny-dense with the tokenizer's vocabulary size (plus `padVocab` ids with no text, as
+ * padded vocabularies have), random weights, tokenizer.json beside.
+ */
+export function makeCheckpoint(padVocab = 0): string {
   const dir = mkdtempSync(join(tmpdir(), 'r1-ckpt-'));
   const corpus = ['What is 2 + 3? Please reason step by step, and put your final answer within \\boxed{}.', 'The answer is 5.'];
   const tok = trainTokenizer(corpus, { vocabSize: 300 });
-  const config = parseModelConfig({ ...preset('tiny-dense'), vocabSize: tok.vocabSize, maxSeqLen: 256 });
+  const config = parseModelConfig({ ...preset('tiny-dense'), vocabSize: tok.vocabSize + padVocab, maxSeqLen: 256 });
   const model = new Transformer(createEngine(createRefBackend()), config, new Rng(11));
   saveModelAsHf(dir, model);
   saveTokenizer(tok, dir);

@@ -65,3 +65,17 @@ test('runEval over a local checkpoint writes per-sample results and a summary', 
     rmSync(out, { recursive: true, force: true });
   }
 });
+
+test('a model vocabulary padded past the tokenizer\'s evaluates: padding ids are never sampled', async () => {
+  const dir = makeCheckpoint(97);
+  try {
+    const source = await localModelSource({ checkpoint: dir, seed: 0 });
+    const out = await source.complete(['What is 2 + 3?'], { temperature: 3, topP: 1, maxTokens: 48, n: 6, seed: 1 });
+    // A hot sampler over 97 padding ids of ~380 reached one within these 288 draws before the mask, and decoding
+    // it threw "decode: token id … is not in the vocabulary"; now every sample finishes.
+    assert.equal(out[0]!.length, 6);
+    for (const c of out[0]!) assert.ok(c.usage!.completionTokens >= 1);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

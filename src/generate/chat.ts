@@ -8,6 +8,7 @@ import { encodeChat, R1_TOKENS, type ChatMessage, type Tokenizer } from '../toke
 import type { DecoderWeights } from './decode.js';
 import { generate, type GenerateResult, type Generation } from './generate.js';
 import type { SamplingParams } from './sampler.js';
+import { lenientDecoder } from './text.js';
 
 /** A local model ready to prompt: weights, tokenizer and decoding settings. */
 export interface ChatModel {
@@ -118,7 +119,10 @@ export function sampleChat(cm: ChatModel, prompts: readonly PromptInput[], opts:
     seed: opts.seed,
     n: opts.n,
     stopTokens: stopTokenIds(tokenizer),
-    decoder: tokenizer,
+    // A model vocabulary padded past the tokenizer's (Qwen2 pads to a multiple of 128): never sample the
+    // padding ids, and never fail to decode one.
+    decoder: lenientDecoder(tokenizer, tokenizer.vocabSize),
+    ...(tokenizer.vocabSize < model.config.vocabSize ? { vocabLimit: tokenizer.vocabSize } : {}),
     ...(cm.maxBatch !== undefined ? { maxBatch: cm.maxBatch } : {}),
     ...(cm.kvDtype !== undefined ? { kvDtype: cm.kvDtype } : {}),
     ...(cm.weights ? { weights: cm.weights } : {}),

@@ -11,7 +11,7 @@ import { Rng } from '../util/rng.js';
 import { generate, type GenerateOptions, type TokenEvent } from './generate.js';
 import { PrefixCache } from './prefix-cache.js';
 import { DecoderWeights } from './decode.js';
-import { fromDecode } from './text.js';
+import { fromDecode, lenientDecoder } from './text.js';
 
 const backend = nativeAvailable() ? createNativeBackend() : createRefBackend();
 const modelOf = (name: PresetName, seed = 3): Transformer => new Transformer(createEngine(backend), preset(name), new Rng(seed));
@@ -235,4 +235,30 @@ test('a batch of 20 (the row-group decode path) matches the model path', () => {
     assert.deepEqual(s.tokens, slow.sequences[i]!.tokens, `sequence ${i}`);
     s.logprobs.forEach((lp, t) => assert.ok(Math.abs(lp - slow.sequences[i]!.logprobs[t]!) < 1e-4, `sequence ${i} token ${t}`));
   });
+});
+
+test('vocabLimit: ids past the tokenizer\'s vocabulary are never sampled (batched decode and prefill alike)', () => {
+  const limit = V - 64; // a padded vocabulary: the top 64 ids have no text
+  const prompts = promptsOf([3, 5]);
+  const hot = { maxNewTokens: 40, sampling: { temperature: 3, topP: 1, topK: 0 }, seed: 9, n: 4 } satisfies GenerateOptions;
+  // Without the limit a hot sampler visits the padding; with it, never. Both paths (dense and model).
+  const free = generate(dense, prompts, hot);
+  assert.ok(free.sequences.some((s) => s.tokens.some((t) => t >= limit)), 'the unmasked run reaches the padding ids');
+  for (const fastDecode of [true, false]) {
+    const res = generate(dense, prompts, { ...hot, vocabLimit: limit, fastDecode, decoder: fromDecode(letters) });
+    for (const s of res.sequences) {
+      assert.ok(s.tokens.every((t) => t < limit), `fastDecode ${fastDecode}: ${s.tokens.filter((t) => t >= limit)}`);
+      assert.ok(s.logprobs.every((lp) => Number.isFinite(lp) && lp <= 0));
+    }
+  }
+  assert.throws(() => generate(dense, prompts, { ...hot, vocabLimit: V + 1 }), /vocabLimit must be an integer in \[1, \d+\]/);
+});
+
+test('lenientDecoder turns ids the tokenizer lacks into U+FFFD instead of throwing', () => {
+  const strict = fromDecode((ids) => ids.map((i) => {
+    if (i >= 10) throw new Error(`decode: token id ${i} is not in the vocabulary (size 10)`);
+    return String(i);
+  }).join(''));
+  const s = lenientDecoder(strict, 10).streamDecoder();
+  assert.equal([1, 2, 12, 3].map((i) => s.push(i)).join('') + s.flush(), '12\uFFFD3');
 });

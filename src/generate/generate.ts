@@ -48,6 +48,11 @@ export interface GenerateOptions {
    * of packing them again in this call; refresh() them after the model's weights change.
    */
   weights?: DecoderWeights;
+  /**
+   * Sample only ids below this: the tokenizer's vocabulary when the model's is padded larger (Qwen2 pads to a
+   * multiple of 128). Higher ids get probability 0, so a sequence never holds an id the tokenizer cannot decode.
+   */
+  vocabLimit?: number;
 }
 
 export interface TokenEvent {
@@ -136,6 +141,9 @@ function checkOptions(model: Transformer, prompts: readonly (readonly number[])[
   if (o.seed !== undefined && !Number.isInteger(o.seed)) throw new RangeError(`generate: seed must be an integer, got ${o.seed}`);
   if (o.maxBatch !== undefined && (!Number.isInteger(o.maxBatch) || o.maxBatch < 1)) throw new RangeError(`generate: maxBatch must be a positive integer, got ${o.maxBatch}`);
   for (const t of o.stopTokens ?? []) if (!Number.isInteger(t) || t < 0 || t >= V) throw new RangeError(`generate: stop token ${t} outside [0, ${V})`);
+  if (o.vocabLimit !== undefined && (!Number.isInteger(o.vocabLimit) || o.vocabLimit < 1 || o.vocabLimit > V)) {
+    throw new RangeError(`generate: vocabLimit must be an integer in [1, ${V}], got ${o.vocabLimit}`);
+  }
   if (o.weights !== undefined && (!(o.weights instanceof DecoderWeights) || o.weights.model !== model)) {
     throw new Error('generate: weights must be a DecoderWeights prepared for this model');
   }
@@ -155,6 +163,11 @@ export function generate(model: Transformer, prompts: readonly (readonly number[
   const total = prompts.length * n;
   const V = model.config.vocabSize;
   const stopTokens = new Set(opts.stopTokens ?? []);
+  const limit = opts.vocabLimit ?? V;
+  /** Padding ids past the tokenizer's vocabulary get -Infinity logits (rows of width V). */
+  const mask = (logits: Float32Array, rowCount: number): void => {
+    if (limit < V) for (let r = 0; r < rowCount; r++) logits.fill(-Infinity, r * V + limit, (r + 1) * V);
+  };
   const stats: GenerateStats = { prefillTokens: 0, reusedPromptTokens: 0, decodeSteps: 0, decodeTokens: 0, prefillMs: 0, decodeMs: 0, path: 'model' };
   const results: Generation[] = new Array(total);
   if (total === 0) return { sequences: [], stats };
@@ -315,6 +328,7 @@ export function generate(model: Transformer, prompts: readonly (readonly number[
         stream: opts.decoder ? textStream(opts.decoder) : null,
         matcher: opts.decoder && (opts.stop?.length ?? 0) > 0 ? new StopMatcher(opts.stop!) : null,
       };
+      mask(a.logits!, 1);
       const { token, logprob } = sampler.sample(a.logits!.subarray(0, V), sampling, s.rng);
       if (!accept(s, token, logprob)) active.push(s);
     }
@@ -336,6 +350,7 @@ export function generate(model: Transformer, prompts: readonly (readonly number[
     }
     const t0 = performance.now();
     const logits = stepper.step(ids, rows, B); // (B, V)
+    mask(logits, B);
     stats.decodeSteps++;
     stats.decodeTokens += B;
     // All rows sampled in one backend call, each from its own stream (the same tokens as Sampler.sample per row).

@@ -5,7 +5,7 @@ export { generate, type GenerateOptions, type GenerateResult, type GenerateStats
 export { PrefixCache, type PrefixCacheOptions, type PrefixCacheStats } from './prefix-cache.js';
 export { Sampler, sampleBatch, validateSampling, DEFAULT_SAMPLING, type SamplingParams, type SampledToken } from './sampler.js';
 export { StopMatcher } from './stop.js';
-export { fromDecode, textStream, type Detokenizer, type TextStream } from './text.js';
+export { fromDecode, lenientDecoder, textStream, type Detokenizer, type TextStream } from './text.js';
 export { DecoderWeights, DenseDecoder, ModelDecoder, type DecodeStep } from './decode.js';
 export { readSpan, writeSpan, spanFloats } from './kv-blocks.js';
 export { addedTokenOrNull, promptIds, sampleChat, splitReasoning, startsInReasoning, stopTokenIds, type ChatModel, type ChatSample, type PromptInput, type SampleChatOptions } from './chat.js';

@@ -45,3 +45,19 @@ export function fromDecode(decode: (ids: readonly number[]) => string): Detokeni
     },
   };
 }
+
+/**
+ * A Detokenizer that never throws on an id outside `[0, vocabSize)` (a model whose vocabulary is padded past
+ * the tokenizer's): such an id decodes to U+FFFD instead of aborting the whole generation.
+ */
+export function lenientDecoder(d: Detokenizer, vocabSize: number): Detokenizer {
+  return {
+    streamDecoder() {
+      const inner = d.streamDecoder();
+      return {
+        push: (id: number): string => (Number.isInteger(id) && id >= 0 && id < vocabSize ? inner.push(id) : `${inner.flush()}\uFFFD`),
+        flush: () => inner.flush(),
+      };
+    },
+  };
+}
