@@ -125,6 +125,9 @@ test('malformed tokenizer files give errors naming the file and the problem', ()
   bad((j) => { j['pre_tokenizer'] = { type: 'Metaspace', replacement: '▁' }; }, /pre_tokenizer\.type: unsupported pre-tokenizer "Metaspace"/);
   bad((j) => { j['pre_tokenizer'] = { type: 'Split', pattern: { Regex: ' ' }, behavior: 'Isolated', invert: false }; }, /not a byte-level tokenizer/);
   bad((j) => { j['pre_tokenizer']['pretokenizers'][0]['pattern'] = { Regex: '(unclosed' }; }, /does not compile/);
+  // ReDoS shapes are refused at load (encoding " aaaa…a!" with them took minutes, or forever).
+  bad((j) => { j['pre_tokenizer']['pretokenizers'][0]['pattern'] = { Regex: '(a+)+$' }; }, /repeats a group that itself repeats \(\(a\+\)\+\).*ReDoS/);
+  bad((j) => { j['pre_tokenizer']['pretokenizers'][0]['pattern'] = { Regex: '(\\w+\\s?)+$' }; }, /ReDoS/);
   bad((j) => { j['pre_tokenizer']['pretokenizers'][0]['behavior'] = 'Sideways'; }, /pre_tokenizer\.pretokenizers\.0\.behavior/);
   bad((j) => { j['decoder'] = { type: 'WordPiece' }; }, /decoder\.type: unsupported decoder/);
   bad((j) => { j['added_tokens'][0]['id'] = 65; }, /reuses id 65 of vocab entry "A"/);

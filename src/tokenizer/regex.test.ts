@@ -2,7 +2,7 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { compileOnig, GPT2_PATTERN, LLAMA3_PATTERN, onigToJs } from './regex.js';
+import { compileOnig, GPT2_PATTERN, LLAMA3_PATTERN, nestedRepetition, onigToJs } from './regex.js';
 
 const pieces = (pattern: string, s: string): string[] => [...s.matchAll(compileOnig(pattern))].map((m) => m[0]);
 
@@ -38,4 +38,14 @@ test('Llama-3 pattern: contractions, letter runs, digit triples, punctuation and
 
 test('GPT-2 pattern: a space sticks to the next word or number, not to a run of spaces', () => {
   assert.deepEqual(pieces(GPT2_PATTERN, "Hello   world's 2024"), ['Hello', '  ', ' world', "'s", ' 2024']);
+});
+
+test('nestedRepetition finds repeated groups whose body repeats (ReDoS), and only those', () => {
+  const QWEN2 = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+  for (const safe of [GPT2_PATTERN, LLAMA3_PATTERN, QWEN2, '(a|b)+', '[(]+', '\\(a+\\)+', '(\\p{L}+\\s)?x', '(a+){1}', '(?:ab)*']) {
+    assert.equal(nestedRepetition(safe), null, safe);
+  }
+  const risky: [string, string][] = [['(a+)+$', '(a+)+'], ['(\\w+\\s?)+$', '(\\w+\\s?)+'], ['(?:a*)*', '(?:a*)*'], ['x((ab)+c){2,}', '((ab)+c){2,}'], ['(a{2,5}){3}', '(a{2,5}){3}'], ['((a)+)*?', '((a)+)*?']];
+  for (const [p, shape] of risky) assert.equal(nestedRepetition(p), shape, p);
+  assert.throws(() => compileOnig('(a+)+$'), /\(a\+\)\+.*ReDoS/);
 });

@@ -134,10 +134,77 @@ export function onigToJs(pattern: string): string {
 
 /** Compile an Oniguruma pattern to a global `u`-mode RegExp; a bad pattern gives an error naming it. */
 export function compileOnig(pattern: string): RegExp {
+  const risk = nestedRepetition(pattern);
+  if (risk !== null) {
+    throw new Error(
+      `pre-tokenizer pattern ${JSON.stringify(pattern)} repeats a group that itself repeats (${risk}): on some inputs a backtracking engine takes exponential time (ReDoS), so r1ts refuses it`,
+    );
+  }
   const src = onigToJs(pattern);
   try {
     return new RegExp(src, 'gu');
   } catch (e) {
     throw new Error(`pre-tokenizer pattern ${JSON.stringify(pattern)} does not compile: ${(e as Error).message}`);
   }
+}
+
+/**
+ * The classic catastrophic-backtracking shape in a pattern, or null: a group repeated without a bound of 1
+ * (`*`, `+`, `{n,}`, `{n,m}` with m > 1) whose body can itself repeat, such as `(a+)+` or `(\\w+\\s?)+`. Tokenizer
+ * files come from the internet and JavaScript's engine backtracks, so such patterns are refused when loaded
+ * rather than bounded at run time. (The GPT-2, Llama-3 and Qwen2 patterns have no repeated groups.)
+ */
+export function nestedRepetition(pattern: string): string | null {
+  // One frame per open group: where it opened and whether its body holds a repeating element.
+  const frames: { start: number; repeats: boolean }[] = [{ start: 0, repeats: false }];
+  /** Length of a quantifier at i and whether it repeats (max > 1); 0 when there is none. */
+  const quantifier = (i: number): { len: number; repeats: boolean } => {
+    const c = pattern[i];
+    if (c === '*' || c === '+') return { len: pattern[i + 1] === '?' || pattern[i + 1] === '+' ? 2 : 1, repeats: true };
+    if (c === '?') return { len: pattern[i + 1] === '?' ? 2 : 1, repeats: false };
+    if (c === '{') {
+      const m = /^\{(\d*)(,?)(\d*)\}\??/.exec(pattern.slice(i));
+      if (m && (m[1] !== '' || m[3] !== '')) {
+        const max = m[2] === '' ? Number(m[1]) : m[3] === '' ? Infinity : Number(m[3]);
+        return { len: m[0].length, repeats: max > 1 };
+      }
+    }
+    return { len: 0, repeats: false };
+  };
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    let atomEnd = i; // last index of the atom that starts at i
+    let groupRepeats = false;
+    if (c === '\\') {
+      atomEnd = i + 1;
+      if ((pattern[i + 1] === 'p' || pattern[i + 1] === 'P' || pattern[i + 1] === 'x') && pattern[i + 2] === '{') atomEnd = pattern.indexOf('}', i);
+      if (atomEnd < 0) return null; // malformed; the translator reports it
+    } else if (c === '[') {
+      // Skip the class (escapes and a leading ] included).
+      let j = i + 1;
+      if (pattern[j] === '^') j++;
+      if (pattern[j] === ']') j++;
+      for (; j < pattern.length && pattern[j] !== ']'; j++) if (pattern[j] === '\\') j++;
+      atomEnd = j;
+    } else if (c === '(') {
+      frames.push({ start: i, repeats: false });
+      continue;
+    } else if (c === ')') {
+      const f = frames.pop();
+      if (f === undefined || frames.length === 0) return null; // unbalanced; the translator reports it
+      groupRepeats = f.repeats;
+      const q = quantifier(i + 1);
+      if (q.repeats && groupRepeats) return `${pattern.slice(f.start, i + 1)}${pattern.slice(i + 1, i + 1 + q.len)}`;
+      // A group's repetition counts for the enclosing group too.
+      if (q.repeats || groupRepeats) frames[frames.length - 1]!.repeats = true;
+      i += q.len;
+      continue;
+    } else if (c === '|' || c === '^' || c === '$') {
+      continue;
+    }
+    const q = quantifier(atomEnd + 1);
+    if (q.repeats) frames[frames.length - 1]!.repeats = true;
+    i = atomEnd + q.len;
+  }
+  return null;
 }
