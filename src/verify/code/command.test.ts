@@ -38,6 +38,17 @@ test('bubblewrap: per-run uid, rlimits, namespaces, only system trees bound read
   assert.deepEqual(Object.keys(plan.env).sort(), ['HOME', 'LANG', 'PATH', 'PYTHONDONTWRITEBYTECODE', 'PYTHONIOENCODING', 'TMPDIR']);
 });
 
+test('bubblewrap: /dev is the minimal device set, remounted read-only (no unlimited writable /dev/shm tmpfs)', () => {
+  const all = buildCommand(spec).args;
+  const dev = all.findIndex((a, i) => a === '--dev' && all[i + 1] === '/dev');
+  const ro = all.findIndex((a, i) => a === '--remount-ro' && all[i + 1] === '/dev');
+  assert.ok(dev >= 0 && ro > dev, 'remount-ro /dev after --dev /dev');
+  assert.ok(!all.some((a, i) => a === '--tmpfs' && all[i + 1] === '/dev/shm'));
+  // The only writable tmpfs is the size-limited scratch /tmp.
+  const tmpfs = all.flatMap((a, i) => (a === '--tmpfs' ? [[all[i - 2], all[i - 1], all[i + 1]]] : []));
+  assert.deepEqual(tmpfs, [['--size', String(32 << 20), '/tmp']]);
+});
+
 test('rlimits: no namespaces, no-new-privs, cwd is the temp dir; without a uid no setpriv', () => {
   const plan = buildCommand({ ...spec, mode: 'rlimits' });
   assert.ok(plan.args.includes('--no-new-privs'));

@@ -107,7 +107,9 @@ function bwrapArgs(spec: CommandSpec, env: Record<string, string>): string[] {
     else a.push('--ro-bind', e.path, e.path);
   }
   for (const p of spec.extraRoBinds) a.push('--ro-bind', p, p);
-  a.push('--proc', '/proc', '--dev', '/dev');
+  // A minimal /dev (null, zero, full, random, urandom, tty, pts), read-only: its /dev/shm would otherwise be a
+  // writable tmpfs with no size limit, outside the scratch limit, taking host memory.
+  a.push('--proc', '/proc', '--dev', '/dev', '--remount-ro', '/dev');
   // Scratch space that vanishes with the sandbox and cannot grow past SCRATCH_BYTES.
   a.push('--size', String(SCRATCH_BYTES), '--tmpfs', '/tmp');
   a.push('--ro-bind', spec.workDir, spec.workDir);

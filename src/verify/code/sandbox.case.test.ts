@@ -124,6 +124,16 @@ export function hostileCases(lang: Language, ctx: BatteryContext): Record<string
       reason: /runtime error/,
     },
     {
+      name: 'filling /dev/shm',
+      // A tmpfs outside the scratch limit would take host memory past the run's limits; /dev/shm must refuse.
+      source: py
+        ? "with open('/dev/shm/fill', 'wb') as f:\n    for _ in range(64):\n        f.write(b'x' * (1 << 20))\nprint('wrote')\n"
+        : "const fs = require('node:fs');\nconst fd = fs.openSync('/dev/shm/fill', 'w');\nfor (let i = 0; i < 64; i++) fs.writeSync(fd, Buffer.alloc(1 << 20, 120));\nconsole.log('wrote');\n",
+      tests: [{ kind: 'stdio', input: '', output: 'wrote' }],
+      limits: ROOMY,
+      reason: /runtime error/,
+    },
+    {
       name: 'huge output',
       source: py
         ? "import sys\nwhile True:\n    sys.stdout.write('x' * 1000 + '\\n')\n"
