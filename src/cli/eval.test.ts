@@ -267,6 +267,42 @@ test('r1 eval --model takes a GGUF file (model and tokenizer from the file)', as
   }
 });
 
+test('r1 eval --unsafe-sandbox warns on every run whose code tasks fall back to rlimits', async () => {
+  const server = await startFakeEndpoint({ answer: () => 'no code here' });
+  const dir = mkdtempSync(join(tmpdir(), 'r1-cli-eval-'));
+  try {
+    const seen: { unsafeSandbox?: boolean }[] = [];
+    const codeLike = (name: string, o: { unsafeSandbox?: boolean }): Task => {
+      seen.push(o);
+      return { ...additionTask(name === 'code' ? 'code' : name) };
+    };
+    const run = async (extra: string[], isolation: 'rlimits' | 'bubblewrap') => {
+      let stderr = '';
+      const cmd = createEvalCommand({
+        getTask: codeLike,
+        env: {},
+        sandboxInfo: async () => ({ isolation, reason: 'bwrap (bubblewrap) not found on PATH', uid: 'shared', interpreters: { python: null, javascript: null }, limitations: ['network is not blocked (no network namespace)'] }),
+        stdout: { write: () => true },
+        stderr: Object.assign(new PassThrough(), { write: (s: string) => ((stderr += s), true) }) as unknown as NodeJS.WritableStream,
+        setExitCode: () => {},
+      });
+      await new Command().exitOverride().addCommand(cmd).parseAsync(['eval', '--endpoint', server.url, '--api-model', 'm', '--bench', 'code', '-k', '1', '--limit', '1', '--out', dir, '--no-progress', ...extra], { from: 'user' });
+      return stderr;
+    };
+    for (let i = 0; i < 2; i++) {
+      const warned = await run(['--unsafe-sandbox'], 'rlimits');
+      assert.match(warned, /WARNING: code runs WITHOUT bubblewrap \(bwrap \(bubblewrap\) not found on PATH\); rlimits only, so its rewards can be gamed: network is not blocked/);
+    }
+    assert.deepEqual(seen.map((o) => o.unsafeSandbox === true), [true, true]);
+    assert.doesNotMatch(await run(['--unsafe-sandbox'], 'bubblewrap'), /WARNING/);
+    await run([], 'rlimits');
+    assert.equal(seen.at(-1)!.unsafeSandbox, undefined, 'no opt-in without the flag');
+  } finally {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('apiKeyFrom prefers the named variable, then OPENAI_API_KEY, then DEEPSEEK_API_KEY', () => {
   assert.equal(apiKeyFrom({ A: 'a', OPENAI_API_KEY: 'o' }, 'A'), 'a');
   assert.equal(apiKeyFrom({ OPENAI_API_KEY: 'o', DEEPSEEK_API_KEY: 'd' }, undefined), 'o');

@@ -15,11 +15,14 @@ import { DEFAULT_PRICING, loadPricingFile, resolvePrice, type PricingTable } fro
 import { EVAL_DEFAULTS, runEval, type EvalProgress } from '../eval/runner.js';
 import { renderMarkdown } from '../eval/report.js';
 import type { SampleSource } from '../eval/types.js';
+import { sandboxInfo, type SandboxInfo } from '../verify/code/index.js';
 
 /** Everything `r1 eval` touches outside its flags; injectable so tests run it in-process. */
 export interface EvalCliDeps {
   /** Benchmark/task by name (difficulty applies to synthetic tasks); throws clearly for unknown names. */
-  getTask: (name: string, opts: { difficulty?: string }) => Task;
+  getTask: (name: string, opts: { difficulty?: string; unsafeSandbox?: boolean }) => Task;
+  /** How code runs are isolated here (for the warning every run under the rlimits fallback prints). */
+  sandboxInfo?: () => Promise<SandboxInfo>;
   /** Local-model source (default: load a Hugging Face checkpoint folder and generate with the native engine). */
   localSource: LocalSourceFactory | undefined;
   env: Readonly<Record<string, string | undefined>>;
@@ -65,6 +68,7 @@ export const EvalFlagsSchema = z
     maxRetries: int(0),
     progress: z.boolean(),
     kvCache: z.enum(['f32', 'f16']),
+    unsafeSandbox: z.boolean().optional(),
   })
   .superRefine((f, ctx) => {
     if ((f.model === undefined) === (f.endpoint === undefined)) {
@@ -131,7 +135,16 @@ async function execute(flags: EvalFlags, deps: EvalCliDeps): Promise<void> {
   } else {
     source = await requireLocalSource(deps.localSource)({ checkpoint: flags.model!, seed: flags.seed, kvDtype: flags.kvCache });
   }
-  const tasks = flags.bench.map((name) => deps.getTask(name, flags.difficulty !== undefined ? { difficulty: flags.difficulty } : {}));
+  const tasks = flags.bench.map((name) =>
+    deps.getTask(name, { ...(flags.difficulty !== undefined ? { difficulty: flags.difficulty } : {}), ...(flags.unsafeSandbox ? { unsafeSandbox: true } : {}) }),
+  );
+  if (flags.unsafeSandbox === true && tasks.some((t) => t.name === 'code')) {
+    // Said on every run that uses the fallback, never silently.
+    const info = await (deps.sandboxInfo ?? sandboxInfo)();
+    if (info.isolation === 'rlimits') {
+      deps.stderr.write(`r1 eval: WARNING: code runs WITHOUT bubblewrap (${info.reason ?? 'unavailable'}); rlimits only, so its rewards can be gamed: ${info.limitations.join('; ')}\n`);
+    }
+  }
   const table: PricingTable = { ...DEFAULT_PRICING, ...(flags.pricing ? loadPricingFile(flags.pricing, source.model) : {}) };
   const price = resolvePrice(source.model, table, {
     ...(flags.priceInputHit !== undefined ? { cacheHitInput: flags.priceInputHit } : {}),
@@ -188,7 +201,11 @@ async function execute(flags: EvalFlags, deps: EvalCliDeps): Promise<void> {
 /** Build the `eval` subcommand; `deps` replaces the process's environment and streams (tests). */
 export function createEvalCommand(partial: Partial<EvalCliDeps> = {}): Command {
   const deps: EvalCliDeps = {
-    getTask: (name, o) => getTaskByName(name, o.difficulty !== undefined && taskInfo(name).kind === 'synthetic' ? { difficulty: o.difficulty } : {}),
+    getTask: (name, o) =>
+      getTaskByName(name, {
+        ...(o.difficulty !== undefined && taskInfo(name).kind === 'synthetic' ? { difficulty: o.difficulty } : {}),
+        ...(o.unsafeSandbox === true && taskInfo(name).kind === 'code' ? { unsafeSandbox: true } : {}),
+      }),
     localSource: localModelSource,
     env: process.env,
     stdout: process.stdout,
@@ -222,6 +239,7 @@ export function createEvalCommand(partial: Partial<EvalCliDeps> = {}): Command {
     .option('--timeout <seconds>', 'per-request timeout', String(ENDPOINT_DEFAULTS.timeoutMs / 1000))
     .option('--max-retries <n>', 'retries on 429/5xx/timeouts', String(ENDPOINT_DEFAULTS.maxRetries))
     .option('--no-progress', 'no progress on stderr (a bar on a terminal, else a line every 10 s)')
+    .option('--unsafe-sandbox', 'let code tasks run under the rlimits fallback when bubblewrap is unavailable (rewards can then be gamed; see the README)')
     .option('--kv-cache <dtype>', 'local models: KV-cache storage, f32 or f16 (half the memory and faster large batches, ~3 significant digits)', 'f32')
     .action(async (raw: Record<string, unknown>) => {
       const parsed = EvalFlagsSchema.safeParse(raw);

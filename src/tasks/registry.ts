@@ -95,7 +95,7 @@ export function getTask<K extends TaskName>(name: K, opts?: TaskOptionsByName[K]
  * String-keyed lookup for CLIs and config files: an unknown name is an Error listing the known ones.
  * `difficulty` (a spec string) applies to synthetic tasks and is an error for benchmarks.
  */
-export function getTaskByName(name: string, opts: { difficulty?: string; dataDir?: string } = {}): Task {
+export function getTaskByName(name: string, opts: { difficulty?: string; dataDir?: string; unsafeSandbox?: boolean } = {}): Task {
   if (!isTaskName(name)) throw new Error(`unknown task "${name}" (known: ${Object.keys(FACTORIES).join(', ')})`);
   const info = INFO.find((t) => t.name === name) as TaskInfo;
   // Every factory accepts this shape; which fields apply depends on the kind, checked here.
@@ -107,7 +107,7 @@ export function getTaskByName(name: string, opts: { difficulty?: string; dataDir
   if (opts.difficulty !== undefined) throw new Error(`${name} is a ${info.kind === 'code' ? 'fixed problem set' : 'benchmark'}: it has no difficulty knobs`);
   if (info.kind === 'code') {
     if (opts.dataDir !== undefined) throw new Error(`${name} has built-in problems: it reads no data folder`);
-    return make({});
+    return (make as (o: CodeTaskOptions) => Task)(opts.unsafeSandbox === true ? { unsafeSandbox: true } : {});
   }
   return make(opts.dataDir === undefined ? {} : { dataDir: opts.dataDir });
 }

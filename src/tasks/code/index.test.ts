@@ -81,3 +81,8 @@ test('partial credit, all-pass mode, code only in <think>, no code at all', asyn
   assert.throws(() => createCodeTask({ reward: 'most' as 'fraction' }), /reward/);
   await assert.rejects(checkCode({ id: 'x', question: 'q', gold: '' }, 'code'), /meta\.tests/);
 });
+
+test('the code task takes the explicit fallback opt-in (unsafeSandbox) and type-checks it', () => {
+  assert.doesNotThrow(() => createCodeTask({ unsafeSandbox: true }));
+  assert.throws(() => createCodeTask({ unsafeSandbox: 'yes' as unknown as boolean }), /code task: bad options: unsafeSandbox/);
+});

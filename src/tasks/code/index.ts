@@ -26,6 +26,8 @@ export interface CodeTaskOptions {
   isolation?: IsolationChoice;
   /** Tests of one program run at once (default 2). */
   concurrency?: number;
+  /** Allow the rlimits fallback when bubblewrap is unavailable (see RunOptions.unsafeSandbox). */
+  unsafeSandbox?: boolean;
 }
 
 const optionsSchema = z
@@ -34,6 +36,7 @@ const optionsSchema = z
     limits: z.record(z.string(), z.number()).optional(),
     isolation: z.enum(['auto', 'bubblewrap', 'rlimits']).optional(),
     concurrency: z.number().int().min(1).max(64).optional(),
+    unsafeSandbox: z.boolean().optional(),
   })
   .strict();
 
@@ -93,6 +96,7 @@ export async function checkCode(item: TaskItem, completion: string, opts: CodeTa
     limits: opts.limits,
     isolation: opts.isolation,
     concurrency: opts.concurrency,
+    unsafeSandbox: opts.unsafeSandbox,
   });
   const firstFailure = res.results.find((r) => !r.ok)?.reason;
   return {

@@ -2,8 +2,8 @@
 
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmod, chown, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { constants } from 'node:os';
+import { chmod, chown, lstat, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildCommand } from './command.js';
 import { groupAlive, killAllOfUid, killGroup, livePidsMarked, livePidsOfUid, sleep, taskCountOfUid, waitUntil } from './procs.js';
@@ -65,6 +65,13 @@ export function chooseIsolation(env: SandboxEnvironment, options?: RunOptions): 
   if (choice === 'bubblewrap' && env.isolation !== 'bubblewrap') {
     throw new Error(`isolation 'bubblewrap' requested but unavailable: ${env.reason ?? 'unknown reason'}`);
   }
+  if (env.isolation === 'rlimits' && options?.unsafeSandbox !== true) {
+    throw new Error(
+      `code sandbox: bubblewrap is unavailable (${env.reason ?? 'unknown reason'}) and the rlimits fallback is not safe to reward with ` +
+        `(a program can read the host's files, e.g. expected outputs, and use the network); install bubblewrap, or opt in with ` +
+        `--unsafe-sandbox (library: unsafeSandbox: true or isolation: 'rlimits')`,
+    );
+  }
   return env.isolation;
 }
 
@@ -110,8 +117,29 @@ export async function runJob(job: SandboxJob): Promise<RunResult> {
     return mode === 'bubblewrap' ? unwrapBwrapSignal(result) : result;
   } finally {
     await removeDir(workDir);
+    // The fallback has no private /tmp: what the run's uid left in the shared temp places goes too.
+    if (mode === 'rlimits' && uid !== undefined) await removeOwnedBy(uid, [...new Set([tmpdir(), '/tmp', '/var/tmp', '/dev/shm'])]);
     if (uid !== undefined) releaseUid(uid);
   }
+}
+
+/**
+ * Remove every entry directly in `dirs` owned by `uid` (a per-run uid owns nothing else on the host, so this is
+ * exactly what the run wrote there, including files of daemons it started, which are killed by then).
+ */
+export async function removeOwnedBy(uid: number, dirs: readonly string[]): Promise<number> {
+  let removed = 0;
+  for (const dir of dirs) {
+    const names = await readdir(dir).catch(() => [] as string[]);
+    for (const name of names) {
+      const path = join(dir, name);
+      const st = await lstat(path).catch(() => null);
+      if (st === null || st.uid !== uid) continue;
+      await removeDir(path).catch(() => undefined);
+      removed++;
+    }
+  }
+  return removed;
 }
 
 /**

@@ -2,12 +2,14 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, chmodSync, rmSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, chmodSync, rmSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { registerBattery } from './sandbox.case.test.js';
 import { runTests, sandboxInfo } from './index.js';
+import { chooseIsolation } from './run.js';
+import type { SandboxEnvironment } from './probe.js';
 
 // Without namespaces, the fallback still stops runaway CPU, memory, processes, output and time, and hands the
 // program a scrubbed environment. Host writes and /proc/<pid>/environ are out of reach only when each run has
@@ -55,4 +57,48 @@ test('rlimits: network and world-readable files are NOT contained (the documente
     await new Promise<void>((r) => server.close(() => r()));
     rmSync(tmpRoot, { recursive: true, force: true });
   }
+});
+
+test('without bubblewrap, auto refuses to run code unless the caller opts in to the fallback', () => {
+  const base: SandboxEnvironment = {
+    isolation: 'rlimits',
+    reason: 'bwrap (bubblewrap) not found on PATH',
+    tools: { bwrap: null, prlimit: '/usr/bin/prlimit', setpriv: null },
+    unusable: null,
+    perRunUid: false,
+    rootEntries: [],
+    interpreters: { python: '/usr/bin/python3', javascript: process.execPath },
+  };
+  assert.throws(() => chooseIsolation(base), /bubblewrap is unavailable \(bwrap \(bubblewrap\) not found on PATH\).*not safe to reward with.*--unsafe-sandbox/);
+  assert.throws(() => chooseIsolation(base, { isolation: 'auto' }), /--unsafe-sandbox/);
+  assert.equal(chooseIsolation(base, { unsafeSandbox: true }), 'rlimits');
+  assert.equal(chooseIsolation(base, { isolation: 'rlimits' }), 'rlimits', 'forcing the fallback is an explicit opt-in');
+  assert.throws(() => chooseIsolation(base, { isolation: 'bubblewrap' }), /requested but unavailable/);
+  assert.equal(chooseIsolation({ ...base, isolation: 'bubblewrap' }), 'bubblewrap');
+});
+
+test('rlimits with a per-run uid: files the run left in the shared temp places (a daemon\'s too) are removed', async (t) => {
+  const info = await sandboxInfo({ isolation: 'rlimits' });
+  if (info.uid !== 'per-run') {
+    t.diagnostic('not root: runs share the caller\'s uid, so their files in /tmp cannot be told apart (see the README)');
+    return;
+  }
+  const token = `${process.pid}-${Date.now().toString(36)}`;
+  const leaks = [`/tmp/r1-leak-${token}.bin`, `/var/tmp/r1-leak-${token}.bin`, `/dev/shm/r1-leak-${token}.bin`];
+  const beat = `/tmp/r1-heartbeat-${token}`;
+  const source = [
+    'import os, sys, time',
+    `for p in ${JSON.stringify(leaks)}:`,
+    '    open(p, "wb").write(b"x" * 4096)',
+    'if os.fork() == 0:',
+    '    os.setsid()',
+    '    while True:',
+    `        open(${JSON.stringify(beat)}, "w").write(str(time.time()))`,
+    '        time.sleep(0.05)',
+    'time.sleep(0.2)',
+    'print("done")',
+  ].join('\n');
+  const res = await runTests('python', `${source}\n`, [{ kind: 'stdio', input: '', output: 'done' }], { isolation: 'rlimits' });
+  assert.equal(res.score, 1, JSON.stringify(res.results));
+  for (const p of [...leaks, beat]) assert.equal(existsSync(p), false, `${p} stayed on the host`);
 });

@@ -67,6 +67,12 @@ export type IsolationChoice = 'auto' | 'bubblewrap' | 'rlimits';
 export interface RunOptions {
   /** Force an isolation mode; `bubblewrap` fails when it does not work here. Default `auto`. */
   isolation?: IsolationChoice;
+  /**
+   * Let `auto` fall back to rlimits when bubblewrap does not work here. Off by default: the fallback cannot
+   * stop a program reading world-readable files (e.g. a task's expected outputs) or using the network, so a
+   * reward computed under it can be gamed. Forcing `isolation: 'rlimits'` is the other explicit opt-in.
+   */
+  unsafeSandbox?: boolean;
   /** Parent folder of the per-run temp dirs (default os.tmpdir()); must be searchable by other users. */
   tmpRoot?: string;
   /** Interpreter paths (absolute); by default /usr/bin/python3 (or /usr/local/bin/python3) and this Node. */
