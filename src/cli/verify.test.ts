@@ -123,3 +123,19 @@ test('--file scores a JSONL file: summary, --json, and bad lines named by number
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('--file reads its rows as a stream: from standard input (-), with every line numbered, and names an unreadable path', () => {
+  const argv = (args: string[]) => (fromSource ? ['--import', 'tsx', main, ...args] : [main, ...args]);
+  const rows = Array.from({ length: 300 }, (_, i) => JSON.stringify({ gold: String(i), answer: i % 3 === 0 ? 'x' : String(i), note: 'π≈3.14 “quoted” '.repeat(50) }));
+  const r = spawnSync(process.execPath, argv(['verify', '--file', '-', '--json']), { encoding: 'utf8', input: rows.join('\n') + '\n', timeout: 120_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const s = JSON.parse(r.stdout) as { count: number; correct: number; results: { line: number }[] };
+  assert.deepEqual([s.count, s.correct], [300, 200]);
+  assert.deepEqual(s.results.map((x) => x.line), rows.map((_, i) => i + 1));
+  const bad = spawnSync(process.execPath, argv(['verify', '--file', '-']), { encoding: 'utf8', input: `${rows[0]}\n{oops\n`, timeout: 60_000 });
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /-:2: not valid JSON/);
+  const missing = r1(['verify', '--file', '/nonexistent/r1-rows.jsonl']);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /cannot read \/nonexistent\/r1-rows\.jsonl: ENOENT/);
+});

@@ -3,7 +3,7 @@
 // in src/verify/math, always through the time-bounded MathVerifier.
 
 import type { Command } from 'commander';
-import { readFileSync } from 'node:fs';
+import { readLinesSync } from '../util/lines.js';
 import { z } from 'zod';
 import { EXTRACT_METHODS, GOLD_EXTRACT_MODES, MathVerifier, type ExtractMethod, type GoldExtract, type MathVerdict } from '../verify/math/index.js';
 
@@ -12,7 +12,8 @@ export interface VerifyCliDeps {
   stdout: { write(s: string): unknown };
   stderr: { write(s: string): unknown };
   setExitCode(code: number): void;
-  readFile(path: string): string;
+  /** The file's lines, read as a stream (a JSONL file of any size; '-' is standard input). */
+  readLines(path: string): Iterable<{ text: string; lineNo: number }>;
 }
 
 /** Usage errors (bad flags, unreadable or malformed files) exit with 2. */
@@ -58,10 +59,23 @@ const rowSchema = z
   .refine((r) => r.completion !== undefined || r.answer !== undefined, { message: 'needs a "completion" or an "answer" field' });
 type Row = z.infer<typeof rowSchema>;
 
-/** Parse every line first, so that a malformed file fails before any work, naming its line. */
-export function parseCompletionsFile(text: string, path: string): { line: number; row: Row }[] {
+/**
+ * Parse every line first, so that a malformed file fails before any work, naming its line. Lines come one at a
+ * time (never the whole file as one string, which V8 caps at ~512 MiB).
+ */
+export function parseCompletionsFile(lines: Iterable<{ text: string; lineNo: number }>, path: string): { line: number; row: Row }[] {
   const rows: { line: number; row: Row }[] = [];
-  for (const [k, raw] of text.split('\n').entries()) {
+  const it = lines[Symbol.iterator]();
+  for (;;) {
+    let next: IteratorResult<{ text: string; lineNo: number }>;
+    try {
+      next = it.next();
+    } catch (e) {
+      throw new UsageError(`cannot read ${path}: ${(e as Error).message}`);
+    }
+    if (next.done) break;
+    const raw = next.value.text;
+    const k = next.value.lineNo - 1;
     if (raw.trim() === '') continue;
     let json: unknown;
     try {
@@ -121,13 +135,7 @@ export interface FileSummary {
 
 async function scoreFile(f: Flags, deps: VerifyCliDeps): Promise<void> {
   const path = f.file as string;
-  let text: string;
-  try {
-    text = deps.readFile(path);
-  } catch (e) {
-    throw new UsageError(`cannot read ${path}: ${(e as Error).message}`);
-  }
-  const rows = parseCompletionsFile(text, path);
+  const rows = parseCompletionsFile(deps.readLines(path), path);
   const verifier = verifierFor(f);
   let verdicts: MathVerdict[];
   try {
@@ -174,7 +182,7 @@ export function addVerifyCommand(parent: Command, partial: Partial<VerifyCliDeps
     setExitCode: (code) => {
       process.exitCode = code;
     },
-    readFile: (path) => readFileSync(path === '-' ? 0 : path, 'utf8'),
+    readLines: (path) => readLinesSync(path === '-' ? 0 : path),
     ...partial,
   };
   return parent
