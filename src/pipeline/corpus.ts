@@ -27,17 +27,24 @@ function terms(expr: string): { nums: number[]; ops: string[] } | null {
   return nums.length >= 2 ? { nums, ops } : null;
 }
 
-/** Left-to-right steps of a +/- chain: ["23 + 45 = 68", "68 - 7 = 61"]. */
+/**
+ * Left-to-right steps of a +/- chain, tens before ones (a chain of thought a small model can follow):
+ * "23 + 45 - 7" → ["23 + 40 = 63", "63 + 5 = 68", "68 - 7 = 61"].
+ */
 export function chainSteps(expr: string): string[] | null {
   const t = terms(expr);
   if (!t) return null;
   const steps: string[] = [];
   let acc = t.nums[0]!;
+  const apply = (a: number, op: string, x: number): number => (op === '+' ? a + x : a - x);
   t.ops.forEach((op, i) => {
     const x = t.nums[i + 1]!;
-    const next = op === '+' ? acc + x : acc - x;
-    steps.push(`${acc} ${op} ${x} = ${next}`);
-    acc = next;
+    const tens = x - (x % 10), ones = x % 10;
+    for (const part of tens > 0 && ones > 0 ? [tens, ones] : [x]) {
+      const next = apply(acc, op, part);
+      steps.push(`${acc} ${op} ${part} = ${next}`);
+      acc = next;
+    }
   });
   return steps;
 }
@@ -79,10 +86,11 @@ const FACTS_ZH: [string, string, string][] = [
 /** One base-corpus document for a problem (its wording and its worked answer in one language). */
 export function problemDocument(item: TaskItem, expr: string, lang: 'en' | 'zh', rng: Rng): string {
   const q = lang === 'en' ? item.question : questionZh(expr);
-  const style = rng.int(0, 2);
+  const style = rng.int(0, 3);
   const a = workedAnswer(expr, item.gold, lang, rng);
-  if (lang === 'zh') return style === 0 ? `问题：${q}\n解答：${a}` : `${q}\n${a}`;
-  return style === 0 ? `Question: ${q}\nAnswer: ${a}` : style === 1 ? `Q: ${q}\nA: ${a}` : `User: ${q} Assistant: ${a}`;
+  if (lang === 'zh') return style % 2 === 0 ? `问题：${q}\n解答：${a}` : `${q}\n${a}`;
+  // The last form puts the question in R1-Zero's template words with a prose answer: a base meets such prompts.
+  return style === 0 ? `Question: ${q}\nAnswer: ${a}` : style === 1 ? `Q: ${q}\nA: ${a}` : style === 2 ? `User: ${q} Assistant: ${a}` : `${R1_ZERO_TEMPLATE.replace('{prompt}.', () => q)} ${a}`;
 }
 
 /** A short tagged note on an everyday fact (see the file comment). */

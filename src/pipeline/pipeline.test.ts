@@ -11,13 +11,21 @@ import { getTask } from '../tasks/registry.js';
 import { Rng } from '../util/rng.js';
 
 test('the base corpus: worked answers in prose, English and Chinese, never a task problem in the rewarded tag format', async () => {
-  assert.deepEqual(chainSteps('23 + 45 - 7'), ['23 + 45 = 68', '68 - 7 = 61']);
+  assert.deepEqual(chainSteps('23 + 45 - 7'), ['23 + 40 = 63', '63 + 5 = 68', '68 - 7 = 61']);
+  assert.deepEqual(chainSteps('50 - 30'), ['50 - 30 = 20']);
+  assert.equal(chainSteps('2 * 3'), null);
   const t = getTask('arithmetic', { difficulty: 'digits=2,operands=2,operators=+-' });
   const items = await t.items({ split: 'train', n: 400, seed: 1 });
   const docs = baseCorpus(items, new Rng(1), { zhShare: 0.3, noteShare: 0.1 });
   const zh = docs.filter((d) => /答案是/.test(d)), en = docs.filter((d) => /The answer is/.test(d));
   assert.ok(zh.length > 60 && en.length > 200, `${zh.length} zh, ${en.length} en`);
-  for (const d of docs) if (/<answer>/.test(d)) assert.ok(!/[+-] \d/.test(d) && !items.some((it) => d.includes(it.question)), `a tagged document holds a task problem: ${d}`);
+  // The template's own words mention the tags; what matters is that no problem is answered in them.
+  for (const d of docs) {
+    const reply = d.slice(Math.max(0, d.lastIndexOf('Assistant:')));
+    if (items.some((it) => d.includes(String(it.meta?.['expression'])))) assert.ok(!/<answer>|<think>/.test(reply), `a problem answered in the tag format: ${d}`);
+    else assert.ok(!/[+-] \d/.test(reply), `a tagged note holds arithmetic: ${d}`);
+  }
+  assert.ok(docs.some((d) => d.startsWith('A conversation between User and Assistant') && /User: Compute/.test(d)), 'some problems come in the template\'s words');
   // Each problem's worked answer is correct.
   for (const it of items.slice(0, 50)) assert.ok(docs.some((d) => d.includes(`${it.gold}.`) || d.includes(`${it.gold}。`)));
 });
