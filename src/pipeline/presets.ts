@@ -44,7 +44,7 @@ export const pipelinePresetSchema = z.strictObject({
 });
 export type PipelinePreset = z.output<typeof pipelinePresetSchema>;
 
-const TASK = { task: 'arithmetic', difficulty: 'digits=2,operands=2,operators=+-' };
+const TASK = { task: 'arithmetic', difficulty: 'digits=1,operands=2,operators=+-' };
 
 export const PIPELINE_PRESETS: Record<'quick' | 'default', PipelinePreset> = {
   quick: {

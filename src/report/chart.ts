@@ -30,7 +30,7 @@ export function esc(s: string): string {
 /** A self-contained <svg> line chart with axes, ticks, a legend and a title. */
 export function lineChart(series: readonly Series[], o: LineChartOptions): string {
   const W = o.width ?? 560, H = o.height ?? 300;
-  const m = { top: 30, right: 16, bottom: 42, left: 56 };
+  const m = { top: 46, right: 16, bottom: 42, left: 56 };
   const pts = series.flatMap((s) => s.points.filter(([, y]) => Number.isFinite(y)));
   const xs = pts.map(([x]) => x), ys = pts.map(([, y]) => y);
   const xDom: [number, number] = xs.length ? [Math.min(...xs), Math.max(...xs)] : [0, 1];
@@ -44,7 +44,7 @@ export function lineChart(series: readonly Series[], o: LineChartOptions): strin
   const xTicks = x.ticks(6).map((t) => `<g transform="translate(${x(t)},${H - m.bottom})"><line y2="5" stroke="#444"/><text y="18" text-anchor="middle">${fmt(t)}</text></g>`).join('');
   const yTicks = y.ticks(5).map((t) => `<g transform="translate(${m.left},${y(t)})"><line x2="-5" stroke="#444"/><line x2="${W - m.left - m.right}" stroke="#eee"/><text x="-8" dy="0.32em" text-anchor="end">${fmt(t)}</text></g>`).join('');
   const lines = series.map((s, i) => `<path d="${path(s.points) ?? ''}" fill="none" stroke="${PALETTE[i % PALETTE.length]}" stroke-width="1.8"/>`).join('');
-  const legend = series.map((s, i) => `<g transform="translate(${m.left + 8 + i * 130},${m.top - 12})"><rect width="10" height="10" y="-9" fill="${PALETTE[i % PALETTE.length]}"/><text x="14">${esc(s.name)}</text></g>`).join('');
+  const legend = series.map((s, i) => `<g transform="translate(${m.left + 8 + i * 130},${m.top - 16})"><rect width="10" height="10" y="-9" fill="${PALETTE[i % PALETTE.length]}"/><text x="14">${esc(s.name)}</text></g>`).join('');
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" font-family="sans-serif" font-size="11" role="img" aria-label="${esc(o.title)}">`,
     `<text x="${W / 2}" y="14" text-anchor="middle" font-size="13" font-weight="bold">${esc(o.title)}</text>`,
