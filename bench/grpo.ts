@@ -104,9 +104,9 @@ try {
   console.log(`\nGRPO step: r1ts ${step.toFixed(2)} s, TRL ${trl === null ? 'n/a' : `${trl.toFixed(2)} s`}, ratio ${trl === null ? 'n/a' : `${(trl / step).toFixed(2)}x`}`);
 
   if (rssSteps > 0) {
-    const before: number[] = [];
+    const rss: number[] = []; // MiB after each step
     const ms = new MetricsStream();
-    ms.subscribe((x) => before.push(process.memoryUsage().rss / 2 ** 20 + 0 * (x.step as number)));
+    ms.subscribe(() => rss.push(process.memoryUsage().rss / 2 ** 20));
     await trainGrpo({
       backend, metrics: ms,
       config: parseGrpoConfig({
@@ -114,7 +114,7 @@ try {
         promptStyle: 'chat', tasks: [{ name: 'arithmetic', difficulty: 'easy' }], rewards: [{ name: 'accuracy' }], microBatch: 64, checkpointEvery: 0, logSamples: 0, optim: { lr: 1e-6 },
       }),
     });
-    const warm = before[9]!, peak = Math.max(...before.slice(10));
+    const warm = rss[9]!, peak = Math.max(...rss.slice(10));
     console.log(`\nRSS over ${rssSteps} GRPO steps: ${warm.toFixed(1)} MiB after 10 steps, peak after ${peak.toFixed(1)} MiB: ${(((peak - warm) / warm) * 100).toFixed(2)}% (target: flat within 5%)`);
   }
 } finally {
