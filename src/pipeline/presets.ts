@@ -62,7 +62,7 @@ export const PIPELINE_PRESETS: Record<'quick' | 'default', PipelinePreset> = {
     name: 'default', seed: 1, ...TASK, vocabSize: 1024, maxSeqLen: 384, maxNewTokens: 64,
     model: { hidden: 128, nLayers: 4, nHeads: 4, nKvHeads: 2, intermediate: 384 },
     student: { hidden: 64, nLayers: 2, nHeads: 4, nKvHeads: 2, intermediate: 192 },
-    base: { documents: 12000, steps: 900, batchSize: 16, seqLen: 128, lr: 3e-3, zhShare: 0.3, noteShare: 0.1 },
+    base: { documents: 12000, steps: 900, batchSize: 12, seqLen: 192, lr: 3e-3, zhShare: 0.3, noteShare: 0.1 },
     zero: { steps: 120, promptsPerStep: 8, groupSize: 8, lr: 5e-4 },
     r1: { rejectPrompts: 256, rejectK: 4, coldStartSteps: 60, reasoningRl: { steps: 40, promptsPerStep: 8, groupSize: 8, lr: 3e-4 }, sftSteps: 80, finalRl: { steps: 20, promptsPerStep: 8, groupSize: 8, lr: 2e-4 }, languageWeight: 0.5 },
     distill: { prompts: 256, k: 4, studentBaseSteps: 400, sftSteps: 120, rl: { steps: 60, promptsPerStep: 8, groupSize: 8, lr: 5e-4 } },
