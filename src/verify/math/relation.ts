@@ -3,12 +3,12 @@
 // (L - R op 0, with > and \geq turned around), the operators agree and the sides are proportional by a constant
 // that is positive for < and \leq (any non-zero constant for \ne and =).
 
+import { splitTopWith } from './structure.js';
+
 /** Relational operators after normalization (normalize.ts turns \gt, >=, \ge, != ... into these). */
 const OPS = ['\\leq', '\\geq', '\\ne', '<', '>', '='] as const;
 export type RelOp = (typeof OPS)[number];
 
-const OPENERS = new Set(['(', '[', '{', '⦃']);
-const CLOSERS = new Set([')', ']', '}', '⦄']);
 
 /** A chain of sides joined by relational operators: `a < x \leq b` is sides [a, x, b], ops [<, \leq]. */
 export interface Relation {
@@ -18,29 +18,7 @@ export interface Relation {
 
 /** The top-level relation of `s`, or null when it has no inequality operator (plain equations are not relations). */
 export function parseRelation(s: string): Relation | null {
-  const sides: string[] = [];
-  const ops: RelOp[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i] as string;
-    if (c === '\\' && (s[i + 1] === '{' || s[i + 1] === '}')) {
-      i++;
-      continue;
-    }
-    if (OPENERS.has(c)) depth++;
-    else if (CLOSERS.has(c)) depth--;
-    else if (depth === 0) {
-      const op = OPS.find((o) => s.startsWith(o, i) && !(o.startsWith('\\') && /[A-Za-z]/.test(s[i + o.length] ?? '')));
-      if (op !== undefined) {
-        sides.push(s.slice(start, i).trim());
-        ops.push(op);
-        i += op.length - 1;
-        start = i + 1;
-      }
-    }
-  }
-  sides.push(s.slice(start).trim());
+  const { parts: sides, found: ops } = splitTopWith(s, OPS);
   if (!ops.some((o) => o !== '=') || sides.some((x) => x === '')) return null;
   return { sides, ops };
 }

@@ -23,7 +23,16 @@ const CLOSERS = new Set([')', ']', '}', SET_CLOSE]);
 
 /** Split at top-level separators (outside any bracket or brace). Separators may be multi-character. */
 export function splitTop(s: string, seps: readonly string[]): string[] {
+  return splitTopWith(s, seps).parts;
+}
+
+/**
+ * splitTop, also returning which separator stood between each pair of parts (parts.length = found.length + 1;
+ * parts trimmed). A LaTeX separator such as `\leq` does not match the start of a longer command (`\leqslant`).
+ */
+export function splitTopWith<S extends string>(s: string, seps: readonly S[]): { parts: string[]; found: S[] } {
   const parts: string[] = [];
+  const found: S[] = [];
   let depth = 0;
   let start = 0;
   for (let i = 0; i < s.length; i++) {
@@ -38,13 +47,14 @@ export function splitTop(s: string, seps: readonly string[]): string[] {
       const sep = seps.find((x) => s.startsWith(x, i) && !(x.startsWith('\\') && /[A-Za-z]/.test(s[i + x.length] ?? '')));
       if (sep !== undefined) {
         parts.push(s.slice(start, i));
+        found.push(sep);
         i += sep.length - 1;
         start = i + 1;
       }
     }
   }
   parts.push(s.slice(start));
-  return parts.map((p) => p.trim());
+  return { parts: parts.map((p) => p.trim()), found };
 }
 
 /** Index of the bracket closing the one at 0 (counting all bracket kinds, so [1,2) works); -1 if none. */
