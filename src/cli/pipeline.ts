@@ -5,41 +5,42 @@ import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { pipelinePreset, runPipeline, STAGES, StageInterrupted, writeReport, type StageContext, type StageName } from '../pipeline/index.js';
 import type { StepMetrics } from '../train/index.js';
+import { Progress } from './progress.js';
+import { stepFields } from './train.js';
 
 type Raw = Record<string, string | boolean | undefined>;
 
 interface Deps {
   stdout: { write(s: string): unknown };
-  stderr: { write(s: string): unknown; isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
   setExitCode: (code: number) => void;
 }
 
 const processDeps = (): Deps => ({ stdout: process.stdout, stderr: process.stderr, setExitCode: (c) => (process.exitCode = c) });
 
-const f = (x: number | null | undefined, d = 3): string => (typeof x === 'number' ? x.toFixed(d) : '-');
 
 export async function runStages(stages: readonly StageName[], raw: Raw, deps: Deps): Promise<void> {
   let ctx: StageContext;
+  let stopBar = (): void => {};
   try {
     const preset = pipelinePreset(raw.quick ? 'quick' : String(raw.preset ?? 'default'));
     const apiKey = typeof raw.teacherKeyEnv === 'string' ? process.env[raw.teacherKeyEnv] : undefined;
     if (typeof raw.teacherKeyEnv === 'string' && !apiKey) throw new Error(`--teacher-key-env ${raw.teacherKeyEnv}: the variable is not set`);
     if ((raw.teacherEndpoint === undefined) !== (raw.teacherModel === undefined)) throw new Error('--teacher-endpoint and --teacher-model go together');
     const tty = deps.stderr.isTTY === true;
-    let last = 0;
     const t0 = Date.now();
+    // One progress line per trainer run (stage part), with its own step count and ETA.
+    let bar: { part: string; progress: Progress; first: number } | null = null;
+    stopBar = (): void => bar?.progress.stop();
     ctx = {
       preset, runDir: resolve(String(raw.out ?? `runs/${preset.name}`)),
       log: (m) => void deps.stderr.write(`${tty ? '\r\x1b[K' : ''}[${((Date.now() - t0) / 1000).toFixed(0)}s] ${m}\n`),
-      onMetrics: (part: string, m: StepMetrics) => {
-        const total = m.step && m.wallSeconds ? (m.wallSeconds as number) / m.step : null;
-        const what = m.reward !== undefined ? `reward ${f(m.reward)} acc ${f(m.accuracy)} len ${f(m.lengthMean, 1)}` : `loss ${f(m.loss)}`;
-        const line = `${part} step ${m.step}  ${what}${total ? `  ${total.toFixed(2)} s/step` : ''}`;
-        if (tty) deps.stderr.write(`\r\x1b[K${line}`);
-        else if (Date.now() - last > 5000) {
-          deps.stderr.write(line + '\n');
-          last = Date.now();
+      onMetrics: (part: string, m: StepMetrics, total: number) => {
+        if (bar?.part !== part) {
+          bar?.progress.stop();
+          bar = { part, progress: new Progress(deps.stderr, { unit: 'steps' }), first: m.step - 1 };
         }
+        bar.progress.update({ label: part, done: m.step, total, resumed: bar.first, fields: stepFields(m) });
       },
       inputs: {
         ...(typeof raw.base === 'string' ? { base: resolve(raw.base) } : {}),
@@ -65,7 +66,7 @@ export async function runStages(stages: readonly StageName[], raw: Raw, deps: De
   try {
     ctx.signal = controller.signal;
     const records = await runPipeline(ctx, stages);
-    if (deps.stderr.isTTY) deps.stderr.write('\n');
+    stopBar();
     const rep = writeReport(ctx.runDir);
     const wall = Object.values(records).reduce((a, r) => a + (r?.wallSeconds ?? 0), 0);
     deps.stdout.write(`\n${rep.summary}\n\nstages took ${wall.toFixed(0)} s; report: ${rep.html} (markdown: ${rep.markdown})\n`);
@@ -78,6 +79,7 @@ export async function runStages(stages: readonly StageName[], raw: Raw, deps: De
       deps.setExitCode(1);
     }
   } finally {
+    stopBar();
     process.off('SIGINT', onSig);
     process.off('SIGTERM', onSig);
   }

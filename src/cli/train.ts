@@ -3,6 +3,7 @@
 // checkpoint-and-stop, and `--dry-run` printing the resolved config.
 
 import type { Command } from 'commander';
+import { Progress } from './progress.js';
 import { readFileSync } from 'node:fs';
 import { isPresetName, parseModelConfig, preset, type ModelConfigInput } from '../model/index.js';
 import { loadTokenizer } from '../tokenizer/index.js';
@@ -12,7 +13,7 @@ import {
 
 export interface TrainCliDeps {
   stdout: { write(s: string): unknown };
-  stderr: { write(s: string): unknown; isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
   setExitCode: (code: number) => void;
   /** Process signals to honour (SIGINT/SIGTERM); injectable for tests. */
   onSignal: (handler: () => void) => () => void;
@@ -40,28 +41,13 @@ function splitSpec(s: string): [string, string | undefined] {
   return i < 0 ? [s, undefined] : [s.slice(0, i), s.slice(i + 1)];
 }
 
-/** The progress line: step, reward, accuracy, length, ETA. Redrawn in place on a TTY, a plain line every few seconds elsewhere. */
-function progressSink(deps: TrainCliDeps, total: number, keys: (m: StepMetrics) => string): { update: (m: StepMetrics) => void; done: () => void } {
-  const tty = deps.stderr.isTTY === true;
-  let last = 0;
-  return {
-    update(m) {
-      const eta = m.wallSeconds && m.step > 0 ? ((m.wallSeconds as number) / m.step) * (total - m.step) : null;
-      const line = `step ${m.step}/${total}  ${keys(m)}  ${eta !== null ? `ETA ${fmtSecs(eta)}` : ''}`;
-      if (tty) deps.stderr.write(`\r\x1b[K${line}`);
-      else if (Date.now() - last > 5000 || m.step === total) {
-        deps.stderr.write(line + '\n');
-        last = Date.now();
-      }
-    },
-    done() {
-      if (tty) deps.stderr.write('\n');
-    },
-  };
-}
-
-const fmtSecs = (s: number): string => (s >= 90 ? `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${Math.round(s)}s`);
 const f = (x: number | null | undefined, d = 3): string => (x === null || x === undefined ? '-' : x.toFixed(d));
+
+/** What the progress line shows of a step: reward, accuracy, length and KL (GRPO), or the losses (SFT). */
+export function stepFields(m: StepMetrics): [string, string][] {
+  if (m.reward !== undefined) return [['reward', f(m.reward)], ['acc', f(m.accuracy)], ['len', f(m.lengthMean, 1)], ['kl', f(m.kl, 4)]];
+  return [['loss', f(m.loss)], ...(m.heldoutLoss !== undefined ? [['held-out', f(m.heldoutLoss)] as [string, string]] : [])];
+}
 
 type Raw = Record<string, string | boolean | string[] | undefined>;
 
@@ -114,17 +100,18 @@ async function runTrainer(kind: 'sft' | 'grpo', raw: Raw, deps: TrainCliDeps): P
     controller.abort();
   });
   const metrics = new MetricsStream();
-  const keys = kind === 'grpo'
-    ? (m: StepMetrics) => `reward ${f(m.reward)}  acc ${f(m.accuracy)}  len ${f(m.lengthMean, 1)}  kl ${f(m.kl, 4)}`
-    : (m: StepMetrics) => `loss ${f(m.loss)}${m.heldoutLoss !== undefined ? `  held-out ${f(m.heldoutLoss)}` : ''}  lr ${(m.lr ?? 0).toExponential(2)}`;
-  const bar = progressSink(deps, config.steps, keys);
-  metrics.subscribe(bar.update);
+  const bar = new Progress(deps.stderr, { unit: 'steps' });
+  let resumed: number | null = null;
+  metrics.subscribe((m) => {
+    resumed ??= m.step - 1;
+    bar.update({ label: `r1 ${kind}`, done: m.step, total: config.steps, resumed, fields: stepFields(m) });
+  });
   const log = (msg: string): void => void deps.stderr.write(`r1 ${kind}: ${msg}\n`);
   try {
     const res = kind === 'grpo'
       ? await trainGrpo({ config: config as ReturnType<typeof parseGrpoConfig>, resume: raw.resume === true, signal: controller.signal, metrics, log })
       : await trainSft({ config: config as ReturnType<typeof parseSftConfig>, resume: raw.resume === true, signal: controller.signal, metrics, log });
-    bar.done();
+    bar.stop();
     if (res.interrupted) {
       deps.stderr.write(`r1 ${kind}: interrupted at step ${res.steps}; checkpoint ${res.modelDir} (continue with --resume)\n`);
       deps.setExitCode(130);
@@ -132,7 +119,7 @@ async function runTrainer(kind: 'sft' | 'grpo', raw: Raw, deps: TrainCliDeps): P
     }
     deps.stdout.write(`r1 ${kind}: ${res.steps} steps done; model in ${res.modelDir}; metrics in ${config.out}/metrics.jsonl\n`);
   } catch (err) {
-    bar.done();
+    bar.stop();
     deps.stderr.write(`r1 ${kind}: ${(err as Error).message}\n`);
     deps.setExitCode(1);
   } finally {

@@ -27,7 +27,7 @@ export interface StageContext {
   runDir: string;
   log: (msg: string) => void;
   /** Every trainer's step metrics, tagged with the stage part that produced them. */
-  onMetrics?: (part: string, m: StepMetrics) => void;
+  onMetrics?: (part: string, m: StepMetrics, totalSteps: number) => void;
   signal?: AbortSignal;
   /** Checkpoints given in place of a stage's own input (ours or a Hugging Face folder). */
   inputs: { base?: string; zero?: string; r1?: string; studentBase?: string };
@@ -61,7 +61,7 @@ async function sft(ctx: StageContext, part: string, model: string, data: string,
   const out = join(ctx.runDir, part);
   requireCheckpoint(model, part);
   const metrics = new MetricsStream();
-  metrics.subscribe((m) => ctx.onMetrics?.(part, m));
+  metrics.subscribe((m) => ctx.onMetrics?.(part, m, steps));
   const resume = existsSync(join(out, 'config.json'));
   const res = await trainSft({
     config: parseSftConfig({ out, model, data, steps, seed: ctx.preset.seed, checkpointEvery: Math.max(10, Math.floor(steps / 4)), heldout: 0.05, ...extra }, part),
@@ -75,7 +75,7 @@ async function grpo(ctx: StageContext, part: string, cfg: Omit<GrpoConfigInput, 
   const out = join(ctx.runDir, part);
   requireCheckpoint(cfg.model, part);
   const metrics = new MetricsStream();
-  metrics.subscribe((m) => ctx.onMetrics?.(part, m));
+  metrics.subscribe((m) => ctx.onMetrics?.(part, m, cfg.steps));
   const resume = existsSync(join(out, 'config.json'));
   const res = await trainGrpo({
     config: parseGrpoConfig({ ...cfg, out, seed: ctx.preset.seed, checkpointEvery: Math.max(5, Math.floor(cfg.steps / 4)), logSamples: 4, evalEvery: Math.max(2, Math.floor(cfg.steps / 6)), evalItems: Math.min(32, ctx.preset.eval.items) }, part),

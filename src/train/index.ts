@@ -8,6 +8,7 @@ export { groupAdvantages, type GroupAdvantages } from './grpo/advantages.js';
 export { policyLoss, aggregationWeights, type PolicyLossInput, type PolicyLossResult } from './grpo/loss.js';
 export { rollout, rewardSamples, promptFor, type RolloutSample, type RolloutResult, type RolloutPromptStyle } from './grpo/rollout.js';
 export { buildReward, rewardFromSpec, scoreRewards, meanStd, type ScoredRollout } from './grpo/rewards.js';
+export { sampleGroups, type Group, type StepGroups } from './grpo/groups.js';
 export { PromptStream, type PromptDraw, type PromptStreamState, type MixEntry } from './grpo/prompts.js';
 export { heldoutAccuracy } from './grpo/heldout.js';
 export { packRows, rowLogProbs, surrogate, type TokenRow, type PackedRows, type RowLogProbs } from './logprobs.js';

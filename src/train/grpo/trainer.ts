@@ -19,8 +19,8 @@ import { groupAdvantages } from './advantages.js';
 import { heldoutAccuracy } from './heldout.js';
 import { aggregationWeights, policyLoss } from './loss.js';
 import { PromptStream, type PromptStreamState } from './prompts.js';
-import { rewardSamples, rollout, type RolloutSample } from './rollout.js';
-import { buildReward, meanStd, scoreRewards } from './rewards.js';
+import { sampleGroups } from './groups.js';
+import { buildReward, meanStd } from './rewards.js';
 
 export interface GrpoRunOptions {
   config: GrpoConfig;
@@ -106,37 +106,8 @@ export async function trainGrpo(opts: GrpoRunOptions): Promise<GrpoResult> {
       break;
     }
     const tStep = performance.now();
-    // 1. Rollout: G samples per prompt; with dynamic sampling, groups whose rewards are all equal are dropped and
-    //    replaced by fresh prompts (DAPO §3.2), at most maxRefills extra rounds.
-    const kept: { samples: RolloutSample[]; totals: number[]; components: Record<string, (number | null)[]> }[] = [];
-    let zeroVarGroups = 0, groupsSeen = 0, rolloutTokens = 0, rolloutSeconds = 0, rewardSeconds = 0, rounds = 0;
-    const all: { samples: RolloutSample[]; totals: number[]; components: Record<string, (number | null)[]> }[] = [];
-    while (kept.length < cfg.promptsPerStep && (rounds === 0 || (cfg.dynamicSampling.enabled && rounds <= cfg.dynamicSampling.maxRefills))) {
-      const draws = stream.next(cfg.promptsPerStep - kept.length);
-      const ro = rollout(cm, draws, { groupSize: cfg.groupSize, maxNewTokens: cfg.maxNewTokens, temperature: cfg.temperature, topP: cfg.topP, style: cfg.promptStyle, seed: roundSeed(cfg.seed, step, rounds) });
-      rolloutTokens += ro.tokens;
-      rolloutSeconds += ro.seconds;
-      // 2. Rule-based rewards (DeepSeek-R1 §2.2.2): accuracy by the task's checker, format, and the rest.
-      const tR = performance.now();
-      const scored = await scoreRewards(reward, rewardSamples(ro.samples));
-      rewardSeconds += (performance.now() - tR) / 1000;
-      for (let g = 0; g < draws.length; g++) {
-        const idx = Array.from({ length: cfg.groupSize }, (_, j) => g * cfg.groupSize + j);
-        const group = {
-          samples: idx.map((i) => ro.samples[i]!), totals: idx.map((i) => scored.totals[i]!),
-          components: Object.fromEntries(Object.entries(scored.components).map(([k, v]) => [k, idx.map((i) => v[i]!)])),
-        };
-        all.push(group);
-        groupsSeen++;
-        const flatReward = group.totals.every((r) => r === group.totals[0]);
-        if (flatReward) zeroVarGroups++;
-        if (!(cfg.dynamicSampling.enabled && flatReward)) kept.push(group);
-      }
-      rounds++;
-    }
-    // With dynamic sampling and no group left, nothing can be learned this step; keep the last round's groups so
-    // the KL term and metrics still apply.
-    const groups = kept.length > 0 ? kept.slice(0, cfg.promptsPerStep) : all.slice(-cfg.promptsPerStep);
+    // 1-2. Rollout (G samples per prompt) and rule rewards, refilling flat groups under dynamic sampling.
+    const { groups, zeroVarGroups, groupsSeen, rolloutTokens, rolloutSeconds, rewardSeconds, rounds } = await sampleGroups(cm, stream, reward, cfg, (round) => roundSeed(cfg.seed, step, round));
     const samples = groups.flatMap((g) => g.samples);
     const totals = groups.flatMap((g) => g.totals);
     // 3. Group-relative advantages (DeepSeek-R1 eq. 3).
