@@ -80,8 +80,8 @@ export const grpoConfigSchema = z
     topP: z.number().gt(0).max(1).default(1.0),
     /** 'r1-zero': DeepSeek-R1 Table 1's plain template; 'chat': the R1 chat template (completion starts inside <think>). */
     promptStyle: z.enum(['r1-zero', 'chat']).default('r1-zero'),
-    tasks: z.array(taskMixSchema).min(1, 'tasks: give at least one task'),
-    rewards: z.array(rewardSpecSchema).min(1, 'rewards: give at least one reward'),
+    tasks: z.array(taskMixSchema, { error: (i) => (i.input === undefined ? 'required: give at least one task (--task arithmetic)' : undefined) }).min(1, 'tasks: give at least one task'),
+    rewards: z.array(rewardSpecSchema, { error: (i) => (i.input === undefined ? 'required: give at least one reward (--reward accuracy)' : undefined) }).min(1, 'rewards: give at least one reward'),
     advantage: z.enum(ADVANTAGE_SCALES).default('group'),
     /** Clipped importance ratio, clip-higher (DAPO): ratio kept in [1 − epsLow, 1 + epsHigh]. */
     epsLow: z.number().min(0).max(1).default(0.2),

@@ -31,7 +31,8 @@ export function prepareRunDir(out: string, config: object, resume: boolean): voi
     throw new Error(`${out}: the run directory is not writable`);
   }
   const cfgFile = join(out, 'config.json');
-  const hasRun = existsSync(cfgFile) || existsSync(join(out, 'metrics.jsonl')) || (existsSync(join(out, 'checkpoints')) && readdirSync(join(out, 'checkpoints')).length > 0);
+  // A run that failed before its first step (config.json only) holds nothing to lose: it may be started again.
+  const hasRun = existsSync(join(out, 'metrics.jsonl')) || (existsSync(join(out, 'checkpoints')) && readdirSync(join(out, 'checkpoints')).length > 0);
   if (!resume && hasRun) throw new Error(`${out}: already holds a run; pass --resume to continue it, or choose another --out`);
   if (resume && existsSync(cfgFile)) {
     let before: Record<string, unknown>;
