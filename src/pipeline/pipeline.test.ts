@@ -46,6 +46,9 @@ test('the quick pipeline runs every stage, writes the report, resumes an interru
     // 1. Stopped in the middle of R1-Zero: the stage reports the interruption, its trainer left a checkpoint.
     await assert.rejects(runPipeline(ctx), (e: Error) => e instanceof StageInterrupted && e.message === 'zero/run');
     assert.ok(existsSync(join(dir, 'zero', 'run', 'checkpoints')));
+    const partial = JSON.parse(readFileSync(join(dir, 'stages.json'), 'utf8'));
+    assert.equal(partial.base.done, true);
+    assert.ok(partial.zero.done === false && partial.zero.wallSeconds > 0, 'the interrupted attempt is recorded, not done');
     // 2. Rerun: base is skipped, zero resumes from its checkpoint, the rest runs.
     const records = await runPipeline({ ...ctx, signal: new AbortController().signal, onMetrics: () => {} });
     assert.ok(logs.includes('base: done earlier; skipped'));

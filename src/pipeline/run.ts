@@ -83,16 +83,21 @@ export async function runPipeline(ctx: StageContext, stages: readonly StageName[
     const wall0 = performance.now();
     const cpu0 = process.cpuUsage();
     ctx.log(`${name}: starting`);
-    await RUNNERS[name](ctx);
-    const cpu = process.cpuUsage(cpu0);
-    // Earlier partial attempts of this stage (interrupted, then resumed) add their time.
-    const prev = records[name];
-    records[name] = {
-      done: true,
-      wallSeconds: (prev?.wallSeconds ?? 0) + (performance.now() - wall0) / 1000,
-      cpuSeconds: (prev?.cpuSeconds ?? 0) + (cpu.user + cpu.system) / 1e6,
-    };
-    writeFileAtomic(recordsFile(ctx.runDir), JSON.stringify(records, null, 1) + '\n');
+    let done = false;
+    try {
+      await RUNNERS[name](ctx);
+      done = true;
+    } finally {
+      // An interrupted attempt's time counts too: the attempt that finishes the stage adds to it.
+      const cpu = process.cpuUsage(cpu0);
+      const prev = records[name];
+      records[name] = {
+        done,
+        wallSeconds: (prev?.wallSeconds ?? 0) + (performance.now() - wall0) / 1000,
+        cpuSeconds: (prev?.cpuSeconds ?? 0) + (cpu.user + cpu.system) / 1e6,
+      };
+      writeFileAtomic(recordsFile(ctx.runDir), JSON.stringify(records, null, 1) + '\n');
+    }
   }
   return records;
 }
