@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { getTask } from '../tasks/registry.js';
 import { checkCountdownAnswer } from '../tasks/countdown/index.js';
 import { resolveDataDir } from '../tasks/benchmarks/data-dir.js';
+import { parseInstructionSpec } from '../tasks/instructions/index.js';
 
 const fromSource = import.meta.url.endsWith('.ts');
 const main = fileURLToPath(new URL(fromSource ? './main.ts' : './main.js', import.meta.url));
@@ -23,7 +24,7 @@ test('r1 tasks list --json lists every task', () => {
   const r = r1(['tasks', 'list', '--json']);
   assert.equal(r.code, 0, r.stderr);
   const tasks = JSON.parse(r.stdout) as { name: string; kind: string }[];
-  assert.deepEqual(tasks.map((t) => t.name), ['arithmetic', 'countdown', 'knights', 'gsm8k', 'math500', 'aime24', 'amc23', 'code']);
+  assert.deepEqual(tasks.map((t) => t.name), ['arithmetic', 'countdown', 'knights', 'instructions', 'gsm8k', 'math500', 'aime24', 'amc23', 'code']);
 });
 
 test('r1 tasks sample countdown -n 3 --seed 7 --json: same items as the library, valid solutions', async () => {
@@ -46,6 +47,15 @@ test('text output with held-out split, difficulty preset and boxed style', () =>
   assert.equal(r.stdout.match(/Please reason step by step, and put your final answer within \\boxed\{\}\./g)?.length, 2);
   assert.equal(r.stdout.match(/You meet 5 inhabitants/g)?.length, 2);
   assert.match(r.stdout, /^gold: \w+ is a (knight|knave), /m);
+});
+
+test('r1 tasks sample instructions --json: the library\'s items, each gold a constraint spec', async () => {
+  const r = r1(['tasks', 'sample', 'instructions', '-n', '3', '--difficulty', 'hard', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: string; gold: string });
+  const lib = await getTask('instructions', { difficulty: 'hard' }).items({ split: 'train', n: 3, seed: 0 });
+  assert.deepEqual(rows.map((x) => x.id), lib.map((x) => x.id));
+  for (const row of rows) assert.equal(parseInstructionSpec(row.gold, row.id).constraints.length, 2);
 });
 
 test('usage errors exit 2; a missing data folder exits 1 naming the path and sources', () => {

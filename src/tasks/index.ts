@@ -9,6 +9,17 @@ export { HELDOUT_FRACTION, splitOfKey } from './split.js';
 export { arithmeticTask, type ArithmeticDifficulty } from './arithmetic/index.js';
 export { countdownTask, checkCountdownAnswer, type CountdownDifficulty } from './countdown/index.js';
 export { knightsTask, type KnightsDifficulty } from './knights/index.js';
+export {
+  instructionsTask,
+  checkInstructions,
+  checkInstructionsCompletion,
+  parseInstructionSpec,
+  CONSTRAINT_KINDS,
+  type InstructionsDifficulty,
+  type InstructionSpec,
+  type Constraint,
+  type ConstraintKind,
+} from './instructions/index.js';
 export { benchmarkTask, loadBenchmark, type BenchmarkName, type BenchmarkOptions, type MathChecker } from './benchmarks/index.js';
 export { resolveDataDir, BENCHMARK_SOURCES } from './benchmarks/data-dir.js';
 export { createCodeTask, codeTask, type CodeTaskOptions } from './code/index.js';

@@ -6,6 +6,7 @@ import type { Split, Task } from './types.js';
 import { arithmeticDifficultyFromSpec, arithmeticTask, type ArithmeticDifficulty } from './arithmetic/index.js';
 import { countdownDifficultyFromSpec, countdownTask, type CountdownDifficulty } from './countdown/index.js';
 import { knightsDifficultyFromSpec, knightsTask, type KnightsDifficulty } from './knights/index.js';
+import { instructionsDifficultyFromSpec, instructionsTask, type InstructionsDifficulty } from './instructions/index.js';
 import { benchmarkDescription, benchmarkTask, type BenchmarkOptions } from './benchmarks/index.js';
 import { CODE_PROBLEMS, createCodeTask, type CodeTaskOptions } from './code/index.js';
 
@@ -19,6 +20,7 @@ export interface TaskOptionsByName {
   arithmetic: SyntheticOptions<ArithmeticDifficulty>;
   countdown: SyntheticOptions<CountdownDifficulty>;
   knights: SyntheticOptions<KnightsDifficulty>;
+  instructions: SyntheticOptions<InstructionsDifficulty>;
   gsm8k: BenchmarkOptions;
   math500: BenchmarkOptions;
   aime24: BenchmarkOptions;
@@ -54,6 +56,7 @@ const FACTORIES: { [K in TaskName]: Factory<K> } = {
   arithmetic: synthetic(arithmeticTask, arithmeticDifficultyFromSpec),
   countdown: synthetic(countdownTask, countdownDifficultyFromSpec),
   knights: synthetic(knightsTask, knightsDifficultyFromSpec),
+  instructions: synthetic(instructionsTask, instructionsDifficultyFromSpec),
   gsm8k: (o) => benchmarkTask('gsm8k', o),
   math500: (o) => benchmarkTask('math500', o),
   aime24: (o) => benchmarkTask('aime24', o),
@@ -68,6 +71,7 @@ const INFO: readonly TaskInfo[] = [
   { name: 'arithmetic', kind: 'synthetic', description: 'multi-digit arithmetic: digits, operands and operators as knobs; exact answers', splits: SYNTHETIC_SPLITS, defaultSplit: 'train', presets: PRESETS },
   { name: 'countdown', kind: 'synthetic', description: 'Countdown: reach a target with + - * / using each number once (solvable by construction)', splits: SYNTHETIC_SPLITS, defaultSplit: 'train', presets: PRESETS },
   { name: 'knights', kind: 'synthetic', description: 'knights and knaves: N islanders, one statement each, exactly one solution', splits: SYNTHETIC_SPLITS, defaultSplit: 'train', presets: PRESETS },
+  { name: 'instructions', kind: 'synthetic', description: 'instruction following: everyday requests (EN/ZH) with rule-checked constraints (language, word limit, required words...)', splits: SYNTHETIC_SPLITS, defaultSplit: 'train', presets: PRESETS },
   { name: 'gsm8k', kind: 'benchmark', description: benchmarkDescription('gsm8k'), splits: ['test'], defaultSplit: 'test' },
   { name: 'math500', kind: 'benchmark', description: benchmarkDescription('math500'), splits: ['test'], defaultSplit: 'test' },
   { name: 'aime24', kind: 'benchmark', description: benchmarkDescription('aime24'), splits: ['test'], defaultSplit: 'test' },
