@@ -13,6 +13,7 @@ export {
   instructionsTask,
   checkInstructions,
   checkInstructionsCompletion,
+  referenceAnswer,
   parseInstructionSpec,
   CONSTRAINT_KINDS,
   type InstructionsDifficulty,

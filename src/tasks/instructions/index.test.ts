@@ -1,54 +1,51 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { checkInstructionsCompletion, instructionsDifficultyFromSpec, instructionsTask } from './index.js';
-import { CONSTRAINT_KINDS, containsWord, parseInstructionSpec, type Constraint, type InstructionSpec } from './constraints.js';
-import { CATEGORIES, FILLER_WORDS, type Member } from './vocab.js';
+import { checkInstructionsCompletion, instructionsDifficultyFromSpec, instructionsTask, referenceAnswer } from './index.js';
+import { CONSTRAINT_KINDS, parseInstructionSpec, type Constraint, type InstructionSpec } from './constraints.js';
+import { FILLER_WORDS } from './vocab.js';
 import { getTaskByName, listTasks, taskInfo } from '../registry.js';
 import { splitOfKey } from '../split.js';
 import type { TaskItem } from '../types.js';
+import { Rng } from '../../util/rng.js';
 
 function find<K extends Constraint['kind']>(spec: InstructionSpec, kind: K): Extract<Constraint, { kind: K }> | undefined {
   return spec.constraints.find((c) => c.kind === kind) as Extract<Constraint, { kind: K }> | undefined;
-}
-
-/** Write an answer that keeps every constraint of `spec`, the way a compliant model would. */
-function compliantAnswer(spec: InstructionSpec): string {
-  const lang = spec.lang;
-  const excluded = find(spec, 'exclude')?.word;
-  const included = find(spec, 'include')?.word;
-  const spell = (m: Member): string => m[lang];
-  let pool = CATEGORIES[spec.category].members.filter((m) => excluded === undefined || !containsWord(spell(m), excluded));
-  const incMember = pool.find((m) => included !== undefined && spell(m).toLowerCase() === included.toLowerCase());
-  if (incMember !== undefined) pool = [incMember, ...pool.filter((m) => m !== incMember)];
-  const items = pool.slice(0, find(spec, 'count')?.n ?? 1).map(spell);
-  let ans = items.join(lang === 'en' ? ', ' : '，');
-  if (included !== undefined && incMember === undefined) ans = lang === 'en' ? `${included} ${ans}` : `${included}${ans}`;
-  const end = find(spec, 'end-with');
-  if (end !== undefined) ans = lang === 'en' ? `${ans}. ${end.text}` : `${ans}。${end.text}`;
-  if (find(spec, 'lowercase') !== undefined) ans = ans.toLowerCase();
-  return ans;
 }
 
 function item(spec: InstructionSpec, id = 'instructions-test'): TaskItem {
   return { id, question: 'q', gold: JSON.stringify(spec) };
 }
 
-test('every generated item is satisfiable: a compliant answer passes in both completion styles', async () => {
+test('every generated item is satisfiable: its reference answer passes in both completion styles', async () => {
+  const rng = new Rng(11);
+  const seen = new Set<string>();
   for (const difficulty of ['easy', 'medium', 'hard', 'extreme', 'extreme,lang=zh', 'hard,lang=en,kinds=count|max-words|include|exclude']) {
     const task = getTaskByName('instructions', { difficulty });
     for (const split of ['train', 'heldout'] as const) {
       for (const it of await task.items({ split, n: 60, seed: 3 })) {
         const spec = parseInstructionSpec(it.gold, it.id);
-        const ans = compliantAnswer(spec);
-        for (const completion of [`<think>我想想 which ones.</think> <answer>${ans}</answer>`, `<think>\nhmm\n</think>\n\n${ans}`]) {
-          const r = await task.check(it, completion);
-          assert.equal(r.correct, true, `${difficulty} ${it.question} -> ${ans}: ${r.reason}`);
-          assert.equal(r.score, 1);
-          assert.equal(r.extracted, ans);
+        for (const ans of [referenceAnswer(spec), referenceAnswer(spec, rng)]) {
+          seen.add(ans);
+          for (const completion of [`<think>我想想 which ones.</think> <answer>${ans}</answer>`, `<think>\nhmm\n</think>\n\n${ans}`]) {
+            const r = await task.check(it, completion);
+            assert.equal(r.correct, true, `${difficulty} ${it.question} -> ${ans}: ${r.reason}`);
+            assert.equal(r.score, 1);
+            assert.equal(r.extracted, ans);
+          }
         }
       }
     }
   }
+  assert.ok(seen.size > 300, `reference answers vary: ${seen.size}`);
+  // The reference answer is not a trivial pass: the same answer fails a different item's constraints often.
+  const items = await instructionsTask({ constraints: 2 }).items({ split: 'train', n: 100, seed: 5 });
+  let crossPasses = 0;
+  for (let i = 0; i < items.length; i++) {
+    const other = items[(i + 1) % items.length] as TaskItem;
+    const ans = referenceAnswer(parseInstructionSpec(other.gold));
+    if (checkInstructionsCompletion(items[i] as TaskItem, ans).correct) crossPasses++;
+  }
+  assert.ok(crossPasses < 20, `an answer for another item passed ${crossPasses} of 100`);
 });
 
 test('generation covers every kind, both prompt languages and cross-language answers; questions state the constraints', async () => {

@@ -17,6 +17,7 @@ import {
   answerRegion,
   checkInstructions,
   cleanAnswer,
+  containsWord,
   CONSTRAINT_KINDS,
   instructionsAnswerKey,
   parseInstructionSpec,
@@ -156,6 +157,30 @@ export function generateInstruction(rng: Rng, d: InstructionsDifficulty): Genera
   const spec: InstructionSpec = { category, lang: answerLang, constraints };
   // The question spells out the whole problem (request, category, every constraint), so it is the content key.
   return { question, gold: JSON.stringify(spec), key: question, meta: { promptLang, answerLang, category, kinds: chosen } };
+}
+
+/**
+ * A short answer that keeps every constraint of `spec`, for corpora and cold-start examples: members of the
+ * category (the required one first, never the forbidden one; drawn with `rng` when given), the required word,
+ * the ending. Every spec the generator makes has one (the tests check it for each difficulty).
+ */
+export function referenceAnswer(spec: InstructionSpec, rng?: Rng): string {
+  const find = <K extends Constraint['kind']>(k: K) => spec.constraints.find((c) => c.kind === k) as Extract<Constraint, { kind: K }> | undefined;
+  const lang = spec.lang;
+  const excluded = find('exclude')?.word;
+  const included = find('include')?.word;
+  const pool = CATEGORIES[spec.category].members.filter((m) => excluded === undefined || !containsWord(m[lang], excluded));
+  if (rng !== undefined) rng.shuffle(pool);
+  const wanted = pool.find((m) => included !== undefined && m[lang].toLowerCase() === included.toLowerCase());
+  const ordered = wanted === undefined ? pool : [wanted, ...pool.filter((m) => m !== wanted)];
+  let ans = ordered
+    .slice(0, find('count')?.n ?? 1)
+    .map((m) => m[lang])
+    .join(lang === 'en' ? ', ' : '，');
+  if (included !== undefined && wanted === undefined) ans = lang === 'en' ? `${included} ${ans}` : `${included}${ans}`;
+  const end = find('end-with');
+  if (end !== undefined) ans = lang === 'en' ? `${ans}. ${end.text}` : `${ans}。${end.text}`;
+  return find('lowercase') !== undefined ? ans.toLowerCase() : ans;
 }
 
 /** R1-Zero template for a question; a Chinese question keeps its own final mark (。？！) instead of the template's period. */
