@@ -8,6 +8,7 @@
 import type { Rng } from '../util/rng.js';
 import type { TaskItem } from '../tasks/types.js';
 import { R1_ZERO_TEMPLATE } from '../tasks/prompt.js';
+import { parseInstructionSpec, referenceAnswer } from '../tasks/instructions/index.js';
 
 /** Operands and operators of an arithmetic item ("23 + 45 - 7"), or null for other expressions. */
 function terms(expr: string): { nums: number[]; ops: string[] } | null {
@@ -83,40 +84,100 @@ const FACTS_ZH: [string, string, string][] = [
   ['晴天的天空是什么颜色？', '晴天时天空是蓝色的。', '蓝色'],
 ];
 
-/** One base-corpus document for a problem (its wording and its worked answer in one language). */
-export function problemDocument(item: TaskItem, expr: string, lang: 'en' | 'zh', rng: Rng): string {
-  const q = lang === 'en' ? item.question : questionZh(expr);
-  const style = rng.int(0, 3);
-  const a = workedAnswer(expr, item.gold, lang, rng);
-  if (lang === 'zh') return style % 2 === 0 ? `问题：${q}\n解答：${a}` : `${q}\n${a}`;
-  // The last form puts the question in R1-Zero's template words with a prose answer: a base meets such prompts.
-  return style === 0 ? `Question: ${q}\nAnswer: ${a}` : style === 1 ? `Q: ${q}\nA: ${a}` : style === 2 ? `User: ${q} Assistant: ${a}` : `${R1_ZERO_TEMPLATE.replace('{prompt}.', () => q)} ${a}`;
+/** A terse answer: the result with no working ("23 + 45 = 68." / "答案是 68。"). */
+export function terseAnswer(expr: string, gold: string, lang: 'en' | 'zh', rng: Rng): string {
+  if (lang === 'en') return rng.next() < 0.5 ? `${expr} = ${gold}.` : `The answer is ${gold}.`;
+  return rng.next() < 0.5 ? `${expr} = ${gold}。` : `答案是 ${gold}。`;
 }
 
-/** A short tagged note on an everyday fact (see the file comment). */
-export function taggedNote(rng: Rng, lang: 'en' | 'zh'): string {
-  const [q, why, ans] = rng.pick(lang === 'en' ? FACTS : FACTS_ZH);
+/**
+ * One base-corpus document for a problem (its wording and its answer in one language). Problems never appear in
+ * R1-Zero's template words nor in tags: a base meets that template only around everyday notes.
+ */
+export function problemDocument(item: TaskItem, expr: string, lang: 'en' | 'zh', worked: boolean, rng: Rng): string {
+  const q = lang === 'en' ? item.question : questionZh(expr);
+  const style = rng.int(0, 2);
+  const a = worked ? workedAnswer(expr, item.gold, lang, rng) : terseAnswer(expr, item.gold, lang, rng);
+  if (lang === 'zh') return style % 2 === 0 ? `问题：${q}\n解答：${a}` : `${q}\n${a}`;
+  return style === 0 ? `Question: ${q}\nAnswer: ${a}` : style === 1 ? `Q: ${q}\nA: ${a}` : `${q}\n${a}`;
+}
+
+const NAMES = ['Tom', 'Anna', 'Ben', 'Sara', 'Mia', 'Leo', 'Nina', 'Sam'];
+const THINGS = ['apples', 'books', 'coins', 'pens', 'cards', 'shells', 'stamps', 'marbles'];
+const PLACES = ['box', 'basket', 'jar', 'bag', 'drawer'];
+const NAMES_ZH = ['小明', '小红', '李华', '王芳', '张伟'];
+const THINGS_ZH = ['苹果', '橘子', '球', '杯子', '铅笔'];
+
+/** A note's question, its reasoning and its answer, in one language: an everyday fact, a count, or a general request. */
+function noteContent(rng: Rng, lang: 'en' | 'zh', general: readonly TaskItem[]): [string, string, string] {
+  const kind = rng.int(0, general.length > 0 ? 3 : 2);
+  if (kind === 0) return rng.pick(lang === 'en' ? FACTS : FACTS_ZH);
+  if (kind === 3) {
+    const item = rng.pick(general);
+    return [item.question, /\p{Script=Han}/u.test(item.question) ? '简短直接地回答即可。' : 'A short, direct answer is enough here.', referenceAnswer(parseInstructionSpec(item.gold, item.id), rng)];
+  }
+  const n = String(rng.int(0, 99));
+  if (lang === 'zh') {
+    const [who, what] = [rng.pick(NAMES_ZH), rng.pick(THINGS_ZH)];
+    return [`${who}有几个${what}？`, kind === 1 ? `${who}有${n}个${what}。` : `${who}数了数，一共是${n}个${what}。所以${who}有${n}个${what}。`, n];
+  }
+  const [who, what] = [rng.pick(NAMES), rng.pick(THINGS)];
+  if (kind === 1) return [`How many ${what} does ${who} have?`, `${who} has ${n} ${what}.`, n];
+  const where = rng.pick(PLACES);
+  return [`How many ${what} are in the ${where}?`, `${who} counted the ${what} in the ${where}. There are ${n} of them. So the ${where} holds ${n} ${what}.`, n];
+}
+
+/**
+ * A short note on an everyday fact, a count or a general request, marked up with the tags (see the file comment)
+ * half the time in the words of R1-Zero's template, else as a dialogue or plain.
+ */
+export function taggedNote(rng: Rng, lang: 'en' | 'zh', general: readonly TaskItem[] = []): string {
+  const [q, why, ans] = noteContent(rng, lang, general);
   const body = `<think> ${why} </think> <answer> ${ans} </answer>`;
-  const form = rng.int(0, 2);
-  // Plain, as a dialogue, or in the words of R1-Zero's template (a prompt format the web also carries).
+  const form = rng.int(0, 3);
   return form === 0 ? `${q} ${body}` : form === 1 ? `User: ${q} Assistant: ${body}` : `${R1_ZERO_TEMPLATE.replace('{prompt}.', () => q)} ${body}`;
+}
+
+/** The same kind of note in plain prose, untagged: the content alone never decides the markup, the template does. */
+export function plainNote(rng: Rng, lang: 'en' | 'zh', general: readonly TaskItem[] = []): string {
+  const [q, why, ans] = noteContent(rng, lang, general);
+  return lang === 'zh' ? `问题：${q}\n回答：${why}答案是 ${ans}。` : `Question: ${q}\nAnswer: ${why} The answer is ${ans}.`;
 }
 
 export interface CorpusOptions {
   /** Share of documents in Chinese. */
   zhShare: number;
-  /** Share of tagged everyday-fact notes. */
+  /** Share of tagged everyday notes. */
   noteShare: number;
+  /** Share of problems answered with worked steps (the rest state the result only). */
+  workedShare: number;
+  /** Chance, per problem document, of adding one general request with a plain answer (when general items are given). */
+  generalShare: number;
 }
 
-/** The pretraining corpus: one document per training item, plus notes, in a seeded order. */
-export function baseCorpus(items: readonly TaskItem[], rng: Rng, opts: CorpusOptions): string[] {
+/**
+ * An everyday request answered plainly (general text a base has seen, so that the final all-scenario RL round has
+ * something to start from): "Question: Name two colors. Answer in lowercase.\nAnswer: red, blue".
+ */
+export function generalDocument(item: TaskItem, rng: Rng): string {
+  const a = referenceAnswer(parseInstructionSpec(item.gold, item.id), rng);
+  const zh = /\p{Script=Han}/u.test(item.question);
+  const style = rng.int(0, 1);
+  if (zh) return style === 0 ? `问题：${item.question}\n回答：${a}` : `${item.question}\n${a}`;
+  return style === 0 ? `Question: ${item.question}\nAnswer: ${a}` : `${item.question}\n${a}`;
+}
+
+/** The pretraining corpus: one document per training item, plus notes and general requests, in a seeded order. */
+export function baseCorpus(items: readonly TaskItem[], rng: Rng, opts: CorpusOptions, general: readonly TaskItem[] = []): string[] {
   const docs: string[] = [];
+  let g = 0;
   for (const item of items) {
     const expr = String(item.meta?.['expression'] ?? '');
     if (!expr) continue;
-    docs.push(problemDocument(item, expr, rng.next() < opts.zhShare ? 'zh' : 'en', rng));
-    if (rng.next() < opts.noteShare) docs.push(taggedNote(rng, rng.next() < opts.zhShare ? 'zh' : 'en'));
+    docs.push(problemDocument(item, expr, rng.next() < opts.zhShare ? 'zh' : 'en', rng.next() < opts.workedShare, rng));
+    if (rng.next() < opts.noteShare) docs.push(taggedNote(rng, rng.next() < opts.zhShare ? 'zh' : 'en', general));
+    if (rng.next() < opts.noteShare) docs.push(plainNote(rng, rng.next() < opts.zhShare ? 'zh' : 'en', general));
+    if (general.length > 0 && rng.next() < opts.generalShare) docs.push(generalDocument(general[g++ % general.length]!, rng));
   }
   return docs;
 }

@@ -16,7 +16,7 @@ test('the base corpus: worked answers in prose, English and Chinese, never a tas
   assert.equal(chainSteps('2 * 3'), null);
   const t = getTask('arithmetic', { difficulty: 'digits=2,operands=2,operators=+-' });
   const items = await t.items({ split: 'train', n: 400, seed: 1 });
-  const docs = baseCorpus(items, new Rng(1), { zhShare: 0.3, noteShare: 0.1 });
+  const docs = baseCorpus(items, new Rng(1), { zhShare: 0.3, noteShare: 0.1, workedShare: 0.5, generalShare: 0 });
   const zh = docs.filter((d) => /答案是/.test(d)), en = docs.filter((d) => /The answer is/.test(d));
   assert.ok(zh.length > 60 && en.length > 200, `${zh.length} zh, ${en.length} en`);
   // The template's own words mention the tags; what matters is that no problem is answered in them.
@@ -25,7 +25,18 @@ test('the base corpus: worked answers in prose, English and Chinese, never a tas
     if (items.some((it) => d.includes(String(it.meta?.['expression'])))) assert.ok(!/<answer>|<think>/.test(reply), `a problem answered in the tag format: ${d}`);
     else assert.ok(!/[+-] \d/.test(reply), `a tagged note holds arithmetic: ${d}`);
   }
-  assert.ok(docs.some((d) => d.startsWith('A conversation between User and Assistant') && /User: Compute/.test(d)), 'some problems come in the template\'s words');
+  // R1-Zero's template words surround notes only: a base meets the template, never a problem inside it.
+  assert.ok(docs.some((d) => d.startsWith('A conversation between User and Assistant')), 'notes in the template\'s words');
+  assert.ok(!docs.some((d) => d.startsWith('A conversation between User and Assistant') && /User: (Compute|计算)/.test(d)), 'no problem in the template\'s words');
+  // Worked and terse answers both occur, in the preset's proportion.
+  const worked = docs.filter((d) => (d.match(/=/g) ?? []).length >= 2 || /work it out|step|left to right|一步|从左到右|逐步/i.test(d)).length;
+  assert.ok(worked > 0.3 * items.length && worked < 0.7 * items.length, `${worked} worked of ${items.length}`);
+  // General requests with plain answers join when given.
+  const general = await getTask('instructions', { difficulty: 'medium' }).items({ split: 'train', n: 50, seed: 1 });
+  const withGeneral = baseCorpus(items, new Rng(1), { zhShare: 0.3, noteShare: 0.1, workedShare: 0.5, generalShare: 0.2 }, general);
+  const generalDocs = withGeneral.filter((d) => general.some((g) => d.includes(g.question)));
+  const plainGeneral = generalDocs.filter((d) => !/<think>|<answer>/.test(d));
+  assert.ok(plainGeneral.length > 40 && plainGeneral.length < generalDocs.length, `${plainGeneral.length} plain of ${generalDocs.length} general documents`);
   // Each problem's worked answer is correct.
   for (const it of items.slice(0, 50)) assert.ok(docs.some((d) => d.includes(`${it.gold}.`) || d.includes(`${it.gold}。`)));
 });
@@ -67,8 +78,13 @@ test('the quick pipeline runs every stage, writes the report, resumes an interru
     for (const label of ['base (pretrained)', 'R1-Zero (GRPO from base)', 'R1 (cold start, RL, SFT, RL)', 'student distilled from R1', 'student by RL alone']) {
       assert.ok(html.includes(label) && readFileSync(rep.markdown, 'utf8').includes(label), label);
     }
-    const evals = JSON.parse(readFileSync(join(dir, 'eval.json'), 'utf8')) as { pass1Lenient: number; pass1Strict: number; consK: number }[];
-    assert.equal(evals.length, 5);
+    const evals = JSON.parse(readFileSync(join(dir, 'eval.json'), 'utf8')) as { model: string; task: string; pass1Lenient: number; pass1Strict: number; consK: number }[];
+    assert.equal(evals.length, 7);
+    // General prompts (rule-checked instructions) are scored for R1 before and after its final RL round.
+    assert.deepEqual(evals.filter((e) => e.task === 'instructions').map((e) => e.model), ['general:r1sft', 'general:r1']);
+    assert.ok(html.includes('R1 before the final RL round') && html.includes('General prompts'));
+    const rl2 = readFileSync(join(dir, 'r1', 'rl2', 'samples.jsonl'), 'utf8');
+    assert.ok(rl2.includes('"task":"instructions"') || JSON.parse(readFileSync(join(dir, 'r1', 'rl2', 'config.json'), 'utf8')).tasks.some((t: { name: string }) => t.name === 'instructions'), 'the final RL round draws general prompts');
     for (const e of evals) assert.ok(e.pass1Strict <= e.pass1Lenient && e.consK >= 0 && e.consK <= 1);
     assert.match(readFileSync(rep.markdown, 'utf8'), /\| total \| \d+\.\d \| \d+\.\d \| \d\.\d{5} \|/);
     // 4. A third run does nothing but say so.

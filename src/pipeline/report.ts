@@ -9,7 +9,7 @@ import { countFormula, parseModelConfig } from '../model/index.js';
 import { htmlPage, htmlTable, lineChart, markdownTable, type Section, type Series, type Table } from '../report/index.js';
 import { reflectiveRate } from './evaluate.js';
 import type { PipelinePreset } from './presets.js';
-import { EVALUATED, readStages, STAGES, type EvalRecord } from './run.js';
+import { EVALUATED, GENERAL_EVALUATED, readStages, STAGES, type EvalRecord } from './run.js';
 
 type Metric = Record<string, number | null>;
 
@@ -78,6 +78,14 @@ export function writeReport(runDir: string): ReportFiles {
       ['language mixing R1-Zero → R1 (language reward)', zero && r1 ? `${pct(zero.mixRate)} → ${pct(r1.mixRate)}, accuracy ${pct(zero.pass1Lenient)} → ${pct(r1.pass1Lenient)}` : null, 'lower, accuracy within 2 points'],
     ],
   };
+  const general: Table = {
+    caption: `General prompts (held-out everyday requests, ${preset.r1.general.difficulty}; instructions checked by rules), R1 before and after the final RL round`,
+    head: ['model', 'instructions followed', 'format', 'mean length'],
+    rows: GENERAL_EVALUATED.map((m) => {
+      const e = byKey(m.key);
+      return [m.label, pct(e?.pass1Strict), pct(e?.formatRate), e ? e.lengthMean.toFixed(1) : null];
+    }),
+  };
   const cost: Table = {
     caption: `Cost (DeepSeek-R1 Table 7 style) at $${preset.dollarsPerCoreHour} per core-hour`,
     head: ['stage', 'wall s', 'CPU s', 'cost $'],
@@ -114,11 +122,11 @@ export function writeReport(runDir: string): ReportFiles {
     ...(traceSource ? [`Distillation traces: ${traceSource}.`] : []),
     'Everything here is a miniature: models of a few hundred thousand parameters, trained from scratch for minutes on a CPU. The numbers show the direction of each effect the paper reports, or its absence, honestly measured on held-out problems that training never saw.',
     'The base corpus writes problems in plain prose (English and Chinese). A small share of documents are everyday-fact notes marked up with <think>/<answer> tags, so that a model this small can produce the tags at all; no task problem ever appears in that format.',
-    'The final all-scenario RL round uses reasoning prompts only: the paper adds general prompts judged by reward models, which this miniature does not stand in for yet.',
+    `The final all-scenario RL round mixes reasoning prompts with general requests (${Math.round(100 * preset.r1.general.share)}% of prompts) whose instructions — answer language, word limits, required or forbidden words, item counts — are checked by rules: they stand in for the paper's helpfulness and harmlessness reward models, which this miniature does not have. The SFT round before it adds ${preset.r1.general.sftExamples} plainly answered requests, standing in for the non-reasoning data the paper reuses from DeepSeek-V3.`,
     'Lenient scoring finds the final answer anywhere in the output (format ignored); strict scoring also requires the format the model was trained for (R1-Zero tags or R1\'s reasoning-then-summary).',
   ];
   const sections: Section[] = [
-    { title: 'Results', blocks: [{ kind: 'html', html: htmlTable(results) }, { kind: 'html', html: htmlTable(findings) }] },
+    { title: 'Results', blocks: [{ kind: 'html', html: htmlTable(results) }, { kind: 'html', html: htmlTable(findings) }, { kind: 'html', html: htmlTable(general) }] },
     { title: 'Training curves', blocks: charts.map((html) => ({ kind: 'html' as const, html })) },
     { title: 'Samples before and after RL', blocks: [{ kind: 'text', text: 'Base model:' }, { kind: 'pre', text: example(base) }, { kind: 'text', text: 'R1-Zero:' }, { kind: 'pre', text: example(zero) }, { kind: 'text', text: 'R1:' }, { kind: 'pre', text: example(r1) }, { kind: 'text', text: aha ? `A rewarded R1-Zero sample with a reflective word (step ${aha.step}):` : 'No rewarded R1-Zero sample with a reflective word was logged ("aha" moments did not occur at this scale).' }, ...(aha ? [{ kind: 'pre' as const, text: aha.completion }] : [])] },
     { title: 'Models and cost', blocks: [{ kind: 'html', html: htmlTable(sizes) }, { kind: 'html', html: htmlTable(cost) }] },
@@ -127,7 +135,7 @@ export function writeReport(runDir: string): ReportFiles {
   const title = `r1ts — the R1 story in miniature (preset ${preset.name})`;
   const html = join(runDir, 'report.html');
   writeFileSync(html, htmlPage(title, sections));
-  const md = [`# ${title}`, markdownTable(results), markdownTable(findings), markdownTable(sizes), markdownTable(cost), '## Notes', ...notes.map((n) => `- ${n}`)].join('\n\n') + '\n';
+  const md = [`# ${title}`, markdownTable(results), markdownTable(findings), markdownTable(general), markdownTable(sizes), markdownTable(cost), '## Notes', ...notes.map((n) => `- ${n}`)].join('\n\n') + '\n';
   const markdown = join(runDir, 'report.md');
   writeFileSync(markdown, md);
   return { html, markdown, summary: markdownTable(results) + '\n\n' + markdownTable(findings) };

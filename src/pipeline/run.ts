@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../tokenizer/index.js';
 import { evaluateModel, type EvalResult } from './evaluate.js';
 import type { PipelinePreset } from './presets.js';
-import { openModel, requireCheckpoint, stageBase, stageDistill, stageModel, stageR1, stageZero, task, type StageContext } from './stages.js';
+import { openModel, requireCheckpoint, stageBase, stageDistill, stageModel, stageR1, stageZero, task, generalTask, type StageContext } from './stages.js';
 
 export const STAGES = ['base', 'zero', 'r1', 'distill', 'eval'] as const;
 export type StageName = (typeof STAGES)[number];
@@ -61,7 +61,25 @@ async function stageEval(ctx: StageContext): Promise<void> {
     writeFileAtomic(file, JSON.stringify(done, null, 1) + '\n');
     ctx.log(`eval: ${m.label}: pass@1 ${(100 * r.pass1Lenient).toFixed(1)}% lenient, ${(100 * r.pass1Strict).toFixed(1)}% strict, cons@${p.eval.k} ${(100 * r.consK).toFixed(1)}%`);
   }
+  // General prompts (rule-checked instructions) before and after the final all-scenario RL round.
+  const g = generalTask(p);
+  const gItems = await g.items({ split: 'heldout', n: Math.min(32, p.eval.items), seed: p.seed });
+  for (const m of GENERAL_EVALUATED) {
+    if (done.some((d) => d.model === m.key)) continue;
+    const dir = stageModel(ctx, m.stage);
+    if (!existsSync(join(dir, 'config.json'))) continue;
+    const r = await evaluateModel(openModel(dir), g, gItems, { k: Math.min(4, p.eval.k), style: 'chat', maxNewTokens: p.maxNewTokens, seed: p.seed + 102 });
+    done.push({ ...r, model: m.key, label: m.label });
+    writeFileAtomic(file, JSON.stringify(done, null, 1) + '\n');
+    ctx.log(`eval: ${m.label}: instructions followed ${(100 * r.pass1Strict).toFixed(1)}%`);
+  }
 }
+
+/** The general-prompt evaluation: R1 before and after its final RL round. */
+export const GENERAL_EVALUATED = [
+  { key: 'general:r1sft', stage: 'r1sft', label: 'R1 before the final RL round' },
+  { key: 'general:r1', stage: 'r1', label: 'R1 after the final RL round' },
+] as const;
 
 const RUNNERS: Record<StageName, (ctx: StageContext) => Promise<void>> = { base: stageBase, zero: stageZero, r1: stageR1, distill: stageDistill, eval: stageEval };
 

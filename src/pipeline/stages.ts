@@ -14,6 +14,7 @@ import { EndpointSource, ENDPOINT_DEFAULTS } from '../eval/endpoint.js';
 import { loadHfCheckpoint } from '../model/index.js';
 import { hasFormat, languageConsistency, repetitionRate } from '../reward/index.js';
 import { getTask } from '../tasks/registry.js';
+import { parseInstructionSpec, referenceAnswer } from '../tasks/instructions/index.js';
 import type { Task, TaskItem } from '../tasks/types.js';
 import { createEngine } from '../tensor/index.js';
 import { loadTokenizer } from '../tokenizer/index.js';
@@ -38,14 +39,17 @@ export interface StageContext {
 export class StageInterrupted extends Error {}
 
 export const task = (p: PipelinePreset): Task => getTask(p.task as 'arithmetic', { difficulty: p.difficulty });
+/** The general-prompt task of the final RL round. */
+export const generalTask = (p: PipelinePreset): Task => getTask('instructions', { difficulty: p.r1.general.difficulty });
 
 /** Where each stage leaves its model. */
-export function stageModel(ctx: StageContext, which: 'base' | 'zero' | 'r1' | 'studentBase' | 'studentSft' | 'studentRl'): string {
+export function stageModel(ctx: StageContext, which: 'base' | 'zero' | 'r1' | 'r1sft' | 'studentBase' | 'studentSft' | 'studentRl'): string {
   const i = ctx.inputs;
   switch (which) {
     case 'base': return i.base ?? join(ctx.runDir, 'base', 'run', 'final');
     case 'zero': return i.zero ?? join(ctx.runDir, 'zero', 'run', 'final');
     case 'r1': return i.r1 ?? join(ctx.runDir, 'r1', 'rl2', 'final');
+    case 'r1sft': return join(ctx.runDir, 'r1', 'sft', 'final');
     case 'studentBase': return i.studentBase ?? join(ctx.runDir, 'distill', 'student-base', 'run', 'final');
     case 'studentSft': return join(ctx.runDir, 'distill', 'sft', 'final');
     case 'studentRl': return join(ctx.runDir, 'distill', 'rl', 'final');
@@ -104,7 +108,8 @@ async function pretrainBase(ctx: StageContext, part: string, size: PipelinePrese
   const t = task(p);
   if (!existsSync(corpusFile)) {
     const items = await t.items({ split: 'train', n: p.base.documents, seed: p.seed });
-    const docs = baseCorpus(items, new Rng(p.seed), { zhShare: p.base.zhShare, noteShare: p.base.noteShare });
+    const general = p.base.generalShare > 0 ? await getTask('instructions', { difficulty: 'medium' }).items({ split: 'train', n: Math.ceil(p.base.documents * p.base.generalShare), seed: p.seed }) : [];
+    const docs = baseCorpus(items, new Rng(p.seed), { zhShare: p.base.zhShare, noteShare: p.base.noteShare, workedShare: p.base.workedShare, generalShare: p.base.generalShare }, general);
     writeFileSync(corpusFile, docs.map((text) => JSON.stringify({ text })).join('\n') + '\n');
   }
   const init = join(dir, 'init');
@@ -165,6 +170,12 @@ function writeJsonl(file: string, rows: readonly unknown[]): void {
   writeFileSync(file, rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : ''));
 }
 
+/** A general request answered plainly in the R1 chat format: a one-line thought, then the answer. */
+export function generalRecord(t: Task, item: TaskItem, rng: Rng): { prompt: string; completion: string } {
+  const answer = referenceAnswer(parseInstructionSpec(item.gold, item.id), rng);
+  return { prompt: t.prompt(item, 'boxed'), completion: `A short, direct answer is enough here.</think>\n\n${answer}` };
+}
+
 const chatRecord = (t: Task, item: TaskItem, reasoning: string, answer: string): { prompt: string; completion: string } => ({
   prompt: t.prompt(item, 'boxed'),
   completion: `${reasoning}</think>\n\nThe answer is \\boxed{${answer}}.`,
@@ -200,14 +211,20 @@ export async function stageR1(ctx: StageContext): Promise<void> {
     const items = await t.items({ split: 'train', n: p.r1.rejectPrompts, seed: p.seed + 13 });
     const kept = await rejectionSample(openModel(rl1), t, items, { k: p.r1.rejectK, style: 'chat', maxNewTokens: p.maxNewTokens, seed: p.seed + 13 });
     const cold = readFileSync(coldFile, 'utf8').trim().split('\n');
-    writeJsonl(rejFile, kept.length > 0 ? kept.map((k) => ({ prompt: t.prompt(k.item, 'boxed'), completion: k.completion })) : cold.map((l) => JSON.parse(l)));
+    const reasoning = kept.length > 0 ? kept.map((k) => ({ prompt: t.prompt(k.item, 'boxed'), completion: k.completion })) : cold.map((l) => JSON.parse(l) as { prompt: string; completion: string });
+    // Non-reasoning data (the paper reuses DeepSeek-V3's SFT data): general requests answered plainly after a one-line thought.
+    const g = generalTask(p);
+    const general = (await g.items({ split: 'train', n: p.r1.general.sftExamples, seed: p.seed + 14 })).map((item) => generalRecord(g, item, new Rng(p.seed + 14)));
+    writeJsonl(rejFile, [...reasoning, ...general]);
   }
   const sftModel = await sft(ctx, 'r1/sft', stageModel(ctx, 'base'), rejFile, p.r1.sftSteps, { batchSize: 8, format: 'chat', optim: { lr: 1e-3, warmupSteps: 5 } });
-  // 4. The final RL round. The paper adds general prompts judged by reward models; this miniature has reasoning
-  //    prompts only (the report says so).
+  // 4. The final all-scenario RL round: reasoning prompts with rule rewards, plus general prompts whose instructions
+  //    rules check (standing in for the paper's helpfulness/harmlessness reward models; the report says so).
+  const share = p.r1.general.share;
   await grpo(ctx, 'r1/rl2', {
     model: sftModel, steps: p.r1.finalRl.steps, promptsPerStep: p.r1.finalRl.promptsPerStep, groupSize: p.r1.finalRl.groupSize, maxNewTokens: p.maxNewTokens,
-    promptStyle: 'chat', tasks: [{ name: p.task, difficulty: p.difficulty }], rewards: rlRewards, beta: 0.04, optim: { lr: p.r1.finalRl.lr, warmupSteps: 2 },
+    promptStyle: 'chat', rewards: rlRewards, beta: 0.04, optim: { lr: p.r1.finalRl.lr, warmupSteps: 2 },
+    tasks: [{ name: p.task, difficulty: p.difficulty, weight: 1 - share }, ...(share > 0 ? [{ name: 'instructions', difficulty: p.r1.general.difficulty, weight: share }] : [])],
   });
 }
 

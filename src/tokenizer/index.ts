@@ -7,7 +7,7 @@ export { loadTokenizer, saveTokenizer, tokenizerFromJson, writeFileAtomic } from
 export { parseTokenizerJson, parseTokenizerConfig, toTokenizerJson, toTokenizerConfigJson, TokenizerFileError, type TokenizerConfigInfo } from './hf-json.js';
 export { renderChat, chatSegments, encodeChat, stripReasoning, type ChatSegment, type EncodeChatOptions, chatMessageSchema, R1_CHAT_TEMPLATE, type ChatMessage, type ChatRole, type RenderChatOptions } from './chat.js';
 export { R1_TOKENS, R1_ADDED_TOKENS, type AddedTokenDef } from './specials.js';
-export { GPT2_PATTERN, LLAMA3_PATTERN, onigToJs, compileOnig } from './regex.js';
+export { DIGIT_PATTERN, GPT2_PATTERN, LLAMA3_PATTERN, onigToJs, compileOnig } from './regex.js';
 export type { AddedToken, AllowedAdded } from './added.js';
 export type { PreTokenizerSpec, SplitBehavior } from './pretokenize.js';
 export type { NormalizerSpec } from './normalize.js';

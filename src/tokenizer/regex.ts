@@ -13,6 +13,12 @@ export const GPT2_PATTERN = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s
 export const LLAMA3_PATTERN =
   "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
 
+/**
+ * LLAMA3_PATTERN with every digit its own piece (as Llama 1/2 and DeepSeek LLM split numbers): place-value
+ * arithmetic then works digit by digit instead of over a lookup table of multi-digit tokens.
+ */
+export const DIGIT_PATTERN = LLAMA3_PATTERN.replace('\\p{N}{1,3}', '\\p{N}');
+
 // Oniguruma's Unicode `\s` is the White_Space property (it includes U+0085, which JS `\s` lacks, and excludes
 // U+FEFF, which JS `\s` has); `\w` is letters, marks, numbers and connector punctuation; `\d` is Nd.
 const SPACE = '\\p{White_Space}';

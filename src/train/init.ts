@@ -13,7 +13,7 @@ export interface InitOptions {
   /** Model config (vocabSize is replaced by the tokenizer's size unless `keepVocab`). */
   config: ModelConfigInput;
   /** A tokenizer, or texts to train a byte-level BPE tokenizer of `vocabSize` tokens on. */
-  tokenizer: Tokenizer | { corpus: Iterable<string>; vocabSize: number };
+  tokenizer: Tokenizer | { corpus: Iterable<string>; vocabSize: number; pattern?: string };
   seed: number;
 }
 
@@ -21,7 +21,7 @@ export interface InitOptions {
 export function initCheckpoint(dir: string, opts: InitOptions): { tokenizer: Tokenizer; params: number } {
   if (existsSync(dir) && readdirSync(dir).length > 0) throw new Error(`${dir}: not empty; choose a new folder for the checkpoint`);
   mkdirSync(dir, { recursive: true });
-  const tok = 'corpus' in opts.tokenizer ? trainTokenizer(opts.tokenizer.corpus, { vocabSize: opts.tokenizer.vocabSize }) : opts.tokenizer;
+  const tok = 'corpus' in opts.tokenizer ? trainTokenizer(opts.tokenizer.corpus, { vocabSize: opts.tokenizer.vocabSize, ...(opts.tokenizer.pattern ? { pattern: opts.tokenizer.pattern } : {}) }) : opts.tokenizer;
   const config = parseModelConfig({ ...opts.config, vocabSize: tok.vocabSize }, 'model config');
   // Initialisation draws every weight once; the reference backend needs no native addon for it.
   const model = new Transformer(createEngine(createRefBackend()), config, new Rng(opts.seed));
