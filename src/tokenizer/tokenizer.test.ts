@@ -5,6 +5,8 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../util/rng.js';
 import { trainTokenizer } from './train-tokenizer.js';
+import { DIGIT_PATTERN } from './regex.js';
+import type { Tokenizer } from './tokenizer.js';
 import { R1_ADDED_TOKENS, R1_TOKENS } from './specials.js';
 import { builtinCorpus, randomUnicode } from './samples.js';
 import { utf8Bytes } from './bytes.js';
@@ -105,4 +107,13 @@ test('encodeBatch equals encode per text; tokenToId / idToToken are inverse', ()
 
 test('vocabSize too small for bytes + added tokens is rejected', () => {
   assert.throws(() => trainTokenizer(['x'], { vocabSize: 260 }), /vocabSize 260 is too small/);
+});
+
+test('DIGIT_PATTERN: a tokenizer trained with it keeps every digit its own token, where LLAMA3_PATTERN merges up to three', () => {
+  const corpus = Array.from({ length: 200 }, (_, i) => `${i} + ${i * 7} = ${i * 8}. The answer is ${i * 8}.`);
+  const digits = trainTokenizer(corpus, { vocabSize: 400, pattern: DIGIT_PATTERN });
+  const groups = trainTokenizer(corpus, { vocabSize: 400 });
+  const pieces = (t: Tokenizer, s: string) => t.encode(s).map((id) => t.decode([id]));
+  assert.deepEqual(pieces(digits, '123 + 45').filter((p) => /\d/.test(p)), ['1', '2', '3', '4', '5']);
+  assert.ok(pieces(groups, '123 + 45').some((p) => /\d\d/.test(p)), 'the default pattern merges digits');
 });
