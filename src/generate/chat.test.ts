@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { R1_TOKENS, trainTokenizer } from '../tokenizer/index.js';
-import { promptIds, splitReasoning, startsInReasoning, stopTokenIds } from './chat.js';
+import { chatTemplateOf, R1_ADDED_TOKENS, R1_TOKENS, Tokenizer, trainTokenizer } from '../tokenizer/index.js';
+import { encodePrompt, promptIds, splitReasoning, startsInReasoning, stopTokenIds, type PromptInput } from './chat.js';
 
 test('splitReasoning: at the last </think>; an unclosed block opened by the prompt is all reasoning', () => {
   assert.deepEqual(splitReasoning('a</think> b', true), { reasoning: 'a', content: 'b', closed: true });
@@ -22,4 +22,23 @@ test('promptIds: the R1 chat template with an open <think>, or BOS + text; chat 
   assert.equal(startsInReasoning({ kind: 'chat', messages: [] }), true);
   assert.equal(startsInReasoning({ kind: 'text', text: '' }), false);
   assert.deepEqual(stopTokenIds(tok), [tok.addedTokenId(R1_TOKENS.eos)]);
+});
+
+test("encodePrompt: the tokenizer's own Jinja template, whether it opens <think>, and its EOS as a stop token", () => {
+  const base = trainTokenizer(['hello there, what is 2 + 3?'], { vocabSize: 300, addedTokens: [...R1_ADDED_TOKENS, { content: '<|im_start|>', special: true }, { content: '<|im_end|>', special: true }] });
+  const chatml = "{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% if think %}<think>\n{% endif %}{% endif %}";
+  const tok = new Tokenizer({ ...base.spec, chatTemplate: chatml.replace('{% if think %}<think>\n{% endif %}', ''), specialNames: { ...base.spec.specialNames, eos: '<|im_end|>' } });
+  const q: PromptInput = { kind: 'chat', messages: [{ role: 'user', content: 'hi' }] };
+  const p = encodePrompt(tok, q);
+  assert.equal(p.text, '<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n');
+  assert.deepEqual(p.ids, tok.encode(p.text));
+  assert.equal(p.opensThinking, false);
+  assert.deepEqual(promptIds(tok, q), p.ids);
+  const thinking = new Tokenizer({ ...base.spec, chatTemplate: chatml.replace('{% if think %}<think>\n{% endif %}', '<think>\n') });
+  assert.equal(encodePrompt(thinking, q).opensThinking, true);
+  assert.equal(startsInReasoning(q, chatTemplateOf(tok)), false);
+  assert.equal(startsInReasoning(q, chatTemplateOf(thinking)), true);
+  assert.deepEqual(stopTokenIds(tok), [tok.addedTokenId('<|im_end|>'), tok.addedTokenId(R1_TOKENS.eos)]);
+  // An explicit template wins over the tokenizer's.
+  assert.equal(encodePrompt(tok, q, chatTemplateOf(base)).text, `${R1_TOKENS.bos}${R1_TOKENS.user}hi${R1_TOKENS.assistant}<think>\n`);
 });
