@@ -48,6 +48,7 @@ export async function runStages(stages: readonly StageName[], raw: Raw, deps: De
         ...(typeof raw.r1 === 'string' ? { r1: resolve(raw.r1) } : {}),
         ...(typeof raw.studentBase === 'string' ? { studentBase: resolve(raw.studentBase) } : {}),
       },
+      ...(typeof raw.chatTemplate === 'string' ? { chatTemplate: resolve(raw.chatTemplate) } : {}),
       ...(typeof raw.teacherEndpoint === 'string' ? { teacher: { baseUrl: raw.teacherEndpoint, model: String(raw.teacherModel), ...(apiKey ? { apiKey } : {}) } } : {}),
     };
   } catch (err) {
@@ -100,6 +101,7 @@ export function register(program: Command, deps: Deps = processDeps()): void {
       .option('--zero <dir>', 'use this checkpoint as the R1-Zero model')
       .option('--r1 <dir>', 'use this checkpoint as the R1 model (the distillation teacher)')
       .option('--student-base <dir>', 'use this checkpoint as the student\'s base')
+      .option('--chat-template <file>', "Jinja chat template every stage prompts and trains with instead of each checkpoint's own")
       .option('--teacher-endpoint <url>', 'an OpenAI-compatible endpoint as the distillation teacher')
       .option('--teacher-model <name>', 'the teacher endpoint\'s model')
       .option('--teacher-key-env <var>', 'environment variable holding the teacher\'s API key');

@@ -3,10 +3,10 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { encodeChat, loadTokenizer } from '../tokenizer/index.js';
+import { encodeChat, loadTokenizer, R1_CHAT_TEMPLATE } from '../tokenizer/index.js';
 import { additionTask, makeCheckpoint } from './fixtures.js';
 import { localModelSource } from './local-model.js';
 import { LOCAL_MODEL_UNAVAILABLE, requireLocalSource } from './local-source.js';
@@ -77,5 +77,39 @@ test('a model vocabulary padded past the tokenizer\'s evaluates: padding ids are
     for (const c of out[0]!) assert.ok(c.usage!.completionTokens >= 1);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a checkpoint with a ChatML template is prompted in ChatML; --chat-template overrides; a raising template names the checkpoint", async () => {
+  const chatml = "{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}";
+  const dir = makeCheckpoint(0, { template: chatml, tokens: ['<|im_start|>', '<|im_end|>'], eos: '<|im_end|>' });
+  const work = mkdtempSync(join(tmpdir(), 'r1-eval-template-'));
+  try {
+    const tok = loadTokenizer(dir);
+    const q = [{ role: 'user' as const, content: 'What is 2 + 3?' }];
+    const chatmlIds = tok.encode('<|im_start|>user\nWhat is 2 + 3?<|im_end|>\n<|im_start|>assistant\n');
+    assert.equal(chatmlIds[0], tok.addedTokenId('<|im_start|>'));
+    const r1Ids = encodeChat(tok, q, { addGenerationPrompt: true, literalContent: true });
+    assert.notEqual(chatmlIds.length, r1Ids.length);
+    const own = await localModelSource({ checkpoint: dir, seed: 0 });
+    assert.match(own.label, /the checkpoint's chat template/);
+    const [samples] = await own.complete(['What is 2 + 3?'], { ...SAMPLING, n: 2, seed: 3 });
+    for (const c of samples!) {
+      assert.equal(c.usage!.promptTokens, chatmlIds.length);
+      // The ChatML prompt does not open <think>: text without reasoning tags is all answer.
+      if (!/<\/?think>/.test(c.content + c.reasoning)) assert.equal(c.reasoning, '');
+    }
+    const r1File = join(work, 'r1.jinja');
+    writeFileSync(r1File, R1_CHAT_TEMPLATE);
+    const over = await localModelSource({ checkpoint: dir, seed: 0, chatTemplate: r1File });
+    assert.match(over.label, /chat template .*r1\.jinja/);
+    const [r1Samples] = await over.complete(['What is 2 + 3?'], { ...SAMPLING, n: 1, seed: 3 });
+    assert.equal(r1Samples![0]!.usage!.promptTokens, r1Ids.length);
+    const raising = join(work, 'raising.jinja');
+    writeFileSync(raising, "{{ raise_exception('Only system and assistant roles are supported') }}");
+    await assert.rejects(localModelSource({ checkpoint: dir, seed: 0, chatTemplate: raising }), /--chat-template .*raising\.jinja: the chat template refused the conversation: Only system and assistant roles are supported/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(work, { recursive: true, force: true });
   }
 });
