@@ -1,7 +1,11 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { chatTemplateOf, R1_ADDED_TOKENS, R1_TOKENS, Tokenizer, trainTokenizer } from '../tokenizer/index.js';
-import { encodePrompt, promptIds, splitReasoning, startsInReasoning, stopTokenIds, type PromptInput } from './chat.js';
+import { createRefBackend } from '../backend/index.js';
+import { parseModelConfig, preset, Transformer } from '../model/index.js';
+import { createEngine } from '../tensor/index.js';
+import { Rng } from '../util/rng.js';
+import { encodePrompt, promptIds, sampleChat, splitReasoning, startsInReasoning, stopTokenIds, type PromptInput } from './chat.js';
 
 test('splitReasoning: at the last </think>; an unclosed block opened by the prompt is all reasoning', () => {
   assert.deepEqual(splitReasoning('a</think> b', true), { reasoning: 'a', content: 'b', closed: true });
@@ -41,4 +45,21 @@ test("encodePrompt: the tokenizer's own Jinja template, whether it opens <think>
   assert.deepEqual(stopTokenIds(tok), [tok.addedTokenId('<|im_end|>'), tok.addedTokenId(R1_TOKENS.eos)]);
   // An explicit template wins over the tokenizer's.
   assert.equal(encodePrompt(tok, q, chatTemplateOf(base)).text, `${R1_TOKENS.bos}${R1_TOKENS.user}hi${R1_TOKENS.assistant}<think>\n`);
+});
+
+test('sampleChat: a prompt that does not open <think> splits tag-free text as answer, with 0 reasoning tokens', () => {
+  const tok0 = trainTokenizer(['hello there, what is 2 + 3?'], { vocabSize: 300, addedTokens: [...R1_ADDED_TOKENS, { content: '<|im_start|>', special: true }, { content: '<|im_end|>', special: true }] });
+  const chatml = new Tokenizer({ ...tok0.spec, chatTemplate: "{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}<|im_start|>assistant\n" });
+  const model = new Transformer(createEngine(createRefBackend()), parseModelConfig({ ...preset('tiny-dense'), vocabSize: tok0.vocabSize, maxSeqLen: 128 }), new Rng(4));
+  const q: PromptInput[] = [{ kind: 'chat', messages: [{ role: 'user', content: 'what is 2 + 3?' }] }];
+  const opts = { n: 6, maxTokens: 8, sampling: { temperature: 1 }, seed: 2 };
+  const tagFree = (t: string): boolean => !t.includes('<think>') && !t.includes('</think>');
+  const plain = sampleChat({ model, tokenizer: chatml }, q, opts);
+  assert.equal(plain.prompts[0]!.opensThinking, false);
+  const free = plain.samples.filter((s) => tagFree(s.text));
+  assert.ok(free.length > 0);
+  for (const s of free) assert.deepEqual([s.reasoning, s.content, s.reasoningTokens], ['', s.text.trim(), 0]);
+  const r1 = sampleChat({ model, tokenizer: tok0 }, q, opts);
+  assert.equal(r1.prompts[0]!.opensThinking, true);
+  for (const s of r1.samples.filter((x) => tagFree(x.text))) assert.deepEqual([s.reasoning, s.content, s.reasoningTokens], [s.text.trim(), '', s.generation.tokens.length]);
 });

@@ -94,7 +94,10 @@ export interface ChatSample {
   reasoning: string;
   /** Text after the last </think>; '' when a block opened and never closed. */
   content: string;
-  /** Tokens up to and including </think> (all of them when unclosed), or null when the tokenizer has no </think>. */
+  /**
+   * Tokens up to and including </think> (all of them when a block is open and unclosed, 0 when there is no block), or
+   * null when the tokenizer has no </think>.
+   */
   reasoningTokens: number | null;
 }
 
@@ -161,7 +164,8 @@ export function sampleChat(cm: ChatModel, prompts: readonly PromptInput[], opts:
     const text = g.text ?? '';
     const split = splitReasoning(text, encoded[g.prompt]!.opensThinking);
     const end = thinkEnd === null ? -1 : g.tokens.lastIndexOf(thinkEnd);
-    const reasoningTokens = thinkEnd === null ? null : end === -1 ? g.tokens.length : end + 1;
+    // Without a </think>: all of it when a block is open (from the prompt or the completion), none when there is no block.
+    const reasoningTokens = thinkEnd === null ? null : end !== -1 ? end + 1 : split.closed ? 0 : g.tokens.length;
     return { generation: g, text, reasoning: split.reasoning, content: split.content, reasoningTokens };
   });
   return { samples, stats: res.stats, promptIds: ids, prompts: encoded };

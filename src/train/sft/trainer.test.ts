@@ -110,6 +110,24 @@ test("SFT records with a checkpoint's own template: ChatML frames the reply, a p
   }
 });
 
+test('r1 sft --chat-template: trains on the template\'s rendering and saves the model with it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'r1-sft-chat-template-'));
+  try {
+    const files = dataFiles(dir);
+    initCheckpoint(join(dir, 'init'), { config: { ...preset('tiny-dense'), maxSeqLen: 96 }, tokenizer: { corpus: ['What is 1 plus 2? The sum is 3.'], vocabSize: 280 }, seed: 2 });
+    const tpl = join(dir, 'plain.jinja');
+    writeFileSync(tpl, "{% for m in messages %}{{ m.role }}: {{ m.content }}\n{% endfor %}{% if add_generation_prompt %}assistant: {% endif %}");
+    const res = await trainSft({ config: parseSftConfig({ out: join(dir, 'run'), model: join(dir, 'init'), chatTemplate: tpl, data: files.chat, steps: 2, batchSize: 4, checkpointEvery: 0 }) });
+    const saved = loadTokenizer(res.modelDir);
+    assert.equal(saved.spec.chatTemplate, readFileSync(tpl, 'utf8'));
+    const ids = promptIds(saved, { kind: 'chat', messages: [{ role: 'user', content: 'hi' }] });
+    assert.equal(saved.decode(ids), 'user: hi\nassistant: ');
+    assert.equal(loadTokenizer(join(dir, 'init')).spec.chatTemplate !== saved.spec.chatTemplate, true);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('bad SFT data gives one clear error naming the file and line', () => {
   const dir = mkdtempSync(join(tmpdir(), 'r1-sft-bad-'));
   try {
