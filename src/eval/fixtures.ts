@@ -74,14 +74,21 @@ export function ggufTokenizerOf(tok: Tokenizer): GgufTokenizer {
     types[a.id] = a.special ? 3 : 4;
   }
   const eos = tok.eosId ?? tok.vocabSize - 1;
-  return { tokens, tokenTypes: types, merges: tok.spec.merges.map(([a, b]) => `${a} ${b}`), bosId: tok.bosId ?? eos, eosId: eos };
+  return {
+    tokens, tokenTypes: types, merges: tok.spec.merges.map(([a, b]) => `${a} ${b}`), bosId: tok.bosId ?? eos, eosId: eos,
+    ...(tok.spec.chatTemplate !== undefined ? { chatTemplate: tok.spec.chatTemplate } : {}),
+  };
 }
 
-/** The model and tokenizer of makeCheckpoint() as one llama GGUF file (returned path; its folder is temporary). */
-export function makeGgufCheckpoint(): string {
+/**
+ * The model and tokenizer of makeCheckpoint() as one llama GGUF file (returned path; its folder is temporary), with
+ * the R1 chat template in tokenizer.chat_template, or `chatTemplate` (no extra tokens).
+ */
+export function makeGgufCheckpoint(chatTemplate?: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'r1-gguf-'));
   const corpus = ['What is 2 + 3? Please reason step by step, and put your final answer within \\boxed{}.', 'The answer is 5.'];
-  const tok = trainTokenizer(corpus, { vocabSize: 300 });
+  let tok = trainTokenizer(corpus, { vocabSize: 300 });
+  if (chatTemplate !== undefined) tok = new Tokenizer({ ...tok.spec, chatTemplate });
   const config = parseModelConfig({ ...preset('tiny-dense'), vocabSize: tok.vocabSize, maxSeqLen: 256 });
   const model = new Transformer(createEngine(createRefBackend()), config, new Rng(11));
   const file = join(dir, 'tiny.gguf');

@@ -5,9 +5,9 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
-import { encodeChat, loadTokenizer, R1_CHAT_TEMPLATE } from '../tokenizer/index.js';
-import { additionTask, makeCheckpoint } from './fixtures.js';
+import { basename, dirname, join } from 'node:path';
+import { encodeChat, loadTokenizer, R1_CHAT_TEMPLATE, trainTokenizer } from '../tokenizer/index.js';
+import { additionTask, makeCheckpoint, makeGgufCheckpoint } from './fixtures.js';
 import { localModelSource } from './local-model.js';
 import { LOCAL_MODEL_UNAVAILABLE, requireLocalSource } from './local-source.js';
 import { EVAL_DEFAULTS, runEval } from './runner.js';
@@ -117,5 +117,18 @@ test("a checkpoint with a ChatML template is prompted in ChatML; --chat-template
   } finally {
     rmSync(dir, { recursive: true, force: true });
     rmSync(work, { recursive: true, force: true });
+  }
+});
+
+test("a GGUF file's tokenizer.chat_template prompts the model, with the file's BOS as bos_token", async () => {
+  const file = makeGgufCheckpoint('{{ bos_token }}{% for m in messages %}### {{ m.role }}: {{ m.content }}\n{% endfor %}### assistant:');
+  try {
+    const source = await localModelSource({ checkpoint: file, seed: 0 });
+    assert.match(source.label, /the checkpoint's chat template/);
+    const c = (await source.complete(['What is 2 + 3?'], { ...SAMPLING, n: 1, seed: 1 }))[0]![0]!;
+    const tok = trainTokenizer(['What is 2 + 3? Please reason step by step, and put your final answer within \\boxed{}.', 'The answer is 5.'], { vocabSize: 300 });
+    assert.equal(c.usage!.promptTokens, tok.encode('<｜begin▁of▁sentence｜>### user: What is 2 + 3?\n### assistant:').length);
+  } finally {
+    rmSync(dirname(file), { recursive: true, force: true });
   }
 });

@@ -6,9 +6,9 @@
 import { resolve } from 'node:path';
 import { createNativeBackend, createRefBackend, nativeAvailable, type Backend } from '../backend/index.js';
 import { DecoderWeights, sampleChat, type ChatSample } from '../generate/index.js';
-import { isGgufFile, loadModel, type KvDtype, type Transformer } from '../model/index.js';
+import { isGgufFile, loadModel, type KvDtype, type LoadedModel, type Transformer } from '../model/index.js';
 import { createEngine } from '../tensor/index.js';
-import { chatTemplateOf, loadTokenizer, tokenizerFromJson, withChatTemplateFile, type ChatTemplate, type Tokenizer } from '../tokenizer/index.js';
+import { chatTemplateOf, loadTokenizer, tokenizerFromJson, withChatTemplateFile, type ChatTemplate, type Tokenizer, type TokenizerConfigInfo } from '../tokenizer/index.js';
 import { localModelName, type LocalSourceFactory } from './local-source.js';
 import type { Completion, SampleOptions, SampleSource } from './types.js';
 
@@ -96,6 +96,18 @@ function toCompletion(s: ChatSample): Completion {
   };
 }
 
+/** A GGUF file's tokenizer_config.json equivalent: its BOS/EOS and chat template (the tokens its template sees). */
+function ggufTokenizerConfig(file: string, c: LoadedModel['tokenizerConfig']): TokenizerConfigInfo {
+  if (!c) return {};
+  const templateTokens: Record<string, string> = { ...(c.bos !== undefined ? { bos_token: c.bos } : {}), ...(c.eos !== undefined ? { eos_token: c.eos } : {}) };
+  return {
+    ...(c.bos !== undefined ? { bos: c.bos } : {}),
+    ...(c.eos !== undefined ? { eos: c.eos } : {}),
+    templateTokens,
+    ...(c.chatTemplate !== undefined ? { chatTemplate: c.chatTemplate, chatTemplateSource: `${file} (GGUF tokenizer.chat_template)` } : {}),
+  };
+}
+
 /** The backend local evaluation runs on: the native engine when its addon is built, else the reference one. */
 function defaultBackend(): Backend {
   return nativeAvailable() ? createNativeBackend() : createRefBackend();
@@ -112,7 +124,7 @@ export const localModelSource: LocalSourceFactory = async ({ checkpoint, kvDtype
   const loaded = loadModel(dir, createEngine(backend));
   let tokenizer: Tokenizer;
   try {
-    tokenizer = isGgufFile(dir) ? tokenizerFromJson(loaded.tokenizerJson, dir) : loadTokenizer(dir);
+    tokenizer = isGgufFile(dir) ? tokenizerFromJson(loaded.tokenizerJson, dir, ggufTokenizerConfig(dir, loaded.tokenizerConfig)) : loadTokenizer(dir);
   } catch (err) {
     throw new Error(`${dir}: cannot load the checkpoint's tokenizer (${(err as Error).message})`);
   }
