@@ -2,6 +2,7 @@
 // and `r1 report RUN_DIR`. Thin: flags → src/pipeline, with a progress line and Ctrl-C as checkpoint-and-stop.
 
 import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pipelinePreset, runPipeline, STAGES, StageInterrupted, writeReport, type StageContext, type StageName } from '../pipeline/index.js';
 import type { StepMetrics } from '../train/index.js';
@@ -27,6 +28,7 @@ export async function runStages(stages: readonly StageName[], raw: Raw, deps: De
     const apiKey = typeof raw.teacherKeyEnv === 'string' ? process.env[raw.teacherKeyEnv] : undefined;
     if (typeof raw.teacherKeyEnv === 'string' && !apiKey) throw new Error(`--teacher-key-env ${raw.teacherKeyEnv}: the variable is not set`);
     if ((raw.teacherEndpoint === undefined) !== (raw.teacherModel === undefined)) throw new Error('--teacher-endpoint and --teacher-model go together');
+    if (typeof raw.chatTemplate === 'string' && !existsSync(raw.chatTemplate)) throw new Error(`--chat-template ${raw.chatTemplate}: no such file`);
     const tty = deps.stderr.isTTY === true;
     const t0 = Date.now();
     // One progress line per trainer run (stage part), with its own step count and ETA.
