@@ -31,7 +31,7 @@ try {
     '',
     `export const TOKENIZER_JSON: Record<string, unknown> = ${JSON.stringify(tokenizerJson)};`,
     '',
-    `export const EXPECTED: TemplateRendering[] = ${JSON.stringify(r.rows, null, 2)};`,
+    `export const EXPECTED: TemplateRendering[] = [\n${r.rows.map((row) => `  ${JSON.stringify(row)},`).join('\n')}\n];`,
     '',
   ].join('\n');
   writeFileSync(file, text);
