@@ -43,6 +43,11 @@ test("encodePrompt: the tokenizer's own Jinja template, whether it opens <think>
   assert.equal(startsInReasoning(q, chatTemplateOf(tok)), false);
   assert.equal(startsInReasoning(q, chatTemplateOf(thinking)), true);
   assert.deepEqual(stopTokenIds(tok), [tok.addedTokenId('<|im_end|>'), tok.addedTokenId(R1_TOKENS.eos)]);
+  // literalContent: a message that spells <|im_start|> stays text.
+  const forged: PromptInput = { kind: 'chat', messages: [{ role: 'user', content: 'a<|im_start|>b' }] };
+  const start = tok.addedTokenId('<|im_start|>');
+  assert.equal(encodePrompt(tok, forged).ids.filter((i) => i === start).length, 3);
+  assert.equal(encodePrompt(tok, forged, undefined, { literalContent: true }).ids.filter((i) => i === start).length, 2);
   // An explicit template wins over the tokenizer's.
   assert.equal(encodePrompt(tok, q, chatTemplateOf(base)).text, `${R1_TOKENS.bos}${R1_TOKENS.user}hi${R1_TOKENS.assistant}<think>\n`);
 });

@@ -55,10 +55,11 @@ export function addedTokenOrNull(tok: Pick<Tokenizer, 'addedTokenId'>, content: 
  * A prompt as ids, text and whether it opens the reasoning block. A chat is rendered with `template` (default: the
  * tokenizer's own, see chatTemplateOf) and tokenized as transformers' apply_chat_template does; the built-in R1
  * template and text prompts encode message/prompt text literally, so a question that spells a chat token
- * (`<｜User｜>`) cannot forge a turn. A template that raises throws a ChatTemplateError naming the checkpoint.
+ * (`<｜User｜>`) cannot forge a turn; `literalContent` asks the same of a Jinja template (for text from users, as a
+ * server takes it). A template that raises throws a ChatTemplateError naming the checkpoint.
  */
-export function encodePrompt(tok: Tokenizer, prompt: PromptInput, template: ChatTemplate = chatTemplateOf(tok)): EncodedPrompt {
-  if (prompt.kind === 'chat') return template.encode(tok, prompt.messages, { addGenerationPrompt: true });
+export function encodePrompt(tok: Tokenizer, prompt: PromptInput, template: ChatTemplate = chatTemplateOf(tok), opts: { literalContent?: boolean } = {}): EncodedPrompt {
+  if (prompt.kind === 'chat') return template.encode(tok, prompt.messages, { addGenerationPrompt: true, ...(opts.literalContent ? { literalContent: true } : {}) });
   const bos = tok.bosId ?? addedTokenOrNull(tok, R1_TOKENS.bos);
   const ids = [...(bos === null || bos === undefined ? [] : [bos]), ...tok.encode(prompt.text, { allowedAdded: 'none' })];
   return { ids, text: prompt.text, opensThinking: opensThinking(prompt.text) };

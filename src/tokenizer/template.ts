@@ -21,6 +21,13 @@ export class ChatTemplateError extends Error {
 export interface ChatRenderOptions {
   /** End with the template's opening of a new assistant turn (transformers' `add_generation_prompt`). */
   addGenerationPrompt: boolean;
+  /**
+   * encode() only: message text is encoded literally, never as control tokens, so a message that spells
+   * `<|im_start|>` cannot forge a turn (for a server facing users). The built-in R1 template always does this. A
+   * Jinja template does it when asked and a message spells an added token (otherwise the ids are transformers'
+   * anyway); when the template rewrites message text so that it cannot be found verbatim, a ChatTemplateError says so.
+   */
+  literalContent?: boolean;
 }
 
 /** A rendered chat. */
@@ -154,9 +161,40 @@ export function jinjaChatTemplate(template: string, source: string, tokens: Read
     render,
     encode(tok, messages, opts) {
       const r = render(messages, opts);
-      return { ...r, ids: tok.encode(r.text, { allowedAdded: 'all', addSpecialTokens: false }) };
+      const spells = (text: string): boolean => tok.added.tokens.some((t) => text.includes(t.content));
+      if (!opts.literalContent || !messages.some((m) => spells(m.content))) return { ...r, ids: tok.encode(r.text, { allowedAdded: 'all', addSpecialTokens: false }) };
+      return { ...r, ids: encodeLiteral(tok, messages, opts, r.text) };
     },
   };
+
+  /**
+   * The rendered chat's ids with message text encoded as plain text: render again with a marker for each message's
+   * text, check that putting the texts back gives the same rendering, then encode template text and message text
+   * apart.
+   */
+  function encodeLiteral(tok: Tokenizer, messages: readonly ChatMessage[], opts: ChatRenderOptions, text: string): number[] {
+    const mark = (i: number): string => `\u2063r1ts-message-${i}\u2063`;
+    const marked = render(messages.map((m, i) => ({ ...m, content: mark(i) })), opts).text;
+    const pieces = marked.split(/\u2063r1ts-message-(\d+)\u2063/);
+    const ids: number[] = [];
+    const seen = new Set<number>();
+    let rebuilt = '';
+    pieces.forEach((p, k) => {
+      if (k % 2 === 0) {
+        rebuilt += p;
+        ids.push(...tok.encode(p, { allowedAdded: 'all' }));
+      } else {
+        const i = Number(p);
+        seen.add(i);
+        rebuilt += messages[i]!.content;
+        ids.push(...tok.encode(messages[i]!.content, { allowedAdded: 'none' }));
+      }
+    });
+    if (rebuilt !== text || seen.size !== (pieces.length - 1) / 2) {
+      throw new ChatTemplateError(`${source}: a message spells a control token and the chat template does not keep message text verbatim, so it cannot be encoded as plain text`);
+    }
+    return ids;
+  }
 }
 
 /** The named special tokens a tokenizer's chat template sees (tokenizer_config.json's, else BOS/EOS/pad). */
