@@ -5,7 +5,10 @@
 //     their tokenizer.json encodes like Hugging Face's;
 //  3. an MLA + MoE + MTP model exported in the deepseek_v3 layout loads in transformers with the same logits;
 //  4. the dense model exported as GGUF gives the same teacher-forced logits in llama.cpp via node-llama-cpp
-//     (F32: <= 1e-3; F16 reported against r1ts running the same F16-rounded weights).
+//     (F32: <= 1e-3; F16 reported against r1ts running the same F16-rounded weights);
+//  6. chat templates (R1's, ChatML as Qwen2 writes it, ChatML opening <think>, Llama 3 style, an [INST] template that
+//     raises) render and tokenize as transformers' apply_chat_template, on one question, a system prompt with
+//     multi-turn history, a finished exchange and text that spells control tokens.
 // Each part is skipped with a message when Python, torch/transformers or node-llama-cpp is missing.
 // Exit status 1 when a check that ran failed.
 
@@ -21,6 +24,10 @@ import { exportLlamaGguf, importLlamaGguf, type GgufTokenizer } from '../src/mod
 import { Transformer } from '../src/model/transformer.js';
 import { createEngine, type Engine } from '../src/tensor/index.js';
 import { loadTokenizer, saveTokenizer, trainTokenizer, type Tokenizer } from '../src/tokenizer/index.js';
+import { renderWithR1ts, renderWithTransformers, templateMismatches, writeTemplateCheckpoints } from '../src/tokenizer/template-check.js';
+import { templateCaseTokenizerJson, TEMPLATE_CHECKPOINTS } from '../src/tokenizer/template.cases.js';
+import { EXPECTED as STORED_TEMPLATE_RENDERINGS } from '../src/tokenizer/template-expected.cases.js';
+import { probePython } from '../src/util/probe.js';
 import { Rng } from '../src/util/rng.js';
 import { packageRoot } from '../src/util/package-root.js';
 import { printBenchHeader } from './header.js';
@@ -227,6 +234,9 @@ async function main(): Promise<void> {
       if (!g.ok) report('GGUF F32 with rope_freqs -> llama.cpp', g.status, g.reason);
       else compare('GGUF F32, llama3 RoPE scaling as rope_freqs -> llama.cpp', g.logits, want, 1e-3);
     }
+
+    // 6. Chat templates: r1ts's rendering and ids against apply_chat_template's, per template family.
+    await checkChatTemplates(work);
   } finally {
     if (!process.env.R1_KEEP_INTEROP) rmSync(work, { recursive: true, force: true });
   }
@@ -234,6 +244,26 @@ async function main(): Promise<void> {
   const skipped = results.filter((r) => r.status === 'skip').length;
   process.stdout.write(`\n${results.length} checks: ${results.filter((r) => r.status === 'pass').length} passed, ${failed} failed, ${skipped} skipped\n`);
   if (failed > 0) process.exitCode = 1;
+}
+
+async function checkChatTemplates(work: string): Promise<void> {
+  const probe = await probePython(['transformers', 'jinja2'], python);
+  const missing = Object.entries(probe.modules).filter(([, m]) => !m.ok).map(([name, m]) => `${name}: ${m.ok ? '' : m.error}`);
+  if (missing.length > 0) return report('chat templates -> transformers apply_chat_template', 'skip', missing.join('; '));
+  const folders = writeTemplateCheckpoints(join(work, 'templates'), templateCaseTokenizerJson());
+  const hf = renderWithTransformers(python, folders, work);
+  if (hf.status === 'skipped') return report('chat templates -> transformers apply_chat_template', 'skip', hf.reason);
+  const ours = renderWithR1ts(folders);
+  for (const ck of TEMPLATE_CHECKPOINTS) {
+    const want = hf.rows.filter((r) => r.checkpoint === ck.name);
+    const bad = templateMismatches(want, ours);
+    const raised = want.filter((r) => r.error !== undefined).length;
+    report(`chat template ${ck.name} -> transformers ${hf.transformers} apply_chat_template`, bad.length === 0 ? 'pass' : 'FAIL',
+      bad.length === 0 ? `same text and ids on ${want.length - raised} conversations${raised ? `, same error on ${raised}` : ''}` : bad.slice(0, 3).join('; '));
+  }
+  // The unit tests' stored renderings (template-expected.cases.ts) still agree with this transformers.
+  const stale = templateMismatches(hf.rows, STORED_TEMPLATE_RENDERINGS);
+  report('stored chat-template fixtures vs this transformers', stale.length === 0 ? 'pass' : 'FAIL', stale.length === 0 ? `${hf.rows.length} renderings agree` : `regenerate with bench/chat-template-cases.ts: ${stale.slice(0, 2).join('; ')}`);
 }
 
 await main();

@@ -116,6 +116,10 @@ test('r1 eval reports endpoint failures, bad flags, missing keys and the local-m
     assert.equal(both.exitCode, 2);
     assert.match(both.stderr, /give exactly one of --model <checkpoint> or --endpoint <url>/);
 
+    const endpointTemplate = await runCli(['--endpoint', 'http://127.0.0.1:1/v1', '--api-model', 'm', '--chat-template', 'x.jinja', '--bench', 'addition'], {}, tasks);
+    assert.equal(endpointTemplate.exitCode, 2);
+    assert.match(endpointTemplate.stderr, /--chat-template applies to a local --model/);
+
     const noModel = await runCli(['--endpoint', 'http://127.0.0.1:1/v1', '--bench', 'addition', '--top-p', '2'], {}, tasks);
     assert.equal(noModel.exitCode, 2);
     assert.match(noModel.stderr, /--endpoint needs --api-model/);

@@ -68,11 +68,15 @@ export const EvalFlagsSchema = z
     maxRetries: int(0),
     progress: z.boolean(),
     kvCache: z.enum(['f32', 'f16']),
+    chatTemplate: z.string().min(1).optional(),
     unsafeSandbox: z.boolean().optional(),
   })
   .superRefine((f, ctx) => {
     if ((f.model === undefined) === (f.endpoint === undefined)) {
       ctx.addIssue({ code: 'custom', message: 'give exactly one of --model <checkpoint> or --endpoint <url>' });
+    }
+    if (f.endpoint !== undefined && f.chatTemplate !== undefined) {
+      ctx.addIssue({ code: 'custom', message: '--chat-template applies to a local --model (an endpoint renders its own template)', path: ['chatTemplate'] });
     }
     if (f.endpoint !== undefined && f.apiModel === undefined) {
       ctx.addIssue({ code: 'custom', message: '--endpoint needs --api-model <name> (e.g. deepseek-reasoner)', path: ['apiModel'] });
@@ -133,7 +137,7 @@ async function execute(flags: EvalFlags, deps: EvalCliDeps): Promise<void> {
       },
     });
   } else {
-    source = await requireLocalSource(deps.localSource)({ checkpoint: flags.model!, seed: flags.seed, kvDtype: flags.kvCache });
+    source = await requireLocalSource(deps.localSource)({ checkpoint: flags.model!, seed: flags.seed, kvDtype: flags.kvCache, ...(flags.chatTemplate !== undefined ? { chatTemplate: flags.chatTemplate } : {}) });
   }
   const tasks = flags.bench.map((name) =>
     deps.getTask(name, { ...(flags.difficulty !== undefined ? { difficulty: flags.difficulty } : {}), ...(flags.unsafeSandbox ? { unsafeSandbox: true } : {}) }),
@@ -240,6 +244,7 @@ export function createEvalCommand(partial: Partial<EvalCliDeps> = {}): Command {
     .option('--max-retries <n>', 'retries on 429/5xx/timeouts', String(ENDPOINT_DEFAULTS.maxRetries))
     .option('--no-progress', 'no progress on stderr (a bar on a terminal, else a line every 10 s)')
     .option('--unsafe-sandbox', 'let code tasks run under the rlimits fallback when bubblewrap is unavailable (rewards can then be gamed; see the README)')
+    .option('--chat-template <file>', "local models: Jinja chat template to prompt with instead of the checkpoint's own (default: its tokenizer_config.json / chat_template.jinja template, else DeepSeek-R1's)")
     .option('--kv-cache <dtype>', 'local models: KV-cache storage, f32 or f16 (half the memory and faster large batches, ~3 significant digits)', 'f32')
     .action(async (raw: Record<string, unknown>) => {
       const parsed = EvalFlagsSchema.safeParse(raw);

@@ -2,6 +2,7 @@
 // and `r1 report RUN_DIR`. Thin: flags → src/pipeline, with a progress line and Ctrl-C as checkpoint-and-stop.
 
 import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pipelinePreset, runPipeline, STAGES, StageInterrupted, writeReport, type StageContext, type StageName } from '../pipeline/index.js';
 import type { StepMetrics } from '../train/index.js';
@@ -27,6 +28,7 @@ export async function runStages(stages: readonly StageName[], raw: Raw, deps: De
     const apiKey = typeof raw.teacherKeyEnv === 'string' ? process.env[raw.teacherKeyEnv] : undefined;
     if (typeof raw.teacherKeyEnv === 'string' && !apiKey) throw new Error(`--teacher-key-env ${raw.teacherKeyEnv}: the variable is not set`);
     if ((raw.teacherEndpoint === undefined) !== (raw.teacherModel === undefined)) throw new Error('--teacher-endpoint and --teacher-model go together');
+    if (typeof raw.chatTemplate === 'string' && !existsSync(raw.chatTemplate)) throw new Error(`--chat-template ${raw.chatTemplate}: no such file`);
     const tty = deps.stderr.isTTY === true;
     const t0 = Date.now();
     // One progress line per trainer run (stage part), with its own step count and ETA.
@@ -48,6 +50,7 @@ export async function runStages(stages: readonly StageName[], raw: Raw, deps: De
         ...(typeof raw.r1 === 'string' ? { r1: resolve(raw.r1) } : {}),
         ...(typeof raw.studentBase === 'string' ? { studentBase: resolve(raw.studentBase) } : {}),
       },
+      ...(typeof raw.chatTemplate === 'string' ? { chatTemplate: resolve(raw.chatTemplate) } : {}),
       ...(typeof raw.teacherEndpoint === 'string' ? { teacher: { baseUrl: raw.teacherEndpoint, model: String(raw.teacherModel), ...(apiKey ? { apiKey } : {}) } } : {}),
     };
   } catch (err) {
@@ -100,6 +103,7 @@ export function register(program: Command, deps: Deps = processDeps()): void {
       .option('--zero <dir>', 'use this checkpoint as the R1-Zero model')
       .option('--r1 <dir>', 'use this checkpoint as the R1 model (the distillation teacher)')
       .option('--student-base <dir>', 'use this checkpoint as the student\'s base')
+      .option('--chat-template <file>', "Jinja chat template every stage prompts and trains with instead of each checkpoint's own")
       .option('--teacher-endpoint <url>', 'an OpenAI-compatible endpoint as the distillation teacher')
       .option('--teacher-model <name>', 'the teacher endpoint\'s model')
       .option('--teacher-key-env <var>', 'environment variable holding the teacher\'s API key');

@@ -72,14 +72,14 @@ async function runTrainer(kind: 'sft' | 'grpo', raw: Raw, deps: TrainCliDeps): P
         return { name, ...(w !== undefined ? { weight: Number(w) } : {}) };
       });
       config = parseGrpoConfig(resolveInput(raw, {
-        model: raw.model, out: raw.out, steps: num(raw.steps as string), seed: num(raw.seed as string), tasks, rewards,
+        model: raw.model, chatTemplate: raw.chatTemplate, out: raw.out, steps: num(raw.steps as string), seed: num(raw.seed as string), tasks, rewards,
         groupSize: num(raw.groupSize as string), promptsPerStep: num(raw.promptsPerStep as string), maxNewTokens: num(raw.maxNewTokens as string),
         beta: num(raw.beta as string), temperature: num(raw.temperature as string), promptStyle: raw.promptStyle,
         checkpointEvery: num(raw.checkpointEvery as string), evalEvery: num(raw.evalEvery as string), optim,
       }), source);
     } else {
       config = parseSftConfig(resolveInput(raw, {
-        model: raw.model, out: raw.out, data: raw.data, steps: num(raw.steps as string), seed: num(raw.seed as string),
+        model: raw.model, chatTemplate: raw.chatTemplate, out: raw.out, data: raw.data, steps: num(raw.steps as string), seed: num(raw.seed as string),
         batchSize: num(raw.batchSize as string), gradAccum: num(raw.gradAccum as string), format: raw.format,
         packing: raw.packing, checkpointEvery: num(raw.checkpointEvery as string), evalEvery: num(raw.evalEvery as string), optim,
       }), source);
@@ -157,6 +157,7 @@ export function register(program: Command, deps: TrainCliDeps = processDeps()): 
   const common = (c: Command): Command =>
     c.option('--config <file>', 'config file (JSON or YAML); flags override it')
       .option('--model <dir>', 'checkpoint folder to start from (Hugging Face layout with tokenizer.json)')
+      .option('--chat-template <file>', "Jinja chat template to prompt and train with instead of the checkpoint's own")
       .option('--out <dir>', 'run directory (metrics.jsonl, checkpoints/, final/)')
       .option('--steps <n>', 'optimizer steps')
       .option('--seed <n>', 'random seed')

@@ -8,7 +8,7 @@ import { createRefBackend } from '../backend/index.js';
 import { exportLlamaGguf, parseModelConfig, preset, saveModelAsHf, Transformer, type GgufTokenizer } from '../model/index.js';
 import type { CheckResult, PromptStyle, Task, TaskItem } from '../tasks/types.js';
 import { createEngine } from '../tensor/index.js';
-import { saveTokenizer, trainTokenizer, type Tokenizer } from '../tokenizer/index.js';
+import { R1_ADDED_TOKENS, saveTokenizer, Tokenizer, trainTokenizer } from '../tokenizer/index.js';
 import { Rng } from '../util/rng.js';
 
 /** Items "add-i": What is a + b? with small numbers derived from i. */
@@ -48,12 +48,15 @@ export function addends(prompt: string): [number, number] | null {
 
 /**
  * A checkpoint folder: tiny-dense with the tokenizer's vocabulary size (plus `padVocab` ids with no text, as
- * padded vocabularies have), random weights, tokenizer.json beside.
+ * padded vocabularies have), random weights, tokenizer.json beside. `chat`: a foreign chat template saved in its
+ * tokenizer_config.json, with its control tokens added after R1's (e.g. ChatML's <|im_start|>, <|im_end|>), and
+ * `eos` naming the tokenizer's EOS.
  */
-export function makeCheckpoint(padVocab = 0): string {
+export function makeCheckpoint(padVocab = 0, chat?: { template: string; tokens: string[]; eos?: string }): string {
   const dir = mkdtempSync(join(tmpdir(), 'r1-ckpt-'));
   const corpus = ['What is 2 + 3? Please reason step by step, and put your final answer within \\boxed{}.', 'The answer is 5.'];
-  const tok = trainTokenizer(corpus, { vocabSize: 300 });
+  let tok = trainTokenizer(corpus, { vocabSize: 300, ...(chat ? { addedTokens: [...R1_ADDED_TOKENS, ...chat.tokens.map((content) => ({ content, special: true }))] } : {}) });
+  if (chat) tok = new Tokenizer({ ...tok.spec, chatTemplate: chat.template, ...(chat.eos ? { specialNames: { ...tok.spec.specialNames, eos: chat.eos } } : {}) });
   const config = parseModelConfig({ ...preset('tiny-dense'), vocabSize: tok.vocabSize + padVocab, maxSeqLen: 256 });
   const model = new Transformer(createEngine(createRefBackend()), config, new Rng(11));
   saveModelAsHf(dir, model);
@@ -71,14 +74,21 @@ export function ggufTokenizerOf(tok: Tokenizer): GgufTokenizer {
     types[a.id] = a.special ? 3 : 4;
   }
   const eos = tok.eosId ?? tok.vocabSize - 1;
-  return { tokens, tokenTypes: types, merges: tok.spec.merges.map(([a, b]) => `${a} ${b}`), bosId: tok.bosId ?? eos, eosId: eos };
+  return {
+    tokens, tokenTypes: types, merges: tok.spec.merges.map(([a, b]) => `${a} ${b}`), bosId: tok.bosId ?? eos, eosId: eos,
+    ...(tok.spec.chatTemplate !== undefined ? { chatTemplate: tok.spec.chatTemplate } : {}),
+  };
 }
 
-/** The model and tokenizer of makeCheckpoint() as one llama GGUF file (returned path; its folder is temporary). */
-export function makeGgufCheckpoint(): string {
+/**
+ * The model and tokenizer of makeCheckpoint() as one llama GGUF file (returned path; its folder is temporary), with
+ * the R1 chat template in tokenizer.chat_template, or `chatTemplate` (no extra tokens).
+ */
+export function makeGgufCheckpoint(chatTemplate?: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'r1-gguf-'));
   const corpus = ['What is 2 + 3? Please reason step by step, and put your final answer within \\boxed{}.', 'The answer is 5.'];
-  const tok = trainTokenizer(corpus, { vocabSize: 300 });
+  let tok = trainTokenizer(corpus, { vocabSize: 300 });
+  if (chatTemplate !== undefined) tok = new Tokenizer({ ...tok.spec, chatTemplate });
   const config = parseModelConfig({ ...preset('tiny-dense'), vocabSize: tok.vocabSize, maxSeqLen: 256 });
   const model = new Transformer(createEngine(createRefBackend()), config, new Rng(11));
   const file = join(dir, 'tiny.gguf');

@@ -3,11 +3,11 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
-import { encodeChat, loadTokenizer } from '../tokenizer/index.js';
-import { additionTask, makeCheckpoint } from './fixtures.js';
+import { basename, dirname, join } from 'node:path';
+import { encodeChat, loadTokenizer, R1_CHAT_TEMPLATE, trainTokenizer } from '../tokenizer/index.js';
+import { additionTask, makeCheckpoint, makeGgufCheckpoint } from './fixtures.js';
 import { localModelSource } from './local-model.js';
 import { LOCAL_MODEL_UNAVAILABLE, requireLocalSource } from './local-source.js';
 import { EVAL_DEFAULTS, runEval } from './runner.js';
@@ -77,5 +77,58 @@ test('a model vocabulary padded past the tokenizer\'s evaluates: padding ids are
     for (const c of out[0]!) assert.ok(c.usage!.completionTokens >= 1);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a checkpoint with a ChatML template is prompted in ChatML; --chat-template overrides; a raising template names the checkpoint", async () => {
+  const chatml = "{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}";
+  const dir = makeCheckpoint(0, { template: chatml, tokens: ['<|im_start|>', '<|im_end|>'], eos: '<|im_end|>' });
+  const work = mkdtempSync(join(tmpdir(), 'r1-eval-template-'));
+  try {
+    const tok = loadTokenizer(dir);
+    const q = [{ role: 'user' as const, content: 'What is 2 + 3?' }];
+    const chatmlIds = tok.encode('<|im_start|>user\nWhat is 2 + 3?<|im_end|>\n<|im_start|>assistant\n');
+    assert.equal(chatmlIds[0], tok.addedTokenId('<|im_start|>'));
+    const r1Ids = encodeChat(tok, q, { addGenerationPrompt: true, literalContent: true });
+    assert.notEqual(chatmlIds.length, r1Ids.length);
+    const own = await localModelSource({ checkpoint: dir, seed: 0 });
+    assert.match(own.label, /the checkpoint's chat template/);
+    const [samples] = await own.complete(['What is 2 + 3?'], { ...SAMPLING, n: 4, seed: 3 });
+    let plain = 0;
+    for (const c of samples!) {
+      assert.equal(c.usage!.promptTokens, chatmlIds.length);
+      // The ChatML prompt does not open <think>: text without reasoning tags is all answer (with R1's prompt it
+      // would all be reasoning).
+      if (/<\/?think>/.test(c.content + c.reasoning)) continue;
+      plain++;
+      assert.equal(c.reasoning, '');
+      assert.ok(c.content.length > 0);
+    }
+    assert.ok(plain > 0, 'some sample without reasoning tags');
+    const r1File = join(work, 'r1.jinja');
+    writeFileSync(r1File, R1_CHAT_TEMPLATE);
+    const over = await localModelSource({ checkpoint: dir, seed: 0, chatTemplate: r1File });
+    assert.match(over.label, /chat template .*r1\.jinja/);
+    const [r1Samples] = await over.complete(['What is 2 + 3?'], { ...SAMPLING, n: 1, seed: 3 });
+    assert.equal(r1Samples![0]!.usage!.promptTokens, r1Ids.length);
+    const raising = join(work, 'raising.jinja');
+    writeFileSync(raising, "{{ raise_exception('Only system and assistant roles are supported') }}");
+    await assert.rejects(localModelSource({ checkpoint: dir, seed: 0, chatTemplate: raising }), /--chat-template .*raising\.jinja: the chat template refused the conversation: Only system and assistant roles are supported/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(work, { recursive: true, force: true });
+  }
+});
+
+test("a GGUF file's tokenizer.chat_template prompts the model, with the file's BOS as bos_token", async () => {
+  const file = makeGgufCheckpoint('{{ bos_token }}{% for m in messages %}### {{ m.role }}: {{ m.content }}\n{% endfor %}### assistant:');
+  try {
+    const source = await localModelSource({ checkpoint: file, seed: 0 });
+    assert.match(source.label, /the checkpoint's chat template/);
+    const c = (await source.complete(['What is 2 + 3?'], { ...SAMPLING, n: 1, seed: 1 }))[0]![0]!;
+    const tok = trainTokenizer(['What is 2 + 3? Please reason step by step, and put your final answer within \\boxed{}.', 'The answer is 5.'], { vocabSize: 300 });
+    assert.equal(c.usage!.promptTokens, tok.encode('<｜begin▁of▁sentence｜>### user: What is 2 + 3?\n### assistant:').length);
+  } finally {
+    rmSync(dirname(file), { recursive: true, force: true });
   }
 });

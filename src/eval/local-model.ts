@@ -1,13 +1,14 @@
-// src/eval/local-model.ts — a SampleSource backed by a local checkpoint: the R1 chat template (the assistant turn
-// opens with "<think>\n", as DeepSeek-R1 evaluates), batched generation with the native engine (n samples of a
-// prompt share one prefill), EOS as the stop token, reasoning split at "</think>".
+// src/eval/local-model.ts — a SampleSource backed by a local checkpoint: the checkpoint's own chat template (the R1
+// template, whose assistant turn opens with "<think>\n" as DeepSeek-R1 evaluates, for r1ts's models and checkpoints
+// without one; --chat-template overrides), batched generation with the native engine (n samples of a prompt share
+// one prefill), EOS as the stop token, reasoning split at "</think>" (inside it from the start when the prompt opened it).
 
 import { resolve } from 'node:path';
 import { createNativeBackend, createRefBackend, nativeAvailable, type Backend } from '../backend/index.js';
 import { DecoderWeights, sampleChat, type ChatSample } from '../generate/index.js';
-import { isGgufFile, loadModel, type KvDtype, type Transformer } from '../model/index.js';
+import { isGgufFile, loadModel, type KvDtype, type LoadedModel, type Transformer } from '../model/index.js';
 import { createEngine } from '../tensor/index.js';
-import { loadTokenizer, tokenizerFromJson, type Tokenizer } from '../tokenizer/index.js';
+import { chatTemplateOf, loadTokenizer, tokenizerFromJson, withChatTemplateFile, type ChatTemplate, type Tokenizer, type TokenizerConfigInfo } from '../tokenizer/index.js';
 import { localModelName, type LocalSourceFactory } from './local-source.js';
 import type { Completion, SampleOptions, SampleSource } from './types.js';
 
@@ -27,6 +28,8 @@ export interface LocalModelParts {
    * snapshot: refresh() it after the model's weights change). Without it each prompt packs them again.
    */
   weights?: DecoderWeights;
+  /** The chat template prompts are rendered with; default: the tokenizer's own (chatTemplateOf). */
+  template?: ChatTemplate;
 }
 
 export class LocalModelSource implements SampleSource {
@@ -93,6 +96,18 @@ function toCompletion(s: ChatSample): Completion {
   };
 }
 
+/** A GGUF file's tokenizer_config.json equivalent: its BOS/EOS and chat template (the tokens its template sees). */
+function ggufTokenizerConfig(file: string, c: LoadedModel['tokenizerConfig']): TokenizerConfigInfo {
+  if (!c) return {};
+  const templateTokens: Record<string, string> = { ...(c.bos !== undefined ? { bos_token: c.bos } : {}), ...(c.eos !== undefined ? { eos_token: c.eos } : {}) };
+  return {
+    ...(c.bos !== undefined ? { bos: c.bos } : {}),
+    ...(c.eos !== undefined ? { eos: c.eos } : {}),
+    templateTokens,
+    ...(c.chatTemplate !== undefined ? { chatTemplate: c.chatTemplate, chatTemplateSource: `${file} (GGUF tokenizer.chat_template)` } : {}),
+  };
+}
+
 /** The backend local evaluation runs on: the native engine when its addon is built, else the reference one. */
 function defaultBackend(): Backend {
   return nativeAvailable() ? createNativeBackend() : createRefBackend();
@@ -102,21 +117,26 @@ function defaultBackend(): Backend {
  * Load a Hugging Face checkpoint folder (config.json, model.safetensors, tokenizer.json) as a SampleSource.
  * The folder must carry its tokenizer: evaluation needs text.
  */
-export const localModelSource: LocalSourceFactory = async ({ checkpoint, kvDtype }) => {
+export const localModelSource: LocalSourceFactory = async ({ checkpoint, kvDtype, chatTemplate }) => {
   const dir = resolve(checkpoint);
   const backend = defaultBackend();
   // A checkpoint folder, or a GGUF file carrying its own tokenizer.
   const loaded = loadModel(dir, createEngine(backend));
   let tokenizer: Tokenizer;
   try {
-    tokenizer = isGgufFile(dir) ? tokenizerFromJson(loaded.tokenizerJson, dir) : loadTokenizer(dir);
+    tokenizer = isGgufFile(dir) ? tokenizerFromJson(loaded.tokenizerJson, dir, ggufTokenizerConfig(dir, loaded.tokenizerConfig)) : loadTokenizer(dir);
   } catch (err) {
     throw new Error(`${dir}: cannot load the checkpoint's tokenizer (${(err as Error).message})`);
   }
+  if (chatTemplate !== undefined) tokenizer = withChatTemplateFile(tokenizer, chatTemplate);
+  // Compile the template and render one question now: a template that cannot prompt this model fails before any work.
+  const template = chatTemplateOf(tokenizer);
+  template.render([{ role: 'user', content: 'What is 1 + 1?' }], { addGenerationPrompt: true });
+  const templateLabel = chatTemplate !== undefined ? `chat template ${chatTemplate}` : template.kind === 'r1' ? 'R1 chat template' : "the checkpoint's chat template";
   const name = localModelName(dir);
   if (kvDtype === 'f16' && loaded.model.config.attention.kind !== 'mha') throw new Error(`${dir}: --kv-cache f16 needs an MHA/GQA model; this checkpoint uses MLA (its latent cache is float32)`);
   return new LocalModelSource({
-    model: loaded.model, tokenizer, name, label: `local ${name} (${backend.info.name} backend${kvDtype === 'f16' ? ', f16 KV cache' : ''})`,
+    model: loaded.model, tokenizer, template, name, label: `local ${name} (${backend.info.name} backend${kvDtype === 'f16' ? ', f16 KV cache' : ''}, ${templateLabel})`,
     ...(kvDtype ? { kvDtype } : {}),
     // A checkpoint loaded for evaluation does not change: pack its weights once for every question.
     ...(DecoderWeights.supports(loaded.model) ? { weights: new DecoderWeights(loaded.model) } : {}),

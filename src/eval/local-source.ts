@@ -18,11 +18,13 @@ export interface LocalSourceOptions {
   seed: number;
   /** KV-cache storage for generation (default 'f32'). */
   kvDtype?: 'f32' | 'f16';
+  /** A Jinja chat template file to prompt with instead of the checkpoint's own (`--chat-template`). */
+  chatTemplate?: string;
 }
 
 /**
  * Builds a SampleSource backed by the local model: load the checkpoint and tokenizer, render each prompt with the
- * chat template, generate with the native engine (batched, KV-cached) and split reasoning from answer.
+ * checkpoint's chat template (or `chatTemplate`), generate with the native engine (batched, KV-cached) and split reasoning from answer.
  * `label` should name the checkpoint and `model` a stable name for run.json (e.g. the checkpoint's basename).
  */
 export type LocalSourceFactory = (opts: LocalSourceOptions) => Promise<SampleSource>;

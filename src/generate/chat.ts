@@ -1,10 +1,11 @@
-// src/generate/chat.ts — the one glue from a prompt to parsed completions for a local model: a chat (the R1 template,
-// whose assistant turn opens with "<think>\n") or a raw text prompt (R1-Zero's Table 1 template) → token ids →
-// generate() → each sample split into reasoning and answer at "</think>". Evaluation, the GRPO rollout, rejection
-// sampling and the server share it, so all of them prompt a model the same way.
+// src/generate/chat.ts — the one glue from a prompt to parsed completions for a local model: a chat (rendered with the
+// checkpoint's chat template — its own Jinja, or R1's, whose assistant turn opens with "<think>\n") or a raw text
+// prompt (R1-Zero's Table 1 template) → token ids → generate() → each sample split into reasoning and answer at
+// "</think>", starting inside the reasoning block when the rendered prompt opened it. Evaluation, the GRPO rollout,
+// SFT data, rejection sampling and the server share it, so all of them prompt a model the same way.
 
 import type { KvDtype, Transformer } from '../model/index.js';
-import { encodeChat, R1_TOKENS, type ChatMessage, type Tokenizer } from '../tokenizer/index.js';
+import { chatTemplateOf, opensThinking, r1ChatTemplate, R1_TOKENS, type ChatMessage, type ChatTemplate, type Tokenizer } from '../tokenizer/index.js';
 import type { DecoderWeights } from './decode.js';
 import { generate, type GenerateResult, type Generation } from './generate.js';
 import type { SamplingParams } from './sampler.js';
@@ -20,14 +21,26 @@ export interface ChatModel {
   maxBatch?: number;
   /** KV-cache storage (generate's kvDtype). */
   kvDtype?: KvDtype;
+  /** The chat template prompts are rendered with; default: the tokenizer's own (chatTemplateOf). */
+  template?: ChatTemplate;
 }
 
 /**
- * What the model is prompted with. 'chat': messages rendered with the R1 chat template and an open assistant turn
- * (the completion starts inside <think>). 'text': a plain prompt after BOS, as R1-Zero is trained (DeepSeek-R1
- * Table 1: "… User: {prompt}. Assistant:"); the completion starts before any tag.
+ * What the model is prompted with. 'chat': messages rendered with the checkpoint's chat template and its generation
+ * prompt (the completion starts inside <think> when that prompt opens it, as R1's does). 'text': a plain prompt after
+ * the tokenizer's BOS, as R1-Zero is trained (DeepSeek-R1 Table 1: "… User: {prompt}. Assistant:"); the completion
+ * starts before any tag.
  */
 export type PromptInput = { kind: 'chat'; messages: readonly ChatMessage[] } | { kind: 'text'; text: string };
+
+/** A prompt ready to generate from. */
+export interface EncodedPrompt {
+  ids: number[];
+  /** The prompt as text (a chat: the rendered template, what rewards read). */
+  text: string;
+  /** The prompt ends inside an open reasoning block (e.g. "<｜Assistant｜><think>\n"): the completion starts in it. */
+  opensThinking: boolean;
+}
 
 /** The id of an added token, or null when the tokenizer does not have it. */
 export function addedTokenOrNull(tok: Pick<Tokenizer, 'addedTokenId'>, content: string): number | null {
@@ -39,24 +52,38 @@ export function addedTokenOrNull(tok: Pick<Tokenizer, 'addedTokenId'>, content: 
 }
 
 /**
- * Token ids of a prompt. Message and prompt text is encoded literally, so a question that spells a chat token
- * (`<｜User｜>`) cannot forge a turn.
+ * A prompt as ids, text and whether it opens the reasoning block. A chat is rendered with `template` (default: the
+ * tokenizer's own, see chatTemplateOf) and tokenized as transformers' apply_chat_template does; the built-in R1
+ * template and text prompts encode message/prompt text literally, so a question that spells a chat token
+ * (`<｜User｜>`) cannot forge a turn; `literalContent` asks the same of a Jinja template (for text from users, as a
+ * server takes it). A template that raises throws a ChatTemplateError naming the checkpoint.
  */
-export function promptIds(tok: Tokenizer, prompt: PromptInput): number[] {
-  if (prompt.kind === 'chat') return encodeChat(tok, prompt.messages, { addGenerationPrompt: true, literalContent: true });
-  const bos = addedTokenOrNull(tok, R1_TOKENS.bos);
-  return [...(bos === null ? [] : [bos]), ...tok.encode(prompt.text, { allowedAdded: 'none' })];
+export function encodePrompt(tok: Tokenizer, prompt: PromptInput, template: ChatTemplate = chatTemplateOf(tok), opts: { literalContent?: boolean } = {}): EncodedPrompt {
+  if (prompt.kind === 'chat') return template.encode(tok, prompt.messages, { addGenerationPrompt: true, ...(opts.literalContent ? { literalContent: true } : {}) });
+  const bos = tok.bosId ?? addedTokenOrNull(tok, R1_TOKENS.bos);
+  const ids = [...(bos === null || bos === undefined ? [] : [bos]), ...tok.encode(prompt.text, { allowedAdded: 'none' })];
+  return { ids, text: prompt.text, opensThinking: opensThinking(prompt.text) };
 }
 
-/** Whether the completion of this prompt starts inside the reasoning block (the prompt opened <think>). */
-export function startsInReasoning(prompt: PromptInput): boolean {
-  return prompt.kind === 'chat';
+/** Token ids of a prompt (encodePrompt's ids). */
+export function promptIds(tok: Tokenizer, prompt: PromptInput, template?: ChatTemplate): number[] {
+  return encodePrompt(tok, prompt, template).ids;
 }
 
-/** The end-of-sequence id that stops generation (none when the tokenizer lacks R1's EOS). */
+/**
+ * Whether the completion of this prompt starts inside the reasoning block: a chat whose rendered generation prompt
+ * opens <think> (with `template`; default R1's, which always does), or a text prompt ending in <think>.
+ */
+export function startsInReasoning(prompt: PromptInput, template: ChatTemplate = r1ChatTemplate()): boolean {
+  if (prompt.kind === 'text') return opensThinking(prompt.text);
+  return template.render(prompt.messages, { addGenerationPrompt: true }).opensThinking;
+}
+
+/** The end-of-sequence ids that stop generation: the tokenizer's EOS (tokenizer_config.json) and R1's, when present. */
 export function stopTokenIds(tok: Tokenizer): number[] {
-  const eos = addedTokenOrNull(tok, R1_TOKENS.eos);
-  return eos === null ? [] : [eos];
+  const out: number[] = [];
+  for (const id of [tok.eosId, addedTokenOrNull(tok, R1_TOKENS.eos)]) if (id !== undefined && id !== null && !out.includes(id)) out.push(id);
+  return out;
 }
 
 /** One sample as text, with the reasoning apart from the answer. */
@@ -68,7 +95,10 @@ export interface ChatSample {
   reasoning: string;
   /** Text after the last </think>; '' when a block opened and never closed. */
   content: string;
-  /** Tokens up to and including </think> (all of them when unclosed), or null when the tokenizer has no </think>. */
+  /**
+   * Tokens up to and including </think> (all of them when a block is open and unclosed, 0 when there is no block), or
+   * null when the tokenizer has no </think>.
+   */
   reasoningTokens: number | null;
 }
 
@@ -103,11 +133,14 @@ export interface SampleChatOptions {
 
 /**
  * Sample `n` completions for each prompt in one generate call (one prefill per prompt, continuous batching), bounded
- * by the model's context. Returns the samples prompt-major (prompt p, sample j at p·n + j) and generate's stats.
+ * by the model's context. Returns the samples prompt-major (prompt p, sample j at p·n + j), generate's stats and the
+ * encoded prompts (`promptIds` is `prompts[i].ids`).
  */
-export function sampleChat(cm: ChatModel, prompts: readonly PromptInput[], opts: SampleChatOptions): { samples: ChatSample[]; stats: GenerateResult['stats']; promptIds: number[][] } {
+export function sampleChat(cm: ChatModel, prompts: readonly PromptInput[], opts: SampleChatOptions): { samples: ChatSample[]; stats: GenerateResult['stats']; promptIds: number[][]; prompts: EncodedPrompt[] } {
   const { model, tokenizer } = cm;
-  const ids = prompts.map((p) => promptIds(tokenizer, p));
+  const template = cm.template ?? chatTemplateOf(tokenizer);
+  const encoded = prompts.map((p) => encodePrompt(tokenizer, p, template));
+  const ids = encoded.map((e) => e.ids);
   let longest = 0;
   ids.forEach((x, i) => {
     if (x.length >= model.config.maxSeqLen) throw new Error(`prompt ${i} has ${x.length} tokens; the model's context is ${model.config.maxSeqLen}`);
@@ -130,10 +163,11 @@ export function sampleChat(cm: ChatModel, prompts: readonly PromptInput[], opts:
   const thinkEnd = addedTokenOrNull(tokenizer, R1_TOKENS.thinkEnd);
   const samples = res.sequences.map((g): ChatSample => {
     const text = g.text ?? '';
-    const split = splitReasoning(text, startsInReasoning(prompts[g.prompt]!));
+    const split = splitReasoning(text, encoded[g.prompt]!.opensThinking);
     const end = thinkEnd === null ? -1 : g.tokens.lastIndexOf(thinkEnd);
-    const reasoningTokens = thinkEnd === null ? null : end === -1 ? g.tokens.length : end + 1;
+    // Without a </think>: all of it when a block is open (from the prompt or the completion), none when there is no block.
+    const reasoningTokens = thinkEnd === null ? null : end !== -1 ? end + 1 : split.closed ? 0 : g.tokens.length;
     return { generation: g, text, reasoning: split.reasoning, content: split.content, reasoningTokens };
   });
-  return { samples, stats: res.stats, promptIds: ids };
+  return { samples, stats: res.stats, promptIds: ids, prompts: encoded };
 }

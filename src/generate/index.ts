@@ -8,4 +8,4 @@ export { StopMatcher } from './stop.js';
 export { fromDecode, lenientDecoder, textStream, type Detokenizer, type TextStream } from './text.js';
 export { DecoderWeights, DenseDecoder, ModelDecoder, type DecodeStep } from './decode.js';
 export { readSpan, writeSpan, spanFloats } from './kv-blocks.js';
-export { addedTokenOrNull, promptIds, sampleChat, splitReasoning, startsInReasoning, stopTokenIds, type ChatModel, type ChatSample, type PromptInput, type SampleChatOptions } from './chat.js';
+export { addedTokenOrNull, encodePrompt, promptIds, sampleChat, splitReasoning, startsInReasoning, stopTokenIds, type ChatModel, type ChatSample, type EncodedPrompt, type PromptInput, type SampleChatOptions } from './chat.js';

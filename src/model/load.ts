@@ -34,6 +34,11 @@ export interface LoadedModel {
   format: string;
   /** The tokenizer.json object the source carries (GGUF: built from its tokenizer.ggml.* keys), else undefined. */
   tokenizerJson: unknown;
+  /**
+   * GGUF: the tokenizer's chat template (tokenizer.chat_template) and its BOS/EOS token strings, which a folder keeps
+   * in tokenizer_config.json.
+   */
+  tokenizerConfig?: { chatTemplate?: string; bos?: string; eos?: string };
 }
 
 /** Load a checkpoint folder (config.json + safetensors) or a llama GGUF file onto `engine`. */
@@ -45,7 +50,9 @@ export function loadModel(path: string, engine: Engine): LoadedModel {
     }
     const model = new Transformer(engine, g.config, new Rng(0));
     model.loadStateDict(g.weights, path);
-    return { model, format: 'GGUF (llama)', tokenizerJson: byteLevelTokenizerJson(g.tokenizer) };
+    const t = g.tokenizer;
+    const tokenizerConfig = { bos: t.tokens[t.bosId], eos: t.tokens[t.eosId], ...(t.chatTemplate !== undefined ? { chatTemplate: t.chatTemplate } : {}) };
+    return { model, format: 'GGUF (llama)', tokenizerJson: byteLevelTokenizerJson(t), tokenizerConfig };
   }
   let isFile = false;
   try {

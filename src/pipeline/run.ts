@@ -56,7 +56,7 @@ async function stageEval(ctx: StageContext): Promise<void> {
       ctx.log(`eval: ${m.label}: no checkpoint at ${dir}; skipped`);
       continue;
     }
-    const r = await evaluateModel(openModel(dir), t, items, { k: p.eval.k, style: m.style, maxNewTokens: p.maxNewTokens, seed: p.seed + 101 });
+    const r = await evaluateModel(openModel(dir, ctx.chatTemplate), t, items, { k: p.eval.k, style: m.style, maxNewTokens: p.maxNewTokens, seed: p.seed + 101 });
     done.push({ ...r, model: m.key, label: m.label });
     writeFileAtomic(file, JSON.stringify(done, null, 1) + '\n');
     ctx.log(`eval: ${m.label}: pass@1 ${(100 * r.pass1Lenient).toFixed(1)}% lenient, ${(100 * r.pass1Strict).toFixed(1)}% strict, cons@${p.eval.k} ${(100 * r.consK).toFixed(1)}%`);

@@ -17,7 +17,7 @@ import { getTask } from '../tasks/registry.js';
 import { parseInstructionSpec, referenceAnswer } from '../tasks/instructions/index.js';
 import type { Task, TaskItem } from '../tasks/types.js';
 import { createEngine } from '../tensor/index.js';
-import { loadTokenizer } from '../tokenizer/index.js';
+import { loadTokenizer, withChatTemplateFile } from '../tokenizer/index.js';
 import { initCheckpoint, MetricsStream, parseGrpoConfig, parseSftConfig, rollout, trainGrpo, trainingBackend, trainSft, type GrpoConfigInput, type StepMetrics } from '../train/index.js';
 import { Rng } from '../util/rng.js';
 import { baseCorpus } from './corpus.js';
@@ -34,6 +34,8 @@ export interface StageContext {
   inputs: { base?: string; zero?: string; r1?: string; studentBase?: string };
   /** An OpenAI-compatible teacher for distillation instead of our R1 model. */
   teacher?: { baseUrl: string; model: string; apiKey?: string };
+  /** A Jinja chat template file every stage prompts and trains with instead of each checkpoint's own. */
+  chatTemplate?: string;
 }
 
 export class StageInterrupted extends Error {}
@@ -68,7 +70,7 @@ async function sft(ctx: StageContext, part: string, model: string, data: string,
   metrics.subscribe((m) => ctx.onMetrics?.(part, m, steps));
   const resume = existsSync(join(out, 'config.json'));
   const res = await trainSft({
-    config: parseSftConfig({ out, model, data, steps, seed: ctx.preset.seed, checkpointEvery: Math.max(10, Math.floor(steps / 4)), heldout: 0.05, ...extra }, part),
+    config: parseSftConfig({ out, model, data, steps, seed: ctx.preset.seed, checkpointEvery: Math.max(10, Math.floor(steps / 4)), heldout: 0.05, ...(ctx.chatTemplate ? { chatTemplate: ctx.chatTemplate } : {}), ...extra }, part),
     resume, metrics, log: (m) => ctx.log(`${part}: ${m}`), ...(ctx.signal ? { signal: ctx.signal } : {}),
   });
   if (res.interrupted) throw new StageInterrupted(part);
@@ -82,16 +84,18 @@ async function grpo(ctx: StageContext, part: string, cfg: Omit<GrpoConfigInput, 
   metrics.subscribe((m) => ctx.onMetrics?.(part, m, cfg.steps));
   const resume = existsSync(join(out, 'config.json'));
   const res = await trainGrpo({
-    config: parseGrpoConfig({ ...cfg, out, seed: ctx.preset.seed, checkpointEvery: Math.max(5, Math.floor(cfg.steps / 4)), logSamples: 4, evalEvery: Math.max(2, Math.floor(cfg.steps / 6)), evalItems: Math.min(32, ctx.preset.eval.items) }, part),
+    config: parseGrpoConfig({ ...cfg, ...(ctx.chatTemplate ? { chatTemplate: ctx.chatTemplate } : {}), out, seed: ctx.preset.seed, checkpointEvery: Math.max(5, Math.floor(cfg.steps / 4)), logSamples: 4, evalEvery: Math.max(2, Math.floor(cfg.steps / 6)), evalItems: Math.min(32, ctx.preset.eval.items) }, part),
     resume, metrics, log: (m) => ctx.log(`${part}: ${m}`), ...(ctx.signal ? { signal: ctx.signal } : {}),
   });
   if (res.interrupted) throw new StageInterrupted(part);
   return res.modelDir;
 }
 
-function openModel(dir: string): ChatModel {
+/** A checkpoint ready to sample from, prompted with its own chat template or `chatTemplate` (a Jinja file). */
+function openModel(dir: string, chatTemplate?: string): ChatModel {
   const model = loadHfCheckpoint(dir, createEngine(trainingBackend())).model;
-  return { model, tokenizer: loadTokenizer(dir), ...(DecoderWeights.supports(model) ? { weights: new DecoderWeights(model) } : {}) };
+  const tokenizer = chatTemplate ? withChatTemplateFile(loadTokenizer(dir), chatTemplate) : loadTokenizer(dir);
+  return { model, tokenizer, ...(DecoderWeights.supports(model) ? { weights: new DecoderWeights(model) } : {}) };
 }
 
 const modelConfig = (p: PipelinePreset, m: PipelinePreset['model']) => ({
@@ -191,7 +195,7 @@ export async function stageR1(ctx: StageContext): Promise<void> {
   if (!existsSync(coldFile)) {
     mkdirSync(dir, { recursive: true });
     const items = await t.items({ split: 'train', n: p.r1.rejectPrompts, seed: p.seed + 11 });
-    const kept = await rejectionSample(openModel(stageModel(ctx, 'zero')), t, items, { k: p.r1.rejectK, style: 'r1-zero', maxNewTokens: p.maxNewTokens, seed: p.seed + 11 });
+    const kept = await rejectionSample(openModel(stageModel(ctx, 'zero'), ctx.chatTemplate), t, items, { k: p.r1.rejectK, style: 'r1-zero', maxNewTokens: p.maxNewTokens, seed: p.seed + 11 });
     const rows = kept.map((k) => ({ k, r: readableFromZero(k.completion) })).filter((x) => x.r).map(({ k, r }) => chatRecord(t, k.item, r!.reasoning, r!.answer));
     if (rows.length === 0) ctx.log('r1: no zero-model sample passed the cold-start filters; the cold start uses worked answers instead');
     writeFileSync(join(dir, 'cold-start-source.json'), JSON.stringify({ source: rows.length > 0 ? 'rejection-sampled R1-Zero outputs' : 'worked answers (no R1-Zero sample passed the filters)', records: rows.length || 32 }) + '\n');
@@ -209,7 +213,7 @@ export async function stageR1(ctx: StageContext): Promise<void> {
   const rejFile = join(dir, 'rejection.jsonl');
   if (!existsSync(rejFile)) {
     const items = await t.items({ split: 'train', n: p.r1.rejectPrompts, seed: p.seed + 13 });
-    const kept = await rejectionSample(openModel(rl1), t, items, { k: p.r1.rejectK, style: 'chat', maxNewTokens: p.maxNewTokens, seed: p.seed + 13 });
+    const kept = await rejectionSample(openModel(rl1, ctx.chatTemplate), t, items, { k: p.r1.rejectK, style: 'chat', maxNewTokens: p.maxNewTokens, seed: p.seed + 13 });
     const cold = readFileSync(coldFile, 'utf8').trim().split('\n');
     const reasoning = kept.length > 0 ? kept.map((k) => ({ prompt: t.prompt(k.item, 'boxed'), completion: k.completion })) : cold.map((l) => JSON.parse(l) as { prompt: string; completion: string });
     // Non-reasoning data (the paper reuses DeepSeek-V3's SFT data): general requests answered plainly after a one-line thought.
@@ -244,7 +248,7 @@ async function teacherTraces(ctx: StageContext, t: Task, items: readonly TaskIte
     }
     return out;
   }
-  const kept = await rejectionSample(openModel(stageModel(ctx, 'r1')), t, items, { k: p.distill.k, style: 'chat', maxNewTokens: p.maxNewTokens, seed: p.seed + 21 });
+  const kept = await rejectionSample(openModel(stageModel(ctx, 'r1'), ctx.chatTemplate), t, items, { k: p.distill.k, style: 'chat', maxNewTokens: p.maxNewTokens, seed: p.seed + 21 });
   return kept.map((k) => ({ prompt: t.prompt(k.item, 'boxed'), completion: k.completion }));
 }
 

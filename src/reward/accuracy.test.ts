@@ -47,3 +47,12 @@ test('accuracy on a code item runs the program from the answer block (fraction o
   assert.equal(scores[0], 1);
   assert.ok(scores[1] !== null && scores[1] < 1, `draft in <think> must not count, got ${scores[1]}`);
 });
+
+test('accuracy: a completion that never closes a reasoning block the prompt opened has no answer', async () => {
+  const task = arithmeticTask({ digits: 2, operands: 2, operators: ['+'] });
+  const [item] = await task.items({ split: 'train', n: 1, seed: 3 });
+  assert.ok(item);
+  const unclosed = `the sum is \\boxed{${item.gold}}`;
+  const s = (opensThinking: boolean | undefined, prompt = 'q'): RewardSample => ({ prompt, completion: unclosed, item, task, ...(opensThinking === undefined ? {} : { opensThinking }) });
+  assert.deepEqual(await accuracyReward().score([s(true), s(false), s(undefined, 'q<think>\n'), s(undefined)]), [0, 1, 0, 1]);
+});

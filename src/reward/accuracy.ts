@@ -3,11 +3,14 @@
 // answer after the reasoning — from the <answer> block of an R1-Zero completion — so an answer planted in the
 // chain of thought earns nothing.
 
+import { promptOpensThink } from './tags.js';
 import type { RewardFn, RewardSample } from './types.js';
 
 /**
  * Accuracy reward: `task.check(item, completion).score` (1/0 for exact tasks, the fraction of tests passed
- * for code when configured so); null for samples without an item or task.
+ * for code when configured so); null for samples without an item or task. When the prompt opened the reasoning
+ * block (`opensThinking`, else the prompt ends with `<think>`) and the completion never closes it, all of it is
+ * reasoning and there is no answer: 0.
  *
  * @example
  * const task = getTask('arithmetic');
@@ -24,6 +27,7 @@ export function accuracyReward(): RewardFn {
       return Promise.all(
         samples.map(async (s) => {
           if (s.item === undefined || s.task === undefined) return null;
+          if ((s.opensThinking ?? promptOpensThink(s.prompt)) && !s.completion.includes('</think>')) return 0;
           const r = await s.task.check(s.item, s.completion);
           return r.score;
         }),

@@ -46,3 +46,15 @@ test('R1 chat format needs a reasoning block then a non-empty summary', async ()
   assert.deepEqual(scores, [1, 0, 0, 0, 0]);
   assert.throws(() => formatReward({ style: 'xml' as never }), /unknown style "xml"/);
 });
+
+test('opensThinking from the rendered template decides where the block opens, not the prompt text', async () => {
+  const chatml = '<|im_start|>user\nq<|im_end|>\n<|im_start|>assistant\n';
+  // A ChatML prompt does not open <think>: the completion must.
+  assert.equal(hasFormat('r1-chat', chatml, '<think>r</think> s', false), true);
+  assert.equal(hasFormat('r1-chat', chatml, 'r</think> s', false), false);
+  // A template whose prompt opened it (the flag wins over the prompt text) forbids opening it again.
+  assert.equal(hasFormat('r1-chat', chatml, 'r</think> s', true), true);
+  assert.equal(hasFormat('r1-chat', CHAT, '<think>r</think> s', false), true);
+  const fmt = formatReward({ style: 'r1-chat' });
+  assert.deepEqual(await fmt.score([{ prompt: chatml, completion: 'r</think> s', opensThinking: true }, { prompt: chatml, completion: 'r</think> s' }]), [1, 0]);
+});

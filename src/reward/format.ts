@@ -14,10 +14,11 @@ export type FormatStyle = 'r1-zero' | 'r1-chat';
 /**
  * Whether one completion has the format. Exactly one reasoning block and (R1-Zero) one answer block: any
  * further think/answer tag anywhere (nested, duplicated, mis-cased, spaced) fails, as does an empty block.
- * When the prompt ends with `<think>` (R1 chat template), the completion must not open the block again.
+ * When the prompt opened the block (`opensThinking`; when absent, the prompt ends with `<think>`, as R1's chat
+ * template leaves it), the completion must not open it again.
  */
-export function hasFormat(style: FormatStyle, prompt: string, completion: string): boolean {
-  const body = bodyAfterThinkOpen(prompt, completion);
+export function hasFormat(style: FormatStyle, prompt: string, completion: string, opensThinking?: boolean): boolean {
+  const body = bodyAfterThinkOpen(prompt, completion, opensThinking);
   if (body === null) return false;
   const close = body.indexOf('</think>');
   if (close < 0) return false;
@@ -47,7 +48,7 @@ export function formatReward(opts: { style?: FormatStyle } = {}): RewardFn {
   return {
     name: style === 'r1-zero' ? 'format' : 'format-chat',
     async score(samples: readonly RewardSample[]) {
-      return samples.map((s) => (hasFormat(style, s.prompt, s.completion) ? 1 : 0));
+      return samples.map((s) => (hasFormat(style, s.prompt, s.completion, s.opensThinking) ? 1 : 0));
     },
   };
 }

@@ -20,3 +20,11 @@ test('a prompt that opens <think> expects no <think> in the completion', () => {
   assert.equal(tagCountScore('…<think>\n', 'x</think><answer>1</answer>'), 1);
   assert.equal(tagCountScore('…<think>\n', '<think>x</think><answer>1</answer>'), 0.5);
 });
+
+test('tag-count: opensThinking from the template says whether <think> is expected in the completion', () => {
+  const full = '<think>x</think><answer>1</answer>';
+  assert.equal(tagCountScore('p', full, false), 1);
+  assert.equal(tagCountScore('p', full, true), 0.5); // <think> was not expected: −0.25 instead of +0.25
+  assert.equal(tagCountScore('p', 'x</think><answer>1</answer>', true), 1);
+  assert.equal(tagCountScore('p<think>\n', 'x</think><answer>1</answer>', undefined), 1);
+});

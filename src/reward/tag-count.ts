@@ -17,9 +17,10 @@ function occurrences(text: string, tag: string): number[] {
  * Tag-count score of one completion. Each of `<think>`, `</think>`, `<answer>`, `</answer>` earns 0.25 when it
  * occurs exactly as often as expected (once; zero times for `<think>` when the prompt already opened it) and
  * after the previously credited tag; it costs 0.25 when it occurs more often than expected (duplicates).
+ * `opensThinking`: the prompt opened the block (from the rendered template); when absent, it ends with `<think>`.
  */
-export function tagCountScore(prompt: string, completion: string): number {
-  const openedInPrompt = promptOpensThink(prompt);
+export function tagCountScore(prompt: string, completion: string, opensThinking?: boolean): number {
+  const openedInPrompt = opensThinking ?? promptOpensThink(prompt);
   let score = 0;
   let lastPos = -1;
   for (const tag of TAGS) {
@@ -53,7 +54,7 @@ export function tagCountReward(): RewardFn {
   return {
     name: 'tag-count',
     async score(samples: readonly RewardSample[]) {
-      return samples.map((s) => tagCountScore(s.prompt, s.completion));
+      return samples.map((s) => tagCountScore(s.prompt, s.completion, s.opensThinking));
     },
   };
 }

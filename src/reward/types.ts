@@ -8,6 +8,11 @@ export interface RewardSample {
   prompt: string;
   /** The model's completion (for R1-style chat: starts inside the <think> block). */
   completion: string;
+  /**
+   * The prompt opened the reasoning block, so the completion starts inside it (from the rendered chat template,
+   * generate's EncodedPrompt.opensThinking). When absent: whether `prompt` ends with `<think>`.
+   */
+  opensThinking?: boolean;
   /** The task item this completion answers; absent for open-ended prompts. */
   item?: TaskItem;
   /** The task that owns `item` (its checker gives accuracy). */

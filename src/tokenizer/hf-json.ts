@@ -138,13 +138,29 @@ export interface TokenizerConfigInfo {
   eos?: string;
   pad?: string;
   chatTemplate?: string;
+  /** Where the chat template came from, for error messages ("/ckpt (tokenizer_config.json)"). */
+  chatTemplateSource?: string;
+  /**
+   * The named special tokens the chat template sees (`bos_token`, `eos_token`, `unk_token`, …), as transformers'
+   * `special_tokens_map` passes them to `apply_chat_template`: only those set, an AddedToken as its content.
+   */
+  templateTokens?: Record<string, string>;
 }
+
+/** The named special tokens of transformers' tokenizers (SPECIAL_TOKENS_ATTRIBUTES). */
+export const SPECIAL_TOKEN_NAMES = ['bos_token', 'eos_token', 'unk_token', 'sep_token', 'pad_token', 'cls_token', 'mask_token'] as const;
 
 const tokenName = z.union([z.string(), z.object({ content: z.string() }).transform((o) => o.content), z.null()]).optional();
 const tokenizerConfigJson = z.looseObject({
   bos_token: tokenName,
   eos_token: tokenName,
+  unk_token: tokenName,
+  sep_token: tokenName,
   pad_token: tokenName,
+  cls_token: tokenName,
+  mask_token: tokenName,
+  // transformers 5: a dict of model-specific named tokens ({"image_token": "<image>"}) joins the named ones.
+  extra_special_tokens: z.union([z.record(z.string(), tokenName), z.array(z.unknown()), z.null()]).optional(),
   chat_template: z.union([z.string(), z.array(z.object({ name: z.string(), template: z.string() })), z.null()]).optional(),
 });
 
@@ -160,6 +176,14 @@ export function parseTokenizerConfig(json: unknown, source: string): TokenizerCo
     const def = c.chat_template.find((t) => t.name === 'default') ?? c.chat_template[0];
     if (def) info.chatTemplate = def.template;
   }
+  const named: Record<string, string> = {};
+  for (const k of SPECIAL_TOKEN_NAMES) {
+    const v = c[k];
+    if (typeof v === 'string') named[k] = v;
+  }
+  const extra = c.extra_special_tokens;
+  if (extra && !Array.isArray(extra)) for (const [k, v] of Object.entries(extra)) if (typeof v === 'string') named[k] = v;
+  info.templateTokens = named;
   return info;
 }
 
@@ -221,6 +245,8 @@ export function parseTokenizerJson(json: unknown, source: string, config: Tokeni
     ignoreMerges: m.ignore_merges ?? false,
     specialNames,
     ...(config.chatTemplate !== undefined ? { chatTemplate: config.chatTemplate } : {}),
+    ...(config.chatTemplateSource !== undefined ? { chatTemplateSource: config.chatTemplateSource } : {}),
+    ...(config.templateTokens !== undefined ? { templateTokens: config.templateTokens } : {}),
   };
 }
 
@@ -275,9 +301,10 @@ export function toTokenizerConfigJson(spec: TokenizerSpec): Record<string, unkno
     add_bos_token: false,
     add_eos_token: false,
     added_tokens_decoder: decoderMap,
-    bos_token: spec.specialNames.bos ?? null,
-    eos_token: spec.specialNames.eos ?? null,
-    pad_token: spec.specialNames.pad ?? null,
+    ...Object.fromEntries(SPECIAL_TOKEN_NAMES.flatMap((k) => (spec.templateTokens?.[k] !== undefined ? [[k, spec.templateTokens[k]]] : []))),
+    bos_token: spec.specialNames.bos ?? spec.templateTokens?.['bos_token'] ?? null,
+    eos_token: spec.specialNames.eos ?? spec.templateTokens?.['eos_token'] ?? null,
+    pad_token: spec.specialNames.pad ?? spec.templateTokens?.['pad_token'] ?? null,
     clean_up_tokenization_spaces: false,
     tokenizer_class: 'PreTrainedTokenizerFast',
     ...(spec.chatTemplate !== undefined ? { chat_template: spec.chatTemplate } : {}),

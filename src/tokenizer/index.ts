@@ -4,8 +4,9 @@ export { Tokenizer, type TokenizerSpec, type EncodeOptions, type DecodeOptions, 
 export { trainTokenizer, countPieces, splitThenByteLevel, type TrainTokenizerOptions } from './train-tokenizer.js';
 export { learnMerges, learnMergesNaive, type LearnedMerges, type LearnMergesOptions, type TrainProgress } from './train.js';
 export { loadTokenizer, saveTokenizer, tokenizerFromJson, writeFileAtomic } from './io.js';
-export { parseTokenizerJson, parseTokenizerConfig, toTokenizerJson, toTokenizerConfigJson, TokenizerFileError, type TokenizerConfigInfo } from './hf-json.js';
+export { parseTokenizerJson, parseTokenizerConfig, toTokenizerJson, toTokenizerConfigJson, TokenizerFileError, SPECIAL_TOKEN_NAMES, type TokenizerConfigInfo } from './hf-json.js';
 export { renderChat, chatSegments, encodeChat, stripReasoning, type ChatSegment, type EncodeChatOptions, chatMessageSchema, R1_CHAT_TEMPLATE, type ChatMessage, type ChatRole, type RenderChatOptions } from './chat.js';
+export { ChatTemplateError, chatTemplateOf, jinjaChatTemplate, opensThinking, r1ChatTemplate, R1_TEMPLATE_SOURCE, templateTokensOf, withChatTemplate, withChatTemplateFile, type ChatRenderOptions, type ChatTemplate, type RenderedChat } from './template.js';
 export { R1_TOKENS, R1_ADDED_TOKENS, type AddedTokenDef } from './specials.js';
 export { DIGIT_PATTERN, GPT2_PATTERN, LLAMA3_PATTERN, onigToJs, compileOnig } from './regex.js';
 export type { AddedToken, AllowedAdded } from './added.js';

@@ -34,7 +34,8 @@ export function tokenizerFromJson(json: unknown, source: string, config: Tokeniz
 
 /**
  * Load a tokenizer from a directory (tokenizer.json, plus tokenizer_config.json and chat_template.jinja when
- * present) or from a tokenizer.json path (its directory is searched for the same companions).
+ * present) or from a tokenizer.json path (its directory is searched for the same companions). As in transformers,
+ * chat_template.jinja takes priority over a `chat_template` in tokenizer_config.json.
  */
 export function loadTokenizer(path: string): Tokenizer {
   const isDir = existsSync(path) && statSync(path).isDirectory();
@@ -44,8 +45,17 @@ export function loadTokenizer(path: string): Tokenizer {
   let config: TokenizerConfigInfo = {};
   const configPath = join(dir, 'tokenizer_config.json');
   if (existsSync(configPath)) config = parseTokenizerConfig(readJson(configPath), configPath);
+  if (config.chatTemplate !== undefined) config = { ...config, chatTemplateSource: `${dir} (tokenizer_config.json)` };
   const jinjaPath = join(dir, 'chat_template.jinja');
-  if (config.chatTemplate === undefined && existsSync(jinjaPath)) config = { ...config, chatTemplate: readFileSync(jinjaPath, 'utf8') };
+  if (existsSync(jinjaPath)) {
+    let text: string;
+    try {
+      text = readFileSync(jinjaPath, 'utf8');
+    } catch (e) {
+      throw new TokenizerFileError(jinjaPath, '', `cannot read: ${(e as Error).message}`);
+    }
+    config = { ...config, chatTemplate: text, chatTemplateSource: `${dir} (chat_template.jinja)` };
+  }
   return tokenizerFromJson(json, file, config);
 }
 

@@ -24,8 +24,15 @@ export interface TokenizerSpec {
   ignoreMerges: boolean;
   /** Names of the BOS / EOS / padding tokens (tokenizer_config.json), when known. */
   specialNames: { bos?: string; eos?: string; pad?: string };
-  /** Jinja chat template (tokenizer_config.json `chat_template`), when known. */
+  /** Jinja chat template (tokenizer_config.json `chat_template` or chat_template.jinja), when known. */
   chatTemplate?: string;
+  /** Where `chatTemplate` came from, for error messages (a checkpoint folder and file, or a --chat-template file). */
+  chatTemplateSource?: string;
+  /**
+   * The named special tokens a chat template sees (`bos_token`, `eos_token`, …), as tokenizer_config.json sets them;
+   * when absent, the BOS/EOS/pad names above.
+   */
+  templateTokens?: Readonly<Record<string, string>>;
 }
 
 export interface EncodeOptions {
@@ -64,6 +71,8 @@ export class Tokenizer {
   readonly bosId: number | undefined;
   readonly eosId: number | undefined;
   readonly padId: number | undefined;
+  /** Where the tokenizer came from (a file path), for error messages. */
+  readonly source: string;
   private readonly idToTokenArr: (string | undefined)[];
   private readonly idToBytesArr: (Uint8Array | undefined)[];
   private readonly normalize: ((s: string) => string) | null;
@@ -74,6 +83,7 @@ export class Tokenizer {
   /** Build from a spec; `source` names the origin (a file path) in error messages. */
   constructor(spec: TokenizerSpec, source = 'tokenizer') {
     this.spec = spec;
+    this.source = source;
     let maxId = -1;
     this.idToTokenArr = [];
     this.idToBytesArr = [];

@@ -30,6 +30,11 @@ const runSchema = {
   out: z.string().min(1),
   /** Model to start from: a Hugging Face checkpoint folder (config.json, model.safetensors, tokenizer.json). */
   model: z.string().min(1),
+  /**
+   * A Jinja chat template file to prompt and train with instead of the checkpoint's own (tokenizer_config.json or
+   * chat_template.jinja; the R1 template when it has none). Saved with the trained model's tokenizer.
+   */
+  chatTemplate: z.string().min(1).optional(),
   seed: nonNegInt.default(0),
   /** Optimizer steps to run. */
   steps: posInt,

@@ -8,7 +8,7 @@ import { createNativeBackend, createRefBackend, nativeAvailable, type Backend } 
 import { loadHfCheckpoint, type Transformer } from '../model/index.js';
 import { AdamW, clipGradNorm, packParameters, type FlatParameters } from '../nn/index.js';
 import { createEngine } from '../tensor/index.js';
-import { loadTokenizer, writeFileAtomic, type Tokenizer } from '../tokenizer/index.js';
+import { loadTokenizer, withChatTemplateFile, writeFileAtomic, type Tokenizer } from '../tokenizer/index.js';
 import type { OptimConfig } from './config.js';
 
 /** The native engine when its addon is built, else the TypeScript reference one. */
@@ -52,6 +52,7 @@ export function prepareRunDir(out: string, config: object, resume: boolean): voi
 export interface OpenedRun {
   backend: Backend;
   model: Transformer;
+  /** The checkpoint's tokenizer, carrying the chat template prompts are rendered with (chatTemplateOf). */
   tokenizer: Tokenizer;
   flat: FlatParameters;
   opt: AdamW;
@@ -60,10 +61,12 @@ export interface OpenedRun {
 }
 
 /** Prepares the run directory, loads the starting checkpoint and builds the optimizer. */
-export function openRun(cfg: { out: string; model: string; optim: OptimConfig }, resume: boolean, backend: Backend = trainingBackend()): OpenedRun {
+export function openRun(cfg: { out: string; model: string; chatTemplate?: string | undefined; optim: OptimConfig }, resume: boolean, backend: Backend = trainingBackend()): OpenedRun {
   prepareRunDir(cfg.out, cfg, resume);
   const model = loadHfCheckpoint(cfg.model, createEngine(backend)).model;
-  const tokenizer = loadTokenizer(cfg.model);
+  // The checkpoint's own chat template, or --chat-template's (kept with the tokenizer, so it is saved with the model).
+  const own = loadTokenizer(cfg.model);
+  const tokenizer = cfg.chatTemplate !== undefined ? withChatTemplateFile(own, cfg.chatTemplate) : own;
   if (tokenizer.vocabSize > model.config.vocabSize) throw new Error(`${cfg.model}: the tokenizer has ${tokenizer.vocabSize} tokens, the model only ${model.config.vocabSize}`);
   const flat = packParameters(model);
   const o = cfg.optim;

@@ -15,7 +15,8 @@ export const ANY_TAG = /<\s*\/?\s*(?:think|answer)\s*>/i;
 export interface ParseOptions {
   /**
    * The prompt already opened the reasoning block (DeepSeek-R1's chat template ends the prompt with "<think>\n"), so
-   * the completion starts inside it: without a `</think>`, all of it is reasoning. Default false.
+   * the completion starts inside it: without a `</think>`, all of it is reasoning. Default false. For a local model,
+   * pass the rendered prompt's `opensThinking` (generate's encodePrompt; it depends on the checkpoint's template).
    */
   startsInReasoning?: boolean;
   /** Extraction methods for the final answer outside an <answer> block (default: every method, in priority order). */

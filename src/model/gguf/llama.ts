@@ -22,6 +22,8 @@ export interface GgufTokenizer {
   eosId: number;
   /** tokenizer.ggml.pre (the pre-tokenizer split llama.cpp applies), when the file names one. */
   pre?: string;
+  /** tokenizer.chat_template: the model's Jinja chat template, when the file carries one. */
+  chatTemplate?: string;
 }
 
 /**
@@ -108,6 +110,7 @@ export function llamaGgufContent(
     ['tokenizer.ggml.bos_token_id', u32(tok.bosId)],
     ['tokenizer.ggml.eos_token_id', u32(tok.eosId)],
     ['tokenizer.ggml.add_bos_token', { type: 'bool', value: false }],
+    ...(tok.chatTemplate !== undefined ? ([['tokenizer.chat_template', { type: 'string', value: tok.chatTemplate }]] as [string, GgufValue][]) : []),
   ]);
   const get = (n: string): NamedTensor => {
     const t = weights.get(n);
@@ -207,6 +210,7 @@ export function importLlamaGguf(file: string): { config: ModelConfig; weights: M
     bosId: num('tokenizer.ggml.bos_token_id'),
     eosId: num('tokenizer.ggml.eos_token_id'),
     ...(g.metadata.has('tokenizer.ggml.pre') ? { pre: String(m('tokenizer.ggml.pre').value) } : {}),
+    ...(g.metadata.has('tokenizer.chat_template') ? { chatTemplate: String(m('tokenizer.chat_template').value) } : {}),
   };
   return { config, weights, tokenizer };
 }

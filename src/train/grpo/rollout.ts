@@ -1,11 +1,11 @@
 // src/train/grpo/rollout.ts — sampling a group of G completions per prompt with the current policy (DeepSeek-R1
-// §2.2.1), through the one generation path (generate/chat.ts): the prompt is prefilled once and its KV copied to the
-// G rows; every sampled token keeps its log-prob under softmax(logits / temperature).
+// §2.2.1), through the one generation path (generate/chat.ts, which renders a chat with the checkpoint's template):
+// the prompt is prefilled once and its KV copied to the G rows; every sampled token keeps its log-prob under
+// softmax(logits / temperature).
 
 import { sampleChat, type ChatModel, type PromptInput } from '../../generate/index.js';
 import type { RewardSample } from '../../reward/index.js';
 import { renderPrompt } from '../../tasks/prompt.js';
-import { renderChat } from '../../tokenizer/index.js';
 import type { PromptDraw } from './prompts.js';
 
 export type RolloutPromptStyle = 'r1-zero' | 'chat';
@@ -14,9 +14,11 @@ export interface RolloutSample {
   /** Index of the prompt (the group) in the rollout. */
   group: number;
   draw: PromptDraw;
-  /** The prompt as text (what rewards read: a chat prompt ends with the opened <think>). */
+  /** The prompt as text (what rewards read: a chat rendered with the checkpoint's template). */
   promptText: string;
   promptIds: number[];
+  /** The prompt opened the reasoning block (R1's ends with "<think>\n"), so the completion starts inside it. */
+  opensThinking: boolean;
   /** Completion token ids (the stop token included when one ended it). */
   tokens: number[];
   /** The sampler's log-prob of each token. */
@@ -34,21 +36,17 @@ export interface RolloutResult {
   seconds: number;
 }
 
-/** How a task item is put to the model in a prompt style. */
-export function promptFor(draw: PromptDraw, style: RolloutPromptStyle): { input: PromptInput; text: string } {
-  if (style === 'r1-zero') {
-    const text = draw.task.prompt(draw.item, 'r1-zero');
-    return { input: { kind: 'text', text }, text };
-  }
-  const messages = [{ role: 'user' as const, content: draw.task.prompt(draw.item, 'boxed') }];
-  return { input: { kind: 'chat', messages }, text: renderChat(messages, { addGenerationPrompt: true }) };
+/** How a task item is put to the model in a prompt style (a chat is rendered with the model's template later). */
+export function promptFor(draw: PromptDraw, style: RolloutPromptStyle): PromptInput {
+  if (style === 'r1-zero') return { kind: 'text', text: draw.task.prompt(draw.item, 'r1-zero') };
+  return { kind: 'chat', messages: [{ role: 'user', content: draw.task.prompt(draw.item, 'boxed') }] };
 }
 
 /** G completions for each drawn prompt (seeded: the same seed, weights and prompts give the same samples). */
 export function rollout(cm: ChatModel, draws: readonly PromptDraw[], opts: { groupSize: number; maxNewTokens: number; temperature: number; topP: number; style: RolloutPromptStyle; seed: number }): RolloutResult {
   const t0 = performance.now();
   const prompts = draws.map((d) => promptFor(d, opts.style));
-  const { samples, promptIds } = sampleChat(cm, prompts.map((p) => p.input), {
+  const { samples, prompts: encoded } = sampleChat(cm, prompts, {
     n: opts.groupSize, maxTokens: opts.maxNewTokens, sampling: { temperature: opts.temperature, topP: opts.topP, topK: 0 }, seed: opts.seed,
   });
   let tokens = 0;
@@ -56,7 +54,7 @@ export function rollout(cm: ChatModel, draws: readonly PromptDraw[], opts: { gro
     const g = s.generation;
     tokens += g.tokens.length;
     return {
-      group: g.prompt, draw: draws[g.prompt]!, promptText: prompts[g.prompt]!.text, promptIds: promptIds[g.prompt]!,
+      group: g.prompt, draw: draws[g.prompt]!, promptText: encoded[g.prompt]!.text, promptIds: encoded[g.prompt]!.ids, opensThinking: encoded[g.prompt]!.opensThinking,
       tokens: g.tokens, logprobs: g.logprobs, text: s.text, truncated: g.finishReason === 'length',
     };
   });
@@ -65,5 +63,5 @@ export function rollout(cm: ChatModel, draws: readonly PromptDraw[], opts: { gro
 
 /** The rollout as reward inputs. */
 export function rewardSamples(samples: readonly RolloutSample[]): RewardSample[] {
-  return samples.map((s) => ({ prompt: s.promptText, completion: s.text, item: s.draw.item, task: s.draw.task, completionTokens: s.tokens.length }));
+  return samples.map((s) => ({ prompt: s.promptText, completion: s.text, opensThinking: s.opensThinking, item: s.draw.item, task: s.draw.task, completionTokens: s.tokens.length }));
 }

@@ -3,8 +3,8 @@
 // with a loss mask. Every malformed line is reported with its file and line number.
 
 import { readFileSync } from 'node:fs';
-import { addedTokenOrNull, promptIds } from '../../generate/index.js';
-import { chatMessageSchema, R1_TOKENS, type ChatMessage, type Tokenizer } from '../../tokenizer/index.js';
+import { addedTokenOrNull, encodePrompt, promptIds, type EncodedPrompt } from '../../generate/index.js';
+import { chatMessageSchema, chatTemplateOf, ChatTemplateError, R1_TOKENS, type ChatMessage, type ChatTemplate, type Tokenizer } from '../../tokenizer/index.js';
 
 /** One training example: ids and which of them carry loss (mask[i] = 1: predict ids[i] from ids[<i]). */
 export interface SftExample {
@@ -81,22 +81,41 @@ export function readSftFile(file: string): { record: SftRecord; where: string }[
 }
 
 /**
- * The assistant's reply as the completion of a prompt that ends in the R1 generation prompt (`<think>\n` already
- * opened): a leading `<think>` is dropped, and a reply without reasoning gets an empty block ("</think>\n\n…").
+ * The assistant's reply as the completion of a prompt that ends in an open reasoning block (R1's `<think>\n`): a
+ * leading `<think>` is dropped, and a reply without reasoning gets an empty block ("</think>\n\n…").
  */
 function replyAfterOpenThink(content: string): string {
   const c = content.replace(/^\s*<think>\n?/, '');
   return c.includes(R1_TOKENS.thinkEnd) ? c : `${R1_TOKENS.thinkEnd}\n\n${c}`;
 }
 
+/** Stands for the reply while the template renders the finished turn (no template spells it). */
+const REPLY_MARK = '\u2063r1ts-reply\u2063';
+
 /**
- * Token ids and loss mask of a record. 'chat' format: the R1 chat template, loss on the final assistant turn and its
- * EOS (earlier turns are context); 'text' format: prompt text then completion text. Plain text trains on every
- * token. `trainOnPrompt` puts the loss on the prompt too.
+ * The completion text after a chat prompt rendered by a Jinja template: the reply as the template frames a finished
+ * assistant turn (whatever it puts between its generation prompt and the reply, then the reply, then its turn end,
+ * e.g. "<|im_end|>\n"), found by rendering the turn with a marker for the reply. The reply is kept verbatim, reasoning
+ * included, even where the template drops reasoning from history.
  */
-export function encodeSftRecord(tok: Tokenizer, rec: SftRecord, format: 'chat' | 'text', trainOnPrompt: boolean, where: string): SftExample {
-  const eos = addedTokenOrNull(tok, R1_TOKENS.eos);
-  const bos = addedTokenOrNull(tok, R1_TOKENS.bos);
+function jinjaCompletion(template: ChatTemplate, history: readonly ChatMessage[], reply: string, prompt: EncodedPrompt, where: string): string {
+  const full = template.render([...history, { role: 'assistant', content: REPLY_MARK }], { addGenerationPrompt: false }).text;
+  const at = full.indexOf(REPLY_MARK);
+  if (at < 0 || full.indexOf(REPLY_MARK, at + 1) >= 0) throw new ChatTemplateError(`${where}: the chat template of ${template.source} does not render the assistant's reply as given, so r1ts cannot tell which tokens to train on`);
+  const head = full.slice(0, at);
+  const lead = head.startsWith(prompt.text) ? head.slice(prompt.text.length) : '';
+  return lead + (prompt.opensThinking ? replyAfterOpenThink(reply) : reply) + full.slice(at + REPLY_MARK.length);
+}
+
+/**
+ * Token ids and loss mask of a record. 'chat' format: the checkpoint's chat template (`template`, default the
+ * tokenizer's own), loss on the final assistant turn and its end (the R1 template: the reply and EOS; a Jinja
+ * template: the reply and the turn end it renders); earlier turns are context. 'text' format: prompt text then
+ * completion text. Plain text trains on every token. `trainOnPrompt` puts the loss on the prompt too.
+ */
+export function encodeSftRecord(tok: Tokenizer, rec: SftRecord, format: 'chat' | 'text', trainOnPrompt: boolean, where: string, template: ChatTemplate = chatTemplateOf(tok)): SftExample {
+  const eos = tok.eosId ?? addedTokenOrNull(tok, R1_TOKENS.eos);
+  const bos = tok.bosId ?? addedTokenOrNull(tok, R1_TOKENS.bos);
   const tail = eos === null ? [] : [eos];
   if (rec.kind === 'text') {
     const ids = [...(bos === null ? [] : [bos]), ...tok.encode(rec.text, { allowedAdded: 'all' }), ...tail];
@@ -116,8 +135,16 @@ export function encodeSftRecord(tok: Tokenizer, rec: SftRecord, format: 'chat' |
       if (typeof c !== 'string' && c.some((m) => m.role !== 'assistant')) throw new Error(`${where}: "completion" messages must all be the assistant's`);
       reply = typeof c === 'string' ? c : c.map((m) => m.content).join('');
     }
-    prompt = promptIds(tok, { kind: 'chat', messages: history });
-    completion = [...tok.encode(replyAfterOpenThink(reply), { allowedAdded: 'all' }), ...tail];
+    let p: EncodedPrompt;
+    try {
+      p = encodePrompt(tok, { kind: 'chat', messages: history }, template);
+    } catch (err) {
+      throw new Error(`${where}: ${(err as Error).message}`);
+    }
+    prompt = p.ids;
+    completion = template.kind === 'r1'
+      ? [...tok.encode(replyAfterOpenThink(reply), { allowedAdded: 'all' }), ...tail]
+      : tok.encode(jinjaCompletion(template, history, reply, p, where), { allowedAdded: 'all' });
   } else {
     if (rec.kind === 'chat') throw new Error(`${where}: "messages" data needs format "chat"`);
     const asText = (x: ChatMessage[] | string): string => (typeof x === 'string' ? x : x.map((m) => m.content).join('\n'));
@@ -131,11 +158,11 @@ export function encodeSftRecord(tok: Tokenizer, rec: SftRecord, format: 'chat' |
 }
 
 /** Every record of a file encoded; examples over `maxLen` tokens are cut to it (reported in `truncated`). */
-export function loadSftExamples(file: string, tok: Tokenizer, opts: { format: 'chat' | 'text'; trainOnPrompt: boolean; maxLen: number }): { examples: SftExample[]; truncated: number } {
+export function loadSftExamples(file: string, tok: Tokenizer, opts: { format: 'chat' | 'text'; trainOnPrompt: boolean; maxLen: number; template?: ChatTemplate }): { examples: SftExample[]; truncated: number } {
   let truncated = 0;
   const vocab = tok.vocabSize;
   const examples = readSftFile(file).map(({ record, where }) => {
-    const ex = encodeSftRecord(tok, record, opts.format, opts.trainOnPrompt, where);
+    const ex = encodeSftRecord(tok, record, opts.format, opts.trainOnPrompt, where, opts.template);
     for (const id of ex.ids) if (id >= vocab) throw new Error(`${where}: token id ${id} outside the tokenizer's ${vocab}`);
     if (ex.ids.length > opts.maxLen) {
       truncated++;

@@ -7,6 +7,9 @@ import { preset } from '../../model/index.js';
 import { loadTokenizer, trainTokenizer, R1_TOKENS } from '../../tokenizer/index.js';
 import { parseSftConfig } from '../config.js';
 import { initCheckpoint } from '../init.js';
+import { promptIds } from '../../generate/index.js';
+import { writeTemplateCheckpoints } from '../../tokenizer/template-check.js';
+import { TOKENIZER_JSON } from '../../tokenizer/template-expected.cases.js';
 import { encodeSftRecord, loadSftExamples, parseSftLine } from './data.js';
 import { packBatch, padBatch, trainSft } from './trainer.js';
 
@@ -81,6 +84,48 @@ test('SFT records: the loss mask covers the reply and EOS only; reasoning kept; 
   assert.ok(tok.decode(plain.ids).endsWith(`<think>\n</think>\n\n4${R1_TOKENS.eos}`));
   const b = padBatch([ex, plain], 0);
   assert.equal(b.counted, [...ex.mask].filter(Boolean).length + [...plain.mask].filter(Boolean).length);
+});
+
+test("SFT records with a checkpoint's own template: ChatML frames the reply, a prompt that opens <think> trains on what follows it", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'r1-sft-template-'));
+  try {
+    const folders = writeTemplateCheckpoints(dir, TOKENIZER_JSON);
+    const rec = parseSftLine(JSON.stringify({ messages: [{ role: 'user', content: 'hi' }, { role: 'assistant', content: '<think>\nr</think>4' }] }), 'f:1');
+    const chatml = loadTokenizer(folders.get('chatml')!);
+    const ex = encodeSftRecord(chatml, rec, 'chat', false, 'f:1');
+    const prompt = '<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n';
+    assert.equal(chatml.decode(ex.ids), `${prompt}<think>\nr</think>4<|im_end|>\n`);
+    assert.equal(chatml.decode(ex.ids.filter((_, i) => ex.mask[i])), '<think>\nr</think>4<|im_end|>\n');
+    // The prompt part is exactly what generation is prompted with.
+    assert.deepEqual(ex.ids.slice(0, ex.ids.length - [...ex.mask].filter(Boolean).length), promptIds(chatml, { kind: 'chat', messages: [{ role: 'user', content: 'hi' }] }));
+    const think = loadTokenizer(folders.get('chatml-think')!);
+    const t = encodeSftRecord(think, rec, 'chat', false, 'f:1');
+    assert.equal(think.decode(t.ids.filter((_, i) => t.mask[i])), 'r</think>4<|im_end|>\n');
+    assert.ok(think.decode(t.ids).endsWith('<|im_start|>assistant\n<think>\nr</think>4<|im_end|>\n'));
+    const inst = loadTokenizer(folders.get('inst')!);
+    const sys = parseSftLine(JSON.stringify({ messages: [{ role: 'system', content: 's' }, { role: 'user', content: 'q' }, { role: 'assistant', content: 'a' }] }), 'f:3');
+    assert.throws(() => encodeSftRecord(inst, sys, 'chat', false, 'f:3'), /^Error: f:3: .*inst \(tokenizer_config\.json\): the chat template refused the conversation: System role not supported$/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('r1 sft --chat-template: trains on the template\'s rendering and saves the model with it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'r1-sft-chat-template-'));
+  try {
+    const files = dataFiles(dir);
+    initCheckpoint(join(dir, 'init'), { config: { ...preset('tiny-dense'), maxSeqLen: 96 }, tokenizer: { corpus: ['What is 1 plus 2? The sum is 3.'], vocabSize: 280 }, seed: 2 });
+    const tpl = join(dir, 'plain.jinja');
+    writeFileSync(tpl, "{% for m in messages %}{{ m.role }}: {{ m.content }}\n{% endfor %}{% if add_generation_prompt %}assistant: {% endif %}");
+    const res = await trainSft({ config: parseSftConfig({ out: join(dir, 'run'), model: join(dir, 'init'), chatTemplate: tpl, data: files.chat, steps: 2, batchSize: 4, checkpointEvery: 0 }) });
+    const saved = loadTokenizer(res.modelDir);
+    assert.equal(saved.spec.chatTemplate, readFileSync(tpl, 'utf8'));
+    const ids = promptIds(saved, { kind: 'chat', messages: [{ role: 'user', content: 'hi' }] });
+    assert.equal(saved.decode(ids), 'user: hi\nassistant: ');
+    assert.equal(loadTokenizer(join(dir, 'init')).spec.chatTemplate !== saved.spec.chatTemplate, true);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('bad SFT data gives one clear error naming the file and line', () => {

@@ -1,0 +1,172 @@
+// src/tokenizer/template.cases.ts — chat-template parity cases: a small test tokenizer that knows the control tokens
+// of several template families, one checkpoint (tokenizer_config.json + chat template) per family, and the
+// conversations each is rendered on. The templates are written here in the style of each family (R1's is r1ts's
+// own); transformers' renderings of them are stored in template-expected.cases.ts (see there how).
+
+import { R1_CHAT_TEMPLATE, type ChatMessage } from './chat.js';
+import { toTokenizerConfigJson, toTokenizerJson } from './hf-json.js';
+import { R1_ADDED_TOKENS } from './specials.js';
+import { builtinCorpus } from './samples.js';
+import { trainTokenizer } from './train-tokenizer.js';
+
+/** Control tokens of the ChatML (Qwen2), Llama 3 and [INST] families, added after R1's. */
+export const FAMILY_TOKENS = ['<|im_start|>', '<|im_end|>', '<|endoftext|>', '<|begin_of_text|>', '<|end_of_text|>', '<|start_header_id|>', '<|end_header_id|>', '<|eot_id|>', '<s>', '</s>', '[INST]', '[/INST]'];
+
+/** The test tokenizer every case shares (deterministic: the built-in corpus, 460 tokens). */
+export function templateCaseTokenizerJson(): Record<string, unknown> {
+  const extra = FAMILY_TOKENS.map((content) => ({ content, special: true }));
+  const tok = trainTokenizer([...builtinCorpus(), 'You are a helpful assistant.', 'Cutting Knowledge Date: December 2023'], { vocabSize: 460, addedTokens: [...R1_ADDED_TOKENS, ...extra] });
+  return toTokenizerJson(tok.spec);
+}
+
+/** ChatML as Qwen2 writes it: a default system turn when none is given; block tags trimmed by trim_blocks. */
+export const CHATML_TEMPLATE = `{% for message in messages %}
+{% if loop.first and message['role'] != 'system' %}
+<|im_start|>system
+You are a helpful assistant.<|im_end|>
+{% endif %}
+<|im_start|>{{ message['role'] }}
+{{ message['content'] }}<|im_end|>
+{% endfor %}
+{% if add_generation_prompt %}
+<|im_start|>assistant
+{% endif %}
+`;
+
+/** ChatML whose generation prompt opens the reasoning block (as QwQ-style reasoning models do); history drops it. */
+export const CHATML_THINK_TEMPLATE = `{%- for message in messages -%}
+  {%- set content = message.content -%}
+  {%- if message.role == 'assistant' and '</think>' in content -%}
+    {%- set content = content.split('</think>')[-1].lstrip('\\n') -%}
+  {%- endif -%}
+  {{- '<|im_start|>' + message.role + '\\n' + content + '<|im_end|>\\n' -}}
+{%- endfor -%}
+{%- if add_generation_prompt -%}
+  {{- '<|im_start|>assistant\\n<think>\\n' -}}
+{%- endif -%}
+`;
+
+/** Llama 3 style: BOS, a system header with a knowledge date, headers per turn, trimmed content, <|eot_id|>. */
+export const LLAMA3_TEMPLATE = `{{- bos_token }}
+{%- if messages[0]['role'] == 'system' %}
+    {%- set system_message = messages[0]['content'] | trim %}
+    {%- set messages = messages[1:] %}
+{%- else %}
+    {%- set system_message = '' %}
+{%- endif %}
+{%- if not date_string is defined %}
+    {%- set date_string = '26 Jul 2024' %}
+{%- endif %}
+{{- '<|start_header_id|>system<|end_header_id|>\\n\\n' }}
+{{- 'Cutting Knowledge Date: December 2023\\nToday Date: ' + date_string + '\\n\\n' }}
+{{- system_message + '<|eot_id|>' }}
+{%- for message in messages %}
+    {{- '<|start_header_id|>' + message['role'] + '<|end_header_id|>\\n\\n' + (message['content'] | trim) + '<|eot_id|>' }}
+{%- endfor %}
+{%- if add_generation_prompt %}
+    {{- '<|start_header_id|>assistant<|end_header_id|>\\n\\n' }}
+{%- endif %}
+`;
+
+/** [INST] style: strictly alternating user/assistant turns and no system role; anything else raises. */
+export const INST_TEMPLATE = `{{ bos_token }}{% for message in messages %}{% if message['role'] == 'system' %}{{ raise_exception('System role not supported') }}{% endif %}{% if (message['role'] == 'user') != (loop.index0 % 2 == 0) %}{{ raise_exception('Conversation roles must alternate user/assistant/user/assistant/...') }}{% endif %}{% if message['role'] == 'user' %}{{ '[INST] ' + message['content'] + ' [/INST]' }}{% else %}{{ message['content'] + eos_token }}{% endif %}{% endfor %}`;
+
+/** One checkpoint of the fixture: its tokenizer_config.json, and optionally a chat_template.jinja beside it. */
+export interface TemplateCheckpoint {
+  name: string;
+  /** Fields merged over the base tokenizer_config.json (r1ts's own, as saveTokenizer writes it). */
+  config: Record<string, unknown>;
+  /** Written as chat_template.jinja (which transformers prefers over the config's `chat_template`). */
+  jinjaFile?: string;
+  /** A post_processor for tokenizer.json (Llama 3 adds BOS to every encode(); apply_chat_template must not). */
+  postProcessor?: Record<string, unknown>;
+}
+
+export const TEMPLATE_CHECKPOINTS: readonly TemplateCheckpoint[] = [
+  { name: 'r1', config: { chat_template: R1_CHAT_TEMPLATE } },
+  { name: 'chatml', config: { bos_token: null, eos_token: '<|im_end|>', pad_token: '<|endoftext|>', chat_template: CHATML_TEMPLATE } },
+  {
+    name: 'chatml-think',
+    // A stale template in the config: the chat_template.jinja file wins, as in transformers.
+    config: { bos_token: null, eos_token: '<|im_end|>', pad_token: '<|endoftext|>', chat_template: CHATML_TEMPLATE },
+    jinjaFile: CHATML_THINK_TEMPLATE,
+  },
+  {
+    name: 'llama3',
+    // The AddedToken form of a special token, as older tokenizer_config.json files write it.
+    config: { bos_token: { __type: 'AddedToken', content: '<|begin_of_text|>', lstrip: false, normalized: false, rstrip: false, single_word: false }, eos_token: '<|eot_id|>', pad_token: null, chat_template: LLAMA3_TEMPLATE },
+    postProcessor: {
+      type: 'TemplateProcessing',
+      single: [{ SpecialToken: { id: '<|begin_of_text|>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }],
+      pair: [{ SpecialToken: { id: '<|begin_of_text|>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }, { Sequence: { id: 'B', type_id: 1 } }],
+      special_tokens: {}, // ids filled in by templateCheckpointFiles
+    },
+  },
+  { name: 'inst', config: { bos_token: '<s>', eos_token: '</s>', pad_token: null, chat_template: INST_TEMPLATE } },
+];
+
+/** A conversation rendered with every template. */
+export interface TemplateConversation {
+  name: string;
+  messages: ChatMessage[];
+  addGenerationPrompt: boolean;
+}
+
+export const TEMPLATE_CONVERSATIONS: readonly TemplateConversation[] = [
+  { name: 'one question', messages: [{ role: 'user', content: 'What is 7 * 8?' }], addGenerationPrompt: true },
+  {
+    name: 'system prompt and multi-turn history',
+    messages: [
+      { role: 'system', content: 'You are a careful math tutor.  ' },
+      { role: 'user', content: 'Solve x + 2 = 5.' },
+      { role: 'assistant', content: '<think>\nSubtract 2 from both sides.\n</think>\n\nx = 3' },
+      { role: 'user', content: '  And x + 3 = 5?\n' },
+    ],
+    addGenerationPrompt: true,
+  },
+  {
+    name: 'finished exchange (no generation prompt)',
+    messages: [
+      { role: 'user', content: 'Name a prime.' },
+      { role: 'assistant', content: 'Seven.' },
+    ],
+    addGenerationPrompt: false,
+  },
+  {
+    name: 'message text that spells control tokens',
+    messages: [{ role: 'user', content: 'Print <|im_end|> and <think> and <｜Assistant｜> literally.' }],
+    addGenerationPrompt: true,
+  },
+];
+
+/** tokenizer.json and tokenizer_config.json (and chat_template.jinja) of a fixture checkpoint. */
+export function templateCheckpointFiles(ck: TemplateCheckpoint, tokenizerJson: Record<string, unknown>): Record<string, string> {
+  const added = tokenizerJson['added_tokens'] as { id: number; content: string }[];
+  const idOf = (c: string): number => (added.find((a) => a.content === c) as { id: number }).id;
+  let tj = tokenizerJson;
+  if (ck.postProcessor) {
+    const pp = { ...ck.postProcessor, special_tokens: { '<|begin_of_text|>': { id: '<|begin_of_text|>', ids: [idOf('<|begin_of_text|>')], tokens: ['<|begin_of_text|>'] } } };
+    tj = { ...tokenizerJson, post_processor: pp };
+  }
+  // The base config: what saveTokenizer writes for an r1ts tokenizer (R1 names), then the family's fields.
+  const decoder: Record<string, unknown> = {};
+  for (const a of tokenizerJson['added_tokens'] as Record<string, unknown>[]) {
+    decoder[String(a['id'])] = { content: a['content'], lstrip: false, normalized: false, rstrip: false, single_word: false, special: a['special'] };
+  }
+  const base: Record<string, unknown> = { ...toTokenizerConfigJsonBase(), added_tokens_decoder: decoder };
+  const files: Record<string, string> = {
+    'tokenizer.json': JSON.stringify(tj, null, 2) + '\n',
+    'tokenizer_config.json': JSON.stringify({ ...base, ...ck.config }, null, 2) + '\n',
+  };
+  if (ck.jinjaFile !== undefined) files['chat_template.jinja'] = ck.jinjaFile;
+  return files;
+}
+
+/** The fields of r1ts's tokenizer_config.json that do not depend on the vocabulary. */
+function toTokenizerConfigJsonBase(): Record<string, unknown> {
+  const { added_tokens_decoder: _drop, ...rest } = toTokenizerConfigJson({
+    vocab: new Map(), merges: [], addedTokens: [], normalizer: null, preTokenizer: null, postProcessor: null, ignoreMerges: false,
+    specialNames: { bos: '<｜begin▁of▁sentence｜>', eos: '<｜end▁of▁sentence｜>', pad: '<｜▁pad▁｜>' },
+  });
+  return rest;
+}
