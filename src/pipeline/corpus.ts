@@ -108,14 +108,10 @@ const PLACES = ['box', 'basket', 'jar', 'bag', 'drawer'];
 const NAMES_ZH = ['小明', '小红', '李华', '王芳', '张伟'];
 const THINGS_ZH = ['苹果', '橘子', '球', '杯子', '铅笔'];
 
-/** A note's question, its reasoning and its answer, in one language: an everyday fact, a count, or a general request. */
-function noteContent(rng: Rng, lang: 'en' | 'zh', general: readonly TaskItem[]): [string, string, string] {
-  const kind = rng.int(0, general.length > 0 ? 3 : 2);
+/** A note's question, its reasoning and its answer, in one language: an everyday fact or a count. */
+function noteContent(rng: Rng, lang: 'en' | 'zh'): [string, string, string] {
+  const kind = rng.int(0, 2);
   if (kind === 0) return rng.pick(lang === 'en' ? FACTS : FACTS_ZH);
-  if (kind === 3) {
-    const item = rng.pick(general);
-    return [item.question, /\p{Script=Han}/u.test(item.question) ? '简短直接地回答即可。' : 'A short, direct answer is enough here.', referenceAnswer(parseInstructionSpec(item.gold, item.id), rng)];
-  }
   const n = String(rng.int(0, 99));
   if (lang === 'zh') {
     const [who, what] = [rng.pick(NAMES_ZH), rng.pick(THINGS_ZH)];
@@ -128,20 +124,15 @@ function noteContent(rng: Rng, lang: 'en' | 'zh', general: readonly TaskItem[]):
 }
 
 /**
- * A short note on an everyday fact, a count or a general request, marked up with the tags (see the file comment)
- * half the time in the words of R1-Zero's template, else as a dialogue or plain.
+ * A short note on an everyday fact or a count, marked up with the tags (see the file comment): half the time in the
+ * words of R1-Zero's template, else as a dialogue or plain. General requests are never tagged: with a fixed one-line
+ * thought they gave RL a shortcut (the format reward for a category word in the answer tag, whatever the question).
  */
-export function taggedNote(rng: Rng, lang: 'en' | 'zh', general: readonly TaskItem[] = []): string {
-  const [q, why, ans] = noteContent(rng, lang, general);
+export function taggedNote(rng: Rng, lang: 'en' | 'zh'): string {
+  const [q, why, ans] = noteContent(rng, lang);
   const body = `<think> ${why} </think> <answer> ${ans} </answer>`;
   const form = rng.int(0, 3);
   return form === 0 ? `${q} ${body}` : form === 1 ? `User: ${q} Assistant: ${body}` : `${R1_ZERO_TEMPLATE.replace('{prompt}.', () => q)} ${body}`;
-}
-
-/** The same kind of note in plain prose, untagged: the content alone never decides the markup, the template does. */
-export function plainNote(rng: Rng, lang: 'en' | 'zh', general: readonly TaskItem[] = []): string {
-  const [q, why, ans] = noteContent(rng, lang, general);
-  return lang === 'zh' ? `问题：${q}\n回答：${why}答案是 ${ans}。` : `Question: ${q}\nAnswer: ${why} The answer is ${ans}.`;
 }
 
 export interface CorpusOptions {
@@ -175,8 +166,7 @@ export function baseCorpus(items: readonly TaskItem[], rng: Rng, opts: CorpusOpt
     const expr = String(item.meta?.['expression'] ?? '');
     if (!expr) continue;
     docs.push(problemDocument(item, expr, rng.next() < opts.zhShare ? 'zh' : 'en', rng.next() < opts.workedShare, rng));
-    if (rng.next() < opts.noteShare) docs.push(taggedNote(rng, rng.next() < opts.zhShare ? 'zh' : 'en', general));
-    if (rng.next() < opts.noteShare) docs.push(plainNote(rng, rng.next() < opts.zhShare ? 'zh' : 'en', general));
+    if (rng.next() < opts.noteShare) docs.push(taggedNote(rng, rng.next() < opts.zhShare ? 'zh' : 'en'));
     if (general.length > 0 && rng.next() < opts.generalShare) docs.push(generalDocument(general[g++ % general.length]!, rng));
   }
   return docs;
