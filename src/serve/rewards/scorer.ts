@@ -129,7 +129,7 @@ export class RewardScorer {
       groups.set(key, g);
     });
     const results: RewardResult[] = new Array(samples.length);
-    await Promise.all(
+    const scoring = Promise.all(
       [...groups.values()].map(async (g) => {
         const reward = buildReward(g.specs, this.config.maxNewTokens);
         const scored = await scoreRewards(reward, g.idx.map((i) => rewardSamples[i] as RewardSample));
@@ -142,6 +142,13 @@ export class RewardScorer {
         });
       }),
     );
+    try {
+      await scoring;
+    } catch (e) {
+      // One check failed: the others still run; the samples' queue slots are held until they end.
+      await Promise.allSettled(recorder.pending);
+      throw e;
+    }
     return results;
   }
 
@@ -168,9 +175,11 @@ export class RewardScorer {
  */
 export class CheckRecorder {
   readonly reasons = new Map<TaskItem, string>();
+  /** Every check started, so that a failed scoring call can wait for the rest before releasing its slots. */
+  readonly pending: Promise<CheckResult>[] = [];
 
   wrap(task: Task, index: number, gate?: Gate, clientFault = false): Task {
-    const check = async (item: TaskItem, completion: string): Promise<CheckResult> => {
+    const run = async (item: TaskItem, completion: string): Promise<CheckResult> => {
       let r: CheckResult;
       try {
         r = await (gate ? gate.run(() => task.check(item, completion)) : task.check(item, completion));
@@ -181,6 +190,11 @@ export class CheckRecorder {
       }
       if (r.reason !== undefined) this.reasons.set(item, r.reason);
       return r;
+    };
+    const check = (item: TaskItem, completion: string): Promise<CheckResult> => {
+      const p = run(item, completion);
+      this.pending.push(p);
+      return p;
     };
     return { ...task, check };
   }
