@@ -1,0 +1,241 @@
+// bench/rewards.ts — `npm run bench:rewards`: reward samples per second through `r1 serve-rewards` over HTTP (a
+// child process on a loopback port, driven by autocannon) at 1, 8 and 64 concurrent clients, against the
+// in-process rates measured in the same run: the bare MathVerifier with 2 workers (as `bench:verify`) and the
+// trainer's composite (buildReward + scoreRewards) over the same samples. Math: MATH-500 reference answers in
+// R1-Zero form; code: the built-in problems' reference solutions, run in the sandbox.
+//
+//   npm run bench:rewards                       the rate table
+//   npm run bench:rewards -- --hostile 10000    the issue's load target: 10,000 requests mixing hostile samples
+//   options: --requests N (math requests per level, default 1500), --code-requests N (default 48)
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { printBenchHeader } from './header.js';
+import { resolveDataDir } from '../src/tasks/benchmarks/data-dir.js';
+import { benchmarkTask } from '../src/tasks/benchmarks/index.js';
+import { CODE_PROBLEMS, createCodeTask } from '../src/tasks/code/index.js';
+import { PYTHON_REFERENCES } from '../src/tasks/code/references.js';
+import { buildReward, scoreRewards } from '../src/train/grpo/rewards.js';
+import type { RewardSpec } from '../src/train/config.js';
+import type { RewardSample } from '../src/reward/index.js';
+import { MathVerifier } from '../src/verify/math/index.js';
+import { Gate } from '../src/serve/rewards/scorer.js';
+import { packageRoot } from '../src/util/package-root.js';
+import { Rng } from '../src/util/rng.js';
+import { packageVersion } from '../src/util/probe.js';
+
+function arg(name: string, def: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return def;
+  const v = Number(process.argv[i + 1]);
+  if (!Number.isInteger(v) || v <= 0) throw new Error(`--${name} needs a positive integer`);
+  return v;
+}
+const MATH_REQUESTS = arg('requests', 1500);
+const CODE_REQUESTS = arg('code-requests', 48);
+const HOSTILE = process.argv.includes('--hostile') ? arg('hostile', 10_000) : 0;
+const WORKERS = 2;
+const CLIENTS = [1, 8, 64];
+const SPECS: RewardSpec[] = [
+  { name: 'accuracy', weight: 1 },
+  { name: 'format', weight: 1, style: 'r1-zero' },
+];
+
+const file = join(resolveDataDir(), 'math500-test.jsonl');
+if (!existsSync(file)) {
+  process.stderr.write(`bench/rewards: ${file} not found (set R1_DATA_DIR to the folder holding math500-test.jsonl)\n`);
+  process.exit(1);
+}
+const rows = readFileSync(file, 'utf8')
+  .split('\n')
+  .filter((l) => l.trim() !== '')
+  .map((l) => JSON.parse(l) as { problem: string; answer: string });
+const PROMPT = 'A conversation between User and Assistant. User: solve it. Assistant:';
+const mathSamples = rows.map((r) => ({ prompt: PROMPT, completion: `<think> worked out </think> <answer> ${r.answer} </answer>`, gold: r.answer }));
+const codeSamples = CODE_PROBLEMS.filter((p) => PYTHON_REFERENCES[p.slug] !== undefined).map((p) => ({
+  prompt: PROMPT,
+  completion: `<think> write it </think> <answer>\n\`\`\`python\n${PYTHON_REFERENCES[p.slug] as string}\n\`\`\`\n</answer>`,
+  tests: p.tests,
+}));
+
+// ---- the server: `r1 serve-rewards` in a child process ----
+async function startService(): Promise<{ child: ChildProcess; url: string }> {
+  const main = join(packageRoot(), 'dist', 'src', 'cli', 'main.js');
+  const child = spawn(process.execPath, [main, 'serve-rewards', '--port', '0', '--workers', String(WORKERS), '--reward', 'accuracy', '--reward', 'format', '--max-queue', '100000'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (http:\/\/[^\s]+)/.exec(out);
+      if (m) resolve(m[1] as string);
+    });
+    child.on('exit', (code) => reject(new Error(`r1 serve-rewards exited (${code}) before listening`)));
+  });
+  // Warm-up, as the in-process baseline gets: the workers' start-up and JIT are not part of the rates.
+  for (let k = 0; k < mathSamples.length; k += 50) {
+    await fetch(`${url}/v1/rewards`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ samples: mathSamples.slice(k, k + 50) }) });
+  }
+  return { child, url };
+}
+
+function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+interface HttpLine {
+  clients: number;
+  samplesPerSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+/** `amount` requests of `batch` samples each, cycling through `samples`, from `clients` connections. */
+async function drive(url: string, samples: readonly object[], clients: number, amount: number, batch: number): Promise<HttpLine> {
+  let next = 0;
+  const bodies = Array.from({ length: Math.ceil(samples.length / batch) }, (_, k) => JSON.stringify({ samples: samples.slice(k * batch, k * batch + batch) }));
+  const t = performance.now();
+  const result = await autocannon({
+    url,
+    connections: clients,
+    amount,
+    timeout: 120,
+    requests: [{ method: 'POST', path: '/v1/rewards', headers: { 'content-type': 'application/json' }, setupRequest: (req) => ({ ...req, body: bodies[next++ % bodies.length] as string }) }],
+  });
+  // Timed here: autocannon's own `duration` counts whole seconds.
+  const seconds = (performance.now() - t) / 1000;
+  const ok = result['2xx'];
+  return { clients, samplesPerSecond: (ok * batch) / seconds, p50: result.latency.p50, p99: result.latency.p99, errors: result.non2xx + result.errors + result.timeouts };
+}
+
+async function inProcessMath(): Promise<{ verifier: number; composite: number }> {
+  const verifier = new MathVerifier({ workers: WORKERS });
+  await verifier.equivalent('1', '1');
+  const task = benchmarkTask('math500', { verifier });
+  const reward = buildReward(SPECS, 1024);
+  const n = Math.min(MATH_REQUESTS, 1500);
+  const pick = (k: number) => mathSamples[k % mathSamples.length] as (typeof mathSamples)[number];
+  await Promise.all(mathSamples.map((s) => verifier.verify(s.gold, s.completion))); // warm-up
+  let t = performance.now();
+  await Promise.all(Array.from({ length: n }, (_, k) => verifier.verify(pick(k).gold, pick(k).completion)));
+  const bare = n / ((performance.now() - t) / 1000);
+  const rs: RewardSample[] = Array.from({ length: n }, (_, k) => ({ prompt: PROMPT, completion: pick(k).completion, item: { id: String(k), question: '', gold: pick(k).gold }, task }));
+  t = performance.now();
+  await scoreRewards(reward, rs);
+  const composite = n / ((performance.now() - t) / 1000);
+  await verifier.close();
+  return { verifier: bare, composite };
+}
+
+async function inProcessCode(): Promise<number> {
+  const task = createCodeTask({ concurrency: 1 });
+  const gate = new Gate(WORKERS); // the service's bound: `workers` programs at once
+  const gated = { ...task, check: (item: Parameters<typeof task.check>[0], c: string) => gate.run(() => task.check(item, c)) };
+  const reward = buildReward(SPECS, 1024);
+  const rs: RewardSample[] = Array.from({ length: CODE_REQUESTS }, (_, k) => {
+    const s = codeSamples[k % codeSamples.length] as (typeof codeSamples)[number];
+    const io = s.tests.every((x) => x.kind === 'stdio') ? 'stdio' : 'call';
+    return { prompt: PROMPT, completion: s.completion, item: { id: String(k), question: '', gold: '', meta: { tests: s.tests, io } }, task: gated };
+  });
+  const t = performance.now();
+  const scored = await scoreRewards(reward, rs);
+  if (scored.components['accuracy']?.some((x) => x !== 1)) throw new Error('bench/rewards: a reference solution failed its tests');
+  return CODE_REQUESTS / ((performance.now() - t) / 1000);
+}
+
+async function hostileRun(url: string, pid: number, n: number): Promise<void> {
+  const rng = new Rng(10_000);
+  const TOWER = '<think> t </think> <answer> $9^{9^{9^{9}}}$ </answer>';
+  const BOMB = '<think> b </think> <answer>\n```python\nimport os\nwhile True:\n    os.fork()\n```\n</answer>';
+  const bodies = Array.from({ length: 200 }, (_, k) => {
+    const r = rng.int(0, 99);
+    const g = String(rng.int(1, 999));
+    const own =
+      r < 2 ? { prompt: PROMPT, completion: TOWER, gold: `x+${g}` }
+      : r < 4 ? { prompt: PROMPT, completion: BOMB, tests: [{ kind: 'stdio', input: '', output: 'x' }] }
+      : r < 20 ? { prompt: PROMPT, completion: '\\frac{'.repeat(3000) + '<answer>'.repeat(1000), gold: g }
+      : r < 30 ? '{"samples": [{"prompt": 1'
+      : mathSamples[k % mathSamples.length];
+    return typeof own === 'string' ? own : JSON.stringify({ samples: [own, mathSamples[(k + 1) % mathSamples.length]] });
+  });
+  // Driven by 64 fetch loops (keep-alive) rather than autocannon, so that every request's answer is accounted for.
+  let next = 0;
+  const before = rssMb(pid);
+  let peak = before;
+  const statusCounts = new Map<string, number>();
+  const latencies: number[] = [];
+  const t = performance.now();
+  await Promise.all(
+    Array.from({ length: 64 }, async () => {
+      while (next < n) {
+        const body = bodies[next++ % bodies.length] as string;
+        const t0 = performance.now();
+        let key: string;
+        try {
+          const r = await fetch(`${url}/v1/rewards`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+          const text = await r.text();
+          JSON.parse(text); // every answer, errors included, is JSON
+          key = String(r.status);
+        } catch (e) {
+          key = `error (${(e as Error).message})`;
+        }
+        latencies.push(performance.now() - t0);
+        statusCounts.set(key, (statusCounts.get(key) ?? 0) + 1);
+        if (latencies.length % 500 === 0) peak = Math.max(peak, rssMb(pid));
+      }
+    }),
+  );
+  const seconds = (performance.now() - t) / 1000;
+  latencies.sort((a, b) => a - b);
+  const q = (p: number): number => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] as number;
+  const health = await fetch(`${url}/health`).then((r) => r.json() as Promise<{ queued: number }>);
+  const statuses = [...statusCounts].map(([k, v]) => `${k}: ${v}`).join(', ');
+  process.stdout.write(`\nhostile load: ${n} requests from 64 clients (2% pathological LaTeX, 2% fork bombs, 16% garbage LaTeX/tags, 10% malformed JSON)\n`);
+  process.stdout.write(`  finished in ${seconds.toFixed(1)} s; answers: ${statuses}\n`);
+  process.stdout.write(`  latency p50 ${q(0.5).toFixed(0)} ms, p99 ${q(0.99).toFixed(0)} ms, max ${(latencies.at(-1) ?? 0).toFixed(0)} ms; server RSS ${before.toFixed(0)} MB before, ${peak.toFixed(0)} MB peak, ${rssMb(pid).toFixed(0)} MB after; queue after: ${health.queued}\n`);
+}
+
+printBenchHeader('r1ts reward-service bench');
+process.stdout.write(`fastify ${packageVersion('fastify') ?? '?'}, autocannon ${packageVersion('autocannon') ?? '?'}; server: r1 serve-rewards --workers ${WORKERS} (child process), rewards accuracy + format\n\n`);
+const service = await startService();
+try {
+  if (HOSTILE > 0) {
+    await hostileRun(service.url, service.child.pid as number, HOSTILE);
+  } else {
+    // The baseline is measured before and after the HTTP runs, and the faster of the two is kept: on a shared
+    // machine this makes the HTTP ratios conservative.
+    const base0 = await inProcessMath();
+    const codeBase0 = await inProcessCode();
+    const lines: string[] = [];
+    const row = (what: string, rate: number, ref: number, extra = ''): void => {
+      lines.push(`${what.padEnd(44)} ${rate.toFixed(rate < 100 ? 1 : 0).padStart(8)}  ${(rate / ref).toFixed(2).padStart(6)}x  ${extra}`);
+    };
+    const http: [string, HttpLine, 'math' | 'code'][] = [];
+    for (const batch of [1, 16]) {
+      for (const c of CLIENTS) {
+        const l = await drive(service.url, mathSamples, c, Math.max(c, Math.round(MATH_REQUESTS / batch)), batch);
+        http.push([`math, HTTP, ${c} client${c > 1 ? 's' : ''}, ${batch} sample${batch > 1 ? 's' : ''}/request`, l, 'math']);
+      }
+    }
+    for (const c of CLIENTS) http.push([`code, HTTP, ${c} client${c > 1 ? 's' : ''}, 1 sample/request`, await drive(service.url, codeSamples, c, Math.max(c, CODE_REQUESTS), 1), 'code']);
+    const base1 = await inProcessMath();
+    const codeBase1 = await inProcessCode();
+    const base = { verifier: Math.max(base0.verifier, base1.verifier), composite: Math.max(base0.composite, base1.composite) };
+    const codeBase = Math.max(codeBase0, codeBase1);
+    const detail = (l: HttpLine): string => `p50 ${l.p50} ms, p99 ${l.p99} ms${l.errors ? `, ${l.errors} errors` : ''}`;
+    row('math, in-process MathVerifier, 2 workers', base.verifier, base.composite, `(before / after: ${base0.verifier.toFixed(0)} / ${base1.verifier.toFixed(0)})`);
+    row('math, in-process trainer composite (baseline)', base.composite, base.composite, `(before / after: ${base0.composite.toFixed(0)} / ${base1.composite.toFixed(0)})`);
+    for (const [name, l] of http.filter((h) => h[2] === 'math')) row(name, l.samplesPerSecond, base.composite, detail(l));
+    row('code, in-process trainer composite (baseline)', codeBase, codeBase, `(before / after: ${codeBase0.toFixed(1)} / ${codeBase1.toFixed(1)})`);
+    for (const [name, l] of http.filter((h) => h[2] === 'code')) row(name, l.samplesPerSecond, codeBase, detail(l));
+    process.stdout.write(`${'path'.padEnd(44)} ${'samples/s'.padStart(8)}  ${'vs base'.padStart(7)}\n`);
+    for (const l of lines) process.stdout.write(l + '\n');
+    process.stdout.write(`\nmath: ${mathSamples.length} MATH-500 answers cycled, ${MATH_REQUESTS} samples per level; code: ${codeSamples.length} reference solutions, ${CODE_REQUESTS} per level.\n`);
+    process.stdout.write('the load generator runs on the same cores as the server: on a 2-core machine it takes a share of them.\n');
+  }
+} finally {
+  service.child.kill('SIGTERM');
+}

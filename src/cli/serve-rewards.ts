@@ -1,0 +1,114 @@
+// src/cli/serve-rewards.ts — `r1 serve-rewards`: the R1 reward stack as an HTTP service for distributed RL engines
+// (OpenRLHF's --remote_rm_url, verl through examples/verl_reward.py). Thin: the work is in src/serve/rewards.
+
+import type { Command } from 'commander';
+import { mergeConfig, parseConfig, readConfigFile } from '../train/config.js';
+import { sandboxInfo } from '../verify/code/index.js';
+import { buildRewardServer, serviceConfigSchema, type ServiceConfig } from '../serve/rewards/index.js';
+
+export interface ServeRewardsCliDeps {
+  stdout: { write(s: string): unknown };
+  stderr: { write(s: string): unknown };
+  setExitCode(code: number): void;
+  /** Calls `handler` on SIGINT/SIGTERM; returns a function that removes it. */
+  onSignal(handler: () => void): () => void;
+  env: NodeJS.ProcessEnv;
+}
+
+const defaultDeps: ServeRewardsCliDeps = {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  setExitCode: (c) => (process.exitCode = c),
+  onSignal(handler) {
+    process.on('SIGINT', handler);
+    process.on('SIGTERM', handler);
+    return () => {
+      process.off('SIGINT', handler);
+      process.off('SIGTERM', handler);
+    };
+  },
+  env: process.env,
+};
+
+type Raw = Record<string, string | boolean | string[] | undefined>;
+
+const num = (s: unknown): number | undefined => (typeof s === 'string' ? Number(s) : undefined);
+
+/** The service config: the config file (if any), then the flags given. Throws one message naming each bad field. */
+export function resolveServiceConfig(raw: Raw): ServiceConfig {
+  const source = typeof raw.config === 'string' ? raw.config : 'r1 serve-rewards flags';
+  const base = typeof raw.config === 'string' ? readConfigFile(raw.config) : {};
+  const rewards = (raw.reward as string[] | undefined)?.map((r) => {
+    const i = r.indexOf(':');
+    return i < 0 ? { name: r } : { name: r.slice(0, i), weight: Number(r.slice(i + 1)) };
+  });
+  const flags: Record<string, unknown> = {
+    rewards,
+    workers: num(raw.workers),
+    maxQueue: num(raw.maxQueue),
+    deadlineMs: num(raw.deadlineMs),
+    maxNewTokens: num(raw.maxNewTokens),
+    mathTimeoutMs: num(raw.mathTimeoutMs),
+    ...(raw.unsafeSandbox === true && { code: { unsafeSandbox: true } }),
+  };
+  return parseConfig(serviceConfigSchema, mergeConfig(base, flags), source);
+}
+
+export async function serveRewards(raw: Raw, deps: ServeRewardsCliDeps = defaultDeps): Promise<void> {
+  let config: ServiceConfig;
+  let port: number;
+  try {
+    config = resolveServiceConfig(raw);
+    port = Number(raw.port ?? 5000);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be an integer in [0, 65535], got ${String(raw.port)}`);
+  } catch (err) {
+    deps.stderr.write(`r1 serve-rewards: ${(err as Error).message}\n`);
+    deps.setExitCode(2);
+    return;
+  }
+  const host = typeof raw.host === 'string' ? raw.host : '127.0.0.1';
+  const apiKey = typeof raw.apiKey === 'string' ? raw.apiKey : deps.env.R1_REWARDS_API_KEY;
+  const sandbox = await sandboxInfo();
+  const server = buildRewardServer({ config, ...(apiKey !== undefined && apiKey !== '' && { apiKey }), log: (l) => deps.stderr.write(`r1 serve-rewards: ${l}\n`) });
+  try {
+    await server.app.listen({ host, port });
+  } catch (err) {
+    deps.stderr.write(`r1 serve-rewards: cannot listen on ${host}:${port}: ${(err as Error).message}\n`);
+    await server.close();
+    deps.setExitCode(1);
+    return;
+  }
+  const addr = server.app.server.address();
+  const bound = typeof addr === 'object' && addr !== null ? addr.port : port;
+  const list = config.rewards.map((r) => `${r.name}${'style' in r ? `(${r.style})` : ''}×${r.weight}`).join(' + ');
+  deps.stdout.write(`r1 serve-rewards: listening on http://${host}:${bound} (POST /get_reward for OpenRLHF, POST /v1/rewards, GET /health)\n`);
+  deps.stdout.write(`  rewards: ${list}; math workers: ${config.workers}; queue: ${config.maxQueue} samples; deadline: ${config.deadlineMs} ms${apiKey ? '; API key required' : ''}\n`);
+  const codeOff = sandbox.isolation !== 'bubblewrap' && !config.code.unsafeSandbox;
+  deps.stdout.write(`  code sandbox: ${codeOff ? `none (${sandbox.reason ?? 'bubblewrap unavailable'}): code samples are answered 500; install bubblewrap or pass --unsafe-sandbox` : sandbox.isolation}\n`);
+  await new Promise<void>((resolve) => {
+    const off = deps.onSignal(() => {
+      off();
+      deps.stderr.write('r1 serve-rewards: shutting down (finishing open requests)\n');
+      void server.close().then(resolve, resolve);
+    });
+  });
+}
+
+export function register(program: Command, deps: ServeRewardsCliDeps = defaultDeps): void {
+  const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
+  program
+    .command('serve-rewards')
+    .description('serve the R1 rewards over HTTP for OpenRLHF (--remote_rm_url http://HOST:PORT/get_reward) and verl (examples/verl_reward.py)')
+    .option('--host <host>', 'interface to listen on', '127.0.0.1')
+    .option('--port <port>', 'port (0 = any free one)', '5000')
+    .option('--config <file>', 'service config, JSON or YAML (rewards, maxNewTokens, defaultTask, code limits, maxQueue, deadlineMs, ...)')
+    .option('--api-key <key>', 'require Authorization: Bearer <key> (default: $R1_REWARDS_API_KEY; none when unset)')
+    .option('--workers <n>', 'math verifier worker threads, and code programs checked at once')
+    .option('--reward <name[:weight]>', 'reward: accuracy, format, tag-count, language, overlong, repetition (repeatable; replaces the config list)', collect)
+    .option('--max-new-tokens <n>', "the trainer's completion budget (the overlong penalty's L_max)")
+    .option('--math-timeout-ms <n>', 'time budget of one math check')
+    .option('--max-queue <n>', 'samples in flight before requests are answered 503')
+    .option('--deadline-ms <n>', 'requests not scored within this time are answered 504')
+    .option('--unsafe-sandbox', 'run code under the rlimits fallback when bubblewrap is unavailable (rewards can then be gamed; see the README)')
+    .action(async (o: Raw) => serveRewards(o, deps));
+}

@@ -1,0 +1,110 @@
+// src/serve/rewards/server.ts — `r1 serve-rewards` as a Fastify app: POST /v1/rewards (typed native API),
+// POST /get_reward (OpenRLHF's remote reward protocol), GET /health. Every request is validated, admitted into
+// the bounded queue (503 when full), scored by RewardScorer, and answered within the deadline (504 otherwise).
+
+import Fastify, { type FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { acceptJsonOnly, ApiError, DEFAULT_BODY_LIMIT, installJsonErrors, requireApiKey } from '../http-common.js';
+import { openRlhfResponse, samplesOfOpenRlhf } from './openrlhf.js';
+import { RewardScorer, SampleError } from './scorer.js';
+import { openRlhfRequestSchema, rewardsRequestSchema, type RewardResult, type RewardsResponse, type ServiceConfig, type WireSample } from './wire.js';
+import type { RewardSpec } from '../../train/config.js';
+
+export interface RewardServerOptions {
+  config: ServiceConfig;
+  /** When set, every route but /health needs `Authorization: Bearer <key>`. */
+  apiKey?: string;
+  /** Request body limit in bytes (default DEFAULT_BODY_LIMIT). */
+  bodyLimit?: number;
+  /** Where the server's own messages go (errors it could not answer cleanly, prompts not found). */
+  log?: (line: string) => void;
+}
+
+export interface RewardServer {
+  app: FastifyInstance;
+  scorer: RewardScorer;
+  /** Stop taking requests, finish the open ones, stop the workers. */
+  close(): Promise<void>;
+}
+
+/** zod issues as one line naming each field. */
+function invalid(err: z.ZodError): ApiError {
+  const detail = err.issues.map((i) => `${i.path.map(String).join('.') || '(body)'}: ${i.code === 'unrecognized_keys' ? `unknown field${i.keys.length > 1 ? 's' : ''} ${i.keys.join(', ')}` : i.message}`);
+  return new ApiError(400, 'invalid_request_error', 'invalid_request', detail.slice(0, 8).join('; ') + (detail.length > 8 ? `; and ${detail.length - 8} more` : ''));
+}
+
+export function buildRewardServer(opts: RewardServerOptions): RewardServer {
+  const log = opts.log ?? (() => undefined);
+  const scorer = new RewardScorer(opts.config);
+  const app = Fastify({ bodyLimit: opts.bodyLimit ?? DEFAULT_BODY_LIMIT, logger: false });
+  acceptJsonOnly(app);
+  installJsonErrors(app, (err, req) => log(`${req.method} ${req.url}: ${err.stack ?? err.message}`));
+  if (opts.apiKey !== undefined) requireApiKey(app, opts.apiKey, ['/health']);
+
+  /** Admit, score within the deadline, release when the work (not the request) ends. */
+  const run = async (samples: WireSample[], specs?: RewardSpec[]): Promise<RewardResult[]> => {
+    const release = scorer.admit(samples.length);
+    let work: Promise<RewardResult[]>;
+    try {
+      work = scorer.score(samples, specs);
+    } catch (e) {
+      release();
+      throw e;
+    }
+    void work.then(release, release);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new ApiError(504, 'timeout_error', 'deadline_exceeded', `not scored within the ${opts.config.deadlineMs} ms deadline (the service is busy): retry`)),
+        opts.config.deadlineMs,
+      );
+    });
+    try {
+      return await Promise.race([work, deadline]);
+    } catch (e) {
+      if (e instanceof SampleError) throw new ApiError(400, 'invalid_request_error', 'invalid_sample', e.message);
+      throw e;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  app.get('/health', async () => ({
+    status: 'ok',
+    queued: scorer.queued,
+    maxQueue: opts.config.maxQueue,
+    workers: opts.config.workers,
+    rewards: opts.config.rewards,
+  }));
+
+  app.post('/v1/rewards', async (req): Promise<RewardsResponse> => {
+    const body = rewardsRequestSchema.safeParse(req.body);
+    if (!body.success) throw invalid(body.error);
+    return { results: await run(body.data.samples, body.data.rewards) };
+  });
+
+  app.post('/get_reward', async (req) => {
+    const body = openRlhfRequestSchema.safeParse(req.body);
+    if (!body.success) throw invalid(body.error);
+    let samples: WireSample[];
+    try {
+      const converted = samplesOfOpenRlhf(body.data, opts.config.endTokens);
+      samples = converted.samples;
+      if (converted.promptMissing.length > 0) log(`/get_reward: prompt not found in query ${converted.promptMissing.slice(0, 5).join(', ')}${converted.promptMissing.length > 5 ? ', ...' : ''}: scored the whole query`);
+    } catch (e) {
+      if (e instanceof SampleError) throw new ApiError(400, 'invalid_request_error', 'invalid_label', e.message);
+      throw e;
+    }
+    const results = await run(samples);
+    return openRlhfResponse(results, Object.keys(results[0]?.components ?? {}));
+  });
+
+  return {
+    app,
+    scorer,
+    async close() {
+      await app.close();
+      await scorer.close();
+    },
+  };
+}
