@@ -12,7 +12,7 @@ import { localModelName, requireLocalSource, type LocalSourceFactory } from '../
 import { prepareOutDir } from '../eval/results.js';
 import { Progress } from './progress.js';
 import { DEFAULT_PRICING, loadPricingFile, resolvePrice, type PricingTable } from '../eval/pricing.js';
-import { EVAL_DEFAULTS, runEval, type EvalProgress } from '../eval/runner.js';
+import { EvalInterrupted, EVAL_DEFAULTS, runEval, type EvalProgress } from '../eval/runner.js';
 import { renderMarkdown } from '../eval/report.js';
 import type { SampleSource } from '../eval/types.js';
 import { sandboxInfo, type SandboxInfo } from '../verify/code/index.js';
@@ -193,6 +193,10 @@ async function execute(flags: EvalFlags, deps: EvalCliDeps): Promise<void> {
     deps.stdout.write(`\nResults in ${outDir} (samples.jsonl, summary.json, summary.md, summary.html)\n`);
   } catch (err) {
     progress?.stop();
+    if (err instanceof EvalInterrupted) {
+      deps.stdout.write(renderMarkdown(err.summary));
+      throw new Error(`interrupted; the summary of the ${err.summary.interrupted?.items ?? 0} finished items is in ${outDir}/summary.md, finished samples are saved in ${outDir}; rerun the same command to resume`);
+    }
     if (ctl.signal.aborted) throw new Error(`interrupted; finished samples are saved in ${outDir}, rerun the same command to resume`);
     throw err;
   } finally {

@@ -8,7 +8,7 @@ export { LOCAL_MODEL_UNAVAILABLE, requireLocalSource, type LocalSourceFactory, t
 export { LocalModelSource, localModelSource, type LocalModelParts } from './local-model.js';
 export { costUsd, DEFAULT_PRICING, loadPricingFile, resolvePrice, type Price, type PricingTable } from './pricing.js';
 export { splitThinkTags, type ReasoningSplit } from './reasoning-split.js';
-export { checkedText, EVAL_DEFAULTS, EVAL_PROMPT_STYLE, itemSeed, runEval, splitTokens, type EvalOptions, type EvalProgress } from './runner.js';
+export { checkedText, EvalInterrupted, EVAL_DEFAULTS, EVAL_PROMPT_STYLE, itemSeed, runEval, splitTokens, type EvalOptions, type EvalProgress } from './runner.js';
 export { SampleStore, SampleRecordSchema, sampleKey, type SampleRecord } from './results.js';
 export { summarizeBench, type BenchSummary, type EvalSummary, type UsageTotals } from './summary.js';
 export { renderEvalSection, renderMarkdown } from './report.js';

@@ -5,7 +5,7 @@
 
 import { resolve } from 'node:path';
 import { createNativeBackend, createRefBackend, nativeAvailable, type Backend } from '../backend/index.js';
-import { DecoderWeights, sampleChat, type ChatSample } from '../generate/index.js';
+import { DecoderWeights, sampleChatAsync, type ChatSample } from '../generate/index.js';
 import { isGgufFile, loadModel, type KvDtype, type LoadedModel, type Transformer } from '../model/index.js';
 import { createEngine } from '../tensor/index.js';
 import { chatTemplateOf, loadTokenizer, tokenizerFromJson, withChatTemplateFile, type ChatTemplate, type Tokenizer, type TokenizerConfigInfo } from '../tokenizer/index.js';
@@ -48,33 +48,39 @@ export class LocalModelSource implements SampleSource {
     this.model = parts.name;
   }
 
+  /** Calls of complete() run one after another (one KV cache at a time), as when generation was synchronous. */
+  #queue: Promise<unknown> = Promise.resolve();
+
   /**
    * Sample `opts.n` completions per prompt. Each prompt is its own generate call with seed `opts.seed`, so a
-   * prompt's samples never depend on which other prompts are evaluated (generation is synchronous: calls run
-   * one after another however many the runner has in flight). generate draws sample j from the j-th fork of
-   * Rng(seed) rather than from seed + j, so samples that a resumed run fills in are seeded and repeatable but
-   * not the ones an uninterrupted run would have drawn.
+   * prompt's samples never depend on which other prompts are evaluated; calls run one after another however many
+   * the runner has in flight. Generation yields to the event loop between decode steps, so `opts.signal` (Ctrl-C)
+   * stops it within a step; each sample is reported to onCompletion as it finishes, so finished samples are kept.
+   * generate draws sample j from the j-th fork of Rng(seed) rather than from seed + j, so samples that a resumed run
+   * fills in are seeded and repeatable but not the ones an uninterrupted run would have drawn.
    */
-  async complete(prompts: readonly string[], opts: SampleOptions): Promise<Completion[][]> {
+  complete(prompts: readonly string[], opts: SampleOptions): Promise<Completion[][]> {
+    const run = this.#queue.then(() => this.#complete(prompts, opts));
+    this.#queue = run.catch(() => {});
+    return run;
+  }
+
+  async #complete(prompts: readonly string[], opts: SampleOptions): Promise<Completion[][]> {
     const out: Completion[][] = [];
     for (let p = 0; p < prompts.length; p++) {
       if (opts.signal?.aborted) throw opts.signal.reason;
       let samples: ChatSample[];
       try {
-        ({ samples } = sampleChat(this.#parts, [{ kind: 'chat', messages: [{ role: 'user', content: prompts[p]! }] }], {
+        ({ samples } = await sampleChatAsync(this.#parts, [{ kind: 'chat', messages: [{ role: 'user', content: prompts[p]! }] }], {
           n: opts.n, maxTokens: opts.maxTokens, sampling: { temperature: opts.temperature, topP: opts.topP, topK: 0 }, seed: opts.seed,
+          ...(opts.signal ? { signal: opts.signal } : {}),
+          onSample: (s) => opts.onCompletion?.(p, s.generation.sample, toCompletion(s)),
         }));
       } catch (err) {
+        if (opts.signal?.aborted) throw opts.signal.reason;
         throw new Error(`${this.label}: ${(err as Error).message}`);
       }
-      const completions = samples
-        .slice()
-        .sort((a, b) => a.generation.sample - b.generation.sample)
-        .map((s) => toCompletion(s));
-      completions.forEach((c, j) => opts.onCompletion?.(p, j, c));
-      out.push(completions);
-      // Let progress callbacks and timers run between prompts.
-      await new Promise((r) => setImmediate(r));
+      out.push(samples.slice().sort((a, b) => a.generation.sample - b.generation.sample).map((s) => toCompletion(s)));
     }
     return out;
   }

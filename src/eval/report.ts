@@ -66,6 +66,7 @@ export function renderMarkdown(s: EvalSummary): string {
     ...s.benches.map((b) => `| ${cells(row(b)).join(' | ')} |`),
     '',
     `Total: ${s.totals.samples} samples, ${s.totals.promptTokens.toFixed(0)} prompt + ${s.totals.completionTokens.toFixed(0)} completion tokens, cost ${usd(s.totals.costUsd)}.`,
+    ...(s.interrupted ? ['', `Interrupted: this summary covers the ${s.interrupted.items} of ${s.interrupted.of} items whose samples all finished; rerun the same command to resume.`] : []),
   ];
   return `${lines.join('\n')}\n`;
 }

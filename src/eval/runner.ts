@@ -112,7 +112,8 @@ function validate(o: EvalOptions): void {
 
 /**
  * Run (or resume) an evaluation and write its summaries. Throws after in-flight samples are saved when a
- * request fails for good; rerunning the same command then continues where it stopped.
+ * request fails for good; rerunning the same command then continues where it stopped. When `signal` aborts, throws
+ * EvalInterrupted after writing the summary of the items whose samples all finished.
  */
 export async function runEval(opts: EvalOptions): Promise<EvalSummary> {
   validate(opts);
@@ -238,18 +239,38 @@ export async function runEval(opts: EvalOptions): Promise<EvalSummary> {
     }
   };
   await Promise.all(Array.from({ length: Math.min(opts.concurrency, units.length) }, worker)).finally(link.dispose);
-  if (opts.signal?.aborted) throw opts.signal.reason;
+  if (opts.signal?.aborted) {
+    // Interrupted: summarize the items whose k samples all finished (resumed ones included); the rest resume later.
+    const summary = await writeSummaries(opts, plans, store, true);
+    throw new EvalInterrupted(summary, opts.signal.reason);
+  }
   if (failure !== null) {
     const msg = failure instanceof Error ? failure.message : String(failure);
     // A write failure repeats on a plain rerun: say what to fix first.
     const next = failure instanceof ResultsWriteError ? 'make the directory writable (or free space), then rerun the same command to resume' : 'rerun the same command to resume';
     throw new Error(`eval stopped: ${msg}\n${done} of ${total} samples are saved in ${store.path}; ${next}`, { cause: failure });
   }
-
   // 3. Summaries from the records on disk (resumed and new alike).
+  return writeSummaries(opts, plans, store, false);
+}
+
+/** An evaluation stopped by its signal; `summary` covers the items that finished (also written to the out dir). */
+export class EvalInterrupted extends Error {
+  constructor(readonly summary: EvalSummary, reason: unknown) {
+    super(`interrupted (${reason instanceof Error ? reason.message : String(reason)}): summary of ${summary.interrupted?.items ?? 0} of ${summary.interrupted?.of ?? 0} items written`, { cause: reason });
+    this.name = 'EvalInterrupted';
+  }
+}
+
+/** Writes summary.json/.md/.html; `partial`: only items with all k samples on disk, noted in the summary. */
+async function writeSummaries(opts: EvalOptions, plans: readonly { task: Task; items: TaskItem[] }[], store: SampleStore, partial: boolean): Promise<EvalSummary> {
   const benches: BenchSummary[] = [];
+  let itemsDone = 0, itemsPlanned = 0;
   for (const { task, items } of plans) {
-    benches.push(await summarizeBench(task.name, task, items, opts.k, (id, s) => store.get(task.name, id, s), opts.price));
+    const done = partial ? items.filter((it) => Array.from({ length: opts.k }, (_, s) => store.get(task.name, it.id, s)).every(Boolean)) : items;
+    itemsPlanned += items.length;
+    itemsDone += done.length;
+    if (done.length > 0) benches.push(await summarizeBench(task.name, task, done, opts.k, (id, s) => store.get(task.name, id, s), opts.price));
   }
   const summary: EvalSummary = {
     model: opts.source.model,
@@ -262,6 +283,7 @@ export async function runEval(opts: EvalOptions): Promise<EvalSummary> {
     maxTokens: opts.maxTokens,
     benches,
     totals: totalsOf(benches, opts.price !== null),
+    ...(partial ? { interrupted: { items: itemsDone, of: itemsPlanned } } : {}),
   };
   writeFileSync(join(opts.outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
   writeFileSync(join(opts.outDir, 'summary.md'), renderMarkdown(summary));

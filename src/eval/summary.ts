@@ -54,6 +54,8 @@ export interface EvalSummary {
   maxTokens: number;
   benches: BenchSummary[];
   totals: { samples: number; costUsd: number | null; promptTokens: number; completionTokens: number };
+  /** Set when the run was interrupted: the summary covers `items` of the `of` planned items (those with all k samples). */
+  interrupted?: { items: number; of: number };
 }
 
 /** Metrics for one benchmark from its records; every item must have samples 0..k-1. */

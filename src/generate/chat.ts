@@ -7,7 +7,7 @@
 import type { KvDtype, Transformer } from '../model/index.js';
 import { chatTemplateOf, opensThinking, r1ChatTemplate, R1_TOKENS, type ChatMessage, type ChatTemplate, type Tokenizer } from '../tokenizer/index.js';
 import type { DecoderWeights } from './decode.js';
-import { generate, type GenerateResult, type Generation } from './generate.js';
+import { generate, generateAsync, type GenerateOptions, type GenerateResult, type Generation } from './generate.js';
 import type { SamplingParams } from './sampler.js';
 import { lenientDecoder } from './text.js';
 
@@ -129,24 +129,23 @@ export interface SampleChatOptions {
   maxTokens: number;
   sampling: Partial<SamplingParams>;
   seed: number;
+  /** sampleChatAsync only: stop at the next decode step. */
+  signal?: AbortSignal;
+  /** Called as each sample finishes (its prompt and sample numbers are in sample.generation). */
+  onSample?: (sample: ChatSample) => void;
 }
 
-/**
- * Sample `n` completions for each prompt in one generate call (one prefill per prompt, continuous batching), bounded
- * by the model's context. Returns the samples prompt-major (prompt p, sample j at p·n + j), generate's stats and the
- * encoded prompts (`promptIds` is `prompts[i].ids`).
- */
-export function sampleChat(cm: ChatModel, prompts: readonly PromptInput[], opts: SampleChatOptions): { samples: ChatSample[]; stats: GenerateResult['stats']; promptIds: number[][]; prompts: EncodedPrompt[] } {
+/** Encoded prompts and generate options for sampleChat / sampleChatAsync. */
+function chatGeneration(cm: ChatModel, prompts: readonly PromptInput[], opts: SampleChatOptions): { encoded: EncodedPrompt[]; gen: GenerateOptions } {
   const { model, tokenizer } = cm;
   const template = cm.template ?? chatTemplateOf(tokenizer);
   const encoded = prompts.map((p) => encodePrompt(tokenizer, p, template));
-  const ids = encoded.map((e) => e.ids);
   let longest = 0;
-  ids.forEach((x, i) => {
+  encoded.forEach(({ ids: x }, i) => {
     if (x.length >= model.config.maxSeqLen) throw new Error(`prompt ${i} has ${x.length} tokens; the model's context is ${model.config.maxSeqLen}`);
     longest = Math.max(longest, x.length);
   });
-  const res = generate(model, ids, {
+  const gen: GenerateOptions = {
     maxNewTokens: Math.max(1, Math.min(opts.maxTokens, model.config.maxSeqLen - longest)),
     sampling: opts.sampling,
     seed: opts.seed,
@@ -159,15 +158,49 @@ export function sampleChat(cm: ChatModel, prompts: readonly PromptInput[], opts:
     ...(cm.maxBatch !== undefined ? { maxBatch: cm.maxBatch } : {}),
     ...(cm.kvDtype !== undefined ? { kvDtype: cm.kvDtype } : {}),
     ...(cm.weights ? { weights: cm.weights } : {}),
-  });
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.onSample ? { onFinish: (g: Generation) => opts.onSample!(chatSample(tokenizer, encoded, g)) } : {}),
+  };
+  return { encoded, gen };
+}
+
+function chatSample(tokenizer: Tokenizer, encoded: readonly EncodedPrompt[], g: Generation): ChatSample {
   const thinkEnd = addedTokenOrNull(tokenizer, R1_TOKENS.thinkEnd);
-  const samples = res.sequences.map((g): ChatSample => {
-    const text = g.text ?? '';
-    const split = splitReasoning(text, encoded[g.prompt]!.opensThinking);
-    const end = thinkEnd === null ? -1 : g.tokens.lastIndexOf(thinkEnd);
-    // Without a </think>: all of it when a block is open (from the prompt or the completion), none when there is no block.
-    const reasoningTokens = thinkEnd === null ? null : end !== -1 ? end + 1 : split.closed ? 0 : g.tokens.length;
-    return { generation: g, text, reasoning: split.reasoning, content: split.content, reasoningTokens };
-  });
-  return { samples, stats: res.stats, promptIds: ids, prompts: encoded };
+  const text = g.text ?? '';
+  const split = splitReasoning(text, encoded[g.prompt]!.opensThinking);
+  const end = thinkEnd === null ? -1 : g.tokens.lastIndexOf(thinkEnd);
+  // Without a </think>: all of it when a block is open (from the prompt or the completion), none when there is no block.
+  const reasoningTokens = thinkEnd === null ? null : end !== -1 ? end + 1 : split.closed ? 0 : g.tokens.length;
+  return { generation: g, text, reasoning: split.reasoning, content: split.content, reasoningTokens };
+}
+
+export interface ChatResult {
+  samples: ChatSample[];
+  stats: GenerateResult['stats'];
+  /** `prompts[i].ids`. */
+  promptIds: number[][];
+  prompts: EncodedPrompt[];
+}
+
+function chatResult(tokenizer: Tokenizer, encoded: EncodedPrompt[], res: GenerateResult): ChatResult {
+  return { samples: res.sequences.map((g) => chatSample(tokenizer, encoded, g)), stats: res.stats, promptIds: encoded.map((e) => e.ids), prompts: encoded };
+}
+
+/**
+ * Sample `n` completions for each prompt in one generate call (one prefill per prompt, continuous batching), bounded
+ * by the model's context. Returns the samples prompt-major (prompt p, sample j at p·n + j), generate's stats and the
+ * encoded prompts (`promptIds` is `prompts[i].ids`).
+ */
+export function sampleChat(cm: ChatModel, prompts: readonly PromptInput[], opts: SampleChatOptions): ChatResult {
+  const { encoded, gen } = chatGeneration(cm, prompts, opts);
+  return chatResult(cm.tokenizer, encoded, generate(cm.model, encoded.map((e) => e.ids), gen));
+}
+
+/**
+ * sampleChat that yields to the event loop between decode steps and stops at the next step when `opts.signal`
+ * aborts (rejecting with its reason). The same samples as sampleChat for the same options.
+ */
+export async function sampleChatAsync(cm: ChatModel, prompts: readonly PromptInput[], opts: SampleChatOptions): Promise<ChatResult> {
+  const { encoded, gen } = chatGeneration(cm, prompts, opts);
+  return chatResult(cm.tokenizer, encoded, await generateAsync(cm.model, encoded.map((e) => e.ids), gen));
 }
