@@ -6,6 +6,7 @@ import { register as registerDoctor } from './doctor.js';
 import { register as registerEval } from './eval.js';
 import { register as registerModel } from './model.js';
 import { register as registerPipeline } from './pipeline.js';
+import { register as registerServe } from './serve.js';
 import { register as registerServeRewards } from './serve-rewards.js';
 import { register as registerTasks } from './tasks.js';
 import { register as registerTokenizer } from './tokenizer.js';
@@ -14,4 +15,4 @@ import { register as registerVerify } from './verify.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [registerDemo, registerDoctor, registerEval, registerModel, registerPipeline, registerServeRewards, registerTasks, registerTokenizer, registerTrain, registerVerify];
+export const commands: RegisterCommand[] = [registerDemo, registerDoctor, registerEval, registerModel, registerPipeline, registerServe, registerServeRewards, registerTasks, registerTokenizer, registerTrain, registerVerify];

@@ -1,0 +1,134 @@
+// src/cli/serve.ts — `r1 serve`: a deepseek-reasoner-compatible chat API and chat page for a local checkpoint
+// (a folder, or a llama GGUF file loaded into the native engine) or the untrained demo model. Thin: flags → an engine (src/serve) → buildServer → listen; SIGTERM and
+// SIGINT stop accepting, let in-flight requests finish for a grace period, then cancel the rest.
+
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { buildServer, MODEL_ALIAS, type ServeOptions } from '../serve/app.js';
+import type { ChatEngine } from '../serve/engine.js';
+import { checkpointEngine, demoEngine, DEMO_BANNER, type EngineTuning } from '../serve/models.js';
+
+const int = (lo: number, hi: number): z.ZodCoercedNumber => z.coerce.number().int().min(lo).max(hi);
+
+export const ServeFlagsSchema = z.object({
+  model: z.string().min(1).optional(),
+  demo: z.boolean().optional(),
+  host: z.string().min(1),
+  port: int(0, 65535),
+  apiKey: z.string().min(1).optional(),
+  apiKeyEnv: z.string().min(1).optional(),
+  maxBatch: int(1, 1024),
+  maxQueue: int(0, 100_000),
+  context: int(2, 1 << 20).optional(),
+  prefixCacheMb: int(0, 1 << 20),
+  seed: int(0, 2 ** 32 - 1),
+  bodyLimitKb: int(1, 1 << 20),
+  rateLimit: int(0, 1_000_000),
+  timeout: int(1, 86_400),
+  grace: int(0, 3600),
+});
+export type ServeFlags = z.infer<typeof ServeFlagsSchema>;
+
+export interface ServeDeps {
+  env: NodeJS.ProcessEnv;
+  stdout: { write(s: string): unknown };
+  stderr: { write(s: string): unknown };
+}
+
+class UsageError extends Error {}
+
+async function engineFor(flags: ServeFlags, deps: ServeDeps): Promise<{ engine: ChatEngine; banner: string | null }> {
+  const chosen = [flags.model !== undefined, flags.demo === true].filter(Boolean).length;
+  if (chosen !== 1) throw new UsageError('give exactly one of --model <checkpoint> or --demo');
+  const tuning: EngineTuning = {
+    slots: flags.maxBatch, maxQueue: flags.maxQueue, prefixCacheBytes: flags.prefixCacheMb * 2 ** 20, seed: flags.seed,
+    ...(flags.context !== undefined ? { context: flags.context } : {}),
+  };
+  if (flags.demo) return { engine: demoEngine({ ...tuning, context: flags.context ?? 1024 }), banner: DEMO_BANNER };
+  return { engine: checkpointEngine(flags.model!, tuning), banner: null };
+}
+
+export async function runServe(raw: Record<string, unknown>, deps: ServeDeps): Promise<number> {
+  const parsed = ServeFlagsSchema.safeParse(raw);
+  if (!parsed.success) {
+    deps.stderr.write(`r1 serve: ${parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ')}\n`);
+    return 2;
+  }
+  const flags = parsed.data;
+  let apiKey = flags.apiKey;
+  if (flags.apiKeyEnv !== undefined) {
+    apiKey = deps.env[flags.apiKeyEnv];
+    if (!apiKey) {
+      deps.stderr.write(`r1 serve: ${flags.apiKeyEnv} (named by --api-key-env) is not set\n`);
+      return 2;
+    }
+  }
+  let engine: ChatEngine, banner: string | null;
+  try {
+    ({ engine, banner } = await engineFor(flags, deps));
+  } catch (err) {
+    deps.stderr.write(`r1 serve: ${(err as Error).message}\n`);
+    return err instanceof UsageError ? 2 : 1;
+  }
+  const opts: ServeOptions = {
+    bodyLimit: flags.bodyLimitKb * 1024, generationTimeoutMs: flags.timeout * 1000, rateLimitPerMinute: flags.rateLimit,
+    log: (line) => deps.stderr.write(`${line}\n`),
+    ...(apiKey !== undefined ? { apiKey } : {}),
+  };
+  const app = buildServer(engine, opts);
+  let address: string;
+  try {
+    address = await app.listen({ host: flags.host, port: flags.port });
+  } catch (err) {
+    deps.stderr.write(`r1 serve: cannot listen on ${flags.host}:${flags.port}: ${(err as Error).message}\n`);
+    await engine.close();
+    return 1;
+  }
+  if (banner) deps.stderr.write(`r1 serve: ${banner}\n`);
+  deps.stderr.write(`r1 serve: ${engine.description}; model id "${engine.modelId}" (alias "${MODEL_ALIAS}"), context ${engine.context} tokens${apiKey ? ', API key required' : ''}\n`);
+  deps.stdout.write(`r1 serve: listening on ${address} (chat page ${address}/, API ${address}/v1)\n`);
+
+  // Graceful shutdown: stop accepting, let in-flight requests finish for `grace` seconds, then cancel the rest.
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (sig: string): void => {
+      if (stopping) return;
+      stopping = true;
+      deps.stderr.write(`r1 serve: ${sig}: finishing ${engine.load().active + engine.load().waiting} in-flight request(s) (up to ${flags.grace} s)\n`);
+      const timer = setTimeout(() => void engine.close(), flags.grace * 1000);
+      void app.close().finally(() => {
+        clearTimeout(timer);
+        void engine.close().finally(resolve);
+      });
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  deps.stderr.write('r1 serve: stopped\n');
+  return 0;
+}
+
+export function register(program: Command): void {
+  program
+    .command('serve')
+    .description(`serve a model over a deepseek-reasoner-compatible chat API (/v1/chat/completions) and a chat page at /`)
+    .option('--model <checkpoint>', 'Hugging Face checkpoint folder (config.json, model.safetensors, tokenizer.json) or llama GGUF file')
+    .option('--demo', 'serve a seeded, untrained reference-size model (random replies; for trying the API)')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'port (0 = any free port)', '8000')
+    .option('--api-key <key>', 'require "Authorization: Bearer <key>" on the API')
+    .option('--api-key-env <NAME>', 'read the required API key from this environment variable')
+    .option('--max-batch <n>', 'requests decoded at once (continuous batching)', '64')
+    .option('--max-queue <n>', 'requests that may wait for a decode slot before new ones get 503', '256')
+    .option('--context <tokens>', 'tokens per request, prompt and reply (default: the model\'s; the demo: 1024)')
+    .option('--prefix-cache-mb <mb>', 'memory for the KV of repeated prompt prefixes (0 = off)', '256')
+    .option('--seed <s>', 'seeds the sampling of requests that send no seed', '0')
+    .option('--body-limit-kb <kb>', 'largest request body', '1024')
+    .option('--rate-limit <n>', 'requests per minute per client address (0 = unlimited)', '0')
+    .option('--timeout <seconds>', 'longest generation before it is cancelled', '600')
+    .option('--grace <seconds>', 'on SIGTERM, how long in-flight requests may finish', '10')
+    .action(async (raw: Record<string, unknown>) => {
+      const code = await runServe(raw, { env: process.env, stdout: process.stdout, stderr: process.stderr });
+      process.exitCode = code;
+    });
+}

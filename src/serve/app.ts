@@ -1,0 +1,254 @@
+// src/serve/app.ts — the HTTP server (Fastify): POST /chat/completions and /v1/chat/completions (JSON or SSE),
+// GET /models, /v1/models, /health, and the chat page at /. Auth (constant-time key compare), rate limit, body
+// limit, request timeouts, client disconnect → cancel, errors as JSON. Library code: never prints; pass `log`.
+
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { packageRoot } from '../util/package-root.js';
+import type { ChatEngine, EngineEvent, EngineUsage } from './engine.js';
+import { ApiError, fromZod, invalidFormat, invalidParameter, rateLimited, serverError, unauthorized } from './errors.js';
+import { chatRequestSchema, type ChatCompletion, type ChatCompletionChunk, type ChatRequest, type WireModel, type WireUsage } from './wire.js';
+import type { ChatMessage } from '../tokenizer/index.js';
+
+export interface ServeOptions {
+  /** Required as "Authorization: Bearer <key>" when set. */
+  apiKey?: string;
+  /** Largest request body in bytes (default 1 MiB); larger ones get 413. */
+  bodyLimit?: number;
+  /** Milliseconds to receive a whole request (headers and body) before the connection is closed (default 10 s). */
+  requestTimeoutMs?: number;
+  /** Longest generation in milliseconds before it is cancelled (default 10 min). */
+  generationTimeoutMs?: number;
+  /** Requests per minute per client address (0 = unlimited, the default). */
+  rateLimitPerMinute?: number;
+  /** Warnings and errors (the CLI prints them); default: dropped. */
+  log?: (line: string) => void;
+}
+
+/** The model id clients may use instead of the served model's own. */
+export const MODEL_ALIAS = 'deepseek-reasoner';
+
+const PAGE_FILES: Record<string, string> = { '/': 'index.html', '/chat.js': 'chat.js', '/chat.css': 'chat.css' };
+const MIME: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
+
+/** Folder of the chat page's static files (shipped in the package as src/serve/page). */
+export function pageDir(): string {
+  return join(packageRoot(), 'src', 'serve', 'page');
+}
+
+/** Constant-time comparison of a presented key with the configured one (both hashed first: equal lengths). */
+function keyMatches(presented: string, expected: string): boolean {
+  const a = createHash('sha256').update(presented).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+function messageText(content: ChatRequest['messages'][number]['content']): string {
+  if (content === null) return '';
+  if (typeof content === 'string') return content;
+  return content.map((p) => p.text).join('');
+}
+
+/** Request body → engine messages; DeepSeek's reasoner refuses reasoning_content in input messages (400). */
+function toMessages(req: ChatRequest): ChatMessage[] {
+  return req.messages.map((m, i) => {
+    if (m.reasoning_content !== undefined && m.reasoning_content !== null) {
+      throw invalidFormat(`messages[${i}].reasoning_content: send earlier turns without reasoning_content (only content is part of the conversation)`, `messages.${i}.reasoning_content`);
+    }
+    return { role: m.role, content: messageText(m.content) };
+  });
+}
+
+export function wireUsage(u: EngineUsage): WireUsage {
+  return {
+    prompt_tokens: u.promptTokens,
+    completion_tokens: u.completionTokens,
+    total_tokens: u.promptTokens + u.completionTokens,
+    prompt_cache_hit_tokens: u.cachedPromptTokens,
+    prompt_cache_miss_tokens: u.promptTokens - u.cachedPromptTokens,
+    prompt_tokens_details: { cached_tokens: u.cachedPromptTokens },
+    completion_tokens_details: { reasoning_tokens: u.reasoningTokens },
+  };
+}
+
+export function buildServer(engine: ChatEngine, o: ServeOptions = {}): FastifyInstance {
+  const log = o.log ?? ((): void => {});
+  const app = Fastify({
+    logger: false,
+    bodyLimit: o.bodyLimit ?? 2 ** 20,
+    requestTimeout: o.requestTimeoutMs ?? 10_000,
+    connectionTimeout: 0,
+    keepAliveTimeout: 5_000,
+    return503OnClosing: true,
+  });
+  const fingerprint = `r1ts-${createHash('sha256').update(engine.modelId).digest('hex').slice(0, 8)}`;
+  const created = Math.floor(Date.now() / 1000);
+  const hits = new Map<string, { windowStart: number; count: number }>();
+
+  // Errors of every origin as the JSON error body: ours, schema failures, and Fastify's (bad JSON, body too large).
+  app.setErrorHandler((err: unknown, _req, reply) => {
+    const e = err as { statusCode?: number; code?: string; message?: string };
+    let api: ApiError;
+    if (err instanceof ApiError) api = err;
+    else if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') api = new ApiError(413, 'invalid_request_error', 'request_too_large', `Request body larger than ${o.bodyLimit ?? 2 ** 20} bytes`);
+    else if (e.statusCode !== undefined && e.statusCode >= 400 && e.statusCode < 500) api = invalidFormat(`Invalid request: ${e.message ?? 'bad request'}`);
+    else {
+      log(`r1 serve: error: ${e.message ?? String(err)}`);
+      api = serverError('the request failed on the server');
+    }
+    void reply.code(api.status).type('application/json').send(api.body());
+  });
+  app.setNotFoundHandler((req, reply) => {
+    void reply.code(404).send({ error: { message: `No route ${req.method} ${req.url.split('?')[0]}`, type: 'invalid_request_error', code: 'not_found', param: null } });
+  });
+
+  // Auth and rate limit on the API routes (the page and /health are open; the page sends the key the user types).
+  const guard = async (req: FastifyRequest): Promise<void> => {
+    // Rate limit first, so a client cannot try keys faster than the limit.
+    const limit = o.rateLimitPerMinute ?? 0;
+    if (limit > 0) {
+      const now = Date.now();
+      const who = req.ip;
+      let h = hits.get(who);
+      if (!h || now - h.windowStart >= 60_000) {
+        h = { windowStart: now, count: 0 };
+        hits.set(who, h);
+        if (hits.size > 10_000) for (const [k, v] of hits) if (now - v.windowStart >= 60_000) hits.delete(k);
+      }
+      if (++h.count > limit) throw rateLimited(Math.ceil((h.windowStart + 60_000 - now) / 1000));
+    }
+    if (o.apiKey !== undefined) {
+      const h = req.headers.authorization ?? '';
+      const presented = h.startsWith('Bearer ') ? h.slice(7) : '';
+      if (!keyMatches(presented, o.apiKey)) throw unauthorized();
+    }
+  };
+
+  const models = (): { object: 'list'; data: WireModel[] } => ({ object: 'list', data: [{ id: engine.modelId, object: 'model', created, owned_by: 'r1ts' }] });
+  for (const path of ['/models', '/v1/models']) app.get(path, { onRequest: guard }, async () => models());
+  app.get('/health', async () => ({ status: 'ok', model: engine.modelId, description: engine.description, context: engine.context, ...engine.load() }));
+
+  const chat = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    if (req.body === null || typeof req.body !== 'object' || Array.isArray(req.body)) throw invalidFormat('the body must be a JSON object');
+    const parsed = chatRequestSchema.safeParse(req.body);
+    if (!parsed.success) throw fromZod(parsed.error);
+    const body = parsed.data;
+    if (body.model !== engine.modelId && body.model !== MODEL_ALIAS) throw invalidParameter(`model "${body.model}" is not served here; use "${engine.modelId}" or "${MODEL_ALIAS}"`, 'model');
+    if (body.logprobs === true || (body.top_logprobs !== undefined && body.top_logprobs !== null)) {
+      throw invalidFormat('logprobs and top_logprobs are not supported by the reasoning model', body.logprobs === true ? 'logprobs' : 'top_logprobs');
+    }
+    const messages = toMessages(body);
+    const stop = body.stop === undefined || body.stop === null ? [] : typeof body.stop === 'string' ? [body.stop] : body.stop;
+    const maxTokens = body.max_tokens ?? body.max_completion_tokens ?? undefined;
+    // Cancelled when the client goes away (closes before the response is complete) or the generation takes too long.
+    const ctl = new AbortController();
+    const onClose = (): void => {
+      if (!reply.raw.writableFinished) ctl.abort(new Error('client disconnected'));
+    };
+    reply.raw.on('close', onClose);
+    const signal = AbortSignal.any([ctl.signal, AbortSignal.timeout(o.generationTimeoutMs ?? 600_000)]);
+    const id = `chatcmpl-${randomBytes(12).toString('hex')}`;
+    const now = Math.floor(Date.now() / 1000);
+    const model = body.model;
+    const engineReq = {
+      messages, temperature: body.temperature ?? 1, topP: body.top_p ?? 1, stop, signal,
+      ...(maxTokens !== undefined ? { maxTokens } : {}),
+      ...(body.seed !== undefined && body.seed !== null ? { seed: body.seed } : {}),
+    };
+
+    if (body.stream !== true) {
+      let reasoning = '', content = '';
+      const fin = await new Promise<Extract<EngineEvent, { type: 'finish' }>>((resolve, reject) => {
+        try {
+          engine.start(engineReq, (e) => {
+            if (e.type === 'reasoning-delta') reasoning += e.delta;
+            else if (e.type === 'text-delta') content += e.delta;
+            else resolve(e);
+          });
+        } catch (err) {
+          reject(err);
+        }
+      });
+      reply.raw.off('close', onClose);
+      if (fin.reason === 'cancelled') {
+        if (ctl.signal.aborted) return; // nobody to answer
+        throw new ApiError(503, 'overloaded_error', 'generation_cancelled', 'The generation was cancelled (time limit or server shutdown)');
+      }
+      const res: ChatCompletion = {
+        id, object: 'chat.completion', created: now, model, system_fingerprint: fingerprint,
+        choices: [{ index: 0, message: { role: 'assistant', content, reasoning_content: reasoning }, logprobs: null, finish_reason: fin.reason }],
+        usage: wireUsage(fin.usage),
+      };
+      await reply.code(200).type('application/json').send(res);
+      return;
+    }
+
+    // Streaming: server-sent events, one chat.completion.chunk per delta, then finish, [usage], [DONE].
+    const includeUsage = body.stream_options?.include_usage === true;
+    const chunk = (delta: ChatCompletionChunk['choices'][0]['delta'], finish: ChatCompletionChunk['choices'][0]['finish_reason'] = null): ChatCompletionChunk => ({
+      id, object: 'chat.completion.chunk', created: now, model, system_fingerprint: fingerprint,
+      choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+      ...(includeUsage ? { usage: null } : {}),
+    });
+    await new Promise<void>((resolve, reject) => {
+      let started = false;
+      const raw = reply.raw;
+      const send = (obj: unknown): void => {
+        if (!raw.writableEnded && !raw.destroyed) raw.write(`data: ${JSON.stringify(obj)}\n\n`);
+      };
+      const begin = (): void => {
+        if (started) return;
+        started = true;
+        reply.hijack();
+        raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+      };
+      let first = true;
+      const role = (): { role?: 'assistant' } => (first ? ((first = false), { role: 'assistant' as const }) : {});
+      try {
+        engine.start(engineReq, (e) => {
+          begin();
+          if (e.type === 'reasoning-delta') send(chunk({ ...role(), reasoning_content: e.delta, content: null }));
+          else if (e.type === 'text-delta') send(chunk({ ...role(), content: e.delta, reasoning_content: null }));
+          else {
+            raw.off('close', onClose);
+            if (e.reason === 'cancelled') {
+              if (!ctl.signal.aborted) send({ error: { message: 'The generation was cancelled (time limit or server shutdown)', type: 'overloaded_error', code: 'generation_cancelled', param: null } });
+            } else {
+              send(chunk({ ...role() }, e.reason));
+              if (includeUsage) send({ ...chunk({}), choices: [], usage: wireUsage(e.usage) });
+              if (!raw.writableEnded && !raw.destroyed) raw.write('data: [DONE]\n\n');
+            }
+            if (!raw.writableEnded) raw.end();
+            resolve();
+          }
+        });
+      } catch (err) {
+        reply.raw.off('close', onClose);
+        reject(err);
+      }
+    });
+  };
+  for (const path of ['/chat/completions', '/v1/chat/completions']) app.post(path, { onRequest: guard }, chat);
+
+  // The chat page: static files read once, served with a strict content security policy (no network but this origin).
+  const page = new Map<string, { type: string; body: Buffer }>();
+  for (const [route, file] of Object.entries(PAGE_FILES)) {
+    try {
+      page.set(route, { type: MIME[extname(file)]!, body: readFileSync(join(pageDir(), file)) });
+    } catch {
+      log(`r1 serve: warning: the chat page file ${join(pageDir(), file)} is missing; ${route} will answer 404`);
+    }
+  }
+  for (const [route, f] of page) {
+    app.get(route, async (_req, reply) => {
+      await reply
+        .header('content-security-policy', "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'")
+        .header('x-content-type-options', 'nosniff')
+        .type(f.type)
+        .send(f.body);
+    });
+  }
+  return app;
+}

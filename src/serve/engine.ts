@@ -1,0 +1,216 @@
+// src/serve/engine.ts — what the HTTP layer drives: a ChatEngine takes chat messages and streams reasoning and
+// answer deltas, then a finish with usage. LocalEngine runs a local model on one GenerationBatch (continuous
+// batching: requests join and leave between decode steps, which yield to the event loop), prompts rendered by
+// chat.ts's promptIds, KV of repeated prefixes reused through the prefix cache, a bounded wait queue.
+
+import {
+  GenerationBatch, PrefixCache, lenientDecoder, promptIds, startsInReasoning, stopTokenIds, addedTokenOrNull,
+  DecoderWeights, type GenerationEvent, type PromptInput,
+} from '../generate/index.js';
+import type { Transformer } from '../model/index.js';
+import { R1_TOKENS, type ChatMessage, type Tokenizer } from '../tokenizer/index.js';
+import { Rng } from '../util/rng.js';
+import { invalidParameter, overloaded } from './errors.js';
+
+export interface EngineRequest {
+  messages: readonly ChatMessage[];
+  /** Generated-token bound (reasoning + answer); undefined = the context left after the prompt. */
+  maxTokens?: number;
+  temperature: number;
+  topP: number;
+  stop: readonly string[];
+  /** Sampling seed; undefined = the next draw from the engine's own seeded stream. */
+  seed?: number;
+  signal: AbortSignal;
+}
+
+export interface EngineUsage {
+  promptTokens: number;
+  completionTokens: number;
+  /** Prompt tokens whose KV came from the prefix cache. */
+  cachedPromptTokens: number;
+  /** Generated tokens up to and including the end of the reasoning (all of them when it never closed). */
+  reasoningTokens: number;
+}
+
+export type EngineEvent =
+  | { type: 'reasoning-delta'; delta: string }
+  | { type: 'text-delta'; delta: string }
+  | { type: 'finish'; reason: 'stop' | 'length' | 'cancelled'; usage: EngineUsage };
+
+export interface EngineLoad {
+  /** Requests decoding now / waiting for a row. */
+  active: number;
+  waiting: number;
+  slots: number;
+  maxQueue: number;
+}
+
+export interface ChatEngine {
+  /** The served model's id (the checkpoint's name). */
+  readonly modelId: string;
+  /** One line for the banner and /health. */
+  readonly description: string;
+  /** Tokens of context (prompt + generated). */
+  readonly context: number;
+  /**
+   * Starts a request: `sink` gets its deltas and exactly one finish (also when cancelled through `signal`).
+   * Throws ApiError synchronously when the request cannot start (prompt too long: 400/422; queue full: 503).
+   */
+  start(req: EngineRequest, sink: (e: EngineEvent) => void): void;
+  load(): EngineLoad;
+  /** Cancels everything in flight (each request gets its 'cancelled' finish) and frees the model. */
+  close(): Promise<void>;
+}
+
+export interface LocalEngineOptions {
+  model: Transformer;
+  tokenizer: Tokenizer;
+  /** Model id served (the checkpoint folder's name). */
+  name: string;
+  /** Rows decoded at once (default 64). */
+  slots?: number;
+  /** Requests that may wait for a row beyond the slots before new ones get 503 (default 256). */
+  maxQueue?: number;
+  /** Tokens per cache row (default: the model's maxSeqLen). */
+  context?: number;
+  /** Bytes of KV kept for repeated prompt prefixes (default 256 MiB; 0 = off). */
+  prefixCacheBytes?: number;
+  /** Seed of the stream that seeds requests sent without one. */
+  seed?: number;
+  description?: string;
+}
+
+interface Live {
+  sink: (e: EngineEvent) => void;
+}
+
+export class LocalEngine implements ChatEngine {
+  readonly modelId: string;
+  readonly description: string;
+  readonly context: number;
+  readonly #tok: Tokenizer;
+  readonly #batch: GenerationBatch;
+  readonly #maxQueue: number;
+  readonly #live = new Map<number, Live>();
+  readonly #stopIds: number[];
+  readonly #thinkEnd: number | null;
+  readonly #seeds: Rng;
+  #running = false;
+  #closed = false;
+  /** Cumulative prefix-cache stats and decode work (for /health and the bench). */
+  readonly prefixCache: PrefixCache | null;
+
+  constructor(o: LocalEngineOptions) {
+    const { model, tokenizer } = o;
+    if (tokenizer.vocabSize > model.config.vocabSize) throw new Error(`${o.name}: tokenizer has ${tokenizer.vocabSize} tokens but the model only ${model.config.vocabSize}`);
+    this.modelId = o.name;
+    this.context = o.context ?? model.config.maxSeqLen;
+    this.description = o.description ?? `local ${o.name} (${model.engine.backend.info.name} backend)`;
+    this.#tok = tokenizer;
+    this.#maxQueue = o.maxQueue ?? 256;
+    const bytes = o.prefixCacheBytes ?? 256 * 2 ** 20;
+    this.prefixCache = bytes > 0 ? new PrefixCache({ maxBytes: bytes }) : null;
+    this.#batch = new GenerationBatch(model, {
+      slots: o.slots ?? 64,
+      cacheLen: this.context,
+      decoder: lenientDecoder(tokenizer, tokenizer.vocabSize),
+      ...(DecoderWeights.supports(model) ? { weights: new DecoderWeights(model) } : {}),
+      ...(this.prefixCache ? { prefixCache: this.prefixCache } : {}),
+      ...(tokenizer.vocabSize < model.config.vocabSize ? { vocabLimit: tokenizer.vocabSize } : {}),
+    });
+    this.#stopIds = stopTokenIds(tokenizer);
+    this.#thinkEnd = addedTokenOrNull(tokenizer, R1_TOKENS.thinkEnd);
+    this.#seeds = new Rng(o.seed ?? 0);
+  }
+
+  load(): EngineLoad {
+    return { active: this.#batch.active, waiting: this.#batch.waiting, slots: this.#batch.slots, maxQueue: this.#maxQueue };
+  }
+
+  /** Decode work so far (the batch's cumulative stats). */
+  get stats(): GenerationBatch['stats'] {
+    return this.#batch.stats;
+  }
+
+  start(req: EngineRequest, sink: (e: EngineEvent) => void): void {
+    if (this.#closed) throw overloaded('the server is shutting down');
+    const b = this.#batch;
+    if (b.active + b.waiting >= b.slots + this.#maxQueue) throw overloaded(`${b.active} requests decode and ${b.waiting} wait (${b.slots} slots, queue of ${this.#maxQueue})`);
+    const input: PromptInput = { kind: 'chat', messages: req.messages };
+    const ids = promptIds(this.#tok, input);
+    const room = this.context - ids.length;
+    if (room < 1) throw invalidParameter(`the prompt has ${ids.length} tokens; this model's context is ${this.context} tokens`, 'messages');
+    const maxNewTokens = Math.min(req.maxTokens ?? room, room);
+    const seed = req.seed ?? Math.floor(this.#seeds.next() * 2 ** 32);
+    const id = this.#batch.add({
+      prompt: ids, maxNewTokens, seed,
+      sampling: { temperature: req.temperature, topP: req.topP, topK: 0 },
+      stopTokens: this.#stopIds,
+      ...(req.stop.length > 0 ? { stop: req.stop } : {}),
+      reasoning: { open: R1_TOKENS.thinkStart, close: R1_TOKENS.thinkEnd, startInside: startsInReasoning(input) },
+      signal: req.signal,
+    });
+    this.#live.set(id, { sink });
+    // An abort between steps is seen at the next step; wake the loop if it is idle so the slot frees at once.
+    req.signal.addEventListener('abort', () => this.#kick(), { once: true });
+    this.#kick();
+  }
+
+  #kick(): void {
+    if (this.#running) return;
+    this.#running = true;
+    setImmediate(() => void this.#loop());
+  }
+
+  /** The decode loop: one batch step, dispatch its events, yield to the event loop; stops when idle. */
+  async #loop(): Promise<void> {
+    try {
+      while (!this.#batch.idle) {
+        this.#dispatch(this.#batch.step());
+        await new Promise<void>((r) => setImmediate(r));
+      }
+    } catch (err) {
+      // A failing step (out of memory, a kernel error) ends every request in flight; the batch is left empty.
+      for (const id of this.#batch.openRequests()) this.#batch.cancel(id);
+      this.#dispatch(this.#batch.drain());
+      this.lastError = err instanceof Error ? err : new Error(String(err));
+    } finally {
+      this.#running = false;
+    }
+  }
+
+  /** The last decode failure, if any (reported by /health). */
+  lastError: Error | null = null;
+
+  #dispatch(events: GenerationEvent[]): void {
+    for (const e of events) {
+      const live = this.#live.get(e.id);
+      if (!live) continue;
+      if (e.type === 'reasoning-delta' || e.type === 'text-delta') live.sink({ type: e.type, delta: e.delta });
+      else if (e.type === 'finish') {
+        this.#live.delete(e.id);
+        const g = e.generation;
+        const usage: EngineUsage = g
+          ? {
+            promptTokens: g.usage.promptTokens, completionTokens: g.usage.completionTokens, cachedPromptTokens: g.usage.cachedPromptTokens,
+            reasoningTokens: this.#reasoningTokens(g.tokens),
+          }
+          : { promptTokens: 0, completionTokens: 0, cachedPromptTokens: 0, reasoningTokens: 0 };
+        live.sink({ type: 'finish', reason: e.reason, usage });
+      }
+    }
+  }
+
+  #reasoningTokens(tokens: readonly number[]): number {
+    if (this.#thinkEnd === null) return 0;
+    const end = tokens.lastIndexOf(this.#thinkEnd);
+    return end === -1 ? tokens.length : end + 1;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const id of this.#batch.openRequests()) this.#batch.cancel(id);
+    this.#dispatch(this.#batch.drain());
+  }
+}

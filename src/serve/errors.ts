@@ -1,0 +1,34 @@
+// src/serve/errors.ts — API errors as DeepSeek documents them: 400 invalid format, 401 authentication, 413 body too
+// large, 422 invalid parameters, 429 rate limited, 500 server error, 503 overloaded; always the JSON body
+// {"error": {"message", "type", "code"}}. Maps schema failures: a wrong shape or type is 400, a value out of range 422.
+
+import type { z } from 'zod';
+import type { ErrorType, WireError } from './wire.js';
+
+export class ApiError extends Error {
+  constructor(readonly status: number, readonly type: ErrorType, readonly code: string, message: string, readonly param: string | null = null) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  body(): WireError {
+    return { error: { message: this.message, type: this.type, code: this.code, param: this.param } };
+  }
+}
+
+export const invalidFormat = (message: string, param: string | null = null): ApiError => new ApiError(400, 'invalid_request_error', 'invalid_request_format', message, param);
+export const invalidParameter = (message: string, param: string | null = null): ApiError => new ApiError(422, 'invalid_request_error', 'invalid_parameter', message, param);
+export const unauthorized = (): ApiError => new ApiError(401, 'authentication_error', 'invalid_api_key', 'Authentication fails: missing or invalid API key (send "Authorization: Bearer <key>")');
+export const rateLimited = (retryAfterS: number): ApiError => new ApiError(429, 'rate_limit_error', 'rate_limit_exceeded', `Rate limit reached: retry after ${retryAfterS} s`);
+export const overloaded = (why: string): ApiError => new ApiError(503, 'overloaded_error', 'server_overloaded', `Server overloaded: ${why}; retry later`);
+export const serverError = (message: string): ApiError => new ApiError(500, 'server_error', 'internal_error', `Server error: ${message}`);
+
+/** A zod failure as an ApiError: value range problems are 422 (invalid parameters), everything else 400 (format). */
+export function fromZod(err: z.ZodError): ApiError {
+  const issue = err.issues[0]!;
+  const param = issue.path.length > 0 ? issue.path.join('.') : null;
+  const where = param ?? 'body';
+  const rangeCodes = new Set(['too_big', 'too_small', 'invalid_value', 'not_multiple_of']);
+  const msg = `${where}: ${issue.message}`;
+  return rangeCodes.has(issue.code) ? invalidParameter(msg, param) : invalidFormat(msg, param);
+}
