@@ -4,6 +4,7 @@
 
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { extname, join } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { packageRoot } from '../util/package-root.js';
@@ -75,11 +76,15 @@ export function wireUsage(u: EngineUsage): WireUsage {
 
 export function buildServer(engine: ChatEngine, o: ServeOptions = {}): FastifyInstance {
   const log = o.log ?? ((): void => {});
+  const requestTimeout = o.requestTimeoutMs ?? 10_000;
   const app = Fastify({
     logger: false,
     bodyLimit: o.bodyLimit ?? 2 ** 20,
-    requestTimeout: o.requestTimeoutMs ?? 10_000,
+    requestTimeout,
     connectionTimeout: 0,
+    // Node checks request timeouts every connectionsCheckingInterval (30 s by default): check often enough that a
+    // slowloris connection (headers or body trickling in) is closed soon after requestTimeout.
+    serverFactory: (handler) => createServer({ requestTimeout, headersTimeout: requestTimeout, connectionsCheckingInterval: Math.max(100, Math.min(1000, requestTimeout / 2)) }, handler),
     keepAliveTimeout: 5_000,
     return503OnClosing: true,
   });
