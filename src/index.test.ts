@@ -75,9 +75,10 @@ test('npm pack ships the compiled library, the CLI and the addon sources, and no
   const r = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8', timeout: 120_000 });
   assert.equal(r.status, 0, r.stderr);
   const files = (JSON.parse(r.stdout) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path);
-  for (const need of ['package.json', 'README.md', 'binding.gyp', 'native/addon.cc', 'native/detect-blas.cjs', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/cli/main.js', 'dist/src/verify/math/worker.js', 'dist/src/contract/kernels.d.ts']) {
+  for (const need of ['package.json', 'README.md', 'binding.gyp', 'native/addon.cc', 'native/detect-blas.cjs', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/cli/main.js', 'dist/src/verify/math/worker.js', 'dist/src/contract/kernels.d.ts', 'src/serve/page/index.html', 'src/serve/page/chat.js']) {
     assert.ok(files.includes(need), `${need} ships`);
   }
-  const testOnly = files.filter((f) => /\.test\.|\.cases\.|\/fixtures\.|fake-endpoint|equiv-cases|^src\/|^bench\/|\.map$/.test(f));
+  // src/ ships only the chat page's static files (served as they are, no build step).
+  const testOnly = files.filter((f) => /\.test\.|\.cases\.|\/fixtures\.|fake-endpoint|equiv-cases|^src\/(?!serve\/page\/)|^bench\/|\.map$/.test(f));
   assert.deepEqual(testOnly, []);
 });
