@@ -4,11 +4,11 @@
 // chat.ts's promptIds, KV of repeated prefixes reused through the prefix cache, a bounded wait queue.
 
 import {
-  GenerationBatch, PrefixCache, lenientDecoder, promptIds, startsInReasoning, stopTokenIds, addedTokenOrNull,
+  GenerationBatch, PrefixCache, lenientDecoder, encodePrompt, stopTokenIds, addedTokenOrNull,
   DecoderWeights, type GenerationEvent, type PromptInput,
 } from '../generate/index.js';
 import type { Transformer } from '../model/index.js';
-import { R1_TOKENS, type ChatMessage, type Tokenizer } from '../tokenizer/index.js';
+import { chatTemplateOf, R1_TOKENS, type ChatMessage, type ChatTemplate, type Tokenizer } from '../tokenizer/index.js';
 import { Rng } from '../util/rng.js';
 import { invalidParameter, overloaded } from './errors.js';
 
@@ -96,6 +96,7 @@ export class LocalEngine implements ChatEngine {
   readonly #stopIds: number[];
   readonly #thinkEnd: number | null;
   readonly #seeds: Rng;
+  readonly #template: ChatTemplate;
   #running = false;
   #closed = false;
   /** Cumulative prefix-cache stats and decode work (for /health and the bench). */
@@ -122,6 +123,7 @@ export class LocalEngine implements ChatEngine {
     this.#stopIds = stopTokenIds(tokenizer);
     this.#thinkEnd = addedTokenOrNull(tokenizer, R1_TOKENS.thinkEnd);
     this.#seeds = new Rng(o.seed ?? 0);
+    this.#template = chatTemplateOf(tokenizer);
   }
 
   load(): EngineLoad {
@@ -138,7 +140,8 @@ export class LocalEngine implements ChatEngine {
     const b = this.#batch;
     if (b.active + b.waiting >= b.slots + this.#maxQueue) throw overloaded(`${b.active} requests decode and ${b.waiting} wait (${b.slots} slots, queue of ${this.#maxQueue})`);
     const input: PromptInput = { kind: 'chat', messages: req.messages };
-    const ids = promptIds(this.#tok, input);
+    // The checkpoint's own chat template; message text from clients is encoded literally (no forged turns).
+    const { ids, opensThinking } = encodePrompt(this.#tok, input, this.#template, { literalContent: true });
     const room = this.context - ids.length;
     if (room < 1) throw invalidParameter(`the prompt has ${ids.length} tokens; this model's context is ${this.context} tokens`, 'messages');
     const maxNewTokens = Math.min(req.maxTokens ?? room, room);
@@ -148,7 +151,7 @@ export class LocalEngine implements ChatEngine {
       sampling: { temperature: req.temperature, topP: req.topP, topK: 0 },
       stopTokens: this.#stopIds,
       ...(req.stop.length > 0 ? { stop: req.stop } : {}),
-      reasoning: { open: R1_TOKENS.thinkStart, close: R1_TOKENS.thinkEnd, startInside: startsInReasoning(input) },
+      reasoning: { open: R1_TOKENS.thinkStart, close: R1_TOKENS.thinkEnd, startInside: opensThinking },
       signal: req.signal,
     });
     this.#live.set(id, { sink });
