@@ -5,7 +5,7 @@
 // no step computes a dead row and at most maxBatch rows are live.
 // P = prompt length, V = vocab size.
 
-import { DEFAULT_KV_DTYPE, type KvDtype, type Transformer } from '../model/index.js';
+import { defaultKvDtype, type KvDtype, type Transformer } from '../model/index.js';
 import type { KvStore } from '../backend/index.js';
 import { Rng } from '../util/rng.js';
 import { DecoderWeights, DenseDecoder, FUSED_PREFILL_MAX_TOKENS, ModelDecoder, type DecodeStep } from './decode.js';
@@ -39,8 +39,9 @@ export interface GenerateOptions {
   /** Use the fused dense decode path when the model supports it (default true); false forces Transformer.forward. */
   fastDecode?: boolean;
   /**
-   * KV-cache storage (default 'f32'). 'f16' halves the cache's memory and the bytes each decode step reads (decode
-   * attention is bound by them at large batches) at about 3 significant digits per cached value; MHA/GQA models only.
+   * KV-cache storage. Default: 'f16' for MHA/GQA models (half the cache's memory and of the bytes each decode step
+   * reads, which bound decode attention at large batches; about 3 significant digits per cached value), 'f32' for
+   * MLA. 'f32' keeps log-probs within 1e-6 of the full forward (GRPO rollouts ask for it; f16: about 1e-4 - 1e-3).
    */
   kvDtype?: KvDtype;
   /**
@@ -179,7 +180,7 @@ export function generate(model: Transformer, prompts: readonly (readonly number[
   const maxPrompt = prompts.reduce((m, p) => Math.max(m, p.length), 0);
   const cacheLen = Math.min(model.config.maxSeqLen, maxPrompt + opts.maxNewTokens);
   const slots = Math.min(opts.maxBatch ?? 64, total);
-  const cache = model.newCache(slots, cacheLen, opts.kvDtype ?? DEFAULT_KV_DTYPE);
+  const cache = model.newCache(slots, cacheLen, opts.kvDtype ?? defaultKvDtype(model.config));
   const useDense = (opts.fastDecode ?? true) && DenseDecoder.supports(model);
   const stepper: DecodeStep = useDense ? new DenseDecoder(opts.weights ?? model, cache, slots) : new ModelDecoder(model, cache);
   const forwardPrefill: DecodeStep = useDense ? new ModelDecoder(model, cache) : stepper;
