@@ -10,7 +10,8 @@
 // Flags: --sizes reference,large  --batches 1,16,64  --baselines all|llama|none (a focused run: r1ts alone, or
 // against llama.cpp only). --steps: a decode-step micro-benchmark instead (r1ts only, no baselines): the ms of one
 // decode step at batch 64 over rows at contexts 121-153 (the full workload's average context, 137), f32 and f16
-// KV alternating, for comparing kernel changes quickly.
+// KV alternating, for comparing kernel changes quickly. --threads 1: every engine on one thread, and each row also
+// reports tokens per CPU-second, which compares the engines' work per token on a machine busy with other processes.
 // Child mode (`generate.js --llama-child <model.gguf> <plan.json>`) runs the llama.cpp side in its own process with
 // UV_THREADPOOL_SIZE=1: with libuv's default pool, llama.cpp's threads fight the pool on a 2-core machine.
 // llama.cpp runs with flash attention on, its faster setting here (measured: batch 64 2,830 vs 1,970 tok/s without,
@@ -68,6 +69,18 @@ interface Row {
   note?: string;
   /** The timed runs (any unit): their spread says whether the median can be trusted. */
   times?: number[];
+  /** Tokens per second of the process's CPU time (user + system, all threads), median over the runs. */
+  cpuTokPerSec?: number;
+}
+
+/** Runs fn, returning its wall ms and the process's CPU ms (all threads) it took. */
+async function timed(fn: () => unknown): Promise<{ ms: number; cpuMs: number }> {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  await fn();
+  const ms = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  return { ms, cpuMs: (c.user + c.system) / 1000 };
 }
 
 function root(): string {
@@ -93,22 +106,24 @@ async function llamaChild(modelPath: string, planPath: string): Promise<void> {
       contextSize: PROMPT_LEN + plan.newTokens + 16, sequences: batch, threads, batchSize: Math.max(batch * PROMPT_LEN, 64), flashAttention: true,
     });
     const seqs = Array.from({ length: batch }, () => ctx.getSequence());
-    const once = async (newTokens: number): Promise<number> => {
+    const once = async (newTokens: number): Promise<{ ms: number; cpuMs: number }> => {
       for (const s of seqs) await s.clearHistory();
-      const t0 = performance.now();
-      await Promise.all(seqs.map(async (s, b) => {
+      return timed(() => Promise.all(seqs.map(async (s, b) => {
         let n = 0;
         // Greedy; EOG tokens are yielded and generation goes on (the workload ignores EOS).
         for await (const _tok of s.evaluate(plan.prompts[b]!.map((t) => t as import('node-llama-cpp').Token), { temperature: 0, yieldEogToken: true })) {
           if (++n >= newTokens) break;
         }
-      }));
-      return performance.now() - t0;
+      })));
     };
     await once(8);
-    const times: number[] = [];
-    for (let r = 0; r < plan.runs; r++) times.push(await once(plan.newTokens));
-    rows.push({ batch, tokPerSec: (batch * plan.newTokens) / (median(times) / 1000), note: `${threads} thread${threads > 1 ? 's' : ''}`, times });
+    const runs: { ms: number; cpuMs: number }[] = [];
+    for (let r = 0; r < plan.runs; r++) runs.push(await once(plan.newTokens));
+    const times = runs.map((x) => x.ms);
+    rows.push({
+      batch, tokPerSec: (batch * plan.newTokens) / (median(times) / 1000), note: `${threads} thread${threads > 1 ? 's' : ''}`, times,
+      cpuTokPerSec: (batch * plan.newTokens) / (median(runs.map((x) => x.cpuMs)) / 1000),
+    });
     for (const s of seqs) s.dispose();
     await ctx.dispose();
   }
@@ -151,17 +166,20 @@ function runTransformers(work: string, dir: string, plan: Plan): { rows: Row[]; 
 function runOurs(model: Transformer, weights: DecoderWeights | undefined, plan: Plan, kvDtype: KvDtype): Row[] {
   return plan.configs.map(({ batch }) => {
     const prompts = plan.prompts.slice(0, batch);
-    const once = (newTokens: number): number => {
+    const once = (newTokens: number): { ms: number; cpuMs: number } => {
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       const r = generate(model, prompts, { maxNewTokens: newTokens, sampling: { temperature: 0 }, maxBatch: batch, kvDtype, ...(weights ? { weights } : {}) });
       const ms = performance.now() - t0;
+      const c = process.cpuUsage(c0);
       if (r.sequences.some((s) => s.tokens.length !== newTokens)) throw new Error('bench: a sequence stopped early');
-      return ms;
+      return { ms, cpuMs: (c.user + c.system) / 1000 };
     };
     once(8);
-    const times: number[] = [];
-    for (let i = 0; i < plan.runs; i++) times.push(once(plan.newTokens));
-    return { batch, tokPerSec: (batch * plan.newTokens) / (median(times) / 1000), times };
+    const runs: { ms: number; cpuMs: number }[] = [];
+    for (let i = 0; i < plan.runs; i++) runs.push(once(plan.newTokens));
+    const times = runs.map((x) => x.ms);
+    return { batch, tokPerSec: (batch * plan.newTokens) / (median(times) / 1000), times, cpuTokPerSec: (batch * plan.newTokens) / (median(runs.map((x) => x.cpuMs)) / 1000) };
   });
 }
 
@@ -213,10 +231,10 @@ function stepBench(engine: Engine, sizes: SizeName[], batch: number, runs: numbe
   }
 }
 
-interface TableRow { batch: number; ours: number | null; ours16: number | null; llama: number | null; hf: number | null }
+interface TableRow { batch: number; ours: number | null; ours16: number | null; llama: number | null; hf: number | null; cpu?: { ours?: number; ours16?: number; llama?: number } }
 
 /** One size: every batch, the engines back to back; prints the rows as they come and returns the table. */
-function benchSize(engine: Engine, size: SizeName, batches: number[], baselines: 'all' | 'llama' | 'none'): TableRow[] {
+function benchSize(engine: Engine, size: SizeName, batches: number[], baselines: 'all' | 'llama' | 'none', oneThread: boolean): TableRow[] {
   const model = newModel(engine, size);
   const rng = new Rng(99);
   const maxB = Math.max(...batches);
@@ -224,7 +242,7 @@ function benchSize(engine: Engine, size: SizeName, batches: number[], baselines:
     prompts: Array.from({ length: maxB }, () => Array.from({ length: PROMPT_LEN }, () => rng.int(0, model.config.vocabSize - 2))),
     newTokens: NEW_TOKENS,
     runs: RUNS,
-    configs: batches.map((batch) => ({ batch, threads: batch === 1 ? 1 : 2 })),
+    configs: batches.map((batch) => ({ batch, threads: batch === 1 || oneThread ? 1 : 2 })),
   };
   process.stdout.write(`\n${SIZES[size].title}\n`);
   const work = mkdtempSync(join(tmpdir(), 'r1ts-bench-generate-'));
@@ -248,9 +266,16 @@ function benchSize(engine: Engine, size: SizeName, batches: number[], baselines:
       const h = baselines === 'all' ? runTransformers(work, hfDir, one) : { skip: `not run (--baselines ${baselines})` };
       if ('skip' in h) skips.add(`transformers skipped: ${h.skip}`);
       else hfVersion = h.version;
-      const row = { batch: cfg.batch, ours: oursRow.tokPerSec, ours16: ours16Row.tokPerSec, llama: 'rows' in l ? l.rows[0]?.tokPerSec ?? null : null, hf: 'rows' in h ? h.rows[0]?.tokPerSec ?? null : null };
+      const lrow = 'rows' in l ? l.rows[0] : undefined;
+      const row: TableRow = {
+        batch: cfg.batch, ours: oursRow.tokPerSec, ours16: ours16Row.tokPerSec, llama: lrow?.tokPerSec ?? null, hf: 'rows' in h ? h.rows[0]?.tokPerSec ?? null : null,
+        cpu: { ...(oursRow.cpuTokPerSec ? { ours: oursRow.cpuTokPerSec } : {}), ...(ours16Row.cpuTokPerSec ? { ours16: ours16Row.cpuTokPerSec } : {}), ...(lrow?.cpuTokPerSec ? { llama: lrow.cpuTokPerSec } : {}) },
+      };
       table.push(row);
       process.stdout.write(`batch ${cfg.batch}: r1ts ${fmt(row.ours)} (f32 KV) / ${fmt(row.ours16)} (f16 KV), llama.cpp ${fmt(row.llama)}, transformers ${fmt(row.hf)} tok/s\n`);
+      // Tokens per CPU-second (all threads): with one thread each this compares the engines' work per token even when
+      // other processes take turns on the cores (wall time then measures the machine's load as much as the engine).
+      process.stdout.write(`  per CPU-second: r1ts ${fmt(row.cpu?.ours)} (f32 KV) / ${fmt(row.cpu?.ours16)} (f16 KV), llama.cpp ${fmt(row.cpu?.llama)} tokens\n`);
       // The spread of each engine's runs: a wide one means the machine was busy and the ratios are not to be trusted.
       const spreads: [string, number[] | undefined][] = [['r1ts f32', oursRow.times], ['r1ts f16', ours16Row.times], ['llama.cpp', 'rows' in l ? l.rows[0]?.times : undefined], ['transformers', 'rows' in h ? h.rows[0]?.times : undefined]];
       const measured = spreads.filter((x): x is [string, number[]] => (x[1]?.length ?? 0) > 0);
@@ -276,6 +301,10 @@ function printTable(size: SizeName, table: TableRow[]): void {
     const best = Math.max(r.llama ?? 0, r.hf ?? 0) || null;
     process.stdout.write(`| ${r.batch} | ${fmt(r.ours)} | ${fmt(r.ours16)} | ${fmt(r.llama)} | ${fmt(r.hf)} | ${ratio(r.ours, best)} | ${ratio(r.ours16, best)} |\n`);
   }
+  if (table.some((r) => r.cpu?.llama)) {
+    process.stdout.write('per CPU-second (tokens): | batch | r1ts f32 KV | r1ts f16 KV | llama.cpp | f32 / llama.cpp | f16 / llama.cpp |\n');
+    for (const r of table) process.stdout.write(`| ${r.batch} | ${fmt(r.cpu?.ours)} | ${fmt(r.cpu?.ours16)} | ${fmt(r.cpu?.llama)} | ${ratio(r.cpu?.ours, r.cpu?.llama)} | ${ratio(r.cpu?.ours16, r.cpu?.llama)} |\n`);
+  }
   const at = (b: number) => table.find((r) => r.batch === b);
   const b1 = at(1), b64 = at(64);
   const dflt = (r: TableRow | undefined): number | null | undefined => (DEFAULT_KV_DTYPE === 'f16' ? r?.ours16 : r?.ours);
@@ -294,7 +323,11 @@ function listArg<T extends string | number>(raw: string | undefined, fallback: T
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { sizes: { type: 'string' }, batches: { type: 'string' }, baselines: { type: 'string' }, steps: { type: 'boolean' } } });
+  const { values } = parseArgs({ options: { sizes: { type: 'string' }, batches: { type: 'string' }, baselines: { type: 'string' }, steps: { type: 'boolean' }, threads: { type: 'string' } } });
+  const oneThread = values.threads === '1';
+  if (values.threads !== undefined && !oneThread) throw new Error(`bench:generate: --threads takes only 1 (default: the pool's threads; llama.cpp 1 thread at batch 1, else 2)`);
+  // One thread for r1ts too: the pool reads R1_THREADS when it starts (first parallel call, below).
+  if (oneThread) process.env.R1_THREADS = '1';
   const sizes = listArg<SizeName>(values.sizes, ['reference', 'large'], (s) => s as SizeName, (s) => s in SIZES, 'size (reference | large)');
   const batches = listArg(values.batches, [1, 16, 64], Number, (b) => Number.isInteger(b) && b >= 1 && b <= 256, 'batch');
   const baselines = values.baselines ?? 'all';
@@ -311,7 +344,7 @@ async function main(): Promise<void> {
   }
   printBenchHeader(`bench:generate — ${sizes.join(' and ')} size, ${PROMPT_LEN}-token prompts, ${NEW_TOKENS} new tokens, greedy, EOS ignored, median of ${RUNS}; r1ts default KV: ${DEFAULT_KV_DTYPE}`);
   process.stdout.write(`r1ts backend: ${info.name} (${info.blas}, ${info.threads} threads)\n`);
-  const tables = sizes.map((size) => [size, benchSize(engine, size, batches, baselines)] as const);
+  const tables = sizes.map((size) => [size, benchSize(engine, size, batches, baselines, oneThread)] as const);
   for (const [size, table] of tables) printTable(size, table);
   process.stdout.write(`\nllama.cpp: batch 1 with 1 thread, larger batches with 2 threads (UV_THREADPOOL_SIZE=1), flash attention on. transformers${hfVersion ? ` ${hfVersion}` : ''}: torch 2 threads.\n`);
 }
