@@ -346,7 +346,7 @@ async function main(): Promise<void> {
   process.stdout.write(`r1ts backend: ${info.name} (${info.blas}, ${info.threads} threads)\n`);
   const tables = sizes.map((size) => [size, benchSize(engine, size, batches, baselines, oneThread)] as const);
   for (const [size, table] of tables) printTable(size, table);
-  process.stdout.write(`\nllama.cpp: batch 1 with 1 thread, larger batches with 2 threads (UV_THREADPOOL_SIZE=1), flash attention on. transformers${hfVersion ? ` ${hfVersion}` : ''}: torch 2 threads.\n`);
+  process.stdout.write(`\nllama.cpp: ${oneThread ? 'every batch with 1 thread (--threads 1)' : 'batch 1 with 1 thread, larger batches with 2 threads'} (UV_THREADPOOL_SIZE=1), flash attention on. transformers${hfVersion ? ` ${hfVersion}` : ''}: torch 2 threads.\n`);
 }
 
 if (process.argv[2] === '--llama-child') {
