@@ -76,7 +76,7 @@ test('r1 doctor prints the facts and warnings; --json carries the same; a user c
   assert.equal(json.code, 0, json.stderr);
   const r = JSON.parse(json.stdout) as DoctorReport & { warnings: string[] };
   assert.equal(r.engine.node, process.version);
-  assert.equal(r.kvCacheDefault, 'f32');
+  assert.equal(r.kvCacheDefault, 'f16');
   if (r.python.version !== null) assert.deepEqual(Object.keys(r.python.modules), ['torch', 'transformers', 'trl']);
   const count = /^warnings \((\d+)\):$/m.exec(text.stdout)?.[1];
   assert.equal(r.warnings.length, count ? Number(count) : 0);

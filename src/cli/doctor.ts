@@ -67,7 +67,7 @@ export function formatDoctor(r: DoctorReport): string {
     return p?.ok ? `${m} ${p.version}` : `${m} missing`;
   }).join(', ');
   const extra: [string, string][] = [
-    ['kv cache', `${r.kvCacheDefault} by default (f16 halves the cache's memory and decode reads: GenerateOptions.kvDtype)`],
+    ['kv cache', `${r.kvCacheDefault} by default for MHA/GQA models, f32 for MLA and GRPO rollouts (f16 halves the cache's memory and decode reads: GenerateOptions.kvDtype)`],
     ['sandbox', r.sandbox.isolation === 'bubblewrap' ? `bubblewrap (${r.sandbox.uid === 'per-run' ? 'a uid per run' : 'shared uid'})` : `rlimits only (${r.sandbox.reason ?? 'unknown reason'})`],
     ['python', py],
     ['llama.cpp', r.llamaCpp === null ? 'node-llama-cpp not installed' : `node-llama-cpp ${r.llamaCpp}`],

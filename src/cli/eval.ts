@@ -67,7 +67,7 @@ export const EvalFlagsSchema = z
     timeout: z.coerce.number().positive(),
     maxRetries: int(0),
     progress: z.boolean(),
-    kvCache: z.enum(['f32', 'f16']),
+    kvCache: z.enum(['f32', 'f16']).optional(),
     chatTemplate: z.string().min(1).optional(),
     unsafeSandbox: z.boolean().optional(),
   })
@@ -249,7 +249,7 @@ export function createEvalCommand(partial: Partial<EvalCliDeps> = {}): Command {
     .option('--no-progress', 'no progress on stderr (a bar on a terminal, else a line every 10 s)')
     .option('--unsafe-sandbox', 'let code tasks run under the rlimits fallback when bubblewrap is unavailable (rewards can then be gamed; see the README)')
     .option('--chat-template <file>', "local models: Jinja chat template to prompt with instead of the checkpoint's own (default: its tokenizer_config.json / chat_template.jinja template, else DeepSeek-R1's)")
-    .option('--kv-cache <dtype>', 'local models: KV-cache storage, f32 or f16 (half the memory and faster large batches, ~3 significant digits)', 'f32')
+    .option('--kv-cache <dtype>', 'local models: KV-cache storage, f32 or f16 (default: f16 for MHA/GQA models — half the memory and faster large batches, ~3 significant digits — and f32 for MLA)')
     .action(async (raw: Record<string, unknown>) => {
       const parsed = EvalFlagsSchema.safeParse(raw);
       if (!parsed.success) {

@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import { createNativeBackend, createRefBackend, nativeAvailable, type Backend } from '../backend/index.js';
 import { DecoderWeights, sampleChatAsync, type ChatSample } from '../generate/index.js';
-import { isGgufFile, loadModel, type KvDtype, type LoadedModel, type Transformer } from '../model/index.js';
+import { defaultKvDtype, isGgufFile, loadModel, type KvDtype, type LoadedModel, type Transformer } from '../model/index.js';
 import { createEngine } from '../tensor/index.js';
 import { chatTemplateOf, loadTokenizer, tokenizerFromJson, withChatTemplateFile, type ChatTemplate, type Tokenizer, type TokenizerConfigInfo } from '../tokenizer/index.js';
 import { localModelName, type LocalSourceFactory } from './local-source.js';
@@ -21,7 +21,7 @@ export interface LocalModelParts {
   label: string;
   /** Most sequences decoded at once (generate's maxBatch); default 64. */
   maxBatch?: number;
-  /** KV-cache storage (generate's kvDtype); default 'f32'. */
+  /** KV-cache storage (generate's kvDtype); default: the model's (f16 for MHA/GQA, f32 for MLA). */
   kvDtype?: KvDtype;
   /**
    * The model's weights packed for the fused decode path, reused by every generate call (see DecoderWeights; a
@@ -142,7 +142,7 @@ export const localModelSource: LocalSourceFactory = async ({ checkpoint, kvDtype
   const name = localModelName(dir);
   if (kvDtype === 'f16' && loaded.model.config.attention.kind !== 'mha') throw new Error(`${dir}: --kv-cache f16 needs an MHA/GQA model; this checkpoint uses MLA (its latent cache is float32)`);
   return new LocalModelSource({
-    model: loaded.model, tokenizer, template, name, label: `local ${name} (${backend.info.name} backend${kvDtype === 'f16' ? ', f16 KV cache' : ''}, ${templateLabel})`,
+    model: loaded.model, tokenizer, template, name, label: `local ${name} (${backend.info.name} backend, ${kvDtype ?? defaultKvDtype(loaded.model.config)} KV cache, ${templateLabel})`,
     ...(kvDtype ? { kvDtype } : {}),
     // A checkpoint loaded for evaluation does not change: pack its weights once for every question.
     ...(DecoderWeights.supports(loaded.model) ? { weights: new DecoderWeights(loaded.model) } : {}),

@@ -6,7 +6,7 @@
 // Ctrl-C is seen within a step.
 // P = prompt length, V = vocab size, B = live rows.
 
-import { DEFAULT_KV_DTYPE, type KvCache, type KvDtype, type Transformer } from '../model/index.js';
+import { defaultKvDtype, type KvCache, type KvDtype, type Transformer } from '../model/index.js';
 import type { KvStore } from '../backend/index.js';
 import { Rng } from '../util/rng.js';
 import { DecoderWeights, DenseDecoder, FUSED_PREFILL_MAX_TOKENS, ModelDecoder, type DecodeStep } from './decode.js';
@@ -183,7 +183,7 @@ export class GenerationBatch {
     this.cacheLen = o.cacheLen;
     this.#o = o;
     this.#V = V;
-    this.#cache = model.newCache(o.slots, o.cacheLen, o.kvDtype ?? DEFAULT_KV_DTYPE);
+    this.#cache = model.newCache(o.slots, o.cacheLen, o.kvDtype ?? defaultKvDtype(model.config));
     this.#useDense = (o.fastDecode ?? true) && DenseDecoder.supports(model);
     this.#stepper = this.#useDense ? new DenseDecoder(o.weights ?? model, this.#cache, o.slots) : new ModelDecoder(model, this.#cache);
     this.#forwardPrefill = this.#useDense ? new ModelDecoder(model, this.#cache) : this.#stepper;

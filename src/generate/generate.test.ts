@@ -204,7 +204,7 @@ test('ragged prompts prefilled as one padded batch match one-at-a-time prefill (
 test('kvDtype f16: generation with n samples, a prefix cache and the model path, close to f32', () => {
   const prompts = promptsOf([20, 7], 21);
   const base: GenerateOptions = { maxNewTokens: 8, sampling: { temperature: 0 }, n: 2 };
-  const f32 = generate(dense, prompts, base);
+  const f32 = generate(dense, prompts, { ...base, kvDtype: 'f32' });
   const pc = new PrefixCache({ maxBytes: 1 << 20, blockSize: 4 });
   const f16 = generate(dense, prompts, { ...base, kvDtype: 'f16', prefixCache: pc });
   const again = generate(dense, prompts, { ...base, kvDtype: 'f16', prefixCache: pc });
@@ -223,7 +223,25 @@ test('kvDtype f16: generation with n samples, a prefix cache and the model path,
       if (model.sequences[i]!.tokens.slice(0, t + 1).every((x, j) => x === s.tokens[j])) assert.ok(Math.abs(lp - s.logprobs[t]!) < 2e-3, `model vs dense path, sequence ${i} token ${t}`);
     });
   });
-  assert.throws(() => generate(dense, prompts, { ...base, kvDtype: 'f16', prefixCache: pc, maxNewTokens: 2 }) && generate(dense, prompts, { ...base, prefixCache: pc }), /KV storage/);
+  assert.throws(() => generate(dense, prompts, { ...base, kvDtype: 'f16', prefixCache: pc, maxNewTokens: 2 }) && generate(dense, prompts, { ...base, kvDtype: 'f32', prefixCache: pc }), /KV storage/);
+});
+
+test('the default KV cache is f16 for MHA/GQA models and f32 for MLA ones', () => {
+  const prompts = promptsOf([6, 9], 5);
+  const base: GenerateOptions = { maxNewTokens: 4, sampling: { temperature: 0 } };
+  // A prefix cache holds KV of one storage type: reusing it across calls shows which one the default call used.
+  const pc = new PrefixCache({ maxBytes: 1 << 20, blockSize: 4 });
+  const dflt = generate(dense, prompts, { ...base, prefixCache: pc });
+  const f16 = generate(dense, prompts, { ...base, prefixCache: pc, kvDtype: 'f16' });
+  assert.ok(f16.stats.reusedPromptTokens > 0);
+  f16.sequences.forEach((s, i) => assert.deepEqual(s.tokens, dflt.sequences[i]!.tokens));
+  assert.throws(() => generate(dense, prompts, { ...base, prefixCache: pc, kvDtype: 'f32' }), /KV storage/);
+  // MLA: the latent cache has no f16 form, so the default is f32 (an explicit f16 is refused).
+  const mla = modelOf('tiny-moe-mla');
+  const pcMla = new PrefixCache({ maxBytes: 1 << 20, blockSize: 4 });
+  generate(mla, prompts, { ...base, prefixCache: pcMla });
+  assert.ok(generate(mla, prompts, { ...base, prefixCache: pcMla, kvDtype: 'f32' }).stats.reusedPromptTokens > 0);
+  assert.throws(() => generate(mla, prompts, { ...base, kvDtype: 'f16' }), /f16/);
 });
 
 test('a batch of 20 (the row-group decode path) matches the model path', () => {

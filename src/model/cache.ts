@@ -12,8 +12,18 @@ import type { KvStore } from '../backend/index.js';
  */
 export type KvDtype = 'f32' | 'f16';
 
-/** The KV-cache storage generation uses unless told otherwise. */
-export const DEFAULT_KV_DTYPE: KvDtype = 'f32';
+/**
+ * The KV-cache storage generation uses unless told otherwise, for MHA/GQA models (an MLA latent cache is always
+ * f32): half precision, since decode attention at large batches is bound by the bytes it reads (bench:generate).
+ * Its logits differ from the full forward's by about 1e-3 (three significant digits per cached value), so callers
+ * that need the sampler's log-probs to match a training forward within 1e-4 — GRPO's rollouts — ask for 'f32'.
+ */
+export const DEFAULT_KV_DTYPE: KvDtype = 'f16';
+
+/** The default KV storage for a model: DEFAULT_KV_DTYPE for MHA/GQA, 'f32' for MLA (its latent cache has no f16 form). */
+export function defaultKvDtype(config: ModelConfig): KvDtype {
+  return config.attention.kind === 'mha' ? DEFAULT_KV_DTYPE : 'f32';
+}
 
 export type CacheLayout =
   | { kind: 'mha'; nKvHeads: number; headDim: number }

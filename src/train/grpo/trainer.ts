@@ -89,7 +89,9 @@ export async function trainGrpo(opts: GrpoRunOptions): Promise<GrpoResult> {
     } else log(`no checkpoint in ${cfg.out}: starting from step 0`);
   }
   const weights = DecoderWeights.supports(policy) ? new DecoderWeights(policy) : undefined;
-  const cm: ChatModel = { model: policy, tokenizer, ...(weights ? { weights } : {}) };
+  // Rollouts keep an f32 KV cache: GRPO's ratio starts from the sampler's log-probs, which must match the training
+  // forward's within 1e-4 (an f16 cache is off by up to ~4e-4: src/train/logprobs.test.ts).
+  const cm: ChatModel = { model: policy, tokenizer, kvDtype: 'f32', ...(weights ? { weights } : {}) };
   const checkpoint = (): string =>
     saveCheckpoint(cfg.out, policy, tokenizer, {
       step,
