@@ -143,28 +143,32 @@ export async function stageZero(ctx: StageContext): Promise<void> {
   });
 }
 
-/** A readable R1 record from an R1-Zero sample: its reasoning, then a summary with the boxed answer (§2.3.1). */
-export function readableFromZero(completion: string): { reasoning: string; answer: string } | null {
+/**
+ * A readable R1 record from an R1-Zero sample: its reasoning, then a summary with the boxed answer (§2.3.1). A sample
+ * that answered in prose without the tags (`answer` = the answer its checker extracted) is kept whole as the reasoning.
+ */
+export function readableFromZero(completion: string, extracted?: string | null): { reasoning: string; answer: string } | null {
   const m = /<think>([\s\S]*?)<\/think>\s*<answer>([\s\S]*?)<\/answer>/.exec(completion);
-  if (!m) return null;
+  if (!m) return extracted && !/<\/?(think|answer)>/.test(completion) && completion.trim() ? { reasoning: completion.trim(), answer: extracted } : null;
   const reasoning = m[1]!.trim(), answer = m[2]!.trim();
   return reasoning && answer ? { reasoning, answer } : null;
 }
 
 /** Keeps what DeepSeek-R1 §2.3 keeps: correct, well formatted, one language, no heavy repetition; deduplicated. */
-export async function rejectionSample(cm: ChatModel, t: Task, items: readonly TaskItem[], opts: { k: number; style: 'r1-zero' | 'chat'; maxNewTokens: number; seed: number }): Promise<{ item: TaskItem; completion: string }[]> {
+export async function rejectionSample(cm: ChatModel, t: Task, items: readonly TaskItem[], opts: { k: number; style: 'r1-zero' | 'chat'; maxNewTokens: number; seed: number; requireFormat?: boolean }): Promise<{ item: TaskItem; completion: string; answer: string | null }[]> {
   const ro = rollout(cm, items.map((item) => ({ task: t, item })), { groupSize: opts.k, maxNewTokens: opts.maxNewTokens, temperature: 1, topP: 1, style: opts.style, seed: opts.seed });
   const seen = new Set<string>();
-  const kept: { item: TaskItem; completion: string }[] = [];
+  const kept: { item: TaskItem; completion: string; answer: string | null }[] = [];
   for (const s of ro.samples) {
     if (s.truncated || seen.has(s.text)) continue;
-    if (!(await t.check(s.draw.item, s.text)).correct) continue;
-    if (!hasFormat(opts.style === 'r1-zero' ? 'r1-zero' : 'r1-chat', s.promptText, s.text)) continue;
+    const verdict = await t.check(s.draw.item, s.text);
+    if (!verdict.correct) continue;
+    if (opts.requireFormat !== false && !hasFormat(opts.style === 'r1-zero' ? 'r1-zero' : 'r1-chat', s.promptText, s.text)) continue;
     const lang = languageConsistency(s.text, 'en');
     if (lang !== null && lang < 1) continue;
     if (repetitionRate(s.text, 3) > 0.5) continue;
     seen.add(s.text);
-    kept.push({ item: s.draw.item, completion: s.text });
+    kept.push({ item: s.draw.item, completion: s.text, answer: verdict.extracted });
   }
   return kept;
 }
@@ -195,8 +199,10 @@ export async function stageR1(ctx: StageContext): Promise<void> {
   if (!existsSync(coldFile)) {
     mkdirSync(dir, { recursive: true });
     const items = await t.items({ split: 'train', n: p.r1.rejectPrompts, seed: p.seed + 11 });
-    const kept = await rejectionSample(openModel(stageModel(ctx, 'zero'), ctx.chatTemplate), t, items, { k: p.r1.rejectK, style: 'r1-zero', maxNewTokens: p.maxNewTokens, seed: p.seed + 11 });
-    const rows = kept.map((k) => ({ k, r: readableFromZero(k.completion) })).filter((x) => x.r).map(({ k, r }) => chatRecord(t, k.item, r!.reasoning, r!.answer));
+    const kept = await rejectionSample(openModel(stageModel(ctx, 'zero'), ctx.chatTemplate), t, items, { k: p.r1.rejectK, style: 'r1-zero', maxNewTokens: p.maxNewTokens, seed: p.seed + 11, requireFormat: false });
+    // Correct, one-language, unrepetitive samples, tagged or not: a tagged one gives its reasoning and answer, a prose one
+    // is kept whole as the reasoning (the paper's annotators rewrote R1-Zero outputs readably; here the format does).
+    const rows = kept.map((k) => ({ k, r: readableFromZero(k.completion, k.answer) })).filter((x) => x.r).map(({ k, r }) => chatRecord(t, k.item, r!.reasoning, r!.answer));
     if (rows.length === 0) ctx.log('r1: no zero-model sample passed the cold-start filters; the cold start uses worked answers instead');
     writeFileSync(join(dir, 'cold-start-source.json'), JSON.stringify({ source: rows.length > 0 ? 'rejection-sampled R1-Zero outputs' : 'worked answers (no R1-Zero sample passed the filters)', records: rows.length || 32 }) + '\n');
     const fallback = rows.length > 0 ? rows : (await t.items({ split: 'train', n: 32, seed: p.seed + 12 })).map((item) => chatRecord(t, item, `${String(item.meta?.['expression'])} = ${item.gold}`, item.gold));
