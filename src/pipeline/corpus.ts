@@ -1,9 +1,10 @@
-// src/pipeline/corpus.ts — the base model's pretraining text, generated from the task library: problems with
-// worked answers in plain prose, in English and in Chinese (so that language mixing can arise in RL, as it did in
-// R1-Zero, and the language-consistency reward has something real to fix). Problems are never written in the
-// <think>/<answer> format that RL rewards later. A small share of documents are short notes on everyday facts
-// marked up with those tags — the kind of markup a web-scale base has seen — so that a model of a million
-// parameters can produce the tags at all; no task problem ever appears in them.
+// src/pipeline/corpus.ts — the base model's pretraining text, generated from the task library: problems answered in
+// plain prose, either tersely or with worked steps, in English and in Chinese (so that language mixing can arise in
+// RL, as it did in R1-Zero, and the language-consistency reward has something real to fix), plus everyday requests
+// answered plainly (general text for the final all-scenario RL round). Problems are never written in R1-Zero's
+// template words nor in the <think>/<answer> format that RL rewards later. A share of documents are short notes on
+// everyday facts and counts marked up with those tags — the kind of markup a web-scale base has seen — so that a
+// model of a million parameters can produce the tags at all; no task problem ever appears in them.
 
 import type { Rng } from '../util/rng.js';
 import type { TaskItem } from '../tasks/types.js';
