@@ -25,14 +25,9 @@ import { Gate } from '../src/serve/rewards/scorer.js';
 import { packageRoot } from '../src/util/package-root.js';
 import { Rng } from '../src/util/rng.js';
 import { packageVersion } from '../src/util/probe.js';
+import { positiveIntArg } from './args.js';
 
-function arg(name: string, def: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return def;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isInteger(v) || v <= 0) throw new Error(`--${name} needs a positive integer`);
-  return v;
-}
+const arg = positiveIntArg;
 const MATH_REQUESTS = arg('requests', 1500);
 const CODE_REQUESTS = arg('code-requests', 48);
 const HOSTILE = process.argv.includes('--hostile') ? arg('hostile', 10_000) : 0;

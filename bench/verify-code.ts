@@ -8,14 +8,9 @@ import { CODE_PROBLEMS } from '../src/tasks/code/index.js';
 import { JAVASCRIPT_REFERENCES, PYTHON_REFERENCES } from '../src/tasks/code/references.js';
 import { printBenchHeader } from './header.js';
 import { formatSpread, spreadOf, tooWide } from '../src/util/stats.js';
+import { positiveIntArg } from './args.js';
 
-function arg(name: string, def: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return def;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isInteger(v) || v <= 0) throw new Error(`--${name} needs a positive integer`);
-  return v;
-}
+const arg = positiveIntArg;
 
 const RUNS = arg('runs', 24);
 const CONCURRENCY = 2; // the target machine's cores, and runTests' default
