@@ -28,7 +28,8 @@ const promptsOf = (lens: number[], seed = 5): number[][] => {
 function recordedCases(backend: Backend): Record<string, [Transformer, number[][], GenerateOptions]> {
   const modelOf = (name: PresetName, seed = 3): Transformer => new Transformer(createEngine(backend), preset(name), new Rng(seed));
   const dense = modelOf('tiny-dense'), mla = modelOf('tiny-moe-mla');
-  return {
+  // Recorded when the KV cache defaulted to f32 (the default is f16 now for MHA/GQA models): cases without a type ask for f32.
+  const cases: Record<string, [Transformer, number[][], GenerateOptions]> = {
     greedyFast: [dense, promptsOf([3, 7, 1]), { maxNewTokens: 10, sampling: { temperature: 0 }, maxBatch: 2 }],
     sampledModelPath: [dense, promptsOf([2, 6, 4]), { maxNewTokens: 12, sampling: { temperature: 1, topP: 0.9, topK: 50 }, seed: 42, n: 2, maxBatch: 3, fastDecode: false }],
     sampledFastN3: [dense, promptsOf([5, 2, 9, 3], 8), { maxNewTokens: 15, sampling: { temperature: 0.8 }, seed: 7, n: 3, maxBatch: 4 }],
@@ -39,6 +40,7 @@ function recordedCases(backend: Backend): Record<string, [Transformer, number[][
     cacheFull: [dense, promptsOf([505, 20], 12), { maxNewTokens: 30, sampling: { temperature: 1 }, seed: 8, n: 2, decoder }],
     longPrefill: [dense, promptsOf([510, 40, 300, 3], 13).map((p, i) => (i === 0 ? p.slice(0, 490) : p)), { maxNewTokens: 6, sampling: { temperature: 0 }, fastDecode: true }],
   };
+  return Object.fromEntries(Object.entries(cases).map(([k, [m, p, o]]) => [k, [m, p, { kvDtype: 'f32', ...o }]]));
 }
 
 function prefixCacheRuns(backend: Backend): { sequences: Generation[]; stats: object }[] {
@@ -46,7 +48,7 @@ function prefixCacheRuns(backend: Backend): { sequences: Generation[]; stats: ob
   const pc = new PrefixCache({ maxBytes: 1 << 24, blockSize: 4 });
   const base = promptsOf([21], 20)[0]!;
   return [[1, 2], [3, 4, 5], [1, 2]].map((tail) => {
-    const r = generate(dense, [[...base, ...tail], [...base.slice(0, 9), ...tail]], { maxNewTokens: 6, sampling: { temperature: 1 }, seed: 2, n: 2, prefixCache: pc, decoder });
+    const r = generate(dense, [[...base, ...tail], [...base.slice(0, 9), ...tail]], { maxNewTokens: 6, sampling: { temperature: 1 }, seed: 2, n: 2, prefixCache: pc, decoder, kvDtype: 'f32' });
     const { prefillMs: _p, decodeMs: _d, ...stats } = r.stats;
     return { sequences: r.sequences, stats };
   });
