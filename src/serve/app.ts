@@ -2,7 +2,8 @@
 // GET /models, /v1/models, /health, and the chat page at /. Auth (constant-time key compare), rate limit, body
 // limit, request timeouts, client disconnect → cancel, errors as JSON. Library code: never prints; pass `log`.
 
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { keyMatches, presentedKey } from './http-common.js';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { extname, join } from 'node:path';
@@ -37,13 +38,6 @@ const MIME: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js
 /** Folder of the chat page's static files (shipped in the package as src/serve/page). */
 export function pageDir(): string {
   return join(packageRoot(), 'src', 'serve', 'page');
-}
-
-/** Constant-time comparison of a presented key with the configured one (both hashed first: equal lengths). */
-function keyMatches(presented: string, expected: string): boolean {
-  const a = createHash('sha256').update(presented).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
 }
 
 function messageText(content: ChatRequest['messages'][number]['content']): string {
@@ -125,9 +119,7 @@ export function buildServer(engine: ChatEngine, o: ServeOptions = {}): FastifyIn
       if (++h.count > limit) throw rateLimited(Math.ceil((h.windowStart + 60_000 - now) / 1000));
     }
     if (o.apiKey !== undefined) {
-      const h = req.headers.authorization ?? '';
-      const presented = h.startsWith('Bearer ') ? h.slice(7) : '';
-      if (!keyMatches(presented, o.apiKey)) throw unauthorized();
+      if (!keyMatches(presentedKey(req.headers), o.apiKey)) throw unauthorized();
     }
   };
 
