@@ -224,7 +224,8 @@ export async function stageR1(ctx: StageContext): Promise<void> {
     const reasoning = kept.length > 0 ? kept.map((k) => ({ prompt: t.prompt(k.item, 'boxed'), completion: k.completion })) : cold.map((l) => JSON.parse(l) as { prompt: string; completion: string });
     // Non-reasoning data (the paper reuses DeepSeek-V3's SFT data): general requests answered plainly after a one-line thought.
     const g = generalTask(p);
-    const general = (await g.items({ split: 'train', n: p.r1.general.sftExamples, seed: p.seed + 14 })).map((item) => generalRecord(g, item, new Rng(p.seed + 14)));
+    const answers = new Rng(p.seed + 14);
+    const general = (await g.items({ split: 'train', n: p.r1.general.sftExamples, seed: p.seed + 14 })).map((item) => generalRecord(g, item, answers));
     writeJsonl(rejFile, [...reasoning, ...general]);
   }
   const sftModel = await sft(ctx, 'r1/sft', stageModel(ctx, 'base'), rejFile, p.r1.sftSteps, { batchSize: 8, format: 'chat', optim: { lr: 1e-3, warmupSteps: 5 } });
