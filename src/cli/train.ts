@@ -182,7 +182,7 @@ export function register(program: Command, deps: TrainCliDeps = processDeps()): 
     .option('--max-new-tokens <n>', 'completion budget')
     .option('--beta <x>', 'KL coefficient (0 = no reference model)')
     .option('--temperature <x>', 'sampling temperature')
-    .option('--prompt-style <s>', 'r1-zero | chat')
+    .option('--prompt-style <s>', 'r1-zero | r1-zero-think | chat')
     .action(async (o: Raw) => runTrainer('grpo', o, deps));
   program.command('init <dir>').description('a randomly initialised checkpoint to pretrain from')
     .option('--preset <name>', 'tiny-dense | tiny-moe-mla | reference, or a model config JSON file', 'tiny-dense')

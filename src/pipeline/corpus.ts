@@ -9,6 +9,7 @@
 import type { Rng } from '../util/rng.js';
 import type { TaskItem } from '../tasks/types.js';
 import { R1_ZERO_TEMPLATE } from '../tasks/prompt.js';
+import { arithmeticQuestion } from '../tasks/arithmetic/index.js';
 import { parseInstructionSpec, referenceAnswer } from '../tasks/instructions/index.js';
 
 /** Operands and operators of an arithmetic item ("23 + 45 - 7"), or null for other expressions. */
@@ -54,9 +55,9 @@ export function chainSteps(expr: string): string[] | null {
 const EN_OPENERS = ['Let us work it out.', 'We compute step by step.', 'Work from left to right.', 'Step by step:'];
 const ZH_OPENERS = ['我们一步一步地算。', '从左到右计算。', '逐步计算：'];
 
-/** The question in Chinese ("计算 23 + 45。"). */
+/** The question in Chinese, worded as the arithmetic task asks it ("计算 23 + 45。…"). */
 export function questionZh(expr: string): string {
-  return `计算 ${expr}。请给出准确的整数结果。`;
+  return arithmeticQuestion(expr, 'zh');
 }
 
 /** A worked answer in plain prose (no tags): steps, then "The answer is N." / "答案是 N。" */
@@ -96,7 +97,7 @@ export function terseAnswer(expr: string, gold: string, lang: 'en' | 'zh', rng: 
  * R1-Zero's template words nor in tags: a base meets that template only around everyday notes.
  */
 export function problemDocument(item: TaskItem, expr: string, lang: 'en' | 'zh', worked: boolean, rng: Rng): string {
-  const q = lang === 'en' ? item.question : questionZh(expr);
+  const q = lang === 'zh' ? questionZh(expr) : /\p{Script=Han}/u.test(item.question) ? arithmeticQuestion(expr, 'en') : item.question;
   const style = rng.int(0, 2);
   const a = worked ? workedAnswer(expr, item.gold, lang, rng) : terseAnswer(expr, item.gold, lang, rng);
   if (lang === 'zh') return style % 2 === 0 ? `问题：${q}\n解答：${a}` : `${q}\n${a}`;
@@ -109,8 +110,30 @@ const PLACES = ['box', 'basket', 'jar', 'bag', 'drawer'];
 const NAMES_ZH = ['小明', '小红', '李华', '王芳', '张伟'];
 const THINGS_ZH = ['苹果', '橘子', '球', '杯子', '铅笔'];
 
+/**
+ * An everyday count that takes one or two additions or subtractions, in words ("Tom had 7 pens, got 5 more and gave
+ * away 3…"), with its steps as the reasoning. A word problem about things, never an expression from the task library.
+ */
+function sumNote(rng: Rng, lang: 'en' | 'zh'): [string, string, string] {
+  const zh = lang === 'zh';
+  const [who, what] = zh ? [rng.pick(NAMES_ZH), rng.pick(THINGS_ZH)] : [rng.pick(NAMES), rng.pick(THINGS)];
+  let n = rng.int(2, 19);
+  const events: string[] = [], steps: string[] = [];
+  for (let i = rng.int(1, 2); i > 0; i--) {
+    const b = rng.int(1, 9), more = rng.next() < 0.5 || b > n;
+    const next = more ? n + b : n - b;
+    steps.push(`${n} ${more ? '+' : '-'} ${b} = ${next}`);
+    events.push(zh ? (more ? `又买了${b}个` : `送出了${b}个`) : more ? `got ${b} more` : `gave away ${b}`);
+    n = next;
+  }
+  const start = steps[0]!.split(' ')[0];
+  if (zh) return [`${who}有${start}个${what}，${events.join('，')}。${who}现在有几个${what}？`, steps.map((x) => `${x}。`).join(''), String(n)];
+  return [`${who} had ${start} ${what} and ${events.join(' and then ')}. How many ${what} does ${who} have now?`, steps.map((x) => `${x}.`).join(' '), String(n)];
+}
+
 /** A note's question, its reasoning and its answer, in one language: an everyday fact or a count. */
-function noteContent(rng: Rng, lang: 'en' | 'zh'): [string, string, string] {
+function noteContent(rng: Rng, lang: 'en' | 'zh', sums: boolean): [string, string, string] {
+  if (sums && rng.next() < 0.5) return sumNote(rng, lang);
   const kind = rng.int(0, 2);
   if (kind === 0) return rng.pick(lang === 'en' ? FACTS : FACTS_ZH);
   const n = String(rng.int(0, 99));
@@ -129,8 +152,8 @@ function noteContent(rng: Rng, lang: 'en' | 'zh'): [string, string, string] {
  * words of R1-Zero's template, else as a dialogue or plain. General requests are never tagged: with a fixed one-line
  * thought they gave RL a shortcut (the format reward for a category word in the answer tag, whatever the question).
  */
-export function taggedNote(rng: Rng, lang: 'en' | 'zh'): string {
-  const [q, why, ans] = noteContent(rng, lang);
+export function taggedNote(rng: Rng, lang: 'en' | 'zh', sums = false): string {
+  const [q, why, ans] = noteContent(rng, lang, sums);
   const body = `<think> ${why} </think> <answer> ${ans} </answer>`;
   const form = rng.int(0, 3);
   return form === 0 ? `${q} ${body}` : form === 1 ? `User: ${q} Assistant: ${body}` : `${R1_ZERO_TEMPLATE.replace('{prompt}.', () => q)} ${body}`;
@@ -141,6 +164,8 @@ export interface CorpusOptions {
   zhShare: number;
   /** Share of tagged everyday notes. */
   noteShare: number;
+  /** Whether notes include everyday counts that take one addition or subtraction in words (see sumNote). */
+  noteSums?: boolean;
   /** Share of problems answered with worked steps (the rest state the result only). */
   workedShare: number;
   /** Chance, per problem document, of adding one general request with a plain answer (when general items are given). */
@@ -167,7 +192,7 @@ export function baseCorpus(items: readonly TaskItem[], rng: Rng, opts: CorpusOpt
     const expr = String(item.meta?.['expression'] ?? '');
     if (!expr) continue;
     docs.push(problemDocument(item, expr, rng.next() < opts.zhShare ? 'zh' : 'en', rng.next() < opts.workedShare, rng));
-    if (rng.next() < opts.noteShare) docs.push(taggedNote(rng, rng.next() < opts.zhShare ? 'zh' : 'en'));
+    if (rng.next() < opts.noteShare) docs.push(taggedNote(rng, rng.next() < opts.zhShare ? 'zh' : 'en', opts.noteSums ?? false));
     if (general.length > 0 && rng.next() < opts.generalShare) docs.push(generalDocument(general[g++ % general.length]!, rng));
   }
   return docs;

@@ -55,7 +55,7 @@ export async function evaluateModel(cm: ChatModel, task: Task, items: readonly T
   const examples: EvalResult['examples'] = [];
   for (const s of ro.samples) {
     const r = await task.check(s.draw.item, s.text);
-    const f = opts.style === 'r1-zero' ? hasFormat('r1-zero', s.promptText, s.text) : hasFormat('r1-chat', s.promptText, s.text);
+    const f = hasFormat(opts.style === 'chat' ? 'r1-chat' : 'r1-zero', s.promptText, s.text, s.opensThinking);
     lenient.push(r.correct);
     strict.push(r.correct && f);
     format.push(f);

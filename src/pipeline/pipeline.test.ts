@@ -37,6 +37,21 @@ test('the base corpus: worked answers in prose, English and Chinese, never a tas
   const generalDocs = withGeneral.filter((d) => general.some((g) => d.includes(g.question)));
   const plainGeneral = generalDocs.filter((d) => !/<think>|<answer>/.test(d));
   assert.ok(plainGeneral.length > 40 && plainGeneral.length === generalDocs.length, `${plainGeneral.length} plain of ${generalDocs.length} general documents`);
+  // With noteSums, some notes are everyday counts that take one or two additions or subtractions in words: each step
+  // is right and continues the last, the answer is the final result, and none is a task problem.
+  const withSums = baseCorpus(items, new Rng(1), { zhShare: 0.3, noteShare: 0.3, noteSums: true, workedShare: 0.5, generalShare: 0 });
+  const sums = withSums.map((d) => /<think> ((?:\d+ [+-] \d+ = -?\d+[.。] ?)+) <\/think> <answer> (-?\d+) <\/answer>$/.exec(d)).filter((m) => m !== null);
+  assert.ok(sums.length > 10 && sums.some((m) => (m[1]!.match(/=/g) ?? []).length === 2), `${sums.length} sum notes`);
+  for (const m of sums) {
+    let last: number | null = null;
+    for (const [, a, op, b, c] of m[1]!.matchAll(/(\d+) ([+-]) (\d+) = (-?\d+)/g)) {
+      assert.equal(op === '+' ? Number(a) + Number(b) : Number(a) - Number(b), Number(c), m[1]);
+      if (last !== null) assert.equal(Number(a), last);
+      last = Number(c);
+    }
+    assert.equal(Number(m[2]), last);
+    assert.ok(!items.some((it) => m.input.includes(String(it.meta?.['expression']))), m.input);
+  }
   // Each problem's worked answer is correct.
   for (const it of items.slice(0, 50)) assert.ok(docs.some((d) => d.includes(`${it.gold}.`) || d.includes(`${it.gold}。`)));
 });
@@ -79,7 +94,10 @@ test('the quick pipeline runs every stage, writes the report, resumes an interru
       assert.ok(html.includes(label) && readFileSync(rep.markdown, 'utf8').includes(label), label);
     }
     const evals = JSON.parse(readFileSync(join(dir, 'eval.json'), 'utf8')) as { model: string; task: string; pass1Lenient: number; pass1Strict: number; consK: number }[];
-    assert.equal(evals.length, 7);
+    assert.equal(evals.length, 9);
+    // The language reward's ablation: the reasoning RL ran with and without it, and the report compares the two.
+    assert.deepEqual(evals.filter((e) => e.model.startsWith('r1rl1')).map((e) => e.model), ['r1rl1NoLang', 'r1rl1']);
+    assert.match(readFileSync(rep.markdown, 'utf8'), /\| language reward ablation: reasoning RL without → with it \| mixing \d+\.\d% → \d+\.\d%, accuracy/);
     // General prompts (rule-checked instructions) are scored for R1 before and after its final RL round.
     assert.deepEqual(evals.filter((e) => e.task === 'instructions').map((e) => e.model), ['general:r1sft', 'general:r1']);
     assert.ok(html.includes('R1 before the final RL round') && html.includes('General prompts'));

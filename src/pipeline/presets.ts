@@ -24,8 +24,14 @@ export const pipelinePresetSchema = z.strictObject({
   /** The main model (R1-Zero, R1) and the smaller distillation student. */
   model: modelSchema,
   student: modelSchema,
-  base: z.strictObject({ documents: posInt, steps: posInt, batchSize: posInt, seqLen: posInt, lr: z.number().positive(), zhShare: z.number().min(0).max(1), noteShare: z.number().min(0).max(1), workedShare: z.number().min(0).max(1), generalShare: z.number().min(0).max(1) }),
+  base: z.strictObject({ documents: posInt, steps: posInt, batchSize: posInt, seqLen: posInt, lr: z.number().positive(), zhShare: z.number().min(0).max(1), noteShare: z.number().min(0).max(1), noteSums: z.boolean(), workedShare: z.number().min(0).max(1), generalShare: z.number().min(0).max(1) }),
   zero: rlSchema,
+  /**
+   * How R1-Zero-style runs (zero, the student's RL, and the base's evaluation) are prompted: Table 1's template, or the
+   * same ending in "<think>" so that the completion starts inside the reasoning block (see README: a base this small
+   * rarely opens the tag by itself).
+   */
+  zeroPrompt: z.enum(['r1-zero', 'r1-zero-think']),
   r1: z.strictObject({
     /** Rejection sampling: prompts and samples per prompt for cold start and for the SFT round. */
     rejectPrompts: posInt,
@@ -36,6 +42,8 @@ export const pipelinePresetSchema = z.strictObject({
     finalRl: rlSchema,
     /** Weight of the language-consistency reward (DeepSeek-R1 §2.3.2). */
     languageWeight: z.number().min(0),
+    /** Also run the reasoning RL without the language reward (the paper's ablation), for the report's comparison. */
+    languageAblation: z.boolean(),
     /**
      * General prompts (the `instructions` task: everyday requests whose constraints rules check), standing in for the
      * paper's helpfulness/harmlessness reward models: their difficulty, their share of the final RL round's prompts,
@@ -51,17 +59,18 @@ export const pipelinePresetSchema = z.strictObject({
 export type PipelinePreset = z.output<typeof pipelinePresetSchema>;
 
 // Three one-digit operands: a worked answer (two small steps) generalizes to unseen problems far better than a bare
-// result, so RL has a longer, more accurate way of answering to find (the "thinking longer" effect).
-const TASK = { task: 'arithmetic', difficulty: 'digits=1,operands=3,operators=+-' };
+// result, so RL has a longer, more accurate way of answering to find (the "thinking longer" effect). 30% of the
+// questions are asked in Chinese: multilingual RL prompts are where the paper saw language mixing.
+const TASK = { task: 'arithmetic', difficulty: 'digits=1,operands=3,operators=+-,zh=0.3' };
 
 export const PIPELINE_PRESETS: Record<'quick' | 'default', PipelinePreset> = {
   quick: {
     name: 'quick', seed: 1, ...TASK, vocabSize: 768, maxSeqLen: 320, maxNewTokens: 48,
     model: { hidden: 64, nLayers: 2, nHeads: 4, nKvHeads: 2, intermediate: 192 },
     student: { hidden: 48, nLayers: 2, nHeads: 4, nKvHeads: 2, intermediate: 128 },
-    base: { documents: 1500, steps: 60, batchSize: 8, seqLen: 96, lr: 3e-3, zhShare: 0.3, noteShare: 0.2, workedShare: 0.5, generalShare: 0.05 },
-    zero: { steps: 6, promptsPerStep: 4, groupSize: 4, lr: 5e-4 },
-    r1: { rejectPrompts: 24, rejectK: 2, coldStartSteps: 10, reasoningRl: { steps: 3, promptsPerStep: 4, groupSize: 4, lr: 3e-4 }, sftSteps: 10, finalRl: { steps: 2, promptsPerStep: 4, groupSize: 4, lr: 3e-4 }, languageWeight: 0.5, general: { difficulty: 'easy', share: 0.3, sftExamples: 8 } },
+    base: { documents: 1500, steps: 60, batchSize: 8, seqLen: 96, lr: 3e-3, zhShare: 0.3, noteShare: 0.2, noteSums: true, workedShare: 0.5, generalShare: 0.05 },
+    zero: { steps: 6, promptsPerStep: 4, groupSize: 4, lr: 5e-4 }, zeroPrompt: 'r1-zero',
+    r1: { rejectPrompts: 24, rejectK: 2, coldStartSteps: 10, reasoningRl: { steps: 3, promptsPerStep: 4, groupSize: 4, lr: 3e-4 }, sftSteps: 10, finalRl: { steps: 2, promptsPerStep: 4, groupSize: 4, lr: 3e-4 }, languageWeight: 0.5, languageAblation: true, general: { difficulty: 'easy', share: 0.3, sftExamples: 8 } },
     distill: { prompts: 24, k: 2, studentBaseSteps: 40, sftSteps: 10, rl: { steps: 4, promptsPerStep: 4, groupSize: 4, lr: 5e-4 } },
     eval: { items: 16, k: 4 },
     dollarsPerCoreHour: 0.05,
@@ -70,9 +79,9 @@ export const PIPELINE_PRESETS: Record<'quick' | 'default', PipelinePreset> = {
     name: 'default', seed: 1, ...TASK, vocabSize: 1024, maxSeqLen: 384, maxNewTokens: 64,
     model: { hidden: 128, nLayers: 4, nHeads: 4, nKvHeads: 2, intermediate: 384 },
     student: { hidden: 64, nLayers: 2, nHeads: 4, nKvHeads: 2, intermediate: 192 },
-    base: { documents: 12000, steps: 1200, batchSize: 12, seqLen: 192, lr: 3e-3, zhShare: 0.3, noteShare: 0.2, workedShare: 0.5, generalShare: 0.05 },
-    zero: { steps: 120, promptsPerStep: 8, groupSize: 8, lr: 2e-4 },
-    r1: { rejectPrompts: 256, rejectK: 4, coldStartSteps: 60, reasoningRl: { steps: 40, promptsPerStep: 8, groupSize: 8, lr: 1e-4 }, sftSteps: 80, finalRl: { steps: 20, promptsPerStep: 8, groupSize: 8, lr: 1e-4 }, languageWeight: 0.5, general: { difficulty: 'easy', share: 0.3, sftExamples: 64 } },
+    base: { documents: 12000, steps: 1200, batchSize: 12, seqLen: 192, lr: 3e-3, zhShare: 0.3, noteShare: 0.2, noteSums: true, workedShare: 0.5, generalShare: 0.05 },
+    zero: { steps: 120, promptsPerStep: 8, groupSize: 8, lr: 2e-4 }, zeroPrompt: 'r1-zero',
+    r1: { rejectPrompts: 256, rejectK: 4, coldStartSteps: 200, reasoningRl: { steps: 40, promptsPerStep: 8, groupSize: 8, lr: 1e-4 }, sftSteps: 200, finalRl: { steps: 20, promptsPerStep: 8, groupSize: 8, lr: 1e-4 }, languageWeight: 0.5, languageAblation: true, general: { difficulty: 'easy', share: 0.3, sftExamples: 64 } },
     distill: { prompts: 256, k: 4, studentBaseSteps: 400, sftSteps: 120, rl: { steps: 60, promptsPerStep: 8, groupSize: 8, lr: 1e-4 } },
     eval: { items: 64, k: 16 },
     dollarsPerCoreHour: 0.05,

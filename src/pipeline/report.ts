@@ -64,6 +64,7 @@ export function writeReport(runDir: string): ReportFiles {
     }),
   };
   const base = byKey('base'), zero = byKey('zero'), r1 = byKey('r1'), sSft = byKey('studentSft'), sRl = byKey('studentRl');
+  const noLang = byKey('r1rl1NoLang'), withLang = byKey('r1rl1');
   const zeroM = jsonl<Metric>(join(runDir, 'zero/run', 'metrics.jsonl'));
   const lenFirst = zeroM.slice(0, 5).map((m) => m.lengthMean as number), lenLast = zeroM.slice(-5).map((m) => m.lengthMean as number);
   const avg = (xs: number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
@@ -76,6 +77,7 @@ export function writeReport(runDir: string): ReportFiles {
       ['response length over R1-Zero RL (first 5 → last 5 steps)', zeroM.length ? `${avg(lenFirst).toFixed(1)} → ${avg(lenLast).toFixed(1)} tokens (${(avg(lenLast) / avg(lenFirst)).toFixed(2)}x)` : null, '≥ 1.5x'],
       ['distilled student vs RL-only student (strict pass@1)', sSft && sRl ? `${pct(sSft.pass1Strict)} vs ${pct(sRl.pass1Strict)}` : null, 'distilled wins'],
       ['language mixing R1-Zero → R1 (language reward)', zero && r1 ? `${pct(zero.mixRate)} → ${pct(r1.mixRate)}, accuracy ${pct(zero.pass1Lenient)} → ${pct(r1.pass1Lenient)}` : null, 'lower, accuracy within 2 points'],
+      ['language reward ablation: reasoning RL without → with it', noLang && withLang ? `mixing ${pct(noLang.mixRate)} → ${pct(withLang.mixRate)}, accuracy ${pct(noLang.pass1Strict)} → ${pct(withLang.pass1Strict)}` : null, 'lower, accuracy within 2 points'],
     ],
   };
   const general: Table = {

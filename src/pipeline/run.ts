@@ -17,10 +17,12 @@ export interface StageRecord {
   cpuSeconds: number;
 }
 
-/** The models the evaluation compares, with the prompt style each was trained for. */
+/** The models the evaluation compares, with the prompt style each was trained for ('r1-zero': the preset's zeroPrompt). */
 export const EVALUATED = [
   { key: 'base', label: 'base (pretrained)', style: 'r1-zero' },
   { key: 'zero', label: 'R1-Zero (GRPO from base)', style: 'r1-zero' },
+  { key: 'r1rl1NoLang', label: 'R1 reasoning RL without the language reward', style: 'chat' },
+  { key: 'r1rl1', label: 'R1 reasoning RL with the language reward', style: 'chat' },
   { key: 'r1', label: 'R1 (cold start, RL, SFT, RL)', style: 'chat' },
   { key: 'studentSft', label: 'student distilled from R1', style: 'chat' },
   { key: 'studentRl', label: 'student by RL alone', style: 'r1-zero' },
@@ -56,7 +58,7 @@ async function stageEval(ctx: StageContext): Promise<void> {
       ctx.log(`eval: ${m.label}: no checkpoint at ${dir}; skipped`);
       continue;
     }
-    const r = await evaluateModel(openModel(dir, ctx.chatTemplate), t, items, { k: p.eval.k, style: m.style, maxNewTokens: p.maxNewTokens, seed: p.seed + 101 });
+    const r = await evaluateModel(openModel(dir, ctx.chatTemplate), t, items, { k: p.eval.k, style: m.style === 'r1-zero' ? p.zeroPrompt : m.style, maxNewTokens: p.maxNewTokens, seed: p.seed + 101 });
     done.push({ ...r, model: m.key, label: m.label });
     writeFileAtomic(file, JSON.stringify(done, null, 1) + '\n');
     ctx.log(`eval: ${m.label}: pass@1 ${(100 * r.pass1Lenient).toFixed(1)}% lenient, ${(100 * r.pass1Strict).toFixed(1)}% strict, cons@${p.eval.k} ${(100 * r.consK).toFixed(1)}%`);

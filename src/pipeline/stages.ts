@@ -12,13 +12,13 @@ import { join } from 'node:path';
 import { DecoderWeights, type ChatModel } from '../generate/index.js';
 import { EndpointSource, ENDPOINT_DEFAULTS } from '../eval/endpoint.js';
 import { loadHfCheckpoint } from '../model/index.js';
-import { hasFormat, languageConsistency, repetitionRate } from '../reward/index.js';
+import { hasFormat, languageConsistency, questionLanguage, repetitionRate } from '../reward/index.js';
 import { getTask } from '../tasks/registry.js';
 import { parseInstructionSpec, referenceAnswer } from '../tasks/instructions/index.js';
 import type { Task, TaskItem } from '../tasks/types.js';
 import { createEngine } from '../tensor/index.js';
 import { loadTokenizer, withChatTemplateFile } from '../tokenizer/index.js';
-import { initCheckpoint, MetricsStream, parseGrpoConfig, parseSftConfig, rollout, trainGrpo, trainingBackend, trainSft, type GrpoConfigInput, type StepMetrics } from '../train/index.js';
+import { initCheckpoint, MetricsStream, parseGrpoConfig, parseSftConfig, rollout, trainGrpo, trainingBackend, trainSft, type GrpoConfigInput, type RolloutPromptStyle, type StepMetrics } from '../train/index.js';
 import { Rng } from '../util/rng.js';
 import { baseCorpus } from './corpus.js';
 import type { PipelinePreset } from './presets.js';
@@ -45,13 +45,15 @@ export const task = (p: PipelinePreset): Task => getTask(p.task as 'arithmetic',
 export const generalTask = (p: PipelinePreset): Task => getTask('instructions', { difficulty: p.r1.general.difficulty });
 
 /** Where each stage leaves its model. */
-export function stageModel(ctx: StageContext, which: 'base' | 'zero' | 'r1' | 'r1sft' | 'studentBase' | 'studentSft' | 'studentRl'): string {
+export function stageModel(ctx: StageContext, which: 'base' | 'zero' | 'r1' | 'r1sft' | 'r1rl1' | 'r1rl1NoLang' | 'studentBase' | 'studentSft' | 'studentRl'): string {
   const i = ctx.inputs;
   switch (which) {
     case 'base': return i.base ?? join(ctx.runDir, 'base', 'run', 'final');
     case 'zero': return i.zero ?? join(ctx.runDir, 'zero', 'run', 'final');
     case 'r1': return i.r1 ?? join(ctx.runDir, 'r1', 'rl2', 'final');
     case 'r1sft': return join(ctx.runDir, 'r1', 'sft', 'final');
+    case 'r1rl1': return join(ctx.runDir, 'r1', 'rl1', 'final');
+    case 'r1rl1NoLang': return join(ctx.runDir, 'r1', 'rl1-nolang', 'final');
     case 'studentBase': return i.studentBase ?? join(ctx.runDir, 'distill', 'student-base', 'run', 'final');
     case 'studentSft': return join(ctx.runDir, 'distill', 'sft', 'final');
     case 'studentRl': return join(ctx.runDir, 'distill', 'rl', 'final');
@@ -113,7 +115,7 @@ async function pretrainBase(ctx: StageContext, part: string, size: PipelinePrese
   if (!existsSync(corpusFile)) {
     const items = await t.items({ split: 'train', n: p.base.documents, seed: p.seed });
     const general = p.base.generalShare > 0 ? await getTask('instructions', { difficulty: 'medium' }).items({ split: 'train', n: Math.ceil(p.base.documents * p.base.generalShare), seed: p.seed }) : [];
-    const docs = baseCorpus(items, new Rng(p.seed), { zhShare: p.base.zhShare, noteShare: p.base.noteShare, workedShare: p.base.workedShare, generalShare: p.base.generalShare }, general);
+    const docs = baseCorpus(items, new Rng(p.seed), { zhShare: p.base.zhShare, noteShare: p.base.noteShare, noteSums: p.base.noteSums, workedShare: p.base.workedShare, generalShare: p.base.generalShare }, general);
     writeFileSync(corpusFile, docs.map((text) => JSON.stringify({ text })).join('\n') + '\n');
   }
   const init = join(dir, 'init');
@@ -139,7 +141,7 @@ export async function stageZero(ctx: StageContext): Promise<void> {
   if (ctx.inputs.zero) return requireCheckpoint(ctx.inputs.zero, 'zero');
   await grpo(ctx, 'zero/run', {
     model: stageModel(ctx, 'base'), steps: p.zero.steps, promptsPerStep: p.zero.promptsPerStep, groupSize: p.zero.groupSize, maxNewTokens: p.maxNewTokens,
-    promptStyle: 'r1-zero', tasks: [{ name: p.task, difficulty: p.difficulty }], rewards: ZERO_REWARDS, beta: 0.04, optim: { lr: p.zero.lr, warmupSteps: 5 },
+    promptStyle: p.zeroPrompt, tasks: [{ name: p.task, difficulty: p.difficulty }], rewards: ZERO_REWARDS, beta: 0.04, optim: { lr: p.zero.lr, warmupSteps: 5 },
   });
 }
 
@@ -155,20 +157,20 @@ export function readableFromZero(completion: string, extracted?: string | null):
 }
 
 /** Keeps what DeepSeek-R1 §2.3 keeps: correct, well formatted, one language, no heavy repetition; deduplicated. */
-export async function rejectionSample(cm: ChatModel, t: Task, items: readonly TaskItem[], opts: { k: number; style: 'r1-zero' | 'chat'; maxNewTokens: number; seed: number; requireFormat?: boolean }): Promise<{ item: TaskItem; completion: string; answer: string | null }[]> {
+export async function rejectionSample(cm: ChatModel, t: Task, items: readonly TaskItem[], opts: { k: number; style: RolloutPromptStyle; maxNewTokens: number; seed: number; requireFormat?: boolean }): Promise<{ item: TaskItem; completion: string; answer: string | null; opensThinking: boolean }[]> {
   const ro = rollout(cm, items.map((item) => ({ task: t, item })), { groupSize: opts.k, maxNewTokens: opts.maxNewTokens, temperature: 1, topP: 1, style: opts.style, seed: opts.seed });
   const seen = new Set<string>();
-  const kept: { item: TaskItem; completion: string; answer: string | null }[] = [];
+  const kept: { item: TaskItem; completion: string; answer: string | null; opensThinking: boolean }[] = [];
   for (const s of ro.samples) {
     if (s.truncated || seen.has(s.text)) continue;
     const verdict = await t.check(s.draw.item, s.text);
     if (!verdict.correct) continue;
-    if (opts.requireFormat !== false && !hasFormat(opts.style === 'r1-zero' ? 'r1-zero' : 'r1-chat', s.promptText, s.text)) continue;
-    const lang = languageConsistency(s.text, 'en');
+    if (opts.requireFormat !== false && !hasFormat(opts.style === 'chat' ? 'r1-chat' : 'r1-zero', s.promptText, s.text, s.opensThinking)) continue;
+    const lang = languageConsistency(s.text, questionLanguage(s.draw.item.question));
     if (lang !== null && lang < 1) continue;
     if (repetitionRate(s.text, 3) > 0.5) continue;
     seen.add(s.text);
-    kept.push({ item: s.draw.item, completion: s.text, answer: verdict.extracted });
+    kept.push({ item: s.draw.item, completion: s.text, answer: verdict.extracted, opensThinking: s.opensThinking });
   }
   return kept;
 }
@@ -199,22 +201,27 @@ export async function stageR1(ctx: StageContext): Promise<void> {
   if (!existsSync(coldFile)) {
     mkdirSync(dir, { recursive: true });
     const items = await t.items({ split: 'train', n: p.r1.rejectPrompts, seed: p.seed + 11 });
-    const kept = await rejectionSample(openModel(stageModel(ctx, 'zero'), ctx.chatTemplate), t, items, { k: p.r1.rejectK, style: 'r1-zero', maxNewTokens: p.maxNewTokens, seed: p.seed + 11, requireFormat: false });
+    const kept = await rejectionSample(openModel(stageModel(ctx, 'zero'), ctx.chatTemplate), t, items, { k: p.r1.rejectK, style: p.zeroPrompt, maxNewTokens: p.maxNewTokens, seed: p.seed + 11, requireFormat: false });
     // Correct, one-language, unrepetitive samples, tagged or not: a tagged one gives its reasoning and answer, a prose one
     // is kept whole as the reasoning (the paper's annotators rewrote R1-Zero outputs readably; here the format does).
-    const rows = kept.map((k) => ({ k, r: readableFromZero(k.completion, k.answer) })).filter((x) => x.r).map(({ k, r }) => chatRecord(t, k.item, r!.reasoning, r!.answer));
+    const rows = kept.map((k) => ({ k, r: readableFromZero(k.opensThinking ? `<think>${k.completion}` : k.completion, k.answer) })).filter((x) => x.r).map(({ k, r }) => chatRecord(t, k.item, r!.reasoning, r!.answer));
     if (rows.length === 0) ctx.log('r1: no zero-model sample passed the cold-start filters; the cold start uses worked answers instead');
     writeFileSync(join(dir, 'cold-start-source.json'), JSON.stringify({ source: rows.length > 0 ? 'rejection-sampled R1-Zero outputs' : 'worked answers (no R1-Zero sample passed the filters)', records: rows.length || 32 }) + '\n');
     const fallback = rows.length > 0 ? rows : (await t.items({ split: 'train', n: 32, seed: p.seed + 12 })).map((item) => chatRecord(t, item, `${String(item.meta?.['expression'])} = ${item.gold}`, item.gold));
     writeJsonl(coldFile, fallback);
   }
   const cold = await sft(ctx, 'r1/cold', stageModel(ctx, 'base'), coldFile, p.r1.coldStartSteps, { batchSize: 8, format: 'chat', optim: { lr: 1e-3, warmupSteps: 5 } });
-  // 2. Reasoning RL with the language-consistency reward added (§2.3.2).
-  const rlRewards = [{ name: 'accuracy' as const, weight: 1 }, { name: 'format' as const, weight: 0.5, style: 'r1-chat' as const }, { name: 'language' as const, weight: p.r1.languageWeight, target: 'en' as const }];
-  const rl1 = await grpo(ctx, 'r1/rl1', {
+  // 2. Reasoning RL with the language-consistency reward added (§2.3.2): the share of the reasoning's words in the
+  //    language the question is asked in.
+  const accFormat = [{ name: 'accuracy' as const, weight: 1 }, { name: 'format' as const, weight: 0.5, style: 'r1-chat' as const }];
+  const rlRewards = [...accFormat, { name: 'language' as const, weight: p.r1.languageWeight, target: 'question' as const }];
+  const reasoningRl = (part: string, rewards: typeof rlRewards | typeof accFormat) => grpo(ctx, part, {
     model: cold, steps: p.r1.reasoningRl.steps, promptsPerStep: p.r1.reasoningRl.promptsPerStep, groupSize: p.r1.reasoningRl.groupSize, maxNewTokens: p.maxNewTokens,
-    promptStyle: 'chat', tasks: [{ name: p.task, difficulty: p.difficulty }], rewards: rlRewards, beta: 0.04, optim: { lr: p.r1.reasoningRl.lr, warmupSteps: 3 },
+    promptStyle: 'chat', tasks: [{ name: p.task, difficulty: p.difficulty }], rewards, beta: 0.04, optim: { lr: p.r1.reasoningRl.lr, warmupSteps: 3 },
   });
+  const rl1 = await reasoningRl('r1/rl1', rlRewards);
+  // The paper's ablation (§2.3.2): the same RL without the language reward, to measure what the reward changes.
+  if (p.r1.languageAblation) await reasoningRl('r1/rl1-nolang', accFormat);
   // 3. Rejection sampling from the RL model + SFT of the base on what is kept (§2.3.3).
   const rejFile = join(dir, 'rejection.jsonl');
   if (!existsSync(rejFile)) {
@@ -284,7 +291,7 @@ export async function stageDistill(ctx: StageContext): Promise<void> {
   // RL alone on the same student, R1-Zero style from its base (the paper's Qwen-32B-Zero comparison).
   await grpo(ctx, 'distill/rl', {
     model: studentBase, steps: p.distill.rl.steps, promptsPerStep: p.distill.rl.promptsPerStep, groupSize: p.distill.rl.groupSize, maxNewTokens: p.maxNewTokens,
-    promptStyle: 'r1-zero', tasks: [{ name: p.task, difficulty: p.difficulty }], rewards: ZERO_REWARDS, beta: 0.04, optim: { lr: p.distill.rl.lr, warmupSteps: 3 },
+    promptStyle: p.zeroPrompt, tasks: [{ name: p.task, difficulty: p.difficulty }], rewards: ZERO_REWARDS, beta: 0.04, optim: { lr: p.distill.rl.lr, warmupSteps: 3 },
   });
 }
 

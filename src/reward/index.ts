@@ -5,7 +5,7 @@ export type { RewardFn, RewardSample } from './types.js';
 export { accuracyReward } from './accuracy.js';
 export { formatReward, hasFormat, type FormatStyle } from './format.js';
 export { tagCountReward, tagCountScore } from './tag-count.js';
-export { languageReward, languageConsistency, countWords, type TargetLanguage, type WordCounts } from './language.js';
+export { languageReward, languageConsistency, questionLanguage, countWords, type TargetLanguage, type WordCounts } from './language.js';
 export { overlongReward, overlongPenalty, type OverlongOptions } from './overlong.js';
 export { repetitionReward, repetitionRate, type RepetitionOptions } from './repetition.js';
 export { compositeReward, type CompositeReward, type CompositeScore, type WeightedReward } from './composite.js';

@@ -23,7 +23,7 @@ export function languageConsistency(completion: string, target: TargetLanguage):
 }
 
 /**
- * Language-consistency reward in [0, 1]; null when the chain of thought contains no words (pure math or
+ * Language-consistency reward in [0, 1] (target 'question': the language the sample's question is asked in); null when the chain of thought contains no words (pure math or
  * empty), where the ratio is undefined.
  *
  * @example
@@ -32,13 +32,21 @@ export function languageConsistency(completion: string, target: TargetLanguage):
  *   { prompt: 'p', completion: '<think>We 计算 the sum.</think> 5' },               // 3/5
  * ]);
  */
-export function languageReward(opts: { target?: TargetLanguage } = {}): RewardFn {
+export function languageReward(opts: { target?: TargetLanguage | 'question' } = {}): RewardFn {
   const target = opts.target ?? 'en';
-  if (target !== 'en' && target !== 'zh') throw new Error(`languageReward: unsupported target language "${String(target)}" (en or zh)`);
+  if (target !== 'en' && target !== 'zh' && target !== 'question') throw new Error(`languageReward: unsupported target language "${String(target)}" (en, zh or question)`);
   return {
     name: 'language',
     async score(samples: readonly RewardSample[]) {
-      return samples.map((s) => languageConsistency(s.completion, target));
+      return samples.map((s) => languageConsistency(s.completion, target === 'question' ? questionLanguage(s.item?.question ?? s.prompt) : target));
     },
   };
+}
+
+/**
+ * The language a question is asked in, the target of the 'question' setting (multilingual RL prompts, where the
+ * paper saw mixing most): Chinese when its words are mostly Chinese, else English.
+ */
+export function questionLanguage(question: string): TargetLanguage {
+  return (languageShare(question, 'zh') ?? 0) > 0.5 ? 'zh' : 'en';
 }

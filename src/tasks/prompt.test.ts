@@ -14,6 +14,8 @@ test('r1-zero renders DeepSeek-R1 Table 1 verbatim around the question', () => {
   // A trailing period is not doubled; "$&" in a question is not a replacement pattern.
   assert.ok(renderPrompt('Add $&1 and 2.', 'r1-zero').endsWith('User: Add $&1 and 2. Assistant:'));
   assert.ok(renderPrompt('  Find x  ', 'r1-zero').endsWith('User: Find x. Assistant:'));
+  // A Chinese question keeps its own full stop.
+  assert.ok(renderPrompt('计算 3 + 4。', 'r1-zero').endsWith('User: 计算 3 + 4。 Assistant:'));
 });
 
 test('boxed appends the paper evaluation instruction', () => {

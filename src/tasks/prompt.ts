@@ -20,14 +20,15 @@ export const PROMPT_STYLES: readonly PromptStyle[] = ['r1-zero', 'boxed'];
 
 /**
  * Render `question` in a prompt style. In 'r1-zero' the template puts a period after the question; a question
- * that already ends in '.', '?' or '!' keeps its own mark instead ("User: What is 2 + 3? Assistant:").
+ * that already ends in '.', '?' or '!' (or Chinese '。', '？', '！') keeps its own mark instead ("User: What is 2 + 3?
+ * Assistant:").
  */
 export function renderPrompt(question: string, style: PromptStyle): string {
   switch (style) {
     case 'r1-zero': {
       const q = question.trim();
-      const body = /[.?!]$/.test(q) ? q.slice(0, -1) : q;
-      const mark = /[?!]$/.test(q) ? q.slice(-1) : '.';
+      const body = /[.?!。？！]$/.test(q) ? q.slice(0, -1) : q;
+      const mark = /[?!。？！]$/.test(q) ? q.slice(-1) : '.';
       return R1_ZERO_TEMPLATE.replace('{prompt}.', () => body + mark);
     }
     case 'boxed':

@@ -59,7 +59,7 @@ export const rewardSpecSchema = z.discriminatedUnion('name', [
   z.strictObject({ name: z.literal('accuracy'), weight: z.number().min(0).default(1) }),
   z.strictObject({ name: z.literal('format'), weight: z.number().min(0).default(1), style: z.enum(['r1-zero', 'r1-chat']).default('r1-zero') }),
   z.strictObject({ name: z.literal('tag-count'), weight: z.number().min(0).default(1) }),
-  z.strictObject({ name: z.literal('language'), weight: z.number().min(0).default(1), target: z.enum(['en', 'zh']).default('en') }),
+  z.strictObject({ name: z.literal('language'), weight: z.number().min(0).default(1), target: z.enum(['en', 'zh', 'question']).default('en') }),
   z.strictObject({ name: z.literal('overlong'), weight: z.number().min(0).default(1), cacheTokens: posInt.optional() }),
   z.strictObject({ name: z.literal('repetition'), weight: z.number().min(0).default(1), ngram: posInt.default(3), maxPenalty: z.number().max(0).default(-1) }),
 ]);
@@ -83,8 +83,11 @@ export const grpoConfigSchema = z
     maxNewTokens: posInt.default(64),
     temperature: z.number().positive().default(1.0),
     topP: z.number().gt(0).max(1).default(1.0),
-    /** 'r1-zero': DeepSeek-R1 Table 1's plain template; 'chat': the R1 chat template (completion starts inside <think>). */
-    promptStyle: z.enum(['r1-zero', 'chat']).default('r1-zero'),
+    /**
+     * 'r1-zero': DeepSeek-R1 Table 1's plain template; 'r1-zero-think': the same ending in "<think>" (the completion
+     * starts inside the reasoning block); 'chat': the R1 chat template (completion starts inside <think>).
+     */
+    promptStyle: z.enum(['r1-zero', 'r1-zero-think', 'chat']).default('r1-zero'),
     tasks: z.array(taskMixSchema, { error: (i) => (i.input === undefined ? 'required: give at least one task (--task arithmetic)' : undefined) }).min(1, 'tasks: give at least one task'),
     rewards: z.array(rewardSpecSchema, { error: (i) => (i.input === undefined ? 'required: give at least one reward (--reward accuracy)' : undefined) }).min(1, 'rewards: give at least one reward'),
     advantage: z.enum(ADVANTAGE_SCALES).default('group'),

@@ -36,6 +36,21 @@ test('check accepts equivalent spellings of the exact value and rejects others',
   assert.equal(task.answerKey?.(' 1,000 '), '1000');
 });
 
+test('zh: a share of questions asked in Chinese, the same problems and checker; no draw when it is 0', async () => {
+  const plain = await arithmeticTask({ digits: 1, operands: 3, operators: ['+', '-'] }).items({ split: 'train', n: 50, seed: 4 });
+  const zero = await arithmeticTask({ digits: 1, operands: 3, operators: ['+', '-'], zh: 0 }).items({ split: 'train', n: 50, seed: 4 });
+  assert.deepEqual(zero, plain);
+  const task = arithmeticTask(arithmeticDifficultyFromSpec('digits=1,operands=3,operators=+-,zh=0.5'));
+  const mixed = await task.items({ split: 'train', n: 200, seed: 4 });
+  const zh = mixed.filter((it) => it.question.startsWith('计算 '));
+  assert.ok(zh.length > 70 && zh.length < 130, `${zh.length} of 200 in Chinese`);
+  for (const it of zh.slice(0, 10)) {
+    assert.ok(it.question.includes(String(it.meta?.['expression'])) && it.question.endsWith('请给出准确的整数结果。'), it.question);
+    assert.equal((await task.check(it, `答案是 \\boxed{${it.gold}}。`)).correct, true);
+  }
+  assert.throws(() => arithmeticDifficultyFromSpec('zh=2'), /zh/);
+});
+
 test('difficulty specs: presets, overrides and clear errors', () => {
   assert.deepEqual(arithmeticDifficultyFromSpec('hard'), { digits: 5, operands: 4, operators: ['+', '-', '*'] });
   assert.deepEqual(arithmeticDifficultyFromSpec('easy,digits=4,operators=*/'), { digits: 4, operands: 2, operators: ['*', '/'] });

@@ -23,6 +23,8 @@ export const arithmeticDifficultySchema = z
       (v) => (typeof v === 'string' ? [...new Set(v.replace(/\s+/g, '').split(''))] : v),
       z.array(z.enum(ARITHMETIC_OPERATORS)).min(1),
     ),
+    /** Share of questions asked in Chinese ("计算 3 + 4。…"), for multilingual RL prompts (DeepSeek-R1 §2.2.4). */
+    zh: z.coerce.number().min(0).max(1).optional(),
   })
   .strict();
 export type ArithmeticDifficulty = z.infer<typeof arithmeticDifficultySchema>;
@@ -65,6 +67,13 @@ export function evaluateChain(operands: readonly bigint[], operators: readonly A
   return sign === '+' ? total.add(term) : total.sub(term);
 }
 
+/** The question for an expression, in English or Chinese. */
+export function arithmeticQuestion(expr: string, lang: 'en' | 'zh', fractional = false): string {
+  if (lang === 'zh') return `计算 ${expr}。按通常的运算顺序（先乘除后加减）。` + (fractional ? '请给出准确值：整数或最简分数 p/q。' : '请给出准确的整数结果。');
+  return `Compute ${expr}. Use the usual order of operations (* and / before + and -). ` +
+    (fractional ? 'Give the exact value as an integer or a fraction p/q in lowest terms.' : 'Give the exact integer value.');
+}
+
 /** One arithmetic problem drawn from `rng` at difficulty `d`. */
 export function generateArithmetic(rng: Rng, d: ArithmeticDifficulty) {
   const operands = Array.from({ length: d.operands }, () => randomOperand(rng, d.digits));
@@ -72,10 +81,8 @@ export function generateArithmetic(rng: Rng, d: ArithmeticDifficulty) {
   const value = evaluateChain(operands, operators);
   let expr = operands[0]!.toString();
   for (let i = 0; i < operators.length; i++) expr += ` ${operators[i]} ${operands[i + 1]}`;
-  const fractional = operators.includes('/');
-  const question =
-    `Compute ${expr}. Use the usual order of operations (* and / before + and -). ` +
-    (fractional ? 'Give the exact value as an integer or a fraction p/q in lowest terms.' : 'Give the exact integer value.');
+  // The language is drawn only when Chinese is asked for, so that English-only streams stay as they were.
+  const question = arithmeticQuestion(expr, (d.zh ?? 0) > 0 && rng.next() < d.zh! ? 'zh' : 'en', operators.includes('/'));
   return { question, gold: value.toString(), key: expr, meta: { expression: expr } };
 }
 

@@ -36,3 +36,18 @@ test('rollout: a ChatML checkpoint is prompted in ChatML (text, ids, no open <th
   assert.ok(r.promptText.startsWith('<｜begin▁of▁sentence｜><｜User｜>') && r.promptText.endsWith('<｜Assistant｜><think>\n'));
   assert.equal(r.opensThinking, true);
 });
+
+test("rollout: 'r1-zero-think' is Table 1's prompt ending in <think>; the completion starts inside the block", async () => {
+  const task = arithmeticTask({ digits: 1, operands: 2, operators: ['+'] });
+  const [item] = await task.items({ split: 'train', n: 1, seed: 2 });
+  const draw = { task, item: item! };
+  const plain = promptFor(draw, 'r1-zero'), think = promptFor(draw, 'r1-zero-think');
+  assert.ok(plain.kind === 'text' && think.kind === 'text');
+  assert.equal(think.text, `${plain.text} <think>`);
+  const tok = trainTokenizer([think.text], { vocabSize: 300, addedTokens: R1_ADDED_TOKENS });
+  const model = new Transformer(createEngine(createRefBackend()), parseModelConfig({ ...preset('tiny-dense'), vocabSize: tok.vocabSize, maxSeqLen: 512 }), new Rng(3));
+  const s = rollout({ model, tokenizer: tok }, [draw], { groupSize: 2, maxNewTokens: 3, temperature: 1, topP: 1, style: 'r1-zero-think', seed: 1 }).samples[0]!;
+  assert.ok(s.promptText.endsWith('Assistant: <think>'));
+  assert.equal(s.opensThinking, true);
+  assert.equal(rollout({ model, tokenizer: tok }, [draw], { groupSize: 2, maxNewTokens: 3, temperature: 1, topP: 1, style: 'r1-zero', seed: 1 }).samples[0]!.opensThinking, false);
+});

@@ -8,7 +8,12 @@ import type { RewardSample } from '../../reward/index.js';
 import { renderPrompt } from '../../tasks/prompt.js';
 import type { PromptDraw } from './prompts.js';
 
-export type RolloutPromptStyle = 'r1-zero' | 'chat';
+/**
+ * 'r1-zero': DeepSeek-R1 Table 1's template; 'r1-zero-think': the same with the completion started inside "<think>"
+ * (what DeepSeek's usage notes for R1 advise, so that every answer opens with its reasoning); 'chat': the checkpoint's
+ * chat template.
+ */
+export type RolloutPromptStyle = 'r1-zero' | 'r1-zero-think' | 'chat';
 
 export interface RolloutSample {
   /** Index of the prompt (the group) in the rollout. */
@@ -39,6 +44,7 @@ export interface RolloutResult {
 /** How a task item is put to the model in a prompt style (a chat is rendered with the model's template later). */
 export function promptFor(draw: PromptDraw, style: RolloutPromptStyle): PromptInput {
   if (style === 'r1-zero') return { kind: 'text', text: draw.task.prompt(draw.item, 'r1-zero') };
+  if (style === 'r1-zero-think') return { kind: 'text', text: `${draw.task.prompt(draw.item, 'r1-zero')} <think>` };
   return { kind: 'chat', messages: [{ role: 'user', content: draw.task.prompt(draw.item, 'boxed') }] };
 }
 
