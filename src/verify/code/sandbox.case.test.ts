@@ -155,13 +155,13 @@ export function hostileCases(lang: Language, ctx: BatteryContext): Record<string
 
 /**
  * Register the battery for one language and isolation. `only` picks the cases that isolation can contain
- * (all of them under bubblewrap).
+ * (all of them under bubblewrap and unshare).
  */
-export function registerBattery(lang: Language, isolation: 'bubblewrap' | 'rlimits', pick: (names: string[]) => Promise<string[]>): void {
+export function registerBattery(lang: Language, isolation: 'bubblewrap' | 'unshare' | 'rlimits', pick: (names: string[]) => Promise<string[]>): void {
   test(`${isolation}/${lang}: hostile programs are contained, score 0 and are cleaned up`, async (t) => {
-    if (isolation === 'bubblewrap') {
-      const info = await sandboxInfo();
-      assert.equal(info.isolation, 'bubblewrap', `bubblewrap must work for this suite: ${info.reason ?? ''}`);
+    if (isolation !== 'rlimits') {
+      const info = await sandboxInfo({ isolation });
+      assert.equal(info.isolation, isolation, `${isolation} must work for this suite: ${info.reason ?? ''}`);
     }
     // Set-up lives inside the test (not in file-level hooks) so two batteries in one file stay independent.
     const tmpRoot = mkdtempSync(join(tmpdir(), 'r1-battery-'));

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { registerBattery } from './sandbox.case.test.js';
 import { runTests, sandboxInfo } from './index.js';
-import { chooseIsolation } from './run.js';
+import { chooseIsolation } from './isolation.js';
 import type { SandboxEnvironment } from './probe.js';
 
 // Without namespaces, the fallback still stops runaway CPU, memory, processes, output and time, and hands the
@@ -59,22 +59,35 @@ test('rlimits: network and world-readable files are NOT contained (the documente
   }
 });
 
-test('without bubblewrap, auto refuses to run code unless the caller opts in to the fallback', () => {
+test('without a namespace backend, auto refuses to run code unless the caller opts in to the fallback', () => {
   const base: SandboxEnvironment = {
     isolation: 'rlimits',
-    reason: 'bwrap (bubblewrap) not found on PATH',
-    tools: { bwrap: null, prlimit: '/usr/bin/prlimit', setpriv: null },
+    reason: 'bwrap (bubblewrap) not found on PATH; unshare does not work here: unshare: write failed /proc/self/uid_map: Operation not permitted',
+    backends: { bubblewrap: 'bwrap (bubblewrap) not found on PATH', unshare: 'unshare does not work here: unshare: write failed /proc/self/uid_map: Operation not permitted' },
+    tools: { bwrap: null, prlimit: '/usr/bin/prlimit', setpriv: null, unshare: null },
     unusable: null,
     perRunUid: false,
     rootEntries: [],
     interpreters: { python: '/usr/bin/python3', javascript: process.execPath },
   };
-  assert.throws(() => chooseIsolation(base), /bubblewrap is unavailable \(bwrap \(bubblewrap\) not found on PATH\).*not safe to reward with.*--unsafe-sandbox/);
-  assert.throws(() => chooseIsolation(base, { isolation: 'auto' }), /--unsafe-sandbox/);
-  assert.equal(chooseIsolation(base, { unsafeSandbox: true }), 'rlimits');
-  assert.equal(chooseIsolation(base, { isolation: 'rlimits' }), 'rlimits', 'forcing the fallback is an explicit opt-in');
-  assert.throws(() => chooseIsolation(base, { isolation: 'bubblewrap' }), /requested but unavailable/);
-  assert.equal(chooseIsolation({ ...base, isolation: 'bubblewrap' }), 'bubblewrap');
+  const none = undefined; // R1_SANDBOX unset
+  assert.throws(() => chooseIsolation(base, undefined, none), /no namespace sandbox works here \(bwrap \(bubblewrap\) not found on PATH; unshare does not work here: .*uid_map.*\).*not safe to reward with.*--unsafe-sandbox/);
+  assert.throws(() => chooseIsolation(base, { isolation: 'auto' }, none), /--unsafe-sandbox/);
+  assert.equal(chooseIsolation(base, { unsafeSandbox: true }, none), 'rlimits');
+  assert.equal(chooseIsolation(base, { isolation: 'rlimits' }, none), 'rlimits', 'forcing the fallback is an explicit opt-in');
+  assert.throws(() => chooseIsolation(base, { isolation: 'bubblewrap' }, none), /'bubblewrap' requested but unavailable: bwrap \(bubblewrap\) not found/);
+  assert.throws(() => chooseIsolation(base, { isolation: 'unshare' }, none), /'unshare' requested but unavailable: unshare does not work here/);
+  assert.throws(() => chooseIsolation(base, undefined, 'unshare'), /'unshare' requested but unavailable/, 'R1_SANDBOX=unshare forces it too');
+  assert.throws(() => chooseIsolation(base, { unsafeSandbox: true }, 'rlimits'), /R1_SANDBOX=rlimits is not accepted.*--unsafe-sandbox/);
+  assert.throws(() => chooseIsolation(base, undefined, 'docker'), /R1_SANDBOX=docker is not an isolation: use auto, bubblewrap or unshare/);
+  // Without bubblewrap but with working user namespaces, auto takes unshare; either backend can be forced.
+  const viaUnshare: SandboxEnvironment = { ...base, isolation: 'unshare', backends: { ...base.backends, unshare: null } };
+  assert.equal(chooseIsolation(viaUnshare, undefined, none), 'unshare');
+  assert.equal(chooseIsolation(viaUnshare, { isolation: 'unshare' }, none), 'unshare');
+  const both: SandboxEnvironment = { ...base, isolation: 'bubblewrap', backends: { bubblewrap: null, unshare: null } };
+  assert.equal(chooseIsolation(both, undefined, none), 'bubblewrap');
+  assert.equal(chooseIsolation(both, undefined, 'unshare'), 'unshare');
+  assert.equal(chooseIsolation(both, { isolation: 'bubblewrap' }, 'unshare'), 'bubblewrap', 'the option wins over the variable');
 });
 
 test('rlimits with a per-run uid: files the run left in the shared temp places (a daemon\'s too) are removed', async (t) => {
