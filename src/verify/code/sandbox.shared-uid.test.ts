@@ -123,18 +123,21 @@ test('rlimits, shared uid: a run\'s daemon dies with it; its files outside the t
   await asCaller(async (bundle, uid) => {
     await withBatteryContext(async (ctx) => {
       const c = hostileCases('python', ctx)['leaving a daemon'] as HostileCase;
-      const res = await runChild(bundle, { lang: 'python', isolation: 'rlimits', tmpRoot: ctx.tmpRoot, cases: [c] }, uid, {});
-      assert.deepEqual([res.info.isolation, res.info.uid], ['rlimits', 'shared']);
-      const r = res.scores[0]!;
-      assert.equal(r.score.score, 0);
-      // No pid namespace and no uid of its own: the run-token sweep must have found the setsid'd daemon.
-      const beat = c.mustNotExist!.find((p) => p.startsWith('/tmp/'))!;
-      assert.ok(existsSync(beat), 'the daemon ran (and could write to the shared /tmp)');
-      const before = statSync(beat).mtimeMs;
-      await new Promise((done) => setTimeout(done, 300));
-      assert.equal(statSync(beat).mtimeMs, before, 'the heartbeat stopped: the daemon was killed');
-      if (uid !== undefined) assert.deepEqual(livePidsOfUid(uid), []);
-      for (const p of c.mustNotExist!) rmSync(p, { force: true });
+      try {
+        const res = await runChild(bundle, { lang: 'python', isolation: 'rlimits', tmpRoot: ctx.tmpRoot, cases: [c] }, uid, {});
+        assert.deepEqual([res.info.isolation, res.info.uid], ['rlimits', 'shared']);
+        const r = res.scores[0]!;
+        assert.equal(r.score.score, 0);
+        // No pid namespace and no uid of its own: the run-token sweep must have found the setsid'd daemon.
+        const beat = c.mustNotExist!.find((p) => p.startsWith('/tmp/'))!;
+        assert.ok(existsSync(beat), 'the daemon ran (and could write to the shared /tmp)');
+        const before = statSync(beat).mtimeMs;
+        await new Promise((done) => setTimeout(done, 300));
+        assert.equal(statSync(beat).mtimeMs, before, 'the heartbeat stopped: the daemon was killed');
+        if (uid !== undefined) assert.deepEqual(livePidsOfUid(uid), []);
+      } finally {
+        for (const p of c.mustNotExist!) rmSync(p, { force: true });
+      }
     }, uid);
   });
 });
