@@ -46,11 +46,15 @@ test('each degraded setting gets a warning that names its fix', () => {
     [{ core: 'Prescott', env: { OPENBLAS_CORETYPE: 'Prescott' } }, /Prescott kernels \(SSE\) but this CPU supports AVX-512.*Fix: set OPENBLAS_CORETYPE=SkylakeX/],
     [{ nativeError: 'addon not found' }, /native backend does not load \(addon not found\).*Fix: `npm rebuild`/],
     [{ threads: 8 }, /8 threads on 2 logical CPUs.*Fix: unset R1_THREADS/],
-    [{ sandbox: { isolation: 'rlimits', uid: 'shared', reason: 'bwrap not found' } }, /without bubblewrap \(bwrap not found\).*Fix: `apt-get install bubblewrap`/],
+    [{ sandbox: { isolation: 'rlimits', uid: 'shared', reason: 'bwrap not found' } }, /without namespaces \(bwrap not found\).*Fix: `apt-get install bubblewrap`/],
     [{ python: { command: 'python3', version: '3.11.2', modules: { torch: { ok: true, version: '2.5.1' }, transformers: { ok: false, error: 'ModuleNotFoundError' }, trl: { ok: false, error: 'ModuleNotFoundError' } } } }, /^transformers, trl not importable with python3.*Fix: `pip install transformers trl`/],
     [{ python: { command: 'python3', version: null, error: 'ENOENT', modules: {} } }, /python3 does not run.*Fix: install python3/],
     [{ llamaCpp: null }, /node-llama-cpp is not installed.*Fix: `npm install`/],
   ];
+  // The unshare backend isolates as bubblewrap does: named in the facts, not a warning.
+  const viaUnshare = report({ sandbox: { isolation: 'unshare', uid: 'per-run', reason: 'bwrap (bubblewrap) not found on PATH' } });
+  assert.deepEqual(doctorWarnings(viaUnshare).filter((x) => /sandbox/.test(x)), []);
+  assert.match(formatDoctor(viaUnshare), /sandbox:\s+unshare: user\/mount\/pid\/net namespaces \(a uid per run; bwrap \(bubblewrap\) not found on PATH\)/);
   for (const [over, re] of cases) {
     const w = doctorWarnings(report(over));
     assert.equal(w.length, 1, JSON.stringify(w));

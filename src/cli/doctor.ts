@@ -20,7 +20,7 @@ export interface DoctorReport {
   r1ts: string;
   engine: EngineFacts;
   kvCacheDefault: KvDtype;
-  sandbox: { isolation: 'bubblewrap' | 'rlimits'; reason?: string; uid: 'per-run' | 'shared' };
+  sandbox: { isolation: 'bubblewrap' | 'unshare' | 'rlimits'; reason?: string; uid: 'per-run' | 'shared' };
   python: PythonProbe;
   /** node-llama-cpp's version, null when not installed. */
   llamaCpp: string | null;
@@ -52,12 +52,19 @@ export function doctorWarnings(r: DoctorReport): string[] {
     const cpus = r.engine.cpu?.logicalCpus ?? 0;
     if (cpus > 0 && n.poolThreads > cpus) w.push(`the kernel pool runs ${n.poolThreads} threads on ${cpus} logical CPUs (R1_THREADS): the threads fight for cores. Fix: unset R1_THREADS or set it to ${cpus} or fewer.`);
   }
-  if (r.sandbox.isolation !== 'bubblewrap') w.push(`the code verifier's sandbox runs without bubblewrap (${r.sandbox.reason ?? 'unknown reason'}): only rlimits contain generated code (no network or filesystem isolation). Fix: \`apt-get install bubblewrap\`; in a container, allow unprivileged user namespaces.`);
+  if (r.sandbox.isolation === 'rlimits') w.push(`the code verifier's sandbox runs without namespaces (${r.sandbox.reason ?? 'unknown reason'}): only rlimits contain generated code (no network or filesystem isolation). Fix: \`apt-get install bubblewrap\` (or util-linux's unshare); in a container, allow unprivileged user namespaces.`);
   const missing = PYTHON_MODULES.filter((m) => !r.python.modules[m]?.ok);
   if (r.python.version === null) w.push(`${r.python.command} does not run: the Python interop checks and the PyTorch/transformers baselines are skipped. Fix: install python3, then \`pip install ${PYTHON_MODULES.join(' ')}\` (or set PYTHON).`);
   else if (missing.length) w.push(`${missing.join(', ')} not importable with ${r.python.command}: \`npm run check:interop\` and the PyTorch/transformers baselines of the benchmarks skip those parts. Fix: \`pip install ${missing.join(' ')}\`.`);
   if (r.llamaCpp === null) w.push('node-llama-cpp is not installed: the llama.cpp baselines and GGUF interop checks are skipped. Fix: `npm install` (it is a dev dependency).');
   return w;
+}
+
+function sandboxLine(s: DoctorReport['sandbox']): string {
+  const uid = s.uid === 'per-run' ? 'a uid per run' : 'shared uid';
+  if (s.isolation === 'bubblewrap') return `bubblewrap (${uid})`;
+  if (s.isolation === 'unshare') return `unshare: user/mount/pid/net namespaces (${uid}; ${s.reason ?? 'chosen by option'})`;
+  return `rlimits only (${s.reason ?? 'unknown reason'})`;
 }
 
 /** The report as text: aligned facts, then the warnings (or "no warnings"). */
@@ -68,7 +75,7 @@ export function formatDoctor(r: DoctorReport): string {
   }).join(', ');
   const extra: [string, string][] = [
     ['kv cache', `${r.kvCacheDefault} by default for MHA/GQA models, f32 for MLA and GRPO rollouts (f16 halves the cache's memory and decode reads: GenerateOptions.kvDtype)`],
-    ['sandbox', r.sandbox.isolation === 'bubblewrap' ? `bubblewrap (${r.sandbox.uid === 'per-run' ? 'a uid per run' : 'shared uid'})` : `rlimits only (${r.sandbox.reason ?? 'unknown reason'})`],
+    ['sandbox', sandboxLine(r.sandbox)],
     ['python', py],
     ['llama.cpp', r.llamaCpp === null ? 'node-llama-cpp not installed' : `node-llama-cpp ${r.llamaCpp}`],
   ];

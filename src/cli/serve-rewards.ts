@@ -83,8 +83,8 @@ export async function serveRewards(raw: Raw, deps: ServeRewardsCliDeps = default
   const list = config.rewards.map((r) => `${r.name}${'style' in r ? `(${r.style})` : ''}×${r.weight}`).join(' + ');
   deps.stdout.write(`r1 serve-rewards: listening on http://${host}:${bound} (POST /get_reward for OpenRLHF, POST /v1/rewards, GET /health)\n`);
   deps.stdout.write(`  rewards: ${list}; math workers: ${config.workers}; queue: ${config.maxQueue} samples; deadline: ${config.deadlineMs} ms${apiKey ? '; API key required' : ''}\n`);
-  const codeOff = sandbox.isolation !== 'bubblewrap' && !config.code.unsafeSandbox;
-  deps.stdout.write(`  code sandbox: ${codeOff ? `none (${sandbox.reason ?? 'bubblewrap unavailable'}): code samples are answered 500; install bubblewrap or pass --unsafe-sandbox` : sandbox.isolation}\n`);
+  const codeOff = sandbox.isolation === 'rlimits' && !config.code.unsafeSandbox;
+  deps.stdout.write(`  code sandbox: ${codeOff ? `none (${sandbox.reason ?? 'bubblewrap unavailable'}): code samples are answered 500; install bubblewrap (or allow user namespaces for unshare) or pass --unsafe-sandbox` : sandbox.isolation}\n`);
   await new Promise<void>((resolve) => {
     const off = deps.onSignal(() => {
       off();

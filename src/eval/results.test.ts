@@ -2,7 +2,7 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkRunConfig, SampleStore, type SampleRecord } from './results.js';
@@ -88,6 +88,30 @@ test('SampleStore reads its file line by line: a many-chunk file with multi-byte
     assert.equal(store.droppedLines, 1);
     assert.equal(store.get('b', 'item-999', 3)!.reasoning, `999: ${long}`);
     assert.equal(statSync(path).size, Buffer.byteLength(whole, 'utf8'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('SampleStore on a samples file past V8\'s largest string (600 MiB, sparse): it reads line by line and names file and line', () => {
+  // V8 cannot build a string over 0x1fffffe8 characters (~512 MiB): reading the file whole failed with a RangeError
+  // that named no file. A sparse file costs no disk: two records, then a 600 MiB hole of NUL bytes (what a crash
+  // can leave at the end of an appended file), cut into 8 MiB lines.
+  const dir = mkdtempSync(join(tmpdir(), 'r1-store-big-'));
+  try {
+    const path = join(dir, 'samples.jsonl');
+    const head = `${JSON.stringify(rec('item-0', 0))}\n${JSON.stringify(rec('item-0', 1))}\n`;
+    writeFileSync(path, head);
+    const size = 600 * 2 ** 20;
+    const fd = openSync(path, 'r+');
+    try {
+      ftruncateSync(fd, size);
+      for (let off = head.length + (8 << 20); off < size; off += 8 << 20) writeSync(fd, '\n', off);
+    } finally {
+      closeSync(fd);
+    }
+    assert.ok(statSync(path).size > 0x1fffffe8);
+    assert.throws(() => SampleStore.open(dir), (e: Error) => e.message.startsWith(`${path}:3: not a sample record`));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

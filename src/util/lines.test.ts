@@ -3,7 +3,7 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, openSync, closeSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readLinesSync } from './lines.js';
@@ -56,3 +56,48 @@ test('readLinesSync: empty file, trailing newline, an open descriptor, and the l
   });
   assert.throws(() => [...readLinesSync('/nonexistent/r1-lines')], /ENOENT/);
 });
+
+test('readLinesSync streams a file past V8\'s largest string (600 MiB, sparse) with offsets exact to the byte', () => {
+  // Reading the file whole fails past ~512 MiB; line by line, only one chunk and one line are held. The file is
+  // sparse (no disk used): a hole of NUL bytes with a newline every 32 MiB and a last line of text. On tmpfs
+  // (/dev/shm) a hole reads back as the shared zero page, about 2.5x faster than from a disk's page cache.
+  const dir = sparseDir();
+  try {
+    const path = join(dir, 'big.txt');
+    const size = 600 * 2 ** 20;
+    const step = 32 << 20;
+    const fd = openSync(path, 'w+');
+    let newlines = 0;
+    try {
+      ftruncateSync(fd, size);
+      for (let off = step - 1; off < size; off += step, newlines++) writeSync(fd, '\n', off);
+      writeSync(fd, 'last line é', size);
+    } finally {
+      closeSync(fd);
+    }
+    const total = size + Buffer.byteLength('last line é');
+    assert.ok(total > 0x1fffffe8);
+    let count = 0;
+    let last: { text: string; end: number; terminated: boolean } | undefined;
+    for (const line of readLinesSync(path)) {
+      count++;
+      if (line.terminated) {
+        assert.equal(line.end, count * step, `line ${count} ends at its newline`);
+        assert.equal(line.text.length, step - 1);
+      }
+      last = line;
+    }
+    assert.equal(count, newlines + 1);
+    assert.deepEqual(last && { text: last.text.replace(/^\0+/, ''), end: last.end, terminated: last.terminated }, { text: 'last line é', end: total, terminated: false });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+function sparseDir(): string {
+  try {
+    return mkdtempSync('/dev/shm/r1-lines-big-');
+  } catch {
+    return mkdtempSync(join(tmpdir(), 'r1-lines-big-'));
+  }
+}

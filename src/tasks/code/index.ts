@@ -22,7 +22,7 @@ export interface CodeTaskOptions {
   reward?: RewardMode;
   /** Sandbox limits per test run (defaults: DEFAULT_LIMITS of src/verify/code). */
   limits?: Partial<SandboxLimits>;
-  /** Force an isolation mode (default `auto`: bubblewrap when it works here). */
+  /** Force an isolation mode (default `auto`: bubblewrap, else unshare, when one works here). */
   isolation?: IsolationChoice;
   /** Tests of one program run at once (default 2). */
   concurrency?: number;
@@ -34,7 +34,7 @@ const optionsSchema = z
   .object({
     reward: z.enum(['fraction', 'all-pass']).optional(),
     limits: z.record(z.string(), z.number()).optional(),
-    isolation: z.enum(['auto', 'bubblewrap', 'rlimits']).optional(),
+    isolation: z.enum(['auto', 'bubblewrap', 'unshare', 'rlimits']).optional(),
     concurrency: z.number().int().min(1).max(64).optional(),
     unsafeSandbox: z.boolean().optional(),
   })

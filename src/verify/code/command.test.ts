@@ -3,11 +3,21 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { buildCommand, type CommandSpec } from './command.js';
+import type { UnshareTools } from './unshare.js';
+
+const unshareTools: UnshareTools = {
+  unshare: '/usr/bin/unshare',
+  mount: '/usr/bin/mount',
+  umount: '/usr/bin/umount',
+  pivotRoot: '/usr/sbin/pivot_root',
+  setpriv: '/usr/bin/setpriv',
+  sh: '/bin/sh',
+};
 import { DEFAULT_LIMITS } from './types.js';
 
 const spec: CommandSpec = {
   mode: 'bubblewrap',
-  tools: { bwrap: '/usr/bin/bwrap', prlimit: '/usr/bin/prlimit', setpriv: '/usr/bin/setpriv' },
+  tools: { bwrap: '/usr/bin/bwrap', prlimit: '/usr/bin/prlimit', setpriv: '/usr/bin/setpriv', unshare: unshareTools },
   uid: 23456,
   nproc: 32,
   limits: { ...DEFAULT_LIMITS, cpuSeconds: 3, memoryMb: 256 },
@@ -58,4 +68,48 @@ test('rlimits: no namespaces, no-new-privs, cwd is the temp dir; without a uid n
   const shared = buildCommand({ ...spec, mode: 'rlimits', uid: undefined });
   assert.equal(shared.file, '/usr/bin/prlimit');
   assert.throws(() => buildCommand({ ...spec, tools: { ...spec.tools, setpriv: null } }), /setpriv/);
+});
+
+test('unshare: per-run uid with no-new-privs, rlimits, every namespace, the program after the setup script', () => {
+  const plan = buildCommand({ ...spec, mode: 'unshare' });
+  const all = [plan.file, ...plan.args];
+  assert.equal(plan.file, '/usr/bin/setpriv');
+  assert.ok(all.includes('--reuid=23456') && all.includes('--no-new-privs'));
+  for (const f of ['--cpu=3:4', `--data=${256 * 1024 * 1024}`, '--nproc=32', '--core=0']) assert.ok(all.includes(f), f);
+  const u = all.indexOf('/usr/bin/unshare');
+  assert.ok(u > all.indexOf('/usr/bin/prlimit'), 'unshare runs under the rlimits');
+  for (const f of ['--user', '--map-root-user', '--mount', '--pid', '--fork', '--net', '--ipc', '--uts', '--cgroup']) assert.ok(all.slice(u).includes(f), f);
+  // sh -c SCRIPT NAME ARGV: the program's argv is passed as arguments, never spliced into the script.
+  const sh = all.indexOf('/bin/sh', u);
+  assert.equal(all[sh + 1], '-c');
+  assert.equal(all[sh + 3], 'r1-sandbox');
+  assert.deepEqual(all.slice(sh + 4), spec.argv);
+  assert.equal(plan.cwd, '/');
+  assert.equal(plan.env.HOME, '/tmp');
+  assert.deepEqual(Object.keys(plan.env).sort(), ['HOME', 'LANG', 'PATH', 'PYTHONDONTWRITEBYTECODE', 'PYTHONIOENCODING', 'TMPDIR']);
+  assert.throws(() => buildCommand({ ...spec, mode: 'unshare', tools: { ...spec.tools, unshare: null } }), /unshare tools/);
+});
+
+test('unshare: the setup script builds a read-only root, a read-only minimal /dev, one size-limited tmpfs, and drops every capability', () => {
+  const all = buildCommand({ ...spec, mode: 'unshare' }).args;
+  const script = all[all.indexOf('-c') + 1] as string;
+  const lines = script.split('\n');
+  assert.equal(lines[0], 'set -eu', 'a failed setup step stops the run before the program starts');
+  // Writable tmpfs mounts: only the scratch /tmp (size-limited); the root and /dev tmpfs are remounted read-only.
+  const tmpfs = lines.filter((l) => / -t tmpfs /.test(l));
+  assert.equal(tmpfs.length, 3);
+  assert.match(tmpfs.find((l) => /r1-tmp/.test(l)) ?? '', new RegExp(`size=${32 << 20},`));
+  const idx = (re: RegExp): number => lines.findIndex((l) => re.test(l));
+  assert.ok(idx(/remount,bind,ro '\/tmp\/r1-code-abc\/\.root\/dev'$/) > idx(/r1-dev/), '/dev is remounted read-only after it is built');
+  assert.ok(!/shm/.test(script), 'no /dev/shm');
+  assert.ok(idx(/remount,bind,ro \/$/) > idx(/pivot_root/), 'the new root is read-only after the pivot');
+  assert.ok(idx(/umount' -l \/\.old$/) > idx(/pivot_root/), "the host's tree is detached");
+  // Read-only binds: /usr, the real /lib64 dir, the extra bind, and the run's folder; /bin is a symlink.
+  const bound = lines.filter((l) => / --bind /.test(l) && !/\/dev\//.test(l)).map((l) => l.split(' ').at(-2));
+  assert.deepEqual(bound, ["'/usr'", "'/lib64'", "'/opt/node'", "'/tmp/r1-code-abc'"]);
+  for (const b of bound) assert.ok(lines.some((l) => l.includes('remount,bind,ro') && l.endsWith(`.root${(b as string).slice(1, -1)}'`)), `${b} read-only`);
+  assert.ok(lines.includes("ln -s 'usr/bin' '/tmp/r1-code-abc/.root/bin'"));
+  const run = lines.at(-2) as string;
+  assert.match(run, /setpriv' --bounding-set=-all --inh-caps=-all --ambient-caps=-all --no-new-privs -- "\$@"$/);
+  assert.ok(!run.startsWith('exec'), 'the shell stays pid 1 and waits for the program');
 });

@@ -1,12 +1,13 @@
-// src/verify/code/command.ts — builds the argv that runs one program under bubblewrap or plain rlimits (pure).
+// src/verify/code/command.ts — builds the argv that runs one program under bubblewrap, unshare or plain rlimits (pure).
 //
-// Chain, outermost first:  [setpriv: drop to a per-run uid]  prlimit: rlimits  [bwrap: namespaces]  interpreter
+// Chain, outermost first:  [setpriv: drop to a per-run uid]  prlimit: rlimits  [bwrap | unshare: namespaces]  interpreter
 // A fresh uid per run (when we are root) makes RLIMIT_NPROC count only this run's tasks and lets `kill -9 -1`
 // as that uid sweep up anything that escaped the process group.
 
 import type { SandboxLimits } from './types.js';
+import { unshareArgs, type UnshareTools } from './unshare.js';
 
-/** Writes inside the sandbox go to a tmpfs of this size (bubblewrap) or files up to this size (both modes). */
+/** Writes inside the sandbox go to a tmpfs of this size (namespace modes) or files up to this size (every mode). */
 export const SCRATCH_BYTES = 32 << 20;
 export const MAX_FILE_BYTES = 16 << 20;
 const MAX_OPEN_FILES = 256;
@@ -16,20 +17,25 @@ export interface SandboxTools {
   bwrap: string | null;
   prlimit: string;
   setpriv: string | null;
+  /** unshare and the tools its setup script runs; null when any of them is missing. */
+  unshare: UnshareTools | null;
 }
+
+/** The three ways a run can be isolated: two namespace backends, and the rlimits-only fallback. */
+export type IsolationMode = 'bubblewrap' | 'unshare' | 'rlimits';
 
 /** How the top-level directories that hold the interpreters' libraries look on this host. */
 export type RootEntry = { path: string; kind: 'symlink'; target: string } | { path: string; kind: 'dir' };
 
 export interface CommandSpec {
-  mode: 'bubblewrap' | 'rlimits';
+  mode: IsolationMode;
   tools: SandboxTools;
   /** Run as this uid (needs root and setpriv); undefined = keep the caller's uid. */
   uid?: number;
   /** Absolute RLIMIT_NPROC value. */
   nproc: number;
   limits: SandboxLimits;
-  /** The fresh host temp dir holding the program (bound read-only at the same path under bubblewrap). */
+  /** The fresh host temp dir holding the program (bound read-only at the same path in the namespace modes). */
   workDir: string;
   /** /bin, /lib, /lib64... as they are on the host (symlinks into /usr on merged-/usr systems). */
   rootEntries: RootEntry[];
@@ -66,7 +72,8 @@ export function sandboxEnv(home: string): Record<string, string> {
 
 export function buildCommand(spec: CommandSpec): CommandPlan {
   const { limits } = spec;
-  const home = spec.mode === 'bubblewrap' ? '/tmp' : spec.workDir;
+  const namespaced = spec.mode !== 'rlimits';
+  const home = namespaced ? '/tmp' : spec.workDir;
   const env = sandboxEnv(home);
   if (spec.runToken !== undefined) env.R1_SANDBOX_RUN = spec.runToken;
   const chain: string[] = [];
@@ -74,7 +81,7 @@ export function buildCommand(spec: CommandSpec): CommandPlan {
     if (!spec.tools.setpriv) throw new Error('a per-run uid needs setpriv');
     chain.push(spec.tools.setpriv, `--reuid=${spec.uid}`, `--regid=${spec.uid}`, '--clear-groups');
     // bubblewrap sets no_new_privs itself; a setuid-installed bwrap would break under it.
-    if (spec.mode === 'rlimits') chain.push('--no-new-privs');
+    if (spec.mode !== 'bubblewrap') chain.push('--no-new-privs');
     chain.push('--');
   }
   chain.push(
@@ -89,11 +96,16 @@ export function buildCommand(spec: CommandSpec): CommandPlan {
   );
   if (spec.mode === 'bubblewrap') {
     if (!spec.tools.bwrap) throw new Error('bubblewrap mode without a bwrap binary');
-    chain.push(spec.tools.bwrap, ...bwrapArgs(spec, env), '--');
+    chain.push(spec.tools.bwrap, ...bwrapArgs(spec, env), '--', ...spec.argv);
+  } else if (spec.mode === 'unshare') {
+    if (!spec.tools.unshare) throw new Error('unshare mode without the unshare tools');
+    // The environment passes through unshare and its setup shell to the program unchanged.
+    chain.push(...unshareArgs(spec, spec.tools.unshare, SCRATCH_BYTES));
+  } else {
+    chain.push(...spec.argv);
   }
-  chain.push(...spec.argv);
   const [file, ...args] = chain as [string, ...string[]];
-  return { file, args, env, cwd: spec.mode === 'bubblewrap' ? '/' : spec.workDir };
+  return { file, args, env, cwd: namespaced ? '/' : spec.workDir };
 }
 
 function bwrapArgs(spec: CommandSpec, env: Record<string, string>): string[] {

@@ -1,13 +1,17 @@
 // src/verify/code/info.ts — sandboxInfo(): which isolation runs get here, and why, so a fallback is never silent.
 
-import { probeSandbox } from './probe.js';
-import type { Language } from './types.js';
+import type { IsolationMode } from './command.js';
+import { ISOLATION_ENV, isolationFromEnv } from './isolation.js';
+import { probeSandbox, type NamespaceBackend } from './probe.js';
+import type { IsolationChoice, Language } from './types.js';
 
 export interface SandboxInfo {
-  /** What `isolation: 'auto'` runs get. */
-  isolation: 'bubblewrap' | 'rlimits';
-  /** Why bubblewrap is not used, when it is not. */
+  /** What runs with the given choice get (by default R1_SANDBOX, else `auto`). */
+  isolation: IsolationMode;
+  /** Why that is not bubblewrap, or which option chose it. */
   reason?: string;
+  /** Per namespace backend: null when it works here, else why not. */
+  backends?: Record<NamespaceBackend, string | null>;
   /**
    * `per-run`: each run gets its own uid (we are root), so process limits and cleanup are exact.
    * `shared`: runs keep the caller's uid; RLIMIT_NPROC is set to the caller's current task count plus the budget.
@@ -30,21 +34,30 @@ export const RLIMITS_LIMITATIONS: readonly string[] = [
   'other processes are visible in /proc',
 ];
 
-/** How code runs are isolated on this machine (probes once, then cached). */
-export async function sandboxInfo(opts: { isolation?: 'auto' | 'rlimits' } = {}): Promise<SandboxInfo> {
+/**
+ * How code runs are isolated on this machine (probes once, then cached). A namespace backend that is asked for
+ * but does not work is reported as `rlimits` with the reason; runs with that choice fail.
+ */
+export async function sandboxInfo(opts: { isolation?: IsolationChoice } = {}): Promise<SandboxInfo> {
   const env = await probeSandbox();
+  const base = { uid: env.perRunUid ? ('per-run' as const) : ('shared' as const), interpreters: env.interpreters, backends: env.backends };
   if (env.unusable) {
-    return { isolation: 'rlimits', reason: env.unusable, uid: 'shared', interpreters: env.interpreters, limitations: ['no run is possible: ' + env.unusable] };
+    return { ...base, isolation: 'rlimits', reason: env.unusable, uid: 'shared', limitations: ['no run is possible: ' + env.unusable] };
   }
-  const forced = opts.isolation === 'rlimits';
-  const isolation = forced ? 'rlimits' : env.isolation;
-  const info: SandboxInfo = {
-    isolation,
-    uid: env.perRunUid ? 'per-run' : 'shared',
-    interpreters: env.interpreters,
-    limitations: isolation === 'rlimits' ? [...RLIMITS_LIMITATIONS] : [],
-  };
-  if (forced) info.reason = 'rlimits forced by option';
-  else if (env.reason) info.reason = env.reason;
+  const fromEnv = opts.isolation === undefined ? isolationFromEnv(process.env[ISOLATION_ENV]) : undefined;
+  const choice = opts.isolation ?? fromEnv ?? 'auto';
+  const by = fromEnv !== undefined ? `${ISOLATION_ENV}=${fromEnv}` : 'option';
+  let isolation: IsolationMode = env.isolation;
+  let reason = env.reason;
+  if (choice === 'rlimits') {
+    isolation = 'rlimits';
+    reason = 'rlimits forced by option';
+  } else if (choice !== 'auto') {
+    const why = env.backends[choice];
+    isolation = why === null ? choice : 'rlimits';
+    reason = why === null ? `${choice} chosen by ${by}` : `${choice} requested by ${by} but unavailable: ${why}`;
+  }
+  const info: SandboxInfo = { ...base, isolation, limitations: isolation === 'rlimits' ? [...RLIMITS_LIMITATIONS] : [] };
+  if (reason !== undefined) info.reason = reason;
   return info;
 }

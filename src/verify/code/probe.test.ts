@@ -17,11 +17,29 @@ test('outsideUsr: interpreters under /usr need no bind; others bind their instal
   assert.deepEqual(outsideUsr('/opt/node-v20/bin/node'), ['/opt/node-v20']);
 });
 
-test('sandboxInfo: states the isolation and says why when it is the fallback', async () => {
-  const auto = await sandboxInfo();
-  assert.ok(auto.isolation === 'bubblewrap' || (auto.isolation === 'rlimits' && (auto.reason ?? '').length > 0));
-  assert.equal(auto.limitations.length === 0, auto.isolation === 'bubblewrap');
+test('sandboxInfo: states the isolation and says why when it is not bubblewrap', async () => {
+  const auto = await sandboxInfo({ isolation: 'auto' });
+  assert.ok(auto.isolation === 'bubblewrap' || (auto.reason ?? '').length > 0);
+  assert.equal(auto.limitations.length === 0, auto.isolation !== 'rlimits');
+  assert.equal(auto.isolation, auto.backends?.bubblewrap === null ? 'bubblewrap' : auto.backends?.unshare === null ? 'unshare' : 'rlimits', 'auto prefers bubblewrap, then unshare');
   const forced = await sandboxInfo({ isolation: 'rlimits' });
   assert.equal(forced.isolation, 'rlimits');
   assert.equal(forced.reason, 'rlimits forced by option');
+  const viaUnshare = await sandboxInfo({ isolation: 'unshare' });
+  if (auto.backends?.unshare === null) assert.deepEqual([viaUnshare.isolation, viaUnshare.reason], ['unshare', 'unshare chosen by option']);
+  else assert.match(viaUnshare.reason ?? '', /^unshare requested by option but unavailable: /);
+});
+
+test('R1_SANDBOX picks the backend sandboxInfo reports, and a bad value is named', async () => {
+  const saved = process.env.R1_SANDBOX;
+  try {
+    process.env.R1_SANDBOX = 'unshare';
+    const info = await sandboxInfo();
+    assert.match(info.reason ?? '', /^unshare (chosen|requested) by R1_SANDBOX=unshare/);
+    process.env.R1_SANDBOX = 'nsjail';
+    await assert.rejects(sandboxInfo(), /R1_SANDBOX=nsjail is not an isolation/);
+  } finally {
+    if (saved === undefined) delete process.env.R1_SANDBOX;
+    else process.env.R1_SANDBOX = saved;
+  }
 });

@@ -1,23 +1,31 @@
-// src/verify/code/probe.ts — finds the sandbox tools and interpreters once, and checks that bubblewrap really works.
+// src/verify/code/probe.ts — finds the sandbox tools and interpreters once, and checks which namespace backend works.
 //
-// bwrap can be installed yet unusable (containers that forbid user namespaces), so the probe runs a trivial
-// program through the exact argv a real run uses. The result is cached per process: the host does not change.
+// bwrap or unshare can be installed yet unusable (containers or kernels that forbid user namespaces), so the probe
+// runs a trivial program through the exact argv a real run uses, for each backend. The result is cached per
+// process: the host does not change.
 
 import { spawn } from 'node:child_process';
 import { accessSync, constants, lstatSync, openSync, readSync, closeSync, readlinkSync, realpathSync } from 'node:fs';
-import { chown, mkdtemp, rm, stat } from 'node:fs/promises';
+import { chown, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { randomInt } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
-import { buildCommand, type RootEntry, type SandboxTools } from './command.js';
+import { buildCommand, type IsolationMode, type RootEntry, type SandboxTools } from './command.js';
 import { livePidsOfUid, taskCountOfUid } from './procs.js';
 import { DEFAULT_LIMITS, type Language } from './types.js';
+import { UNSHARE_ROOT_DIR, type UnshareTools } from './unshare.js';
+
+/** The namespace backends, in the order `auto` prefers them. */
+export type NamespaceBackend = 'bubblewrap' | 'unshare';
+export const NAMESPACE_BACKENDS: readonly NamespaceBackend[] = ['bubblewrap', 'unshare'];
 
 export interface SandboxEnvironment {
-  /** The isolation `auto` gives. */
-  isolation: 'bubblewrap' | 'rlimits';
-  /** Why bubblewrap is not used (absent when it is). */
+  /** The isolation `auto` gives: the first namespace backend that works, else rlimits (refused unless opted in). */
+  isolation: IsolationMode;
+  /** Why `auto` does not give bubblewrap (absent when it does). */
   reason?: string;
+  /** Per namespace backend: null when it works here, else why not. */
+  backends: Record<NamespaceBackend, string | null>;
   tools: SandboxTools | null;
   /** Why no run is possible at all (no prlimit, not Linux); null when runs work. */
   unusable: string | null;
@@ -40,38 +48,53 @@ async function probe(): Promise<SandboxEnvironment> {
   const interpreters = { python: findPython(), javascript: realpathSync(process.execPath) };
   const rootEntries = readRootEntries();
   const base = { rootEntries, interpreters, perRunUid: false };
-  if (process.platform !== 'linux') {
-    const why = `code sandbox needs Linux (this is ${process.platform})`;
-    return { ...base, isolation: 'rlimits', reason: why, tools: null, unusable: why };
-  }
+  const none = (why: string): SandboxEnvironment => ({ ...base, isolation: 'rlimits', reason: why, backends: { bubblewrap: why, unshare: why }, tools: null, unusable: why });
+  if (process.platform !== 'linux') return none(`code sandbox needs Linux (this is ${process.platform})`);
   const prlimit = findExecutable('prlimit');
-  if (!prlimit) {
-    const why = 'prlimit (util-linux) not found: cannot apply resource limits';
-    return { ...base, isolation: 'rlimits', reason: why, tools: null, unusable: why };
-  }
+  if (!prlimit) return none('prlimit (util-linux) not found: cannot apply resource limits');
   const setpriv = findExecutable('setpriv');
   const bwrap = findExecutable('bwrap');
   const perRunUid = process.getuid?.() === 0 && setpriv !== null;
-  const tools: SandboxTools = { prlimit, setpriv, bwrap };
+  const unshare = findUnshareTools(setpriv);
+  const tools: SandboxTools = { prlimit, setpriv, bwrap, unshare: typeof unshare === 'string' ? null : unshare };
   const env = { ...base, tools, perRunUid, unusable: null };
-  if (!bwrap) return { ...env, isolation: 'rlimits', reason: 'bwrap (bubblewrap) not found on PATH' };
-  const failure = await tryBubblewrap(env);
-  if (failure) return { ...env, isolation: 'rlimits', reason: `bubblewrap does not work here: ${failure}` };
-  return { ...env, isolation: 'bubblewrap' };
+  const failed = (name: string, why: string | null): string | null => (why === null ? null : `${name} does not work here: ${why}`);
+  const backends: Record<NamespaceBackend, string | null> = {
+    bubblewrap: bwrap ? failed('bubblewrap', await tryBackend(env, 'bubblewrap')) : 'bwrap (bubblewrap) not found on PATH',
+    unshare: typeof unshare === 'string' ? unshare : failed('unshare', await tryBackend(env, 'unshare')),
+  };
+  if (backends.bubblewrap === null) return { ...env, backends, isolation: 'bubblewrap' };
+  if (backends.unshare === null) return { ...env, backends, isolation: 'unshare', reason: backends.bubblewrap };
+  return { ...env, backends, isolation: 'rlimits', reason: `${backends.bubblewrap}; ${backends.unshare}` };
 }
 
-/** Run /usr/bin/true (or the Node binary) through the real bubblewrap argv; returns an error text or null. */
-async function tryBubblewrap(env: Omit<SandboxEnvironment, 'isolation' | 'reason'>): Promise<string | null> {
+/** The unshare backend's tools, or why it cannot be used. */
+function findUnshareTools(setpriv: string | null): UnshareTools | string {
+  const found: Partial<Record<keyof UnshareTools, string | null>> = {
+    unshare: findExecutable('unshare'),
+    mount: findExecutable('mount'),
+    umount: findExecutable('umount'),
+    pivotRoot: findExecutable('pivot_root'),
+    setpriv,
+    sh: isExecutable('/bin/sh') ? '/bin/sh' : findExecutable('sh'),
+  };
+  const missing = Object.entries(found).filter(([, v]) => v === null).map(([k]) => (k === 'pivotRoot' ? 'pivot_root' : k));
+  if (missing.length > 0) return `unshare backend: ${missing.join(', ')} not found (util-linux)`;
+  return found as UnshareTools;
+}
+
+/** Run /usr/bin/true (or the Node binary) through a backend's real argv; returns an error text or null. */
+async function tryBackend(env: Omit<SandboxEnvironment, 'isolation' | 'reason' | 'backends'>, mode: NamespaceBackend): Promise<string | null> {
   const tools = env.tools as SandboxTools;
   const workDir = await mkdtemp(join(await tmpRootFor(env.perRunUid, undefined), 'r1-code-probe-'));
   const uid = env.perRunUid ? pickUid() : undefined;
   try {
-    if (uid !== undefined) await chown(workDir, uid, uid);
+    await prepareWorkDir(mode, workDir, uid);
     const trueBin = isExecutable('/usr/bin/true') ? '/usr/bin/true' : null;
     const node = realpathSync(process.execPath);
     const argv = trueBin ? [trueBin] : [node, '-e', '0'];
     const plan = buildCommand({
-      mode: 'bubblewrap',
+      mode,
       tools,
       uid,
       // Same rule as real runs: a shared uid's existing tasks count against RLIMIT_NPROC too.
@@ -102,6 +125,14 @@ async function tryBubblewrap(env: Omit<SandboxEnvironment, 'isolation' | 'reason
     await rm(workDir, { recursive: true, force: true });
     if (uid !== undefined) releaseUid(uid);
   }
+}
+
+/** Hand a run's temp dir to its uid and, for unshare, add the mount point of the sandbox's root. */
+export async function prepareWorkDir(mode: IsolationMode, workDir: string, uid: number | undefined): Promise<void> {
+  if (mode === 'unshare') await mkdir(join(workDir, UNSHARE_ROOT_DIR), { mode: 0o700 });
+  if (uid === undefined) return;
+  await chown(workDir, uid, uid);
+  if (mode === 'unshare') await chown(join(workDir, UNSHARE_ROOT_DIR), uid, uid);
 }
 
 /**

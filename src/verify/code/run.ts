@@ -7,7 +7,8 @@ import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildCommand } from './command.js';
 import { groupAlive, killAllOfUid, killGroup, livePidsMarked, livePidsOfUid, sleep, taskCountOfUid, waitUntil } from './procs.js';
-import { outsideUsr, pickUid, probeSandbox, releaseUid, tmpRootFor, type SandboxEnvironment } from './probe.js';
+import { chooseIsolation } from './isolation.js';
+import { outsideUsr, pickUid, prepareWorkDir, probeSandbox, releaseUid, tmpRootFor } from './probe.js';
 import { languageSchema, resolveLimits, type Language, type RunOptions, type RunResult, type SandboxLimits } from './types.js';
 
 /** A file placed in the run's temp dir. */
@@ -58,23 +59,6 @@ export async function runProgram(
   return runJob({ lang, files: [{ name: entry, content: source }], entry, stdin, limits: resolveLimits(limits), options });
 }
 
-/** Which isolation a run gets, given the probe and the caller's choice; throws when `bubblewrap` is forced but broken. */
-export function chooseIsolation(env: SandboxEnvironment, options?: RunOptions): 'bubblewrap' | 'rlimits' {
-  const choice = options?.isolation ?? 'auto';
-  if (choice === 'rlimits') return 'rlimits';
-  if (choice === 'bubblewrap' && env.isolation !== 'bubblewrap') {
-    throw new Error(`isolation 'bubblewrap' requested but unavailable: ${env.reason ?? 'unknown reason'}`);
-  }
-  if (env.isolation === 'rlimits' && options?.unsafeSandbox !== true) {
-    throw new Error(
-      `code sandbox: bubblewrap is unavailable (${env.reason ?? 'unknown reason'}) and the rlimits fallback is not safe to reward with ` +
-        `(a program can read the host's files, e.g. expected outputs, and use the network); install bubblewrap, or opt in with ` +
-        `--unsafe-sandbox (library: unsafeSandbox: true or isolation: 'rlimits')`,
-    );
-  }
-  return env.isolation;
-}
-
 /** Run one job (used by runProgram and by the function-call harness). */
 export async function runJob(job: SandboxJob): Promise<RunResult> {
   const env = await probeSandbox();
@@ -91,11 +75,9 @@ export async function runJob(job: SandboxJob): Promise<RunResult> {
       if (!/^[\w.-]+$/.test(f.name)) throw new Error(`bad sandbox file name: ${f.name}`);
       await writeFile(join(workDir, f.name), f.content, { mode: 0o600 });
     }
-    if (env.perRunUid) {
-      uid = pickUid();
-      await chown(workDir, uid, uid);
-      for (const f of job.files) await chown(join(workDir, f.name), uid, uid);
-    }
+    if (env.perRunUid) uid = pickUid();
+    await prepareWorkDir(mode, workDir, uid);
+    if (uid !== undefined) for (const f of job.files) await chown(join(workDir, f.name), uid, uid);
     // Without a private uid, RLIMIT_NPROC counts all of the caller's tasks: allow what exists plus the budget.
     const nproc = uid !== undefined ? job.limits.maxProcesses : taskCountOfUid(process.getuid?.() ?? 0) + job.limits.maxProcesses;
     const entryPath = join(workDir, job.entry);
@@ -114,7 +96,7 @@ export async function runJob(job: SandboxJob): Promise<RunResult> {
       runToken,
     });
     const result = await execute(plan, job, { uid, setpriv: env.tools.setpriv, runToken, workDir });
-    return mode === 'bubblewrap' ? unwrapBwrapSignal(result) : result;
+    return mode === 'rlimits' ? result : unwrapInitSignal(result);
   } finally {
     await removeDir(workDir);
     // The fallback has no private /tmp: what the run's uid left in the shared temp places goes too.
@@ -143,10 +125,11 @@ export async function removeOwnedBy(uid: number, dirs: readonly string[]): Promi
 }
 
 /**
- * bwrap's init reports a child killed by signal N as exit status 128 + N (as a shell does); give the signal back
- * so callers see SIGXCPU, SIGKILL... the same under both isolations.
+ * The namespace backends' pid 1 (bwrap's init, unshare's setup shell) reports a child killed by signal N as exit
+ * status 128 + N (as a shell does); give the signal back so callers see SIGXCPU, SIGKILL... the same under every
+ * isolation.
  */
-export function unwrapBwrapSignal(r: RunResult): RunResult {
+export function unwrapInitSignal(r: RunResult): RunResult {
   if (r.exitCode === null || r.exitCode <= 128 || r.exitCode > 128 + 64) return r;
   const name = Object.entries(constants.signals).find(([, n]) => n === (r.exitCode as number) - 128)?.[0];
   return name ? { ...r, exitCode: null, signal: name } : r;

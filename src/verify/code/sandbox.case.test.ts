@@ -7,11 +7,11 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:net';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { runTests, sandboxInfo, type Language, type SandboxLimits, type TestCase } from './index.js';
+import { runTests, sandboxInfo, type CodeScore, type Language, type SandboxLimits, type TestCase } from './index.js';
 import { livePidsWithCmdline } from './procs.js';
 import { packageRoot as findRepoRoot } from '../../util/package-root.js';
 
@@ -54,6 +54,8 @@ export function hostileCases(lang: Language, ctx: BatteryContext): Record<string
     join(ctx.tmpRoot, `escape-${ctx.token}.txt`),
   ];
   const scored = outside.filter((p) => !p.startsWith('/tmp/'));
+  const problemsFile = join(ctx.repoRoot, 'dist', 'src', 'tasks', 'code', 'problems.js');
+  const beats = [join(ctx.tmpRoot, `beat-${ctx.token}`), `/tmp/r1-beat-${ctx.token}`, `/var/tmp/r1-beat-${ctx.token}`];
   const list = (xs: string[]): string => JSON.stringify(xs);
   const cases: HostileCase[] = [
     {
@@ -100,6 +102,8 @@ export function hostileCases(lang: Language, ctx: BatteryContext): Record<string
       tests: [
         { kind: 'stdio', input: '/etc/passwd', output: readFileSync('/etc/passwd', 'utf8') },
         { kind: 'stdio', input: join(ctx.repoRoot, 'package.json'), output: readFileSync(join(ctx.repoRoot, 'package.json'), 'utf8') },
+        // The installed package's code problems, expected outputs included: what a policy would read to score.
+        { kind: 'stdio', input: problemsFile, output: readFileSync(problemsFile, 'utf8') },
       ],
       limits: ROOMY,
       reason: /runtime error/,
@@ -126,12 +130,26 @@ export function hostileCases(lang: Language, ctx: BatteryContext): Record<string
     {
       name: 'filling /dev/shm',
       // A tmpfs outside the scratch limit would take host memory past the run's limits; /dev/shm must refuse.
+      // 64 files of 1 MiB: each stays under the file-size rlimit (16 MiB), together past the scratch (32 MiB).
       source: py
-        ? "with open('/dev/shm/fill', 'wb') as f:\n    for _ in range(64):\n        f.write(b'x' * (1 << 20))\nprint('wrote')\n"
-        : "const fs = require('node:fs');\nconst fd = fs.openSync('/dev/shm/fill', 'w');\nfor (let i = 0; i < 64; i++) fs.writeSync(fd, Buffer.alloc(1 << 20, 120));\nconsole.log('wrote');\n",
+        ? "for i in range(64):\n    with open('/dev/shm/fill-%d' % i, 'wb') as f:\n        f.write(b'x' * (1 << 20))\nprint('wrote')\n"
+        : "const fs = require('node:fs');\nfor (let i = 0; i < 64; i++) fs.writeFileSync('/dev/shm/fill-' + i, Buffer.alloc(1 << 20, 120));\nconsole.log('wrote');\n",
       tests: [{ kind: 'stdio', input: '', output: 'wrote' }],
       limits: ROOMY,
       reason: /runtime error/,
+    },
+    {
+      name: 'leaving a daemon',
+      // A detached child keeps writing heartbeat files after the program exits; it must die with the run, and
+      // nothing it wrote may stay on the host.
+      source: py
+        ? `import os, time\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n        for _ in range(400):\n            for p in ${list(beats)}:\n                try:\n                    open(p, 'w').write(str(time.time()))\n                except Exception:\n                    pass\n            time.sleep(0.025)\n    os._exit(0)\ntime.sleep(0.2)\nprint('parent done')\n`
+        : `const { spawn } = require('node:child_process');\nconst fs = require('node:fs');\nif (process.argv[2] === 'daemon') {\n  setInterval(() => { for (const p of ${list(beats)}) { try { fs.writeFileSync(p, String(Date.now())); } catch {} } }, 25);\n  setTimeout(() => process.exit(0), 10_000);\n} else {\n  spawn(process.execPath, [__filename, 'daemon'], { detached: true, stdio: 'ignore' }).unref();\n  setTimeout(() => console.log('parent done'), 300);\n}\n`,
+      // Only a daemon that outlived the run could make this line appear: it never can.
+      tests: [{ kind: 'stdio', input: '', output: 'daemon still running' }],
+      limits: ROOMY,
+      reason: /wrong output/,
+      mustNotExist: beats,
     },
     {
       name: 'huge output',
@@ -153,29 +171,56 @@ export function hostileCases(lang: Language, ctx: BatteryContext): Record<string
   return Object.fromEntries(cases.map((c) => [c.name, c]));
 }
 
+/** The assertions every hostile case must pass after its run (score, reason, time, no processes, no files). */
+export function checkContained(c: HostileCase, score: CodeScore, elapsedMs: number, tmpRoot: string): void {
+  assert.equal(score.score, 0, `${c.name} scored ${score.score}: ${JSON.stringify(score.results)}`);
+  for (const r of score.results) assert.match(r.reason ?? '', c.reason, c.name);
+  // Bounded by its own limits (generous slack for a loaded machine; the point is that it ends).
+  const wall = c.limits.wallMs ?? 5000;
+  assert.ok(elapsedMs < c.tests.length * wall + 15_000, `${c.name} took ${elapsedMs} ms`);
+  assert.deepEqual(livePidsWithCmdline(tmpRoot), [], `${c.name} left processes behind`);
+  assert.deepEqual(readdirSync(tmpRoot), [], `${c.name} left files in the temp root`);
+  for (const p of c.mustNotExist ?? []) assert.equal(existsSync(p), false, `${c.name} wrote ${p}`);
+}
+
+/**
+ * Set up what the battery needs (a temp root, a fake secret in our environment, a loopback server) around
+ * `body`, and tear it down after. `tmpRootOwner`: a uid to hand the temp root to (a caller of another uid
+ * creates the runs' folders there).
+ */
+export async function withBatteryContext<T>(body: (ctx: BatteryContext) => Promise<T>, tmpRootOwner?: number): Promise<T> {
+  const tmpRoot = mkdtempSync(join(tmpdir(), 'r1-battery-'));
+  chmodSync(tmpRoot, 0o711); // a per-run uid must reach its temp dir, and may not list or write here
+  if (tmpRootOwner !== undefined) chownSync(tmpRoot, tmpRootOwner, tmpRootOwner);
+  const token = randomBytes(8).toString('hex');
+  const secretName = `R1_TEST_FAKE_SECRET_${token}`;
+  const secret = `fake-secret-${randomBytes(8).toString('hex')}`;
+  process.env[secretName] = secret;
+  const server: Server = createServer((sock) => sock.end(token));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  try {
+    const addr = server.address();
+    if (addr === null || typeof addr === 'string') throw new Error('test server has no port');
+    return await body({ tmpRoot, repoRoot: findRepoRoot(), secretName, secret, port: addr.port, token });
+  } finally {
+    delete process.env[secretName];
+    await new Promise<void>((r) => server.close(() => r()));
+    rmSync(tmpRoot, { recursive: true, force: true });
+  }
+}
+
 /**
  * Register the battery for one language and isolation. `only` picks the cases that isolation can contain
- * (all of them under bubblewrap).
+ * (all of them under bubblewrap and unshare).
  */
-export function registerBattery(lang: Language, isolation: 'bubblewrap' | 'rlimits', pick: (names: string[]) => Promise<string[]>): void {
+export function registerBattery(lang: Language, isolation: 'bubblewrap' | 'unshare' | 'rlimits', pick: (names: string[]) => Promise<string[]>): void {
   test(`${isolation}/${lang}: hostile programs are contained, score 0 and are cleaned up`, async (t) => {
-    if (isolation === 'bubblewrap') {
-      const info = await sandboxInfo();
-      assert.equal(info.isolation, 'bubblewrap', `bubblewrap must work for this suite: ${info.reason ?? ''}`);
+    if (isolation !== 'rlimits') {
+      const info = await sandboxInfo({ isolation });
+      assert.equal(info.isolation, isolation, `${isolation} must work for this suite: ${info.reason ?? ''}`);
     }
     // Set-up lives inside the test (not in file-level hooks) so two batteries in one file stay independent.
-    const tmpRoot = mkdtempSync(join(tmpdir(), 'r1-battery-'));
-    chmodSync(tmpRoot, 0o711); // a per-run uid must reach its temp dir, and may not list or write here
-    const token = randomBytes(8).toString('hex');
-    const secretName = `R1_TEST_FAKE_SECRET_${token}`;
-    const secret = `fake-secret-${randomBytes(8).toString('hex')}`;
-    process.env[secretName] = secret;
-    const server: Server = createServer((sock) => sock.end(token));
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    try {
-      const addr = server.address();
-      if (addr === null || typeof addr === 'string') throw new Error('test server has no port');
-      const ctx: BatteryContext = { tmpRoot, repoRoot: findRepoRoot(), secretName, secret, port: addr.port, token };
+    await withBatteryContext(async (ctx) => {
       const cases = hostileCases(lang, ctx);
       const names = await pick(Object.keys(cases));
       assert.ok(names.length >= 5, 'the battery covers at least five hostile programs');
@@ -183,22 +228,10 @@ export function registerBattery(lang: Language, isolation: 'bubblewrap' | 'rlimi
         const c = cases[name] as HostileCase;
         await t.test(name, async () => {
           const started = Date.now();
-          const score = await runTests(lang, c.source, c.tests, { limits: c.limits, isolation, tmpRoot });
-          const elapsed = Date.now() - started;
-          assert.equal(score.score, 0, `${name} scored ${score.score}: ${JSON.stringify(score.results)}`);
-          for (const r of score.results) assert.match(r.reason ?? '', c.reason);
-          // Bounded by its own limits (generous slack for a loaded machine; the point is that it ends).
-          const wall = c.limits.wallMs ?? 5000;
-          assert.ok(elapsed < c.tests.length * wall + 15_000, `${name} took ${elapsed} ms`);
-          assert.deepEqual(livePidsWithCmdline(tmpRoot), [], `${name} left processes behind`);
-          assert.deepEqual(readdirSync(tmpRoot), [], `${name} left files in the temp root`);
-          for (const p of c.mustNotExist ?? []) assert.equal(existsSync(p), false, `${name} wrote ${p}`);
+          const score = await runTests(lang, c.source, c.tests, { limits: c.limits, isolation, tmpRoot: ctx.tmpRoot });
+          checkContained(c, score, Date.now() - started, ctx.tmpRoot);
         });
       }
-    } finally {
-      delete process.env[secretName];
-      await new Promise<void>((r) => server.close(() => r()));
-      rmSync(tmpRoot, { recursive: true, force: true });
-    }
+    });
   });
 }

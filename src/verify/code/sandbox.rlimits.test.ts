@@ -2,20 +2,20 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, chmodSync, rmSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, chmodSync, rmSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { registerBattery } from './sandbox.case.test.js';
 import { runTests, sandboxInfo } from './index.js';
-import { chooseIsolation } from './run.js';
+import { chooseIsolation } from './isolation.js';
 import type { SandboxEnvironment } from './probe.js';
 
 // Without namespaces, the fallback still stops runaway CPU, memory, processes, output and time, and hands the
 // program a scrubbed environment. Host writes and /proc/<pid>/environ are out of reach only when each run has
 // its own uid (we are root); network and world-readable files never are (see the second test).
 const CONTAINED = ['fork bomb', 'infinite loop', 'memory blow-up', 'huge output', 'sleeping past the wall limit'];
-const CONTAINED_WITH_OWN_UID = ['writing outside the temp dir', "reading the parent's environment"];
+const CONTAINED_WITH_OWN_UID = ['writing outside the temp dir', "reading the parent's environment", 'leaving a daemon'];
 
 async function pick(names: string[]): Promise<string[]> {
   const info = await sandboxInfo({ isolation: 'rlimits' });
@@ -59,30 +59,39 @@ test('rlimits: network and world-readable files are NOT contained (the documente
   }
 });
 
-test('without bubblewrap, auto refuses to run code unless the caller opts in to the fallback', () => {
+test('without a namespace backend, auto refuses to run code unless the caller opts in to the fallback', () => {
   const base: SandboxEnvironment = {
     isolation: 'rlimits',
-    reason: 'bwrap (bubblewrap) not found on PATH',
-    tools: { bwrap: null, prlimit: '/usr/bin/prlimit', setpriv: null },
+    reason: 'bwrap (bubblewrap) not found on PATH; unshare does not work here: unshare: write failed /proc/self/uid_map: Operation not permitted',
+    backends: { bubblewrap: 'bwrap (bubblewrap) not found on PATH', unshare: 'unshare does not work here: unshare: write failed /proc/self/uid_map: Operation not permitted' },
+    tools: { bwrap: null, prlimit: '/usr/bin/prlimit', setpriv: null, unshare: null },
     unusable: null,
     perRunUid: false,
     rootEntries: [],
     interpreters: { python: '/usr/bin/python3', javascript: process.execPath },
   };
-  assert.throws(() => chooseIsolation(base), /bubblewrap is unavailable \(bwrap \(bubblewrap\) not found on PATH\).*not safe to reward with.*--unsafe-sandbox/);
-  assert.throws(() => chooseIsolation(base, { isolation: 'auto' }), /--unsafe-sandbox/);
-  assert.equal(chooseIsolation(base, { unsafeSandbox: true }), 'rlimits');
-  assert.equal(chooseIsolation(base, { isolation: 'rlimits' }), 'rlimits', 'forcing the fallback is an explicit opt-in');
-  assert.throws(() => chooseIsolation(base, { isolation: 'bubblewrap' }), /requested but unavailable/);
-  assert.equal(chooseIsolation({ ...base, isolation: 'bubblewrap' }), 'bubblewrap');
+  const none = undefined; // R1_SANDBOX unset
+  assert.throws(() => chooseIsolation(base, undefined, none), /no namespace sandbox works here \(bwrap \(bubblewrap\) not found on PATH; unshare does not work here: .*uid_map.*\).*not safe to reward with.*--unsafe-sandbox/);
+  assert.throws(() => chooseIsolation(base, { isolation: 'auto' }, none), /--unsafe-sandbox/);
+  assert.equal(chooseIsolation(base, { unsafeSandbox: true }, none), 'rlimits');
+  assert.equal(chooseIsolation(base, { isolation: 'rlimits' }, none), 'rlimits', 'forcing the fallback is an explicit opt-in');
+  assert.throws(() => chooseIsolation(base, { isolation: 'bubblewrap' }, none), /'bubblewrap' requested but unavailable: bwrap \(bubblewrap\) not found/);
+  assert.throws(() => chooseIsolation(base, { isolation: 'unshare' }, none), /'unshare' requested but unavailable: unshare does not work here/);
+  assert.throws(() => chooseIsolation(base, undefined, 'unshare'), /'unshare' requested but unavailable/, 'R1_SANDBOX=unshare forces it too');
+  assert.throws(() => chooseIsolation(base, { unsafeSandbox: true }, 'rlimits'), /R1_SANDBOX=rlimits is not accepted.*--unsafe-sandbox/);
+  assert.throws(() => chooseIsolation(base, undefined, 'docker'), /R1_SANDBOX=docker is not an isolation: use auto, bubblewrap or unshare/);
+  // Without bubblewrap but with working user namespaces, auto takes unshare; either backend can be forced.
+  const viaUnshare: SandboxEnvironment = { ...base, isolation: 'unshare', backends: { ...base.backends, unshare: null } };
+  assert.equal(chooseIsolation(viaUnshare, undefined, none), 'unshare');
+  assert.equal(chooseIsolation(viaUnshare, { isolation: 'unshare' }, none), 'unshare');
+  const both: SandboxEnvironment = { ...base, isolation: 'bubblewrap', backends: { bubblewrap: null, unshare: null } };
+  assert.equal(chooseIsolation(both, undefined, none), 'bubblewrap');
+  assert.equal(chooseIsolation(both, undefined, 'unshare'), 'unshare');
+  assert.equal(chooseIsolation(both, { isolation: 'bubblewrap' }, 'unshare'), 'bubblewrap', 'the option wins over the variable');
 });
 
-test('rlimits with a per-run uid: files the run left in the shared temp places (a daemon\'s too) are removed', async (t) => {
+test('rlimits cleanup: with a per-run uid (root) what the run left in the shared temp places goes, a daemon\'s too; with a shared uid the daemon dies and its files stay', async () => {
   const info = await sandboxInfo({ isolation: 'rlimits' });
-  if (info.uid !== 'per-run') {
-    t.diagnostic('not root: runs share the caller\'s uid, so their files in /tmp cannot be told apart (see the README)');
-    return;
-  }
   const token = `${process.pid}-${Date.now().toString(36)}`;
   const leaks = [`/tmp/r1-leak-${token}.bin`, `/var/tmp/r1-leak-${token}.bin`, `/dev/shm/r1-leak-${token}.bin`];
   const beat = `/tmp/r1-heartbeat-${token}`;
@@ -98,7 +107,19 @@ test('rlimits with a per-run uid: files the run left in the shared temp places (
     'time.sleep(0.2)',
     'print("done")',
   ].join('\n');
-  const res = await runTests('python', `${source}\n`, [{ kind: 'stdio', input: '', output: 'done' }], { isolation: 'rlimits' });
-  assert.equal(res.score, 1, JSON.stringify(res.results));
-  for (const p of [...leaks, beat]) assert.equal(existsSync(p), false, `${p} stayed on the host`);
+  try {
+    const res = await runTests('python', `${source}\n`, [{ kind: 'stdio', input: '', output: 'done' }], { isolation: 'rlimits' });
+    assert.equal(res.score, 1, JSON.stringify(res.results));
+    if (info.uid === 'per-run') {
+      for (const p of [...leaks, beat]) assert.equal(existsSync(p), false, `${p} stayed on the host`);
+    } else {
+      // A shared uid: the files cannot be told apart from the caller's own (README), but the daemon is gone.
+      assert.ok(existsSync(beat), 'the daemon wrote its heartbeat');
+      const before = statSync(beat).mtimeMs;
+      await new Promise((done) => setTimeout(done, 300));
+      assert.equal(statSync(beat).mtimeMs, before, 'the heartbeat stopped: the daemon was killed');
+    }
+  } finally {
+    for (const p of [...leaks, beat]) rmSync(p, { force: true });
+  }
 });

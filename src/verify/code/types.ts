@@ -60,15 +60,22 @@ export interface RunResult {
   wallMs: number;
 }
 
-/** How a run is isolated: `auto` uses bubblewrap when the startup probe found it working. */
-export type IsolationChoice = 'auto' | 'bubblewrap' | 'rlimits';
+/**
+ * How a run is isolated. `auto`: bubblewrap when the startup probe found it working, else unshare (util-linux,
+ * user namespaces), else the rlimits fallback only when the caller opted in. `bubblewrap` / `unshare` force that
+ * namespace backend (an error when it does not work here); `rlimits` forces the fallback (an explicit opt-in).
+ */
+export type IsolationChoice = 'auto' | 'bubblewrap' | 'unshare' | 'rlimits';
 
 /** Options of one run beyond its limits (all optional). */
 export interface RunOptions {
-  /** Force an isolation mode; `bubblewrap` fails when it does not work here. Default `auto`. */
+  /**
+   * Force an isolation mode; `bubblewrap` / `unshare` fail when they do not work here. Default: the R1_SANDBOX
+   * environment variable (auto, bubblewrap or unshare), else `auto`.
+   */
   isolation?: IsolationChoice;
   /**
-   * Let `auto` fall back to rlimits when bubblewrap does not work here. Off by default: the fallback cannot
+   * Let `auto` fall back to rlimits when no namespace backend (bubblewrap, unshare) works here. Off by default: the fallback cannot
    * stop a program reading world-readable files (e.g. a task's expected outputs) or using the network, so a
    * reward computed under it can be gamed. Forcing `isolation: 'rlimits'` is the other explicit opt-in.
    */
