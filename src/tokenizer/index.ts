@@ -6,7 +6,7 @@ export { learnMerges, learnMergesNaive, type LearnedMerges, type LearnMergesOpti
 export { loadTokenizer, saveTokenizer, tokenizerFromJson, writeFileAtomic } from './io.js';
 export { parseTokenizerJson, parseTokenizerConfig, toTokenizerJson, toTokenizerConfigJson, TokenizerFileError, SPECIAL_TOKEN_NAMES, type TokenizerConfigInfo } from './hf-json.js';
 export { renderChat, chatSegments, encodeChat, stripReasoning, type ChatSegment, type EncodeChatOptions, chatMessageSchema, R1_CHAT_TEMPLATE, type ChatMessage, type ChatRole, type RenderChatOptions } from './chat.js';
-export { ChatTemplateError, chatTemplateOf, jinjaChatTemplate, opensThinking, r1ChatTemplate, R1_TEMPLATE_SOURCE, templateTokensOf, withChatTemplate, withChatTemplateFile, type ChatRenderOptions, type ChatTemplate, type RenderedChat } from './template.js';
+export { ChatTemplateError, chatTemplateOf, encodeChatWith, jinjaChatTemplate, opensThinking, r1ChatTemplate, R1_TEMPLATE_SOURCE, templateTokensOf, withChatTemplate, withChatTemplateFile, tokenizerPromptEncoder, type ChatRenderOptions, type ChatTemplate, type PromptEncoder, type RenderedChat } from './template.js';
 export { R1_TOKENS, R1_ADDED_TOKENS, type AddedTokenDef } from './specials.js';
 export { DIGIT_PATTERN, GPT2_PATTERN, LLAMA3_PATTERN, onigToJs, compileOnig } from './regex.js';
 export type { AddedToken, AllowedAdded } from './added.js';

@@ -155,46 +155,65 @@ export function jinjaChatTemplate(template: string, source: string, tokens: Read
     }
     return { text, opensThinking: opensThinking(text) };
   };
-  return {
+  const t: ChatTemplate = {
     kind: 'jinja',
     source,
     render,
-    encode(tok, messages, opts) {
-      const r = render(messages, opts);
-      const spells = (text: string): boolean => tok.added.tokens.some((t) => text.includes(t.content));
-      if (!opts.literalContent || !messages.some((m) => spells(m.content))) return { ...r, ids: tok.encode(r.text, { allowedAdded: 'all', addSpecialTokens: false }) };
-      return { ...r, ids: encodeLiteral(tok, messages, opts, r.text) };
-    },
+    encode: (tok, messages, opts) => encodeChatWith(t, tokenizerPromptEncoder(tok), messages, opts),
   };
+  return t;
+}
 
-  /**
-   * The rendered chat's ids with message text encoded as plain text: render again with a marker for each message's
-   * text, check that putting the texts back gives the same rendering, then encode template text and message text
-   * apart.
-   */
-  function encodeLiteral(tok: Tokenizer, messages: readonly ChatMessage[], opts: ChatRenderOptions, text: string): number[] {
-    const mark = (i: number): string => `\u2063r1ts-message-${i}\u2063`;
-    const marked = render(messages.map((m, i) => ({ ...m, content: mark(i) })), opts).text;
-    const pieces = marked.split(/\u2063r1ts-message-(\d+)\u2063/);
-    const ids: number[] = [];
-    const seen = new Set<number>();
-    let rebuilt = '';
-    pieces.forEach((p, k) => {
-      if (k % 2 === 0) {
-        rebuilt += p;
-        ids.push(...tok.encode(p, { allowedAdded: 'all' }));
-      } else {
-        const i = Number(p);
-        seen.add(i);
-        rebuilt += messages[i]!.content;
-        ids.push(...tok.encode(messages[i]!.content, { allowedAdded: 'none' }));
-      }
-    });
-    if (rebuilt !== text || seen.size !== (pieces.length - 1) / 2) {
-      throw new ChatTemplateError(`${source}: a message spells a control token and the chat template does not keep message text verbatim, so it cannot be encoded as plain text`);
+/**
+ * What encoding a rendered chat needs of a tokenizer, so a template can prompt a model whose tokenizer is not r1ts's
+ * own (a GGUF served through llama.cpp tokenizes with llama.cpp).
+ */
+export interface PromptEncoder {
+  /** Token ids of `text`; `controls`: text spelling a control (added) token becomes that token, else plain text. */
+  encode(text: string, controls: boolean): number[];
+  /** Whether `text` spells one of the vocabulary's control (added) tokens. */
+  spellsControl(text: string): boolean;
+}
+
+/** An r1ts Tokenizer as a PromptEncoder (no BOS/EOS added: the template writes them). */
+export function tokenizerPromptEncoder(tok: Tokenizer): PromptEncoder {
+  return {
+    encode: (text, controls) => tok.encode(text, { allowedAdded: controls ? 'all' : 'none', addSpecialTokens: false }),
+    spellsControl: (text) => tok.added.tokens.some((t) => text.includes(t.content)),
+  };
+}
+
+/**
+ * A chat rendered by `template` and encoded by `enc`, as transformers' `apply_chat_template(…, tokenize=True)`:
+ * the whole rendered string with control tokens matched. With `literalContent`, when a message spells a control
+ * token, message text is encoded as plain text instead: render again with a marker for each message's text, check
+ * that putting the texts back gives the same rendering, then encode template text and message text apart. A
+ * template that rewrites message text so that it cannot be found verbatim gets a ChatTemplateError.
+ */
+export function encodeChatWith(template: Pick<ChatTemplate, 'render' | 'source'>, enc: PromptEncoder, messages: readonly ChatMessage[], opts: ChatRenderOptions): RenderedChat & { ids: number[] } {
+  const r = template.render(messages, opts);
+  if (!opts.literalContent || !messages.some((m) => enc.spellsControl(m.content))) return { ...r, ids: enc.encode(r.text, true) };
+  const mark = (i: number): string => `\u2063r1ts-message-${i}\u2063`;
+  const marked = template.render(messages.map((m, i) => ({ ...m, content: mark(i) })), opts).text;
+  const pieces = marked.split(/\u2063r1ts-message-(\d+)\u2063/);
+  const ids: number[] = [];
+  const seen = new Set<number>();
+  let rebuilt = '';
+  pieces.forEach((p, k) => {
+    if (k % 2 === 0) {
+      rebuilt += p;
+      ids.push(...enc.encode(p, true));
+    } else {
+      const i = Number(p);
+      seen.add(i);
+      rebuilt += messages[i]!.content;
+      ids.push(...enc.encode(messages[i]!.content, false));
     }
-    return ids;
+  });
+  if (rebuilt !== r.text || seen.size !== (pieces.length - 1) / 2) {
+    throw new ChatTemplateError(`${template.source}: a message spells a control token and the chat template does not keep message text verbatim, so it cannot be encoded as plain text`);
   }
+  return { ...r, ids };
 }
 
 /** The named special tokens a tokenizer's chat template sees (tokenizer_config.json's, else BOS/EOS/pad). */
