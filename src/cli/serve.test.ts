@@ -1,13 +1,14 @@
 // src/cli/serve.test.ts — the real `r1 serve` process: flags, `r1 eval --endpoint` against it (cache hits reported),
-// and a graceful SIGTERM that lets an in-flight stream finish.
+// a GGUF served through llama.cpp (--gguf), and a graceful SIGTERM that lets an in-flight stream finish.
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CHAIN_ANSWER, CHAIN_REASONING, CHATML_TEMPLATE, makeChainGguf, templateFile } from '../serve/gguf-fixture.js';
 
 const fromSource = import.meta.url.endsWith('.ts');
 const main = fileURLToPath(new URL(fromSource ? './main.ts' : './main.js', import.meta.url));
@@ -54,8 +55,31 @@ test('r1 serve: usage errors exit 2 (no model, two models, --model without a val
   assert.equal((await run(['serve'])).code, 2);
   const both = await run(['serve', '--demo', '--model', 'x']);
   assert.equal(both.code, 2);
-  assert.match(both.stderr, /exactly one of --model <checkpoint> or --demo/);
+  assert.match(both.stderr, /exactly one of --model <checkpoint>, --gguf <file> or --demo/);
+  assert.equal((await run(['serve', '--gguf', 'x.gguf', '--model', 'y'])).code, 2);
   assert.equal((await run(['serve', '--model'])).code, 2);
+  assert.equal((await run(['serve', '--gguf'])).code, 2);
+});
+
+test('r1 serve --gguf: a GGUF through llama.cpp, prompted with --chat-template, answers with the reasoning split; a missing file exits 1', async () => {
+  const gguf = makeChainGguf();
+  const tpl = templateFile(CHATML_TEMPLATE);
+  const srv = await startServe(['--gguf', gguf.file, '--chat-template', tpl, '--max-batch', '2', '--context', '256']);
+  try {
+    assert.match(srv.stderr(), /GGUF chain\.gguf through llama\.cpp .*2 sequences of 256 tokens; --chat-template /);
+    const body = JSON.stringify({ model: 'chain.gguf', messages: [{ role: 'user', content: 'What is 2 + 3?' }] });
+    const res = await fetch(`${srv.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const r = (await res.json()) as { choices: { message: { content: string; reasoning_content: string }; finish_reason: string }[] };
+    assert.deepEqual(r.choices[0], { index: 0, message: { role: 'assistant', content: CHAIN_ANSWER, reasoning_content: CHAIN_REASONING }, logprobs: null, finish_reason: 'stop' });
+  } finally {
+    srv.child.kill('SIGTERM');
+    await srv.closed;
+    rmSync(dirname(gguf.file), { recursive: true, force: true });
+    rmSync(dirname(tpl), { recursive: true, force: true });
+  }
+  const missing = await run(['serve', '--gguf', join(tmpdir(), 'no-such-model.gguf')]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /no-such-model\.gguf/);
 });
 
 test('`r1 eval --endpoint … --api-model deepseek-reasoner` against `r1 serve --demo` works and reports cache hits', async () => {

@@ -1,23 +1,26 @@
 // src/cli/serve.ts — `r1 serve`: a deepseek-reasoner-compatible chat API and chat page for a local checkpoint
-// (a folder, or a llama GGUF file loaded into the native engine) or the untrained demo model. Thin: flags → an engine (src/serve) → buildServer → listen; SIGTERM and
-// SIGINT stop accepting, let in-flight requests finish for a grace period, then cancel the rest.
+// (a folder, or a llama GGUF file loaded into the native engine), any GGUF through llama.cpp (--gguf), or the
+// untrained demo model. Thin: flags → an engine (src/serve) → buildServer → listen; SIGTERM and SIGINT stop
+// accepting, let in-flight requests finish for a grace period, then cancel the rest.
 
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { buildServer, MODEL_ALIAS, type ServeOptions } from '../serve/app.js';
 import type { ChatEngine } from '../serve/engine.js';
-import { checkpointEngine, demoEngine, DEMO_BANNER, type EngineTuning } from '../serve/models.js';
+import { checkpointEngine, demoEngine, DEMO_BANNER, ggufEngine, type EngineTuning } from '../serve/models.js';
 
 const int = (lo: number, hi: number): z.ZodCoercedNumber => z.coerce.number().int().min(lo).max(hi);
 
 export const ServeFlagsSchema = z.object({
   model: z.string().min(1).optional(),
+  gguf: z.string().min(1).optional(),
   demo: z.boolean().optional(),
+  chatTemplate: z.string().min(1).optional(),
   host: z.string().min(1),
   port: int(0, 65535),
   apiKey: z.string().min(1).optional(),
   apiKeyEnv: z.string().min(1).optional(),
-  maxBatch: int(1, 1024),
+  maxBatch: int(1, 1024).optional(),
   maxQueue: int(0, 100_000),
   context: int(2, 1 << 20).optional(),
   prefixCacheMb: int(0, 1 << 20),
@@ -37,15 +40,28 @@ export interface ServeDeps {
 
 class UsageError extends Error {}
 
+/** Rows decoded at once when --max-batch is not given: r1ts's batch, or llama.cpp sequences (each holds its own KV). */
+const DEFAULT_BATCH = { local: 64, gguf: 8 } as const;
+
 async function engineFor(flags: ServeFlags, deps: ServeDeps): Promise<{ engine: ChatEngine; banner: string | null }> {
-  const chosen = [flags.model !== undefined, flags.demo === true].filter(Boolean).length;
-  if (chosen !== 1) throw new UsageError('give exactly one of --model <checkpoint> or --demo');
+  const chosen = [flags.model !== undefined, flags.gguf !== undefined, flags.demo === true].filter(Boolean).length;
+  if (chosen !== 1) throw new UsageError('give exactly one of --model <checkpoint>, --gguf <file> or --demo');
+  if (flags.demo && flags.chatTemplate !== undefined) throw new UsageError('--chat-template applies to --model and --gguf, not to --demo');
+  if (flags.gguf !== undefined) {
+    const engine = await ggufEngine(flags.gguf, {
+      slots: flags.maxBatch ?? DEFAULT_BATCH.gguf, maxQueue: flags.maxQueue, seed: flags.seed,
+      log: (line) => deps.stderr.write(`r1 serve: ${line}\n`),
+      ...(flags.context !== undefined ? { context: flags.context } : {}),
+      ...(flags.chatTemplate !== undefined ? { chatTemplateFile: flags.chatTemplate } : {}),
+    });
+    return { engine, banner: null };
+  }
   const tuning: EngineTuning = {
-    slots: flags.maxBatch, maxQueue: flags.maxQueue, prefixCacheBytes: flags.prefixCacheMb * 2 ** 20, seed: flags.seed,
+    slots: flags.maxBatch ?? DEFAULT_BATCH.local, maxQueue: flags.maxQueue, prefixCacheBytes: flags.prefixCacheMb * 2 ** 20, seed: flags.seed,
     ...(flags.context !== undefined ? { context: flags.context } : {}),
   };
   if (flags.demo) return { engine: demoEngine({ ...tuning, context: flags.context ?? 1024 }), banner: DEMO_BANNER };
-  return { engine: checkpointEngine(flags.model!, tuning), banner: null };
+  return { engine: checkpointEngine(flags.model!, tuning, flags.chatTemplate), banner: null };
 }
 
 export async function runServe(raw: Record<string, unknown>, deps: ServeDeps): Promise<number> {
@@ -112,16 +128,18 @@ export function register(program: Command): void {
   program
     .command('serve')
     .description(`serve a model over a deepseek-reasoner-compatible chat API (/v1/chat/completions) and a chat page at /`)
-    .option('--model <checkpoint>', 'Hugging Face checkpoint folder (config.json, model.safetensors, tokenizer.json) or llama GGUF file')
+    .option('--model <checkpoint>', "Hugging Face checkpoint folder (config.json, model.safetensors, tokenizer.json) or llama F32/F16 GGUF file, on r1ts's engine")
+    .option('--gguf <file>', 'any GGUF model llama.cpp runs (R1 distills, quantized files), through node-llama-cpp')
+    .option('--chat-template <file>', "Jinja chat template to prompt with instead of the model's own (--model, --gguf)")
     .option('--demo', 'serve a seeded, untrained reference-size model (random replies; for trying the API)')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port (0 = any free port)', '8000')
     .option('--api-key <key>', 'require "Authorization: Bearer <key>" on the API')
     .option('--api-key-env <NAME>', 'read the required API key from this environment variable')
-    .option('--max-batch <n>', 'requests decoded at once (continuous batching)', '64')
+    .option('--max-batch <n>', `requests decoded at once (continuous batching; default ${DEFAULT_BATCH.local}, with --gguf ${DEFAULT_BATCH.gguf} llama.cpp sequences)`)
     .option('--max-queue <n>', 'requests that may wait for a decode slot before new ones get 503', '256')
-    .option('--context <tokens>', 'tokens per request, prompt and reply (default: the model\'s; the demo: 1024)')
-    .option('--prefix-cache-mb <mb>', 'memory for the KV of repeated prompt prefixes (0 = off)', '256')
+    .option('--context <tokens>', 'tokens per request, prompt and reply (default: the model\'s; --gguf: the model\'s up to 4096; the demo: 1024)')
+    .option('--prefix-cache-mb <mb>', 'memory for the KV of repeated prompt prefixes (0 = off; --gguf reuses each sequence\'s own KV instead)', '256')
     .option('--seed <s>', 'seeds the sampling of requests that send no seed', '0')
     .option('--body-limit-kb <kb>', 'largest request body', '1024')
     .option('--rate-limit <n>', 'requests per minute per client address (0 = unlimited)', '0')

@@ -103,7 +103,7 @@ function toCompletion(s: ChatSample): Completion {
 }
 
 /** A GGUF file's tokenizer_config.json equivalent: its BOS/EOS and chat template (the tokens its template sees). */
-function ggufTokenizerConfig(file: string, c: LoadedModel['tokenizerConfig']): TokenizerConfigInfo {
+export function ggufTokenizerConfig(file: string, c: LoadedModel['tokenizerConfig']): TokenizerConfigInfo {
   if (!c) return {};
   const templateTokens: Record<string, string> = { ...(c.bos !== undefined ? { bos_token: c.bos } : {}), ...(c.eos !== undefined ? { eos_token: c.eos } : {}) };
   return {

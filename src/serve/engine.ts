@@ -8,9 +8,9 @@ import {
   DecoderWeights, type GenerationEvent, type PromptInput,
 } from '../generate/index.js';
 import type { Transformer } from '../model/index.js';
-import { chatTemplateOf, R1_TOKENS, type ChatMessage, type ChatTemplate, type Tokenizer } from '../tokenizer/index.js';
+import { ChatTemplateError, chatTemplateOf, R1_TOKENS, type ChatMessage, type ChatTemplate, type Tokenizer } from '../tokenizer/index.js';
 import { Rng } from '../util/rng.js';
-import { invalidParameter, overloaded } from './errors.js';
+import { invalidFormat, invalidParameter, overloaded } from './errors.js';
 
 export interface EngineRequest {
   messages: readonly ChatMessage[];
@@ -96,7 +96,8 @@ export class LocalEngine implements ChatEngine {
   readonly #stopIds: number[];
   readonly #thinkEnd: number | null;
   readonly #seeds: Rng;
-  readonly #template: ChatTemplate;
+  /** The chat template prompts are rendered with. */
+  readonly template: ChatTemplate;
   #running = false;
   #closed = false;
   /** Cumulative prefix-cache stats and decode work (for /health and the bench). */
@@ -123,7 +124,7 @@ export class LocalEngine implements ChatEngine {
     this.#stopIds = stopTokenIds(tokenizer);
     this.#thinkEnd = addedTokenOrNull(tokenizer, R1_TOKENS.thinkEnd);
     this.#seeds = new Rng(o.seed ?? 0);
-    this.#template = chatTemplateOf(tokenizer);
+    this.template = chatTemplateOf(tokenizer);
   }
 
   load(): EngineLoad {
@@ -141,7 +142,14 @@ export class LocalEngine implements ChatEngine {
     if (b.active + b.waiting >= b.slots + this.#maxQueue) throw overloaded(`${b.active} requests decode and ${b.waiting} wait (${b.slots} slots, queue of ${this.#maxQueue})`);
     const input: PromptInput = { kind: 'chat', messages: req.messages };
     // The checkpoint's own chat template; message text from clients is encoded literally (no forged turns).
-    const { ids, opensThinking } = encodePrompt(this.#tok, input, this.#template, { literalContent: true });
+    let ids: number[], opensThinking: boolean;
+    try {
+      ({ ids, opensThinking } = encodePrompt(this.#tok, input, this.template, { literalContent: true }));
+    } catch (err) {
+      // The template refused the conversation (raise_exception) or cannot encode it literally: the request's fault.
+      if (err instanceof ChatTemplateError) throw invalidFormat(err.message, 'messages');
+      throw err;
+    }
     const room = this.context - ids.length;
     if (room < 1) throw invalidParameter(`the prompt has ${ids.length} tokens; this model's context is ${this.context} tokens`, 'messages');
     const maxNewTokens = Math.min(req.maxTokens ?? room, room);

@@ -1,11 +1,19 @@
 // src/serve/models.test.ts — what `r1 serve --model` loads: a checkpoint folder or a llama GGUF file, each with its
-// tokenizer, named after the folder or file, answering a chat request through the engine.
+// tokenizer, named after the folder or file, answering a chat request through the engine; a GGUF's own chat
+// template and --chat-template's; a GGUF r1ts's engine cannot read points to --gguf.
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { basename, dirname } from 'node:path';
-import { rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { makeCheckpoint, makeGgufCheckpoint } from '../eval/fixtures.js';
+import { byteLevelVocab, llamaGgufContent, parseModelConfig, preset, Transformer } from '../model/index.js';
+import { writeGguf } from '../model/gguf/format.js';
+import { createRefBackend } from '../backend/index.js';
+import { createEngine } from '../tensor/index.js';
+import { Rng } from '../util/rng.js';
+import { CHATML_TEMPLATE, makeChainGguf, templateFile } from './gguf-fixture.js';
 import type { EngineEvent } from './engine.js';
 import { checkpointEngine } from './models.js';
 
@@ -35,3 +43,34 @@ for (const [kind, make] of [['checkpoint folder', makeCheckpoint], ['GGUF file',
     }
   });
 }
+
+test('checkpointEngine prompts a GGUF with its tokenizer.chat_template, or with --chat-template\'s', () => {
+  const gguf = makeChainGguf();
+  const tpl = templateFile(CHATML_TEMPLATE);
+  try {
+    const own = checkpointEngine(gguf.file, { slots: 1, context: 64 });
+    assert.match(own.template.source, /chain\.gguf \(GGUF tokenizer\.chat_template\)/);
+    assert.ok(own.template.render([{ role: 'user', content: 'hi' }], { addGenerationPrompt: true }).opensThinking);
+    const other = checkpointEngine(gguf.file, { slots: 1, context: 64 }, tpl);
+    assert.match(other.template.source, /--chat-template/);
+    assert.ok(!other.template.render([{ role: 'user', content: 'hi' }], { addGenerationPrompt: true }).opensThinking);
+  } finally {
+    rmSync(dirname(gguf.file), { recursive: true, force: true });
+    rmSync(dirname(tpl), { recursive: true, force: true });
+  }
+});
+
+test('a GGUF that r1ts\'s engine cannot read (here a qwen2 architecture) is refused with a pointer to --gguf', () => {
+  const config = parseModelConfig({ ...preset('tiny-dense'), vocabSize: 300, tieEmbeddings: false });
+  const model = new Transformer(createEngine(createRefBackend()), config, new Rng(1));
+  const { metadata, tensors } = llamaGgufContent(config, model.stateDict(), byteLevelVocab(300));
+  metadata.set('general.architecture', { type: 'string', value: 'qwen2' });
+  const dir = mkdtempSync(join(tmpdir(), 'r1-qwen2-gguf-'));
+  const file = join(dir, 'qwen.gguf');
+  writeGguf(file, metadata, tensors);
+  try {
+    assert.throws(() => checkpointEngine(file, { slots: 1, context: 64 }), /architecture is qwen2.*serve this file through llama\.cpp with --gguf/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

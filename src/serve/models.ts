@@ -1,15 +1,18 @@
-// src/serve/models.ts — what `r1 serve` can serve as a LocalEngine: a checkpoint folder (or GGUF file loaded into the
-// native engine), or the demo: a seeded, untrained reference-size model with a small byte-level BPE tokenizer trained
-// on a built-in text, for trying the API and for tests (its replies are random tokens, and the banner says so).
+// src/serve/models.ts — what `r1 serve` can serve: a checkpoint folder or a llama F32/F16 GGUF file on r1ts's own
+// engine (LocalEngine), any GGUF through llama.cpp (GgufEngine), or the demo: a seeded, untrained reference-size
+// model with a small byte-level BPE tokenizer trained on a built-in text, for trying the API and for tests (its
+// replies are random tokens, and the banner says so).
 
 import { resolve } from 'node:path';
 import { createNativeBackend, createRefBackend, nativeAvailable, type Backend } from '../backend/index.js';
 import { isGgufFile, loadModel, parseModelConfig, preset, Transformer } from '../model/index.js';
 import { createEngine } from '../tensor/index.js';
-import { loadTokenizer, tokenizerFromJson, trainTokenizer, type Tokenizer } from '../tokenizer/index.js';
+import { loadTokenizer, tokenizerFromJson, trainTokenizer, withChatTemplateFile, type Tokenizer } from '../tokenizer/index.js';
+import { ggufTokenizerConfig } from '../eval/local-model.js';
 import { localModelName } from '../eval/local-source.js';
 import { Rng } from '../util/rng.js';
 import { LocalEngine, type LocalEngineOptions } from './engine.js';
+import { GgufEngine, type GgufEngineOptions } from './gguf-engine.js';
 
 export type EngineTuning = Pick<LocalEngineOptions, 'slots' | 'maxQueue' | 'context' | 'prefixCacheBytes' | 'seed'>;
 
@@ -40,17 +43,34 @@ export function demoEngine(tuning: EngineTuning = {}): LocalEngine {
   return new LocalEngine({ model, tokenizer, name: DEMO_MODEL_ID, description: `demo: untrained reference-size model (${model.engine.backend.info.name} backend)`, ...tuning });
 }
 
-/** A checkpoint folder (config.json, model.safetensors, tokenizer.json) or a GGUF file with its tokenizer. */
-export function checkpointEngine(path: string, tuning: EngineTuning = {}): LocalEngine {
+/**
+ * A checkpoint folder (config.json, model.safetensors, tokenizer.json) or a llama GGUF file with its tokenizer, on
+ * r1ts's own engine, prompted with its own chat template (a GGUF's tokenizer.chat_template) or `chatTemplateFile`'s.
+ */
+export function checkpointEngine(path: string, tuning: EngineTuning = {}, chatTemplateFile?: string): LocalEngine {
   const dir = resolve(path);
   const backend = backendOf();
-  const loaded = loadModel(dir, createEngine(backend));
+  const gguf = isGgufFile(dir);
+  let loaded: ReturnType<typeof loadModel>;
+  try {
+    loaded = loadModel(dir, createEngine(backend));
+  } catch (err) {
+    // r1ts's engine reads llama-architecture F32/F16 GGUFs only; llama.cpp runs the rest (Qwen distills, quantized files).
+    if (gguf) throw new Error(`${(err as Error).message}; serve this file through llama.cpp with --gguf ${path}`);
+    throw err;
+  }
   let tokenizer: Tokenizer;
   try {
-    tokenizer = isGgufFile(dir) ? tokenizerFromJson(loaded.tokenizerJson, dir) : loadTokenizer(dir);
+    tokenizer = gguf ? tokenizerFromJson(loaded.tokenizerJson, dir, ggufTokenizerConfig(dir, loaded.tokenizerConfig)) : loadTokenizer(dir);
   } catch (err) {
     throw new Error(`${dir}: cannot load the checkpoint's tokenizer (${(err as Error).message})`);
   }
+  if (chatTemplateFile !== undefined) tokenizer = withChatTemplateFile(tokenizer, chatTemplateFile);
   const name = localModelName(dir);
   return new LocalEngine({ model: loaded.model, tokenizer, name, description: `local ${name} (${backend.info.name} backend)`, ...tuning });
+}
+
+/** Any GGUF file llama.cpp can run, through node-llama-cpp (see gguf-engine.ts). */
+export function ggufEngine(file: string, o: Omit<GgufEngineOptions, 'file'> = {}): Promise<GgufEngine> {
+  return GgufEngine.open({ ...o, file });
 }
