@@ -1,23 +1,15 @@
 // src/serve/errors.ts — API errors as DeepSeek documents them: 400 invalid format, 401 authentication, 413 body too
 // large, 422 invalid parameters, 429 rate limited, 500 server error, 503 overloaded; always the JSON body
-// {"error": {"message", "type", "code"}}. Maps schema failures: a wrong shape or type is 400, a value out of range 422.
+// {"error": {"message", "type", "code", "param"}} (ApiError is http-common's, shared with the reward service). Maps
+// schema failures: a wrong shape or type is 400, a value out of range 422.
 
 import type { z } from 'zod';
-import type { ErrorType, WireError } from './wire.js';
+import { ApiError } from './http-common.js';
 
-export class ApiError extends Error {
-  constructor(readonly status: number, readonly type: ErrorType, readonly code: string, message: string, readonly param: string | null = null) {
-    super(message);
-    this.name = 'ApiError';
-  }
+export { ApiError };
 
-  body(): WireError {
-    return { error: { message: this.message, type: this.type, code: this.code, param: this.param } };
-  }
-}
-
-export const invalidFormat = (message: string, param: string | null = null): ApiError => new ApiError(400, 'invalid_request_error', 'invalid_request_format', message, param);
-export const invalidParameter = (message: string, param: string | null = null): ApiError => new ApiError(422, 'invalid_request_error', 'invalid_parameter', message, param);
+export const invalidFormat = (message: string, param: string | null = null): ApiError => new ApiError(400, 'invalid_request_error', 'invalid_request_format', message, {}, param);
+export const invalidParameter = (message: string, param: string | null = null): ApiError => new ApiError(422, 'invalid_request_error', 'invalid_parameter', message, {}, param);
 export const unauthorized = (): ApiError => new ApiError(401, 'authentication_error', 'invalid_api_key', 'Authentication fails: missing or invalid API key (send "Authorization: Bearer <key>")');
 export const rateLimited = (retryAfterS: number): ApiError => new ApiError(429, 'rate_limit_error', 'rate_limit_exceeded', `Rate limit reached: retry after ${retryAfterS} s`);
 export const overloaded = (why: string): ApiError => new ApiError(503, 'overloaded_error', 'server_overloaded', `Server overloaded: ${why}; retry later`);

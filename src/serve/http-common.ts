@@ -9,14 +9,15 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 export const DEFAULT_BODY_LIMIT = 16 * 1024 * 1024;
 
 /** The `type` field of an error body (OpenAI's vocabulary, plus the service states a load balancer acts on). */
-export type ApiErrorType = 'invalid_request_error' | 'authentication_error' | 'not_found_error' | 'overloaded_error' | 'timeout_error' | 'server_error';
+export type ApiErrorType =
+  | 'invalid_request_error' | 'authentication_error' | 'not_found_error' | 'rate_limit_error' | 'overloaded_error' | 'timeout_error' | 'server_error';
 
-/** The JSON body of every error answer. */
+/** The JSON body of every error answer; the chat API also names the offending parameter (`param`, OpenAI's field). */
 export interface ApiErrorBody {
-  error: { message: string; type: ApiErrorType; code: string };
+  error: { message: string; type: ApiErrorType; code: string; param?: string | null };
 }
 
-/** An error a route throws to answer with a given status and JSON body. */
+/** An error a route throws to answer with a given status and JSON body (one class for every r1ts server). */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -25,9 +26,16 @@ export class ApiError extends Error {
     message: string,
     /** Extra response headers (e.g. Retry-After on 503). */
     readonly headers: Record<string, string> = {},
+    /** The request field at fault (the chat API's `param`), or null. */
+    readonly param: string | null = null,
   ) {
     super(message);
     this.name = 'ApiError';
+  }
+
+  /** The body as the chat API sends it, `param` included (null when no field is at fault). */
+  body(): ApiErrorBody {
+    return { error: { message: this.message, type: this.type, code: this.code, param: this.param } };
   }
 }
 

@@ -4,6 +4,7 @@
 // usage with prompt_cache_hit_tokens / prompt_cache_miss_tokens and completion_tokens_details.reasoning_tokens.
 
 import { z } from 'zod';
+import type { ApiErrorBody, ApiErrorType } from './http-common.js';
 
 /** Text parts of a message's content (the array form clients may send); only type "text" is served. */
 const textPart = z.object({ type: z.literal('text'), text: z.string() });
@@ -83,9 +84,6 @@ export interface WireModel {
   owned_by: string;
 }
 
-/** Error types and codes of the JSON error body; the HTTP status goes with each. */
-export type ErrorType = 'invalid_request_error' | 'authentication_error' | 'rate_limit_error' | 'server_error' | 'overloaded_error';
-
-export interface WireError {
-  error: { message: string; type: ErrorType; code: string; param?: string | null };
-}
+/** Error types and the JSON error body: http-common's, one shape for every r1ts server. */
+export type ErrorType = ApiErrorType;
+export type WireError = ApiErrorBody;
