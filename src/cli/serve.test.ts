@@ -59,12 +59,15 @@ test('r1 serve: usage errors exit 2 (no model, two models, --model without a val
   assert.equal((await run(['serve', '--gguf', 'x.gguf', '--model', 'y'])).code, 2);
   assert.equal((await run(['serve', '--model'])).code, 2);
   assert.equal((await run(['serve', '--gguf'])).code, 2);
+  const threads = await run(['serve', '--demo', '--threads', '1']);
+  assert.equal(threads.code, 2);
+  assert.match(threads.stderr, /--threads applies to --gguf/);
 });
 
 test('r1 serve --gguf: a GGUF through llama.cpp, prompted with --chat-template, answers with the reasoning split; a missing file exits 1', async () => {
   const gguf = makeChainGguf();
   const tpl = templateFile(CHATML_TEMPLATE);
-  const srv = await startServe(['--gguf', gguf.file, '--chat-template', tpl, '--max-batch', '2', '--context', '256']);
+  const srv = await startServe(['--gguf', gguf.file, '--chat-template', tpl, '--max-batch', '2', '--context', '256', '--threads', '1']);
   try {
     assert.match(srv.stderr(), /GGUF chain\.gguf through llama\.cpp .*2 sequences of 256 tokens; --chat-template /);
     const body = JSON.stringify({ model: 'chain.gguf', messages: [{ role: 'user', content: 'What is 2 + 3?' }] });

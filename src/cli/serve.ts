@@ -16,6 +16,7 @@ export const ServeFlagsSchema = z.object({
   gguf: z.string().min(1).optional(),
   demo: z.boolean().optional(),
   chatTemplate: z.string().min(1).optional(),
+  threads: int(1, 1024).optional(),
   host: z.string().min(1),
   port: int(0, 65535),
   apiKey: z.string().min(1).optional(),
@@ -47,12 +48,14 @@ async function engineFor(flags: ServeFlags, deps: ServeDeps): Promise<{ engine: 
   const chosen = [flags.model !== undefined, flags.gguf !== undefined, flags.demo === true].filter(Boolean).length;
   if (chosen !== 1) throw new UsageError('give exactly one of --model <checkpoint>, --gguf <file> or --demo');
   if (flags.demo && flags.chatTemplate !== undefined) throw new UsageError('--chat-template applies to --model and --gguf, not to --demo');
+  if (flags.gguf === undefined && flags.threads !== undefined) throw new UsageError('--threads applies to --gguf (llama.cpp); r1ts\'s engine takes OPENBLAS_NUM_THREADS');
   if (flags.gguf !== undefined) {
     const engine = await ggufEngine(flags.gguf, {
       slots: flags.maxBatch ?? DEFAULT_BATCH.gguf, maxQueue: flags.maxQueue, seed: flags.seed,
       log: (line) => deps.stderr.write(`r1 serve: ${line}\n`),
       ...(flags.context !== undefined ? { context: flags.context } : {}),
       ...(flags.chatTemplate !== undefined ? { chatTemplateFile: flags.chatTemplate } : {}),
+      ...(flags.threads !== undefined ? { threads: flags.threads } : {}),
     });
     return { engine, banner: null };
   }
@@ -131,6 +134,7 @@ export function register(program: Command): void {
     .option('--model <checkpoint>', "Hugging Face checkpoint folder (config.json, model.safetensors, tokenizer.json) or llama F32/F16 GGUF file, on r1ts's engine")
     .option('--gguf <file>', 'any GGUF model llama.cpp runs (R1 distills, quantized files), through node-llama-cpp')
     .option('--chat-template <file>', "Jinja chat template to prompt with instead of the model's own (--model, --gguf)")
+    .option('--threads <n>', "--gguf: llama.cpp threads (default: the machine's math cores; use fewer on a busy machine)")
     .option('--demo', 'serve a seeded, untrained reference-size model (random replies; for trying the API)')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port (0 = any free port)', '8000')
