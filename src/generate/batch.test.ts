@@ -143,6 +143,25 @@ test('a request that joins a running batch gets the same tokens as alone, and pe
   }
 });
 
+test('admit() prefills waiting requests and emits their first tokens without a decode step; the tokens are step()\'s', () => {
+  const prompts = promptsOf([5, 8, 3], 31);
+  const req = (prompt: number[], i: number) => ({ prompt, maxNewTokens: 12, sampling: { temperature: 1 }, seed: 40 + i, n: 1 });
+  const plainRun = new GenerationBatch(dense, { slots: 4, cacheLen: 64 });
+  prompts.forEach((p, i) => plainRun.add(req(p, i)));
+  const want = drive(plainRun, () => {}).gens;
+  const split = new GenerationBatch(dense, { slots: 4, cacheLen: 64 });
+  const ids = prompts.map((p, i) => split.add(req(p, i)));
+  const first = split.admit();
+  assert.equal(split.stats.decodeSteps, 0);
+  assert.deepEqual(first.filter((e) => e.type === 'token').map((e) => e.id), ids, 'one first token per request');
+  assert.equal(split.waiting, 0);
+  assert.deepEqual(split.admit(), [], 'nothing left to admit');
+  const got = drive(split, (step) => {
+    if (step === 2) split.admit(); // between steps, with nothing waiting: no effect
+  }).gens;
+  for (const id of ids) assert.deepEqual(got.get(`${id}/0`)!.tokens, want.get(`${id}/0`)!.tokens, `request ${id}`);
+});
+
 test('cancel and an aborted signal free the rows at once; waiting requests take them; others are unaffected', () => {
   const [p0, p1, p2] = promptsOf([4, 6, 5], 30);
   const b = new GenerationBatch(dense, { slots: 2, cacheLen: 128 });

@@ -287,6 +287,18 @@ export class GenerationBatch {
     return this.drain();
   }
 
+  /**
+   * step()'s first half alone: cancels aborted requests and admits waiting samples (prefill and first token), without
+   * the decode step. A server calls it before step() when requests wait, so their first tokens go out without
+   * waiting for a decode step of every live row. Tokens are the same as with step() alone (each request samples
+   * from its own streams, and rows decode independently).
+   */
+  admit(): GenerationEvent[] {
+    for (const req of this.#reqs.values()) if (req.signal?.aborted) this.cancel(req.id);
+    this.#admit();
+    return this.drain();
+  }
+
   #end(req: Req, sample: number): void {
     this.#events.push({ type: 'finish', id: req.id, sample, reason: 'cancelled', generation: null });
     if (--req.open === 0) this.#reqs.delete(req.id);

@@ -174,12 +174,22 @@ export class LocalEngine implements ChatEngine {
     setImmediate(() => void this.#loop());
   }
 
-  /** The decode loop: one batch step, dispatch its events, yield to the event loop; stops when idle. */
+  /**
+   * The decode loop: one batch step, dispatch its events, yield to the event loop; stops when idle. Requests that
+   * arrived are admitted first, on their own: their prefill and first token go out before the next decode step of
+   * every live row (step() alone would send them only after that step, a whole batch's decode later).
+   */
   async #loop(): Promise<void> {
+    const b = this.#batch;
+    const yieldNow = (): Promise<void> => new Promise<void>((r) => setImmediate(r));
     try {
-      while (!this.#batch.idle) {
-        this.#dispatch(this.#batch.step());
-        await new Promise<void>((r) => setImmediate(r));
+      while (!b.idle) {
+        if (b.waiting > 0 && b.active < b.slots) {
+          this.#dispatch(b.admit());
+          await yieldNow();
+        }
+        this.#dispatch(b.step());
+        await yieldNow();
       }
     } catch (err) {
       // A failing step (out of memory, a kernel error) ends every request in flight; the batch is left empty.
