@@ -239,7 +239,11 @@ export class GgufEngine implements ChatEngine {
         this.#live.delete(job);
         this.#running.delete(p);
         this.#free.push(seq);
-        job.sink(finish);
+        try {
+          job.sink(finish);
+        } catch (err) {
+          this.lastError = err instanceof Error ? err : new Error(String(err));
+        }
         if (!this.#closed) this.#pump();
       });
       this.#running.add(p);
