@@ -78,22 +78,30 @@ try {
   const opt = new AdamW(backend, flat, { lr: 1e-6 });
   const P = Math.round(tokensPerRow - part('lengthMean')), L = Math.round(part('lengthMean'));
   const rows: TokenRow[] = Array.from({ length: PROMPTS * G }, (_, i) => ({ prompt: Array.from({ length: P }, (_, t) => (Math.floor(i / G) * 7 + t) % 500), completion: Array.from({ length: L }, (_, t) => (3 * i + t) % 500) }));
-  const plainTps = (sharePrompts: boolean): number => {
-    const tps: number[] = [];
-    for (let r = 0; r < 1 + timed; r++) {
-      const t0 = performance.now();
-      opt.zeroGrad();
-      engine.scope(() => {
-        const lp = rowLogProbs(model, rows, 1, { train: true, sharePrompts });
-        surrogate(lp.lp, new Float32Array(lp.lp.size).fill(-1 / lp.lp.size), lp.aux).backward();
-      });
-      opt.step();
-      if (r > 0) tps.push((rows.length * (P + L)) / ((performance.now() - t0) / 1000));
-    }
-    return median(tps);
+  // One repetition of each kind per round, alternating, so that load from other processes falls on both alike.
+  // CPU seconds of the process (all threads) beside the wall time: less moved by other processes on a busy machine.
+  const cpuSeconds: Record<'plain' | 'grouped', number[]> = { plain: [], grouped: [] };
+  const stepTps = (sharePrompts: boolean): number => {
+    const t0 = performance.now(), c0 = process.cpuUsage();
+    opt.zeroGrad();
+    engine.scope(() => {
+      const lp = rowLogProbs(model, rows, 1, { train: true, sharePrompts });
+      surrogate(lp.lp, new Float32Array(lp.lp.size).fill(-1 / lp.lp.size), lp.aux).backward();
+    });
+    opt.step();
+    const c = process.cpuUsage(c0);
+    cpuSeconds[sharePrompts ? 'grouped' : 'plain'].push((c.user + c.system) / 1e6);
+    return (rows.length * (P + L)) / ((performance.now() - t0) / 1000);
   };
-  const plain = plainTps(false), grouped = plainTps(true), grpoTps = part('trainTokensPerSec');
-  console.log(`\nplain training step on the same shapes (${rows.length} rows × ${P} + ${L} tokens): ${plain.toFixed(0)} tok/s; with each group's prompt computed once ${grouped.toFixed(0)} tok/s (${(grouped / plain).toFixed(2)}x)`);
+  const plainRuns: number[] = [], groupedRuns: number[] = [];
+  for (let r = 0; r < 2 + Math.max(5, timed); r++) {
+    const a = stepTps(false), b = stepTps(true);
+    if (r >= 2) plainRuns.push(a), groupedRuns.push(b);
+  }
+  const ratios = plainRuns.map((a, i) => groupedRuns[i]! / a);
+  const cpuRatio = median(cpuSeconds.plain.slice(2)) / median(cpuSeconds.grouped.slice(2));
+  const plain = median(plainRuns), grouped = median(groupedRuns), grpoTps = part('trainTokensPerSec');
+  console.log(`\nplain training step on the same shapes (${rows.length} rows × ${P} + ${L} tokens): ${plain.toFixed(0)} tok/s; with each group's prompt computed once ${grouped.toFixed(0)} tok/s (${median(ratios).toFixed(2)}x, median of ${ratios.length} alternating pairs; ${formatSpread(spreadOf(ratios))}); CPU seconds ${median(cpuSeconds.plain.slice(2)).toFixed(2)} vs ${median(cpuSeconds.grouped.slice(2)).toFixed(2)} (${cpuRatio.toFixed(2)}x)`);
   console.log(`training tok/s inside GRPO ${grpoTps.toFixed(0)} = ${(grpoTps / plain).toFixed(2)}x the plain step (target >= 0.8x), ${(grpoTps / grouped).toFixed(2)}x the same forwards outside GRPO`);
 
   // TRL's GRPOTrainer on the same model and shapes.
