@@ -3,7 +3,7 @@
 // B = batch, T = new tokens, C = hidden, H = query heads, Hkv = kv heads, D = head dim, S = cached + new tokens.
 
 import { Linear, Module } from '../nn/index.js';
-import { attention, reshape, type Engine, type Tensor } from '../tensor/index.js';
+import { attention, concat, indexSelect, reshape, slice, type Engine, type Tensor } from '../tensor/index.js';
 import type { Rng } from '../util/rng.js';
 import { type ModelConfig, mhaDims } from './config.js';
 import type { ForwardContext } from './context.js';
@@ -43,8 +43,30 @@ export class SelfAttention extends Module {
     const k = applyRope(reshape(this.k_proj.forward(x), [B, T, Hkv, D]), ctx.rope, false); // (B, T, Hkv, D)
     const v = reshape(this.v_proj.forward(x), [B, T, Hkv, D]); // (B, T, Hkv, D)
     // The strided kernel reads the (B, T, heads, D) projections as they are: no head permutes.
-    const y = ctx.cache ? this.cachedAttention(q, k, v, ctx) : attention(q, k, v, { causal: true, layout: 'bthd' }); // (B, T, H, D)
+    let y: Tensor; // (B, T, H, D)
+    if (ctx.cache) y = this.cachedAttention(q, k, v, ctx);
+    else if (ctx.shared?.prompts.mode === 'attend') y = this.afterPrompts(q, k, v, ctx);
+    else {
+      if (ctx.shared) (ctx.shared.prompts.k[ctx.shared.layer] = k), (ctx.shared.prompts.v[ctx.shared.layer] = v);
+      y = attention(q, k, v, { causal: true, layout: 'bthd' });
+    }
     return this.o_proj.forward(reshape(y, [B, T, H * D])); // (B, T, C)
+  }
+
+  /**
+   * Completion rows after shared prompts: each run of rows attends to its prompt's real positions (the stored K/V,
+   * picked once per row), then causally to its own k, v (B, T, Hkv, D): queries sit at positions length + t.
+   */
+  private afterPrompts(q: Tensor, k: Tensor, v: Tensor, ctx: ForwardContext): Tensor {
+    const { layer, prompts } = ctx.shared!;
+    const Kp = prompts.k[layer]!, Vp = prompts.v[layer]!; // (Np, Pmax, Hkv, D)
+    const ys = prompts.runs.map(({ row, n, prompt, length }) => {
+      const pick = new Int32Array(n).fill(prompt);
+      const kk = concat([indexSelect(slice(Kp, 1, 0, length), 0, pick), slice(k, 0, row, row + n)], 1); // (n, length + T, Hkv, D)
+      const vv = concat([indexSelect(slice(Vp, 1, 0, length), 0, pick), slice(v, 0, row, row + n)], 1);
+      return attention(slice(q, 0, row, row + n), kk, vv, { causal: true, layout: 'bthd' }); // (n, T, H, D)
+    });
+    return ys.length === 1 ? ys[0]! : concat(ys, 0);
   }
 
   /**

@@ -13,4 +13,19 @@ export interface ForwardContext {
   train?: boolean;
   /** Incremental inference: read past K/V (or latent) of row rows[b] and append this chunk at starts[b]. */
   cache?: { cache: KvCache; layer: number; rows: Int32Array; starts: Int32Array };
+  /** Shared prompts (Transformer.forwardSharedPrompts): the layer's index and the prompts' keys and values. */
+  shared?: { layer: number; prompts: SharedPrompts };
+}
+
+/**
+ * Keys and values of prompts that several rows continue (GRPO's G samples of one prompt). The prompts' forward
+ * ('capture') stores each layer's K and V, (Np, Pmax, Hkv, D); the completions' forward ('attend') puts the run of
+ * rows [row, row + n) after prompt `prompt`, whose first `length` positions are real: those rows attend to them
+ * first, then causally to their own tokens. Gradients of the shared K/V add up over the rows that read them.
+ */
+export interface SharedPrompts {
+  mode: 'capture' | 'attend';
+  k: Tensor[];
+  v: Tensor[];
+  runs: readonly { row: number; n: number; prompt: number; length: number }[];
 }

@@ -1,4 +1,4 @@
-// src/model/transformer.test.ts — tests: the Transformer: parameter names/shapes, cached vs full logits, MLA cache size, prefix copy, gradients.
+// src/model/transformer.test.ts — tests: the Transformer: parameter names/shapes, cached vs full logits, MLA cache size, prefix copy, gradients, shared prompts.
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -164,4 +164,32 @@ test('training forward is differentiable end to end (finite-difference check thr
     p.data[idx] = orig;
     assert.ok(Math.abs(fd - g) <= 0.05 * Math.abs(g) + 1e-4, `${name}: analytic ${g} vs numeric ${fd}`);
   }
+});
+
+test('forwardSharedPrompts: logits of each completion position equal the full forward\'s; bad layouts get clear errors', () => {
+  const e = engine();
+  const m = new Transformer(e, parseModelConfig({ ...preset('tiny-dense'), maxSeqLen: 32 }), new Rng(2));
+  const V = m.config.vocabSize;
+  const rng = new Rng(9);
+  const prompts = [Array.from(randomIds(rng, 5, V)), Array.from(randomIds(rng, 2, V))];
+  const rows = [{ prompt: 0, completion: Array.from(randomIds(rng, 4, V)) }, { prompt: 0, completion: Array.from(randomIds(rng, 1, V)) }, { prompt: 1, completion: Array.from(randomIds(rng, 3, V)) }];
+  e.noGrad(() => {
+    const got = m.forwardSharedPrompts(prompts, rows, false); // (N, V)
+    assert.deepEqual(got.shape, [8, V]);
+    let k = 0;
+    for (const r of rows) {
+      const ids = [...prompts[r.prompt]!, ...r.completion.slice(0, -1)];
+      const full = m.forward(Int32Array.from(ids), 1, ids.length); // (1, T, V)
+      for (let j = 0; j < r.completion.length; j++, k++) {
+        const at = prompts[r.prompt]!.length - 1 + j;
+        for (let v = 0; v < V; v++) assert.ok(Math.abs(got.data[k * V + v]! - full.data[at * V + v]!) < 1e-4, `row token ${k}, vocab ${v}`);
+      }
+    }
+    assert.throws(() => m.forwardSharedPrompts(prompts, [rows[0]!, rows[2]!, rows[1]!], false), /rows of prompt 0 are not consecutive/);
+    assert.throws(() => m.forwardSharedPrompts(prompts, [{ prompt: 2, completion: [1] }], false), /row 0 has prompt 2 of 2/);
+    assert.throws(() => m.forwardSharedPrompts(prompts, [{ prompt: 0, completion: Array(40).fill(1) }], false), /longer than maxSeqLen 32/);
+  });
+  const moe = new Transformer(e, parseModelConfig({ ...preset('tiny-moe-mla'), maxSeqLen: 32 }), new Rng(2));
+  assert.equal(moe.sharesPrompts(), false);
+  assert.throws(() => moe.forwardSharedPrompts(prompts, rows, false), /needs MHA\/GQA attention and no MoE layers/);
 });

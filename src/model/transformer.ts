@@ -4,11 +4,11 @@
 // B = batch, T = tokens per row, C = hidden, V = vocab.
 
 import { Embedding, Linear, Module, RMSNorm } from '../nn/index.js';
-import { add, crossEntropy, embedding, indexSelect, linear, reshape, slice, type Engine, type Tensor } from '../tensor/index.js';
+import { add, concat, crossEntropy, embedding, indexSelect, linear, reshape, slice, type Engine, type Tensor } from '../tensor/index.js';
 import type { Rng } from '../util/rng.js';
 import { KvCache, type KvDtype } from './cache.js';
 import { type ModelConfig, parseModelConfig } from './config.js';
-import type { ForwardContext } from './context.js';
+import type { ForwardContext, SharedPrompts } from './context.js';
 import { DecoderLayer } from './layer.js';
 import { DeepSeekMoe, ModuleList } from './moe.js';
 import { MtpModule } from './mtp.js';
@@ -92,7 +92,7 @@ export class Transformer extends Module {
   }
 
   /** Final hidden states before the last norm, (B, T, C), and the summed aux loss. */
-  private trunk(ids: Int32Array, B: number, T: number, opts: ForwardOptions, train = false): { h: Tensor; aux: Tensor | null } {
+  private trunk(ids: Int32Array, B: number, T: number, opts: ForwardOptions, train = false, shared?: { prompts: SharedPrompts; positions?: Int32Array }): { h: Tensor; aux: Tensor | null } {
     const e = this.engine;
     const c = this.config;
     const positions = new Int32Array(B * T);
@@ -114,7 +114,8 @@ export class Transformer extends Module {
         for (let t = 0; t < T; t++) positions[b * T + t] = starts[b]! + t;
       }
       cacheCtx = { cache, layer: 0, rows, starts };
-    } else {
+    } else if (shared?.positions) positions.set(shared.positions);
+    else {
       if (T > c.maxSeqLen) throw new RangeError(`forward: T=${T} exceeds maxSeqLen ${c.maxSeqLen}`);
       for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) positions[b * T + t] = t;
     }
@@ -122,7 +123,7 @@ export class Transformer extends Module {
     let x = embedding(this.model.embed_tokens.weight, ids, [B, T]); // (B, T, C)
     let aux: Tensor | null = null;
     this.model.blocks.forEach((blk, layer) => {
-      const ctx: ForwardContext = { B, T, rope, train, cache: cacheCtx ? { ...cacheCtx, layer } : undefined };
+      const ctx: ForwardContext = { B, T, rope, train, cache: cacheCtx ? { ...cacheCtx, layer } : undefined, shared: shared ? { layer, prompts: shared.prompts } : undefined };
       const r = blk.forward(x, ctx);
       x = r.x;
       if (r.aux) aux = aux ? add(aux, r.aux) : r.aux;
@@ -184,6 +185,68 @@ export class Transformer extends Module {
       prev = r.h;
     }
     return { logits, mtpLogits, aux };
+  }
+
+  /** Whether forwardSharedPrompts serves this model: MHA/GQA attention and dense FFNs (no MoE load or balance loss). */
+  sharesPrompts(): boolean {
+    return this.config.attention.kind === 'mha' && this.moeLayers().length === 0;
+  }
+
+  /**
+   * Next-token logits of completion rows that continue shared prompts (GRPO's G samples of one prompt), computing
+   * each prompt once: the prompts run as one right-padded batch (Np, Pmax) that keeps every layer's K/V, then the
+   * completion rows (without their last token) run at positions P + t, each run of rows attending to its prompt's K/V
+   * first. Only the positions that predict a completion token reach the final norm and the head: per row, the
+   * prompt's last position, then its completion positions. Returns (N, V), N = Σ completion lengths, row by row.
+   * With `train` the forward records gradients (the shared prompt's add up over its rows). Rows of one prompt must
+   * be consecutive. Needs sharesPrompts().
+   */
+  forwardSharedPrompts(prompts: readonly (readonly number[])[], rows: readonly { prompt: number; completion: readonly number[] }[], train: boolean): Tensor {
+    if (!this.sharesPrompts()) throw new Error('forwardSharedPrompts: needs MHA/GQA attention and no MoE layers');
+    const c = this.config;
+    const Np = prompts.length;
+    const Pmax = Math.max(...prompts.map((p) => p.length));
+    if (Np === 0 || rows.length === 0 || prompts.some((p) => p.length === 0)) throw new RangeError('forwardSharedPrompts: needs prompts and rows, and no empty prompt');
+    const pIds = new Int32Array(Np * Pmax);
+    prompts.forEach((p, g) => pIds.set(p, g * Pmax));
+    const Bc = rows.length;
+    const Tc = Math.max(...rows.map((r) => r.completion.length)) - 1; // the last token is predicted, never read
+    const runs: { row: number; n: number; prompt: number; length: number }[] = [];
+    rows.forEach((r, b) => {
+      if (!(r.prompt >= 0 && r.prompt < Np) || r.completion.length === 0) throw new RangeError(`forwardSharedPrompts: row ${b} has prompt ${r.prompt} of ${Np}, ${r.completion.length} completion tokens`);
+      if (prompts[r.prompt]!.length + r.completion.length - 1 > c.maxSeqLen) throw new RangeError(`forwardSharedPrompts: row ${b} is longer than maxSeqLen ${c.maxSeqLen}`);
+      const last = runs.at(-1);
+      if (last && last.prompt === r.prompt) last.n++;
+      else if (runs.some((x) => x.prompt === r.prompt)) throw new RangeError(`forwardSharedPrompts: the rows of prompt ${r.prompt} are not consecutive`);
+      else runs.push({ row: b, n: 1, prompt: r.prompt, length: prompts[r.prompt]!.length });
+    });
+    this.checkIds(pIds, Np, Pmax);
+    const shared: SharedPrompts = { mode: 'capture', k: [], v: [], runs };
+    const hp = this.trunk(pIds, Np, Pmax, {}, train, { prompts: shared }).h; // (Np, Pmax, C)
+    const C = c.hidden;
+    let flat = reshape(hp, [Np * Pmax, C]);
+    // Per row: the prompt's last position predicts completion token 0; completion input t predicts token t + 1.
+    const pick = new Int32Array(rows.reduce((a, r) => a + r.completion.length, 0));
+    let k = 0;
+    rows.forEach((r, b) => {
+      pick[k++] = r.prompt * Pmax + prompts[r.prompt]!.length - 1;
+      for (let t = 0; t + 1 < r.completion.length; t++) pick[k++] = Np * Pmax + b * Tc + t;
+    });
+    if (Tc > 0) {
+      const cIds = new Int32Array(Bc * Tc);
+      const positions = new Int32Array(Bc * Tc);
+      rows.forEach((r, b) => {
+        const P = prompts[r.prompt]!.length;
+        for (let t = 0; t < Tc; t++) {
+          if (t + 1 < r.completion.length) cIds[b * Tc + t] = r.completion[t]!;
+          positions[b * Tc + t] = Math.min(P + t, c.maxSeqLen - 1); // padding past a short row: any valid position
+        }
+      });
+      this.checkIds(cIds, Bc, Tc);
+      const hc = this.trunk(cIds, Bc, Tc, {}, train, { prompts: { ...shared, mode: 'attend' }, positions }).h; // (Bc, Tc, C)
+      flat = concat([flat, reshape(hc, [Bc * Tc, C])], 0);
+    }
+    return this.head(this.model.norm.forward(indexSelect(flat, 0, pick))); // (N, V)
   }
 
   /** Mean cross-entropy of each MTP depth against the ids it predicts (V3 eq. 24 before the λ/D weighting). */

@@ -5,7 +5,8 @@ import { DecoderWeights, generate } from '../generate/index.js';
 import { parseModelConfig, preset, Transformer, type KvDtype } from '../model/index.js';
 import { createEngine } from '../tensor/index.js';
 import { Rng } from '../util/rng.js';
-import { packRows, rowLogProbs } from './logprobs.js';
+import { packParameters } from '../nn/index.js';
+import { packRows, rowLogProbs, surrogate } from './logprobs.js';
 
 test('packRows: completion token k is predicted at position P + k − 1; padding carries no target', () => {
   const p = packRows([{ prompt: [1, 2, 3], completion: [4, 5] }, { prompt: [7], completion: [8, 9, 10] }], 0);
@@ -31,7 +32,7 @@ function samplerGap(name: 'tiny-dense' | 'tiny-moe-mla' | 'reference', kvDtype: 
     const r = rowLogProbs(model, rows, 0.7, { train: true });
     let k = 0;
     res.sequences.forEach((s) => s.logprobs.forEach((want) => {
-      const gap = Math.abs(r.lp.data[r.packed.at[k++]!]! - want);
+      const gap = Math.abs(r.lp.data[r.at[k++]!]! - want);
       worst = Math.max(worst, gap);
       sum += gap;
       n++;
@@ -60,4 +61,44 @@ test('with an f16 KV cache the sampler log-probs stay within 2e-3 of the trainin
   assert.ok(full.worst < 1e-5, `f32 largest gap ${full.worst}`);
   assert.ok(half.worst < 2e-3, `f16 largest gap ${half.worst}`);
   assert.ok(half.worst > full.worst && half.mean > 10 * full.mean, `f16 gap ${half.worst} (mean ${half.mean}) vs f32 ${full.worst} (mean ${full.mean})`);
+});
+
+// GRPO's rows come in groups that share a prompt: the shared forward runs each prompt once and feeds only completion
+// positions to the head. Its log-probs and its parameter gradients must be those of the plain padded forward.
+test('rowLogProbs with shared prompts gives the plain forward\'s log-probs and gradients (ragged prompts and completions)', () => {
+  const engine = createEngine(createNativeBackend());
+  const model = new Transformer(engine, parseModelConfig({ ...preset('tiny-dense'), maxSeqLen: 64 }), new Rng(3));
+  const flat = packParameters(model);
+  assert.ok(model.sharesPrompts());
+  const rng = new Rng(11);
+  const V = model.config.vocabSize;
+  const tokens = (n: number): number[] => Array.from({ length: n }, () => rng.int(0, V - 1));
+  const p1 = tokens(6), p2 = tokens(3), p3 = tokens(9);
+  // Group-major rows; completion lengths 1 (only the prompt's last position predicts) to 11; a lone third prompt.
+  const rows = [
+    ...[4, 1, 11].map((n) => ({ prompt: p1, completion: tokens(n) })),
+    ...[7, 2].map((n) => ({ prompt: [...p2], completion: tokens(n) })),
+    { prompt: p3, completion: tokens(5) },
+  ];
+  const run = (sharePrompts: boolean): { lp: number[]; grad: Float32Array } => {
+    flat.grads.fill(0);
+    let lp: number[] = [];
+    engine.scope(() => {
+      const r = rowLogProbs(model, rows, 0.8, { train: true, sharePrompts });
+      assert.equal(r.packed === null, sharePrompts);
+      lp = [...r.at].map((i) => r.lp.data[i]!);
+      const coef = new Float32Array(r.lp.size);
+      r.at.forEach((i, k) => (coef[i] = Math.sin(k + 1)));
+      surrogate(r.lp, coef, r.aux).backward();
+    });
+    return { lp, grad: flat.grads.slice() };
+  };
+  const plain = run(false), shared = run(true);
+  assert.equal(shared.lp.length, rows.reduce((a, r) => a + r.completion.length, 0));
+  shared.lp.forEach((x, k) => assert.ok(Math.abs(x - plain.lp[k]!) < 1e-5, `token ${k}: ${x} vs ${plain.lp[k]}`));
+  let worst = 0, scaleG = 0;
+  plain.grad.forEach((g, i) => ((worst = Math.max(worst, Math.abs(g - shared.grad[i]!))), (scaleG = Math.max(scaleG, Math.abs(g)))));
+  assert.ok(scaleG > 1e-3 && worst < 1e-4 * scaleG, `largest gradient gap ${worst} (largest gradient ${scaleG})`);
+  // Without neighbours that share a prompt the plain forward runs.
+  engine.scope(() => assert.notEqual(rowLogProbs(model, [rows[0]!, rows[3]!], 1, { train: false }).packed, null));
 });

@@ -55,32 +55,70 @@ export function packRows(rows: readonly TokenRow[], padId = 0): PackedRows {
 }
 
 export interface RowLogProbs {
-  /** (B·T) log-probs at every position (0 where the target is ignored); carries gradient when recorded. */
+  /** Log-probs; carries gradient when recorded. Completion token k (row by row, in order) sits at lp[at[k]]. */
   lp: Tensor;
+  /** Index into lp of each completion token, row by row in order. */
+  at: Int32Array;
   /** Sum of the MoE balance losses, when the model has them and the forward trains. */
   aux: Tensor | null;
-  packed: PackedRows;
+  /** The right-padded batch of the plain forward (lp is then (B·T), 0 where the target is ignored); null when shared. */
+  packed: PackedRows | null;
   /** Entropy (nats) of softmax(logits / T) at each completion token's position, in `at` order; when asked. */
   entropy: Float64Array | null;
 }
 
 /**
- * Log-probs of the completion tokens. `train`: the recorded training forward (gradients flow, MoE layers count their
- * expert load); otherwise an inference forward (call it under engine.noGrad).
+ * Consecutive rows with equal prompts, as (distinct prompts, prompt index per row); null when no two neighbours
+ * share a prompt (nothing to save).
  */
-export function rowLogProbs(model: Transformer, rows: readonly TokenRow[], temperature: number, opts: { train: boolean; entropy?: boolean; padId?: number }): RowLogProbs {
-  const packed = packRows(rows, opts.padId ?? 0);
-  const { ids, targets, B, T, at } = packed;
+export function sharedPrompts(rows: readonly TokenRow[]): { prompts: (readonly number[])[]; of: number[] } | null {
+  const prompts: (readonly number[])[] = [];
+  const of: number[] = [];
+  let shared = false;
+  for (const r of rows) {
+    const last = prompts.at(-1);
+    const same = last !== undefined && (last === r.prompt || (last.length === r.prompt.length && last.every((x, i) => x === r.prompt[i])));
+    if (same) shared = true;
+    else prompts.push(r.prompt);
+    of.push(prompts.length - 1);
+  }
+  return shared ? { prompts, of } : null;
+}
+
+/**
+ * Log-probs of the completion tokens. `train`: the recorded training forward (gradients flow, MoE layers count their
+ * expert load); otherwise an inference forward (call it under engine.noGrad). Consecutive rows with the same prompt
+ * (GRPO's groups) share one forward of it when the model allows (Transformer.sharesPrompts; `sharePrompts: false`
+ * turns it off), and then only completion positions reach the head; the values are the same either way.
+ */
+export function rowLogProbs(model: Transformer, rows: readonly TokenRow[], temperature: number, opts: { train: boolean; entropy?: boolean; padId?: number; sharePrompts?: boolean }): RowLogProbs {
   const V = model.config.vocabSize;
-  let logits: Tensor;
+  const groups = opts.sharePrompts !== false && model.sharesPrompts() ? sharedPrompts(rows) : null;
+  let logits: Tensor; // (N, V)
+  let targets: Int32Array;
+  let at: Int32Array;
   let aux: Tensor | null = null;
-  if (opts.train) {
-    const out = model.forwardTrain(ids, B, T);
-    logits = out.logits; // (B, T, V)
-    aux = out.aux;
-  } else logits = model.forward(ids, B, T); // (B, T, V)
+  let packed: PackedRows | null = null;
+  if (groups) {
+    rows.forEach((r, i) => {
+      if (r.completion.length === 0) throw new RangeError(`rowLogProbs: row ${i} has an empty completion`);
+    });
+    logits = model.forwardSharedPrompts(groups.prompts, rows.map((r, i) => ({ prompt: groups.of[i]!, completion: r.completion })), opts.train);
+    targets = Int32Array.from(rows.flatMap((r) => r.completion));
+    at = Int32Array.from({ length: targets.length }, (_, k) => k);
+  } else {
+    packed = packRows(rows, opts.padId ?? 0);
+    const { ids, B, T } = packed;
+    ({ targets, at } = packed);
+    if (opts.train) {
+      const out = model.forwardTrain(ids, B, T);
+      logits = out.logits; // (B, T, V)
+      aux = out.aux;
+    } else logits = model.forward(ids, B, T); // (B, T, V)
+    logits = reshape(logits, [B * T, V]);
+  }
   const scaled = temperature === 1 ? logits : scale(logits, 1 / temperature);
-  const lp = tokenLogProbs(reshape(scaled, [B * T, V]), targets); // (B·T)
+  const lp = tokenLogProbs(scaled, targets); // (N)
   let entropy: Float64Array | null = null;
   if (opts.entropy) {
     entropy = new Float64Array(at.length);
@@ -98,7 +136,7 @@ export function rowLogProbs(model: Transformer, rows: readonly TokenRow[], tempe
       entropy[k] = Math.log(z) - s / z; // H = log Z − E[x − max]
     }
   }
-  return { lp, aux, packed, entropy };
+  return { lp, at, aux, packed, entropy };
 }
 
 /** Σ_t coef_t · lp_t (+ aux): a scalar whose gradient w.r.t. lp is coef (the closed-form policy-loss gradient). */

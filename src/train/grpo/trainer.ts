@@ -123,7 +123,7 @@ export async function trainGrpo(opts: GrpoRunOptions): Promise<GrpoResult> {
         engine.scope(() => engine.noGrad(() => {
           const chunk = rows.slice(i, i + cfg.microBatch);
           const r = rowLogProbs(ref, chunk, cfg.temperature, { train: false, padId });
-          splitPerRow(r.lp.data, r.packed.at, chunk).forEach((x) => refLp.push(x));
+          splitPerRow(r.lp.data, r.at, chunk).forEach((x) => refLp.push(x));
         }));
       }
     }
@@ -160,7 +160,7 @@ export async function trainGrpo(opts: GrpoRunOptions): Promise<GrpoResult> {
             let k = 0;
             ids.forEach((s, j) => {
               for (let t = 0; t < rows[s]!.completion.length; t++, k++) {
-                lp[k] = lpAll[r.packed.at[k]!]!;
+                lp[k] = lpAll[r.at[k]!]!;
                 // μ = 1: π_old is the current policy (ratio exactly 1, its gradient is not 0); μ > 1: the sampler's
                 // log-probs, fixed for every pass (equal to the training forward's within 1e-4: a test).
                 old[k] = cfg.mu === 1 ? lp[k]! : samples[s]!.logprobs[t]!;
@@ -175,7 +175,7 @@ export async function trainGrpo(opts: GrpoRunOptions): Promise<GrpoResult> {
               weights: w.subarray(wOff, wOff + n),
             });
             const coef = new Float32Array(lpAll.length);
-            for (let q = 0; q < n; q++) coef[r.packed.at[q]!] = pl.grad[q]!;
+            for (let q = 0; q < n; q++) coef[r.at[q]!] = pl.grad[q]!;
             surrogate(r.lp, coef, r.aux).backward();
             lossSum += pl.loss;
             processed += n;
