@@ -111,7 +111,7 @@ const NAMES_ZH = ['小明', '小红', '李华', '王芳', '张伟'];
 const THINGS_ZH = ['苹果', '橘子', '球', '杯子', '铅笔'];
 
 /**
- * An everyday count that takes one or two additions or subtractions, in words ("Tom had 7 pens, got 5 more and gave
+ * An everyday count that takes one to three additions or subtractions, in words ("Tom had 7 pens, got 5 more and gave
  * away 3…"), with its steps as the reasoning. A word problem about things, never an expression from the task library.
  */
 function sumNote(rng: Rng, lang: 'en' | 'zh'): [string, string, string] {
@@ -119,7 +119,7 @@ function sumNote(rng: Rng, lang: 'en' | 'zh'): [string, string, string] {
   const [who, what] = zh ? [rng.pick(NAMES_ZH), rng.pick(THINGS_ZH)] : [rng.pick(NAMES), rng.pick(THINGS)];
   let n = rng.int(2, 19);
   const events: string[] = [], steps: string[] = [];
-  for (let i = rng.int(1, 2); i > 0; i--) {
+  for (let i = rng.int(1, 3); i > 0; i--) {
     const b = rng.int(1, 9), more = rng.next() < 0.5 || b > n;
     const next = more ? n + b : n - b;
     steps.push(`${n} ${more ? '+' : '-'} ${b} = ${next}`);

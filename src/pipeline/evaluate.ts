@@ -5,7 +5,7 @@
 
 import type { ChatModel } from '../generate/index.js';
 import { consAtK, mean, type VoteSample } from '../eval/metrics.js';
-import { hasFormat, languageConsistency } from '../reward/index.js';
+import { hasFormat, languageConsistency, questionLanguage } from '../reward/index.js';
 import type { Task, TaskItem } from '../tasks/types.js';
 import { rollout, type RolloutPromptStyle } from '../train/index.js';
 
@@ -23,10 +23,14 @@ export function reflectiveRate(texts: readonly string[]): number {
   return words > 0 ? (1000 * hits) / words : 0;
 }
 
-/** Whether a completion's reasoning mixes languages (neither all English nor all Chinese words). */
-export function mixesLanguages(completion: string): boolean {
-  const en = languageConsistency(completion, 'en');
-  return en !== null && en > 0 && en < 1;
+/**
+ * Whether a completion's reasoning strays from the question's language: it mixes languages, or reasons in another one
+ * (the share of its words in the question's language — DeepSeek-R1 eq. 7 — is below 1). Reasoning with no words
+ * (pure arithmetic) does not count.
+ */
+export function mixesLanguages(completion: string, question: string): boolean {
+  const share = languageConsistency(completion, questionLanguage(question));
+  return share !== null && share < 1;
 }
 
 export interface EvalResult {
@@ -40,7 +44,7 @@ export interface EvalResult {
   consK: number;
   formatRate: number;
   lengthMean: number;
-  /** Share of completions whose reasoning mixes English and Chinese. */
+  /** Share of completions whose reasoning is not all in the question's language (mixed, or another language). */
   mixRate: number;
   reflectivePer1k: number;
   /** A few completions with their verdicts. */
@@ -59,7 +63,7 @@ export async function evaluateModel(cm: ChatModel, task: Task, items: readonly T
     lenient.push(r.correct);
     strict.push(r.correct && f);
     format.push(f);
-    mixed.push(mixesLanguages(s.text));
+    mixed.push(mixesLanguages(s.text, s.draw.item.question));
     votes[s.group]!.push({ extracted: r.extracted, correct: r.correct });
     if (examples.length < (opts.examples ?? 3) && votes[s.group]!.length === 1) examples.push({ question: s.draw.item.question, gold: s.draw.item.gold, completion: s.text, correct: r.correct });
   }

@@ -7,6 +7,7 @@ import { pipelinePreset } from './presets.js';
 import { runPipeline, StageInterrupted, type StageContext, STAGES } from './index.js';
 import { writeReport } from './report.js';
 import { baseCorpus, chainSteps } from './corpus.js';
+import { mixesLanguages } from './evaluate.js';
 import { getTask } from '../tasks/registry.js';
 import { Rng } from '../util/rng.js';
 
@@ -37,7 +38,7 @@ test('the base corpus: worked answers in prose, English and Chinese, never a tas
   const generalDocs = withGeneral.filter((d) => general.some((g) => d.includes(g.question)));
   const plainGeneral = generalDocs.filter((d) => !/<think>|<answer>/.test(d));
   assert.ok(plainGeneral.length > 40 && plainGeneral.length === generalDocs.length, `${plainGeneral.length} plain of ${generalDocs.length} general documents`);
-  // With noteSums, some notes are everyday counts that take one or two additions or subtractions in words: each step
+  // With noteSums, some notes are everyday counts that take one to three additions or subtractions in words: each step
   // is right and continues the last, the answer is the final result, and none is a task problem.
   const withSums = baseCorpus(items, new Rng(1), { zhShare: 0.3, noteShare: 0.3, noteSums: true, workedShare: 0.5, generalShare: 0 });
   const sums = withSums.map((d) => /<think> ((?:\d+ [+-] \d+ = -?\d+[.。] ?)+) <\/think> <answer> (-?\d+) <\/answer>$/.exec(d)).filter((m) => m !== null);
@@ -112,6 +113,15 @@ test('the quick pipeline runs every stage, writes the report, resumes an interru
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("language mixing: reasoning not all in the question's language", () => {
+  const zhQ = '计算 3 + 4。请给出准确的整数结果。', enQ = 'Compute 3 + 4. Give the exact integer value.';
+  assert.equal(mixesLanguages('我们从左到右计算。3 + 4 = 7。</think> 7', zhQ), false);
+  assert.equal(mixesLanguages('We add. 3 + 4 = 7.</think> 7', zhQ), true, 'English reasoning for a Chinese question');
+  assert.equal(mixesLanguages('我们 compute 3 + 4 = 7.</think> 7', enQ), true, 'mixed');
+  assert.equal(mixesLanguages('We add. 3 + 4 = 7.</think> 答案是 7', enQ), false, 'the summary after </think> is not reasoning');
+  assert.equal(mixesLanguages('3 + 4 = 7.</think> 7', zhQ), false, 'no words: not counted');
 });
 
 test('a missing or corrupt input checkpoint gives one clear error', async () => {
