@@ -97,7 +97,7 @@ export function terseAnswer(expr: string, gold: string, lang: 'en' | 'zh', rng: 
  * R1-Zero's template words nor in tags: a base meets that template only around everyday notes.
  */
 export function problemDocument(item: TaskItem, expr: string, lang: 'en' | 'zh', worked: boolean, rng: Rng): string {
-  const q = lang === 'zh' ? questionZh(expr) : /\p{Script=Han}/u.test(item.question) ? arithmeticQuestion(expr, 'en') : item.question;
+  const q = arithmeticQuestion(expr, lang);
   const style = rng.int(0, 2);
   const a = worked ? workedAnswer(expr, item.gold, lang, rng) : terseAnswer(expr, item.gold, lang, rng);
   if (lang === 'zh') return style % 2 === 0 ? `问题：${q}\n解答：${a}` : `${q}\n${a}`;
@@ -164,7 +164,7 @@ export interface CorpusOptions {
   zhShare: number;
   /** Share of tagged everyday notes. */
   noteShare: number;
-  /** Whether notes include everyday counts that take one addition or subtraction in words (see sumNote). */
+  /** Whether half of the notes are everyday counts taking one to three additions or subtractions in words (sumNote). */
   noteSums?: boolean;
   /** Share of problems answered with worked steps (the rest state the result only). */
   workedShare: number;
