@@ -184,6 +184,91 @@ export function generalDocument(item: TaskItem, rng: Rng): string {
   return style === 0 ? `Question: ${item.question}\nAnswer: ${a}` : `${item.question}\n${a}`;
 }
 
+/** A binary expression tree over integers, as Countdown writes its solutions ("(7 + 3) * 2"). */
+type Expr = number | { op: '+' | '-' | '*' | '/'; l: Expr; r: Expr };
+
+function parseSolution(src: string): Expr | null {
+  const toks = src.match(/\d+|[-+*/()]/g) ?? [];
+  let i = 0;
+  const atom = (): Expr | null => {
+    const t = toks[i++];
+    if (t === '(') {
+      const e = sum();
+      return toks[i++] === ')' ? e : null;
+    }
+    return t !== undefined && /^\d+$/.test(t) ? Number(t) : null;
+  };
+  const chain = (next: () => Expr | null, ops: string[]) => (): Expr | null => {
+    let l = next();
+    while (l !== null && ops.includes(toks[i] ?? '')) {
+      const op = toks[i++] as '+' | '-' | '*' | '/';
+      const r = next();
+      l = r === null ? null : { op, l, r };
+    }
+    return l;
+  };
+  const product = chain(atom, ['*', '/']);
+  const sum = chain(product, ['+', '-']);
+  const e = sum();
+  return i === toks.length ? e : null;
+}
+
+const apply = (op: string, a: number, b: number): number => (op === '+' ? a + b : op === '-' ? a - b : op === '*' ? a * b : a / b);
+
+/** Steps evaluating a tree bottom-up ("7 + 3 = 10", "10 * 2 = 20") and its value; null when a step leaves the integers. */
+function treeSteps(e: Expr, steps: string[]): number | null {
+  if (typeof e === 'number') return e;
+  const a = treeSteps(e.l, steps), b = treeSteps(e.r, steps);
+  if (a === null || b === null || (e.op === '/' && (b === 0 || a % b !== 0))) return null;
+  const v = apply(e.op, a, b);
+  steps.push(`${a} ${e.op} ${b} = ${v}`);
+  return v;
+}
+
+/**
+ * A worked Countdown answer in prose: first a try that misses (the solution with its last operation swapped), checked
+ * against the target, then the solution's own steps, checked, and the expression — search and verification in a few
+ * words. Null when the solution is not a whole-number tree.
+ */
+export function countdownWorked(solution: string, target: number, rng: Rng): string | null {
+  const tree = parseSolution(solution);
+  if (tree === null || typeof tree === 'number') return null;
+  const steps: string[] = [];
+  if (treeSteps(tree, steps) !== target) return null;
+  const a = treeSteps(tree.l, []), b = treeSteps(tree.r, []);
+  const misses = (['+', '-', '*'] as const).filter((op) => op !== tree.op && a !== null && b !== null && apply(op, a, b) !== target && apply(op, a, b) >= 0);
+  const miss = misses.length > 0 && a !== null && b !== null ? rng.pick(misses) : null;
+  const tried = miss ? `Try ${a} ${miss} ${b} = ${apply(miss, a!, b!)}, not ${target}. ` : '';
+  return `${tried}Try ${steps.map((x) => x + '.').join(' ')} That makes ${target}. The answer is ${solution}.`;
+}
+
+/**
+ * A base-corpus document for a problem of another task family (the preset's mix), in plain prose like the main task's:
+ * Countdown with a worked answer (a miss, then the solution checked) or the expression alone; knights and knaves with
+ * the verdicts alone.
+ */
+export function mixDocument(task: string, item: TaskItem, worked: boolean, rng: Rng): string {
+  let a = `The answer is ${item.gold}.`;
+  if (task === 'countdown') {
+    const solution = String(item.meta?.['solution'] ?? '');
+    const target = Number(item.meta?.['target']);
+    a = (worked ? countdownWorked(solution, target, rng) : null) ?? `The answer is ${solution}.`;
+  }
+  const style = rng.int(0, 2);
+  return style === 0 ? `Question: ${item.question}\nAnswer: ${a}` : style === 1 ? `Q: ${item.question}\nA: ${a}` : `${item.question}\n${a}`;
+}
+
+/** Merges extra documents into a corpus at seeded random places (keeping each list's own order). */
+export function interleave(docs: readonly string[], extra: readonly string[], rng: Rng): string[] {
+  const out: string[] = [];
+  let i = 0, j = 0;
+  while (i < docs.length || j < extra.length) {
+    const takeExtra = j < extra.length && (i >= docs.length || rng.next() < (extra.length - j) / (docs.length - i + extra.length - j));
+    out.push(takeExtra ? extra[j++]! : docs[i++]!);
+  }
+  return out;
+}
+
 /** The pretraining corpus: one document per training item, plus notes and general requests, in a seeded order. */
 export function baseCorpus(items: readonly TaskItem[], rng: Rng, opts: CorpusOptions, general: readonly TaskItem[] = []): string[] {
   const docs: string[] = [];

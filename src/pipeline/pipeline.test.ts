@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { pipelinePreset } from './presets.js';
 import { runPipeline, StageInterrupted, type StageContext, STAGES } from './index.js';
 import { writeReport } from './report.js';
-import { baseCorpus, chainSteps } from './corpus.js';
+import { baseCorpus, chainSteps, countdownWorked, interleave, mixDocument } from './corpus.js';
 import { mixesLanguages } from './evaluate.js';
 import { getTask } from '../tasks/registry.js';
 import { Rng } from '../util/rng.js';
@@ -57,6 +57,35 @@ test('the base corpus: worked answers in prose, English and Chinese, never a tas
   for (const it of items.slice(0, 50)) assert.ok(docs.some((d) => d.includes(`${it.gold}.`) || d.includes(`${it.gold}。`)));
 });
 
+test('Countdown in the corpus: a miss, then the solution worked and checked, the expression last; documents interleave in order', async () => {
+  const rng = new Rng(5);
+  for (const spec of ['numbers=2,maxNumber=9,maxTarget=81', 'numbers=3,maxNumber=9,maxTarget=81']) {
+    const t = getTask('countdown', { difficulty: spec });
+    let worked = 0;
+    for (const it of await t.items({ split: 'train', n: 60, seed: 2 })) {
+      const doc = mixDocument('countdown', it, true, rng);
+      assert.ok(doc.startsWith(it.question) || doc.includes(`: ${it.question}\n`), doc);
+      const answer = doc.slice(doc.lastIndexOf('\n') + 1);
+      // The document's own answer passes the task's checker, and every step it writes is right.
+      assert.equal((await t.check(it, answer)).correct, true, answer);
+      for (const [, a, op, b, c] of answer.matchAll(/(\d+) ([-+*/]) (\d+) = (-?\d+)/g)) {
+        const v = op === '+' ? Number(a) + Number(b) : op === '-' ? Number(a) - Number(b) : op === '*' ? Number(a) * Number(b) : Number(a) / Number(b);
+        assert.equal(v, Number(c), answer);
+      }
+      if (countdownWorked(String(it.meta?.['solution']), Number(it.meta?.['target']), rng)) {
+        worked++;
+        assert.match(answer, new RegExp(`That makes ${it.meta?.['target']}\\. The answer is `));
+      }
+    }
+    assert.ok(worked > 40, `${worked} worked of 60 (${spec})`);
+  }
+  assert.equal(countdownWorked('7 / 2 * 4', 14, rng), null, 'a step off the whole numbers is not written out');
+  assert.equal(mixDocument('countdown', { id: 'x', question: 'Q?', gold: '14', meta: { solution: '7 / 2 * 4', target: 14 } }, true, rng).endsWith('The answer is 7 / 2 * 4.'), true);
+  const merged = interleave(['a', 'b', 'c', 'd'], ['X', 'Y'], new Rng(1));
+  assert.deepEqual(merged.filter((d) => d === d.toLowerCase()), ['a', 'b', 'c', 'd']);
+  assert.deepEqual(merged.filter((d) => d !== d.toLowerCase()), ['X', 'Y']);
+});
+
 test('the quick pipeline runs every stage, writes the report, resumes an interrupted stage and skips finished ones', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'r1-pipeline-'));
   const logs: string[] = [];
@@ -95,9 +124,23 @@ test('the quick pipeline runs every stage, writes the report, resumes an interru
       assert.ok(html.includes(label) && readFileSync(rep.markdown, 'utf8').includes(label), label);
     }
     const evals = JSON.parse(readFileSync(join(dir, 'eval.json'), 'utf8')) as { model: string; task: string; pass1Lenient: number; pass1Strict: number; consK: number }[];
-    assert.equal(evals.length, 9);
+    // Seven models on the main task and on the mix's Countdown, plus R1 before/after on general prompts.
+    assert.equal(evals.length, 16);
+    assert.deepEqual([...new Set(evals.map((e) => e.task))], ['arithmetic', 'countdown', 'instructions']);
+    assert.equal(evals.filter((e) => e.task === 'countdown').length, 7);
+    // Every RL stage drew the mix: Countdown prompts were sampled in R1-Zero's run, and the report tables them per task.
+    for (const part of ['zero/run', 'r1/rl1', 'r1/rl2', 'distill/rl']) {
+      const cfg = JSON.parse(readFileSync(join(dir, part, 'config.json'), 'utf8')) as { tasks: { name: string; weight: number }[] };
+      assert.deepEqual(cfg.tasks.filter((t) => t.name !== 'instructions').map((t) => [t.name, Math.round(1000 * t.weight) / 1000]), part === 'r1/rl2' ? [['arithmetic', 0.525], ['countdown', 0.175]] : [['arithmetic', 0.75], ['countdown', 0.25]], part);
+    }
+    assert.match(readFileSync(rep.markdown, 'utf8'), /countdown pass@1 \| countdown cons@4/);
+    // The base corpus answers Countdown problems in prose too (never in tags).
+    const corpus = readFileSync(join(dir, 'base-corpus.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { text: string }).text);
+    const countdown = corpus.filter((d) => d.includes('Using the numbers'));
+    assert.equal(countdown.length, preset.mix[0]!.documents);
+    assert.ok(countdown.every((d) => !/<think>|<answer>/.test(d)) && countdown.some((d) => /Try .*, not \d+\./.test(d)));
     // The language reward's ablation: the reasoning RL ran with and without it, and the report compares the two.
-    assert.deepEqual(evals.filter((e) => e.model.startsWith('r1rl1')).map((e) => e.model), ['r1rl1NoLang', 'r1rl1']);
+    assert.deepEqual(evals.filter((e) => e.model.startsWith('r1rl1') && e.task === 'arithmetic').map((e) => e.model), ['r1rl1NoLang', 'r1rl1']);
     assert.match(readFileSync(rep.markdown, 'utf8'), /\| language reward ablation: reasoning RL without → with it \| mixing \d+\.\d% → \d+\.\d%, accuracy/);
     // General prompts (rule-checked instructions) are scored for R1 before and after its final RL round.
     assert.deepEqual(evals.filter((e) => e.task === 'instructions').map((e) => e.model), ['general:r1sft', 'general:r1']);

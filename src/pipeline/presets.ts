@@ -17,6 +17,12 @@ export const pipelinePresetSchema = z.strictObject({
   /** The reasoning task (a synthetic task of the library) and its difficulty spec. */
   task: z.string(),
   difficulty: z.string(),
+  /**
+   * Further reasoning task families beside the main one (the paper's RL data mixes math, code, STEM and logic): each
+   * with its difficulty, its share of every RL stage's prompts (the main task gets the rest), and how many of its
+   * problems the base corpus answers in prose. Evaluated per task.
+   */
+  mix: z.array(z.strictObject({ task: z.enum(['countdown', 'knights']), difficulty: z.string(), share: z.number().positive().max(0.9), documents: posInt })),
   vocabSize: posInt,
   maxSeqLen: posInt,
   /** Completion budget in tokens for RL and evaluation. */
@@ -69,10 +75,13 @@ export type PipelinePreset = z.output<typeof pipelinePresetSchema>;
 // result, so RL has a longer, more accurate way of answering to find (the "thinking longer" effect). 30% of the
 // questions are asked in Chinese: multilingual RL prompts are where the paper saw language mixing.
 const TASK = { task: 'arithmetic', difficulty: 'digits=1,operands=3,operators=+-,zh=0.3' };
+// Countdown with two one-digit numbers (TinyZero's R1-Zero task, scaled down): which operation reaches the target is
+// a small search, answered in the corpus by trying one and checking it.
+const COUNTDOWN = { task: 'countdown' as const, difficulty: 'numbers=2,maxNumber=9,maxTarget=81', share: 0.25 };
 
 export const PIPELINE_PRESETS: Record<'quick' | 'default', PipelinePreset> = {
   quick: {
-    name: 'quick', seed: 1, ...TASK, vocabSize: 768, maxSeqLen: 320, maxNewTokens: 48,
+    name: 'quick', seed: 1, ...TASK, mix: [{ ...COUNTDOWN, documents: 400 }], vocabSize: 768, maxSeqLen: 320, maxNewTokens: 48,
     model: { hidden: 64, nLayers: 2, nHeads: 4, nKvHeads: 2, intermediate: 192 },
     student: { hidden: 48, nLayers: 2, nHeads: 4, nKvHeads: 2, intermediate: 128 },
     base: { documents: 1500, steps: 60, batchSize: 8, seqLen: 96, lr: 3e-3, zhShare: 0.3, noteShare: 0.2, noteSums: true, workedShare: 0.5, generalShare: 0.05 },
@@ -83,7 +92,7 @@ export const PIPELINE_PRESETS: Record<'quick' | 'default', PipelinePreset> = {
     dollarsPerCoreHour: 0.05,
   },
   default: {
-    name: 'default', seed: 1, ...TASK, vocabSize: 1024, maxSeqLen: 384, maxNewTokens: 64,
+    name: 'default', seed: 1, ...TASK, mix: [{ ...COUNTDOWN, documents: 3000 }], vocabSize: 1024, maxSeqLen: 384, maxNewTokens: 64,
     model: { hidden: 128, nLayers: 4, nHeads: 4, nKvHeads: 2, intermediate: 384 },
     student: { hidden: 64, nLayers: 2, nHeads: 4, nKvHeads: 2, intermediate: 192 },
     base: { documents: 12000, steps: 1200, batchSize: 12, seqLen: 192, lr: 3e-3, zhShare: 0.3, noteShare: 0.2, noteSums: true, workedShare: 0.5, generalShare: 0.05 },
@@ -97,5 +106,7 @@ export const PIPELINE_PRESETS: Record<'quick' | 'default', PipelinePreset> = {
 
 export function pipelinePreset(name: string): PipelinePreset {
   if (name !== 'quick' && name !== 'default') throw new Error(`unknown pipeline preset "${name}" (known: quick, default)`);
-  return pipelinePresetSchema.parse(PIPELINE_PRESETS[name]);
+  const p = pipelinePresetSchema.parse(PIPELINE_PRESETS[name]);
+  if (p.mix.reduce((a, m) => a + m.share, 0) >= 1) throw new Error(`preset "${name}": the mix's shares must leave some prompts to ${p.task}`);
+  return p;
 }

@@ -53,7 +53,9 @@ export function writeReport(runDir: string): ReportFiles {
   const evals = existsSync(join(runDir, 'eval.json')) ? (JSON.parse(readFileSync(join(runDir, 'eval.json'), 'utf8')) as EvalRecord[]) : [];
   const stages = readStages(runDir);
   const k = preset.eval.k;
-  const byKey = (key: string): EvalRecord | undefined => evals.find((e) => e.model === key);
+  // The main task's records (general prompts have their own model keys); the mix's families are tabled apart.
+  const byKey = (key: string, taskName = preset.task): EvalRecord | undefined => evals.find((e) => e.model === key && (e.task === taskName || key.startsWith('general:')));
+  const mix = preset.mix ?? [];
 
   const results: Table = {
     caption: `Held-out ${preset.task} (${preset.difficulty}), ${preset.eval.items} problems, k = ${k} samples at T 0.6 / top-p 0.95`,
@@ -62,6 +64,14 @@ export function writeReport(runDir: string): ReportFiles {
       const e = byKey(m.key);
       return [m.label, pct(e?.pass1Lenient), pct(e?.pass1Strict), pct(e?.consK), pct(e?.formatRate), e ? e.lengthMean.toFixed(1) : null, pct(e?.mixRate), e ? e.reflectivePer1k.toFixed(1) : null];
     }),
+  };
+  const perTask: Table = {
+    caption: `Held-out pass@1 (lenient / strict) and cons@${k} per task family: the main task and the RL mix (${[`${preset.task} ${Math.round(100 * (1 - mix.reduce((a, m) => a + m.share, 0)))}%`, ...mix.map((m) => `${m.task} ${Math.round(100 * m.share)}%`)].join(', ')} of RL prompts)`,
+    head: ['model', ...[preset.task, ...mix.map((m) => m.task)].flatMap((t) => [`${t} pass@1`, `${t} cons@${k}`])],
+    rows: EVALUATED.map((m) => [m.label, ...[preset.task, ...mix.map((x) => x.task)].flatMap((t) => {
+      const e = byKey(m.key, t);
+      return [e ? `${pct(e.pass1Lenient)} / ${pct(e.pass1Strict)}` : null, pct(e?.consK)];
+    })]),
   };
   const base = byKey('base'), zero = byKey('zero'), r1 = byKey('r1'), sSft = byKey('studentSft'), sRl = byKey('studentRl');
   const noLang = byKey('r1rl1NoLang'), withLang = byKey('r1rl1');
@@ -123,13 +133,14 @@ export function writeReport(runDir: string): ReportFiles {
     ...(coldSource ? [`R1 cold-start data: ${coldSource}.`] : []),
     ...(traceSource ? [`Distillation traces: ${traceSource}.`] : []),
     'Everything here is a miniature: models of a few hundred thousand parameters, trained from scratch for minutes on a CPU. The numbers show the direction of each effect the paper reports, or its absence, honestly measured on held-out problems that training never saw.',
+    ...(mix.length ? [`Every RL stage draws ${mix.map((m) => `${m.task} (${m.difficulty})`).join(', ')} beside ${preset.task} by the shares above (the paper mixed math, code, STEM and logic prompts); the base corpus answers ${mix.map((m) => `${m.documents.toLocaleString('en-US')} ${m.task} problems`).join(', ')} in the same plain prose, and the cold start, the SFT round and distillation rejection-sample every family.`] : []),
     'The base corpus writes problems in plain prose (English and Chinese). A small share of documents are everyday-fact notes marked up with <think>/<answer> tags, so that a model this small can produce the tags at all; no task problem ever appears in that format.',
     `The final all-scenario RL round mixes reasoning prompts with general requests (${Math.round(100 * preset.r1.general.share)}% of prompts) whose instructions — answer language, word limits, required or forbidden words, item counts — are checked by rules: they stand in for the paper's helpfulness and harmlessness reward models, which this miniature does not have. The SFT round before it adds ${preset.r1.general.sftExamples} plainly answered requests, standing in for the non-reasoning data the paper reuses from DeepSeek-V3.`,
     'Lenient scoring finds the final answer anywhere in the output (format ignored); strict scoring also requires the format the model was trained for (R1-Zero tags or R1\'s reasoning-then-summary).',
     `Language mixing counts completions whose reasoning is not all in the language the question is asked in (${Math.round(100 * (Number(/zh=([\d.]+)/.exec(preset.difficulty)?.[1] ?? 0)))}% of the questions are in Chinese): reasoning that mixes English and Chinese, or reasons in the other language. Reasoning with no words at all (bare arithmetic) does not count. The language reward is the share of the reasoning's words in the question's language (DeepSeek-R1 eq. 7).`,
   ];
   const sections: Section[] = [
-    { title: 'Results', blocks: [{ kind: 'html', html: htmlTable(results) }, { kind: 'html', html: htmlTable(findings) }, { kind: 'html', html: htmlTable(general) }] },
+    { title: 'Results', blocks: [{ kind: 'html', html: htmlTable(results) }, { kind: 'html', html: htmlTable(perTask) }, { kind: 'html', html: htmlTable(findings) }, { kind: 'html', html: htmlTable(general) }] },
     { title: 'Training curves', blocks: charts.map((html) => ({ kind: 'html' as const, html })) },
     { title: 'Samples before and after RL', blocks: [{ kind: 'text', text: 'Base model:' }, { kind: 'pre', text: example(base) }, { kind: 'text', text: 'R1-Zero:' }, { kind: 'pre', text: example(zero) }, { kind: 'text', text: 'R1:' }, { kind: 'pre', text: example(r1) }, { kind: 'text', text: aha ? `A rewarded R1-Zero sample with a reflective word (step ${aha.step}):` : 'No rewarded R1-Zero sample with a reflective word was logged ("aha" moments did not occur at this scale).' }, ...(aha ? [{ kind: 'pre' as const, text: aha.completion }] : [])] },
     { title: 'Models and cost', blocks: [{ kind: 'html', html: htmlTable(sizes) }, { kind: 'html', html: htmlTable(cost) }] },
@@ -138,8 +149,8 @@ export function writeReport(runDir: string): ReportFiles {
   const title = `r1ts — the R1 story in miniature (preset ${preset.name})`;
   const html = join(runDir, 'report.html');
   writeFileSync(html, htmlPage(title, sections));
-  const md = [`# ${title}`, markdownTable(results), markdownTable(findings), markdownTable(general), markdownTable(sizes), markdownTable(cost), '## Notes', ...notes.map((n) => `- ${n}`)].join('\n\n') + '\n';
+  const md = [`# ${title}`, markdownTable(results), markdownTable(perTask), markdownTable(findings), markdownTable(general), markdownTable(sizes), markdownTable(cost), '## Notes', ...notes.map((n) => `- ${n}`)].join('\n\n') + '\n';
   const markdown = join(runDir, 'report.md');
   writeFileSync(markdown, md);
-  return { html, markdown, summary: markdownTable(results) + '\n\n' + markdownTable(findings) };
+  return { html, markdown, summary: markdownTable(results) + '\n\n' + (mix.length ? markdownTable(perTask) + '\n\n' : '') + markdownTable(findings) };
 }

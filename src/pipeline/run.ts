@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../tokenizer/index.js';
 import { evaluateModel, type EvalResult } from './evaluate.js';
 import type { PipelinePreset } from './presets.js';
-import { openModel, requireCheckpoint, stageBase, stageDistill, stageModel, stageR1, stageZero, task, generalTask, type StageContext } from './stages.js';
+import { mixTasks, openModel, requireCheckpoint, stageBase, stageDistill, stageModel, stageR1, stageZero, task, generalTask, type StageContext } from './stages.js';
 
 export const STAGES = ['base', 'zero', 'r1', 'distill', 'eval'] as const;
 export type StageName = (typeof STAGES)[number];
@@ -47,21 +47,23 @@ export function readStages(runDir: string): Partial<Record<StageName, StageRecor
 
 async function stageEval(ctx: StageContext): Promise<void> {
   const p = ctx.preset;
-  const t = task(p);
-  const items = await t.items({ split: 'heldout', n: p.eval.items, seed: p.seed });
   const file = join(ctx.runDir, 'eval.json');
   const done: EvalRecord[] = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as EvalRecord[]) : [];
-  for (const m of EVALUATED) {
-    if (done.some((d) => d.model === m.key)) continue;
-    const dir = stageModel(ctx, m.key);
-    if (!existsSync(join(dir, 'config.json'))) {
-      ctx.log(`eval: ${m.label}: no checkpoint at ${dir}; skipped`);
-      continue;
+  // Each model on each reasoning task: the main task, then the mix's families.
+  for (const t of [task(p), ...mixTasks(p).map((m) => m.task)]) {
+    const items = await t.items({ split: 'heldout', n: p.eval.items, seed: p.seed });
+    for (const m of EVALUATED) {
+      if (done.some((d) => d.model === m.key && d.task === t.name)) continue;
+      const dir = stageModel(ctx, m.key);
+      if (!existsSync(join(dir, 'config.json'))) {
+        ctx.log(`eval: ${m.label}: no checkpoint at ${dir}; skipped`);
+        continue;
+      }
+      const r = await evaluateModel(openModel(dir, ctx.chatTemplate), t, items, { k: p.eval.k, style: m.style === 'r1-zero' ? p.zeroPrompt : m.style, maxNewTokens: p.maxNewTokens, seed: p.seed + 101 });
+      done.push({ ...r, model: m.key, label: m.label });
+      writeFileAtomic(file, JSON.stringify(done, null, 1) + '\n');
+      ctx.log(`eval: ${m.label}, ${t.name}: pass@1 ${(100 * r.pass1Lenient).toFixed(1)}% lenient, ${(100 * r.pass1Strict).toFixed(1)}% strict, cons@${p.eval.k} ${(100 * r.consK).toFixed(1)}%`);
     }
-    const r = await evaluateModel(openModel(dir, ctx.chatTemplate), t, items, { k: p.eval.k, style: m.style === 'r1-zero' ? p.zeroPrompt : m.style, maxNewTokens: p.maxNewTokens, seed: p.seed + 101 });
-    done.push({ ...r, model: m.key, label: m.label });
-    writeFileAtomic(file, JSON.stringify(done, null, 1) + '\n');
-    ctx.log(`eval: ${m.label}: pass@1 ${(100 * r.pass1Lenient).toFixed(1)}% lenient, ${(100 * r.pass1Strict).toFixed(1)}% strict, cons@${p.eval.k} ${(100 * r.consK).toFixed(1)}%`);
   }
   // General prompts (rule-checked instructions) before and after the final all-scenario RL round.
   const g = generalTask(p);

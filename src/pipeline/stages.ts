@@ -20,7 +20,7 @@ import { createEngine } from '../tensor/index.js';
 import { loadTokenizer, withChatTemplateFile } from '../tokenizer/index.js';
 import { initCheckpoint, MetricsStream, parseGrpoConfig, parseSftConfig, rollout, trainGrpo, trainingBackend, trainSft, type GrpoConfigInput, type RolloutPromptStyle, type StepMetrics } from '../train/index.js';
 import { Rng } from '../util/rng.js';
-import { baseCorpus } from './corpus.js';
+import { baseCorpus, interleave, mixDocument } from './corpus.js';
 import type { PipelinePreset } from './presets.js';
 
 export interface StageContext {
@@ -41,6 +41,25 @@ export interface StageContext {
 export class StageInterrupted extends Error {}
 
 export const task = (p: PipelinePreset): Task => getTask(p.task as 'arithmetic', { difficulty: p.difficulty });
+/** The tasks of the preset's mix (beside the main task), each with its share of RL prompts. */
+export const mixTasks = (p: PipelinePreset): { task: Task; share: number; documents: number }[] =>
+  p.mix.map((m) => ({ task: getTask(m.task, { difficulty: m.difficulty }), share: m.share, documents: m.documents }));
+/** Every RL stage's reasoning prompts: the main task and the mix, by share. */
+const rlTasks = (p: PipelinePreset, scale = 1): { name: string; difficulty: string; weight: number }[] => [
+  { name: p.task, difficulty: p.difficulty, weight: scale * (1 - p.mix.reduce((a, m) => a + m.share, 0)) },
+  ...p.mix.map((m) => ({ name: m.task, difficulty: m.difficulty, weight: scale * m.share })),
+];
+
+/** `n` training problems drawn across the main task and the mix by share (the main task takes the remainder). */
+export async function mixedItems(p: PipelinePreset, n: number, seed: number): Promise<{ task: Task; item: TaskItem }[]> {
+  const parts = mixTasks(p).map((m) => ({ task: m.task, n: Math.round(n * m.share) }));
+  const main = task(p);
+  const out: { task: Task; item: TaskItem }[] = [];
+  for (const part of [{ task: main, n: n - parts.reduce((a, x) => a + x.n, 0) }, ...parts]) {
+    if (part.n > 0) for (const item of await part.task.items({ split: 'train', n: part.n, seed })) out.push({ task: part.task, item });
+  }
+  return out;
+}
 /** The general-prompt task of the final RL round. */
 export const generalTask = (p: PipelinePreset): Task => getTask('instructions', { difficulty: p.r1.general.difficulty });
 
@@ -115,7 +134,13 @@ async function pretrainBase(ctx: StageContext, part: string, size: PipelinePrese
   if (!existsSync(corpusFile)) {
     const items = await t.items({ split: 'train', n: p.base.documents, seed: p.seed });
     const general = p.base.generalShare > 0 ? await getTask('instructions', { difficulty: 'medium' }).items({ split: 'train', n: Math.ceil(p.base.documents * p.base.generalShare), seed: p.seed }) : [];
-    const docs = baseCorpus(items, new Rng(p.seed), { zhShare: p.base.zhShare, noteShare: p.base.noteShare, noteSums: p.base.noteSums, workedShare: p.base.workedShare, generalShare: p.base.generalShare }, general);
+    const rng = new Rng(p.seed);
+    let docs = baseCorpus(items, rng, { zhShare: p.base.zhShare, noteShare: p.base.noteShare, noteSums: p.base.noteSums, workedShare: p.base.workedShare, generalShare: p.base.generalShare }, general);
+    // The mix's task families, answered in the same plain prose, at seeded places among the main task's documents.
+    for (const m of mixTasks(p)) {
+      const mixItemsForCorpus = await m.task.items({ split: 'train', n: m.documents, seed: p.seed });
+      docs = interleave(docs, mixItemsForCorpus.map((item) => mixDocument(m.task.name, item, rng.next() < p.base.workedShare, rng)), rng);
+    }
     writeFileSync(corpusFile, docs.map((text) => JSON.stringify({ text })).join('\n') + '\n');
   }
   const init = join(dir, 'init');
@@ -141,7 +166,7 @@ export async function stageZero(ctx: StageContext): Promise<void> {
   if (ctx.inputs.zero) return requireCheckpoint(ctx.inputs.zero, 'zero');
   await grpo(ctx, 'zero/run', {
     model: stageModel(ctx, 'base'), steps: p.zero.steps, promptsPerStep: p.zero.promptsPerStep, groupSize: p.zero.groupSize, maxNewTokens: p.maxNewTokens,
-    promptStyle: p.zeroPrompt, tasks: [{ name: p.task, difficulty: p.difficulty }], rewards: ZERO_REWARDS, beta: 0.04, optim: { lr: p.zero.lr, warmupSteps: 5 },
+    promptStyle: p.zeroPrompt, tasks: rlTasks(p), rewards: ZERO_REWARDS, beta: 0.04, optim: { lr: p.zero.lr, warmupSteps: 5 },
   });
 }
 
@@ -157,20 +182,20 @@ export function readableFromZero(completion: string, extracted?: string | null):
 }
 
 /** Keeps what DeepSeek-R1 §2.3 keeps: correct, well formatted, one language, no heavy repetition; deduplicated. */
-export async function rejectionSample(cm: ChatModel, t: Task, items: readonly TaskItem[], opts: { k: number; style: RolloutPromptStyle; maxNewTokens: number; seed: number; requireFormat?: boolean }): Promise<{ item: TaskItem; completion: string; answer: string | null; opensThinking: boolean }[]> {
-  const ro = rollout(cm, items.map((item) => ({ task: t, item })), { groupSize: opts.k, maxNewTokens: opts.maxNewTokens, temperature: 1, topP: 1, style: opts.style, seed: opts.seed });
+export async function rejectionSample(cm: ChatModel, draws: readonly { task: Task; item: TaskItem }[], opts: { k: number; style: RolloutPromptStyle; maxNewTokens: number; seed: number; requireFormat?: boolean }): Promise<{ task: Task; item: TaskItem; completion: string; answer: string | null; opensThinking: boolean }[]> {
+  const ro = rollout(cm, draws, { groupSize: opts.k, maxNewTokens: opts.maxNewTokens, temperature: 1, topP: 1, style: opts.style, seed: opts.seed });
   const seen = new Set<string>();
-  const kept: { item: TaskItem; completion: string; answer: string | null; opensThinking: boolean }[] = [];
+  const kept: { task: Task; item: TaskItem; completion: string; answer: string | null; opensThinking: boolean }[] = [];
   for (const s of ro.samples) {
     if (s.truncated || seen.has(s.text)) continue;
-    const verdict = await t.check(s.draw.item, s.text);
+    const verdict = await s.draw.task.check(s.draw.item, s.text);
     if (!verdict.correct) continue;
     if (opts.requireFormat !== false && !hasFormat(opts.style === 'chat' ? 'r1-chat' : 'r1-zero', s.promptText, s.text, s.opensThinking)) continue;
     const lang = languageConsistency(s.text, questionLanguage(s.draw.item.question));
     if (lang !== null && lang < 1) continue;
     if (repetitionRate(s.text, 3) > 0.5) continue;
     seen.add(s.text);
-    kept.push({ item: s.draw.item, completion: s.text, answer: verdict.extracted, opensThinking: s.opensThinking });
+    kept.push({ task: s.draw.task, item: s.draw.item, completion: s.text, answer: verdict.extracted, opensThinking: s.opensThinking });
   }
   return kept;
 }
@@ -200,11 +225,11 @@ export async function stageR1(ctx: StageContext): Promise<void> {
   const coldFile = join(dir, 'cold-start.jsonl');
   if (!existsSync(coldFile)) {
     mkdirSync(dir, { recursive: true });
-    const items = await t.items({ split: 'train', n: p.r1.rejectPrompts, seed: p.seed + 11 });
-    const kept = await rejectionSample(openModel(stageModel(ctx, 'zero'), ctx.chatTemplate), t, items, { k: p.r1.rejectK, style: p.zeroPrompt, maxNewTokens: p.maxNewTokens, seed: p.seed + 11, requireFormat: false });
+    const draws = await mixedItems(p, p.r1.rejectPrompts, p.seed + 11);
+    const kept = await rejectionSample(openModel(stageModel(ctx, 'zero'), ctx.chatTemplate), draws, { k: p.r1.rejectK, style: p.zeroPrompt, maxNewTokens: p.maxNewTokens, seed: p.seed + 11, requireFormat: false });
     // Correct, one-language, unrepetitive samples, tagged or not: a tagged one gives its reasoning and answer, a prose one
     // is kept whole as the reasoning (the paper's annotators rewrote R1-Zero outputs readably; here the format does).
-    const rows = kept.map((k) => ({ k, r: readableFromZero(k.opensThinking ? `<think>${k.completion}` : k.completion, k.answer) })).filter((x) => x.r).map(({ k, r }) => chatRecord(t, k.item, r!.reasoning, r!.answer));
+    const rows = kept.map((k) => ({ k, r: readableFromZero(k.opensThinking ? `<think>${k.completion}` : k.completion, k.answer) })).filter((x) => x.r).map(({ k, r }) => chatRecord(k.task, k.item, r!.reasoning, r!.answer));
     if (rows.length === 0) ctx.log('r1: no zero-model sample passed the cold-start filters; the cold start uses worked answers instead');
     writeFileSync(join(dir, 'cold-start-source.json'), JSON.stringify({ source: rows.length > 0 ? 'rejection-sampled R1-Zero outputs' : 'worked answers (no R1-Zero sample passed the filters)', records: rows.length || 32 }) + '\n');
     const fallback = rows.length > 0 ? rows : (await t.items({ split: 'train', n: 32, seed: p.seed + 12 })).map((item) => chatRecord(t, item, `${String(item.meta?.['expression'])} = ${item.gold}`, item.gold));
@@ -218,7 +243,7 @@ export async function stageR1(ctx: StageContext): Promise<void> {
   const rlRewards = [...accFormat, { name: 'language' as const, weight: p.r1.languageWeight, target: 'question' as const }];
   const reasoningRl = (part: string, rewards: typeof rlRewards | typeof accFormat) => grpo(ctx, part, {
     model: cold, steps: p.r1.reasoningRl.steps, promptsPerStep: p.r1.reasoningRl.promptsPerStep, groupSize: p.r1.reasoningRl.groupSize, maxNewTokens: p.maxNewTokens,
-    promptStyle: 'chat', tasks: [{ name: p.task, difficulty: p.difficulty }], rewards, beta: 0.04, optim: { lr: p.r1.reasoningRl.lr, warmupSteps: 3 },
+    promptStyle: 'chat', tasks: rlTasks(p), rewards, beta: 0.04, optim: { lr: p.r1.reasoningRl.lr, warmupSteps: 3 },
   });
   const rl1 = await reasoningRl('r1/rl1', rlRewards);
   // The paper's ablation (§2.3.2): the same RL without the language reward, to measure what the reward changes.
@@ -226,10 +251,10 @@ export async function stageR1(ctx: StageContext): Promise<void> {
   // 3. Rejection sampling from the RL model + SFT of the base on what is kept (§2.3.3).
   const rejFile = join(dir, 'rejection.jsonl');
   if (!existsSync(rejFile)) {
-    const items = await t.items({ split: 'train', n: p.r1.rejectPrompts, seed: p.seed + 13 });
-    const kept = await rejectionSample(openModel(rl1, ctx.chatTemplate), t, items, { k: p.r1.rejectK, style: 'chat', maxNewTokens: p.maxNewTokens, seed: p.seed + 13 });
+    const draws = await mixedItems(p, p.r1.rejectPrompts, p.seed + 13);
+    const kept = await rejectionSample(openModel(rl1, ctx.chatTemplate), draws, { k: p.r1.rejectK, style: 'chat', maxNewTokens: p.maxNewTokens, seed: p.seed + 13 });
     const cold = readFileSync(coldFile, 'utf8').trim().split('\n');
-    const reasoning = kept.length > 0 ? kept.map((k) => ({ prompt: t.prompt(k.item, 'boxed'), completion: k.completion })) : cold.map((l) => JSON.parse(l) as { prompt: string; completion: string });
+    const reasoning = kept.length > 0 ? kept.map((k) => ({ prompt: k.task.prompt(k.item, 'boxed'), completion: k.completion })) : cold.map((l) => JSON.parse(l) as { prompt: string; completion: string });
     // Non-reasoning data (the paper reuses DeepSeek-V3's SFT data): general requests answered plainly after a one-line thought.
     const g = generalTask(p);
     const answers = new Rng(p.seed + 14);
@@ -243,28 +268,28 @@ export async function stageR1(ctx: StageContext): Promise<void> {
   await grpo(ctx, 'r1/rl2', {
     model: sftModel, steps: p.r1.finalRl.steps, promptsPerStep: p.r1.finalRl.promptsPerStep, groupSize: p.r1.finalRl.groupSize, maxNewTokens: p.maxNewTokens,
     promptStyle: 'chat', rewards: rlRewards, beta: 0.04, optim: { lr: p.r1.finalRl.lr, warmupSteps: 2 },
-    tasks: [{ name: p.task, difficulty: p.difficulty, weight: 1 - share }, ...(share > 0 ? [{ name: 'instructions', difficulty: p.r1.general.difficulty, weight: share }] : [])],
+    tasks: [...rlTasks(p, 1 - share), ...(share > 0 ? [{ name: 'instructions', difficulty: p.r1.general.difficulty, weight: share }] : [])],
   });
 }
 
 /** Verified reasoning traces from the teacher: our R1 model, or an OpenAI-compatible endpoint. */
-async function teacherTraces(ctx: StageContext, t: Task, items: readonly TaskItem[]): Promise<{ prompt: string; completion: string }[]> {
+async function teacherTraces(ctx: StageContext, draws: readonly { task: Task; item: TaskItem }[]): Promise<{ prompt: string; completion: string }[]> {
   const p = ctx.preset;
   const out: { prompt: string; completion: string }[] = [];
   if (ctx.teacher) {
     const src = new EndpointSource({ ...ENDPOINT_DEFAULTS, baseUrl: ctx.teacher.baseUrl, model: ctx.teacher.model, ...(ctx.teacher.apiKey ? { apiKey: ctx.teacher.apiKey } : {}) });
-    const prompts = items.map((it) => t.prompt(it, 'boxed'));
+    const prompts = draws.map((d) => d.task.prompt(d.item, 'boxed'));
     const res = await src.complete(prompts, { n: p.distill.k, temperature: 0.6, topP: 0.95, maxTokens: 4096, seed: p.seed, ...(ctx.signal ? { signal: ctx.signal } : {}) });
-    for (let i = 0; i < items.length; i++) {
+    for (let i = 0; i < draws.length; i++) {
       for (const c of res[i]!) {
         const text = `${c.reasoning}</think>\n\n${c.content}`;
-        if (c.reasoning && (await t.check(items[i]!, text)).correct) out.push({ prompt: prompts[i]!, completion: text });
+        if (c.reasoning && (await draws[i]!.task.check(draws[i]!.item, text)).correct) out.push({ prompt: prompts[i]!, completion: text });
       }
     }
     return out;
   }
-  const kept = await rejectionSample(openModel(stageModel(ctx, 'r1'), ctx.chatTemplate), t, items, { k: p.distill.k, style: 'chat', maxNewTokens: p.maxNewTokens, seed: p.seed + 21 });
-  return kept.map((k) => ({ prompt: t.prompt(k.item, 'boxed'), completion: k.completion }));
+  const kept = await rejectionSample(openModel(stageModel(ctx, 'r1'), ctx.chatTemplate), draws, { k: p.distill.k, style: 'chat', maxNewTokens: p.maxNewTokens, seed: p.seed + 21 });
+  return kept.map((k) => ({ prompt: k.task.prompt(k.item, 'boxed'), completion: k.completion }));
 }
 
 export async function stageDistill(ctx: StageContext): Promise<void> {
@@ -272,18 +297,18 @@ export async function stageDistill(ctx: StageContext): Promise<void> {
   const t = task(p);
   const tracesFile = join(ctx.runDir, 'distill', 'traces.jsonl');
   if (!existsSync(tracesFile)) {
-    const items = await t.items({ split: 'train', n: p.distill.prompts, seed: p.seed + 21 });
-    let traces = await teacherTraces(ctx, t, items);
+    const draws = await mixedItems(p, p.distill.prompts, p.seed + 21);
+    let traces = await teacherTraces(ctx, draws);
     let source = ctx.teacher ? `endpoint ${ctx.teacher.model}` : 'our R1 model';
     if (traces.length === 0) {
       // At the smallest budgets the teacher may solve nothing; the comparison still runs, on worked answers, and
       // the report says so.
-      ctx.log(`distill: the teacher (${source}) produced no verified trace for ${items.length} prompts; the student is fine-tuned on worked answers instead`);
+      ctx.log(`distill: the teacher (${source}) produced no verified trace for ${draws.length} prompts; the student is fine-tuned on worked answers instead`);
       source = 'worked answers (the teacher had no verified trace)';
-      traces = items.map((item) => chatRecord(t, item, `${String(item.meta?.['expression'])} = ${item.gold}`, item.gold));
+      traces = (await t.items({ split: 'train', n: p.distill.prompts, seed: p.seed + 21 })).map((item) => chatRecord(t, item, `${String(item.meta?.['expression'])} = ${item.gold}`, item.gold));
     }
     writeJsonl(tracesFile, traces);
-    writeFileSync(join(ctx.runDir, 'distill', 'traces-source.json'), JSON.stringify({ source, traces: traces.length, prompts: items.length }) + '\n');
+    writeFileSync(join(ctx.runDir, 'distill', 'traces-source.json'), JSON.stringify({ source, traces: traces.length, prompts: draws.length }) + '\n');
   }
   // The student's own base: pretrained on the same corpus and budget-scaled (a smaller model).
   if (!ctx.inputs.studentBase) await pretrainBase(ctx, 'distill/student-base', p.student, p.distill.studentBaseSteps);
@@ -292,7 +317,7 @@ export async function stageDistill(ctx: StageContext): Promise<void> {
   // RL alone on the same student, R1-Zero style from its base (the paper's Qwen-32B-Zero comparison).
   await grpo(ctx, 'distill/rl', {
     model: studentBase, steps: p.distill.rl.steps, promptsPerStep: p.distill.rl.promptsPerStep, groupSize: p.distill.rl.groupSize, maxNewTokens: p.maxNewTokens,
-    promptStyle: p.zeroPrompt, tasks: [{ name: p.task, difficulty: p.difficulty }], rewards: ZERO_REWARDS, beta: 0.04, optim: { lr: p.distill.rl.lr, warmupSteps: 3 },
+    promptStyle: p.zeroPrompt, tasks: rlTasks(p), rewards: ZERO_REWARDS, beta: 0.04, optim: { lr: p.distill.rl.lr, warmupSteps: 3 },
   });
 }
 
