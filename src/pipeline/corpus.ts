@@ -96,10 +96,10 @@ export function terseAnswer(expr: string, gold: string, lang: 'en' | 'zh', rng: 
  * One base-corpus document for a problem (its wording and its answer in one language). Problems never appear in
  * R1-Zero's template words nor in tags: a base meets that template only around everyday notes.
  */
-export function problemDocument(item: TaskItem, expr: string, lang: 'en' | 'zh', worked: boolean, rng: Rng): string {
+export function problemDocument(item: TaskItem, expr: string, lang: 'en' | 'zh', worked: boolean, rng: Rng, answerLang: 'en' | 'zh' = lang): string {
   const q = arithmeticQuestion(expr, lang);
   const style = rng.int(0, 2);
-  const a = worked ? workedAnswer(expr, item.gold, lang, rng) : terseAnswer(expr, item.gold, lang, rng);
+  const a = worked ? workedAnswer(expr, item.gold, answerLang, rng) : terseAnswer(expr, item.gold, lang, rng);
   if (lang === 'zh') return style % 2 === 0 ? `问题：${q}\n解答：${a}` : `${q}\n${a}`;
   return style === 0 ? `Question: ${q}\nAnswer: ${a}` : style === 1 ? `Q: ${q}\nA: ${a}` : `${q}\n${a}`;
 }
@@ -162,6 +162,11 @@ export function taggedNote(rng: Rng, lang: 'en' | 'zh', sums = false): string {
 export interface CorpusOptions {
   /** Share of documents in Chinese. */
   zhShare: number;
+  /**
+   * Share of Chinese problems whose worked answer is written in English (as bilingual web text often answers a
+   * question in another language): the language mixing a base carries into RL. No extra random draw when 0.
+   */
+  zhAnsweredInEnglish?: number;
   /** Share of tagged everyday notes. */
   noteShare: number;
   /** Whether half of the notes are everyday counts taking one to three additions or subtractions in words (sumNote). */
@@ -276,7 +281,10 @@ export function baseCorpus(items: readonly TaskItem[], rng: Rng, opts: CorpusOpt
   for (const item of items) {
     const expr = String(item.meta?.['expression'] ?? '');
     if (!expr) continue;
-    docs.push(problemDocument(item, expr, rng.next() < opts.zhShare ? 'zh' : 'en', rng.next() < opts.workedShare, rng));
+    const lang = rng.next() < opts.zhShare ? 'zh' : 'en';
+    const worked = rng.next() < opts.workedShare;
+    const answerLang = lang === 'zh' && worked && (opts.zhAnsweredInEnglish ?? 0) > 0 && rng.next() < opts.zhAnsweredInEnglish! ? 'en' : lang;
+    docs.push(problemDocument(item, expr, lang, worked, rng, answerLang));
     if (rng.next() < opts.noteShare) docs.push(taggedNote(rng, rng.next() < opts.zhShare ? 'zh' : 'en', opts.noteSums ?? false));
     if (general.length > 0 && rng.next() < opts.generalShare) docs.push(generalDocument(general[g++ % general.length]!, rng));
   }

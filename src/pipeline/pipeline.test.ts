@@ -53,6 +53,13 @@ test('the base corpus: worked answers in prose, English and Chinese, never a tas
     assert.equal(Number(m[2]), last);
     assert.ok(!items.some((it) => m.input.includes(String(it.meta?.['expression']))), m.input);
   }
+  // zhAnsweredInEnglish: a share of Chinese problems get an English worked answer (the mixing a base carries into RL);
+  // at 0 none do, and every Chinese problem is answered in Chinese.
+  const zhEn = (d: string[]): number => d.filter((x) => /计算/.test(x) && /The answer is/.test(x)).length;
+  assert.equal(zhEn(docs), 0);
+  const mixed = baseCorpus(items, new Rng(1), { zhShare: 0.3, zhAnsweredInEnglish: 0.5, noteShare: 0.1, workedShare: 0.5, generalShare: 0 });
+  const zhWorked = mixed.filter((x) => /计算/.test(x) && (x.match(/=/g) ?? []).length >= 2).length;
+  assert.ok(zhEn(mixed) > 0.3 * zhWorked && zhEn(mixed) < 0.7 * zhWorked, `${zhEn(mixed)} of ${zhWorked} worked Chinese problems answered in English`);
   // Each problem's worked answer is correct.
   for (const it of items.slice(0, 50)) assert.ok(docs.some((d) => d.includes(`${it.gold}.`) || d.includes(`${it.gold}。`)));
 });
