@@ -7,7 +7,7 @@
 import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { dirname } from 'node:path';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import OpenAI from 'openai';
 import type { FastifyInstance } from 'fastify';
 import { buildServer, MODEL_ALIAS } from './app.js';
@@ -183,6 +183,16 @@ test('a client that disconnects mid-stream cancels its generation and frees its 
   // Both sequences are free again: two requests at once both finish.
   const both = await Promise.all([1, 2].map((i) => loop.client.chat.completions.create(ask(`Again ${i}`, { max_tokens: 4 }))));
   assert.deepEqual(both.map((r) => r.choices[0]!.finish_reason), ['length', 'length']);
+});
+
+test('a file that is not a GGUF: one error naming it, with the bytes llama.cpp quotes escaped, not printed raw', async () => {
+  const bad = `${dirname(chain.gguf.file)}/not-a-model.gguf`;
+  writeFileSync(bad, Buffer.from([0x46, 0x7c, 0xff, 0x1f, 0x1b, 0x5b, 0x32, 0x4a, 0x00, 0x07, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46]));
+  await assert.rejects(GgufEngine.open({ file: bad, gpu: false, threads: 1 }), (e: Error) => {
+    assert.ok(e.message.startsWith(`${bad}: llama.cpp cannot load it`), e.message);
+    assert.ok(!/[\u0000-\u0008\u000b-\u001f\u007f]/.test(e.message), JSON.stringify(e.message));
+    return true;
+  });
 });
 
 test('bad requests: 400 for reasoning_content in input and for logprobs, 422 for a prompt over the context and an unknown model', async () => {

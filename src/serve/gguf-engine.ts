@@ -179,7 +179,8 @@ export class GgufEngine implements ChatEngine {
     } catch (err) {
       await model?.dispose();
       await llama.dispose();
-      const msg = (err as Error).message;
+      // llama.cpp quotes the file's first bytes in some messages: control bytes are shown escaped, never printed raw.
+      const msg = (err as Error).message.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\ufffd]/g, (c) => `\\x${c.charCodeAt(0) > 0xff ? 'fffd' : c.charCodeAt(0).toString(16).padStart(2, '0')}`);
       throw err instanceof ChatTemplateError || msg.includes(file) ? err : new Error(`${file}: llama.cpp cannot load it: ${msg}`);
     }
   }
