@@ -4,51 +4,16 @@
 // A fresh uid per run (when we are root) makes RLIMIT_NPROC count only this run's tasks and lets `kill -9 -1`
 // as that uid sweep up anything that escaped the process group.
 
-import type { SandboxLimits } from './types.js';
-import { unshareArgs, type UnshareTools } from './unshare.js';
+import type { CommandSpec } from './types.js';
+import { unshareArgs } from './unshare.js';
+
+export type { CommandSpec, IsolationMode, RootEntry, SandboxTools } from './types.js';
 
 /** Writes inside the sandbox go to a tmpfs of this size (namespace modes) or files up to this size (every mode). */
 export const SCRATCH_BYTES = 32 << 20;
 export const MAX_FILE_BYTES = 16 << 20;
 const MAX_OPEN_FILES = 256;
 
-/** Host tools found by the probe. */
-export interface SandboxTools {
-  bwrap: string | null;
-  prlimit: string;
-  setpriv: string | null;
-  /** unshare and the tools its setup script runs; null when any of them is missing. */
-  unshare: UnshareTools | null;
-}
-
-/** The three ways a run can be isolated: two namespace backends, and the rlimits-only fallback. */
-export type IsolationMode = 'bubblewrap' | 'unshare' | 'rlimits';
-
-/** How the top-level directories that hold the interpreters' libraries look on this host. */
-export type RootEntry = { path: string; kind: 'symlink'; target: string } | { path: string; kind: 'dir' };
-
-export interface CommandSpec {
-  mode: IsolationMode;
-  tools: SandboxTools;
-  /** Run as this uid (needs root and setpriv); undefined = keep the caller's uid. */
-  uid?: number;
-  /** Absolute RLIMIT_NPROC value. */
-  nproc: number;
-  limits: SandboxLimits;
-  /** The fresh host temp dir holding the program (bound read-only at the same path in the namespace modes). */
-  workDir: string;
-  /** /bin, /lib, /lib64... as they are on the host (symlinks into /usr on merged-/usr systems). */
-  rootEntries: RootEntry[];
-  /** Extra read-only binds, e.g. an interpreter installed outside /usr. */
-  extraRoBinds: string[];
-  /** Interpreter and its arguments, absolute paths. */
-  argv: string[];
-  /**
-   * Set as R1_SANDBOX_RUN in the program's environment when given: lets the rlimits fallback on a shared uid
-   * find processes of this run that left its process group.
-   */
-  runToken?: string;
-}
 
 export interface CommandPlan {
   file: string;

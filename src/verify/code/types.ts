@@ -148,3 +148,51 @@ export function resolveLimits(partial: Partial<SandboxLimits> | undefined): Sand
   }
   return parsed.data;
 }
+
+/** The host tools the unshare backend needs (absolute paths). */
+export interface UnshareTools {
+  unshare: string;
+  mount: string;
+  umount: string;
+  pivotRoot: string;
+  setpriv: string;
+  sh: string;
+}
+
+/** Host tools found by the probe. */
+export interface SandboxTools {
+  bwrap: string | null;
+  prlimit: string;
+  setpriv: string | null;
+  /** unshare and the tools its setup script runs; null when any of them is missing. */
+  unshare: UnshareTools | null;
+}
+
+/** The three ways a run can be isolated: two namespace backends, and the rlimits-only fallback. */
+export type IsolationMode = 'bubblewrap' | 'unshare' | 'rlimits';
+
+/** How the top-level directories that hold the interpreters' libraries look on this host. */
+export type RootEntry = { path: string; kind: 'symlink'; target: string } | { path: string; kind: 'dir' };
+
+export interface CommandSpec {
+  mode: IsolationMode;
+  tools: SandboxTools;
+  /** Run as this uid (needs root and setpriv); undefined = keep the caller's uid. */
+  uid?: number;
+  /** Absolute RLIMIT_NPROC value. */
+  nproc: number;
+  limits: SandboxLimits;
+  /** The fresh host temp dir holding the program (bound read-only at the same path in the namespace modes). */
+  workDir: string;
+  /** /bin, /lib, /lib64... as they are on the host (symlinks into /usr on merged-/usr systems). */
+  rootEntries: RootEntry[];
+  /** Extra read-only binds, e.g. an interpreter installed outside /usr. */
+  extraRoBinds: string[];
+  /** Interpreter and its arguments, absolute paths. */
+  argv: string[];
+  /**
+   * Set as R1_SANDBOX_RUN in the program's environment when given: lets the rlimits fallback on a shared uid
+   * find processes of this run that left its process group.
+   */
+  runToken?: string;
+}

@@ -12,17 +12,10 @@
 // ignores signals it has no handler for), its status comes back as 128 + signal like bubblewrap's, and when it
 // exits the shell exits and the kernel kills whatever else is left in the pid namespace (daemons included).
 
-import type { CommandSpec } from './command.js';
+import type { CommandSpec, UnshareTools } from './types.js';
 
-/** The host tools the unshare backend needs (absolute paths). */
-export interface UnshareTools {
-  unshare: string;
-  mount: string;
-  umount: string;
-  pivotRoot: string;
-  setpriv: string;
-  sh: string;
-}
+export type { UnshareTools } from './types.js';
+
 
 /** Folder inside the run's temp dir on which the sandbox's root tmpfs is mounted (inside the namespace only). */
 export const UNSHARE_ROOT_DIR = '.root';
