@@ -138,7 +138,7 @@ test('the quick pipeline runs every stage, writes the report, resumes an interru
     // Every RL stage drew the mix: Countdown prompts were sampled in R1-Zero's run, and the report tables them per task.
     for (const part of ['zero/run', 'r1/rl1', 'r1/rl2', 'distill/rl']) {
       const cfg = JSON.parse(readFileSync(join(dir, part, 'config.json'), 'utf8')) as { tasks: { name: string; weight: number }[] };
-      assert.deepEqual(cfg.tasks.filter((t) => t.name !== 'instructions').map((t) => [t.name, Math.round(1000 * t.weight) / 1000]), part === 'r1/rl2' ? [['arithmetic', 0.525], ['countdown', 0.175]] : [['arithmetic', 0.75], ['countdown', 0.25]], part);
+      assert.deepEqual(cfg.tasks.filter((t) => t.name !== 'instructions').map((t) => [t.name, Math.round(1000 * t.weight) / 1000]), (([cd, scale]) => [['arithmetic', Math.round(1000 * scale * (1 - cd)) / 1000], ['countdown', Math.round(1000 * scale * cd) / 1000]])([preset.mix[0]!.share, part === 'r1/rl2' ? 1 - preset.r1.general.share : 1]), part);
     }
     assert.match(readFileSync(rep.markdown, 'utf8'), /countdown pass@1 \| countdown cons@4/);
     // The base corpus answers Countdown problems in prose too (never in tags).

@@ -77,14 +77,14 @@ export type PipelinePreset = z.output<typeof pipelinePresetSchema>;
 const TASK = { task: 'arithmetic', difficulty: 'digits=1,operands=3,operators=+-,zh=0.3' };
 // Countdown with two one-digit numbers (TinyZero's R1-Zero task, scaled down): which operation reaches the target is
 // a small search, answered in the corpus by trying one and checking it.
-const COUNTDOWN = { task: 'countdown' as const, difficulty: 'numbers=2,maxNumber=9,maxTarget=81', share: 0.25 };
+const COUNTDOWN = { task: 'countdown' as const, difficulty: 'numbers=2,maxNumber=9,maxTarget=81', share: 0.2 };
 
 export const PIPELINE_PRESETS: Record<'quick' | 'default', PipelinePreset> = {
   quick: {
     name: 'quick', seed: 1, ...TASK, mix: [{ ...COUNTDOWN, documents: 400 }], vocabSize: 768, maxSeqLen: 320, maxNewTokens: 48,
     model: { hidden: 64, nLayers: 2, nHeads: 4, nKvHeads: 2, intermediate: 192 },
     student: { hidden: 48, nLayers: 2, nHeads: 4, nKvHeads: 2, intermediate: 128 },
-    base: { documents: 1500, steps: 60, batchSize: 8, seqLen: 96, lr: 3e-3, zhShare: 0.3, zhAnsweredInEnglish: 0.3, noteShare: 0.2, noteSums: true, workedShare: 0.5, generalShare: 0.05 },
+    base: { documents: 1500, steps: 60, batchSize: 8, seqLen: 96, lr: 3e-3, zhShare: 0.3, zhAnsweredInEnglish: 0, noteShare: 0.2, noteSums: true, workedShare: 0.5, generalShare: 0.05 },
     zero: { steps: 6, promptsPerStep: 4, groupSize: 4, lr: 5e-4 }, zeroPrompt: 'r1-zero',
     r1: { rejectPrompts: 24, rejectK: 2, coldStartSteps: 10, reasoningRl: { steps: 3, promptsPerStep: 4, groupSize: 4, lr: 3e-4 }, sftSteps: 10, finalRl: { steps: 2, promptsPerStep: 4, groupSize: 4, lr: 3e-4 }, languageWeight: 0.5, languageAblation: true, sftFrom: 'zero', general: { difficulty: 'easy', share: 0.3, sftExamples: 8 } },
     distill: { prompts: 24, k: 2, studentBaseSteps: 40, sftSteps: 10, rl: { steps: 4, promptsPerStep: 4, groupSize: 4, lr: 5e-4 } },
@@ -92,11 +92,11 @@ export const PIPELINE_PRESETS: Record<'quick' | 'default', PipelinePreset> = {
     dollarsPerCoreHour: 0.05,
   },
   default: {
-    name: 'default', seed: 1, ...TASK, mix: [{ ...COUNTDOWN, documents: 3000 }], vocabSize: 1024, maxSeqLen: 384, maxNewTokens: 64,
+    name: 'default', seed: 1, ...TASK, mix: [{ ...COUNTDOWN, documents: 1500 }], vocabSize: 1024, maxSeqLen: 384, maxNewTokens: 64,
     model: { hidden: 128, nLayers: 4, nHeads: 4, nKvHeads: 2, intermediate: 384 },
     student: { hidden: 64, nLayers: 2, nHeads: 4, nKvHeads: 2, intermediate: 192 },
-    base: { documents: 12000, steps: 1200, batchSize: 12, seqLen: 192, lr: 3e-3, zhShare: 0.3, zhAnsweredInEnglish: 0.3, noteShare: 0.2, noteSums: true, workedShare: 0.5, generalShare: 0.05 },
-    zero: { steps: 120, promptsPerStep: 8, groupSize: 8, lr: 2e-4 }, zeroPrompt: 'r1-zero',
+    base: { documents: 12000, steps: 1500, batchSize: 12, seqLen: 192, lr: 3e-3, zhShare: 0.3, zhAnsweredInEnglish: 0, noteShare: 0.2, noteSums: true, workedShare: 0.5, generalShare: 0.05 },
+    zero: { steps: 160, promptsPerStep: 8, groupSize: 8, lr: 2e-4 }, zeroPrompt: 'r1-zero',
     r1: { rejectPrompts: 256, rejectK: 4, coldStartSteps: 400, reasoningRl: { steps: 40, promptsPerStep: 8, groupSize: 8, lr: 1e-4 }, sftSteps: 400, finalRl: { steps: 20, promptsPerStep: 8, groupSize: 8, lr: 1e-4 }, languageWeight: 0.5, languageAblation: true, sftFrom: 'zero', general: { difficulty: 'easy', share: 0.3, sftExamples: 64 } },
     distill: { prompts: 256, k: 4, studentBaseSteps: 400, sftSteps: 120, rl: { steps: 60, promptsPerStep: 8, groupSize: 8, lr: 1e-4 } },
     eval: { items: 64, k: 16 },
