@@ -9,7 +9,8 @@
 //    each group's prompt computed once): the completion rows (64 × 63 = 4,032; the head over the 3,825 scored
 //    positions of a BPE vocabulary of 456) and the prompt rows (8 × 46 = 368), the forward run twice (reference
 //    log-probs and policy), as logged from one step of that benchmark.
-// Attention's per-head products run inside the fused attention kernel and are not listed.
+// Attention's per-head products run inside the fused attention kernel and are not listed. For a per-core comparison
+// that other processes disturb less, run with OPENBLAS_NUM_THREADS=1 R1_THREADS=1 (the header shows both).
 // Flags: --rounds N (interleaved rounds per shape, default 15), --ms T (target milliseconds per timing, default 4).
 
 import { loadavg } from 'node:os';
@@ -95,6 +96,9 @@ interface Row {
   ratio: number; // median of per-round blas / packed time ratios
   cpuBlas: number; // median CPU seconds per product
   cpuPacked: number;
+  pack: number; // median seconds to pack op(B)
+  bestBlas: number; // fastest round (what each path reaches when other processes leave it alone)
+  bestPacked: number;
   spreads: string;
   wide: boolean;
   diff: number; // max |packed - blas| / max |blas|
@@ -120,6 +124,10 @@ for (const s of shapes) {
   };
   const viaBlas = (): [number, number] => timed(() => backend.gemm(tA, tB, M, N, K, 1, A, lda, 0, B, ldb, 0, beta, Cb, N, 0, 1));
   const viaPacked = (): [number, number] => timed(() => addon.packedGemm(tA, tB, M, N, K, A, lda, B, ldb, beta, Cp, N));
+  // The packing inside viaPacked, timed alone: packLinear packs an (N, K) weight into the same column blocks, the
+  // transposing copy of the forward (dX and dW copy without transposing: no slower).
+  const W = fill(alloc(N * K)), Wp = alloc(addon.packedLinearSize(N, K));
+  const viaPack = (): number => timed(() => addon.packLinear(W, N, K, Wp))[0];
   Cb.set(C0);
   Cp.set(C0);
   backend.gemm(tA, tB, M, N, K, 1, A, lda, 0, B, ldb, 0, beta, Cb, N, 0, 1);
@@ -131,7 +139,7 @@ for (const s of shapes) {
   }
   viaBlas();
   viaPacked();
-  const tb: number[] = [], tp: number[] = [], ratios: number[] = [], cb: number[] = [], cp: number[] = [];
+  const tb: number[] = [], tp: number[] = [], ratios: number[] = [], cb: number[] = [], cp: number[] = [], tk: number[] = [];
   for (let r = 0; r < flags.rounds; r++) {
     // Alternate which path goes first, so that neither always runs right after the other has warmed the caches.
     let x: [number, number], y: [number, number];
@@ -142,10 +150,11 @@ for (const s of shapes) {
     ratios.push(x[0] / y[0]);
     cb.push(x[1]);
     cp.push(y[1]);
+    tk.push(viaPack());
   }
   const sb = spreadOf(tb), sp = spreadOf(tp), sr = spreadOf(ratios);
   rows.push({
-    s, blas: median(tb), packed: median(tp), ratio: median(ratios), cpuBlas: median(cb), cpuPacked: median(cp),
+    s, blas: median(tb), packed: median(tp), ratio: median(ratios), cpuBlas: median(cb), cpuPacked: median(cp), pack: median(tk), bestBlas: Math.min(...tb), bestPacked: Math.min(...tp),
     spreads: `OpenBLAS ${formatSpread(sb)}; packed ${formatSpread(sp)}; ratios ${formatSpread(sr)}`,
     wide: tooWide(sb) || tooWide(sp) || tooWide(sr), diff: scale > 0 ? maxDiff / scale : maxDiff,
   });
@@ -157,20 +166,31 @@ for (const group of ['train', 'grpo'] as const) {
   const flopsOf = (s: Shape): number => 2 * s.M * s.N * s.K * s.count;
   const total = gr.reduce((a, r) => a + flopsOf(r.s), 0);
   console.log(`\n${group === 'train' ? 'training step (reference GPT, 2,048 rows)' : 'GRPO step (reference Llama; completions 4,032 rows, prompts 368)'}: ${(total / 1e9).toFixed(1)} GFLOP of GEMMs per step`);
-  console.log('  product                      op      M × N × K         ×/step  FLOP%  OpenBLAS  packed  ratio  CPU ratio  max|Δ|/max|C|');
+  console.log('  product                      op      M × N × K         ×/step  FLOP%  OpenBLAS  packed  ratio  CPU ratio  pack%  max|Δ|/max|C|');
   for (const r of gr) {
     const s = r.s;
     const op = `${s.tA ? 'T' : 'N'}${s.tB ? 'T' : 'N'} β${s.beta}`;
-    console.log(`  ${s.what.padEnd(28)} ${op.padEnd(6)} ${`${s.M}×${s.N}×${s.K}`.padEnd(17)} ${String(s.count).padStart(6)} ${((flopsOf(s) / total) * 100).toFixed(1).padStart(6)} ${gf(s, r.blas).padStart(9)} ${gf(s, r.packed).padStart(7)} ${r.ratio.toFixed(2).padStart(6)}x ${(r.cpuBlas / r.cpuPacked).toFixed(2).padStart(9)}x  ${r.diff.toExponential(1)}${r.wide ? '  (noisy)' : ''}`);
+    console.log(`  ${s.what.padEnd(28)} ${op.padEnd(6)} ${`${s.M}×${s.N}×${s.K}`.padEnd(17)} ${String(s.count).padStart(6)} ${((flopsOf(s) / total) * 100).toFixed(1).padStart(6)} ${gf(s, r.blas).padStart(9)} ${gf(s, r.packed).padStart(7)} ${r.ratio.toFixed(2).padStart(6)}x ${(r.cpuBlas / r.cpuPacked).toFixed(2).padStart(9)}x ${((r.pack / r.packed) * 100).toFixed(1).padStart(6)}  ${r.diff.toExponential(1)}${r.wide ? '  (noisy)' : ''}`);
   }
   const tBlas = gr.reduce((a, r) => a + r.blas * r.s.count, 0);
   const tPacked = gr.reduce((a, r) => a + r.packed * r.s.count, 0);
   const cBlas = gr.reduce((a, r) => a + r.cpuBlas * r.s.count, 0);
   const cPacked = gr.reduce((a, r) => a + r.cpuPacked * r.s.count, 0);
   console.log(`  all products of the step: OpenBLAS ${(tBlas * 1000).toFixed(1)} ms (${(total / tBlas / 1e9).toFixed(1)} GFLOP/s), packed ${(tPacked * 1000).toFixed(1)} ms (${(total / tPacked / 1e9).toFixed(1)} GFLOP/s): packed / OpenBLAS speed ${(tBlas / tPacked).toFixed(2)}x`);
+  const kinds = (['fwd', 'dX', 'dW'] as const).map((k) => {
+    const kr = gr.filter((r) => r.s.what.endsWith(` ${k}`));
+    const kb = kr.reduce((a, r) => a + r.blas * r.s.count, 0), kp = kr.reduce((a, r) => a + r.packed * r.s.count, 0);
+    const kf = kr.reduce((a, r) => a + flopsOf(r.s), 0);
+    return `${k} ${((kf / total) * 100).toFixed(0)}% of the FLOPs, ${(kf / kb / 1e9).toFixed(1)} vs ${(kf / kp / 1e9).toFixed(1)} GFLOP/s, ${(kb / kp).toFixed(2)}x`;
+  });
+  const tPack = gr.reduce((a, r) => a + Math.min(r.pack, r.packed) * r.s.count, 0);
+  console.log(`  packing op(B) is ${((tPack / tPacked) * 100).toFixed(1)}% of the packed time; without it (packed once per step and kept, at best) the packed kernel would be ${(tBlas / (tPacked - tPack)).toFixed(2)}x OpenBLAS`);
+  console.log(`  by kind (OpenBLAS vs packed): ${kinds.join('; ')}`);
+  const bBlas = gr.reduce((a, r) => a + r.bestBlas * r.s.count, 0), bPacked = gr.reduce((a, r) => a + r.bestPacked * r.s.count, 0);
+  console.log(`  fastest rounds: OpenBLAS ${(total / bBlas / 1e9).toFixed(1)} GFLOP/s, packed ${(total / bPacked / 1e9).toFixed(1)} GFLOP/s: ${(bBlas / bPacked).toFixed(2)}x`);
   console.log(`  CPU seconds of the step's products: OpenBLAS ${(cBlas * 1000).toFixed(1)} ms, packed ${(cPacked * 1000).toFixed(1)} ms: ${(cBlas / cPacked).toFixed(2)}x`);
 }
-console.log('\nGFLOP/s: medians per product (wall time); ratio: median of per-round wall-time ratios, CPU ratio: of median CPU seconds (> 1: the packed kernel is faster).');
+console.log('\nGFLOP/s: medians per product (wall time); ratio: median of per-round wall-time ratios, CPU ratio: of median CPU seconds (> 1: the packed kernel is faster); pack%: packing op(B) alone (packLinear of the same size), share of the packed time.');
 const noisy = rows.filter((r) => r.wide);
 if (noisy.length > 0) {
   console.log(`${noisy.length} of ${rows.length} shapes varied too much to trust (spread > 10%; marked noisy): rerun on a quiet machine, or with more --rounds:`);
