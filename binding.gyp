@@ -14,6 +14,7 @@
         "native/addon.cc",
         "native/pool.cc",
         "native/gemm.cc",
+        "native/gemm_packed.cc",
         "native/elementwise.cc",
         "native/reduce.cc",
         "native/layers.cc",

@@ -84,6 +84,7 @@ napi_value init(napi_env env, napi_value exports) {
       {"decodeLayer", nullptr, decode_layer, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"decodeLayers", nullptr, decode_layers, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"decodeLogits", nullptr, decode_logits, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"packedGemm", nullptr, packed_gemm, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"packLinear", nullptr, pack_linear, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sampleRows", nullptr, sample_rows, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"toF16", nullptr, to_f16, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -57,6 +57,11 @@ napi_value to_f16(napi_env env, napi_callback_info info);
 napi_value from_f16(napi_env env, napi_callback_info info);
 napi_value packed_linear_size(napi_env env, napi_callback_info info);
 
+// gemm_packed.cc
+napi_value packed_gemm(napi_env env, napi_callback_info info);
+void packed_sgemm(bool transA, bool transB, int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const float* B, int64_t ldb,
+                  float beta, float* C, int64_t ldc);
+
 // sample.cc
 napi_value sample_rows(napi_env env, napi_callback_info info);
 

@@ -54,10 +54,11 @@ inline void pack_blocks(const float* W, int64_t N, int64_t K, float* dst, int64_
   }
 }
 
-// One M × NB tile (M ≤ MR rows of x, one block); writes the first `ncols` columns of y.
+// One M × NB tile (M ≤ MR rows of x, one block); writes the first `ncols` columns of y. x[i, k] is x[i * ldx + k], or
+// x[k * ldx + i] when TA (x stored transposed: the tile's M values at one k are contiguous).
 // `next`, when given, is the next block: the tile prefetches it into L2 as it goes (weights stream from memory once
 // per decode step, and the first tile of a block would otherwise wait for them).
-template <int M>
+template <int M, bool TA = false>
 inline void tile(const float* x, int64_t ldx, const float* blk, int64_t K, float* y, int64_t ldy, int64_t ncols, bool accumulate,
                  const float* next = nullptr) {
   vf c[M][NV];
@@ -69,7 +70,7 @@ inline void tile(const float* x, int64_t ldx, const float* blk, int64_t K, float
     vf b[NV];
     for (int q = 0; q < NV; q++) b[q] = *reinterpret_cast<const vf*>(w + q * VW);
     for (int i = 0; i < M; i++) {
-      const float a = x[i * ldx + k];
+      const float a = TA ? x[k * ldx + i] : x[i * ldx + k];
       for (int q = 0; q < NV; q++) c[i][q] += a * b[q];
     }
   }
@@ -89,27 +90,29 @@ inline void tile(const float* x, int64_t ldx, const float* blk, int64_t K, float
   }
 }
 
-// y[:, block j0 .. j1) (+)= x · Wᵀ for column blocks [j0, j1) (one thread's share), all M rows.
+// y[:, block j0 .. j1) (+)= x · Wᵀ for column blocks [j0, j1) (one thread's share), all M rows; x rows are ldx apart
+// (K when ldx < 0).
 inline void gemm_blocks(const float* x, int64_t M, int64_t K, const float* Wp, int64_t N, int64_t j0, int64_t j1, float* y, int64_t ldy,
-                        bool accumulate) {
+                        bool accumulate, int64_t ldx = -1) {
+  if (ldx < 0) ldx = K;
   for (int64_t j = j0; j < j1; j++) {
     const float* blk = Wp + j * NB * K;
     float* yj = y + j * NB;
     const int64_t ncols = std::min<int64_t>(NB, N - j * NB);
     const float* next = j + 1 < j1 ? blk + NB * K : nullptr;
     int64_t i = 0;
-    for (; i + MR <= M; i += MR) tile<MR>(x + i * K, K, blk, K, yj + i * ldy, ldy, ncols, accumulate, i == 0 ? next : nullptr);
-    const float* xi = x + i * K;
+    for (; i + MR <= M; i += MR) tile<MR>(x + i * ldx, ldx, blk, K, yj + i * ldy, ldy, ncols, accumulate, i == 0 ? next : nullptr);
+    const float* xi = x + i * ldx;
     float* yi = yj + i * ldy;
     const float* pf = i == 0 ? next : nullptr;  // M < MR: the only tile prefetches
     switch (M - i) {
-      case 7: tile<7>(xi, K, blk, K, yi, ldy, ncols, accumulate, pf); break;
-      case 6: tile<6>(xi, K, blk, K, yi, ldy, ncols, accumulate, pf); break;
-      case 5: tile<5>(xi, K, blk, K, yi, ldy, ncols, accumulate, pf); break;
-      case 4: tile<4>(xi, K, blk, K, yi, ldy, ncols, accumulate, pf); break;
-      case 3: tile<3>(xi, K, blk, K, yi, ldy, ncols, accumulate, pf); break;
-      case 2: tile<2>(xi, K, blk, K, yi, ldy, ncols, accumulate, pf); break;
-      case 1: tile<1>(xi, K, blk, K, yi, ldy, ncols, accumulate, pf); break;
+      case 7: tile<7>(xi, ldx, blk, K, yi, ldy, ncols, accumulate, pf); break;
+      case 6: tile<6>(xi, ldx, blk, K, yi, ldy, ncols, accumulate, pf); break;
+      case 5: tile<5>(xi, ldx, blk, K, yi, ldy, ncols, accumulate, pf); break;
+      case 4: tile<4>(xi, ldx, blk, K, yi, ldy, ncols, accumulate, pf); break;
+      case 3: tile<3>(xi, ldx, blk, K, yi, ldy, ncols, accumulate, pf); break;
+      case 2: tile<2>(xi, ldx, blk, K, yi, ldy, ncols, accumulate, pf); break;
+      case 1: tile<1>(xi, ldx, blk, K, yi, ldy, ncols, accumulate, pf); break;
       default: break;
     }
   }

@@ -22,6 +22,12 @@ export interface NativeAddon extends Omit<Backend, 'info' | 'packLinear'> {
   packedLinearSize(N: number, K: number): number;
   /** out (packedLinearSize(N, K)) ← W (N, K) in the decode kernels' column-block layout. */
   packLinear(W: Float32Array, N: number, K: number, out: Float32Array): void;
+  /**
+   * C = op(A) op(B) + beta C (row-major, alpha 1) through the decode kernel's register tiles, packing op(B) (and op(A)
+   * when transposed) on every call: the project's own GEMM that bench:gemm compares with OpenBLAS.
+   */
+  packedGemm(transA: boolean, transB: boolean, M: number, N: number, K: number, A: Float32Array, lda: number, B: Float32Array, ldb: number,
+    beta: number, C: Float32Array, ldc: number): void;
   /** Bytes to skip in an ArrayBuffer so that a view starts 64-byte aligned. */
   alignOffset(buffer: ArrayBuffer): number;
   /** C = A @ B (row-major, M×K @ K×N) straight through cblas_sgemm; throws in a build without OpenBLAS. */
