@@ -263,6 +263,22 @@ export function mixDocument(task: string, item: TaskItem, worked: boolean, rng: 
   return style === 0 ? `Question: ${item.question}\nAnswer: ${a}` : style === 1 ? `Q: ${item.question}\nA: ${a}` : `${item.question}\n${a}`;
 }
 
+/**
+ * A readable solution written from a problem's own structure, in the language the question is asked in: the worked
+ * prose of the corpus for arithmetic, the checked try for Countdown. It stands in for the cold-start examples the
+ * paper's annotators wrote and rewrote (§2.3.1). Null for a problem it cannot work (e.g. knights and knaves).
+ */
+export function writtenSolution(taskName: string, item: TaskItem, rng: Rng): { reasoning: string; answer: string } | null {
+  if (taskName === 'countdown') {
+    const solution = String(item.meta?.['solution'] ?? '');
+    const reasoning = countdownWorked(solution, Number(item.meta?.['target']), rng);
+    return reasoning ? { reasoning, answer: solution } : null;
+  }
+  const expr = item.meta?.['expression'];
+  if (typeof expr !== 'string' || !chainSteps(expr)) return null;
+  return { reasoning: workedAnswer(expr, item.gold, /\p{Script=Han}/u.test(item.question) ? 'zh' : 'en', rng), answer: item.gold };
+}
+
 /** Merges extra documents into a corpus at seeded random places (keeping each list's own order). */
 export function interleave(docs: readonly string[], extra: readonly string[], rng: Rng): string[] {
   const out: string[] = [];

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { pipelinePreset } from './presets.js';
 import { runPipeline, StageInterrupted, type StageContext, STAGES } from './index.js';
 import { writeReport } from './report.js';
-import { baseCorpus, chainSteps, countdownWorked, interleave, mixDocument } from './corpus.js';
+import { baseCorpus, chainSteps, countdownWorked, interleave, mixDocument, writtenSolution } from './corpus.js';
 import { mixesLanguages } from './evaluate.js';
 import { getTask } from '../tasks/registry.js';
 import { Rng } from '../util/rng.js';
@@ -88,6 +88,23 @@ test('Countdown in the corpus: a miss, then the solution worked and checked, the
   }
   assert.equal(countdownWorked('7 / 2 * 4', 14, rng), null, 'a step off the whole numbers is not written out');
   assert.equal(mixDocument('countdown', { id: 'x', question: 'Q?', gold: '14', meta: { solution: '7 / 2 * 4', target: 14 } }, true, rng).endsWith('The answer is 7 / 2 * 4.'), true);
+  // Cold-start solutions written from a problem's structure: in the question's language, right, checked by the task.
+  const ar = getTask('arithmetic', { difficulty: 'digits=1,operands=3,operators=+-,zh=0.5' });
+  const langs = new Set<string>();
+  for (const it of await ar.items({ split: 'train', n: 20, seed: 3 })) {
+    const w = writtenSolution('arithmetic', it, rng)!;
+    const zh = /计算/.test(it.question);
+    langs.add(zh ? 'zh' : 'en');
+    assert.equal(w.answer, it.gold);
+    assert.match(w.reasoning, zh ? /答案是 -?\d+。$/ : /The answer is -?\d+\.$/);
+    assert.equal(/[a-z]{3,}/i.test(w.reasoning), !zh, w.reasoning);
+    assert.equal((await ar.check(it, `${w.reasoning}</think>\n\nThe answer is \\boxed{${w.answer}}.`)).correct, true);
+  }
+  assert.deepEqual([...langs].sort(), ['en', 'zh']);
+  const cd = (await getTask('countdown', { difficulty: 'numbers=2,maxNumber=9,maxTarget=81' }).items({ split: 'train', n: 1, seed: 3 }))[0]!;
+  assert.equal(writtenSolution('countdown', cd, rng)!.answer, cd.meta?.['solution']);
+  const kn = (await getTask('knights', { difficulty: 'easy' }).items({ split: 'train', n: 1, seed: 3 }))[0]!;
+  assert.equal(writtenSolution('knights', kn, rng), null);
   const merged = interleave(['a', 'b', 'c', 'd'], ['X', 'Y'], new Rng(1));
   assert.deepEqual(merged.filter((d) => d === d.toLowerCase()), ['a', 'b', 'c', 'd']);
   assert.deepEqual(merged.filter((d) => d !== d.toLowerCase()), ['X', 'Y']);
@@ -131,6 +148,9 @@ test('the quick pipeline runs every stage, writes the report, resumes an interru
       assert.ok(html.includes(label) && readFileSync(rep.markdown, 'utf8').includes(label), label);
     }
     const evals = JSON.parse(readFileSync(join(dir, 'eval.json'), 'utf8')) as { model: string; task: string; pass1Lenient: number; pass1Strict: number; consK: number }[];
+    // The cold start joins rejection-sampled R1-Zero outputs with solutions written in each question's language.
+    const coldSource = JSON.parse(readFileSync(join(dir, 'r1', 'cold-start-source.json'), 'utf8')) as { written: number; sampled: number; records: number };
+    assert.ok(coldSource.written > 0 && coldSource.records === coldSource.written + coldSource.sampled, JSON.stringify(coldSource));
     // Seven models on the main task and on the mix's Countdown, plus R1 before/after on general prompts.
     assert.equal(evals.length, 16);
     assert.deepEqual([...new Set(evals.map((e) => e.task))], ['arithmetic', 'countdown', 'instructions']);

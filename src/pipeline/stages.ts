@@ -20,7 +20,7 @@ import { createEngine } from '../tensor/index.js';
 import { loadTokenizer, withChatTemplateFile } from '../tokenizer/index.js';
 import { initCheckpoint, MetricsStream, parseGrpoConfig, parseSftConfig, rollout, trainGrpo, trainingBackend, trainSft, type GrpoConfigInput, type RolloutPromptStyle, type StepMetrics } from '../train/index.js';
 import { Rng } from '../util/rng.js';
-import { baseCorpus, interleave, mixDocument } from './corpus.js';
+import { baseCorpus, interleave, mixDocument, writtenSolution } from './corpus.js';
 import type { PipelinePreset } from './presets.js';
 
 export interface StageContext {
@@ -230,10 +230,16 @@ export async function stageR1(ctx: StageContext): Promise<void> {
     // Correct, one-language, unrepetitive samples, tagged or not: a tagged one gives its reasoning and answer, a prose one
     // is kept whole as the reasoning (the paper's annotators rewrote R1-Zero outputs readably; here the format does).
     const rows = kept.map((k) => ({ k, r: readableFromZero(k.opensThinking ? `<think>${k.completion}` : k.completion, k.answer) })).filter((x) => x.r).map(({ k, r }) => chatRecord(k.task, k.item, r!.reasoning, r!.answer));
-    if (rows.length === 0) ctx.log('r1: no zero-model sample passed the cold-start filters; the cold start uses worked answers instead');
-    writeFileSync(join(dir, 'cold-start-source.json'), JSON.stringify({ source: rows.length > 0 ? 'rejection-sampled R1-Zero outputs' : 'worked answers (no R1-Zero sample passed the filters)', records: rows.length || 32 }) + '\n');
-    const fallback = rows.length > 0 ? rows : (await t.items({ split: 'train', n: 32, seed: p.seed + 12 })).map((item) => chatRecord(t, item, `${String(item.meta?.['expression'])} = ${item.gold}`, item.gold));
-    writeJsonl(coldFile, fallback);
+    // Readable solutions written in each question's language join them (the paper's people-written examples).
+    const rng = new Rng(p.seed + 12);
+    const written = (await mixedItems(p, p.r1.coldStartWritten, p.seed + 12)).map((d) => ({ d, w: writtenSolution(d.task.name, d.item, rng) })).filter((x) => x.w).map(({ d, w }) => chatRecord(d.task, d.item, w!.reasoning, w!.answer));
+    const records = [...rows, ...written];
+    if (records.length === 0) ctx.log('r1: no zero-model sample passed the cold-start filters; the cold start uses bare results instead');
+    const source = records.length === 0 ? 'bare results (no R1-Zero sample passed the filters)' : `${rows.length} rejection-sampled R1-Zero outputs${written.length ? ` and ${written.length} solutions written in the question's language` : ''}`;
+    writeFileSync(join(dir, 'cold-start-source.json'), JSON.stringify({ source, records: records.length || 32, sampled: rows.length, written: written.length }) + '\n');
+    const fallback = records.length > 0 ? records : (await t.items({ split: 'train', n: 32, seed: p.seed + 12 })).map((item) => chatRecord(t, item, `${String(item.meta?.['expression'])} = ${item.gold}`, item.gold));
+    // Shuffled, so that every batch of the SFT sees both sources.
+    writeJsonl(coldFile, new Rng(p.seed + 16).shuffle([...fallback]));
   }
   const sftStart = stageModel(ctx, p.r1.sftFrom);
   const cold = await sft(ctx, 'r1/cold', sftStart, coldFile, p.r1.coldStartSteps, { batchSize: 8, format: 'chat', optim: { lr: 1e-3, warmupSteps: 5 } });
