@@ -166,9 +166,12 @@ test('the quick pipeline runs every stage, writes the report, resumes an interru
     const countdown = corpus.filter((d) => d.includes('Using the numbers'));
     assert.equal(countdown.length, preset.mix[0]!.documents);
     assert.ok(countdown.every((d) => !/<think>|<answer>/.test(d)) && countdown.some((d) => /Try .*, not \d+\./.test(d)));
-    // The language reward's ablation: the reasoning RL ran with and without it, and the report compares the two.
-    assert.deepEqual(evals.filter((e) => e.model.startsWith('r1rl1') && e.task === 'arithmetic').map((e) => e.model), ['r1rl1NoLang', 'r1rl1']);
-    assert.match(readFileSync(rep.markdown, 'utf8'), /\| language reward ablation: reasoning RL without → with it \| mixing \d+\.\d% → \d+\.\d%, accuracy/);
+    // The language reward's ablation: R1-Zero's RL ran again with it (the preset's 'zero'), the reasoning RL ran once
+    // (with it), and the report compares the two R1-Zero runs.
+    assert.deepEqual(evals.filter((e) => /^(zero|r1rl1)/.test(e.model) && e.task === 'arithmetic').map((e) => e.model), ['zero', 'zeroLang', 'r1rl1']);
+    assert.ok(JSON.parse(readFileSync(join(dir, 'zero', 'run-lang', 'config.json'), 'utf8')).rewards.some((r: { name: string }) => r.name === 'language'));
+    assert.ok(!existsSync(join(dir, 'r1', 'rl1-nolang')));
+    assert.match(readFileSync(rep.markdown, 'utf8'), /\| language reward ablation: R1-Zero RL without → with it \| mixing \d+\.\d% → \d+\.\d%, accuracy/);
     // General prompts (rule-checked instructions) are scored for R1 before and after its final RL round.
     assert.deepEqual(evals.filter((e) => e.task === 'instructions').map((e) => e.model), ['general:r1sft', 'general:r1']);
     assert.ok(html.includes('R1 before the final RL round') && html.includes('General prompts'));

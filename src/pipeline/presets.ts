@@ -54,8 +54,13 @@ export const pipelinePresetSchema = z.strictObject({
     finalRl: rlSchema,
     /** Weight of the language-consistency reward (DeepSeek-R1 §2.3.2). */
     languageWeight: z.number().min(0),
-    /** Also run the reasoning RL without the language reward (the paper's ablation), for the report's comparison. */
-    languageAblation: z.boolean(),
+    /**
+     * Where the language reward's ablation runs, for the report's comparison: 'zero' runs R1-Zero's RL a second time
+     * with the language reward added (where this miniature's language mixing arises: R1-Zero reasons in English on
+     * Chinese questions), 'r1' runs the reasoning RL a second time without it (the paper's §2.3.2 ablation; after a
+     * cold start filtered for one language there is little mixing left to remove), 'none' skips it.
+     */
+    languageAblation: z.enum(['zero', 'r1', 'none']),
     /**
      * The checkpoint the cold start and the SFT round fine-tune: the base, as the paper does with DeepSeek-V3-Base, or
      * the R1-Zero model. Fine-tuned into the chat template, a model of a million parameters often fails to copy the
@@ -92,7 +97,7 @@ export const PIPELINE_PRESETS: Record<'quick' | 'default', PipelinePreset> = {
     student: { hidden: 48, nLayers: 2, nHeads: 4, nKvHeads: 2, intermediate: 128 },
     base: { documents: 1500, steps: 60, batchSize: 8, seqLen: 96, lr: 3e-3, zhShare: 0.3, zhAnsweredInEnglish: 0, noteShare: 0.2, noteSums: true, workedShare: 0.5, generalShare: 0.05 },
     zero: { steps: 6, promptsPerStep: 4, groupSize: 4, lr: 5e-4 }, zeroPrompt: 'r1-zero',
-    r1: { rejectPrompts: 24, rejectK: 2, coldStartSteps: 10, coldStartWritten: 8, reasoningRl: { steps: 3, promptsPerStep: 4, groupSize: 4, lr: 3e-4 }, sftSteps: 10, finalRl: { steps: 2, promptsPerStep: 4, groupSize: 4, lr: 3e-4 }, languageWeight: 0.5, languageAblation: true, sftFrom: 'zero', general: { difficulty: 'easy', share: 0.3, sftExamples: 8 } },
+    r1: { rejectPrompts: 24, rejectK: 2, coldStartSteps: 10, coldStartWritten: 8, reasoningRl: { steps: 3, promptsPerStep: 4, groupSize: 4, lr: 3e-4 }, sftSteps: 10, finalRl: { steps: 2, promptsPerStep: 4, groupSize: 4, lr: 3e-4 }, languageWeight: 0.5, languageAblation: 'zero', sftFrom: 'zero', general: { difficulty: 'easy', share: 0.3, sftExamples: 8 } },
     distill: { prompts: 24, k: 2, studentBaseSteps: 40, sftSteps: 10, rl: { steps: 4, promptsPerStep: 4, groupSize: 4, lr: 5e-4 } },
     eval: { items: 16, k: 4 },
     dollarsPerCoreHour: 0.05,
@@ -103,7 +108,7 @@ export const PIPELINE_PRESETS: Record<'quick' | 'default', PipelinePreset> = {
     student: { hidden: 64, nLayers: 2, nHeads: 4, nKvHeads: 2, intermediate: 192 },
     base: { documents: 12000, steps: 1500, batchSize: 12, seqLen: 192, lr: 3e-3, zhShare: 0.3, zhAnsweredInEnglish: 0, noteShare: 0.2, noteSums: true, workedShare: 0.5, generalShare: 0.05 },
     zero: { steps: 160, promptsPerStep: 8, groupSize: 8, lr: 2e-4 }, zeroPrompt: 'r1-zero',
-    r1: { rejectPrompts: 256, rejectK: 4, coldStartSteps: 400, coldStartWritten: 128, reasoningRl: { steps: 40, promptsPerStep: 8, groupSize: 8, lr: 1e-4 }, sftSteps: 400, finalRl: { steps: 20, promptsPerStep: 8, groupSize: 8, lr: 1e-4 }, languageWeight: 0.5, languageAblation: true, sftFrom: 'zero', general: { difficulty: 'easy', share: 0.3, sftExamples: 64 } },
+    r1: { rejectPrompts: 256, rejectK: 4, coldStartSteps: 400, coldStartWritten: 128, reasoningRl: { steps: 40, promptsPerStep: 8, groupSize: 8, lr: 1e-4 }, sftSteps: 400, finalRl: { steps: 20, promptsPerStep: 8, groupSize: 8, lr: 1e-4 }, languageWeight: 0.5, languageAblation: 'zero', sftFrom: 'zero', general: { difficulty: 'easy', share: 0.3, sftExamples: 64 } },
     distill: { prompts: 256, k: 4, studentBaseSteps: 400, sftSteps: 120, rl: { steps: 60, promptsPerStep: 8, groupSize: 8, lr: 1e-4 } },
     eval: { items: 64, k: 16 },
     dollarsPerCoreHour: 0.05,

@@ -20,9 +20,13 @@ function jsonl<T>(file: string): T[] {
 
 const pct = (x: number | null | undefined): string | null => (x === null || x === undefined ? null : `${(100 * x).toFixed(1)}%`);
 
+/** The language reward's ablation runs (one of them, as the preset says). */
+const ABLATIONS: readonly string[] = ['zeroLang', 'r1rl1NoLang'];
+
 /** RL parts whose curves are drawn, in order. */
 const RL_PARTS = [
   ['zero/run', 'R1-Zero'],
+  ['zero/run-lang', 'R1-Zero + language reward'],
   ['r1/rl1', 'R1 reasoning RL'],
   ['r1/rl2', 'R1 final RL'],
   ['distill/rl', 'student RL'],
@@ -60,7 +64,7 @@ export function writeReport(runDir: string): ReportFiles {
   const results: Table = {
     caption: `Held-out ${preset.task} (${preset.difficulty}), ${preset.eval.items} problems, k = ${k} samples at T 0.6 / top-p 0.95`,
     head: ['model', 'pass@1 lenient', 'pass@1 strict', `cons@${k}`, 'format', 'mean length', 'language mixing', 'reflective words / 1k'],
-    rows: EVALUATED.map((m) => {
+    rows: EVALUATED.filter((m) => byKey(m.key) || !ABLATIONS.includes(m.key)).map((m) => {
       const e = byKey(m.key);
       return [m.label, pct(e?.pass1Lenient), pct(e?.pass1Strict), pct(e?.consK), pct(e?.formatRate), e ? e.lengthMean.toFixed(1) : null, pct(e?.mixRate), e ? e.reflectivePer1k.toFixed(1) : null];
     }),
@@ -68,13 +72,13 @@ export function writeReport(runDir: string): ReportFiles {
   const perTask: Table = {
     caption: `Held-out pass@1 (lenient / strict) and cons@${k} per task family: the main task and the RL mix (${[`${preset.task} ${Math.round(100 * (1 - mix.reduce((a, m) => a + m.share, 0)))}%`, ...mix.map((m) => `${m.task} ${Math.round(100 * m.share)}%`)].join(', ')} of RL prompts)`,
     head: ['model', ...[preset.task, ...mix.map((m) => m.task)].flatMap((t) => [`${t} pass@1`, `${t} cons@${k}`])],
-    rows: EVALUATED.map((m) => [m.label, ...[preset.task, ...mix.map((x) => x.task)].flatMap((t) => {
+    rows: EVALUATED.filter((m) => byKey(m.key) || !ABLATIONS.includes(m.key)).map((m) => [m.label, ...[preset.task, ...mix.map((x) => x.task)].flatMap((t) => {
       const e = byKey(m.key, t);
       return [e ? `${pct(e.pass1Lenient)} / ${pct(e.pass1Strict)}` : null, pct(e?.consK)];
     })]),
   };
   const base = byKey('base'), zero = byKey('zero'), r1 = byKey('r1'), sSft = byKey('studentSft'), sRl = byKey('studentRl');
-  const noLang = byKey('r1rl1NoLang'), withLang = byKey('r1rl1');
+  const noLang = byKey('r1rl1NoLang'), withLang = byKey('r1rl1'), zeroLang = byKey('zeroLang');
   const zeroM = jsonl<Metric>(join(runDir, 'zero/run', 'metrics.jsonl'));
   const lenFirst = zeroM.slice(0, 5).map((m) => m.lengthMean as number), lenLast = zeroM.slice(-5).map((m) => m.lengthMean as number);
   const avg = (xs: number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
@@ -82,12 +86,14 @@ export function writeReport(runDir: string): ReportFiles {
     caption: 'The paper\'s findings, in miniature',
     head: ['finding', 'measured', 'target'],
     rows: [
-      ['pass@1 gain from the base (lenient base → R1-Zero strict)', base && zero ? `${pct(base.pass1Lenient)} → ${pct(zero.pass1Strict)}` : null, '≥ +30 points'],
+      ['pass@1 gain from the base (lenient) → R1-Zero lenient / strict, → R1 strict', base && zero ? `${pct(base.pass1Lenient)} → ${pct(zero.pass1Lenient)} / ${pct(zero.pass1Strict)}${r1 ? `, → ${pct(r1.pass1Strict)}` : ''}` : null, '≥ +30 points'],
       [`cons@${k} above pass@1 (R1-Zero)`, zero ? `${pct(zero.consK)} vs ${pct(zero.pass1Lenient)}` : null, 'cons > pass@1'],
       ['response length over R1-Zero RL (first 5 → last 5 steps)', zeroM.length ? `${avg(lenFirst).toFixed(1)} → ${avg(lenLast).toFixed(1)} tokens (${(avg(lenLast) / avg(lenFirst)).toFixed(2)}x)` : null, '≥ 1.5x'],
       ['distilled student vs RL-only student (strict pass@1)', sSft && sRl ? `${pct(sSft.pass1Strict)} vs ${pct(sRl.pass1Strict)}` : null, 'distilled wins'],
       ['language mixing R1-Zero → R1 (language reward)', zero && r1 ? `${pct(zero.mixRate)} → ${pct(r1.mixRate)}, accuracy ${pct(zero.pass1Lenient)} → ${pct(r1.pass1Lenient)}` : null, 'lower, accuracy within 2 points'],
-      ['language reward ablation: reasoning RL without → with it', noLang && withLang ? `mixing ${pct(noLang.mixRate)} → ${pct(withLang.mixRate)}, accuracy ${pct(noLang.pass1Strict)} → ${pct(withLang.pass1Strict)}` : null, 'lower, accuracy within 2 points'],
+      zeroLang
+        ? ['language reward ablation: R1-Zero RL without → with it', zero ? `mixing ${pct(zero.mixRate)} → ${pct(zeroLang.mixRate)}, accuracy ${pct(zero.pass1Lenient)} → ${pct(zeroLang.pass1Lenient)}` : null, 'lower, accuracy within 2 points']
+        : ['language reward ablation: reasoning RL without → with it', noLang && withLang ? `mixing ${pct(noLang.mixRate)} → ${pct(withLang.mixRate)}, accuracy ${pct(noLang.pass1Strict)} → ${pct(withLang.pass1Strict)}` : null, 'lower, accuracy within 2 points'],
     ],
   };
   const general: Table = {

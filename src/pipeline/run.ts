@@ -21,6 +21,7 @@ export interface StageRecord {
 export const EVALUATED = [
   { key: 'base', label: 'base (pretrained)', style: 'r1-zero' },
   { key: 'zero', label: 'R1-Zero (GRPO from base)', style: 'r1-zero' },
+  { key: 'zeroLang', label: 'R1-Zero with the language reward', style: 'r1-zero' },
   { key: 'r1rl1NoLang', label: 'R1 reasoning RL without the language reward', style: 'chat' },
   { key: 'r1rl1', label: 'R1 reasoning RL with the language reward', style: 'chat' },
   { key: 'r1', label: 'R1 (cold start, RL, SFT, RL)', style: 'chat' },
@@ -54,6 +55,8 @@ async function stageEval(ctx: StageContext): Promise<void> {
     const items = await t.items({ split: 'heldout', n: p.eval.items, seed: p.seed });
     for (const m of EVALUATED) {
       if (done.some((d) => d.model === m.key && d.task === t.name)) continue;
+      // The language reward's ablation runs in one place only (the preset's languageAblation).
+      if ((m.key === 'zeroLang' && p.r1.languageAblation !== 'zero') || (m.key === 'r1rl1NoLang' && p.r1.languageAblation !== 'r1')) continue;
       const dir = stageModel(ctx, m.key);
       if (!existsSync(join(dir, 'config.json'))) {
         ctx.log(`eval: ${m.label}: no checkpoint at ${dir}; skipped`);

@@ -64,7 +64,7 @@ export async function mixedItems(p: PipelinePreset, n: number, seed: number): Pr
 export const generalTask = (p: PipelinePreset): Task => getTask('instructions', { difficulty: p.r1.general.difficulty });
 
 /** Where each stage leaves its model. */
-export function stageModel(ctx: StageContext, which: 'base' | 'zero' | 'r1' | 'r1sft' | 'r1rl1' | 'r1rl1NoLang' | 'studentBase' | 'studentSft' | 'studentRl'): string {
+export function stageModel(ctx: StageContext, which: 'base' | 'zero' | 'zeroLang' | 'r1' | 'r1sft' | 'r1rl1' | 'r1rl1NoLang' | 'studentBase' | 'studentSft' | 'studentRl'): string {
   const i = ctx.inputs;
   switch (which) {
     case 'base': return i.base ?? join(ctx.runDir, 'base', 'run', 'final');
@@ -72,6 +72,7 @@ export function stageModel(ctx: StageContext, which: 'base' | 'zero' | 'r1' | 'r
     case 'r1': return i.r1 ?? join(ctx.runDir, 'r1', 'rl2', 'final');
     case 'r1sft': return join(ctx.runDir, 'r1', 'sft', 'final');
     case 'r1rl1': return join(ctx.runDir, 'r1', 'rl1', 'final');
+    case 'zeroLang': return join(ctx.runDir, 'zero', 'run-lang', 'final');
     case 'r1rl1NoLang': return join(ctx.runDir, 'r1', 'rl1-nolang', 'final');
     case 'studentBase': return i.studentBase ?? join(ctx.runDir, 'distill', 'student-base', 'run', 'final');
     case 'studentSft': return join(ctx.runDir, 'distill', 'sft', 'final');
@@ -164,10 +165,13 @@ const ZERO_REWARDS = [{ name: 'accuracy' as const, weight: 1 }, { name: 'format'
 export async function stageZero(ctx: StageContext): Promise<void> {
   const p = ctx.preset;
   if (ctx.inputs.zero) return requireCheckpoint(ctx.inputs.zero, 'zero');
-  await grpo(ctx, 'zero/run', {
+  const zeroRl = (part: string, rewards: readonly { name: 'accuracy' | 'format' | 'language'; weight: number; style?: 'r1-zero'; target?: 'question' }[]) => grpo(ctx, part, {
     model: stageModel(ctx, 'base'), steps: p.zero.steps, promptsPerStep: p.zero.promptsPerStep, groupSize: p.zero.groupSize, maxNewTokens: p.maxNewTokens,
-    promptStyle: p.zeroPrompt, tasks: rlTasks(p), rewards: ZERO_REWARDS, beta: 0.04, optim: { lr: p.zero.lr, warmupSteps: 5 },
+    promptStyle: p.zeroPrompt, tasks: rlTasks(p), rewards: [...rewards], beta: 0.04, optim: { lr: p.zero.lr, warmupSteps: 5 },
   });
+  await zeroRl('zero/run', ZERO_REWARDS);
+  // The language reward's ablation where the mixing arises: the same RL with eq. 7's reward added.
+  if (p.r1.languageAblation === 'zero') await zeroRl('zero/run-lang', [...ZERO_REWARDS, { name: 'language', weight: p.r1.languageWeight, target: 'question' }]);
 }
 
 /**
@@ -253,7 +257,7 @@ export async function stageR1(ctx: StageContext): Promise<void> {
   });
   const rl1 = await reasoningRl('r1/rl1', rlRewards);
   // The paper's ablation (§2.3.2): the same RL without the language reward, to measure what the reward changes.
-  if (p.r1.languageAblation) await reasoningRl('r1/rl1-nolang', accFormat);
+  if (p.r1.languageAblation === 'r1') await reasoningRl('r1/rl1-nolang', accFormat);
   // 3. Rejection sampling from the RL model + SFT of the base on what is kept (§2.3.3).
   const rejFile = join(dir, 'rejection.jsonl');
   if (!existsSync(rejFile)) {
