@@ -20,7 +20,7 @@ import { PYTHON_REFERENCES } from '../src/tasks/code/references.js';
 import { buildReward, scoreRewards } from '../src/train/grpo/rewards.js';
 import type { RewardSpec } from '../src/train/config.js';
 import type { RewardSample } from '../src/reward/index.js';
-import { MathVerifier } from '../src/verify/math/index.js';
+import { MathVerifier, type PoolStats } from '../src/verify/math/index.js';
 import { Gate } from '../src/serve/rewards/scorer.js';
 import { packageRoot } from '../src/util/package-root.js';
 import { Rng } from '../src/util/rng.js';
@@ -108,7 +108,7 @@ async function drive(url: string, samples: readonly object[], clients: number, a
 
 async function inProcessMath(): Promise<{ verifier: number; composite: number }> {
   const verifier = new MathVerifier({ workers: WORKERS });
-  await verifier.equivalent('1', '1');
+  await verifier.warm(); // workers and the spare up: start-up is not part of the rate
   const task = benchmarkTask('math500', { verifier });
   const reward = buildReward(SPECS, 1024);
   const n = Math.min(MATH_REQUESTS, 1500);
@@ -186,11 +186,12 @@ async function hostileRun(url: string, pid: number, n: number): Promise<void> {
   const seconds = (performance.now() - t) / 1000;
   latencies.sort((a, b) => a - b);
   const q = (p: number): number => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] as number;
-  const health = await fetch(`${url}/health`).then((r) => r.json() as Promise<{ queued: number }>);
+  const health = await fetch(`${url}/health`).then((r) => r.json() as Promise<{ queued: number; mathPool: PoolStats }>);
   const statuses = [...statusCounts].map(([k, v]) => `${k}: ${v}`).join(', ');
   process.stdout.write(`\nhostile load: ${n} requests from 64 clients (2% pathological LaTeX, 2% fork bombs, 16% garbage LaTeX/tags, 10% malformed JSON)\n`);
   process.stdout.write(`  finished in ${seconds.toFixed(1)} s; answers: ${statuses}\n`);
   process.stdout.write(`  latency p50 ${q(0.5).toFixed(0)} ms, p99 ${q(0.99).toFixed(0)} ms, max ${(latencies.at(-1) ?? 0).toFixed(0)} ms; server RSS ${before.toFixed(0)} MB before, ${peak.toFixed(0)} MB peak, ${rssMb(pid).toFixed(0)} MB after; queue after: ${health.queued}\n`);
+  process.stdout.write(`  math workers replaced at a deadline or crash: ${health.mathPool.replaced}, of which by a warm spare at once: ${health.mathPool.replacedWarm}\n`);
 }
 
 printBenchHeader('r1ts reward-service bench');

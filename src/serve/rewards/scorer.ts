@@ -11,7 +11,7 @@ import { benchmarkTask } from '../../tasks/benchmarks/index.js';
 import { createCodeTask } from '../../tasks/code/index.js';
 import { getTaskByName, listTasks } from '../../tasks/registry.js';
 import type { CheckResult, Task, TaskItem } from '../../tasks/types.js';
-import { MathVerifier } from '../../verify/math/index.js';
+import { MathVerifier, type PoolStats } from '../../verify/math/index.js';
 import { ApiError } from '../http-common.js';
 import type { RewardResult, ServiceConfig, WireSample } from './wire.js';
 
@@ -65,6 +65,11 @@ export class RewardScorer {
       ...(config.code.unsafeSandbox && { unsafeSandbox: true }),
     });
     this.codeGate = new Gate(config.code.concurrency ?? config.workers);
+  }
+
+  /** The math verifier's worker pool now (workers, spare, replacements so far). */
+  mathPool(): PoolStats {
+    return this.verifier.stats();
   }
 
   /** Samples admitted and not yet scored. */

@@ -149,4 +149,9 @@ test(`hostile load: ${HOSTILE_REQUESTS} requests from ${CLIENTS} clients mixing 
   const r = await post(`${B.url}/v1/rewards`, { samples: [{ prompt: 'p', completion: right('\\frac{1}{2}'), gold: '0.5' }] }, auth);
   assert.equal(r.status, 200);
   assert.equal((r.json.results as RewardResult[])[0]?.components['accuracy'], 1);
+  // Every tower cost its worker: replaced (by the spare when it was up), the pool at full strength, a spare kept.
+  const health = (await (await fetch(`${B.url}/health`)).json()) as { mathPool: { workers: number; replaced: number; spare: string } };
+  assert.equal(health.mathPool.workers, 2);
+  assert.ok(health.mathPool.replaced >= (counts.get('tower 200') ?? 0), JSON.stringify(health.mathPool));
+  assert.notEqual(health.mathPool.spare, 'off');
 });

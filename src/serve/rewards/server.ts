@@ -74,6 +74,7 @@ export function buildRewardServer(opts: RewardServerOptions): RewardServer {
     queued: scorer.queued,
     maxQueue: opts.config.maxQueue,
     workers: opts.config.workers,
+    mathPool: scorer.mathPool(),
     rewards: opts.config.rewards,
   }));
 

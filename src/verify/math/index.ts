@@ -5,4 +5,4 @@ export type { EquivOptions, ExtractMethod, ExtractOptions, GoldExtract, MathVerd
 export { extractAnswer, lastBoxed } from './extract.js';
 export { normalizeAnswer } from './normalize.js';
 export { compareAnswers, describeAnswer, goldAnswer, isEquivalent, verifyCompletion } from './equiv.js';
-export { MathVerifier, type VerifyCallOptions } from './verifier.js';
+export { MathVerifier, type PoolStats, type VerifyCallOptions } from './verifier.js';

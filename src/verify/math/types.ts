@@ -50,4 +50,10 @@ export interface MathVerifierOptions extends EquivOptions, ExtractOptions {
   timeoutMs?: number;
   /** Number of worker threads. Default 1. */
   workers?: number;
+  /**
+   * Keep one warm spare worker (default true): a worker terminated at its deadline is replaced by the spare at
+   * once instead of by a fresh thread that first has to load the computer-algebra library (seconds on a loaded
+   * machine), and a new spare starts in the background. Costs one idle thread (tens of MB).
+   */
+  spare?: boolean;
 }

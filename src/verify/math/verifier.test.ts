@@ -1,5 +1,5 @@
-// src/verify/math/verifier.test.ts — MathVerifier: worker pool results, hard timeouts with worker replacement,
-// hostile input, validation, close, and an open verifier not holding the process.
+// src/verify/math/verifier.test.ts — MathVerifier: worker pool results, hard timeouts with worker replacement
+// (by the warm spare), hostile input, validation, close, and an open verifier not holding the process.
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -47,6 +47,42 @@ test('a call past its deadline resolves as a timeout and the pool keeps working'
   // The hung worker was replaced: the pool answers again, including on the replaced slot.
   const after = await Promise.all([verifier.verify('2', '\\boxed{2}'), verifier.verify('3', '\\boxed{3}')]);
   assert.deepEqual(after.map((x) => x.correct), [true, true]);
+});
+
+test('a worker terminated at its deadline is replaced by the warm spare at once, and a new spare starts', async () => {
+  const v = new MathVerifier({ workers: 1, timeoutMs: 10000 });
+  try {
+    assert.equal(v.stats().spare, 'waiting'); // the spare starts only once the pool's own workers are up
+    await v.warm();
+    assert.deepEqual(v.stats(), { workers: 1, ready: 1, busy: 0, queued: 0, spare: 'ready', replaced: 0, replacedWarm: 0 });
+    // A pathological sample, then two normal ones queued behind it on the only worker.
+    const slow = v.verify('1', 'x '.repeat(8_000_000), { timeoutMs: 5 });
+    const normal = [v.verify('2', '\\boxed{2}'), v.verify('3', '\\boxed{3}')];
+    assert.equal((await slow).timedOut, true);
+    // When the timeout is answered, the spare already holds the slot and the next sample: no start-up in between.
+    assert.deepEqual(v.stats(), { workers: 1, ready: 1, busy: 1, queued: 1, spare: 'starting', replaced: 1, replacedWarm: 1 });
+    assert.deepEqual((await Promise.all(normal)).map((x) => x.correct), [true, true]);
+    await v.warm(); // the new spare comes up in the background: still at most one
+    assert.equal(v.stats().spare, 'ready');
+  } finally {
+    await v.close();
+  }
+  assert.equal(v.stats().spare, 'off');
+});
+
+test('without a spare, the queue waits for a fresh worker to start', async () => {
+  const v = new MathVerifier({ workers: 1, timeoutMs: 10000, spare: false });
+  try {
+    await v.warm();
+    assert.equal(v.stats().spare, 'off');
+    const slow = v.verify('1', 'x '.repeat(8_000_000), { timeoutMs: 5 });
+    const normal = v.verify('2', '\\boxed{2}');
+    assert.equal((await slow).timedOut, true);
+    assert.deepEqual(v.stats(), { workers: 1, ready: 0, busy: 0, queued: 1, spare: 'off', replaced: 1, replacedWarm: 0 });
+    assert.equal((await normal).correct, true);
+  } finally {
+    await v.close();
+  }
 });
 
 test('hostile answers resolve as wrong, never crash or hang the caller', async () => {

@@ -1,6 +1,9 @@
 // src/verify/math/verifier.ts — MathVerifier: every verification bounded in time. A small pool of worker threads
 // runs the in-process verifier; a worker that passes the deadline is terminated and replaced, and the call
-// resolves as a timeout. Workers are unref'd while idle, so an open verifier never keeps a process alive.
+// resolves as a timeout. The replacement is a warm spare kept beside the pool (a fresh thread first loads the
+// computer-algebra library: seconds on a loaded machine, during which its share of the queue would wait), and a
+// new spare starts in the background. Workers are unref'd while idle, so an open verifier never keeps a process
+// alive.
 
 import { Worker } from 'node:worker_threads';
 import { DEFAULT_REL_TOL, EXTRACT_METHODS, GOLD_EXTRACT_MODES, type EquivOptions, type ExtractOptions, type MathVerdict, type MathVerifierOptions } from './types.js';
@@ -14,6 +17,23 @@ export type WorkerReply =
 const DEFAULT_TIMEOUT_MS = 2000;
 /** Heap and stack caps per worker: a memory bomb kills the worker, not the caller. */
 const RESOURCE_LIMITS = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 32, stackSizeMb: 4 };
+
+/** The pool at one moment (health reports, tests). */
+export interface PoolStats {
+  /** Worker threads taking jobs (the `workers` option). */
+  workers: number;
+  /** Of them: started (idle or busy), and busy with a job. */
+  ready: number;
+  busy: number;
+  /** Jobs waiting for a worker. */
+  queued: number;
+  /** The spare worker: off (disabled, closed, or it cannot start), waiting for the workers to be up, starting, ready. */
+  spare: 'off' | 'waiting' | 'starting' | 'ready';
+  /** Workers terminated at a deadline or lost to a crash since the pool started ... */
+  replaced: number;
+  /** ... of which replaced by a spare that was already warm (the others by a fresh or still starting thread). */
+  replacedWarm: number;
+}
 
 /** Per-call overrides. */
 export interface VerifyCallOptions {
@@ -64,6 +84,12 @@ export class MathVerifier {
   /** Workers that died before becoming ready, in a row: past a few, the pool is broken (e.g. a missing file). */
   private startupFailures = 0;
   private broken: string | null = null;
+  /** At most one idle, warm worker that replaces a terminated one at once (null while none is started). */
+  private spare: Slot | null = null;
+  private spareOn: boolean;
+  private replaced = 0;
+  private replacedWarm = 0;
+  private readonly warmWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
 
   constructor(opts: MathVerifierOptions = {}) {
     const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -84,7 +110,36 @@ export class MathVerifier {
       ...(opts.priority !== undefined && { priority: [...opts.priority] }),
       ...(opts.goldExtract !== undefined && { goldExtract: opts.goldExtract }),
     };
+    this.spareOn = opts.spare ?? true;
+    // The spare starts once these are ready (startSpare), so that it does not slow down the pool's own start.
     for (let k = 0; k < workers; k++) this.slots.push(this.spawn());
+  }
+
+  /** The pool's state now. */
+  stats(): PoolStats {
+    return {
+      workers: this.slots.length,
+      ready: this.slots.filter((s) => s.ready).length,
+      busy: this.slots.filter((s) => s.job !== null).length,
+      queued: this.queue.length,
+      spare: this.spare !== null ? (this.spare.ready ? 'ready' : 'starting') : this.spareOn && !this.closed && this.broken === null ? 'waiting' : 'off',
+      replaced: this.replaced,
+      replacedWarm: this.replacedWarm,
+    };
+  }
+
+  /**
+   * Resolves once every worker and the spare (when kept) have started: benchmarks and tests wait for it so that
+   * start-up is not measured. Rejects if the pool is closed or its workers cannot start.
+   */
+  warm(): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('MathVerifier is closed'));
+    if (this.broken !== null) return Promise.reject(new Error(`MathVerifier: workers cannot start: ${this.broken}`));
+    return new Promise<void>((resolve, reject) => {
+      this.warmWaiters.push({ resolve, reject });
+      this.checkWarm();
+      this.updateRefs();
+    });
   }
 
   /** Extract the final answer of `completion` and compare it with `gold`; a timeout is a wrong answer. */
@@ -107,6 +162,10 @@ export class MathVerifier {
     if (this.closed) return;
     this.closed = true;
     for (const job of this.queue.splice(0)) job.reject(new Error('MathVerifier closed'));
+    for (const w of this.warmWaiters.splice(0)) w.reject(new Error('MathVerifier closed'));
+    const spare = this.spare;
+    this.spare = null;
+    if (spare !== null) this.discard(spare);
     await Promise.all(
       this.slots.map(async (slot) => {
         if (slot.timer !== null) clearTimeout(slot.timer);
@@ -150,20 +209,50 @@ export class MathVerifier {
       slot.timer = setTimeout(() => this.onFailure(slot, `timeout after ${job.timeoutMs} ms`, true), job.timeoutMs);
       slot.worker.postMessage(job.req);
     }
-    // Keep the process alive while work is queued or in flight (a worker may still be starting); idle workers
-    // are unref'd so that an open verifier never holds a finished program open.
+    this.updateRefs();
+  }
+
+  /**
+   * Keep the process alive while work is queued or in flight (a worker may still be starting), or while someone
+   * awaits warm(); idle workers and the idle spare are unref'd so that an open verifier never holds a finished
+   * program open.
+   */
+  private updateRefs(): void {
     const waiting = this.queue.length > 0;
+    const warming = this.warmWaiters.length > 0;
     for (const slot of this.slots) {
-      if (waiting || slot.job !== null) slot.worker.ref();
+      if (waiting || slot.job !== null || (warming && !slot.ready)) slot.worker.ref();
       else slot.worker.unref();
     }
+    if (this.spare !== null) {
+      if (warming && !this.spare.ready) this.spare.worker.ref();
+      else this.spare.worker.unref();
+    }
+  }
+
+  /** Start the spare in the background: only when none is kept and every worker is up (never two starting at once). */
+  private startSpare(): void {
+    if (!this.spareOn || this.spare !== null || this.closed || this.broken !== null) return;
+    if (this.slots.some((s) => !s.ready)) return;
+    this.spare = this.spawn();
+    this.updateRefs(); // an idle spare never holds the process open (unless someone awaits warm())
+  }
+
+  private checkWarm(): void {
+    if (this.warmWaiters.length === 0) return;
+    const spareUp = !this.spareOn || (this.spare !== null && this.spare.ready);
+    if (!this.slots.every((s) => s.ready) || !spareUp) return;
+    for (const w of this.warmWaiters.splice(0)) w.resolve();
+    this.updateRefs();
   }
 
   private onMessage(slot: Slot, msg: WorkerReply): void {
     if (msg.kind === 'ready') {
       slot.ready = true;
       this.startupFailures = 0;
-      this.dispatch();
+      if (slot !== this.spare) this.dispatch();
+      this.startSpare();
+      this.checkWarm();
       return;
     }
     const job = slot.job;
@@ -177,22 +266,54 @@ export class MathVerifier {
   /** Timeout, crash or exit: answer the job in flight, replace the worker, carry on with the queue. */
   private onFailure(slot: Slot, reason: string, timedOut: boolean): void {
     if (this.closed) return;
+    if (slot === this.spare) return this.onSpareFailure(slot);
     const index = this.slots.indexOf(slot);
     if (index < 0) return; // an old worker's late exit event
     const job = slot.job;
     this.release(slot);
-    slot.worker.removeAllListeners();
-    slot.worker.on('error', () => undefined);
-    void slot.worker.terminate();
+    this.discard(slot);
     if (!slot.ready && ++this.startupFailures >= 3) {
       this.broken = reason;
       this.slots.splice(index, 1);
+      if (this.spare !== null) this.discard(this.spare);
+      this.spare = null;
       for (const queued of this.queue.splice(0)) queued.reject(new Error(`MathVerifier: workers cannot start: ${reason}`));
+      for (const w of this.warmWaiters.splice(0)) w.reject(new Error(`MathVerifier: workers cannot start: ${reason}`));
       return;
     }
-    this.slots[index] = this.spawn();
+    this.replaced++;
+    const spare = this.spare;
+    if (spare !== null) {
+      // The spare takes the slot at once (if it is still starting, it is still ahead of a fresh thread).
+      this.spare = null;
+      if (spare.ready) this.replacedWarm++;
+      this.slots[index] = spare;
+    } else {
+      this.slots[index] = this.spawn();
+    }
+    this.startSpare();
     if (job !== null) job.resolve(failedVerdict(job.req.gold, reason, timedOut));
     this.dispatch();
+  }
+
+  /** The spare died (it has no job): start another unless spares keep failing to start. */
+  private onSpareFailure(slot: Slot): void {
+    this.discard(slot);
+    this.spare = null;
+    if (!slot.ready && ++this.startupFailures >= 3) {
+      this.spareOn = false; // the pool works on without one
+      this.checkWarm();
+      return;
+    }
+    this.startSpare();
+  }
+
+  /** Stop a worker that is no longer part of the pool; its late events are ignored. */
+  private discard(slot: Slot): void {
+    if (slot.timer !== null) clearTimeout(slot.timer);
+    slot.worker.removeAllListeners();
+    slot.worker.on('error', () => undefined);
+    void slot.worker.terminate();
   }
 
   private release(slot: Slot): void {
