@@ -49,6 +49,7 @@ export function resolveServiceConfig(raw: Raw): ServiceConfig {
     deadlineMs: num(raw.deadlineMs),
     maxNewTokens: num(raw.maxNewTokens),
     mathTimeoutMs: num(raw.mathTimeoutMs),
+    tokenizer: typeof raw.tokenizer === 'string' ? raw.tokenizer : undefined,
     ...(raw.unsafeSandbox === true && { code: { unsafeSandbox: true } }),
   };
   return parseConfig(serviceConfigSchema, mergeConfig(base, flags), source);
@@ -69,7 +70,14 @@ export async function serveRewards(raw: Raw, deps: ServeRewardsCliDeps = default
   const host = typeof raw.host === 'string' ? raw.host : '127.0.0.1';
   const apiKey = typeof raw.apiKey === 'string' ? raw.apiKey : deps.env.R1_REWARDS_API_KEY;
   const sandbox = await sandboxInfo();
-  const server = buildRewardServer({ config, ...(apiKey !== undefined && apiKey !== '' && { apiKey }), log: (l) => deps.stderr.write(`r1 serve-rewards: ${l}\n`) });
+  let server: ReturnType<typeof buildRewardServer>;
+  try {
+    server = buildRewardServer({ config, ...(apiKey !== undefined && apiKey !== '' && { apiKey }), log: (l) => deps.stderr.write(`r1 serve-rewards: ${l}\n`) });
+  } catch (err) {
+    deps.stderr.write(`r1 serve-rewards: ${(err as Error).message}\n`);
+    deps.setExitCode(2);
+    return;
+  }
   try {
     await server.app.listen({ host, port });
   } catch (err) {
@@ -83,6 +91,9 @@ export async function serveRewards(raw: Raw, deps: ServeRewardsCliDeps = default
   const list = config.rewards.map((r) => `${r.name}${'style' in r ? `(${r.style})` : ''}×${r.weight}`).join(' + ');
   deps.stdout.write(`r1 serve-rewards: listening on http://${host}:${bound} (POST /get_reward for OpenRLHF, POST /v1/rewards, GET /health)\n`);
   deps.stdout.write(`  rewards: ${list}; math workers: ${config.workers}; queue: ${config.maxQueue} samples; deadline: ${config.deadlineMs} ms${apiKey ? '; API key required' : ''}\n`);
+  if (config.rewards.some((r) => r.name === 'overlong')) {
+    deps.stdout.write(`  overlong: ${config.tokenizer !== undefined ? `samples without completionTokens are counted with the tokenizer ${config.tokenizer}` : 'applies only to samples that give completionTokens (OpenRLHF sends none: pass --tokenizer to count them)'}\n`);
+  }
   const codeOff = sandbox.isolation === 'rlimits' && !config.code.unsafeSandbox;
   deps.stdout.write(`  code sandbox: ${codeOff ? `none (${sandbox.reason ?? 'bubblewrap unavailable'}): code samples are answered 500; install bubblewrap (or allow user namespaces for unshare) or pass --unsafe-sandbox` : sandbox.isolation}\n`);
   await new Promise<void>((resolve) => {
@@ -107,6 +118,7 @@ export function register(program: Command, deps: ServeRewardsCliDeps = defaultDe
     .option('--reward <name[:weight]>', 'reward: accuracy, format, tag-count, language, overlong, repetition (repeatable; replaces the config list)', collect)
     .option('--max-new-tokens <n>', "the trainer's completion budget (the overlong penalty's L_max)")
     .option('--math-timeout-ms <n>', 'time budget of one math check')
+    .option('--tokenizer <path>', "tokenizer.json or a checkpoint directory: counts completion tokens for the overlong penalty when a sample gives none (OpenRLHF's requests)")
     .option('--max-queue <n>', 'samples in flight before requests are answered 503')
     .option('--deadline-ms <n>', 'requests not scored within this time are answered 504')
     .option('--unsafe-sandbox', 'run code under the rlimits fallback when bubblewrap is unavailable (rewards can then be gamed; see the README)')

@@ -39,6 +39,9 @@ export class Gate {
   }
 }
 
+/** Counts a completion's tokens (a tokenizer's encode(text).length). */
+export type TokenCounter = (text: string) => number;
+
 /** A sample that cannot be scored as sent (400, naming it). */
 export class SampleError extends Error {}
 
@@ -51,9 +54,12 @@ export class RewardScorer {
   private readonly synthetic = new Map<string, Task>();
   private inFlight = 0;
   private closed = false;
+  private readonly countTokens: TokenCounter | undefined;
 
-  constructor(config: ServiceConfig) {
+  /** `countTokens` fills in a sample's missing completionTokens when the overlong penalty is asked for. */
+  constructor(config: ServiceConfig, countTokens?: TokenCounter) {
     this.config = config;
+    this.countTokens = countTokens;
     this.verifier = new MathVerifier({ workers: config.workers, timeoutMs: config.mathTimeoutMs });
     // The benchmark task's check is the math checker every math task uses (completion parser + verifier).
     this.mathTask = benchmarkTask('math500', { verifier: this.verifier });
@@ -99,8 +105,9 @@ export class RewardScorer {
   }
 
   /** The trainer's RewardSample for a wire sample (throws SampleError naming what is missing). */
-  toRewardSample(s: WireSample, index: number, recorder: CheckRecorder): RewardSample {
-    const base: RewardSample = { prompt: s.prompt, completion: s.completion, ...(s.completionTokens !== undefined && { completionTokens: s.completionTokens }) };
+  toRewardSample(s: WireSample, index: number, recorder: CheckRecorder, countTokens?: TokenCounter): RewardSample {
+    const tokens = s.completionTokens ?? countTokens?.(s.completion);
+    const base: RewardSample = { prompt: s.prompt, completion: s.completion, ...(tokens !== undefined && { completionTokens: tokens }) };
     const name = s.task ?? (s.tests !== undefined ? 'code' : s.gold !== undefined ? this.config.defaultTask : undefined);
     if (name === undefined) return base; // open-ended: accuracy does not apply
     const id = `sample-${index}`;
@@ -123,7 +130,9 @@ export class RewardScorer {
    */
   async score(samples: readonly WireSample[], specs: readonly RewardSpec[] = this.config.rewards): Promise<RewardResult[]> {
     const recorder = new CheckRecorder();
-    const rewardSamples = samples.map((s, i) => this.toRewardSample(s, i, recorder));
+    // Tokens are counted only for the penalty that reads them (encoding a long completion is not free).
+    const counter = specs.some((r) => r.name === 'overlong') ? this.countTokens : undefined;
+    const rewardSamples = samples.map((s, i) => this.toRewardSample(s, i, recorder, counter));
     // Group by effective reward list (only the language target can differ between samples).
     const groups = new Map<string, { specs: RewardSpec[]; idx: number[] }>();
     samples.forEach((s, i) => {

@@ -6,7 +6,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { acceptJsonOnly, ApiError, DEFAULT_BODY_LIMIT, installJsonErrors, requireApiKey } from '../http-common.js';
 import { openRlhfResponse, samplesOfOpenRlhf } from './openrlhf.js';
-import { RewardScorer, SampleError } from './scorer.js';
+import { RewardScorer, SampleError, type TokenCounter } from './scorer.js';
+import { loadTokenizer } from '../../tokenizer/index.js';
 import { openRlhfRequestSchema, rewardsRequestSchema, type RewardResult, type RewardsResponse, type ServiceConfig, type WireSample } from './wire.js';
 import type { RewardSpec } from '../../train/config.js';
 
@@ -16,6 +17,8 @@ export interface RewardServerOptions {
   apiKey?: string;
   /** Request body limit in bytes (default DEFAULT_BODY_LIMIT). */
   bodyLimit?: number;
+  /** Counts completion tokens for the overlong penalty (default: the config's `tokenizer`, loaded here, if any). */
+  countTokens?: TokenCounter;
   /** Where the server's own messages go (errors it could not answer cleanly, prompts not found). */
   log?: (line: string) => void;
 }
@@ -33,9 +36,23 @@ function invalid(err: z.ZodError): ApiError {
   return new ApiError(400, 'invalid_request_error', 'invalid_request', detail.slice(0, 8).join('; ') + (detail.length > 8 ? `; and ${detail.length - 8} more` : ''));
 }
 
+/** A token counter from a tokenizer.json or a directory holding one (errors name the file). */
+export function tokenCounter(path: string): TokenCounter {
+  let tok: ReturnType<typeof loadTokenizer>;
+  try {
+    tok = loadTokenizer(path);
+  } catch (e) {
+    const msg = (e as Error).message;
+    throw new Error(msg.includes(path) ? `tokenizer: ${msg}` : `tokenizer ${path}: ${msg}`);
+  }
+  // Added tokens (</think>, end tokens) count as the one token each the model emitted.
+  return (text) => tok.encode(text).length;
+}
+
 export function buildRewardServer(opts: RewardServerOptions): RewardServer {
   const log = opts.log ?? (() => undefined);
-  const scorer = new RewardScorer(opts.config);
+  const countTokens = opts.countTokens ?? (opts.config.tokenizer !== undefined ? tokenCounter(opts.config.tokenizer) : undefined);
+  const scorer = new RewardScorer(opts.config, countTokens);
   const app = Fastify({ bodyLimit: opts.bodyLimit ?? DEFAULT_BODY_LIMIT, logger: false });
   acceptJsonOnly(app);
   installJsonErrors(app, (err, req) => log(`${req.method} ${req.url}: ${err.stack ?? err.message}`));
@@ -74,6 +91,7 @@ export function buildRewardServer(opts: RewardServerOptions): RewardServer {
     queued: scorer.queued,
     maxQueue: opts.config.maxQueue,
     workers: opts.config.workers,
+    tokenizer: opts.config.tokenizer ?? null,
     mathPool: scorer.mathPool(),
     rewards: opts.config.rewards,
   }));

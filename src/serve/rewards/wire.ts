@@ -37,7 +37,7 @@ export const sampleSchema = z.strictObject({
   tests: z.array(testCaseSchema).min(1, 'tests: give at least one test case').optional(),
   /** Target language of the language-consistency reward for this sample (DeepSeek-R1 eq. 7); default: the spec's. */
   language: z.enum(['en', 'zh']).optional(),
-  /** Completion length in tokens (the overlong penalty applies only when it is given). */
+  /** Completion length in tokens (the overlong penalty needs it, or a service started with a tokenizer to count it). */
   completionTokens: z.number().int().nonnegative().optional(),
   /** Task-specific data a synthetic task's checker reads (Countdown's numbers, ...). */
   meta: z.record(z.string(), z.unknown()).optional(),
@@ -114,6 +114,12 @@ export const serviceConfigSchema = z.strictObject({
   ]),
   /** The generation budget in tokens: the overlong penalty's L_max, as the trainer's `maxNewTokens`. */
   maxNewTokens: posInt.default(1024),
+  /**
+   * A tokenizer (a Hugging Face tokenizer.json, or a directory holding one: an r1ts checkpoint) that counts a
+   * completion's tokens when a sample gives no `completionTokens` (OpenRLHF sends none), so that the overlong
+   * penalty applies to it. Without one, overlong is null (not applicable) for such samples.
+   */
+  tokenizer: z.string().min(1).optional(),
   /** Checker of samples that give a gold answer and no task. */
   defaultTask: z.string().min(1).default('math'),
   /** Math verifier: worker threads (the `--workers` flag overrides) and the time budget of one check. */
