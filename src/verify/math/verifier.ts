@@ -230,10 +230,14 @@ export class MathVerifier {
     }
   }
 
-  /** Start the spare in the background: only when none is kept and every worker is up (never two starting at once). */
-  private startSpare(): void {
+  /**
+   * Start the spare in the background when none is kept. At the pool's start it waits for the workers to be up
+   * (so as not to slow them down); after a replacement it starts at once: under a steady stream of timeouts every
+   * moment counts.
+   */
+  private startSpare(afterReplacement = false): void {
     if (!this.spareOn || this.spare !== null || this.closed || this.broken !== null) return;
-    if (this.slots.some((s) => !s.ready)) return;
+    if (!afterReplacement && this.slots.some((s) => !s.ready)) return;
     this.spare = this.spawn();
     this.updateRefs(); // an idle spare never holds the process open (unless someone awaits warm())
   }
@@ -291,7 +295,7 @@ export class MathVerifier {
     } else {
       this.slots[index] = this.spawn();
     }
-    this.startSpare();
+    this.startSpare(true);
     if (job !== null) job.resolve(failedVerdict(job.req.gold, reason, timedOut));
     this.dispatch();
   }
@@ -305,7 +309,7 @@ export class MathVerifier {
       this.checkWarm();
       return;
     }
-    this.startSpare();
+    this.startSpare(true);
   }
 
   /** Stop a worker that is no longer part of the pool; its late events are ignored. */
