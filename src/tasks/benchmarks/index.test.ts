@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { benchmarkTask, gsm8kGold, loadBenchmark, type BenchmarkName } from './index.js';
 import { packageRoot, resolveDataDir } from './data-dir.js';
 import { MathVerifier } from '../../verify/math/index.js';
+import { realOutputCases } from '../../verify/math/real-outputs.cases.js';
 
 const dataDir = resolveDataDir();
 const skip = existsSync(dataDir) ? false : `benchmark data folder ${dataDir} is absent (set R1_DATA_DIR to run these tests)`;
@@ -95,6 +96,29 @@ test('checks go through the math verifier and read the answer after the reasonin
     assert.equal((await task.check(item, '<answer>(3, \\frac{\\pi}{2})</answer>')).correct, true);
   } finally {
     await task.close();
+    await verifier.close();
+  }
+});
+
+test("an answer that is the gold verbatim skips the worker and gets the worker path's result", async () => {
+  const verifier = new MathVerifier({ timeoutMs: 10_000 });
+  try {
+    // The same verifier without its fast path: every answer goes to a worker.
+    const slow = { verify: verifier.verify.bind(verifier), compare: verifier.compare.bind(verifier), equivalent: verifier.equivalent.bind(verifier) };
+    let compared = 0;
+    const counting = { ...slow, verbatim: verifier.verbatim.bind(verifier), compare: (g: string, x: string) => (compared++, verifier.compare(g, x)) };
+    const fast = benchmarkTask('math500', { verifier: counting });
+    const viaWorker = benchmarkTask('math500', { verifier: slow });
+    const rows = realOutputCases().filter((_, k) => k % 3 === 0);
+    // Plus the gold verbatim in both completion forms, the fast path's own case.
+    const cases = [...rows.map((r) => [r.gold, r.completion] as const), ...rows.flatMap((r) => [[r.gold, `<think> x </think> <answer> ${r.gold} </answer>`], [r.gold, `so \\boxed{${r.gold}}`]] as const)];
+    const item = (gold: string) => ({ id: 'x', question: 'q', gold });
+    const a = await Promise.all(cases.map(([g, c]) => fast.check(item(g), c)));
+    const b = await Promise.all(cases.map(([g, c]) => viaWorker.check(item(g), c)));
+    assert.deepEqual(a, b);
+    assert.ok(compared < cases.length - rows.length, `the verbatim answers skipped the worker (${compared} of ${cases.length} compared there)`);
+    assert.ok(a.filter((r) => r.correct).length > cases.length / 3, 'the cases exercise correct answers');
+  } finally {
     await verifier.close();
   }
 });

@@ -23,7 +23,12 @@ export interface MathChecker {
   equivalent(a: string, b: string): Promise<boolean>;
   /** Compare a gold with an already extracted answer (MathVerifier has it; without it, verify() gets the answer boxed). */
   compare?(gold: string, answer: string): Promise<{ correct: boolean; reason: string; timedOut: boolean }>;
+  /** Is the answer the gold verbatim, so that compare() would find it equivalent (MathVerifier has it)? */
+  verbatim?(gold: string, answer: string): boolean;
 }
+
+/** compare()'s verdict on an answer that is the gold verbatim (isEquivalent's first rule). */
+const VERBATIM = { correct: true, reason: 'equivalent', timedOut: false } as const;
 
 export interface BenchmarkOptions {
   /** Folder with the JSONL files (default: $R1_DATA_DIR, else ../shared/data beside the package root). */
@@ -156,7 +161,11 @@ export function benchmarkTask(name: BenchmarkName, opts: BenchmarkOptions = {}):
       const found = parseCompletion(completion).final;
       if (found === null) return { correct: false, score: 0, extracted: null, reason: 'no answer found' };
       const checker = await verifier();
-      const v = checker.compare !== undefined ? await checker.compare(item.gold, found.answer) : await checker.verify(item.gold, `\\boxed{${found.answer}}`);
+      // The gold verbatim needs no worker round trip: the same verdict the comparer gives it, on this thread.
+      const v =
+        checker.verbatim?.(item.gold, found.answer) === true ? VERBATIM
+        : checker.compare !== undefined ? await checker.compare(item.gold, found.answer)
+        : await checker.verify(item.gold, `\\boxed{${found.answer}}`);
       const reason = found.method === 'answer-tag' ? `answer-tag: ${v.reason}` : v.reason;
       return { correct: v.correct, score: v.correct ? 1 : 0, extracted: found.answer, reason };
     },

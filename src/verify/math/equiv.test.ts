@@ -3,7 +3,10 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { EQUIV_CASES } from './equiv-cases.js';
-import { compareAnswers, describeAnswer, isEquivalent, verifyCompletion } from './equiv.js';
+import { compareAnswers, describeAnswer, isEquivalent, verbatimAnswer, verifyCompletion } from './equiv.js';
+import { ANSWER_PAIRS, realOutputCases } from './real-outputs.cases.js';
+import { COMPLETION_CASES } from './real-completions.cases.js';
+import { parseCompletion } from '../completion.js';
 
 test(`table of ${EQUIV_CASES.length} equivalent / non-equivalent pairs`, () => {
   assert.ok(EQUIV_CASES.length >= 200, 'the table holds at least 200 pairs');
@@ -78,4 +81,38 @@ test('hostile answers: return false without throwing, in bounded work', () => {
     ['1', '\\sqrt{'.repeat(2000)],
   ];
   for (const [g, a] of cases) assert.equal(isEquivalent(g, a), false, `hostile answer ${a.slice(0, 40)}...`);
+});
+
+test('verbatimAnswer: whenever it says yes, the comparer says equivalent (every table of the verifier)', () => {
+  const pairs: (readonly [string, string])[] = [
+    ...EQUIV_CASES.map(([g, a]) => [g, a] as const),
+    ...Object.values(ANSWER_PAIRS).flatMap((list) => list.map(([g, a]) => [g, a] as const)),
+    // What a task's check compares: the completion parser's final answer.
+    ...[...realOutputCases().map((r) => [r.gold, r.completion] as const), ...COMPLETION_CASES.map(([g, c]) => [g, c] as const)].flatMap(([g, c]) => {
+      const found = parseCompletion(c).final;
+      return found === null ? [] : [[g, found.answer] as const];
+    }),
+    // The gold itself as the answer, padded: the fast path's own case.
+    ...EQUIV_CASES.map(([g]) => [g, ` ${g} `] as const),
+  ];
+  let hits = 0;
+  const wrong: string[] = [];
+  for (const [g, a] of pairs) {
+    if (!verbatimAnswer(g, a)) continue;
+    hits++;
+    const v = compareAnswers(g, a);
+    if (!v.correct || v.reason !== 'equivalent') wrong.push(`${JSON.stringify(g)} vs ${JSON.stringify(a)}: ${v.reason}`);
+  }
+  assert.deepEqual(wrong, []);
+  assert.ok(hits >= 200, `the tables exercise the fast path (${hits} of ${pairs.length} pairs)`);
+  // Unsure means no: equivalent forms, golds that need extracting, empty answers, extraction forced.
+  assert.equal(verbatimAnswer('42', '42.0'), false);
+  assert.equal(verbatimAnswer('The answer is 5', 'The answer is 5'), false);
+  assert.equal(verbatimAnswer('#### 5', '#### 5'), false);
+  assert.equal(verbatimAnswer('\\boxed{5}', '\\boxed{5}'), false);
+  assert.equal(verbatimAnswer('$5$', '$5$'), false);
+  assert.equal(verbatimAnswer(' ', ' '), false);
+  assert.equal(verbatimAnswer('5', '5', 'always'), false);
+  assert.equal(verbatimAnswer('The answer is 5', 'The answer is 5', 'never'), true);
+  assert.equal(verbatimAnswer('1'.repeat(2000), '1'.repeat(2000)), false);
 });

@@ -95,9 +95,32 @@ export function goldAnswer(gold: string, mode: GoldExtract = 'auto'): string {
   if (mode === 'never') return gold;
   if (mode === 'auto') {
     if (gold.includes('\\boxed') || gold.includes('\\fbox')) return lastBoxed(gold) ?? gold;
-    if (!/####|(?<!\\)\$|\n|answer|答案/i.test(gold) && !/[A-Za-z]{2,}(?:\s+[A-Za-z]{2,}){3,}/.test(gold)) return gold;
+    if (isBareGold(gold)) return gold;
   }
   return extractAnswer(gold)?.answer ?? gold;
+}
+
+/** A gold that 'auto' keeps as it is: no box, no "####", no dollars, no line break, no answer phrase, no prose. */
+function isBareGold(gold: string): boolean {
+  return !gold.includes('\\boxed') && !gold.includes('\\fbox') && !/####|(?<!\\)\$|\n|answer|答案/i.test(gold) && !/[A-Za-z]{2,}(?:\s+[A-Za-z]{2,}){3,}/.test(gold);
+}
+
+/** Longest gold the verbatim test looks at (its regular expressions are linear; this bounds them anyway). */
+const MAX_VERBATIM_CHARS = 1000;
+
+/**
+ * Is `answer` the gold's answer verbatim (both trimmed, not empty), decided by string work alone? Then
+ * compareAnswers finds it equivalent by isEquivalent's first rule, so a caller may answer without the time-bounded
+ * worker. False when unsure (a gold that needs extracting, a long one): the comparer decides.
+ *
+ * @example verbatimAnswer('42', ' 42 ') // true
+ * @example verbatimAnswer('42', '42.0') // false: equivalent, but that is for the comparer to say
+ */
+export function verbatimAnswer(gold: string, answer: string, mode: GoldExtract = 'auto'): boolean {
+  if (mode === 'always' || gold.length > MAX_VERBATIM_CHARS || answer.length > MAX_VERBATIM_CHARS) return false;
+  if (mode === 'auto' && !isBareGold(gold)) return false;
+  const g = gold.trim();
+  return g !== '' && g === answer.trim();
 }
 
 /** Canonical readable form of an answer (what the comparer understood), or null when it is empty. */

@@ -6,6 +6,7 @@
 // alive.
 
 import { Worker } from 'node:worker_threads';
+import { verbatimAnswer } from './equiv.js';
 import { DEFAULT_REL_TOL, EXTRACT_METHODS, GOLD_EXTRACT_MODES, type EquivOptions, type ExtractOptions, type MathVerdict, type MathVerifierOptions } from './types.js';
 
 export type WorkerRequest = { id: number; op: 'verify' | 'equiv'; gold: string; text: string; opts: EquivOptions & ExtractOptions };
@@ -150,6 +151,15 @@ export class MathVerifier {
   /** Compare two bare answers (no extraction) and explain the verdict; a timeout is "not equivalent". */
   compare(gold: string, answer: string, call: VerifyCallOptions = {}): Promise<MathVerdict> {
     return this.submit('equiv', gold, answer, call);
+  }
+
+  /**
+   * Is `answer` the gold's answer verbatim (equiv.ts verbatimAnswer, with this verifier's goldExtract)? Then
+   * compare() finds it equivalent by the comparer's first rule, and a caller may skip the worker round trip.
+   * Plain string work on the caller's thread, bounded in length.
+   */
+  verbatim(gold: string, answer: string): boolean {
+    return typeof gold === 'string' && typeof answer === 'string' && verbatimAnswer(gold, answer, this.opts.goldExtract);
   }
 
   /** Are two bare answers equivalent? false on timeout. */
