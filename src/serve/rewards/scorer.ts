@@ -4,7 +4,7 @@
 // MathVerifier (time-bounded worker threads), code checks in the sandbox with at most `concurrency` programs at
 // once; admission is bounded (503 past `maxQueue` samples in flight).
 
-import type { RewardSample } from '../../reward/index.js';
+import type { CompositeReward, RewardSample } from '../../reward/index.js';
 import { buildReward, scoreRewards } from '../../train/grpo/rewards.js';
 import type { RewardSpec } from '../../train/config.js';
 import { benchmarkTask } from '../../tasks/benchmarks/index.js';
@@ -52,6 +52,7 @@ export class RewardScorer {
   private readonly codeTask: Task;
   private readonly codeGate: Gate;
   private readonly synthetic = new Map<string, Task>();
+  private readonly rewards = new Map<string, CompositeReward>();
   private inFlight = 0;
   private closed = false;
   private readonly countTokens: TokenCounter | undefined;
@@ -134,18 +135,19 @@ export class RewardScorer {
     const counter = specs.some((r) => r.name === 'overlong') ? this.countTokens : undefined;
     const rewardSamples = samples.map((s, i) => this.toRewardSample(s, i, recorder, counter));
     // Group by effective reward list (only the language target can differ between samples).
-    const groups = new Map<string, { specs: RewardSpec[]; idx: number[] }>();
+    const hasLanguage = specs.some((r) => r.name === 'language');
+    const groups = new Map<string, { specs: readonly RewardSpec[]; idx: number[] }>();
     samples.forEach((s, i) => {
-      const list = specs.map((r) => (r.name === 'language' && s.language !== undefined ? { ...r, target: s.language } : r));
-      const key = JSON.stringify(list);
-      const g = groups.get(key) ?? { specs: list, idx: [] };
+      const list: readonly RewardSpec[] = hasLanguage && s.language !== undefined ? specs.map((r) => (r.name === 'language' ? { ...r, target: s.language as 'en' | 'zh' } : r)) : specs;
+      const key = list === specs ? '' : (s.language as string);
+      const g = groups.get(key) ?? { specs: list, idx: [] as number[] };
       g.idx.push(i);
       groups.set(key, g);
     });
     const results: RewardResult[] = new Array(samples.length);
     const scoring = Promise.all(
       [...groups.values()].map(async (g) => {
-        const reward = buildReward(g.specs, this.config.maxNewTokens);
+        const reward = this.reward(g.specs);
         const scored = await scoreRewards(reward, g.idx.map((i) => rewardSamples[i] as RewardSample));
         g.idx.forEach((i, k) => {
           const components: Record<string, number | null> = {};
@@ -170,6 +172,18 @@ export class RewardScorer {
   async close(): Promise<void> {
     this.closed = true;
     await this.verifier.close();
+  }
+
+  /** The composite of a reward list, built once per distinct list (the service's own, or a request's). */
+  private reward(specs: readonly RewardSpec[]): CompositeReward {
+    const key = JSON.stringify(specs);
+    let r = this.rewards.get(key);
+    if (r === undefined) {
+      if (this.rewards.size >= 64) this.rewards.clear(); // requests may each send their own list: stay bounded
+      r = buildReward(specs, this.config.maxNewTokens);
+      this.rewards.set(key, r);
+    }
+    return r;
   }
 
   private syntheticTask(name: string): Task {
