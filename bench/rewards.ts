@@ -1,15 +1,17 @@
 // bench/rewards.ts — `npm run bench:rewards`: reward samples per second through `r1 serve-rewards` over HTTP (a
 // child process on a loopback port, driven by autocannon) at 1, 8 and 64 concurrent clients, against the
 // in-process rates measured in the same run: the bare MathVerifier with 2 workers (as `bench:verify`) and the
-// trainer's composite (buildReward + scoreRewards) over the same samples. Math: MATH-500 reference answers in
-// R1-Zero form; code: the built-in problems' reference solutions, run in the sandbox.
+// trainer's composite (buildReward + scoreRewards) over the same samples, with the CPU each path spends per sample.
+// Math: MATH-500 reference answers in R1-Zero form, as the gold verbatim and in $…$; code: the built-in problems'
+// reference solutions, run in the sandbox.
 //
 //   npm run bench:rewards                       the rate table
 //   npm run bench:rewards -- --hostile 10000    the issue's load target: 10,000 requests mixing hostile samples
-//   options: --requests N (math requests per level, default 1500), --code-requests N (default 48)
+//   options: --requests N (math samples per level, default 3000), --code-requests N (default 48)
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { printBenchHeader } from './header.js';
@@ -28,7 +30,7 @@ import { packageVersion } from '../src/util/probe.js';
 import { positiveIntArg } from './args.js';
 
 const arg = positiveIntArg;
-const MATH_REQUESTS = arg('requests', 1500);
+const MATH_REQUESTS = arg('requests', 3000);
 const CODE_REQUESTS = arg('code-requests', 48);
 const HOSTILE = process.argv.includes('--hostile') ? arg('hostile', 10_000) : 0;
 const WORKERS = 2;
@@ -49,6 +51,8 @@ const rows = readFileSync(file, 'utf8')
   .map((l) => JSON.parse(l) as { problem: string; answer: string });
 const PROMPT = 'A conversation between User and Assistant. User: solve it. Assistant:';
 const mathSamples = rows.map((r) => ({ prompt: PROMPT, completion: `<think> worked out </think> <answer> ${r.answer} </answer>`, gold: r.answer }));
+/** The same answers in dollars: all equivalent, none verbatim, so each check goes to a worker. */
+const dollarSamples = rows.map((r) => ({ prompt: PROMPT, completion: `<think> worked out </think> <answer> $${r.answer}$ </answer>`, gold: r.answer }));
 const codeSamples = CODE_PROBLEMS.filter((p) => PYTHON_REFERENCES[p.slug] !== undefined).map((p) => ({
   prompt: PROMPT,
   completion: `<think> write it </think> <answer>\n\`\`\`python\n${PYTHON_REFERENCES[p.slug] as string}\n\`\`\`\n</answer>`,
@@ -80,49 +84,83 @@ function rssMb(pid: number): number {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
+/** CPU seconds so far of the server process: its main thread (the event loop) and all of it (workers, GC threads). */
+function serverCpu(pid: number): { main: number; all: number } {
+  // Fields 14 and 15 of /proc/.../stat (utime, stime) in clock ticks of 1/100 s; the name field has no spaces here.
+  const ticks = (file: string): number => {
+    const f = readFileSync(file, 'utf8').split(' ');
+    return (Number(f[13]) + Number(f[14])) / 100;
+  };
+  return { main: ticks(`/proc/${pid}/task/${pid}/stat`), all: ticks(`/proc/${pid}/stat`) };
+}
+
 interface HttpLine {
   clients: number;
   samplesPerSecond: number;
   p50: number;
   p99: number;
   errors: number;
+  /** CPU milliseconds per sample: the server's event loop, the rest of the server (math workers, GC), the load generator. */
+  cpu: { main: number; rest: number; client: number };
 }
 
 /** `amount` requests of `batch` samples each, cycling through `samples`, from `clients` connections. */
-async function drive(url: string, samples: readonly object[], clients: number, amount: number, batch: number): Promise<HttpLine> {
+async function drive(url: string, pid: number, samples: readonly object[], clients: number, amount: number, batch: number): Promise<HttpLine> {
   let next = 0;
   const bodies = Array.from({ length: Math.ceil(samples.length / batch) }, (_, k) => JSON.stringify({ samples: samples.slice(k * batch, k * batch + batch) }));
+  const cpu0 = serverCpu(pid);
+  const own0 = process.cpuUsage();
   const t = performance.now();
-  const result = await autocannon({
-    url,
-    connections: clients,
-    amount,
-    timeout: 120,
-    requests: [{ method: 'POST', path: '/v1/rewards', headers: { 'content-type': 'application/json' }, setupRequest: (req) => ({ ...req, body: bodies[next++ % bodies.length] as string }) }],
+  let last = t;
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const run = autocannon(
+      {
+        url,
+        connections: clients,
+        amount,
+        timeout: 120,
+        requests: [{ method: 'POST', path: '/v1/rewards', headers: { 'content-type': 'application/json' }, setupRequest: (req) => ({ ...req, body: bodies[next++ % bodies.length] as string }) }],
+      },
+      (err, res) => (err ? reject(err) : resolve(res)),
+    );
+    run.on('response', () => (last = performance.now()));
   });
-  // Timed here: autocannon's own `duration` counts whole seconds.
-  const seconds = (performance.now() - t) / 1000;
+  // Timed to the last answer: autocannon itself finishes only at its next 1-second sampling tick, so timing until it
+  // resolves (as this bench did before) rounds every run up to whole seconds.
+  const seconds = (last - t) / 1000;
+  const cpu1 = serverCpu(pid);
+  const own = process.cpuUsage(own0);
   const ok = result['2xx'];
-  return { clients, samplesPerSecond: (ok * batch) / seconds, p50: result.latency.p50, p99: result.latency.p99, errors: result.non2xx + result.errors + result.timeouts };
+  const perSample = (s: number): number => (1000 * s) / Math.max(1, ok * batch);
+  return {
+    clients, samplesPerSecond: (ok * batch) / seconds, p50: result.latency.p50, p99: result.latency.p99, errors: result.non2xx + result.errors + result.timeouts,
+    cpu: { main: perSample(cpu1.main - cpu0.main), rest: perSample(cpu1.all - cpu1.main - (cpu0.all - cpu0.main)), client: perSample((own.user + own.system) / 1e6) },
+  };
 }
 
-async function inProcessMath(): Promise<{ verifier: number; composite: number }> {
+/** In-process rates and CPU milliseconds per sample (the whole process: event loop, workers, GC). */
+async function inProcessMath(samples: typeof mathSamples): Promise<{ verifier: number; composite: number; verifierCpu: number; compositeCpu: number }> {
   const verifier = new MathVerifier({ workers: WORKERS });
   await verifier.warm(); // workers and the spare up: start-up is not part of the rate
   const task = benchmarkTask('math500', { verifier });
   const reward = buildReward(SPECS, 1024);
-  const n = Math.min(MATH_REQUESTS, 1500);
-  const pick = (k: number) => mathSamples[k % mathSamples.length] as (typeof mathSamples)[number];
-  await Promise.all(mathSamples.map((s) => verifier.verify(s.gold, s.completion))); // warm-up
+  const n = MATH_REQUESTS;
+  const pick = (k: number) => samples[k % samples.length] as (typeof samples)[number];
+  await Promise.all(samples.map((s) => verifier.verify(s.gold, s.completion))); // warm-up
+  const cpuMs = (c: NodeJS.CpuUsage): number => (c.user + c.system) / 1000 / n;
+  let cpu = process.cpuUsage();
   let t = performance.now();
   await Promise.all(Array.from({ length: n }, (_, k) => verifier.verify(pick(k).gold, pick(k).completion)));
   const bare = n / ((performance.now() - t) / 1000);
+  const verifierCpu = cpuMs(process.cpuUsage(cpu));
   const rs: RewardSample[] = Array.from({ length: n }, (_, k) => ({ prompt: PROMPT, completion: pick(k).completion, item: { id: String(k), question: '', gold: pick(k).gold }, task }));
+  cpu = process.cpuUsage();
   t = performance.now();
   await scoreRewards(reward, rs);
   const composite = n / ((performance.now() - t) / 1000);
+  const compositeCpu = cpuMs(process.cpuUsage(cpu));
   await verifier.close();
-  return { verifier: bare, composite };
+  return { verifier: bare, composite, verifierCpu, compositeCpu };
 }
 
 async function inProcessCode(): Promise<number> {
@@ -196,41 +234,53 @@ async function hostileRun(url: string, pid: number, n: number): Promise<void> {
 
 printBenchHeader('r1ts reward-service bench');
 process.stdout.write(`fastify ${packageVersion('fastify') ?? '?'}, autocannon ${packageVersion('autocannon') ?? '?'}; server: r1 serve-rewards --workers ${WORKERS} (child process), rewards accuracy + format\n\n`);
+const load0 = loadavg()[0] as number;
 const service = await startService();
 try {
   if (HOSTILE > 0) {
     await hostileRun(service.url, service.child.pid as number, HOSTILE);
   } else {
-    // The baseline is measured before and after the HTTP runs, and the faster of the two is kept: on a shared
-    // machine this makes the HTTP ratios conservative.
-    const base0 = await inProcessMath();
+    // The baselines are measured before and after the HTTP runs, and the faster of each is kept: on a shared
+    // machine this makes the HTTP ratios conservative. Two math workloads: answers that are the gold verbatim (the
+    // math check's fast path answers them without a worker round trip) and the same answers in $…$ (each goes to a
+    // worker); each HTTP row is compared with the in-process rates on its own workload.
+    const workloads = { verbatim: mathSamples, dollars: dollarSamples } as const;
+    type Workload = keyof typeof workloads;
+    const inProc0 = { verbatim: await inProcessMath(mathSamples), dollars: await inProcessMath(dollarSamples) };
     const codeBase0 = await inProcessCode();
-    const lines: string[] = [];
-    const row = (what: string, rate: number, ref: number, extra = ''): void => {
-      lines.push(`${what.padEnd(44)} ${rate.toFixed(rate < 100 ? 1 : 0).padStart(8)}  ${(rate / ref).toFixed(2).padStart(6)}x  ${extra}`);
-    };
-    const http: [string, HttpLine, 'math' | 'code'][] = [];
-    for (const batch of [1, 16]) {
+    const http: { name: string; line: HttpLine; kind: Workload | 'code' }[] = [];
+    const runs: [Workload, number][] = [['verbatim', 1], ['verbatim', 16], ['dollars', 1]];
+    for (const [w, batch] of runs) {
       for (const c of CLIENTS) {
-        const l = await drive(service.url, mathSamples, c, Math.max(c, Math.round(MATH_REQUESTS / batch)), batch);
-        http.push([`math, HTTP, ${c} client${c > 1 ? 's' : ''}, ${batch} sample${batch > 1 ? 's' : ''}/request`, l, 'math']);
+        const line = await drive(service.url, service.child.pid as number, workloads[w], c, Math.max(c, Math.round(MATH_REQUESTS / batch)), batch);
+        http.push({ name: `HTTP, ${c} client${c > 1 ? 's' : ''}, ${batch} sample${batch > 1 ? 's' : ''}/request`, line, kind: w });
       }
     }
-    for (const c of CLIENTS) http.push([`code, HTTP, ${c} client${c > 1 ? 's' : ''}, 1 sample/request`, await drive(service.url, codeSamples, c, Math.max(c, CODE_REQUESTS), 1), 'code']);
-    const base1 = await inProcessMath();
+    for (const c of CLIENTS) http.push({ name: `code, HTTP, ${c} client${c > 1 ? 's' : ''}, 1 sample/request`, line: await drive(service.url, service.child.pid as number, codeSamples, c, Math.max(c, CODE_REQUESTS), 1), kind: 'code' });
+    const inProc1 = { verbatim: await inProcessMath(mathSamples), dollars: await inProcessMath(dollarSamples) };
     const codeBase1 = await inProcessCode();
-    const base = { verifier: Math.max(base0.verifier, base1.verifier), composite: Math.max(base0.composite, base1.composite) };
     const codeBase = Math.max(codeBase0, codeBase1);
-    const detail = (l: HttpLine): string => `p50 ${l.p50} ms, p99 ${l.p99} ms${l.errors ? `, ${l.errors} errors` : ''}`;
-    row('math, in-process MathVerifier, 2 workers', base.verifier, base.composite, `(before / after: ${base0.verifier.toFixed(0)} / ${base1.verifier.toFixed(0)})`);
-    row('math, in-process trainer composite (baseline)', base.composite, base.composite, `(before / after: ${base0.composite.toFixed(0)} / ${base1.composite.toFixed(0)})`);
-    for (const [name, l] of http.filter((h) => h[2] === 'math')) row(name, l.samplesPerSecond, base.composite, detail(l));
-    row('code, in-process trainer composite (baseline)', codeBase, codeBase, `(before / after: ${codeBase0.toFixed(1)} / ${codeBase1.toFixed(1)})`);
-    for (const [name, l] of http.filter((h) => h[2] === 'code')) row(name, l.samplesPerSecond, codeBase, detail(l));
-    process.stdout.write(`${'path'.padEnd(44)} ${'samples/s'.padStart(8)}  ${'vs base'.padStart(7)}\n`);
-    for (const l of lines) process.stdout.write(l + '\n');
+    const detail = (l: HttpLine): string =>
+      `p50 ${l.p50} ms, p99 ${l.p99} ms; CPU ms/sample: server loop ${l.cpu.main.toFixed(2)}, server rest ${l.cpu.rest.toFixed(2)}, client ${l.cpu.client.toFixed(2)}${l.errors ? `; ${l.errors} errors` : ''}`;
+    const cpuOf = (a: number, b: number): string => `CPU ms/sample ${Math.min(a, b).toFixed(2)}`;
+    const row = (what: string, rate: number, composite: number, verifier: number | null, extra: string): void => {
+      const vsVerifier = verifier === null ? ''.padStart(7) : `${(rate / verifier).toFixed(2).padStart(6)}x`;
+      process.stdout.write(`${what.padEnd(52)} ${rate.toFixed(rate < 100 ? 1 : 0).padStart(9)}  ${(rate / composite).toFixed(2).padStart(6)}x  ${vsVerifier}  ${extra}\n`);
+    };
+    process.stdout.write(`${'path'.padEnd(52)} ${'samples/s'.padStart(9)}  ${'vs composite'.padStart(7)}  ${'vs MathVerifier'}\n`);
+    for (const w of ['verbatim', 'dollars'] as const) {
+      const [b0, b1] = [inProc0[w], inProc1[w]];
+      const base = { verifier: Math.max(b0.verifier, b1.verifier), composite: Math.max(b0.composite, b1.composite) };
+      const label = w === 'verbatim' ? 'math (answer = gold verbatim)' : 'math (answer = gold in $…$)';
+      row(`${label}, in-process MathVerifier, 2 workers`, base.verifier, base.composite, base.verifier, `(before / after: ${b0.verifier.toFixed(0)} / ${b1.verifier.toFixed(0)}; ${cpuOf(b0.verifierCpu, b1.verifierCpu)})`);
+      row(`${label}, in-process trainer composite`, base.composite, base.composite, base.verifier, `(before / after: ${b0.composite.toFixed(0)} / ${b1.composite.toFixed(0)}; ${cpuOf(b0.compositeCpu, b1.compositeCpu)})`);
+      for (const h of http.filter((x) => x.kind === w)) row(`  ${h.name}`, h.line.samplesPerSecond, base.composite, base.verifier, detail(h.line));
+    }
+    row('code, in-process trainer composite', codeBase, codeBase, null, `(before / after: ${codeBase0.toFixed(1)} / ${codeBase1.toFixed(1)})`);
+    for (const h of http.filter((x) => x.kind === 'code')) row(`  ${h.name}`, h.line.samplesPerSecond, codeBase, null, detail(h.line));
     process.stdout.write(`\nmath: ${mathSamples.length} MATH-500 answers cycled, ${MATH_REQUESTS} samples per level; code: ${codeSamples.length} reference solutions, ${CODE_REQUESTS} per level.\n`);
     process.stdout.write('the load generator runs on the same cores as the server: on a 2-core machine it takes a share of them.\n');
+    process.stdout.write(`load average (1 min) at the start / end: ${load0.toFixed(1)} / ${loadavg()[0]?.toFixed(1)}\n`);
   }
 } finally {
   service.child.kill('SIGTERM');
