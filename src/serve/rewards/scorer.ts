@@ -61,7 +61,8 @@ export class RewardScorer {
   constructor(config: ServiceConfig, countTokens?: TokenCounter) {
     this.config = config;
     this.countTokens = countTokens;
-    this.verifier = new MathVerifier({ workers: config.workers, timeoutMs: config.mathTimeoutMs });
+    // A service runs for long and every timeout holds requests back: the spare starts with the pool.
+    this.verifier = new MathVerifier({ workers: config.workers, timeoutMs: config.mathTimeoutMs, spare: 'eager' });
     // The benchmark task's check is the math checker every math task uses (completion parser + verifier).
     this.mathTask = benchmarkTask('math500', { verifier: this.verifier });
     // One sandboxed process per program at a time; the gate bounds programs, so processes stay <= concurrency.

@@ -33,7 +33,7 @@ before(async () => {
   A = await startServer({
     rewards: [{ name: 'accuracy', weight: 1 }, { name: 'format', weight: 0.5 }, { name: 'tag-count', weight: 0.25 }, { name: 'language', weight: 0.1 }, { name: 'repetition', weight: 0.1 }],
     workers: 2,
-    mathTimeoutMs: 300,
+    mathTimeoutMs: 5000, // generous: on a loaded machine a 300 ms budget timed out ordinary checks (41 vs 42)
     code: { limits: { wallMs: 2000 } },
     maxNewTokens: 64, // the composite test's overlong window
   });

@@ -51,9 +51,11 @@ export interface MathVerifierOptions extends EquivOptions, ExtractOptions {
   /** Number of worker threads. Default 1. */
   workers?: number;
   /**
-   * Keep one warm spare worker (default true): a worker terminated at its deadline is replaced by the spare at
-   * once instead of by a fresh thread that first has to load the computer-algebra library (seconds on a loaded
-   * machine), and a new spare starts in the background. Costs one idle thread (tens of MB).
+   * One warm spare worker: a worker terminated at its deadline is replaced by the spare at once instead of by a
+   * fresh thread that first has to load the computer-algebra library (seconds on a loaded machine), and the next
+   * spare starts in the background. 'eager' starts it with the pool (a service: every timeout counts); 'lazy'
+   * (default) at the first replacement, so that a pool whose checks never time out (most tests, short evals)
+   * never pays for it; 'off' never. Costs one idle thread (tens of MB).
    */
-  spare?: boolean;
+  spare?: 'eager' | 'lazy' | 'off';
 }

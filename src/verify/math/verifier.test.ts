@@ -50,7 +50,7 @@ test('a call past its deadline resolves as a timeout and the pool keeps working'
 });
 
 test('a worker terminated at its deadline is replaced by the warm spare at once, and a new spare starts', async () => {
-  const v = new MathVerifier({ workers: 1, timeoutMs: 10000 });
+  const v = new MathVerifier({ workers: 1, timeoutMs: 10000, spare: 'eager' });
   try {
     assert.equal(v.stats().spare, 'waiting'); // the spare starts only once the pool's own workers are up
     await v.warm();
@@ -70,8 +70,27 @@ test('a worker terminated at its deadline is replaced by the warm spare at once,
   assert.equal(v.stats().spare, 'off');
 });
 
+test('a lazy spare (the default) starts at the first replacement and serves the next one', async () => {
+  const v = new MathVerifier({ workers: 1, timeoutMs: 10000 });
+  try {
+    await v.warm();
+    assert.equal(v.stats().spare, 'later'); // no timeout yet: no spare thread
+    const huge = 'x '.repeat(8_000_000);
+    assert.equal((await v.verify('1', huge, { timeoutMs: 5 })).timedOut, true);
+    assert.deepEqual(v.stats(), { workers: 1, ready: 0, busy: 0, queued: 0, spare: 'starting', replaced: 1, replacedWarm: 0 });
+    await v.warm();
+    const slow = v.verify('1', huge, { timeoutMs: 5 });
+    const normal = v.verify('2', '\\boxed{2}');
+    assert.equal((await slow).timedOut, true);
+    assert.deepEqual(v.stats(), { workers: 1, ready: 1, busy: 1, queued: 0, spare: 'starting', replaced: 2, replacedWarm: 1 });
+    assert.equal((await normal).correct, true);
+  } finally {
+    await v.close();
+  }
+});
+
 test('without a spare, the queue waits for a fresh worker to start', async () => {
-  const v = new MathVerifier({ workers: 1, timeoutMs: 10000, spare: false });
+  const v = new MathVerifier({ workers: 1, timeoutMs: 10000, spare: 'off' });
   try {
     await v.warm();
     assert.equal(v.stats().spare, 'off');
@@ -103,6 +122,7 @@ test('bad options are clear errors', async () => {
   assert.throws(() => new MathVerifier({ workers: 0 }), /workers must be an integer/);
   assert.throws(() => new MathVerifier({ relTol: 2 }), /relTol/);
   assert.throws(() => new MathVerifier({ priority: ['boxed', 'nope' as 'boxed'] }), /unknown extraction method "nope"/);
+  assert.throws(() => new MathVerifier({ spare: 'yes' as 'eager' }), /spare must be eager, lazy or off/);
   await assert.rejects(verifier.verify('1', '1', { timeoutMs: -1 }), /timeoutMs/);
   await assert.rejects(verifier.verify(1 as unknown as string, '1'), /must be strings/);
 });

@@ -28,8 +28,11 @@ export interface PoolStats {
   busy: number;
   /** Jobs waiting for a worker. */
   queued: number;
-  /** The spare worker: off (disabled, closed, or it cannot start), waiting for the workers to be up, starting, ready. */
-  spare: 'off' | 'waiting' | 'starting' | 'ready';
+  /**
+   * The spare worker: off (disabled, closed, or it cannot start), later (lazy: starts at the first replacement),
+   * waiting for the workers to be up, starting, ready.
+   */
+  spare: 'off' | 'later' | 'waiting' | 'starting' | 'ready';
   /** Workers terminated at a deadline or lost to a crash since the pool started ... */
   replaced: number;
   /** ... of which replaced by a spare that was already warm (the others by a fresh or still starting thread). */
@@ -88,6 +91,8 @@ export class MathVerifier {
   /** At most one idle, warm worker that replaces a terminated one at once (null while none is started). */
   private spare: Slot | null = null;
   private spareOn: boolean;
+  /** Spares are started: from the pool's start ('eager'), or since the first replacement ('lazy'). */
+  private spareArmed: boolean;
   private replaced = 0;
   private replacedWarm = 0;
   private readonly warmWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
@@ -111,7 +116,10 @@ export class MathVerifier {
       ...(opts.priority !== undefined && { priority: [...opts.priority] }),
       ...(opts.goldExtract !== undefined && { goldExtract: opts.goldExtract }),
     };
-    this.spareOn = opts.spare ?? true;
+    const spare = opts.spare ?? 'lazy';
+    if (!['eager', 'lazy', 'off'].includes(spare)) throw new RangeError(`MathVerifier: spare must be eager, lazy or off, got "${String(spare)}"`);
+    this.spareOn = spare !== 'off';
+    this.spareArmed = spare === 'eager';
     // The spare starts once these are ready (startSpare), so that it does not slow down the pool's own start.
     for (let k = 0; k < workers; k++) this.slots.push(this.spawn());
   }
@@ -123,7 +131,11 @@ export class MathVerifier {
       ready: this.slots.filter((s) => s.ready).length,
       busy: this.slots.filter((s) => s.job !== null).length,
       queued: this.queue.length,
-      spare: this.spare !== null ? (this.spare.ready ? 'ready' : 'starting') : this.spareOn && !this.closed && this.broken === null ? 'waiting' : 'off',
+      spare:
+        this.spare !== null ? (this.spare.ready ? 'ready' : 'starting')
+        : !this.spareOn || this.closed || this.broken !== null ? 'off'
+        : this.spareArmed ? 'waiting'
+        : 'later',
       replaced: this.replaced,
       replacedWarm: this.replacedWarm,
     };
@@ -246,7 +258,7 @@ export class MathVerifier {
    * moment counts.
    */
   private startSpare(afterReplacement = false): void {
-    if (!this.spareOn || this.spare !== null || this.closed || this.broken !== null) return;
+    if (!this.spareOn || !this.spareArmed || this.spare !== null || this.closed || this.broken !== null) return;
     if (!afterReplacement && this.slots.some((s) => !s.ready)) return;
     this.spare = this.spawn();
     this.updateRefs(); // an idle spare never holds the process open (unless someone awaits warm())
@@ -254,7 +266,7 @@ export class MathVerifier {
 
   private checkWarm(): void {
     if (this.warmWaiters.length === 0) return;
-    const spareUp = !this.spareOn || (this.spare !== null && this.spare.ready);
+    const spareUp = !this.spareOn || !this.spareArmed || (this.spare !== null && this.spare.ready);
     if (!this.slots.every((s) => s.ready) || !spareUp) return;
     for (const w of this.warmWaiters.splice(0)) w.resolve();
     this.updateRefs();
@@ -296,6 +308,7 @@ export class MathVerifier {
       return;
     }
     this.replaced++;
+    this.spareArmed = true;
     const spare = this.spare;
     if (spare !== null) {
       // The spare takes the slot at once (if it is still starting, it is still ahead of a fresh thread).
