@@ -183,16 +183,19 @@ async function hostileRun(url: string, pid: number, n: number): Promise<void> {
   const rng = new Rng(10_000);
   const TOWER = '<think> t </think> <answer> $9^{9^{9^{9}}}$ </answer>';
   const BOMB = '<think> b </think> <answer>\n```python\nimport os\nwhile True:\n    os.fork()\n```\n</answer>';
+  const kinds: string[] = [];
   const bodies = Array.from({ length: 200 }, (_, k) => {
     const r = rng.int(0, 99);
+    kinds.push(r < 2 ? 'tower' : r < 4 ? 'fork bomb' : r < 20 ? 'garbage' : r < 30 ? 'malformed' : 'normal');
     const g = String(rng.int(1, 999));
     const own =
       r < 2 ? { prompt: PROMPT, completion: TOWER, gold: `x+${g}` }
       : r < 4 ? { prompt: PROMPT, completion: BOMB, tests: [{ kind: 'stdio', input: '', output: 'x' }] }
       : r < 20 ? { prompt: PROMPT, completion: '\\frac{'.repeat(3000) + '<answer>'.repeat(1000), gold: g }
       : r < 30 ? '{"samples": [{"prompt": 1'
-      : mathSamples[k % mathSamples.length];
-    return typeof own === 'string' ? own : JSON.stringify({ samples: [own, mathSamples[(k + 1) % mathSamples.length]] });
+      : dollarSamples[k % dollarSamples.length];
+    // Normal samples in $…$: each is checked on a worker, so they share the workers with the pathological ones.
+    return typeof own === 'string' ? own : JSON.stringify({ samples: [own, dollarSamples[(k + 1) % dollarSamples.length]] });
   });
   // Driven by 64 fetch loops (keep-alive) rather than autocannon, so that every request's answer is accounted for.
   let next = 0;
@@ -200,11 +203,13 @@ async function hostileRun(url: string, pid: number, n: number): Promise<void> {
   let peak = before;
   const statusCounts = new Map<string, number>();
   const latencies: number[] = [];
+  const slowest = new Map<string, number>();
   const t = performance.now();
   await Promise.all(
     Array.from({ length: 64 }, async () => {
       while (next < n) {
-        const body = bodies[next++ % bodies.length] as string;
+        const at = next++ % bodies.length;
+        const body = bodies[at] as string;
         const t0 = performance.now();
         let key: string;
         try {
@@ -215,7 +220,9 @@ async function hostileRun(url: string, pid: number, n: number): Promise<void> {
         } catch (e) {
           key = `error (${(e as Error).message})`;
         }
-        latencies.push(performance.now() - t0);
+        const ms = performance.now() - t0;
+        latencies.push(ms);
+        slowest.set(kinds[at] as string, Math.max(ms, slowest.get(kinds[at] as string) ?? 0));
         statusCounts.set(key, (statusCounts.get(key) ?? 0) + 1);
         if (latencies.length % 500 === 0) peak = Math.max(peak, rssMb(pid));
       }
@@ -229,6 +236,7 @@ async function hostileRun(url: string, pid: number, n: number): Promise<void> {
   process.stdout.write(`\nhostile load: ${n} requests from 64 clients (2% pathological LaTeX, 2% fork bombs, 16% garbage LaTeX/tags, 10% malformed JSON)\n`);
   process.stdout.write(`  finished in ${seconds.toFixed(1)} s; answers: ${statuses}\n`);
   process.stdout.write(`  latency p50 ${q(0.5).toFixed(0)} ms, p99 ${q(0.99).toFixed(0)} ms, max ${(latencies.at(-1) ?? 0).toFixed(0)} ms; server RSS ${before.toFixed(0)} MB before, ${peak.toFixed(0)} MB peak, ${rssMb(pid).toFixed(0)} MB after; queue after: ${health.queued}\n`);
+  process.stdout.write(`  slowest answer by the request's own sample: ${[...slowest].map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join(', ')}\n`);
   process.stdout.write(`  math workers replaced at a deadline or crash: ${health.mathPool.replaced}, of which by a warm spare at once: ${health.mathPool.replacedWarm}\n`);
 }
 
