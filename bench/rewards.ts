@@ -185,14 +185,17 @@ async function hostileRun(url: string, pid: number, n: number): Promise<void> {
   const BOMB = '<think> b </think> <answer>\n```python\nimport os\nwhile True:\n    os.fork()\n```\n</answer>';
   const kinds: string[] = [];
   const bodies = Array.from({ length: 200 }, (_, k) => {
-    const r = rng.int(0, 99);
-    kinds.push(r < 2 ? 'tower' : r < 4 ? 'fork bomb' : r < 20 ? 'garbage' : r < 30 ? 'malformed' : 'normal');
+    // The mix by position, so that its shares are exact (random draws over 200 bodies once left out the bombs):
+    // of every 50 bodies, 1 tower, 1 fork bomb, 8 garbage, 5 malformed, 35 normal.
+    const r = k % 50;
+    const kind = r === 0 ? 'tower' : r === 25 ? 'fork bomb' : r <= 8 ? 'garbage' : r <= 13 ? 'malformed' : 'normal';
+    kinds.push(kind);
     const g = String(rng.int(1, 999));
     const own =
-      r < 2 ? { prompt: PROMPT, completion: TOWER, gold: `x+${g}` }
-      : r < 4 ? { prompt: PROMPT, completion: BOMB, tests: [{ kind: 'stdio', input: '', output: 'x' }] }
-      : r < 20 ? { prompt: PROMPT, completion: '\\frac{'.repeat(3000) + '<answer>'.repeat(1000), gold: g }
-      : r < 30 ? '{"samples": [{"prompt": 1'
+      kind === 'tower' ? { prompt: PROMPT, completion: TOWER, gold: `x+${g}` }
+      : kind === 'fork bomb' ? { prompt: PROMPT, completion: BOMB, tests: [{ kind: 'stdio', input: '', output: 'x' }] }
+      : kind === 'garbage' ? { prompt: PROMPT, completion: '\\frac{'.repeat(3000) + '<answer>'.repeat(1000), gold: g }
+      : kind === 'malformed' ? '{"samples": [{"prompt": 1'
       : dollarSamples[k % dollarSamples.length];
     // Normal samples in $…$: each is checked on a worker, so they share the workers with the pathological ones.
     return typeof own === 'string' ? own : JSON.stringify({ samples: [own, dollarSamples[(k + 1) % dollarSamples.length]] });
@@ -233,7 +236,7 @@ async function hostileRun(url: string, pid: number, n: number): Promise<void> {
   const q = (p: number): number => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] as number;
   const health = await fetch(`${url}/health`).then((r) => r.json() as Promise<{ queued: number; mathPool: PoolStats }>);
   const statuses = [...statusCounts].map(([k, v]) => `${k}: ${v}`).join(', ');
-  process.stdout.write(`\nhostile load: ${n} requests from 64 clients (2% pathological LaTeX, 2% fork bombs, 16% garbage LaTeX/tags, 10% malformed JSON)\n`);
+  process.stdout.write(`\nhostile load: ${n} requests from 64 clients (2% pathological LaTeX, 2% fork bombs, 16% garbage LaTeX/tags, 10% malformed JSON; the rest and every request's second sample normal, in $…$)\n`);
   process.stdout.write(`  finished in ${seconds.toFixed(1)} s; answers: ${statuses}\n`);
   process.stdout.write(`  latency p50 ${q(0.5).toFixed(0)} ms, p99 ${q(0.99).toFixed(0)} ms, max ${(latencies.at(-1) ?? 0).toFixed(0)} ms; server RSS ${before.toFixed(0)} MB before, ${peak.toFixed(0)} MB peak, ${rssMb(pid).toFixed(0)} MB after; queue after: ${health.queued}\n`);
   process.stdout.write(`  slowest answer by the request's own sample: ${[...slowest].map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join(', ')}\n`);
