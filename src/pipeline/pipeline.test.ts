@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipelinePreset } from './presets.js';
 import { runPipeline, StageInterrupted, type StageContext, STAGES } from './index.js';
+import { topUpFamilies } from './stages.js';
 import { writeReport } from './report.js';
 import { baseCorpus, chainSteps, countdownWorked, interleave, mixDocument, writtenSolution } from './corpus.js';
 import { mixesLanguages } from './evaluate.js';
@@ -186,6 +187,25 @@ test('the quick pipeline runs every stage, writes the report, resumes an interru
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('the SFT round keeps each family at its share of the mix: a short family is topped up with fresh, unseen samples', async () => {
+  const k = (name: string, completion: string) => ({ task: { name }, completion });
+  const kept = [...Array.from({ length: 9 }, (_, i) => k('arithmetic', `a${i}`)), k('countdown', 'c0')];
+  const asked: [string, number][] = [];
+  const batches: Record<number, { task: { name: string }; completion: string }[]> = {
+    1: [k('countdown', 'c0'), k('countdown', 'c1'), k('countdown', 'c1')], // one already kept, one twice: one new
+    2: [k('arithmetic', 'a9'), k('countdown', 'c2'), k('countdown', 'c3'), k('countdown', 'c4')], // two needed of three
+  };
+  await topUpFamilies(kept, [{ name: 'countdown', share: 0.4 }, { name: 'knights', share: 0.1 }], async (name, round) => {
+    asked.push([name, round]);
+    return name === 'countdown' ? batches[round] ?? [] : [];
+  });
+  // 40% of the 10 first kept = 4 Countdown samples: c0, then c1 (round 1), then c2, c3 (round 2); no round 3.
+  assert.deepEqual(kept.filter((x) => x.task.name === 'countdown').map((x) => x.completion), ['c0', 'c1', 'c2', 'c3']);
+  assert.equal(kept.filter((x) => x.task.name === 'arithmetic').length, 9, 'other families are not added');
+  // A family that yields nothing is tried for the three rounds, then left short.
+  assert.deepEqual(asked, [['countdown', 1], ['countdown', 2], ['knights', 1], ['knights', 2], ['knights', 3]]);
 });
 
 test("language mixing: reasoning not all in the question's language", () => {

@@ -204,6 +204,31 @@ export async function rejectionSample(cm: ChatModel, draws: readonly { task: Tas
   return kept;
 }
 
+/**
+ * Keeps each task family of the mix at its share of the rejection-sampled set: a family the RL model solves less often,
+ * or answers the same way in every sample (duplicates are dropped), falls below it, and is topped up from fresh
+ * samples of that family (`more`, up to `rounds` rounds; completions already kept are skipped). Shares are of the set
+ * as first sampled. Appends to `kept` in place and returns it.
+ */
+export async function topUpFamilies<K extends { task: { name: string }; completion: string }>(kept: K[], families: readonly { name: string; share: number }[], more: (family: string, round: number) => Promise<K[]>, rounds = 3): Promise<K[]> {
+  const total = kept.length;
+  const count = (name: string): number => kept.filter((k) => k.task.name === name).length;
+  for (const f of families) {
+    const want = Math.round(f.share * total);
+    for (let round = 1; round <= rounds && count(f.name) < want; round++) {
+      const have = new Set(kept.map((k) => k.completion));
+      const fresh: K[] = [];
+      for (const k of await more(f.name, round)) {
+        if (k.task.name !== f.name || have.has(k.completion)) continue;
+        have.add(k.completion);
+        fresh.push(k);
+      }
+      kept.push(...fresh.slice(0, want - count(f.name)));
+    }
+  }
+  return kept;
+}
+
 function writeJsonl(file: string, rows: readonly unknown[]): void {
   mkdirSync(join(file, '..'), { recursive: true });
   writeFileSync(file, rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : ''));
@@ -261,8 +286,14 @@ export async function stageR1(ctx: StageContext): Promise<void> {
   // 3. Rejection sampling from the RL model + SFT of the base on what is kept (§2.3.3).
   const rejFile = join(dir, 'rejection.jsonl');
   if (!existsSync(rejFile)) {
-    const draws = await mixedItems(p, p.r1.rejectPrompts, p.seed + 13);
-    const kept = await rejectionSample(openModel(rl1, ctx.chatTemplate), draws, { k: p.r1.rejectK, style: 'chat', maxNewTokens: p.maxNewTokens, seed: p.seed + 13 });
+    const rlModel = openModel(rl1, ctx.chatTemplate);
+    const opts = { k: p.r1.rejectK, style: 'chat' as const, maxNewTokens: p.maxNewTokens, seed: p.seed + 13 };
+    const kept = await rejectionSample(rlModel, await mixedItems(p, p.r1.rejectPrompts, p.seed + 13), opts);
+    await topUpFamilies(kept, mixTasks(p).map((m) => ({ name: m.task.name, share: m.share })), async (name, round) => {
+      const m = mixTasks(p).find((x) => x.task.name === name)!;
+      const items = await m.task.items({ split: 'train', n: Math.round(m.share * p.r1.rejectPrompts), seed: p.seed + 13 + 100 * round });
+      return rejectionSample(rlModel, items.map((item) => ({ task: m.task, item })), { ...opts, seed: opts.seed + round });
+    });
     const cold = readFileSync(coldFile, 'utf8').trim().split('\n');
     const reasoning = kept.length > 0 ? kept.map((k) => ({ prompt: k.task.prompt(k.item, 'boxed'), completion: k.completion })) : cold.map((l) => JSON.parse(l) as { prompt: string; completion: string });
     // Non-reasoning data (the paper reuses DeepSeek-V3's SFT data): general requests answered plainly after a one-line thought.
