@@ -24,26 +24,13 @@ namespace {
 // column slices).
 void pack_b(bool tB, const float* B, int64_t ldb, int64_t N, int64_t K, float* dst, int64_t j0, int64_t j1) {
   constexpr int64_t NB = packed::NB;
+  if (tB) return packed::pack_blocks(B, N, K, dst, j0, j1, ldb);
   for (int64_t j = j0; j < j1; j++) {
     float* blk = dst + j * NB * K;
     const int64_t cols = std::min<int64_t>(NB, N - j * NB);
-    if (tB) {
-      for (int64_t k0 = 0; k0 < K; k0 += 16) {
-        const int64_t k1 = std::min<int64_t>(K, k0 + 16);
-        for (int64_t c = 0; c < NB; c++) {
-          if (c < cols) {
-            const float* src = B + (j * NB + c) * ldb;
-            for (int64_t k = k0; k < k1; k++) blk[k * NB + c] = src[k];
-          } else {
-            for (int64_t k = k0; k < k1; k++) blk[k * NB + c] = 0.0f;
-          }
-        }
-      }
-    } else {
-      for (int64_t k = 0; k < K; k++) {
-        std::memcpy(blk + k * NB, B + k * ldb + j * NB, sizeof(float) * cols);
-        if (cols < NB) std::memset(blk + k * NB + cols, 0, sizeof(float) * (NB - cols));
-      }
+    for (int64_t k = 0; k < K; k++) {
+      std::memcpy(blk + k * NB, B + k * ldb + j * NB, sizeof(float) * cols);
+      if (cols < NB) std::memset(blk + k * NB + cols, 0, sizeof(float) * (NB - cols));
     }
   }
 }

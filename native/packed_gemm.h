@@ -34,9 +34,11 @@ typedef float vf __attribute__((vector_size(VW * 4), aligned(4)));
 inline int64_t blocks(int64_t N) { return (N + NB - 1) / NB; }
 inline int64_t packed_size(int64_t N, int64_t K) { return blocks(N) * NB * K; }
 
-// Blocks [j0, j1) of dst (packed_size(N, K)) ← W (N, K): a transpose in 16-deep k strips, so each strip reads one
-// cache line from each of the block's NB rows and writes 16 contiguous block rows.
-inline void pack_blocks(const float* W, int64_t N, int64_t K, float* dst, int64_t j0, int64_t j1) {
+// Blocks [j0, j1) of dst (packed_size(N, K)) ← W (N, K), row i of W at W + i * ldw (ldw = K when not given): a
+// transpose in 16-deep k strips, so each strip reads one cache line from each of the block's NB rows and writes 16
+// contiguous block rows.
+inline void pack_blocks(const float* W, int64_t N, int64_t K, float* dst, int64_t j0, int64_t j1, int64_t ldw = -1) {
+  if (ldw < 0) ldw = K;
   for (int64_t j = j0; j < j1; j++) {
     float* blk = dst + j * NB * K;
     const int64_t rows = std::min<int64_t>(NB, N - j * NB);
@@ -44,7 +46,7 @@ inline void pack_blocks(const float* W, int64_t N, int64_t K, float* dst, int64_
       const int64_t k1 = std::min<int64_t>(K, k0 + 16);
       for (int64_t c = 0; c < NB; c++) {
         if (c < rows) {
-          const float* src = W + (j * NB + c) * K;
+          const float* src = W + (j * NB + c) * ldw;
           for (int64_t k = k0; k < k1; k++) blk[k * NB + c] = src[k];
         } else {
           for (int64_t k = k0; k < k1; k++) blk[k * NB + c] = 0.0f;
