@@ -289,8 +289,9 @@ export async function stageR1(ctx: StageContext): Promise<void> {
     const rlModel = openModel(rl1, ctx.chatTemplate);
     const opts = { k: p.r1.rejectK, style: 'chat' as const, maxNewTokens: p.maxNewTokens, seed: p.seed + 13 };
     const kept = await rejectionSample(rlModel, await mixedItems(p, p.r1.rejectPrompts, p.seed + 13), opts);
-    await topUpFamilies(kept, mixTasks(p).map((m) => ({ name: m.task.name, share: m.share })), async (name, round) => {
-      const m = mixTasks(p).find((x) => x.task.name === name)!;
+    const mix = mixTasks(p);
+    await topUpFamilies(kept, mix.map((m) => ({ name: m.task.name, share: m.share })), async (name, round) => {
+      const m = mix.find((x) => x.task.name === name)!;
       const items = await m.task.items({ split: 'train', n: Math.round(m.share * p.r1.rejectPrompts), seed: p.seed + 13 + 100 * round });
       return rejectionSample(rlModel, items.map((item) => ({ task: m.task, item })), { ...opts, seed: opts.seed + round });
     });
