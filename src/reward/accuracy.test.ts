@@ -56,3 +56,14 @@ test('accuracy: a completion that never closes a reasoning block the prompt open
   const s = (opensThinking: boolean | undefined, prompt = 'q'): RewardSample => ({ prompt, completion: unclosed, item, task, ...(opensThinking === undefined ? {} : { opensThinking }) });
   assert.deepEqual(await accuracyReward().score([s(true), s(false), s(undefined, 'q<think>\n'), s(undefined)]), [0, 1, 0, 1]);
 });
+
+test('accuracy with requireFormat: the answer counts only in that format, so a prose answer earns nothing', async () => {
+  const task = arithmeticTask({ digits: 1, operands: 2, operators: ['+'] });
+  const [item] = await task.items({ split: 'train', n: 1, seed: 5 });
+  assert.ok(item);
+  const prompt = task.prompt(item, 'r1-zero');
+  const s = (completion: string): RewardSample => ({ prompt, completion, item, task });
+  const samples = [s(`<think> add </think> <answer> ${item.gold} </answer>`), s(`The answer is ${item.gold}.`), s(`<think> add </think> The answer is ${item.gold}.`), s(`<think> add </think> <answer> ${Number(item.gold) + 1} </answer>`)];
+  assert.deepEqual(await accuracyReward().score(samples), [1, 1, 1, 0]);
+  assert.deepEqual(await accuracyReward({ requireFormat: 'r1-zero' }).score(samples), [1, 0, 0, 0]);
+});

@@ -56,7 +56,8 @@ export const taskMixSchema = z.strictObject({
 
 /** One reward in the weighted list (see src/reward). */
 export const rewardSpecSchema = z.discriminatedUnion('name', [
-  z.strictObject({ name: z.literal('accuracy'), weight: z.number().min(0).default(1) }),
+  /** `requireFormat`: the answer counts only in that format (R1-Zero: from the <answer> block; prose earns 0). */
+  z.strictObject({ name: z.literal('accuracy'), weight: z.number().min(0).default(1), requireFormat: z.enum(['r1-zero', 'r1-chat']).optional() }),
   z.strictObject({ name: z.literal('format'), weight: z.number().min(0).default(1), style: z.enum(['r1-zero', 'r1-chat']).default('r1-zero') }),
   z.strictObject({ name: z.literal('tag-count'), weight: z.number().min(0).default(1) }),
   z.strictObject({ name: z.literal('language'), weight: z.number().min(0).default(1), target: z.enum(['en', 'zh', 'question']).default('en') }),

@@ -8,7 +8,7 @@ import type { RewardSpec } from '../config.js';
 export function rewardFromSpec(spec: RewardSpec, maxNewTokens: number): RewardFn {
   switch (spec.name) {
     case 'accuracy':
-      return accuracyReward();
+      return accuracyReward(spec.requireFormat ? { requireFormat: spec.requireFormat } : {});
     case 'format':
       return formatReward({ style: spec.style });
     case 'tag-count':
