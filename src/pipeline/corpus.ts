@@ -131,9 +131,53 @@ function sumNote(rng: Rng, lang: 'en' | 'zh'): [string, string, string] {
   return [`${who} had ${start} ${what} and ${events.join(' and then ')}. How many ${what} does ${who} have now?`, steps.map((x) => `${x}.`).join(' '), String(n)];
 }
 
-/** A note's question, its reasoning and its answer, in one language: an everyday fact or a count. */
-function noteContent(rng: Rng, lang: 'en' | 'zh', sums: boolean): [string, string, string] {
-  if (sums && rng.next() < 0.5) return sumNote(rng, lang);
+/**
+ * A temperature that falls and rises one to three times, in words ("It was 3 degrees at dawn. It fell 5 degrees and
+ * then rose 2 degrees…"), with its steps as the reasoning: everyday arithmetic that goes below zero.
+ */
+function temperatureNote(rng: Rng, lang: 'en' | 'zh'): [string, string, string] {
+  const zh = lang === 'zh';
+  let t = rng.int(-5, 9);
+  const start = t;
+  const events: string[] = [], steps: string[] = [];
+  for (let i = rng.int(1, 3); i > 0; i--) {
+    const d = rng.int(1, 9), up = rng.next() < 0.5;
+    const next = up ? t + d : t - d;
+    steps.push(`${t} ${up ? '+' : '-'} ${d} = ${next}`);
+    events.push(zh ? (up ? `上升了${d}度` : `下降了${d}度`) : up ? `rose ${d} degrees` : `fell ${d} degrees`);
+    t = next;
+  }
+  if (zh) return [`早上气温是${start}度，${events.join('，又')}。现在气温是多少度？`, steps.map((x) => `${x}。`).join(''), String(t)];
+  return [`It was ${start} degrees at dawn. It ${events.join(' and then ')}. What is the temperature now?`, steps.map((x) => `${x}.`).join(' '), String(t)];
+}
+
+/**
+ * Which sign someone put between two numbers to get a third ("Mia turned 3 and 4 into 12 with one sign…"), with a try
+ * that misses, checked, then the sign that works, checked: guessing and checking in a few words, about two numbers
+ * from everyday talk (never a task item).
+ */
+function ruleNote(rng: Rng, lang: 'en' | 'zh'): [string, string, string] {
+  const a = rng.int(1, 9), b = rng.int(1, 9);
+  const ops = (['+', '-', '*'] as const).filter((o) => apply(o, a, b) >= 0);
+  const op = rng.pick(ops), target = apply(op, a, b);
+  const misses = ops.filter((o) => apply(o, a, b) !== target);
+  const miss = misses.length > 0 ? rng.pick(misses) : null;
+  if (lang === 'zh') {
+    const who = rng.pick(NAMES_ZH);
+    const tried = miss ? `试 ${a} ${miss} ${b} = ${apply(miss, a, b)}，不是 ${target}。` : '';
+    return [`${who}用一个符号把${a}和${b}变成了${target}。${who}写的是什么？`, `${tried}试 ${a} ${op} ${b} = ${target}。正好是 ${target}。`, `${a} ${op} ${b}`];
+  }
+  const who = rng.pick(NAMES);
+  const tried = miss ? `Try ${a} ${miss} ${b} = ${apply(miss, a, b)}, not ${target}. ` : '';
+  return [`${who} turned ${a} and ${b} into ${target} with one sign. What did ${who} write?`, `${tried}Try ${a} ${op} ${b} = ${target}. That makes ${target}.`, `${a} ${op} ${b}`];
+}
+
+/** A note's question, its reasoning and its answer, in one language: an everyday fact, a count, a temperature or a sign. */
+function noteContent(rng: Rng, lang: 'en' | 'zh', sums: boolean, rules = false): [string, string, string] {
+  if (sums && rng.next() < 0.5) {
+    if (rules) return [sumNote, temperatureNote, ruleNote][rng.int(0, 2)]!(rng, lang);
+    return rng.next() < 0.5 ? sumNote(rng, lang) : temperatureNote(rng, lang);
+  }
   const kind = rng.int(0, 2);
   if (kind === 0) return rng.pick(lang === 'en' ? FACTS : FACTS_ZH);
   const n = String(rng.int(0, 99));
@@ -152,9 +196,9 @@ function noteContent(rng: Rng, lang: 'en' | 'zh', sums: boolean): [string, strin
  * words of R1-Zero's template, else as a dialogue or plain. General requests are never tagged: with a fixed one-line
  * thought they gave RL a shortcut (the format reward for a category word in the answer tag, whatever the question).
  */
-export function taggedNote(rng: Rng, lang: 'en' | 'zh', sums = false): string {
-  const [q, why, ans] = noteContent(rng, lang, sums);
-  const body = `<think> ${why} </think> <answer> ${ans} </answer>`;
+export function taggedNote(rng: Rng, lang: 'en' | 'zh', sums = false, plain = false, rules = false): string {
+  const [q, why, ans] = noteContent(rng, lang, sums, rules);
+  const body = !plain ? `<think> ${why} </think> <answer> ${ans} </answer>` : lang === 'zh' ? `${why}答案是 ${ans}。` : `${why} The answer is ${ans}.`;
   const form = rng.int(0, 3);
   return form === 0 ? `${q} ${body}` : form === 1 ? `User: ${q} Assistant: ${body}` : `${R1_ZERO_TEMPLATE.replace('{prompt}.', () => q)} ${body}`;
 }
@@ -171,6 +215,14 @@ export interface CorpusOptions {
   noteShare: number;
   /** Whether half of the notes are everyday counts taking one to three additions or subtractions in words (sumNote). */
   noteSums?: boolean;
+  /**
+   * Share of the notes written in plain prose instead ("… 7 + 5 = 12. The answer is 12."): the same kinds of content
+   * with and without the tags, so that the tags read as a wrapper around any reasoning rather than as the mark of one
+   * kind of text. No extra random draw when 0.
+   */
+  notePlain?: number;
+  /** With noteSums: a third of the arithmetic notes are which-sign notes (ruleNote) instead. */
+  noteRules?: boolean;
   /** Share of problems answered with worked steps (the rest state the result only). */
   workedShare: number;
   /** Chance, per problem document, of adding one general request with a plain answer (when general items are given). */
@@ -301,7 +353,10 @@ export function baseCorpus(items: readonly TaskItem[], rng: Rng, opts: CorpusOpt
     const worked = rng.next() < opts.workedShare;
     const answerLang = lang === 'zh' && worked && (opts.zhAnsweredInEnglish ?? 0) > 0 && rng.next() < opts.zhAnsweredInEnglish! ? 'en' : lang;
     docs.push(problemDocument(item, expr, lang, worked, rng, answerLang));
-    if (rng.next() < opts.noteShare) docs.push(taggedNote(rng, rng.next() < opts.zhShare ? 'zh' : 'en', opts.noteSums ?? false));
+    if (rng.next() < opts.noteShare) {
+      const lang = rng.next() < opts.zhShare ? 'zh' : 'en';
+      docs.push(taggedNote(rng, lang, opts.noteSums ?? false, (opts.notePlain ?? 0) > 0 && rng.next() < opts.notePlain!, opts.noteRules ?? false));
+    }
     if (general.length > 0 && rng.next() < opts.generalShare) docs.push(generalDocument(general[g++ % general.length]!, rng));
   }
   return docs;

@@ -12,6 +12,8 @@ import { mixesLanguages } from './evaluate.js';
 import { getTask } from '../tasks/registry.js';
 import { Rng } from '../util/rng.js';
 
+const apply = (op: string, a: number, b: number): number => (op === '+' ? a + b : op === '-' ? a - b : a * b);
+
 test('the base corpus: worked answers in prose, English and Chinese, never a task problem in the rewarded tag format', async () => {
   assert.deepEqual(chainSteps('23 + 45 - 7'), ['23 + 40 = 63', '63 + 5 = 68', '68 - 7 = 61']);
   assert.deepEqual(chainSteps('50 - 30'), ['50 - 30 = 20']);
@@ -42,17 +44,40 @@ test('the base corpus: worked answers in prose, English and Chinese, never a tas
   // With noteSums, some notes are everyday counts that take one to three additions or subtractions in words: each step
   // is right and continues the last, the answer is the final result, and none is a task problem.
   const withSums = baseCorpus(items, new Rng(1), { zhShare: 0.3, noteShare: 0.3, noteSums: true, workedShare: 0.5, generalShare: 0 });
-  const sums = withSums.map((d) => /<think> ((?:\d+ [+-] \d+ = -?\d+[.。] ?)+) <\/think> <answer> (-?\d+) <\/answer>$/.exec(d)).filter((m) => m !== null);
+  const sums = withSums.map((d) => /<think> ((?:-?\d+ [+-] \d+ = -?\d+[.。] ?)+) <\/think> <answer> (-?\d+) <\/answer>$/.exec(d)).filter((m) => m !== null);
   assert.ok(sums.length > 10 && sums.some((m) => (m[1]!.match(/=/g) ?? []).length === 2), `${sums.length} sum notes`);
+  // Half of them are temperatures, which go below zero.
+  assert.ok(sums.some((m) => /degrees|气温/.test(m.input) && /= -\d/.test(m[1]!)), 'a temperature note below zero');
   for (const m of sums) {
     let last: number | null = null;
-    for (const [, a, op, b, c] of m[1]!.matchAll(/(\d+) ([+-]) (\d+) = (-?\d+)/g)) {
+    for (const [, a, op, b, c] of m[1]!.matchAll(/(-?\d+) ([+-]) (\d+) = (-?\d+)/g)) {
       assert.equal(op === '+' ? Number(a) + Number(b) : Number(a) - Number(b), Number(c), m[1]);
       if (last !== null) assert.equal(Number(a), last);
       last = Number(c);
     }
     assert.equal(Number(m[2]), last);
     assert.ok(!items.some((it) => m.input.includes(String(it.meta?.['expression']))), m.input);
+  }
+  // notePlain: a share of the notes is written without the tags, the same kinds of content answered in prose.
+  const plainNotes = (d: string[]): string[] => d.filter((x) => /degrees|气温|How many|几个|几条|几天|几个月|颜色/.test(x) && !items.some((it) => x.includes(String(it.meta?.['expression']))) && !general.some((g) => x.includes(g.question)) && !/<answer>/.test(x.slice(x.lastIndexOf('Assistant:') + 1)));
+  assert.equal(plainNotes(withSums).length, 0);
+  const halfPlain = baseCorpus(items, new Rng(1), { zhShare: 0.3, noteShare: 0.3, noteSums: true, notePlain: 0.5, workedShare: 0.5, generalShare: 0 });
+  const plain = plainNotes(halfPlain), tagged = halfPlain.filter((x) => /<answer>/.test(x.slice(x.lastIndexOf('Assistant:') + 1)));
+  assert.ok(plain.length > 0.35 * (plain.length + tagged.length) && plain.length < 0.65 * (plain.length + tagged.length), `${plain.length} plain of ${plain.length + tagged.length} notes`);
+  for (const d of plain) assert.match(d, /(The answer is -?\S+\.|答案是 -?\S+。)$/);
+  // noteRules: which-sign notes — a try that misses, then the sign that makes the number, each checked; the answer is
+  // the expression.
+  const withRules = baseCorpus(items, new Rng(1), { zhShare: 0.3, noteShare: 0.3, noteSums: true, noteRules: true, workedShare: 0.5, generalShare: 0 });
+  const rules = withRules.filter((d) => / into \d+ with one sign|用一个符号/.test(d));
+  assert.ok(rules.length > 10 && rules.length < withRules.length / 10, `${rules.length} rule notes`);
+  for (const d of rules) {
+    const [, a, b, target] = /(\d+) and (\d+) into (\d+)|把(\d+)和(\d+)变成了(\d+)/.exec(d)!.filter((x) => x !== undefined).map(Number);
+    const tries = [...d.matchAll(/(\d+) ([-+*]) (\d+) = (-?\d+)/g)];
+    assert.ok(tries.length >= 1 && tries.every((m) => Number(m[1]) === a && Number(m[3]) === b && apply(m[2]!, a!, b!) === Number(m[4])), d);
+    assert.equal(Number(tries.at(-1)![4]), target, d);
+    assert.ok(tries.slice(0, -1).every((m) => Number(m[4]) !== target), d);
+    const ans = /<answer> (\d+ [-+*] \d+) <\/answer>$|(?:The answer is |答案是 )(\d+ [-+*] \d+)[.。]$/.exec(d);
+    assert.ok(ans && (ans[1] ?? ans[2]) === `${a} ${tries.at(-1)![2]} ${b}`, d);
   }
   // zhAnsweredInEnglish: a share of Chinese problems get an English worked answer (the mixing a base carries into RL);
   // at 0 none do, and every Chinese problem is answered in Chinese.

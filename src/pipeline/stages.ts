@@ -136,7 +136,7 @@ async function pretrainBase(ctx: StageContext, part: string, size: PipelinePrese
     const items = await t.items({ split: 'train', n: p.base.documents, seed: p.seed });
     const general = p.base.generalShare > 0 ? await getTask('instructions', { difficulty: 'medium' }).items({ split: 'train', n: Math.ceil(p.base.documents * p.base.generalShare), seed: p.seed }) : [];
     const rng = new Rng(p.seed);
-    let docs = baseCorpus(items, rng, { zhShare: p.base.zhShare, zhAnsweredInEnglish: p.base.zhAnsweredInEnglish, noteShare: p.base.noteShare, noteSums: p.base.noteSums, workedShare: p.base.workedShare, generalShare: p.base.generalShare }, general);
+    let docs = baseCorpus(items, rng, { zhShare: p.base.zhShare, zhAnsweredInEnglish: p.base.zhAnsweredInEnglish, noteShare: p.base.noteShare, noteSums: p.base.noteSums, notePlain: p.base.notePlain, noteRules: p.base.noteRules, workedShare: p.base.workedShare, generalShare: p.base.generalShare }, general);
     // The mix's task families, answered in the same plain prose, at seeded places among the main task's documents.
     for (const m of mixTasks(p)) {
       const mixItemsForCorpus = await m.task.items({ split: 'train', n: m.documents, seed: p.seed });
@@ -160,18 +160,25 @@ export async function stageBase(ctx: StageContext): Promise<void> {
   await pretrainBase(ctx, 'base', ctx.preset.model, ctx.preset.base.steps);
 }
 
-const ZERO_REWARDS = [{ name: 'accuracy' as const, weight: 1 }, { name: 'format' as const, weight: 0.5, style: 'r1-zero' as const }];
+/**
+ * R1-Zero's rule rewards (§2.2.2): accuracy and format. With `zeroAnswer: 'answer-tag'` the answer counts only from
+ * the <answer> block ("the model is required to provide the final answer in a specified format"), so prose earns
+ * nothing; 'anywhere' also reads a prose "The answer is …".
+ */
+function zeroRewards(p: PipelinePreset) {
+  return [{ name: 'accuracy' as const, weight: 1, ...(p.zeroAnswer === 'answer-tag' ? { requireFormat: 'r1-zero' as const } : {}) }, { name: 'format' as const, weight: 0.5, style: 'r1-zero' as const }];
+}
 
 export async function stageZero(ctx: StageContext): Promise<void> {
   const p = ctx.preset;
   if (ctx.inputs.zero) return requireCheckpoint(ctx.inputs.zero, 'zero');
-  const zeroRl = (part: string, rewards: readonly { name: 'accuracy' | 'format' | 'language'; weight: number; style?: 'r1-zero'; target?: 'question' }[]) => grpo(ctx, part, {
+  const zeroRl = (part: string, rewards: readonly { name: 'accuracy' | 'format' | 'language'; weight: number; style?: 'r1-zero'; target?: 'question'; requireFormat?: 'r1-zero' }[]) => grpo(ctx, part, {
     model: stageModel(ctx, 'base'), steps: p.zero.steps, promptsPerStep: p.zero.promptsPerStep, groupSize: p.zero.groupSize, maxNewTokens: p.maxNewTokens,
     promptStyle: p.zeroPrompt, tasks: rlTasks(p), rewards: [...rewards], beta: 0.04, optim: { lr: p.zero.lr, warmupSteps: 5 },
   });
-  await zeroRl('zero/run', ZERO_REWARDS);
+  await zeroRl('zero/run', zeroRewards(p));
   // The language reward's ablation where the mixing arises: the same RL with eq. 7's reward added.
-  if (p.r1.languageAblation === 'zero') await zeroRl('zero/run-lang', [...ZERO_REWARDS, { name: 'language', weight: p.r1.languageWeight, target: 'question' }]);
+  if (p.r1.languageAblation === 'zero') await zeroRl('zero/run-lang', [...zeroRewards(p), { name: 'language', weight: p.r1.languageWeight, target: 'question' }]);
 }
 
 /**
@@ -359,7 +366,7 @@ export async function stageDistill(ctx: StageContext): Promise<void> {
   // RL alone on the same student, R1-Zero style from its base (the paper's Qwen-32B-Zero comparison).
   await grpo(ctx, 'distill/rl', {
     model: studentBase, steps: p.distill.rl.steps, promptsPerStep: p.distill.rl.promptsPerStep, groupSize: p.distill.rl.groupSize, maxNewTokens: p.maxNewTokens,
-    promptStyle: p.zeroPrompt, tasks: rlTasks(p), rewards: ZERO_REWARDS, beta: 0.04, optim: { lr: p.distill.rl.lr, warmupSteps: 3 },
+    promptStyle: p.zeroPrompt, tasks: rlTasks(p), rewards: zeroRewards(p), beta: 0.04, optim: { lr: p.distill.rl.lr, warmupSteps: 3 },
   });
 }
 
