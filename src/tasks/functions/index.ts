@@ -26,9 +26,8 @@ const MAX_SCAN_CHARS = 200_000;
 export const MAX_FUNCTION_CODE_CHARS = 10_000;
 
 /**
- * Sandbox limits unless the caller sets them: f is one arithmetic expression, so a second of CPU is ample, and a
- * program that hangs costs little (a hang inside f is run once batched, then once per unreported test: about
- * 4 s of wall time on 2 cores).
+ * Sandbox limits unless the caller sets them: f is one arithmetic expression, so a second of CPU is ample. A program
+ * that hangs inside f runs once batched, then once per unreported test: about 4 s of wall time on 2 cores.
  */
 export const FUNCTIONS_DEFAULT_LIMITS: Readonly<Partial<SandboxLimits>> = Object.freeze({ cpuSeconds: 1, wallMs: 2000 });
 
