@@ -24,7 +24,7 @@ test('r1 tasks list --json lists every task', () => {
   const r = r1(['tasks', 'list', '--json']);
   assert.equal(r.code, 0, r.stderr);
   const tasks = JSON.parse(r.stdout) as { name: string; kind: string }[];
-  assert.deepEqual(tasks.map((t) => t.name), ['arithmetic', 'countdown', 'knights', 'instructions', 'gsm8k', 'math500', 'aime24', 'amc23', 'code']);
+  assert.deepEqual(tasks.map((t) => t.name), ['arithmetic', 'countdown', 'knights', 'instructions', 'gsm8k', 'math500', 'aime24', 'amc23', 'code', 'functions']);
 });
 
 test('r1 tasks sample countdown -n 3 --seed 7 --json: same items as the library, valid solutions', async () => {

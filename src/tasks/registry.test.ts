@@ -4,7 +4,7 @@ import { getTask, getTaskByName, isTaskName, listTasks, taskInfo } from './regis
 
 test('listTasks names every task once, with kinds and splits', () => {
   const tasks = listTasks();
-  assert.deepEqual(tasks.map((t) => t.name), ['arithmetic', 'countdown', 'knights', 'instructions', 'gsm8k', 'math500', 'aime24', 'amc23', 'code']);
+  assert.deepEqual(tasks.map((t) => t.name), ['arithmetic', 'countdown', 'knights', 'instructions', 'gsm8k', 'math500', 'aime24', 'amc23', 'code', 'functions']);
   for (const t of tasks) {
     assert.ok(t.description.length > 10, t.name);
     assert.deepEqual(t.splits, t.kind === 'benchmark' ? ['test'] : ['train', 'heldout']);

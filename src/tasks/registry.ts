@@ -9,6 +9,7 @@ import { knightsDifficultyFromSpec, knightsTask, type KnightsDifficulty } from '
 import { instructionsDifficultyFromSpec, instructionsTask, type InstructionsDifficulty } from './instructions/index.js';
 import { benchmarkDescription, benchmarkTask, type BenchmarkOptions } from './benchmarks/index.js';
 import { CODE_PROBLEMS, createCodeTask, type CodeTaskOptions } from './code/index.js';
+import { createFunctionsTask, type FunctionsTaskOptions } from './functions/index.js';
 
 /** Options of a synthetic task: a difficulty as knobs, or as a CLI spec ("hard", "easy,digits=4"). */
 export interface SyntheticOptions<D> {
@@ -26,6 +27,7 @@ export interface TaskOptionsByName {
   aime24: BenchmarkOptions;
   amc23: BenchmarkOptions;
   code: CodeTaskOptions;
+  functions: FunctionsTaskOptions;
 }
 export type TaskName = keyof TaskOptionsByName;
 
@@ -62,6 +64,7 @@ const FACTORIES: { [K in TaskName]: Factory<K> } = {
   aime24: (o) => benchmarkTask('aime24', o),
   amc23: (o) => benchmarkTask('amc23', o),
   code: (o) => createCodeTask(o),
+  functions: (o) => createFunctionsTask(o),
 };
 
 const PRESETS = ['easy', 'medium', 'hard', 'extreme'];
@@ -77,6 +80,7 @@ const INFO: readonly TaskInfo[] = [
   { name: 'aime24', kind: 'benchmark', description: benchmarkDescription('aime24'), splits: ['test'], defaultSplit: 'test' },
   { name: 'amc23', kind: 'benchmark', description: benchmarkDescription('amc23'), splits: ['test'], defaultSplit: 'test' },
   { name: 'code', kind: 'code', description: `programming problems (${CODE_PROBLEMS.length} built in), run against tests in a sandbox`, splits: SYNTHETIC_SPLITS, defaultSplit: 'train' },
+  { name: 'functions', kind: 'synthetic', description: 'one-line Python functions f(x) (+ - * applied to x left to right, EN/ZH), run against call tests in a sandbox', splits: SYNTHETIC_SPLITS, defaultSplit: 'train', presets: PRESETS },
 ];
 
 /** Every task, in a stable order. */
