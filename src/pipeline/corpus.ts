@@ -11,6 +11,7 @@ import type { TaskItem } from '../tasks/types.js';
 import { R1_ZERO_TEMPLATE } from '../tasks/prompt.js';
 import { arithmeticQuestion } from '../tasks/arithmetic/index.js';
 import { parseInstructionSpec, referenceAnswer } from '../tasks/instructions/index.js';
+import { functionSolution, functionWorked } from '../tasks/functions/index.js';
 
 /** Operands and operators of an arithmetic item ("23 + 45 - 7"), or null for other expressions. */
 function terms(expr: string): { nums: number[]; ops: string[] } | null {
@@ -301,11 +302,19 @@ export function countdownWorked(solution: string, target: number, rng: Rng): str
 
 /**
  * A base-corpus document for a problem of another task family (the preset's mix), in plain prose like the main task's:
- * Countdown with a worked answer (a miss, then the solution checked) or the expression alone; knights and knaves with
- * the verdicts alone.
+ * Countdown with a worked answer (a miss, then the solution checked) or the expression alone; functions with the
+ * operations read off and one value checked, then the program, or the program alone; knights and knaves with the
+ * verdicts alone.
  */
 export function mixDocument(task: string, item: TaskItem, worked: boolean, rng: Rng): string {
   let a = `The answer is ${item.gold}.`;
+  if (task === 'functions') {
+    const zh = /\p{Script=Han}/u.test(item.question);
+    a = worked ? functionWorked(item, zh ? 'zh' : 'en', rng) : functionSolution(item);
+    const style = rng.int(0, 2);
+    if (zh) return style % 2 === 0 ? `问题：${item.question}\n解答：${a}` : `${item.question}\n${a}`;
+    return style === 0 ? `Question: ${item.question}\nAnswer: ${a}` : style === 1 ? `Q: ${item.question}\nA: ${a}` : `${item.question}\n${a}`;
+  }
   if (task === 'countdown') {
     const solution = String(item.meta?.['solution'] ?? '');
     const target = Number(item.meta?.['target']);
@@ -317,10 +326,15 @@ export function mixDocument(task: string, item: TaskItem, worked: boolean, rng: 
 
 /**
  * A readable solution written from a problem's own structure, in the language the question is asked in: the worked
- * prose of the corpus for arithmetic, the checked try for Countdown. It stands in for the cold-start examples the
+ * prose of the corpus for arithmetic, the checked try for Countdown, the operations and one checked value for a function. It stands in for the cold-start examples the
  * paper's annotators wrote and rewrote (§2.3.1). Null for a problem it cannot work (e.g. knights and knaves).
  */
 export function writtenSolution(taskName: string, item: TaskItem, rng: Rng): { reasoning: string; answer: string } | null {
+  if (taskName === 'functions') {
+    const worked = functionWorked(item, /\p{Script=Han}/u.test(item.question) ? 'zh' : 'en', rng);
+    const code = functionSolution(item);
+    return { reasoning: worked.slice(0, worked.lastIndexOf(code)).trim(), answer: code };
+  }
   if (taskName === 'countdown') {
     const solution = String(item.meta?.['solution'] ?? '');
     const reasoning = countdownWorked(solution, Number(item.meta?.['target']), rng);

@@ -6,7 +6,7 @@
 import type { ChatModel } from '../generate/index.js';
 import { consAtK, mean, type VoteSample } from '../eval/metrics.js';
 import { hasFormat, languageConsistency, questionLanguage } from '../reward/index.js';
-import type { Task, TaskItem } from '../tasks/types.js';
+import type { CheckResult, Task, TaskItem } from '../tasks/types.js';
 import { rollout, type RolloutPromptStyle } from '../train/index.js';
 
 /** Words whose frequency the paper's updated version plots for R1-Zero (reflection, verification). */
@@ -57,8 +57,15 @@ export async function evaluateModel(cm: ChatModel, task: Task, items: readonly T
   const strict: boolean[] = [], lenient: boolean[] = [], format: boolean[] = [], mixed: boolean[] = [];
   const votes: VoteSample[][] = items.map(() => []);
   const examples: EvalResult['examples'] = [];
-  for (const s of ro.samples) {
-    const r = await task.check(s.draw.item, s.text);
+  // Checks run a few at a time (a code task's check is a sandboxed process), results in sample order.
+  const verdicts: CheckResult[] = new Array(ro.samples.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < ro.samples.length; i = next++) verdicts[i] = await task.check(ro.samples[i]!.draw.item, ro.samples[i]!.text);
+  };
+  await Promise.all(Array.from({ length: Math.min(4, ro.samples.length) }, worker));
+  for (const [i, s] of ro.samples.entries()) {
+    const r = verdicts[i]!;
     const f = hasFormat(opts.style === 'chat' ? 'r1-chat' : 'r1-zero', s.promptText, s.text, s.opensThinking);
     lenient.push(r.correct);
     strict.push(r.correct && f);

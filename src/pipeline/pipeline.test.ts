@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipelinePreset } from './presets.js';
 import { runPipeline, StageInterrupted, type StageContext, STAGES } from './index.js';
-import { topUpFamilies } from './stages.js';
+import { chatRecord, topUpFamilies } from './stages.js';
 import { writeReport } from './report.js';
 import { baseCorpus, chainSteps, countdownWorked, interleave, mixDocument, writtenSolution } from './corpus.js';
 import { mixesLanguages } from './evaluate.js';
@@ -131,6 +131,24 @@ test('Countdown in the corpus: a miss, then the solution worked and checked, the
   assert.equal(writtenSolution('countdown', cd, rng)!.answer, cd.meta?.['solution']);
   const kn = (await getTask('knights', { difficulty: 'easy' }).items({ split: 'train', n: 1, seed: 3 }))[0]!;
   assert.equal(writtenSolution('knights', kn, rng), null);
+  // Functions: the corpus answers with the operations read off and one value checked, then the program (or the program
+  // alone); the written cold-start solution's summary is a python block that passes the task's tests in the sandbox.
+  const fn = getTask('functions', { difficulty: 'ops=1..2,max=9,zh=0.5' });
+  const fnLangs = new Set<string>();
+  for (const it of await fn.items({ split: 'train', n: 6, seed: 3 })) {
+    const code = String(it.gold);
+    const zh = /\p{Script=Han}/u.test(it.question);
+    fnLangs.add(zh ? 'zh' : 'en');
+    assert.ok(mixDocument('functions', it, true, rng).endsWith(`\n${code}`) && mixDocument('functions', it, false, rng).endsWith(code));
+    const w = writtenSolution('functions', it, rng)!;
+    assert.equal(w.answer, code);
+    assert.ok(!w.reasoning.includes('def ') && /[a-z]{3,}/i.test(w.reasoning) === !zh, w.reasoning);
+    const record = chatRecord(fn, it, w.reasoning, w.answer);
+    assert.match(record.completion, /<\/think>\n\n```python\ndef f\(x\): return .*\n```$/);
+    assert.equal((await fn.check(it, record.completion)).correct, true, record.completion);
+  }
+  assert.deepEqual([...fnLangs].sort(), ['en', 'zh']);
+  await fn.close?.();
   const merged = interleave(['a', 'b', 'c', 'd'], ['X', 'Y'], new Rng(1));
   assert.deepEqual(merged.filter((d) => d === d.toLowerCase()), ['a', 'b', 'c', 'd']);
   assert.deepEqual(merged.filter((d) => d !== d.toLowerCase()), ['X', 'Y']);

@@ -22,7 +22,7 @@ export const pipelinePresetSchema = z.strictObject({
    * with its difficulty, its share of every RL stage's prompts (the main task gets the rest), and how many of its
    * problems the base corpus answers in prose. Evaluated per task.
    */
-  mix: z.array(z.strictObject({ task: z.enum(['countdown', 'knights']), difficulty: z.string(), share: z.number().positive().max(0.9), documents: posInt })),
+  mix: z.array(z.strictObject({ task: z.enum(['countdown', 'knights', 'functions']), difficulty: z.string(), share: z.number().positive().max(0.9), documents: posInt })),
   vocabSize: posInt,
   maxSeqLen: posInt,
   /** Completion budget in tokens for RL and evaluation. */

@@ -247,9 +247,10 @@ export function generalRecord(t: Task, item: TaskItem, rng: Rng): { prompt: stri
   return { prompt: t.prompt(item, 'boxed'), completion: `A short, direct answer is enough here.</think>\n\n${answer}` };
 }
 
-const chatRecord = (t: Task, item: TaskItem, reasoning: string, answer: string): { prompt: string; completion: string } => ({
+export const chatRecord = (t: Task, item: TaskItem, reasoning: string, answer: string): { prompt: string; completion: string } => ({
   prompt: t.prompt(item, 'boxed'),
-  completion: `${reasoning}</think>\n\nThe answer is \\boxed{${answer}}.`,
+  // A program is summarized in a python block (the functions task's boxed-style prompt asks for one), anything else boxed.
+  completion: /^def \w+\(/.test(answer) ? `${reasoning}</think>\n\n\`\`\`python\n${answer}\n\`\`\`` : `${reasoning}</think>\n\nThe answer is \\boxed{${answer}}.`,
 });
 
 export async function stageR1(ctx: StageContext): Promise<void> {
