@@ -62,8 +62,9 @@ export function questionZh(expr: string): string {
 }
 
 /** A worked answer in plain prose (no tags): steps, then "The answer is N." / "答案是 N。" */
-export function workedAnswer(expr: string, gold: string, lang: 'en' | 'zh', rng: Rng): string {
+export function workedAnswer(expr: string, gold: string, lang: 'en' | 'zh', rng: Rng, restate = false): string {
   const steps = chainSteps(expr) ?? [`${expr} = ${gold}`];
+  if (restate && steps.length > 1) steps.unshift(expr);
   if (lang === 'en') return `${rng.pick(EN_OPENERS)} ${steps.map((s) => s + '.').join(' ')} The answer is ${gold}.`;
   return `${rng.pick(ZH_OPENERS)}${steps.map((s) => s + '。').join('')}答案是 ${gold}。`;
 }
@@ -97,10 +98,10 @@ export function terseAnswer(expr: string, gold: string, lang: 'en' | 'zh', rng: 
  * One base-corpus document for a problem (its wording and its answer in one language). Problems never appear in
  * R1-Zero's template words nor in tags: a base meets that template only around everyday notes.
  */
-export function problemDocument(item: TaskItem, expr: string, lang: 'en' | 'zh', worked: boolean, rng: Rng, answerLang: 'en' | 'zh' = lang): string {
+export function problemDocument(item: TaskItem, expr: string, lang: 'en' | 'zh', worked: boolean, rng: Rng, answerLang: 'en' | 'zh' = lang, restate = false): string {
   const q = arithmeticQuestion(expr, lang);
   const style = rng.int(0, 2);
-  const a = worked ? workedAnswer(expr, item.gold, answerLang, rng) : terseAnswer(expr, item.gold, lang, rng);
+  const a = worked ? workedAnswer(expr, item.gold, answerLang, rng, restate) : terseAnswer(expr, item.gold, lang, rng);
   if (lang === 'zh') return style % 2 === 0 ? `问题：${q}\n解答：${a}` : `${q}\n${a}`;
   return style === 0 ? `Question: ${q}\nAnswer: ${a}` : style === 1 ? `Q: ${q}\nA: ${a}` : `${q}\n${a}`;
 }
@@ -115,7 +116,7 @@ const THINGS_ZH = ['苹果', '橘子', '球', '杯子', '铅笔'];
  * An everyday count that takes one to three additions or subtractions, in words ("Tom had 7 pens, got 5 more and gave
  * away 3…"), with its steps as the reasoning. A word problem about things, never an expression from the task library.
  */
-function sumNote(rng: Rng, lang: 'en' | 'zh'): [string, string, string] {
+function sumNote(rng: Rng, lang: 'en' | 'zh', restate = false): [string, string, string] {
   const zh = lang === 'zh';
   const [who, what] = zh ? [rng.pick(NAMES_ZH), rng.pick(THINGS_ZH)] : [rng.pick(NAMES), rng.pick(THINGS)];
   let n = rng.int(2, 19);
@@ -128,15 +129,21 @@ function sumNote(rng: Rng, lang: 'en' | 'zh'): [string, string, string] {
     n = next;
   }
   const start = steps[0]!.split(' ')[0];
+  if (restate && steps.length > 1) steps.unshift(restated(steps));
   if (zh) return [`${who}有${start}个${what}，${events.join('，')}。${who}现在有几个${what}？`, steps.map((x) => `${x}。`).join(''), String(n)];
   return [`${who} had ${start} ${what} and ${events.join(' and then ')}. How many ${what} does ${who} have now?`, steps.map((x) => `${x}.`).join(' '), String(n)];
+}
+
+/** The whole chain a list of steps computes ("7 + 5 = 12", "12 - 3 = 9" → "7 + 5 - 3"): the restated expression. */
+function restated(steps: readonly string[]): string {
+  return [steps[0]!.split(' = ')[0]!, ...steps.slice(1).map((x) => x.split(' ').slice(1, 3).join(' '))].join(' ');
 }
 
 /**
  * A temperature that falls and rises one to three times, in words ("It was 3 degrees at dawn. It fell 5 degrees and
  * then rose 2 degrees…"), with its steps as the reasoning: everyday arithmetic that goes below zero.
  */
-function temperatureNote(rng: Rng, lang: 'en' | 'zh'): [string, string, string] {
+function temperatureNote(rng: Rng, lang: 'en' | 'zh', restate = false): [string, string, string] {
   const zh = lang === 'zh';
   let t = rng.int(-5, 9);
   const start = t;
@@ -148,6 +155,7 @@ function temperatureNote(rng: Rng, lang: 'en' | 'zh'): [string, string, string] 
     events.push(zh ? (up ? `上升了${d}度` : `下降了${d}度`) : up ? `rose ${d} degrees` : `fell ${d} degrees`);
     t = next;
   }
+  if (restate && steps.length > 1) steps.unshift(restated(steps));
   if (zh) return [`早上气温是${start}度，${events.join('，又')}。现在气温是多少度？`, steps.map((x) => `${x}。`).join(''), String(t)];
   return [`It was ${start} degrees at dawn. It ${events.join(' and then ')}. What is the temperature now?`, steps.map((x) => `${x}.`).join(' '), String(t)];
 }
@@ -174,10 +182,10 @@ function ruleNote(rng: Rng, lang: 'en' | 'zh'): [string, string, string] {
 }
 
 /** A note's question, its reasoning and its answer, in one language: an everyday fact, a count, a temperature or a sign. */
-function noteContent(rng: Rng, lang: 'en' | 'zh', sums: boolean, rules = false): [string, string, string] {
+function noteContent(rng: Rng, lang: 'en' | 'zh', sums: boolean, rules = false, restate = false): [string, string, string] {
   if (sums && rng.next() < 0.5) {
-    if (rules) return [sumNote, temperatureNote, ruleNote][rng.int(0, 2)]!(rng, lang);
-    return rng.next() < 0.5 ? sumNote(rng, lang) : temperatureNote(rng, lang);
+    if (rules) return [sumNote, temperatureNote, ruleNote][rng.int(0, 2)]!(rng, lang, restate);
+    return rng.next() < 0.5 ? sumNote(rng, lang, restate) : temperatureNote(rng, lang, restate);
   }
   const kind = rng.int(0, 2);
   if (kind === 0) return rng.pick(lang === 'en' ? FACTS : FACTS_ZH);
@@ -197,8 +205,9 @@ function noteContent(rng: Rng, lang: 'en' | 'zh', sums: boolean, rules = false):
  * words of R1-Zero's template, else as a dialogue or plain. General requests are never tagged: with a fixed one-line
  * thought they gave RL a shortcut (the format reward for a category word in the answer tag, whatever the question).
  */
-export function taggedNote(rng: Rng, lang: 'en' | 'zh', sums = false, plain = false, rules = false): string {
-  const [q, why, ans] = noteContent(rng, lang, sums, rules);
+export function taggedNote(rng: Rng, lang: 'en' | 'zh', opts: { sums?: boolean; plain?: boolean; rules?: boolean; restate?: boolean } = {}): string {
+  const plain = opts.plain ?? false;
+  const [q, why, ans] = noteContent(rng, lang, opts.sums ?? false, opts.rules ?? false, opts.restate ?? false);
   const body = !plain ? `<think> ${why} </think> <answer> ${ans} </answer>` : lang === 'zh' ? `${why}答案是 ${ans}。` : `${why} The answer is ${ans}.`;
   const form = rng.int(0, 3);
   return form === 0 ? `${q} ${body}` : form === 1 ? `User: ${q} Assistant: ${body}` : `${R1_ZERO_TEMPLATE.replace('{prompt}.', () => q)} ${body}`;
@@ -224,6 +233,11 @@ export interface CorpusOptions {
   notePlain?: number;
   /** With noteSums: a third of the arithmetic notes are which-sign notes (ruleNote) instead. */
   noteRules?: boolean;
+  /**
+   * Worked answers and arithmetic notes first restate the whole chain they compute ("7 - 1 + 5. 7 - 1 = 6. …"), so that
+   * the steps follow from text written just before them, with the tags or without.
+   */
+  restate?: boolean;
   /** Share of problems answered with worked steps (the rest state the result only). */
   workedShare: number;
   /** Chance, per problem document, of adding one general request with a plain answer (when general items are given). */
@@ -329,7 +343,7 @@ export function mixDocument(task: string, item: TaskItem, worked: boolean, rng: 
  * prose of the corpus for arithmetic, the checked try for Countdown, the operations and one checked value for a function. It stands in for the cold-start examples the
  * paper's annotators wrote and rewrote (§2.3.1). Null for a problem it cannot work (e.g. knights and knaves).
  */
-export function writtenSolution(taskName: string, item: TaskItem, rng: Rng): { reasoning: string; answer: string } | null {
+export function writtenSolution(taskName: string, item: TaskItem, rng: Rng, restate = false): { reasoning: string; answer: string } | null {
   if (taskName === 'functions') {
     const worked = functionWorked(item, /\p{Script=Han}/u.test(item.question) ? 'zh' : 'en', rng);
     const code = functionSolution(item);
@@ -342,7 +356,7 @@ export function writtenSolution(taskName: string, item: TaskItem, rng: Rng): { r
   }
   const expr = item.meta?.['expression'];
   if (typeof expr !== 'string' || !chainSteps(expr)) return null;
-  return { reasoning: workedAnswer(expr, item.gold, /\p{Script=Han}/u.test(item.question) ? 'zh' : 'en', rng), answer: item.gold };
+  return { reasoning: workedAnswer(expr, item.gold, /\p{Script=Han}/u.test(item.question) ? 'zh' : 'en', rng, restate), answer: item.gold };
 }
 
 /** Merges extra documents into a corpus at seeded random places (keeping each list's own order). */
@@ -366,10 +380,11 @@ export function baseCorpus(items: readonly TaskItem[], rng: Rng, opts: CorpusOpt
     const lang = rng.next() < opts.zhShare ? 'zh' : 'en';
     const worked = rng.next() < opts.workedShare;
     const answerLang = lang === 'zh' && worked && (opts.zhAnsweredInEnglish ?? 0) > 0 && rng.next() < opts.zhAnsweredInEnglish! ? 'en' : lang;
-    docs.push(problemDocument(item, expr, lang, worked, rng, answerLang));
+    docs.push(problemDocument(item, expr, lang, worked, rng, answerLang, opts.restate ?? false));
     if (rng.next() < opts.noteShare) {
       const lang = rng.next() < opts.zhShare ? 'zh' : 'en';
-      docs.push(taggedNote(rng, lang, opts.noteSums ?? false, (opts.notePlain ?? 0) > 0 && rng.next() < opts.notePlain!, opts.noteRules ?? false));
+      const plain = (opts.notePlain ?? 0) > 0 && rng.next() < opts.notePlain!;
+      docs.push(taggedNote(rng, lang, { sums: opts.noteSums ?? false, plain, rules: opts.noteRules ?? false, restate: opts.restate ?? false }));
     }
     if (general.length > 0 && rng.next() < opts.generalShare) docs.push(generalDocument(general[g++ % general.length]!, rng));
   }

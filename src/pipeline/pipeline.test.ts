@@ -65,6 +65,21 @@ test('the base corpus: worked answers in prose, English and Chinese, never a tas
   const plain = plainNotes(halfPlain), tagged = halfPlain.filter((x) => /<answer>/.test(x.slice(x.lastIndexOf('Assistant:') + 1)));
   assert.ok(plain.length > 0.35 * (plain.length + tagged.length) && plain.length < 0.65 * (plain.length + tagged.length), `${plain.length} plain of ${plain.length + tagged.length} notes`);
   for (const d of plain) assert.match(d, /(The answer is -?\S+\.|答案是 -?\S+。)$/);
+  // restate: worked answers and arithmetic notes of several steps first write the whole chain, then its steps, whose
+  // last result is the chain's value.
+  const restatedDocs = baseCorpus(items, new Rng(1), { zhShare: 0.3, noteShare: 0.3, noteSums: true, notePlain: 0.5, restate: true, workedShare: 0.5, generalShare: 0 });
+  let chains = 0;
+  for (const d of restatedDocs) {
+    const m = /(-?\d+(?: [+-] \d+)+)[.。] ?((?:-?\d+ [+-] \d+ = -?\d+[.。] ?)+)/.exec(d);
+    if (!m) continue;
+    chains++;
+    const parts = m[1]!.split(' ');
+    let v = Number(parts[0]);
+    for (let k = 1; k < parts.length; k += 2) v = parts[k] === '+' ? v + Number(parts[k + 1]) : v - Number(parts[k + 1]);
+    assert.equal(Number(/= (-?\d+)[.。] ?$/.exec(m[2]!)![1]), v, d);
+  }
+  assert.ok(chains > 150, `${chains} restated chains`);
+  assert.ok(restatedDocs.some((d) => /<think> -?\d+ [+-] \d+ [+-] \d+[.。]/.test(d)) && restatedDocs.some((d) => /(Compute|计算) (\d+ [+-] \d+)[.。].*\2[.。] \d+ [+-] \d+ =/s.test(d)), 'restated chains in tagged notes and in worked answers');
   // noteRules: which-sign notes — a try that misses, then the sign that makes the number, each checked; the answer is
   // the expression.
   const withRules = baseCorpus(items, new Rng(1), { zhShare: 0.3, noteShare: 0.3, noteSums: true, noteRules: true, workedShare: 0.5, generalShare: 0 });

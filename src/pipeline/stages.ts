@@ -136,7 +136,7 @@ async function pretrainBase(ctx: StageContext, part: string, size: PipelinePrese
     const items = await t.items({ split: 'train', n: p.base.documents, seed: p.seed });
     const general = p.base.generalShare > 0 ? await getTask('instructions', { difficulty: 'medium' }).items({ split: 'train', n: Math.ceil(p.base.documents * p.base.generalShare), seed: p.seed }) : [];
     const rng = new Rng(p.seed);
-    let docs = baseCorpus(items, rng, { zhShare: p.base.zhShare, zhAnsweredInEnglish: p.base.zhAnsweredInEnglish, noteShare: p.base.noteShare, noteSums: p.base.noteSums, notePlain: p.base.notePlain, noteRules: p.base.noteRules, workedShare: p.base.workedShare, generalShare: p.base.generalShare }, general);
+    let docs = baseCorpus(items, rng, { zhShare: p.base.zhShare, zhAnsweredInEnglish: p.base.zhAnsweredInEnglish, noteShare: p.base.noteShare, noteSums: p.base.noteSums, notePlain: p.base.notePlain, noteRules: p.base.noteRules, restate: p.base.restate, workedShare: p.base.workedShare, generalShare: p.base.generalShare }, general);
     // The mix's task families, answered in the same plain prose, at seeded places among the main task's documents.
     for (const m of mixTasks(p)) {
       const mixItemsForCorpus = await m.task.items({ split: 'train', n: m.documents, seed: p.seed });
@@ -269,7 +269,7 @@ export async function stageR1(ctx: StageContext): Promise<void> {
     const rows = kept.map((k) => ({ k, r: readableFromZero(k.opensThinking ? `<think>${k.completion}` : k.completion, k.answer) })).filter((x) => x.r).map(({ k, r }) => chatRecord(k.task, k.item, r!.reasoning, r!.answer));
     // Readable solutions written in each question's language join them (the paper's people-written examples).
     const rng = new Rng(p.seed + 12);
-    const written = (await mixedItems(p, p.r1.coldStartWritten, p.seed + 12)).map((d) => ({ d, w: writtenSolution(d.task.name, d.item, rng) })).filter((x) => x.w).map(({ d, w }) => chatRecord(d.task, d.item, w!.reasoning, w!.answer));
+    const written = (await mixedItems(p, p.r1.coldStartWritten, p.seed + 12)).map((d) => ({ d, w: writtenSolution(d.task.name, d.item, rng, p.base.restate) })).filter((x) => x.w).map(({ d, w }) => chatRecord(d.task, d.item, w!.reasoning, w!.answer));
     const records = [...rows, ...written];
     if (records.length === 0) ctx.log('r1: no zero-model sample passed the cold-start filters; the cold start uses bare results instead');
     const source = records.length === 0 ? 'bare results (no R1-Zero sample passed the filters)' : `${rows.length} rejection-sampled R1-Zero outputs${written.length ? ` and ${written.length} solutions written in the question's language` : ''}`;
