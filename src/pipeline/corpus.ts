@@ -116,7 +116,7 @@ const THINGS_ZH = ['苹果', '橘子', '球', '杯子', '铅笔'];
  * An everyday count that takes one to three additions or subtractions, in words ("Tom had 7 pens, got 5 more and gave
  * away 3…"), with its steps as the reasoning. A word problem about things, never an expression from the task library.
  */
-function sumNote(rng: Rng, lang: 'en' | 'zh', restate = false): [string, string, string] {
+function sumNote(rng: Rng, lang: 'en' | 'zh', restate = false, opener = false): [string, string, string] {
   const zh = lang === 'zh';
   const [who, what] = zh ? [rng.pick(NAMES_ZH), rng.pick(THINGS_ZH)] : [rng.pick(NAMES), rng.pick(THINGS)];
   let n = rng.int(2, 19);
@@ -130,8 +130,9 @@ function sumNote(rng: Rng, lang: 'en' | 'zh', restate = false): [string, string,
   }
   const start = steps[0]!.split(' ')[0];
   if (restate && steps.length > 1) steps.unshift(restated(steps));
-  if (zh) return [`${who}有${start}个${what}，${events.join('，')}。${who}现在有几个${what}？`, steps.map((x) => `${x}。`).join(''), String(n)];
-  return [`${who} had ${start} ${what} and ${events.join(' and then ')}. How many ${what} does ${who} have now?`, steps.map((x) => `${x}.`).join(' '), String(n)];
+  const open = opener ? (zh ? rng.pick(ZH_OPENERS) : `${rng.pick(EN_OPENERS)} `) : '';
+  if (zh) return [`${who}有${start}个${what}，${events.join('，')}。${who}现在有几个${what}？`, open + steps.map((x) => `${x}。`).join(''), String(n)];
+  return [`${who} had ${start} ${what} and ${events.join(' and then ')}. How many ${what} does ${who} have now?`, open + steps.map((x) => `${x}.`).join(' '), String(n)];
 }
 
 /** The whole chain a list of steps computes ("7 + 5 = 12", "12 - 3 = 9" → "7 + 5 - 3"): the restated expression. */
@@ -143,7 +144,7 @@ function restated(steps: readonly string[]): string {
  * A temperature that falls and rises one to three times, in words ("It was 3 degrees at dawn. It fell 5 degrees and
  * then rose 2 degrees…"), with its steps as the reasoning: everyday arithmetic that goes below zero.
  */
-function temperatureNote(rng: Rng, lang: 'en' | 'zh', restate = false): [string, string, string] {
+function temperatureNote(rng: Rng, lang: 'en' | 'zh', restate = false, opener = false): [string, string, string] {
   const zh = lang === 'zh';
   let t = rng.int(-5, 9);
   const start = t;
@@ -156,8 +157,9 @@ function temperatureNote(rng: Rng, lang: 'en' | 'zh', restate = false): [string,
     t = next;
   }
   if (restate && steps.length > 1) steps.unshift(restated(steps));
-  if (zh) return [`早上气温是${start}度，${events.join('，又')}。现在气温是多少度？`, steps.map((x) => `${x}。`).join(''), String(t)];
-  return [`It was ${start} degrees at dawn. It ${events.join(' and then ')}. What is the temperature now?`, steps.map((x) => `${x}.`).join(' '), String(t)];
+  const open = opener ? (zh ? rng.pick(ZH_OPENERS) : `${rng.pick(EN_OPENERS)} `) : '';
+  if (zh) return [`早上气温是${start}度，${events.join('，又')}。现在气温是多少度？`, open + steps.map((x) => `${x}。`).join(''), String(t)];
+  return [`It was ${start} degrees at dawn. It ${events.join(' and then ')}. What is the temperature now?`, open + steps.map((x) => `${x}.`).join(' '), String(t)];
 }
 
 /**
@@ -182,10 +184,10 @@ function ruleNote(rng: Rng, lang: 'en' | 'zh'): [string, string, string] {
 }
 
 /** A note's question, its reasoning and its answer, in one language: an everyday fact, a count, a temperature or a sign. */
-function noteContent(rng: Rng, lang: 'en' | 'zh', sums: boolean, rules = false, restate = false): [string, string, string] {
+function noteContent(rng: Rng, lang: 'en' | 'zh', sums: boolean, rules = false, restate = false, opener = false): [string, string, string] {
   if (sums && rng.next() < 0.5) {
-    if (rules) return [sumNote, temperatureNote, ruleNote][rng.int(0, 2)]!(rng, lang, restate);
-    return rng.next() < 0.5 ? sumNote(rng, lang, restate) : temperatureNote(rng, lang, restate);
+    if (rules) return [sumNote, temperatureNote, ruleNote][rng.int(0, 2)]!(rng, lang, restate, opener);
+    return rng.next() < 0.5 ? sumNote(rng, lang, restate, opener) : temperatureNote(rng, lang, restate, opener);
   }
   const kind = rng.int(0, 2);
   if (kind === 0) return rng.pick(lang === 'en' ? FACTS : FACTS_ZH);
@@ -205,9 +207,9 @@ function noteContent(rng: Rng, lang: 'en' | 'zh', sums: boolean, rules = false, 
  * words of R1-Zero's template, else as a dialogue or plain. General requests are never tagged: with a fixed one-line
  * thought they gave RL a shortcut (the format reward for a category word in the answer tag, whatever the question).
  */
-export function taggedNote(rng: Rng, lang: 'en' | 'zh', opts: { sums?: boolean; plain?: boolean; rules?: boolean; restate?: boolean } = {}): string {
+export function taggedNote(rng: Rng, lang: 'en' | 'zh', opts: { sums?: boolean; plain?: boolean; rules?: boolean; restate?: boolean; openers?: boolean } = {}): string {
   const plain = opts.plain ?? false;
-  const [q, why, ans] = noteContent(rng, lang, opts.sums ?? false, opts.rules ?? false, opts.restate ?? false);
+  const [q, why, ans] = noteContent(rng, lang, opts.sums ?? false, opts.rules ?? false, opts.restate ?? false, opts.openers ?? false);
   const body = !plain ? `<think> ${why} </think> <answer> ${ans} </answer>` : lang === 'zh' ? `${why}答案是 ${ans}。` : `${why} The answer is ${ans}.`;
   const form = rng.int(0, 3);
   return form === 0 ? `${q} ${body}` : form === 1 ? `User: ${q} Assistant: ${body}` : `${R1_ZERO_TEMPLATE.replace('{prompt}.', () => q)} ${body}`;
@@ -238,6 +240,8 @@ export interface CorpusOptions {
    * the steps follow from text written just before them, with the tags or without.
    */
   restate?: boolean;
+  /** Arithmetic notes open their reasoning as worked answers do ("Step by step: …" / "逐步计算：…"). */
+  noteOpeners?: boolean;
   /** Share of problems answered with worked steps (the rest state the result only). */
   workedShare: number;
   /** Chance, per problem document, of adding one general request with a plain answer (when general items are given). */
@@ -384,7 +388,7 @@ export function baseCorpus(items: readonly TaskItem[], rng: Rng, opts: CorpusOpt
     if (rng.next() < opts.noteShare) {
       const lang = rng.next() < opts.zhShare ? 'zh' : 'en';
       const plain = (opts.notePlain ?? 0) > 0 && rng.next() < opts.notePlain!;
-      docs.push(taggedNote(rng, lang, { sums: opts.noteSums ?? false, plain, rules: opts.noteRules ?? false, restate: opts.restate ?? false }));
+      docs.push(taggedNote(rng, lang, { sums: opts.noteSums ?? false, plain, rules: opts.noteRules ?? false, restate: opts.restate ?? false, openers: opts.noteOpeners ?? false }));
     }
     if (general.length > 0 && rng.next() < opts.generalShare) docs.push(generalDocument(general[g++ % general.length]!, rng));
   }

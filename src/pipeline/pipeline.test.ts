@@ -80,6 +80,11 @@ test('the base corpus: worked answers in prose, English and Chinese, never a tas
   }
   assert.ok(chains > 150, `${chains} restated chains`);
   assert.ok(restatedDocs.some((d) => /<think> -?\d+ [+-] \d+ [+-] \d+[.。]/.test(d)) && restatedDocs.some((d) => /(Compute|计算) (\d+ [+-] \d+)[.。].*\2[.。] \d+ [+-] \d+ =/s.test(d)), 'restated chains in tagged notes and in worked answers');
+  // noteOpeners: arithmetic notes open their reasoning as worked answers do, in the note's language.
+  const opened = baseCorpus(items, new Rng(1), { zhShare: 0.3, noteShare: 0.3, noteSums: true, notePlain: 0.5, restate: true, noteOpeners: true, workedShare: 0.5, generalShare: 0 });
+  const openedNotes = opened.filter((d) => /degrees|气温| had \d+ \w+ and |有\d+个.+，(又买了|送出了)/.test(d));
+  assert.ok(openedNotes.length > 50 && openedNotes.every((d) => /(<think> |\? |？ ?|Assistant: )(Let us work it out\.|We compute step by step\.|Work from left to right\.|Step by step:|我们一步一步地算。|从左到右计算。|逐步计算：)/.test(d)), openedNotes.find((d) => !/(Let us|We compute|Work from|Step by|我们|从左到右|逐步)/.test(d)));
+  assert.ok(!restatedDocs.filter((d) => /degrees|气温/.test(d)).some((d) => /Let us work it out|Step by step|逐步计算/.test(d)), 'no openers unless asked');
   // noteRules: which-sign notes — a try that misses, then the sign that makes the number, each checked; the answer is
   // the expression.
   const withRules = baseCorpus(items, new Rng(1), { zhShare: 0.3, noteShare: 0.3, noteSums: true, noteRules: true, workedShare: 0.5, generalShare: 0 });
