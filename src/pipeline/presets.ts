@@ -43,6 +43,11 @@ export const pipelinePresetSchema = z.strictObject({
    * ('answer-tag', as the paper requires the answer in a specified format), or also from prose ('anywhere').
    */
   zeroAnswer: z.enum(['answer-tag', 'anywhere']),
+  /**
+   * How every RL stage's loss averages over tokens: per sequence (GRPO), over all tokens (DAPO) or by a constant
+   * (Dr. GRPO). Per-sequence means push short completions harder when their advantage is positive.
+   */
+  aggregation: z.enum(['sequence-mean', 'token-mean', 'constant']),
   r1: z.strictObject({
     /** Rejection sampling: prompts and samples per prompt for cold start and for the SFT round. */
     rejectPrompts: posInt,
@@ -101,7 +106,7 @@ export const PIPELINE_PRESETS: Record<'quick' | 'default', PipelinePreset> = {
     model: { hidden: 64, nLayers: 2, nHeads: 4, nKvHeads: 2, intermediate: 192 },
     student: { hidden: 48, nLayers: 2, nHeads: 4, nKvHeads: 2, intermediate: 128 },
     base: { documents: 1500, steps: 60, batchSize: 8, seqLen: 96, lr: 3e-3, zhShare: 0.3, zhAnsweredInEnglish: 0, noteShare: 0.2, noteSums: true, notePlain: 0, noteRules: false, restate: false, noteOpeners: false, workedShare: 0.5, generalShare: 0.05 },
-    zero: { steps: 6, promptsPerStep: 4, groupSize: 4, lr: 5e-4 }, zeroPrompt: 'r1-zero', zeroAnswer: 'anywhere',
+    zero: { steps: 6, promptsPerStep: 4, groupSize: 4, lr: 5e-4 }, zeroPrompt: 'r1-zero', zeroAnswer: 'anywhere', aggregation: 'sequence-mean',
     r1: { rejectPrompts: 24, rejectK: 2, coldStartSteps: 10, coldStartWritten: 8, reasoningRl: { steps: 3, promptsPerStep: 4, groupSize: 4, lr: 3e-4 }, sftSteps: 10, finalRl: { steps: 2, promptsPerStep: 4, groupSize: 4, lr: 3e-4 }, languageWeight: 0.5, languageAblation: 'zero', sftFrom: 'zero', general: { difficulty: 'easy', share: 0.3, sftExamples: 8 } },
     distill: { prompts: 24, k: 2, studentBaseSteps: 40, sftSteps: 10, rl: { steps: 4, promptsPerStep: 4, groupSize: 4, lr: 5e-4 } },
     eval: { items: 16, k: 4 },
@@ -112,7 +117,7 @@ export const PIPELINE_PRESETS: Record<'quick' | 'default', PipelinePreset> = {
     model: { hidden: 128, nLayers: 4, nHeads: 4, nKvHeads: 2, intermediate: 384 },
     student: { hidden: 64, nLayers: 2, nHeads: 4, nKvHeads: 2, intermediate: 192 },
     base: { documents: 12000, steps: 1500, batchSize: 12, seqLen: 192, lr: 3e-3, zhShare: 0.3, zhAnsweredInEnglish: 0, noteShare: 0.2, noteSums: true, notePlain: 0, noteRules: false, restate: false, noteOpeners: false, workedShare: 0.5, generalShare: 0.05 },
-    zero: { steps: 160, promptsPerStep: 8, groupSize: 8, lr: 2e-4 }, zeroPrompt: 'r1-zero', zeroAnswer: 'anywhere',
+    zero: { steps: 160, promptsPerStep: 8, groupSize: 8, lr: 2e-4 }, zeroPrompt: 'r1-zero', zeroAnswer: 'anywhere', aggregation: 'sequence-mean',
     r1: { rejectPrompts: 256, rejectK: 4, coldStartSteps: 400, coldStartWritten: 128, reasoningRl: { steps: 40, promptsPerStep: 8, groupSize: 8, lr: 1e-4 }, sftSteps: 400, finalRl: { steps: 20, promptsPerStep: 8, groupSize: 8, lr: 1e-4 }, languageWeight: 0.5, languageAblation: 'zero', sftFrom: 'zero', general: { difficulty: 'easy', share: 0.3, sftExamples: 64 } },
     distill: { prompts: 256, k: 4, studentBaseSteps: 400, sftSteps: 120, rl: { steps: 60, promptsPerStep: 8, groupSize: 8, lr: 1e-4 } },
     eval: { items: 64, k: 16 },

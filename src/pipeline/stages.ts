@@ -106,7 +106,7 @@ async function grpo(ctx: StageContext, part: string, cfg: Omit<GrpoConfigInput, 
   metrics.subscribe((m) => ctx.onMetrics?.(part, m, cfg.steps));
   const resume = existsSync(join(out, 'config.json'));
   const res = await trainGrpo({
-    config: parseGrpoConfig({ ...cfg, ...(ctx.chatTemplate ? { chatTemplate: ctx.chatTemplate } : {}), out, seed: ctx.preset.seed, checkpointEvery: Math.max(5, Math.floor(cfg.steps / 4)), logSamples: 4, evalEvery: Math.max(2, Math.floor(cfg.steps / 6)), evalItems: Math.min(32, ctx.preset.eval.items) }, part),
+    config: parseGrpoConfig({ aggregation: ctx.preset.aggregation, ...cfg, ...(ctx.chatTemplate ? { chatTemplate: ctx.chatTemplate } : {}), out, seed: ctx.preset.seed, checkpointEvery: Math.max(5, Math.floor(cfg.steps / 4)), logSamples: 4, evalEvery: Math.max(2, Math.floor(cfg.steps / 6)), evalItems: Math.min(32, ctx.preset.eval.items) }, part),
     resume, metrics, log: (m) => ctx.log(`${part}: ${m}`), ...(ctx.signal ? { signal: ctx.signal } : {}),
   });
   if (res.interrupted) throw new StageInterrupted(part);
