@@ -1,6 +1,8 @@
 // src/verify/math/verifier.ts — MathVerifier: every verification bounded in time. A small pool of worker threads
 // runs the in-process verifier; a worker that passes the deadline is terminated and replaced, and the call
-// resolves as a timeout. The replacement is a warm spare kept beside the pool (a fresh thread first loads the
+// resolves as a timeout. Checks that wait for a worker go to it several to a message (a message round trip wakes
+// two threads, which costs more than many a check); each keeps its own deadline, and the checks queued behind one
+// that times out go back to the queue, not down with it. The replacement is a warm spare kept beside the pool (a fresh thread first loads the
 // computer-algebra library: seconds on a loaded machine, during which its share of the queue would wait), and a
 // new spare starts in the background. Workers are unref'd while idle, so an open verifier never keeps a process
 // alive.
@@ -10,12 +12,15 @@ import { verbatimAnswer } from './equiv.js';
 import { DEFAULT_REL_TOL, EXTRACT_METHODS, GOLD_EXTRACT_MODES, type EquivOptions, type ExtractOptions, type MathVerdict, type MathVerifierOptions } from './types.js';
 
 export type WorkerRequest = { id: number; op: 'verify' | 'equiv'; gold: string; text: string; opts: EquivOptions & ExtractOptions };
+/** One message to a worker: requests run in order, each answered by its own reply as it finishes. */
+export type WorkerBatch = WorkerRequest[];
 export type WorkerReply =
   | { kind: 'ready' }
   | { kind: 'done'; id: number; verdict: MathVerdict }
   | { kind: 'error'; id: number; message: string };
 
 const DEFAULT_TIMEOUT_MS = 2000;
+const DEFAULT_MAX_BATCH = 16;
 /** Heap and stack caps per worker: a memory bomb kills the worker, not the caller. */
 const RESOURCE_LIMITS = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 32, stackSizeMb: 4 };
 
@@ -26,7 +31,7 @@ export interface PoolStats {
   /** Of them: started (idle or busy), and busy with a job. */
   ready: number;
   busy: number;
-  /** Jobs waiting for a worker. */
+  /** Checks waiting for a worker (sent ones that have not started yet count as busy, not queued). */
   queued: number;
   /**
    * The spare worker: off (disabled, closed, or it cannot start), later (lazy: starts at the first replacement),
@@ -37,6 +42,9 @@ export interface PoolStats {
   replaced: number;
   /** ... of which replaced by a spare that was already warm (the others by a fresh or still starting thread). */
   replacedWarm: number;
+  /** Messages sent to workers, and the checks they carried (re-sent ones again): their ratio is the mean batch. */
+  batches: number;
+  batchedChecks: number;
 }
 
 /** Per-call overrides. */
@@ -55,21 +63,24 @@ interface Job {
 interface Slot {
   worker: Worker;
   ready: boolean;
-  job: Job | null;
+  /** The checks sent to this worker and not answered yet, in order: the first is the one running. */
+  jobs: Job[];
+  /** The running check's deadline. */
   timer: NodeJS.Timeout | null;
 }
 
 /**
- * Start the worker entry beside this file: worker.js when compiled. When this file runs as TypeScript source
- * (tests under tsx), worker threads do not inherit the loader, so a tiny bootstrap registers tsx first.
+ * Start a worker: the entry beside this file (worker.js when compiled) or the one given. A TypeScript entry (tests
+ * under tsx) gets a tiny bootstrap that registers tsx first: worker threads do not inherit the loader.
  */
-function startWorker(): Worker {
+function startWorker(given?: URL): Worker {
   const here = import.meta.url;
+  const url = given ?? new URL(here.endsWith('.ts') ? './worker.ts' : './worker.js', here);
   // No inherited node flags: the caller's (--input-type, --eval, --test ...) can stop a worker from starting.
   const options = { resourceLimits: RESOURCE_LIMITS, execArgv: [] as string[] };
-  if (!here.endsWith('.ts')) return new Worker(new URL('./worker.js', here), options);
+  if (!url.pathname.endsWith('.ts')) return new Worker(url, options);
   const tsx = import.meta.resolve('tsx/esm/api');
-  const entry = new URL('./worker.ts', here).href;
+  const entry = url.href;
   const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
   return new Worker(boot, { ...options, eval: true });
 }
@@ -80,6 +91,7 @@ function failedVerdict(gold: string, reason: string, timedOut: boolean): MathVer
 
 export class MathVerifier {
   private readonly timeoutMs: number;
+  private readonly maxBatch: number;
   private readonly opts: EquivOptions & ExtractOptions;
   private readonly slots: Slot[] = [];
   private readonly queue: Job[] = [];
@@ -95,15 +107,23 @@ export class MathVerifier {
   private spareArmed: boolean;
   private replaced = 0;
   private replacedWarm = 0;
+  private batches = 0;
+  private batchedChecks = 0;
+  /** A dispatch is scheduled for the end of this event-loop turn (submit coalesces the checks of one turn). */
+  private dispatchPending = false;
   private readonly warmWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
 
-  constructor(opts: MathVerifierOptions = {}) {
+  /** `workerEntry`: the worker script (default worker.js beside this file; tests pass a stand-in). */
+  constructor(opts: MathVerifierOptions = {}, private readonly workerEntry?: URL) {
     const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const workers = opts.workers ?? 1;
     const relTol = opts.relTol ?? DEFAULT_REL_TOL;
+    const maxBatch = opts.maxBatch ?? DEFAULT_MAX_BATCH;
     if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new RangeError(`MathVerifier: timeoutMs must be a positive number, got ${timeoutMs}`);
     if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new RangeError(`MathVerifier: workers must be an integer in [1, 64], got ${workers}`);
     if (!Number.isFinite(relTol) || relTol < 0 || relTol >= 1) throw new RangeError(`MathVerifier: relTol must be in [0, 1), got ${relTol}`);
+    if (!Number.isInteger(maxBatch) || maxBatch < 1 || maxBatch > 1024) throw new RangeError(`MathVerifier: maxBatch must be an integer in [1, 1024], got ${maxBatch}`);
+    this.maxBatch = maxBatch;
     for (const m of opts.priority ?? []) {
       if (!EXTRACT_METHODS.includes(m)) throw new RangeError(`MathVerifier: unknown extraction method "${String(m)}"`);
     }
@@ -129,7 +149,7 @@ export class MathVerifier {
     return {
       workers: this.slots.length,
       ready: this.slots.filter((s) => s.ready).length,
-      busy: this.slots.filter((s) => s.job !== null).length,
+      busy: this.slots.filter((s) => s.jobs.length > 0).length,
       queued: this.queue.length,
       spare:
         this.spare !== null ? (this.spare.ready ? 'ready' : 'starting')
@@ -138,6 +158,8 @@ export class MathVerifier {
         : 'later',
       replaced: this.replaced,
       replacedWarm: this.replacedWarm,
+      batches: this.batches,
+      batchedChecks: this.batchedChecks,
     };
   }
 
@@ -191,8 +213,7 @@ export class MathVerifier {
     await Promise.all(
       this.slots.map(async (slot) => {
         if (slot.timer !== null) clearTimeout(slot.timer);
-        slot.job?.reject(new Error('MathVerifier closed'));
-        slot.job = null;
+        for (const job of slot.jobs.splice(0)) job.reject(new Error('MathVerifier closed'));
         await slot.worker.terminate();
       }),
     );
@@ -208,13 +229,26 @@ export class MathVerifier {
     }
     return new Promise<MathVerdict>((resolve, reject) => {
       this.queue.push({ req: { id: this.nextId++, op, gold, text, opts: this.opts }, timeoutMs, resolve, reject });
-      this.dispatch();
+      this.scheduleDispatch();
+    });
+  }
+
+  /**
+   * Dispatch at the end of this event-loop turn rather than now: the checks submitted meanwhile (the samples of one
+   * request, of the requests read in the same turn) go out together.
+   */
+  private scheduleDispatch(): void {
+    if (this.dispatchPending) return;
+    this.dispatchPending = true;
+    setImmediate(() => {
+      this.dispatchPending = false;
+      if (!this.closed) this.dispatch();
     });
   }
 
   private spawn(): Slot {
-    const worker = startWorker();
-    const slot: Slot = { worker, ready: false, job: null, timer: null };
+    const worker = startWorker(this.workerEntry);
+    const slot: Slot = { worker, ready: false, jobs: [], timer: null };
     if (this.queue.length === 0) worker.unref();
     worker.on('message', (msg: WorkerReply) => this.onMessage(slot, msg));
     worker.on('error', (err: Error) => this.onFailure(slot, `worker failed: ${err.message}`, false));
@@ -222,16 +256,30 @@ export class MathVerifier {
     return slot;
   }
 
+  /** Share the queue among the idle workers, at most maxBatch checks to a message. */
   private dispatch(): void {
+    let idle = this.slots.filter((s) => s.ready && s.jobs.length === 0).length;
     for (const slot of this.slots) {
-      if (this.queue.length === 0) break;
-      if (!slot.ready || slot.job !== null) continue;
-      const job = this.queue.shift() as Job;
-      slot.job = job;
-      slot.timer = setTimeout(() => this.onFailure(slot, `timeout after ${job.timeoutMs} ms`, true), job.timeoutMs);
-      slot.worker.postMessage(job.req);
+      if (this.queue.length === 0 || idle === 0) break;
+      if (!slot.ready || slot.jobs.length > 0) continue;
+      // An even share for each idle worker, so that one does not take all while another waits.
+      const n = Math.min(this.maxBatch, Math.ceil(this.queue.length / idle--));
+      slot.jobs = this.queue.splice(0, n);
+      this.batches++;
+      this.batchedChecks += n;
+      this.arm(slot);
+      slot.worker.postMessage(slot.jobs.map((j) => j.req) satisfies WorkerBatch);
     }
     this.updateRefs();
+  }
+
+  /**
+   * The deadline of the slot's running check (its first). It starts when the worker reaches the check (when the
+   * one before it was answered), so a check never pays for the others in its message.
+   */
+  private arm(slot: Slot): void {
+    const job = slot.jobs[0] as Job;
+    slot.timer = setTimeout(() => this.onFailure(slot, `timeout after ${job.timeoutMs} ms`, true), job.timeoutMs);
   }
 
   /**
@@ -243,7 +291,7 @@ export class MathVerifier {
     const waiting = this.queue.length > 0;
     const warming = this.warmWaiters.length > 0;
     for (const slot of this.slots) {
-      if (waiting || slot.job !== null || (warming && !slot.ready)) slot.worker.ref();
+      if (waiting || slot.jobs.length > 0 || (warming && !slot.ready)) slot.worker.ref();
       else slot.worker.unref();
     }
     if (this.spare !== null) {
@@ -281,23 +329,31 @@ export class MathVerifier {
       this.checkWarm();
       return;
     }
-    const job = slot.job;
-    if (job === null || job.req.id !== msg.id) return;
-    this.release(slot);
+    const job = slot.jobs[0];
+    if (job === undefined || job.req.id !== msg.id) return;
+    if (slot.timer !== null) clearTimeout(slot.timer);
+    slot.timer = null;
+    slot.jobs.shift();
+    if (slot.jobs.length > 0) this.arm(slot); // the worker has moved on to the next check of the message
     if (msg.kind === 'done') job.resolve(msg.verdict);
     else job.resolve(failedVerdict(job.req.gold, `verifier error: ${msg.message}`, false));
-    this.dispatch();
+    if (slot.jobs.length === 0) this.dispatch();
   }
 
-  /** Timeout, crash or exit: answer the job in flight, replace the worker, carry on with the queue. */
+  /**
+   * Timeout, crash or exit: answer the running check (the first of its message: the worker answers in order), put
+   * the checks behind it back at the head of the queue (they have not started; they start afresh, with their own
+   * deadlines, elsewhere), replace the worker, carry on with the queue.
+   */
   private onFailure(slot: Slot, reason: string, timedOut: boolean): void {
     if (this.closed) return;
     if (slot === this.spare) return this.onSpareFailure(slot);
     const index = this.slots.indexOf(slot);
     if (index < 0) return; // an old worker's late exit event
-    const job = slot.job;
-    this.release(slot);
+    const [job, ...behind] = slot.jobs;
+    slot.jobs = [];
     this.discard(slot);
+    this.queue.unshift(...behind);
     if (!slot.ready && ++this.startupFailures >= 3) {
       this.broken = reason;
       this.slots.splice(index, 1);
@@ -319,7 +375,7 @@ export class MathVerifier {
       this.slots[index] = this.spawn();
     }
     this.startSpare(true);
-    if (job !== null) job.resolve(failedVerdict(job.req.gold, reason, timedOut));
+    if (job !== undefined) job.resolve(failedVerdict(job.req.gold, reason, timedOut));
     this.dispatch();
   }
 
@@ -338,14 +394,9 @@ export class MathVerifier {
   /** Stop a worker that is no longer part of the pool; its late events are ignored. */
   private discard(slot: Slot): void {
     if (slot.timer !== null) clearTimeout(slot.timer);
+    slot.timer = null;
     slot.worker.removeAllListeners();
     slot.worker.on('error', () => undefined);
     void slot.worker.terminate();
-  }
-
-  private release(slot: Slot): void {
-    if (slot.timer !== null) clearTimeout(slot.timer);
-    slot.timer = null;
-    slot.job = null;
   }
 }
