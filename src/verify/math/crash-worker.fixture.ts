@@ -4,13 +4,14 @@
 
 import { parentPort } from 'node:worker_threads';
 import { compareAnswers, isEquivalent, verifyCompletion } from './equiv.js';
-import type { WorkerBatch, WorkerReply } from './verifier.js';
+import { CELL_TAKEN, CELL_WAITING, type WorkerBatch, type WorkerReply } from './verifier.js';
 
 const port = parentPort;
 if (port === null) throw new Error('crash-worker.fixture.ts must run as a worker thread');
 
-port.on('message', (batch: WorkerBatch) => {
-  for (const req of batch) {
+port.on('message', ({ reqs, cells }: WorkerBatch) => {
+  for (const [k, req] of reqs.entries()) {
+    if (Atomics.compareExchange(cells, k, CELL_WAITING, CELL_TAKEN) !== CELL_WAITING) continue;
     if (req.gold === 'crash!') process.exit(7);
     if (req.gold === 'spin!') for (;;);
     const verdict = req.op === 'verify' ? verifyCompletion(req.gold, req.text, req.opts) : compareAnswers(req.gold, req.text, req.opts);

@@ -1,8 +1,8 @@
 // src/verify/math/verifier.ts — MathVerifier: every verification bounded in time. A small pool of worker threads
 // runs the in-process verifier; a worker that passes the deadline is terminated and replaced, and the call
 // resolves as a timeout. Checks that wait for a worker go to it several to a message (a message round trip wakes
-// two threads, which costs more than many a check); each keeps its own deadline, and the checks queued behind one
-// that times out go back to the queue, not down with it. The replacement is a warm spare kept beside the pool (a fresh thread first loads the
+// two threads, which costs more than many a check); each keeps its own deadline, and the checks behind a slow one
+// in its message go back to the queue, for another worker, rather than wait for it or go down with it. The replacement is a warm spare kept beside the pool (a fresh thread first loads the
 // computer-algebra library: seconds on a loaded machine, during which its share of the queue would wait), and a
 // new spare starts in the background. Workers are unref'd while idle, so an open verifier never keeps a process
 // alive.
@@ -12,8 +12,18 @@ import { verbatimAnswer } from './equiv.js';
 import { DEFAULT_REL_TOL, EXTRACT_METHODS, GOLD_EXTRACT_MODES, type EquivOptions, type ExtractOptions, type MathVerdict, type MathVerifierOptions } from './types.js';
 
 export type WorkerRequest = { id: number; op: 'verify' | 'equiv'; gold: string; text: string; opts: EquivOptions & ExtractOptions };
-/** One message to a worker: requests run in order, each answered by its own reply as it finishes. */
-export type WorkerBatch = WorkerRequest[];
+/**
+ * One message to a worker: requests run in order, each answered by its own reply as it finishes. `cells` holds one
+ * state per request, shared with the pool: 0 waiting, 1 taken by the worker, 2 taken back by the pool. The worker
+ * runs a request only if it moves its cell from 0 to 1 (compare-and-exchange), so the two never both take it.
+ */
+export interface WorkerBatch {
+  reqs: WorkerRequest[];
+  cells: Int32Array;
+}
+export const CELL_WAITING = 0;
+export const CELL_TAKEN = 1;
+export const CELL_TAKEN_BACK = 2;
 export type WorkerReply =
   | { kind: 'ready' }
   | { kind: 'done'; id: number; verdict: MathVerdict }
@@ -21,6 +31,11 @@ export type WorkerReply =
 
 const DEFAULT_TIMEOUT_MS = 2000;
 const DEFAULT_MAX_BATCH = 16;
+/**
+ * A check still running after this long gives the checks behind it in its message back to the queue (most checks
+ * take well under a millisecond; a pathological one holds its worker up to its deadline).
+ */
+const SLOW_CHECK_MS = 100;
 /** Heap and stack caps per worker: a memory bomb kills the worker, not the caller. */
 const RESOURCE_LIMITS = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 32, stackSizeMb: 4 };
 
@@ -45,6 +60,8 @@ export interface PoolStats {
   /** Messages sent to workers, and the checks they carried (re-sent ones again): their ratio is the mean batch. */
   batches: number;
   batchedChecks: number;
+  /** Checks taken back from behind a slow one (or one that timed out or crashed) and queued again. */
+  requeued: number;
 }
 
 /** Per-call overrides. */
@@ -56,6 +73,8 @@ export interface VerifyCallOptions {
 interface Job {
   req: WorkerRequest;
   timeoutMs: number;
+  /** Its state cell in the message that carries it (set when sent). */
+  cell: number;
   resolve: (v: MathVerdict) => void;
   reject: (e: Error) => void;
 }
@@ -65,8 +84,10 @@ interface Slot {
   ready: boolean;
   /** The checks sent to this worker and not answered yet, in order: the first is the one running. */
   jobs: Job[];
-  /** The running check's deadline. */
+  /** The running check's deadline (or first the moment it counts as slow). */
   timer: NodeJS.Timeout | null;
+  /** The state cells of the message in flight (see WorkerBatch). */
+  cells: Int32Array | null;
 }
 
 /**
@@ -109,6 +130,7 @@ export class MathVerifier {
   private replacedWarm = 0;
   private batches = 0;
   private batchedChecks = 0;
+  private requeued = 0;
   /** A dispatch is scheduled for the end of this event-loop turn (submit coalesces the checks of one turn). */
   private dispatchPending = false;
   private readonly warmWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
@@ -160,6 +182,7 @@ export class MathVerifier {
       replacedWarm: this.replacedWarm,
       batches: this.batches,
       batchedChecks: this.batchedChecks,
+      requeued: this.requeued,
     };
   }
 
@@ -228,7 +251,7 @@ export class MathVerifier {
       return Promise.reject(new TypeError('MathVerifier: gold and answer/completion must be strings'));
     }
     return new Promise<MathVerdict>((resolve, reject) => {
-      this.queue.push({ req: { id: this.nextId++, op, gold, text, opts: this.opts }, timeoutMs, resolve, reject });
+      this.queue.push({ req: { id: this.nextId++, op, gold, text, opts: this.opts }, timeoutMs, cell: 0, resolve, reject });
       this.scheduleDispatch();
     });
   }
@@ -248,7 +271,7 @@ export class MathVerifier {
 
   private spawn(): Slot {
     const worker = startWorker(this.workerEntry);
-    const slot: Slot = { worker, ready: false, jobs: [], timer: null };
+    const slot: Slot = { worker, ready: false, jobs: [], timer: null, cells: null };
     if (this.queue.length === 0) worker.unref();
     worker.on('message', (msg: WorkerReply) => this.onMessage(slot, msg));
     worker.on('error', (err: Error) => this.onFailure(slot, `worker failed: ${err.message}`, false));
@@ -265,10 +288,13 @@ export class MathVerifier {
       // An even share for each idle worker, so that one does not take all while another waits.
       const n = Math.min(this.maxBatch, Math.ceil(this.queue.length / idle--));
       slot.jobs = this.queue.splice(0, n);
+      slot.jobs.forEach((j, k) => (j.cell = k));
+      // A fresh buffer per message: a worker may still be skipping the taken-back tail of its previous one.
+      slot.cells = new Int32Array(new SharedArrayBuffer(4 * n));
       this.batches++;
       this.batchedChecks += n;
       this.arm(slot);
-      slot.worker.postMessage(slot.jobs.map((j) => j.req) satisfies WorkerBatch);
+      slot.worker.postMessage({ reqs: slot.jobs.map((j) => j.req), cells: slot.cells } satisfies WorkerBatch);
     }
     this.updateRefs();
   }
@@ -279,7 +305,32 @@ export class MathVerifier {
    */
   private arm(slot: Slot): void {
     const job = slot.jobs[0] as Job;
-    slot.timer = setTimeout(() => this.onFailure(slot, `timeout after ${job.timeoutMs} ms`, true), job.timeoutMs);
+    const deadline = (ms: number): NodeJS.Timeout => setTimeout(() => this.onFailure(slot, `timeout after ${job.timeoutMs} ms`, true), ms);
+    if (slot.jobs.length < 2 || job.timeoutMs <= SLOW_CHECK_MS) {
+      slot.timer = deadline(job.timeoutMs);
+      return;
+    }
+    // Checks wait behind this one: once it counts as slow, they go back to the queue; then its deadline runs on.
+    slot.timer = setTimeout(() => {
+      this.takeBack(slot);
+      slot.timer = deadline(job.timeoutMs - SLOW_CHECK_MS);
+      this.dispatch();
+    }, SLOW_CHECK_MS);
+  }
+
+  /**
+   * Take back the checks of the slot's message that the worker has not started (all but the running one, unless
+   * the worker has just moved on) and put them at the head of the queue, in order.
+   */
+  private takeBack(slot: Slot): void {
+    const cells = slot.cells;
+    if (cells === null) return;
+    const [running, ...behind] = slot.jobs;
+    const back = behind.filter((j) => Atomics.compareExchange(cells, j.cell, CELL_WAITING, CELL_TAKEN_BACK) === CELL_WAITING);
+    if (back.length === 0) return;
+    slot.jobs = [running as Job, ...behind.filter((j) => !back.includes(j))];
+    this.queue.unshift(...back);
+    this.requeued += back.length;
   }
 
   /**
@@ -353,7 +404,9 @@ export class MathVerifier {
     const [job, ...behind] = slot.jobs;
     slot.jobs = [];
     this.discard(slot);
+    // The worker is gone: whatever it had not answered (started or not) runs again elsewhere.
     this.queue.unshift(...behind);
+    this.requeued += behind.length;
     if (!slot.ready && ++this.startupFailures >= 3) {
       this.broken = reason;
       this.slots.splice(index, 1);
@@ -395,6 +448,7 @@ export class MathVerifier {
   private discard(slot: Slot): void {
     if (slot.timer !== null) clearTimeout(slot.timer);
     slot.timer = null;
+    slot.cells = null;
     slot.worker.removeAllListeners();
     slot.worker.on('error', () => undefined);
     void slot.worker.terminate();

@@ -3,7 +3,7 @@
 
 import { parentPort } from 'node:worker_threads';
 import { compareAnswers, isEquivalent, verifyCompletion } from './equiv.js';
-import type { WorkerBatch, WorkerReply, WorkerRequest } from './verifier.js';
+import { CELL_TAKEN, CELL_WAITING, type WorkerBatch, type WorkerReply, type WorkerRequest } from './verifier.js';
 
 const port = parentPort;
 if (port === null) throw new Error('verify/math/worker.ts must run as a worker thread');
@@ -17,8 +17,11 @@ function run(req: WorkerRequest): WorkerReply {
   }
 }
 
-port.on('message', (batch: WorkerBatch) => {
-  for (const req of batch) port.postMessage(run(req));
+port.on('message', ({ reqs, cells }: WorkerBatch) => {
+  reqs.forEach((req, k) => {
+    // Unless the pool took it back (for another worker, while this one was busy on a slow check).
+    if (Atomics.compareExchange(cells, k, CELL_WAITING, CELL_TAKEN) === CELL_WAITING) port.postMessage(run(req));
+  });
 });
 // Load the computer-algebra library (lazy elsewhere) before saying ready: its start-up must not count
 // against the first call's deadline.
