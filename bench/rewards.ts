@@ -34,6 +34,12 @@ const MATH_REQUESTS = arg('requests', 3000);
 const CODE_REQUESTS = arg('code-requests', 48);
 const HOSTILE = process.argv.includes('--hostile') ? arg('hostile', 10_000) : 0;
 const WORKERS = 2;
+/**
+ * Warm-up passes over each math workload's 500 samples, in process and on the server alike, before anything is
+ * timed: the checks' JIT keeps speeding up over the first thousands of checks (a fresh pool's first 500 run several
+ * times slower than its fifth), so one pass left the baseline measured on a half-warm pool.
+ */
+const WARM_PASSES = 4;
 const CLIENTS = [1, 8, 64];
 const SPECS: RewardSpec[] = [
   { name: 'accuracy', weight: 1 },
@@ -72,9 +78,12 @@ async function startService(): Promise<{ child: ChildProcess; url: string }> {
     });
     child.on('exit', (code) => reject(new Error(`r1 serve-rewards exited (${code}) before listening`)));
   });
-  // Warm-up, as the in-process baseline gets: the workers' start-up and JIT are not part of the rates.
-  for (let k = 0; k < mathSamples.length; k += 50) {
-    await fetch(`${url}/v1/rewards`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ samples: mathSamples.slice(k, k + 50) }) });
+  // Warm-up, as the in-process baseline gets (each workload's samples once): the workers' start-up and JIT are not
+  // part of the rates. The $…$ answers warm the workers (verbatim ones never reach them).
+  for (const samples of [mathSamples, dollarSamples]) {
+    for (let k = 0; k < samples.length * WARM_PASSES; k += 50) {
+      await fetch(`${url}/v1/rewards`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ samples: samples.slice(k % samples.length, (k % samples.length) + 50) }) });
+    }
   }
   return { child, url };
 }
@@ -102,12 +111,19 @@ interface HttpLine {
   errors: number;
   /** CPU milliseconds per sample: the server's event loop, the rest of the server (math workers, GC), the load generator. */
   cpu: { main: number; rest: number; client: number };
+  /** Checks per message to a math worker over the run (null when none went to a worker). */
+  batch: number | null;
+}
+
+async function poolStats(url: string): Promise<PoolStats> {
+  return ((await (await fetch(`${url}/health`)).json()) as { mathPool: PoolStats }).mathPool;
 }
 
 /** `amount` requests of `batch` samples each, cycling through `samples`, from `clients` connections. */
 async function drive(url: string, pid: number, samples: readonly object[], clients: number, amount: number, batch: number): Promise<HttpLine> {
   let next = 0;
   const bodies = Array.from({ length: Math.ceil(samples.length / batch) }, (_, k) => JSON.stringify({ samples: samples.slice(k * batch, k * batch + batch) }));
+  const pool0 = await poolStats(url);
   const cpu0 = serverCpu(pid);
   const own0 = process.cpuUsage();
   const t = performance.now();
@@ -130,11 +146,14 @@ async function drive(url: string, pid: number, samples: readonly object[], clien
   const seconds = (last - t) / 1000;
   const cpu1 = serverCpu(pid);
   const own = process.cpuUsage(own0);
+  const pool1 = await poolStats(url);
+  const messages = pool1.batches - pool0.batches;
   const ok = result['2xx'];
   const perSample = (s: number): number => (1000 * s) / Math.max(1, ok * batch);
   return {
     clients, samplesPerSecond: (ok * batch) / seconds, p50: result.latency.p50, p99: result.latency.p99, errors: result.non2xx + result.errors + result.timeouts,
     cpu: { main: perSample(cpu1.main - cpu0.main), rest: perSample(cpu1.all - cpu1.main - (cpu0.all - cpu0.main)), client: perSample((own.user + own.system) / 1e6) },
+    batch: messages > 0 ? (pool1.batchedChecks - pool0.batchedChecks) / messages : null,
   };
 }
 
@@ -146,7 +165,7 @@ async function inProcessMath(samples: typeof mathSamples): Promise<{ verifier: n
   const reward = buildReward(SPECS, 1024);
   const n = MATH_REQUESTS;
   const pick = (k: number) => samples[k % samples.length] as (typeof samples)[number];
-  await Promise.all(samples.map((s) => verifier.verify(s.gold, s.completion))); // warm-up
+  for (let p = 0; p < WARM_PASSES; p++) await Promise.all(samples.map((s) => verifier.verify(s.gold, s.completion))); // warm-up
   const cpuMs = (c: NodeJS.CpuUsage): number => (c.user + c.system) / 1000 / n;
   let cpu = process.cpuUsage();
   let t = performance.now();
@@ -272,7 +291,7 @@ try {
     const codeBase1 = await inProcessCode();
     const codeBase = Math.max(codeBase0, codeBase1);
     const detail = (l: HttpLine): string =>
-      `p50 ${l.p50} ms, p99 ${l.p99} ms; CPU ms/sample: server loop ${l.cpu.main.toFixed(2)}, server rest ${l.cpu.rest.toFixed(2)}, client ${l.cpu.client.toFixed(2)}${l.errors ? `; ${l.errors} errors` : ''}`;
+      `p50 ${l.p50} ms, p99 ${l.p99} ms; CPU ms/sample: server loop ${l.cpu.main.toFixed(2)}, server rest ${l.cpu.rest.toFixed(2)}, client ${l.cpu.client.toFixed(2)}${l.batch !== null ? `; checks/message ${l.batch.toFixed(1)}` : ''}${l.errors ? `; ${l.errors} errors` : ''}`;
     const cpuOf = (a: number, b: number): string => `CPU ms/sample ${Math.min(a, b).toFixed(2)}`;
     const row = (what: string, rate: number, composite: number, verifier: number | null, extra: string): void => {
       const vsVerifier = verifier === null ? ''.padStart(7) : `${(rate / verifier).toFixed(2).padStart(6)}x`;

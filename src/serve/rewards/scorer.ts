@@ -53,6 +53,8 @@ export class RewardScorer {
   private readonly codeGate: Gate;
   private readonly synthetic = new Map<string, Task>();
   private readonly rewards = new Map<string, CompositeReward>();
+  /** The composite of the service's own reward list (most requests): no key to build. */
+  private readonly ownReward: CompositeReward;
   private inFlight = 0;
   private closed = false;
   private readonly countTokens: TokenCounter | undefined;
@@ -73,6 +75,7 @@ export class RewardScorer {
       ...(config.code.unsafeSandbox && { unsafeSandbox: true }),
     });
     this.codeGate = new Gate(config.code.concurrency ?? config.workers);
+    this.ownReward = buildReward(config.rewards, config.maxNewTokens);
   }
 
   /** The math verifier's worker pool now (workers, spare, replacements so far). */
@@ -117,12 +120,12 @@ export class RewardScorer {
       if (s.tests === undefined) throw new SampleError(`sample ${index}: task "code" needs "tests"`);
       const io = s.tests.every((t) => t.kind === 'stdio') ? 'stdio' : 'call';
       const item: TaskItem = { id, question: s.prompt, gold: `passes all ${s.tests.length} tests`, meta: { tests: s.tests, io } };
-      return { ...base, item, task: recorder.wrap(this.codeTask, index, this.codeGate) };
+      return { ...base, item, task: recorder.wrap(this.codeTask, item, index, this.codeGate) };
     }
     if (s.gold === undefined) throw new SampleError(`sample ${index}: task "${name}" needs "gold"`);
     const item: TaskItem = { id, question: s.prompt, gold: s.gold, ...(s.meta !== undefined && { meta: s.meta }) };
-    if (MATH_TASKS.has(name)) return { ...base, item, task: recorder.wrap(this.mathTask, index) };
-    if (SYNTHETIC_TASKS.has(name)) return { ...base, item, task: recorder.wrap(this.syntheticTask(name), index, undefined, true) };
+    if (MATH_TASKS.has(name)) return { ...base, item, task: recorder.wrap(this.mathTask, item, index) };
+    if (SYNTHETIC_TASKS.has(name)) return { ...base, item, task: recorder.wrap(this.syntheticTask(name), item, index, undefined, true) };
     throw new SampleError(`sample ${index}: unknown task "${name}" (known: math, code, ${[...MATH_TASKS].filter((t) => t !== 'math').join(', ')}, ${[...SYNTHETIC_TASKS].join(', ')})`);
   }
 
@@ -138,13 +141,17 @@ export class RewardScorer {
     // Group by effective reward list (only the language target can differ between samples).
     const hasLanguage = specs.some((r) => r.name === 'language');
     const groups = new Map<string, { specs: readonly RewardSpec[]; idx: number[] }>();
-    samples.forEach((s, i) => {
-      const list: readonly RewardSpec[] = hasLanguage && s.language !== undefined ? specs.map((r) => (r.name === 'language' ? { ...r, target: s.language as 'en' | 'zh' } : r)) : specs;
-      const key = list === specs ? '' : (s.language as string);
-      const g = groups.get(key) ?? { specs: list, idx: [] as number[] };
-      g.idx.push(i);
-      groups.set(key, g);
-    });
+    if (!hasLanguage || samples.every((s) => s.language === undefined)) {
+      groups.set('', { specs, idx: samples.map((_, i) => i) });
+    } else {
+      samples.forEach((s, i) => {
+        const list: readonly RewardSpec[] = s.language !== undefined ? specs.map((r) => (r.name === 'language' ? { ...r, target: s.language as 'en' | 'zh' } : r)) : specs;
+        const key = list === specs ? '' : (s.language as string);
+        const g = groups.get(key) ?? { specs: list, idx: [] as number[] };
+        g.idx.push(i);
+        groups.set(key, g);
+      });
+    }
     const results: RewardResult[] = new Array(samples.length);
     const scoring = Promise.all(
       [...groups.values()].map(async (g) => {
@@ -177,6 +184,7 @@ export class RewardScorer {
 
   /** The composite of a reward list, built once per distinct list (the service's own, or a request's). */
   private reward(specs: readonly RewardSpec[]): CompositeReward {
+    if (specs === this.config.rewards) return this.ownReward;
     const key = JSON.stringify(specs);
     let r = this.rewards.get(key);
     if (r === undefined) {
@@ -206,15 +214,30 @@ export class CheckRecorder {
   readonly reasons = new Map<TaskItem, string>();
   /** Every check started, so that a failed scoring call can wait for the rest before releasing its slots. */
   readonly pending: Promise<CheckResult>[] = [];
+  /** Each sample's index by its item (error messages name the sample). */
+  private readonly index = new Map<TaskItem, number>();
+  /** The wrapped tasks of this call, one per task (not one per sample). */
+  private readonly wrapped = new Map<Task, Task>();
 
-  wrap(task: Task, index: number, gate?: Gate, clientFault = false): Task {
+  /** The task that checks `item` (sample `index`) for this call. */
+  wrap(task: Task, item: TaskItem, index: number, gate?: Gate, clientFault = false): Task {
+    this.index.set(item, index);
+    let w = this.wrapped.get(task);
+    if (w === undefined) {
+      w = this.wrapTask(task, gate, clientFault);
+      this.wrapped.set(task, w);
+    }
+    return w;
+  }
+
+  private wrapTask(task: Task, gate: Gate | undefined, clientFault: boolean): Task {
     const run = async (item: TaskItem, completion: string): Promise<CheckResult> => {
       let r: CheckResult;
       try {
         r = await (gate ? gate.run(() => task.check(item, completion)) : task.check(item, completion));
       } catch (e) {
         const message = e instanceof Error ? e.message : String(e);
-        if (clientFault) throw new SampleError(`sample ${index}: ${task.name} cannot check it: ${message}`);
+        if (clientFault) throw new SampleError(`sample ${this.index.get(item) ?? '?'}: ${task.name} cannot check it: ${message}`);
         throw new ApiError(500, 'server_error', 'checker_failed', `${task.name === 'code' ? 'code' : 'math'} checker failed: ${message}`);
       }
       if (r.reason !== undefined) this.reasons.set(item, r.reason);

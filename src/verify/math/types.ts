@@ -58,4 +58,11 @@ export interface MathVerifierOptions extends EquivOptions, ExtractOptions {
    * never pays for it; 'off' never. Costs one idle thread (tens of MB).
    */
   spare?: 'eager' | 'lazy' | 'off';
+  /**
+   * Most checks sent to a worker in one message (default 16). Checks that wait for a worker while others run are
+   * coalesced: one message carries several, the worker answers each as it finishes, and each keeps its own
+   * deadline, which starts when the worker reaches it. A check that times out or crashes its worker costs only
+   * itself: the checks behind it in its message go back to the head of the queue. 1 sends every check alone.
+   */
+  maxBatch?: number;
 }

@@ -1,6 +1,8 @@
 // src/verify/math/verifier.ts — MathVerifier: every verification bounded in time. A small pool of worker threads
 // runs the in-process verifier; a worker that passes the deadline is terminated and replaced, and the call
-// resolves as a timeout. The replacement is a warm spare kept beside the pool (a fresh thread first loads the
+// resolves as a timeout. Checks that wait for a worker go to it several to a message (a message round trip wakes
+// two threads, which costs more than many a check); each keeps its own deadline, and the checks behind a slow one
+// in its message go back to the queue, for another worker, rather than wait for it or go down with it. The replacement is a warm spare kept beside the pool (a fresh thread first loads the
 // computer-algebra library: seconds on a loaded machine, during which its share of the queue would wait), and a
 // new spare starts in the background. Workers are unref'd while idle, so an open verifier never keeps a process
 // alive.
@@ -10,12 +12,30 @@ import { verbatimAnswer } from './equiv.js';
 import { DEFAULT_REL_TOL, EXTRACT_METHODS, GOLD_EXTRACT_MODES, type EquivOptions, type ExtractOptions, type MathVerdict, type MathVerifierOptions } from './types.js';
 
 export type WorkerRequest = { id: number; op: 'verify' | 'equiv'; gold: string; text: string; opts: EquivOptions & ExtractOptions };
+/**
+ * One message to a worker: requests run in order, each answered by its own reply as it finishes. `cells` holds one
+ * state per request, shared with the pool: 0 waiting, 1 taken by the worker, 2 taken back by the pool. The worker
+ * runs a request only if it moves its cell from 0 to 1 (compare-and-exchange), so the two never both take it.
+ */
+export interface WorkerBatch {
+  reqs: WorkerRequest[];
+  cells: Int32Array;
+}
+export const CELL_WAITING = 0;
+export const CELL_TAKEN = 1;
+export const CELL_TAKEN_BACK = 2;
 export type WorkerReply =
   | { kind: 'ready' }
   | { kind: 'done'; id: number; verdict: MathVerdict }
   | { kind: 'error'; id: number; message: string };
 
 const DEFAULT_TIMEOUT_MS = 2000;
+const DEFAULT_MAX_BATCH = 16;
+/**
+ * A check still running after this long gives the checks behind it in its message back to the queue (most checks
+ * take well under a millisecond; a pathological one holds its worker up to its deadline).
+ */
+const SLOW_CHECK_MS = 100;
 /** Heap and stack caps per worker: a memory bomb kills the worker, not the caller. */
 const RESOURCE_LIMITS = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 32, stackSizeMb: 4 };
 
@@ -26,7 +46,7 @@ export interface PoolStats {
   /** Of them: started (idle or busy), and busy with a job. */
   ready: number;
   busy: number;
-  /** Jobs waiting for a worker. */
+  /** Checks waiting for a worker (sent ones that have not started yet count as busy, not queued). */
   queued: number;
   /**
    * The spare worker: off (disabled, closed, or it cannot start), later (lazy: starts at the first replacement),
@@ -37,6 +57,11 @@ export interface PoolStats {
   replaced: number;
   /** ... of which replaced by a spare that was already warm (the others by a fresh or still starting thread). */
   replacedWarm: number;
+  /** Messages sent to workers, and the checks they carried (re-sent ones again): their ratio is the mean batch. */
+  batches: number;
+  batchedChecks: number;
+  /** Checks taken back from behind a slow one (or one that timed out or crashed) and queued again. */
+  requeued: number;
 }
 
 /** Per-call overrides. */
@@ -48,6 +73,8 @@ export interface VerifyCallOptions {
 interface Job {
   req: WorkerRequest;
   timeoutMs: number;
+  /** Its state cell in the message that carries it (set when sent). */
+  cell: number;
   resolve: (v: MathVerdict) => void;
   reject: (e: Error) => void;
 }
@@ -55,21 +82,26 @@ interface Job {
 interface Slot {
   worker: Worker;
   ready: boolean;
-  job: Job | null;
+  /** The checks sent to this worker and not answered yet, in order: the first is the one running. */
+  jobs: Job[];
+  /** The running check's deadline (or first the moment it counts as slow). */
   timer: NodeJS.Timeout | null;
+  /** The state cells of the message in flight (see WorkerBatch). */
+  cells: Int32Array | null;
 }
 
 /**
- * Start the worker entry beside this file: worker.js when compiled. When this file runs as TypeScript source
- * (tests under tsx), worker threads do not inherit the loader, so a tiny bootstrap registers tsx first.
+ * Start a worker: the entry beside this file (worker.js when compiled) or the one given. A TypeScript entry (tests
+ * under tsx) gets a tiny bootstrap that registers tsx first: worker threads do not inherit the loader.
  */
-function startWorker(): Worker {
+function startWorker(given?: URL): Worker {
   const here = import.meta.url;
+  const url = given ?? new URL(here.endsWith('.ts') ? './worker.ts' : './worker.js', here);
   // No inherited node flags: the caller's (--input-type, --eval, --test ...) can stop a worker from starting.
   const options = { resourceLimits: RESOURCE_LIMITS, execArgv: [] as string[] };
-  if (!here.endsWith('.ts')) return new Worker(new URL('./worker.js', here), options);
+  if (!url.pathname.endsWith('.ts')) return new Worker(url, options);
   const tsx = import.meta.resolve('tsx/esm/api');
-  const entry = new URL('./worker.ts', here).href;
+  const entry = url.href;
   const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
   return new Worker(boot, { ...options, eval: true });
 }
@@ -80,6 +112,7 @@ function failedVerdict(gold: string, reason: string, timedOut: boolean): MathVer
 
 export class MathVerifier {
   private readonly timeoutMs: number;
+  private readonly maxBatch: number;
   private readonly opts: EquivOptions & ExtractOptions;
   private readonly slots: Slot[] = [];
   private readonly queue: Job[] = [];
@@ -95,15 +128,24 @@ export class MathVerifier {
   private spareArmed: boolean;
   private replaced = 0;
   private replacedWarm = 0;
+  private batches = 0;
+  private batchedChecks = 0;
+  private requeued = 0;
+  /** A dispatch is scheduled for the end of this event-loop turn (submit coalesces the checks of one turn). */
+  private dispatchPending = false;
   private readonly warmWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
 
-  constructor(opts: MathVerifierOptions = {}) {
+  /** `workerEntry`: the worker script (default worker.js beside this file; tests pass a stand-in). */
+  constructor(opts: MathVerifierOptions = {}, private readonly workerEntry?: URL) {
     const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const workers = opts.workers ?? 1;
     const relTol = opts.relTol ?? DEFAULT_REL_TOL;
+    const maxBatch = opts.maxBatch ?? DEFAULT_MAX_BATCH;
     if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new RangeError(`MathVerifier: timeoutMs must be a positive number, got ${timeoutMs}`);
     if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new RangeError(`MathVerifier: workers must be an integer in [1, 64], got ${workers}`);
     if (!Number.isFinite(relTol) || relTol < 0 || relTol >= 1) throw new RangeError(`MathVerifier: relTol must be in [0, 1), got ${relTol}`);
+    if (!Number.isInteger(maxBatch) || maxBatch < 1 || maxBatch > 1024) throw new RangeError(`MathVerifier: maxBatch must be an integer in [1, 1024], got ${maxBatch}`);
+    this.maxBatch = maxBatch;
     for (const m of opts.priority ?? []) {
       if (!EXTRACT_METHODS.includes(m)) throw new RangeError(`MathVerifier: unknown extraction method "${String(m)}"`);
     }
@@ -129,7 +171,7 @@ export class MathVerifier {
     return {
       workers: this.slots.length,
       ready: this.slots.filter((s) => s.ready).length,
-      busy: this.slots.filter((s) => s.job !== null).length,
+      busy: this.slots.filter((s) => s.jobs.length > 0).length,
       queued: this.queue.length,
       spare:
         this.spare !== null ? (this.spare.ready ? 'ready' : 'starting')
@@ -138,6 +180,9 @@ export class MathVerifier {
         : 'later',
       replaced: this.replaced,
       replacedWarm: this.replacedWarm,
+      batches: this.batches,
+      batchedChecks: this.batchedChecks,
+      requeued: this.requeued,
     };
   }
 
@@ -191,8 +236,7 @@ export class MathVerifier {
     await Promise.all(
       this.slots.map(async (slot) => {
         if (slot.timer !== null) clearTimeout(slot.timer);
-        slot.job?.reject(new Error('MathVerifier closed'));
-        slot.job = null;
+        for (const job of slot.jobs.splice(0)) job.reject(new Error('MathVerifier closed'));
         await slot.worker.terminate();
       }),
     );
@@ -207,14 +251,27 @@ export class MathVerifier {
       return Promise.reject(new TypeError('MathVerifier: gold and answer/completion must be strings'));
     }
     return new Promise<MathVerdict>((resolve, reject) => {
-      this.queue.push({ req: { id: this.nextId++, op, gold, text, opts: this.opts }, timeoutMs, resolve, reject });
-      this.dispatch();
+      this.queue.push({ req: { id: this.nextId++, op, gold, text, opts: this.opts }, timeoutMs, cell: 0, resolve, reject });
+      this.scheduleDispatch();
+    });
+  }
+
+  /**
+   * Dispatch at the end of this event-loop turn rather than now: the checks submitted meanwhile (the samples of one
+   * request, of the requests read in the same turn) go out together.
+   */
+  private scheduleDispatch(): void {
+    if (this.dispatchPending) return;
+    this.dispatchPending = true;
+    setImmediate(() => {
+      this.dispatchPending = false;
+      if (!this.closed) this.dispatch();
     });
   }
 
   private spawn(): Slot {
-    const worker = startWorker();
-    const slot: Slot = { worker, ready: false, job: null, timer: null };
+    const worker = startWorker(this.workerEntry);
+    const slot: Slot = { worker, ready: false, jobs: [], timer: null, cells: null };
     if (this.queue.length === 0) worker.unref();
     worker.on('message', (msg: WorkerReply) => this.onMessage(slot, msg));
     worker.on('error', (err: Error) => this.onFailure(slot, `worker failed: ${err.message}`, false));
@@ -222,16 +279,58 @@ export class MathVerifier {
     return slot;
   }
 
+  /** Share the queue among the idle workers, at most maxBatch checks to a message. */
   private dispatch(): void {
+    let idle = this.slots.filter((s) => s.ready && s.jobs.length === 0).length;
     for (const slot of this.slots) {
-      if (this.queue.length === 0) break;
-      if (!slot.ready || slot.job !== null) continue;
-      const job = this.queue.shift() as Job;
-      slot.job = job;
-      slot.timer = setTimeout(() => this.onFailure(slot, `timeout after ${job.timeoutMs} ms`, true), job.timeoutMs);
-      slot.worker.postMessage(job.req);
+      if (this.queue.length === 0 || idle === 0) break;
+      if (!slot.ready || slot.jobs.length > 0) continue;
+      // An even share for each idle worker, so that one does not take all while another waits.
+      const n = Math.min(this.maxBatch, Math.ceil(this.queue.length / idle--));
+      slot.jobs = this.queue.splice(0, n);
+      slot.jobs.forEach((j, k) => (j.cell = k));
+      // A fresh buffer per message: a worker may still be skipping the taken-back tail of its previous one.
+      slot.cells = new Int32Array(new SharedArrayBuffer(4 * n));
+      this.batches++;
+      this.batchedChecks += n;
+      this.arm(slot);
+      slot.worker.postMessage({ reqs: slot.jobs.map((j) => j.req), cells: slot.cells } satisfies WorkerBatch);
     }
     this.updateRefs();
+  }
+
+  /**
+   * The deadline of the slot's running check (its first). It starts when the worker reaches the check (when the
+   * one before it was answered), so a check never pays for the others in its message.
+   */
+  private arm(slot: Slot): void {
+    const job = slot.jobs[0] as Job;
+    const deadline = (ms: number): NodeJS.Timeout => setTimeout(() => this.onFailure(slot, `timeout after ${job.timeoutMs} ms`, true), ms);
+    if (slot.jobs.length < 2 || job.timeoutMs <= SLOW_CHECK_MS) {
+      slot.timer = deadline(job.timeoutMs);
+      return;
+    }
+    // Checks wait behind this one: once it counts as slow, they go back to the queue; then its deadline runs on.
+    slot.timer = setTimeout(() => {
+      this.takeBack(slot);
+      slot.timer = deadline(job.timeoutMs - SLOW_CHECK_MS);
+      this.dispatch();
+    }, SLOW_CHECK_MS);
+  }
+
+  /**
+   * Take back the checks of the slot's message that the worker has not started (all but the running one, unless
+   * the worker has just moved on) and put them at the head of the queue, in order.
+   */
+  private takeBack(slot: Slot): void {
+    const cells = slot.cells;
+    if (cells === null) return;
+    const [running, ...behind] = slot.jobs;
+    const back = behind.filter((j) => Atomics.compareExchange(cells, j.cell, CELL_WAITING, CELL_TAKEN_BACK) === CELL_WAITING);
+    if (back.length === 0) return;
+    slot.jobs = [running as Job, ...behind.filter((j) => !back.includes(j))];
+    this.queue.unshift(...back);
+    this.requeued += back.length;
   }
 
   /**
@@ -243,7 +342,7 @@ export class MathVerifier {
     const waiting = this.queue.length > 0;
     const warming = this.warmWaiters.length > 0;
     for (const slot of this.slots) {
-      if (waiting || slot.job !== null || (warming && !slot.ready)) slot.worker.ref();
+      if (waiting || slot.jobs.length > 0 || (warming && !slot.ready)) slot.worker.ref();
       else slot.worker.unref();
     }
     if (this.spare !== null) {
@@ -281,23 +380,33 @@ export class MathVerifier {
       this.checkWarm();
       return;
     }
-    const job = slot.job;
-    if (job === null || job.req.id !== msg.id) return;
-    this.release(slot);
+    const job = slot.jobs[0];
+    if (job === undefined || job.req.id !== msg.id) return;
+    if (slot.timer !== null) clearTimeout(slot.timer);
+    slot.timer = null;
+    slot.jobs.shift();
+    if (slot.jobs.length > 0) this.arm(slot); // the worker has moved on to the next check of the message
     if (msg.kind === 'done') job.resolve(msg.verdict);
     else job.resolve(failedVerdict(job.req.gold, `verifier error: ${msg.message}`, false));
-    this.dispatch();
+    if (slot.jobs.length === 0) this.dispatch();
   }
 
-  /** Timeout, crash or exit: answer the job in flight, replace the worker, carry on with the queue. */
+  /**
+   * Timeout, crash or exit: answer the running check (the first of its message: the worker answers in order), put
+   * the checks behind it back at the head of the queue (they have not started; they start afresh, with their own
+   * deadlines, elsewhere), replace the worker, carry on with the queue.
+   */
   private onFailure(slot: Slot, reason: string, timedOut: boolean): void {
     if (this.closed) return;
     if (slot === this.spare) return this.onSpareFailure(slot);
     const index = this.slots.indexOf(slot);
     if (index < 0) return; // an old worker's late exit event
-    const job = slot.job;
-    this.release(slot);
+    const [job, ...behind] = slot.jobs;
+    slot.jobs = [];
     this.discard(slot);
+    // The worker is gone: whatever it had not answered (started or not) runs again elsewhere.
+    this.queue.unshift(...behind);
+    this.requeued += behind.length;
     if (!slot.ready && ++this.startupFailures >= 3) {
       this.broken = reason;
       this.slots.splice(index, 1);
@@ -319,7 +428,7 @@ export class MathVerifier {
       this.slots[index] = this.spawn();
     }
     this.startSpare(true);
-    if (job !== null) job.resolve(failedVerdict(job.req.gold, reason, timedOut));
+    if (job !== undefined) job.resolve(failedVerdict(job.req.gold, reason, timedOut));
     this.dispatch();
   }
 
@@ -338,14 +447,10 @@ export class MathVerifier {
   /** Stop a worker that is no longer part of the pool; its late events are ignored. */
   private discard(slot: Slot): void {
     if (slot.timer !== null) clearTimeout(slot.timer);
+    slot.timer = null;
+    slot.cells = null;
     slot.worker.removeAllListeners();
     slot.worker.on('error', () => undefined);
     void slot.worker.terminate();
-  }
-
-  private release(slot: Slot): void {
-    if (slot.timer !== null) clearTimeout(slot.timer);
-    slot.timer = null;
-    slot.job = null;
   }
 }
