@@ -167,13 +167,12 @@ template <int NC, class T>
 void attend_one_avx512(const float* Q, const T* K, const T* V, int64_t S, int64_t maxS, int64_t H, int64_t group, int64_t tok, float scale,
                        float* s, float* acc, float* out) {
   constexpr int64_t D = 16 * NC;
-  // Cached rows are read once per step: prefetch them a few positions ahead as non-temporal, so that streaming the
-  // cache does not evict the weights the GEMMs reuse every step from the shared L3 (measured +3-12% at batch 64).
-  const int64_t rowBytes = tok * static_cast<int64_t>(sizeof(T));
-  constexpr int64_t PD = 8;
+  // No software prefetch: each row's keys and values are contiguous, and on the huge pages the cache lives on
+  // (Backend.hugeBuffer) the hardware prefetchers stream them without stopping at 4 KB boundaries. Measured on one
+  // core over 6 layers' f16 caches of 32 rows at contexts ~137: 21 GB/s without prefetches, 15 GB/s with the
+  // non-temporal ones this loop used to issue 8 positions ahead (17 vs 13 GB/s on 4 KB pages).
   for (int64_t j = 0; j < S; j++) {
     const T* krow = K + j * tok;
-    if (j + PD < S) for (int64_t bt = 0; bt < rowBytes; bt += 64) _mm_prefetch(reinterpret_cast<const char*>(krow + PD * tok) + bt, _MM_HINT_NTA);
     for (int64_t h = 0; h < H; h++) {
       const T* k = krow + (h / group) * D;
       const float* q = Q + h * D;
@@ -186,7 +185,6 @@ void attend_one_avx512(const float* Q, const T* K, const T* V, int64_t S, int64_
   for (int64_t i = 0; i < H * D; i += 16) _mm512_storeu_ps(acc + i, _mm512_setzero_ps());
   for (int64_t j = 0; j < S; j++) {
     const T* vrow = V + j * tok;
-    if (j + PD < S) for (int64_t bt = 0; bt < rowBytes; bt += 64) _mm_prefetch(reinterpret_cast<const char*>(vrow + PD * tok) + bt, _MM_HINT_NTA);
     for (int64_t h = 0; h < H; h++) {
       const T* v = vrow + (h / group) * D;
       const __m512 w = _mm512_set1_ps(s[h * maxS + j]);

@@ -248,4 +248,11 @@ export interface Backend {
    * aligns them to 64 bytes, which lets GEMM write full cache lines (measured ~10% faster at n = 256).
    */
   allocate?(n: number): Float32Array;
+  /**
+   * Optional allocator for large buffers streamed from memory every decode step (packed weights, KV caches): a zeroed
+   * ArrayBuffer of at least `bytes` bytes that the native backend backs with transparent huge pages (2 MB), or null
+   * when it cannot (the caller then allocates normally). With 4 KB pages, streaming costs a TLB miss and a restart of
+   * the hardware prefetchers every 4 KB.
+   */
+  hugeBuffer?(bytes: number): ArrayBuffer | null;
 }
