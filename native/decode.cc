@@ -24,6 +24,7 @@
 #include <cstring>
 #include <limits>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -166,13 +167,12 @@ template <int NC, class T>
 void attend_one_avx512(const float* Q, const T* K, const T* V, int64_t S, int64_t maxS, int64_t H, int64_t group, int64_t tok, float scale,
                        float* s, float* acc, float* out) {
   constexpr int64_t D = 16 * NC;
-  // Cached rows are read once per step: prefetch them a few positions ahead as non-temporal, so that streaming the
-  // cache does not evict the weights the GEMMs reuse every step from the shared L3 (measured +3-12% at batch 64).
-  const int64_t rowBytes = tok * static_cast<int64_t>(sizeof(T));
-  constexpr int64_t PD = 8;
+  // No software prefetch: each row's keys and values are contiguous, and on the huge pages the cache lives on
+  // (Backend.hugeBuffer) the hardware prefetchers stream them without stopping at 4 KB boundaries. Measured on one
+  // core over 6 layers' f16 caches of 32 rows at contexts ~137: 21 GB/s without prefetches, 15 GB/s with the
+  // non-temporal ones this loop used to issue 8 positions ahead (17 vs 13 GB/s on 4 KB pages).
   for (int64_t j = 0; j < S; j++) {
     const T* krow = K + j * tok;
-    if (j + PD < S) for (int64_t bt = 0; bt < rowBytes; bt += 64) _mm_prefetch(reinterpret_cast<const char*>(krow + PD * tok) + bt, _MM_HINT_NTA);
     for (int64_t h = 0; h < H; h++) {
       const T* k = krow + (h / group) * D;
       const float* q = Q + h * D;
@@ -185,7 +185,6 @@ void attend_one_avx512(const float* Q, const T* K, const T* V, int64_t S, int64_
   for (int64_t i = 0; i < H * D; i += 16) _mm512_storeu_ps(acc + i, _mm512_setzero_ps());
   for (int64_t j = 0; j < S; j++) {
     const T* vrow = V + j * tok;
-    if (j + PD < S) for (int64_t bt = 0; bt < rowBytes; bt += 64) _mm_prefetch(reinterpret_cast<const char*>(vrow + PD * tok) + bt, _MM_HINT_NTA);
     for (int64_t h = 0; h < H; h++) {
       const T* v = vrow + (h / group) * D;
       const __m512 w = _mm512_set1_ps(s[h * maxS + j]);
@@ -400,23 +399,19 @@ struct LayerArgs {
   KvBuf kc, vc;
 };
 
-// One dense layer for entries [0, g.B) (validated arguments; rows/pos and the scratch buffers start at the first
-// entry). Parallel: the pool splits each GEMM's column blocks and the attention's entries. Serial: everything on the
-// calling thread (a row group inside a pool task). `qkvDone`, when given, is set once the q/k/v GEMM is done.
-void dense_layer(const LayerArgs& L, const DecodeGeom& g, int64_t C, int64_t F, int64_t maxS, const int32_t* rows, const int32_t* pos,
-                 const float* cs, const float* sn, float eps, float scale, float* hn, float* qkv, float* att, float* gu, float* act, bool serial,
-                 std::atomic<int>* qkvDone = nullptr) {
-  const int64_t B = g.B, H = g.H, Hkv = g.Hkv, D = g.D, Wq = g.qS;
-  // Attention block.
-  rmsnorm_rows(L.x, L.inNorm, B, C, eps, hn, serial);
-  split_blocks(Wq, [&](int64_t j0, int64_t j1) {
-    if (L.bias) {
-      const int64_t n0 = j0 * packed::NB, n1 = std::min(Wq, j1 * packed::NB);
-      for (int64_t b = 0; b < B; b++) std::memcpy(qkv + b * Wq + n0, L.bias + n0, sizeof(float) * (n1 - n0));
-    }
-    packed::gemm_blocks(hn, B, C, L.wqkv, Wq, j0, j1, qkv, Wq, L.bias != nullptr);
-  }, serial);
-  if (qkvDone) qkvDone->store(1, std::memory_order_release);
+// Column blocks [j0, j1) of the q/k/v projection of entries [0, B): qkv (B, Wq) = hn · Wqkvᵀ (+ bias).
+void qkv_blocks(const LayerArgs& L, int64_t B, int64_t C, int64_t Wq, const float* hn, float* qkv, int64_t j0, int64_t j1) {
+  if (L.bias) {
+    const int64_t n0 = j0 * packed::NB, n1 = std::min(Wq, j1 * packed::NB);
+    for (int64_t b = 0; b < B; b++) std::memcpy(qkv + b * Wq + n0, L.bias + n0, sizeof(float) * (n1 - n0));
+  }
+  packed::gemm_blocks(hn, B, C, L.wqkv, Wq, j0, j1, qkv, Wq, L.bias != nullptr);
+}
+
+// A dense layer after its q/k/v projection (qkv holds it): attention, o_proj into the residual, then the MLP block.
+void dense_layer_rest(const LayerArgs& L, const DecodeGeom& g, int64_t C, int64_t F, int64_t maxS, const int32_t* rows, const int32_t* pos,
+                      const float* cs, const float* sn, float eps, float scale, float* hn, float* qkv, float* att, float* gu, float* act, bool serial) {
+  const int64_t B = g.B, H = g.H, Hkv = g.Hkv, D = g.D;
   if (H > 0 && D > 0) attend_any(g, maxS, qkv, qkv + H * D, qkv + (H + Hkv) * D, L.kc, L.vc, rows, pos, cs, sn, scale, att, serial);
   else std::memset(att, 0, sizeof(float) * B * H * D);
   linear_packed(att, B, H * D, L.wo, C, L.x, C, true, serial);
@@ -435,6 +430,24 @@ void dense_layer(const LayerArgs& L, const DecodeGeom& g, int64_t C, int64_t F, 
     }
   }, serial);
   linear_packed(act, B, F, L.wdown, C, L.x, C, true, serial);
+}
+
+// One dense layer for entries [0, g.B) (validated arguments; rows/pos and the scratch buffers start at the first
+// entry). Parallel: the pool splits each GEMM's column blocks and the attention's entries. Serial: everything on the
+// calling thread (a row group inside a pool task).
+void dense_layer(const LayerArgs& L, const DecodeGeom& g, int64_t C, int64_t F, int64_t maxS, const int32_t* rows, const int32_t* pos,
+                 const float* cs, const float* sn, float eps, float scale, float* hn, float* qkv, float* att, float* gu, float* act, bool serial) {
+  rmsnorm_rows(L.x, L.inNorm, g.B, C, eps, hn, serial);
+  split_blocks(g.qS, [&](int64_t j0, int64_t j1) { qkv_blocks(L, g.B, C, g.qS, hn, qkv, j0, j1); }, serial);
+  dense_layer_rest(L, g, C, F, maxS, rows, pos, cs, sn, eps, scale, hn, qkv, att, gu, act, serial);
+}
+
+// Spins until flag is set (the other row group's thread sets it soon), yielding now and then on a busy machine.
+void wait_flag(const std::atomic<int>& flag) {
+  for (int spins = 0; flag.load(std::memory_order_acquire) == 0; spins++) {
+    if (spins < 4000) R1_SPIN_PAUSE();
+    else std::this_thread::yield();
+  }
 }
 
 }  // namespace
@@ -495,12 +508,15 @@ R1_ENTRY(decode_layer) {
 
 // decodeLayers(x, inNorms[], Wqkv[], qkvBias[] (entries may be null), Wo[], postNorms[], Wgate[], Wup[], Wdown[],
 //              kCaches[], vCaches[], rows, pos, cos|null, sin|null, geom [B, C, H, Hkv, D, F, R, L, P, nLayers], eps, scale,
-//              hn, qkv, att, gu, act)
-// decodeLayer for every layer of the stack in one call, arrays holding one entry per layer. Batches of 16+ entries
-// are split into two row groups, one per pool thread, each run through all layers with single-threaded kernels and
-// no barrier in between; the second group starts one phase (a q/k/v GEMM) behind the first, so the two cores'
-// attention phases do not start at the same instant (about +7% averaged over A/B runs when measured; the step still
-// takes about the sum of its GEMM and attention times, see the README).
+//              hn, qkv, att, gu, act[, normW, Whead, V, logits])
+// decodeLayer for every layer of the stack in one call, arrays holding one entry per layer; with the optional head
+// arguments also decodeLogits afterwards (logits (B, V) = rmsnorm(x; normW) · Wheadᵀ, Whead packed by packLinear), in
+// the same call. Batches of 16+ entries are split into two row groups, one per pool thread, each run through all
+// layers with single-threaded kernels and no barrier in between. The second group runs one phase (a q/k/v GEMM)
+// behind the first, so the two cores' attention phases (bound by reading the cache) do not coincide (about +7%
+// averaged over A/B runs when measured): both threads compute the first group's first q/k/v GEMM together, then the
+// second starts its own. At the end each group's head rows are claimed in chunks of column blocks by whichever thread
+// is free, so the thread that finished its layers first does not wait for the other.
 R1_ENTRY(decode_layers) {
   Args a(env, info, "decodeLayers", 23);
   I32 gi = a.i32(15, "geom");
@@ -516,6 +532,19 @@ R1_ENTRY(decode_layers) {
   F32 cs = a.f32_opt(13, "cos"), sn = a.f32_opt(14, "sin");
   const float eps = static_cast<float>(a.num(16, "eps")), scale = static_cast<float>(a.num(17, "scale"));
   F32 hn = a.f32(18, "hn"), qkv = a.f32(19, "qkv"), att = a.f32(20, "att"), gu = a.f32(21, "gu"), act = a.f32(22, "act");
+  // The optional head: all of normW, Whead, V and logits, or none.
+  const bool withHead = !a.is_null(23) || !a.is_null(24) || !a.is_null(25) || !a.is_null(26);
+  F32 nw, wh, logits;
+  int64_t V = 0;
+  if (withHead) {
+    nw = a.f32(23, "normW");
+    wh = a.f32(24, "Whead");
+    V = a.size(25, "V");
+    logits = a.f32(26, "logits");
+    a.need(nw, C, "normW");
+    a.exact(wh, mul(packed::blocks(V) * packed::NB, C), "Whead (packed)");
+    a.need(logits, mul(B, V), "logits");
+  }
   if (!std::isfinite(eps) || eps < 0.0f) fail_range("decodeLayers: eps must be finite and >= 0");
   if (Hkv == 0 || H % Hkv != 0) fail_range("decodeLayers: H=" + std::to_string(H) + " is not a multiple of Hkv=" + std::to_string(Hkv));
   const int64_t Wq = (H + 2 * Hkv) * D, HD = H * D;
@@ -528,33 +557,68 @@ R1_ENTRY(decode_layers) {
   }
   // The entries (rows, positions, RoPE) are the same for every layer: checked once.
   const int64_t maxS = check_entries(a, g, qkv, kq, vq, rows, pos, cs, sn, scale, "decodeLayers");
-  if (B == 0 || C == 0 || NL == 0) return undefined(env);
+  if (B == 0 || C == 0) return undefined(env);
+  auto layer = [&](int64_t l, int64_t r0) {
+    return LayerArgs{x.p + r0 * C, inNorm[l].p, wqkv[l].p, bias[l].p, wo[l].p, postNorm[l].p, wgate[l].p, wup[l].p, wdown[l].p, kc[l], vc[l]};
+  };
   // Two row groups run through the layers without barriers, so no cache row may have entries in both (an entry
   // attends to the keys its row's earlier entries append): split at the row boundary nearest the middle.
-  const int64_t split = B >= 16 && pool_threads() >= 2 ? group_split(rows.p, B, g.R) : -1;
+  const int64_t split = B >= 16 && NL > 0 && pool_threads() >= 2 ? group_split(rows.p, B, g.R) : -1;
   // Small batches: each GEMM is bound by streaming the weights, so both cores share every layer's columns instead
   // (also when no split leaves both groups a fair share of the entries).
   if (split < 0) {
     for (int64_t l = 0; l < NL; l++) {
-      dense_layer(LayerArgs{x.p, inNorm[l].p, wqkv[l].p, bias[l].p, wo[l].p, postNorm[l].p, wgate[l].p, wup[l].p, wdown[l].p, kc[l], vc[l]}, g, C, F, maxS,
-                  rows.p, pos.p, cs.p, sn.p, eps, scale, hn.p, qkv.p, att.p, gu.p, act.p, false);
+      dense_layer(layer(l, 0), g, C, F, maxS, rows.p, pos.p, cs.p, sn.p, eps, scale, hn.p, qkv.p, att.p, gu.p, act.p, false);
+    }
+    if (withHead && V > 0) {
+      rmsnorm_rows(x.p, nw.p, B, C, eps, hn.p);
+      linear_packed(hn.p, B, C, wh.p, V, logits.p, V, false);
     }
     return undefined(env);
   }
-  const int64_t groups = 2;
-  std::atomic<int> leaderStarted{0};
-  auto run_group = [&](int64_t t) {
-    const int64_t r0 = t == 0 ? 0 : split, nr = t == 0 ? split : B - split;
-    const DecodeGeom gg{nr, H, Hkv, D, g.R, g.L, Wq, Wq, Wq, g.P};
-    if (t == 1) while (leaderStarted.load(std::memory_order_acquire) == 0) R1_SPIN_PAUSE();
-    for (int64_t l = 0; l < NL; l++) {
-      // The first group signals after its first q/k/v GEMM: the second group starts now, one phase behind.
-      dense_layer(LayerArgs{x.p + r0 * C, inNorm[l].p, wqkv[l].p, bias[l].p, wo[l].p, postNorm[l].p, wgate[l].p, wup[l].p, wdown[l].p, kc[l], vc[l]}, gg, C, F,
-                  maxS, rows.p + r0, pos.p + r0, cs.p, sn.p, eps, scale, hn.p + r0 * C, qkv.p + r0 * Wq, att.p + r0 * HD, gu.p + r0 * 2 * F,
-                  act.p + r0 * F, true, t == 0 && l == 0 ? &leaderStarted : nullptr);
+  const int64_t r0s[2] = {0, split}, nrs[2] = {split, B - split};
+  const int64_t nbq = packed::blocks(Wq), nbh = packed::blocks(V);
+  const int64_t chunk = std::max<int64_t>(1, nbh / 16);  // head column blocks claimed at a time
+  std::atomic<int> normed{0}, helped{0};                  // the first group's first rmsnorm; the second thread's share of its q/k/v GEMM
+  std::atomic<int> headReady[2] = {{0}, {0}};             // a group's final rmsnorm is in hn
+  std::atomic<int64_t> headNext[2] = {{0}, {0}};          // a group's next unclaimed head column block
+  auto head_chunks = [&](int64_t t) {
+    for (;;) {
+      const int64_t j0 = headNext[t].fetch_add(chunk, std::memory_order_relaxed);
+      if (j0 >= nbh) return;
+      packed::gemm_blocks(hn.p + r0s[t] * C, nrs[t], C, wh.p, V, j0, std::min(nbh, j0 + chunk), logits.p + r0s[t] * V, V, false);
     }
   };
-  parallel_for(groups, 2, [&](int64_t t0, int64_t t1) { for (int64_t t = t0; t < t1; t++) run_group(t); });
+  auto run_group = [&](int64_t t) {
+    const int64_t r0 = r0s[t], nr = nrs[t];
+    const DecodeGeom gg{nr, H, Hkv, D, g.R, g.L, Wq, Wq, Wq, g.P};
+    float *hg = hn.p + r0 * C, *qg = qkv.p + r0 * Wq, *ag = att.p + r0 * HD, *gug = gu.p + r0 * 2 * F, *actg = act.p + r0 * F;
+    // Layer 0's q/k/v GEMM of the first group: its thread takes the first half of the column blocks, the second
+    // thread the rest before starting its own group.
+    const LayerArgs first = layer(0, 0);
+    if (t == 0) {
+      rmsnorm_rows(first.x, first.inNorm, nrs[0], C, eps, hn.p, true);
+      normed.store(1, std::memory_order_release);
+      qkv_blocks(first, nrs[0], C, Wq, hn.p, qkv.p, 0, nbq / 2);
+      wait_flag(helped);
+    } else {
+      wait_flag(normed);
+      qkv_blocks(first, nrs[0], C, Wq, hn.p, qkv.p, nbq / 2, nbq);
+      helped.store(1, std::memory_order_release);
+    }
+    for (int64_t l = 0; l < NL; l++) {
+      const LayerArgs L = layer(l, r0);
+      if (t == 0 && l == 0) dense_layer_rest(L, gg, C, F, maxS, rows.p + r0, pos.p + r0, cs.p, sn.p, eps, scale, hg, qg, ag, gug, actg, true);
+      else dense_layer(L, gg, C, F, maxS, rows.p + r0, pos.p + r0, cs.p, sn.p, eps, scale, hg, qg, ag, gug, actg, true);
+    }
+    if (!withHead || V == 0) return;
+    rmsnorm_rows(x.p + r0 * C, nw.p, nr, C, eps, hg, true);
+    headReady[t].store(1, std::memory_order_release);
+    head_chunks(t);
+    wait_flag(headReady[1 - t]);
+    head_chunks(1 - t);
+  };
+  parallel_for(2, 2, [&](int64_t t0, int64_t t1) { for (int64_t t = t0; t < t1; t++) run_group(t); });
   return undefined(env);
 }
 

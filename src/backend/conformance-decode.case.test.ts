@@ -241,7 +241,8 @@ export function checkF16Storage(candidate: Backend, ref: Backend): void {
 /**
  * decodeLayers against the reference (decodeLayer layer by layer) for a 3-layer stack: a small batch (the column-split
  * path) and a batch of 20 (two row groups run through all layers on the two cores), f32 and f16 caches, with and
- * without q/k/v biases; plus rejection of malformed per-layer arrays.
+ * without q/k/v biases (the cases with biases also run the head: the final norm and logits in the same call); plus
+ * rejection of malformed per-layer arrays and of partial head arguments.
  */
 export function checkDecodeLayers(candidate: Backend, ref: Backend): void {
   const rng = new Rng(9090);
@@ -257,12 +258,17 @@ export function checkDecodeLayers(candidate: Backend, ref: Backend): void {
     cos[t * D / 2 + i] = Math.cos(t * 10000 ** (-2 * i / D));
     sin[t * D / 2 + i] = Math.sin(t * 10000 ** (-2 * i / D));
   }
+  // The head's weights from their own stream (the layers' cases keep their data).
+  const hrng = new Rng(9091);
+  const V = 200, finalNorm = randn(hrng, C).map((x) => 1 + 0.2 * x), Whead = randn(hrng, V * C).map((x) => 0.2 * x);
   for (const B of [3, 20]) for (const half of [false, true]) for (const withBias of [false, true]) {
+    const withHead = withBias; // both paths with and without the head, at each size and cache type
     const rows = Int32Array.from({ length: B }, (_, b) => (b * 7 + 3) % R); // distinct, out of order
     const pos = Int32Array.from({ length: B }, (_, b) => (b * 5) % L);
     const x0 = randn(rng, B * C);
     const caches = Array.from({ length: NL }, () => [randn(rng, R * L * Hkv * D), randn(rng, R * L * Hkv * D)] as const);
     const run = (be: Backend) => {
+      const logits = new Float32Array(B * V).fill(NaN);
       const p = (w: Float32Array, N: number, K: number) => be.packLinear(w, N, K);
       const store = (f: Float32Array) => { if (!half) return Float32Array.from(f); const h = new Uint16Array(f.length); ref.toF16(f, h); return h; };
       const ks = caches.map(([k]) => store(k)), vs = caches.map(([, v]) => store(v));
@@ -270,13 +276,23 @@ export function checkDecodeLayers(candidate: Backend, ref: Backend): void {
       be.decodeLayers(x, layers.map((l) => l.inNorm), layers.map((l) => p(l.qkv, Wq, C)), layers.map((l) => (withBias ? l.bias : null)),
         layers.map((l) => p(l.o, C, H * D)), layers.map((l) => l.postNorm), layers.map((l) => p(l.gate, F, C)), layers.map((l) => p(l.up, F, C)),
         layers.map((l) => p(l.down, C, F)), ks, vs, rows, pos, cos, sin, Int32Array.from([B, C, H, Hkv, D, F, R, L, P, NL]), 1e-5, 0.25,
-        new Float32Array(B * C), new Float32Array(B * Wq), new Float32Array(B * H * D), new Float32Array(B * 2 * F), new Float32Array(B * F));
+        new Float32Array(B * C), new Float32Array(B * Wq), new Float32Array(B * H * D), new Float32Array(B * 2 * F), new Float32Array(B * F),
+        withHead ? finalNorm : null, withHead ? p(Whead, V, C) : null, withHead ? V : null, withHead ? logits : null);
       const widen = (s: Float32Array | Uint16Array): Float32Array => { if (s instanceof Float32Array) return s; const f = new Float32Array(s.length); ref.fromF16(s, f); return f; };
-      return { x, k: ks.map(widen), v: vs.map(widen) };
+      return { x, k: ks.map(widen), v: vs.map(widen), logits };
     };
     const got = run(candidate), want = run(ref);
     const what = `decodeLayers B=${B} ${half ? 'f16' : 'f32'} bias ${withBias}`;
     close(got.x, want.x, `${what} residual`, 2e-4, 2e-4);
+    if (withHead) {
+      // The head in the same call equals decodeLogits on the final residual stream.
+      const sep = new Float32Array(B * V);
+      ref.decodeLogits(want.x, finalNorm, ref.packLinear(Whead, V, C), Int32Array.from([B, C, V]), 1e-5, new Float32Array(B * C), sep);
+      close(want.logits, sep, `${what}: the reference's head vs decodeLogits`, 1e-6, 1e-6);
+      close(got.logits, want.logits, `${what} logits`, 5e-4, 5e-4);
+    } else {
+      assert.ok(got.logits.every((v) => Number.isNaN(v)), `${what}: no head, logits untouched`);
+    }
     for (let l = 0; l < NL; l++) {
       close(got.k[l]!, want.k[l]!, `${what} layer ${l} keys`, 1e-3, 1e-3);
       close(got.v[l]!, want.v[l]!, `${what} layer ${l} values`, 1e-3, 1e-3);
@@ -349,6 +365,16 @@ export function checkDecodeLayers(candidate: Backend, ref: Backend): void {
   };
   call(NL);
   assert.throws(() => call(NL - 1), /entries, expected 3/);
+  const headCall = (nw: Float32Array | null, wh: Float32Array | null, v: number | null, lg: Float32Array | null) => {
+    const o = lists(NL);
+    candidate.decodeLayers(x, o.inNorms, o.qkv, o.bias, o.o, o.post, o.gate, o.up, o.down, o.k, o.v, rows, pos, cos, sin,
+      Int32Array.from([B, C, H, Hkv, D, F, R, L, P, NL]), 1e-5, 0.25, new Float32Array(B * C), new Float32Array(B * Wq), new Float32Array(B * H * D),
+      new Float32Array(B * 2 * F), new Float32Array(B * F), nw, wh, v, lg);
+  };
+  headCall(finalNorm, p(Whead, V, C), V, new Float32Array(B * V));
+  assert.throws(() => headCall(finalNorm, null, V, new Float32Array(B * V)), /Whead/);
+  assert.throws(() => headCall(finalNorm, p(Whead, V, C).subarray(1), V, new Float32Array(B * V)), /Whead/);
+  assert.throws(() => headCall(finalNorm, p(Whead, V, C), V, new Float32Array(B * V - 1)), /logits/);
   assert.throws(() => call(NL, (o) => { o.down[1] = o.down[1]!.slice(1); }), /Wdown\[1\]/);
   assert.throws(() => call(NL, (o) => { o.k[2] = new Int32Array(4) as unknown as Float32Array; }), /kCaches\[2\]/);
   assert.throws(() => call(NL, (o) => { o.v[0] = new Uint16Array(R * L * Hkv * D); }), /same storage/);

@@ -218,13 +218,16 @@ export interface Backend {
    * decodeLayer for a whole stack of nLayers layers in one call: each weight, norm and cache argument is an array with
    * one entry per layer (qkvBias entries may be null); geom = [B, C, H, Hkv, D, F, R, L, P, nLayers]. Same result as
    * calling decodeLayer layer by layer (the native backend runs two row groups through all layers on the two cores,
-   * with no barrier between layers).
+   * with no barrier between layers). With the optional head (normW, Whead, V, logits: all or none) the same call
+   * then computes decodeLogits(x, normW, Whead, [B, C, V], eps, hn, logits) on the final residual stream (a decode
+   * step in one call: the native backend's row groups go on to their own head rows without waiting for each other).
    */
   decodeLayers(
     x: Float32Array, inNorms: Float32Array[], Wqkv: Float32Array[], qkvBias: (Float32Array | null)[], Wo: Float32Array[], postNorms: Float32Array[],
     Wgate: Float32Array[], Wup: Float32Array[], Wdown: Float32Array[], kCaches: KvStore[], vCaches: KvStore[], rows: Int32Array, pos: Int32Array,
     cos: Float32Array | null, sin: Float32Array | null, geom: Int32Array, eps: number, scale: number,
     hn: Float32Array, qkv: Float32Array, att: Float32Array, gu: Float32Array, act: Float32Array,
+    normW?: Float32Array | null, Whead?: Float32Array | null, V?: number | null, logits?: Float32Array | null,
   ): void;
   /** logits (B, V) = rmsnorm(x; normW) · Wheadᵀ with Whead (V, C) from packLinear; geom = [B, C, V]; hn (B, C) is scratch. */
   decodeLogits(x: Float32Array, normW: Float32Array, Whead: Float32Array, geom: Int32Array, eps: number, hn: Float32Array, logits: Float32Array): void;
@@ -245,4 +248,11 @@ export interface Backend {
    * aligns them to 64 bytes, which lets GEMM write full cache lines (measured ~10% faster at n = 256).
    */
   allocate?(n: number): Float32Array;
+  /**
+   * Optional allocator for large buffers streamed from memory every decode step (packed weights, KV caches): a zeroed
+   * ArrayBuffer of at least `bytes` bytes that the native backend backs with transparent huge pages (2 MB), or null
+   * when it cannot (the caller then allocates normally). With 4 KB pages, streaming costs a TLB miss and a restart of
+   * the hardware prefetchers every 4 KB.
+   */
+  hugeBuffer?(bytes: number): ArrayBuffer | null;
 }

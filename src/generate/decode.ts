@@ -8,7 +8,7 @@
 // per decoder, weights are stacked (q/k/v) and packed for the backend's decode kernels once (DecoderWeights, reusable
 // across generate calls while the weights do not change), and a whole step is one Backend.decodeLayers call (per
 // layer: norms, GEMMs with the residual adds folded in, RoPE at each row's own position, the cache append, attention
-// over all rows at their own lengths, SwiGLU) plus one Backend.decodeLogits call for the final norm and head. Prompts
+// over all rows at their own lengths, SwiGLU; then the final norm and head). Prompts
 // go through the same call, every prompt token one entry (entries of one row attend causally to each other).
 
 import type { Backend } from '../backend/index.js';
@@ -233,12 +233,16 @@ export class DenseDecoder implements DecodeStep {
     };
   }
 
-  /** Runs entries [0, n) of `b` (embedded into b.x, rows/pos set) through every layer. */
-  private layers(b: Buffers, n: number): void {
+  /**
+   * Runs entries [0, n) of `b` (embedded into b.x, rows/pos set) through every layer and, with `logits`, the final
+   * norm and head too (every entry's logits (n, V), in the same backend call).
+   */
+  private layers(b: Buffers, n: number, logits?: Float32Array): void {
     const w = this.weights, L = this.lists, C = w.C;
     this.geom[0] = n;
     w.be.decodeLayers(b.x.subarray(0, n * C), L.inNorm, L.qkv, L.qkvBias, L.o, L.postNorm, L.gate, L.up, L.down, this.cache.k, this.cache.v,
-      b.rows.subarray(0, n), b.pos.subarray(0, n), w.ropeCos, w.ropeSin, this.geom, w.eps, w.scale, b.hn, b.qkv, b.att, b.gu, b.act);
+      b.rows.subarray(0, n), b.pos.subarray(0, n), w.ropeCos, w.ropeSin, this.geom, w.eps, w.scale, b.hn, b.qkv, b.att, b.gu, b.act,
+      logits ? w.finalNorm : null, logits ? w.head : null, logits ? w.V : null, logits ?? null);
   }
 
   /** logits (n, V) of residual rows x (n, C). */
@@ -264,9 +268,8 @@ export class DenseDecoder implements DecodeStep {
       b0.pos[b] = p;
       b0.x.set(embed.subarray(id * C, (id + 1) * C), b * C);
     }
-    this.layers(b0, B);
     const logits = this.logits.subarray(0, B * V);
-    this.head(b0.x, B, b0.hn, logits);
+    this.layers(b0, B, logits);
     for (let b = 0; b < B; b++) cache.lengths[rows[b]!] = b0.pos[b]! + 1;
     return logits;
   }

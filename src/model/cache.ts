@@ -25,6 +25,9 @@ export function defaultKvDtype(config: ModelConfig): KvDtype {
   return config.attention.kind === 'mha' ? DEFAULT_KV_DTYPE : 'f32';
 }
 
+/** Per-layer buffers from this size up come from the backend's huge-page allocator when it has one. */
+const HUGE_MIN_BYTES = 1 << 21;
+
 export type CacheLayout =
   | { kind: 'mha'; nKvHeads: number; headDim: number }
   | { kind: 'mla'; kvLoraRank: number; ropeDim: number };
@@ -41,14 +44,24 @@ export class KvCache {
   readonly k: KvStore[];
   readonly v: KvStore[];
 
-  constructor(readonly config: ModelConfig, readonly rows: number, readonly maxLen: number = config.maxSeqLen, nLayers = config.nLayers, readonly dtype: KvDtype = 'f32') {
+  /**
+   * `hugeBuffer`, when given (Backend.hugeBuffer), allocates the larger per-layer buffers: memory the backend backs
+   * with huge pages, which decode attention streams faster (every row's keys and values are read once per step).
+   */
+  constructor(readonly config: ModelConfig, readonly rows: number, readonly maxLen: number = config.maxSeqLen, nLayers = config.nLayers, readonly dtype: KvDtype = 'f32',
+    hugeBuffer?: (bytes: number) => ArrayBuffer | null) {
     if (!Number.isInteger(rows) || rows < 1) throw new RangeError(`KvCache: rows must be a positive integer, got ${rows}`);
     if (!Number.isInteger(maxLen) || maxLen < 1 || maxLen > config.maxSeqLen) throw new RangeError(`KvCache: maxLen ${maxLen} must be in [1, maxSeqLen=${config.maxSeqLen}]`);
     const a = config.attention;
     this.layout = a.kind === 'mha' ? { kind: 'mha', ...mhaDims(config) } : { kind: 'mla', kvLoraRank: a.kvLoraRank, ropeDim: a.qkRopeHeadDim };
     if (dtype !== 'f32' && dtype !== 'f16') throw new RangeError(`KvCache: dtype must be 'f32' or 'f16', got ${String(dtype)}`);
     if (dtype === 'f16' && this.layout.kind !== 'mha') throw new RangeError('KvCache: f16 storage is available for MHA/GQA caches; an MLA latent cache is float32');
-    const buf = (n: number): KvStore => (dtype === 'f16' ? new Uint16Array(n) : new Float32Array(n));
+    const buf = (n: number): KvStore => {
+      const bytes = n * (dtype === 'f16' ? 2 : 4);
+      const big = hugeBuffer && bytes >= HUGE_MIN_BYTES ? hugeBuffer(bytes) : null;
+      if (dtype === 'f16') return big ? new Uint16Array(big, 0, n) : new Uint16Array(n);
+      return big ? new Float32Array(big, 0, n) : new Float32Array(n);
+    };
     this.lengths = new Int32Array(rows);
     this.k = [];
     this.v = [];

@@ -193,3 +193,26 @@ test('forwardSharedPrompts: logits of each completion position equal the full fo
   assert.equal(moe.sharesPrompts(), false);
   assert.throws(() => moe.forwardSharedPrompts(prompts, rows, false), /needs MHA\/GQA attention and no MoE layers/);
 });
+
+test('newCache takes its larger buffers from the backend\'s huge-page allocator when there is one', () => {
+  const engine = createEngine(createRefBackend());
+  const m = new Transformer(engine, preset('tiny-dense'), new Rng(1));
+  const given: ArrayBuffer[] = [];
+  engine.backend.hugeBuffer = (bytes: number) => {
+    const b = new ArrayBuffer(bytes + 64);
+    given.push(b);
+    return b;
+  };
+  const big = m.newCache(128, 512, 'f16'); // 128 rows of 512 positions, 2 kv heads of 16: 4 MB per layer
+  assert.equal(given.length, 2 * m.config.nLayers);
+  big.k.forEach((k, l) => {
+    assert.ok(k instanceof Uint16Array && k.buffer === given[2 * l], `layer ${l} keys on the allocator's buffer`);
+    assert.ok(k.every((x) => x === 0));
+  });
+  const small = m.newCache(1, 8, 'f32'); // below the size that asks for huge pages
+  assert.equal(given.length, 2 * m.config.nLayers);
+  assert.ok(small.k[0] instanceof Float32Array);
+  engine.backend.hugeBuffer = () => null; // an allocator that declines: ordinary arrays
+  const plain = m.newCache(128, 512, 'f32');
+  assert.ok(plain.v[0] instanceof Float32Array && plain.v[0].length === 128 * 512 * (plain.tokenWidth() / 2));
+});

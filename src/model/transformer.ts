@@ -77,7 +77,8 @@ export class Transformer extends Module {
 
   /** A cache for `rows` sequences of up to maxLen tokens, laid out for this model's attention. */
   newCache(rows: number, maxLen = this.config.maxSeqLen, dtype: KvDtype = 'f32'): KvCache {
-    return new KvCache(this.config, rows, maxLen, this.config.nLayers, dtype);
+    const be = this.engine.backend;
+    return new KvCache(this.config, rows, maxLen, this.config.nLayers, dtype, be.hugeBuffer ? (bytes) => be.hugeBuffer!(bytes) : undefined);
   }
 
   private head(h: Tensor): Tensor {

@@ -112,3 +112,26 @@ test('OpenBLAS thread timeout: defaulted to 4 when unset (and reported, and kept
   assert.deepEqual([value2, defaults2.includes('OPENBLAS_THREAD_TIMEOUT'), user2], ['12', false, '12'], 'a user setting is kept and passed on');
   assert.ok(Array.isArray(nativeEnvDefaults()));
 });
+
+test('hugeBuffer gives zeroed, writable, 2 MB-aligned memory (or null), rejects bad sizes, and packed weights on it match', () => {
+  const buf = addon.hugeBuffer(5_000_000);
+  if (buf !== null) {
+    assert.ok(buf.byteLength >= 5_000_000 && buf.byteLength % (1 << 21) === 0, `byteLength ${buf.byteLength}`);
+    assert.equal(addon.alignOffset(buf), 0);
+    const v = new Uint8Array(buf);
+    assert.ok(v.every((x) => x === 0), 'zeroed');
+    v[v.length - 1] = 7;
+    assert.equal(v[v.length - 1], 7);
+  }
+  assert.equal(addon.hugeBuffer(0), null);
+  assert.throws(() => addon.hugeBuffer(-1), /hugeBuffer: bytes/);
+  assert.throws(() => addon.hugeBuffer(Number.NaN), /hugeBuffer: bytes/);
+  // A matrix large enough for the huge-page path packs exactly as into an ordinary buffer.
+  const be = createNativeBackend();
+  const N = 1100, K = 300;
+  const W = Float32Array.from({ length: N * K }, (_, i) => ((i * 31) % 17) - 8);
+  const plain = new Float32Array(addon.packedLinearSize(N, K));
+  addon.packLinear(W, N, K, plain);
+  const packed = be.packLinear(W, N, K);
+  assert.deepEqual(packed, plain);
+});

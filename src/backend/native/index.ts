@@ -30,6 +30,11 @@ export interface NativeAddon extends Omit<Backend, 'info' | 'packLinear'> {
     beta: number, C: Float32Array, ldc: number): void;
   /** Bytes to skip in an ArrayBuffer so that a view starts 64-byte aligned. */
   alignOffset(buffer: ArrayBuffer): number;
+  /**
+   * A zeroed ArrayBuffer of at least `bytes` bytes on 2 MB-aligned memory advised for transparent huge pages, or null
+   * where that is unavailable (not Linux, or external buffers refused).
+   */
+  hugeBuffer(bytes: number): ArrayBuffer | null;
   /** C = A @ B (row-major, M×K @ K×N) straight through cblas_sgemm; throws in a build without OpenBLAS. */
   cblasSgemmDirect(M: number, N: number, K: number, A: Float32Array, B: Float32Array, C: Float32Array): void;
 }
@@ -133,6 +138,19 @@ export function nativeAvailable(): boolean {
   }
 }
 
+/** Matrices from this many floats (1 MB) up get huge pages: below, a huge page would mostly hold padding. */
+const HUGE_PAGE_MIN_FLOATS = 1 << 18;
+
+/**
+ * A zeroed buffer of n floats for packed decode weights: on huge pages when the matrix is large enough (the decode
+ * GEMMs stream every weight once per step, and 4 KB pages cost a TLB miss and a prefetcher restart every 4 KB), else
+ * an ordinary Float32Array.
+ */
+function packedBuffer(a: NativeAddon, n: number): Float32Array {
+  const huge = n >= HUGE_PAGE_MIN_FLOATS ? a.hugeBuffer(n * 4) : null;
+  return huge ? new Float32Array(huge, 0, n) : new Float32Array(n);
+}
+
 /** Creates the native backend (the addon is loaded on first use and shared). */
 export function createNativeBackend(): Backend {
   const a = loadNativeAddon();
@@ -170,11 +188,12 @@ export function createNativeBackend(): Backend {
     sampleRows: a.sampleRows,
     fromF16: a.fromF16,
     packLinear: (W: Float32Array, N: number, K: number, out?: Float32Array): Float32Array => {
-      const dst = out ?? new Float32Array(a.packedLinearSize(N, K));
+      const dst = out ?? packedBuffer(a, a.packedLinearSize(N, K));
       a.packLinear(W, N, K, dst);
       return dst;
     },
     decodeLogits: a.decodeLogits,
+    hugeBuffer: a.hugeBuffer,
     adamw: a.adamw,
     sumSquares: a.sumSquares,
     fill: a.fill,

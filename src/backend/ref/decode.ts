@@ -168,8 +168,11 @@ export function decodeLayers(
   Wgate: Float32Array[], Wup: Float32Array[], Wdown: Float32Array[], kCaches: KvStore[], vCaches: KvStore[], rows: Int32Array, pos: Int32Array,
   cos: Float32Array | null, sin: Float32Array | null, geom: Int32Array, eps: number, scale: number,
   hn: Float32Array, qkv: Float32Array, att: Float32Array, gu: Float32Array, act: Float32Array,
+  normW?: Float32Array | null, Whead?: Float32Array | null, V?: number | null, logits?: Float32Array | null,
 ): void {
   if (geom.length !== 10) throw new RangeError('decodeLayers: geom must hold 10 integers [B, C, H, Hkv, D, F, R, L, P, nLayers]');
+  const head = [normW, Whead, V, logits].filter((v) => v != null).length;
+  if (head !== 0 && head !== 4) throw new TypeError('decodeLayers: give all of normW, Whead, V and logits, or none');
   const L = geom[9]!;
   for (const [what, list] of Object.entries({ inNorms, Wqkv, qkvBias, Wo, postNorms, Wgate, Wup, Wdown, kCaches, vCaches })) {
     if (!Array.isArray(list)) throw new TypeError(`decodeLayers: ${what} must be an array`);
@@ -192,6 +195,7 @@ export function decodeLayers(
     decodeLayer(x, inNorms[l]!, Wqkv[l]!, qkvBias[l] ?? null, Wo[l]!, postNorms[l]!, Wgate[l]!, Wup[l]!, Wdown[l]!, kCaches[l]!, vCaches[l]!, rows, pos,
       cos, sin, g, eps, scale, hn, qkv, att, gu, act);
   }
+  if (head) decodeLogits(x, normW!, Whead!, Int32Array.from([geom[0]!, geom[1]!, V!]), eps, hn, logits!);
 }
 
 /** Backend.decodeLogits: final RMSNorm and output head for a decode step (see types.ts). */
