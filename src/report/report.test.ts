@@ -1,6 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { htmlPage, htmlTable, lineChart, markdownTable } from './index.js';
+import { textWidth } from './chart.js';
 
 test('lineChart: one path per series, ticks from the data, gaps for missing values, text escaped', () => {
   const svg = lineChart([{ name: 'a<b', points: [[1, 0.1], [2, 0.5], [3, NaN], [4, 0.9]] }, { name: 'c', points: [[1, 1], [4, 2]] }], { title: 'Reward & length', xLabel: 'step', yLabel: 'r' });
@@ -21,4 +22,22 @@ test('tables render the same rows as markdown and HTML; the page is self-contain
   const page = htmlPage('T <1>', [{ title: 'S', blocks: [{ kind: 'text', text: 'x < y' }, { kind: 'html', html: '<b>ok</b>' }] }]);
   assert.ok(page.includes('<title>T &lt;1&gt;</title>') && page.includes('<p>x &lt; y</p>') && page.includes('<b>ok</b>'));
   assert.ok(!/<script|<link|src=/.test(page));
+});
+
+test('lineChart: a legend too long for one row wraps, its entries never overlap, and the plot starts below it', () => {
+  const names = ['R1-Zero', 'R1-Zero + language reward', 'R1 reasoning RL', 'R1 final RL', 'student RL'];
+  const svg = lineChart(names.map((name, i) => ({ name, points: [[1, i], [2, i + 1]] as [number, number][] })), { title: 't', xLabel: 'x', yLabel: 'y' });
+  const entries = [...svg.matchAll(/<g transform="translate\(([\d.]+),(\d+)\)"><rect[^>]*\/><text x="14">([^<]*)<\/text><\/g>/g)].map((m) => ({ x: Number(m[1]), y: Number(m[2]), name: m[3]! }));
+  assert.deepEqual(entries.map((e) => e.name), names, 'every series has an entry');
+  const rows = [...new Set(entries.map((e) => e.y))];
+  assert.ok(rows.length >= 2, `wrapped into ${rows.length} rows`);
+  for (const r of rows) {
+    const inRow = entries.filter((e) => e.y === r);
+    for (let i = 1; i < inRow.length; i++) assert.ok(inRow[i]!.x >= inRow[i - 1]!.x + 14 + textWidth(inRow[i - 1]!.name), `${inRow[i - 1]!.name} overlaps ${inRow[i]!.name}`);
+    assert.ok(inRow.at(-1)!.x + 14 + textWidth(inRow.at(-1)!.name) <= 560, 'inside the chart');
+  }
+  // The plot's y axis starts below the last legend row.
+  const axisTop = Number(/<line x1="56" x2="56" y1="([\d.]+)"/.exec(svg)![1]);
+  assert.ok(axisTop > Math.max(...rows) + 4, `axis top ${axisTop}, legend rows at ${rows.join(', ')}`);
+  assert.ok(textWidth('语言') > textWidth('ab'), 'wide characters count wider');
 });
