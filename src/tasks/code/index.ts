@@ -30,7 +30,8 @@ export interface CodeTaskOptions {
   unsafeSandbox?: boolean;
 }
 
-const optionsSchema = z
+/** The sandboxed checker's options, as a task's options take them (the functions task adds its cache to them). */
+export const codeCheckOptionsSchema = z
   .object({
     reward: z.enum(['fraction', 'all-pass']).optional(),
     limits: z.record(z.string(), z.number()).optional(),
@@ -109,7 +110,7 @@ export async function checkCode(item: TaskItem, completion: string, opts: CodeTa
 
 /** A code task with its checker options. */
 export function createCodeTask(options: CodeTaskOptions = {}): Task {
-  const parsed = optionsSchema.safeParse(options);
+  const parsed = codeCheckOptionsSchema.safeParse(options);
   if (!parsed.success) throw new Error(`code task: bad options: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   const heldout = heldoutSlugs();
   return {

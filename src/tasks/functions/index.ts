@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import type { Rng } from '../../util/rng.js';
 import { runTests, testCaseSchema, type IsolationChoice, type RewardMode, type SandboxLimits, type TestCase } from '../../verify/code/index.js';
+import { codeCheckOptionsSchema } from '../code/index.js';
 import { parseDifficultySpec, resolveDifficulty } from '../difficulty.js';
 import { renderPrompt } from '../prompt.js';
 import { splitStream, takeItems, type GeneratedItem } from '../split.js';
@@ -95,16 +96,7 @@ export interface FunctionsTaskOptions extends FunctionsCheckOptions {
   cacheSize?: number;
 }
 
-const checkOptionsSchema = z
-  .object({
-    reward: z.enum(['fraction', 'all-pass']).optional(),
-    limits: z.record(z.string(), z.number()).optional(),
-    isolation: z.enum(['auto', 'bubblewrap', 'unshare', 'rlimits']).optional(),
-    concurrency: z.number().int().min(1).max(64).optional(),
-    unsafeSandbox: z.boolean().optional(),
-    cacheSize: z.number().int().min(0).optional(),
-  })
-  .strict();
+const checkOptionsSchema = codeCheckOptionsSchema.extend({ cacheSize: z.number().int().min(0).optional() }).strict();
 
 const stepSchema = z.object({ op: z.enum(FUNCTION_OPS), n: z.number().int().min(1) }).strict();
 
