@@ -24,3 +24,4 @@ export {
 export { benchmarkTask, loadBenchmark, type BenchmarkName, type BenchmarkOptions, type MathChecker } from './benchmarks/index.js';
 export { resolveDataDir, BENCHMARK_SOURCES } from './benchmarks/data-dir.js';
 export { createCodeTask, codeTask, type CodeTaskOptions } from './code/index.js';
+export { createFunctionsTask, functionsTask, functionSolution, functionWorked, type FunctionsDifficulty, type FunctionsTaskOptions } from './functions/index.js';
