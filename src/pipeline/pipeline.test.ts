@@ -225,6 +225,8 @@ test('the quick pipeline runs every stage, writes the report, resumes an interru
       assert.deepEqual(cfg.tasks.filter((t) => t.name !== 'instructions').map((t) => [t.name, Math.round(1000 * t.weight) / 1000]), (([cd, scale]) => [['arithmetic', Math.round(1000 * scale * (1 - cd)) / 1000], ['countdown', Math.round(1000 * scale * cd) / 1000]])([preset.mix[0]!.share, part === 'r1/rl2' ? 1 - preset.r1.general.share : 1]), part);
     }
     assert.match(readFileSync(rep.markdown, 'utf8'), /countdown pass@1 \| countdown cons@4/);
+    // The report says what the corpus held beside the problems, as the preset set it.
+    assert.match(readFileSync(rep.markdown, 'utf8'), /everyday notes \(facts, counts and temperatures, which sign turns two numbers into a third\), 50% of them marked up with <think>\/<answer> tags and the rest written in prose/);
     // The base corpus answers Countdown problems in prose too (never in tags).
     const corpus = readFileSync(join(dir, 'base-corpus.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { text: string }).text);
     const countdown = corpus.filter((d) => d.includes('Using the numbers'));

@@ -50,6 +50,14 @@ export interface ReportFiles {
   summary: string;
 }
 
+/** What the base corpus held beside the problems, as the run's preset says (older run directories lack the newer keys). */
+function corpusNote(preset: PipelinePreset): string {
+  const b = preset.base as Partial<PipelinePreset['base']>;
+  const kinds = ['facts', `counts${b.notePlain !== undefined && b.noteSums ? ' and temperatures' : ''}`, ...(b.noteRules ? ['which sign turns two numbers into a third'] : [])];
+  const tagged = (b.notePlain ?? 0) > 0 ? `${Math.round(100 * (1 - b.notePlain!))}% of them marked up with <think>/<answer> tags and the rest written in prose` : 'marked up with <think>/<answer> tags';
+  return `The base corpus writes problems in plain prose (English and Chinese). Beside them are everyday notes (${kinds.join(', ')}), ${tagged}, so that a model this small can produce the tags at all; no task problem ever appears in that format.`;
+}
+
 /** Builds report.html and report.md in the run directory from what the stages left there. */
 export function writeReport(runDir: string): ReportFiles {
   if (!existsSync(join(runDir, 'preset.json'))) throw new Error(`${runDir}: not a pipeline run directory (no preset.json)`);
@@ -142,7 +150,7 @@ export function writeReport(runDir: string): ReportFiles {
     ...(traceSource ? [`Distillation traces: ${traceSource}.`] : []),
     'Everything here is a miniature: models of a few hundred thousand to a million parameters, trained from scratch for minutes on a CPU. The numbers show the direction of each effect the paper reports, or its absence, honestly measured on held-out problems that training never saw.',
     ...(mix.length ? [`Every RL stage draws ${mix.map((m) => `${m.task} (${m.difficulty})`).join(', ')} beside ${preset.task} by the shares above (the paper mixed math, code, STEM and logic prompts); the base corpus answers ${mix.map((m) => `${m.documents.toLocaleString('en-US')} ${m.task} problems`).join(', ')} in the same plain prose, and the cold start, the SFT round and distillation rejection-sample every family.`] : []),
-    `The base corpus writes problems in plain prose (English and Chinese). Beside them are everyday notes — facts, counts, temperatures, which sign turns two numbers into a third${preset.base.notePlain > 0 ? ` — ${Math.round(100 * (1 - preset.base.notePlain))}% of them marked up with <think>/<answer> tags and the rest written in prose` : ', marked up with <think>/<answer> tags'}, so that a model this small can produce the tags at all; no task problem ever appears in that format.`,
+    corpusNote(preset),
     `The final all-scenario RL round mixes reasoning prompts with general requests (${Math.round(100 * preset.r1.general.share)}% of prompts) whose instructions — answer language, word limits, required or forbidden words, item counts — are checked by rules: they stand in for the paper's helpfulness and harmlessness reward models, which this miniature does not have. The SFT round before it adds ${preset.r1.general.sftExamples} plainly answered requests, standing in for the non-reasoning data the paper reuses from DeepSeek-V3.`,
     'Lenient scoring finds the final answer anywhere in the output (format ignored); strict scoring also requires the format the model was trained for (R1-Zero tags or R1\'s reasoning-then-summary).',
     `Language mixing counts completions whose reasoning is not all in the language the question is asked in (${Math.round(100 * (Number(/zh=([\d.]+)/.exec(preset.difficulty)?.[1] ?? 0)))}% of the questions are in Chinese): reasoning that mixes English and Chinese, or reasons in the other language. Reasoning with no words at all (bare arithmetic) does not count. The language reward is the share of the reasoning's words in the question's language (DeepSeek-R1 eq. 7).`,
