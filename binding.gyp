@@ -20,6 +20,7 @@
         "native/layers.cc",
         "native/attention.cc",
         "native/decode.cc",
+        "native/decode_attention.cc",
         "native/sample.cc",
         "native/convert.cc",
       ],
