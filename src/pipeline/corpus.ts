@@ -129,10 +129,16 @@ function sumNote(rng: Rng, lang: 'en' | 'zh', restate = false, opener = false): 
     n = next;
   }
   const start = steps[0]!.split(' ')[0];
-  if (restate && steps.length > 1) steps.unshift(restated(steps));
+  const why = noteSteps(steps, zh, restate, opener, rng);
+  if (zh) return [`${who}有${start}个${what}，${events.join('，')}。${who}现在有几个${what}？`, why, String(n)];
+  return [`${who} had ${start} ${what} and ${events.join(' and then ')}. How many ${what} does ${who} have now?`, why, String(n)];
+}
+
+/** A note's steps as its reasoning: the restated chain first and a worked answer's opener when asked, in its language. */
+function noteSteps(steps: readonly string[], zh: boolean, restate: boolean, opener: boolean, rng: Rng): string {
+  const all = restate && steps.length > 1 ? [restated(steps), ...steps] : steps;
   const open = opener ? (zh ? rng.pick(ZH_OPENERS) : `${rng.pick(EN_OPENERS)} `) : '';
-  if (zh) return [`${who}有${start}个${what}，${events.join('，')}。${who}现在有几个${what}？`, open + steps.map((x) => `${x}。`).join(''), String(n)];
-  return [`${who} had ${start} ${what} and ${events.join(' and then ')}. How many ${what} does ${who} have now?`, open + steps.map((x) => `${x}.`).join(' '), String(n)];
+  return open + (zh ? all.map((x) => `${x}。`).join('') : all.map((x) => `${x}.`).join(' '));
 }
 
 /** The whole chain a list of steps computes ("7 + 5 = 12", "12 - 3 = 9" → "7 + 5 - 3"): the restated expression. */
@@ -156,10 +162,9 @@ function temperatureNote(rng: Rng, lang: 'en' | 'zh', restate = false, opener = 
     events.push(zh ? (up ? `上升了${d}度` : `下降了${d}度`) : up ? `rose ${d} degrees` : `fell ${d} degrees`);
     t = next;
   }
-  if (restate && steps.length > 1) steps.unshift(restated(steps));
-  const open = opener ? (zh ? rng.pick(ZH_OPENERS) : `${rng.pick(EN_OPENERS)} `) : '';
-  if (zh) return [`早上气温是${start}度，${events.join('，又')}。现在气温是多少度？`, open + steps.map((x) => `${x}。`).join(''), String(t)];
-  return [`It was ${start} degrees at dawn. It ${events.join(' and then ')}. What is the temperature now?`, open + steps.map((x) => `${x}.`).join(' '), String(t)];
+  const why = noteSteps(steps, zh, restate, opener, rng);
+  if (zh) return [`早上气温是${start}度，${events.join('，又')}。现在气温是多少度？`, why, String(t)];
+  return [`It was ${start} degrees at dawn. It ${events.join(' and then ')}. What is the temperature now?`, why, String(t)];
 }
 
 /**
@@ -203,11 +208,12 @@ function noteContent(rng: Rng, lang: 'en' | 'zh', sums: boolean, rules = false, 
 }
 
 /**
- * A short note on an everyday fact or a count, marked up with the tags (see the file comment): half the time in the
- * words of R1-Zero's template, else as a dialogue or plain. General requests are never tagged: with a fixed one-line
+ * A short note on an everyday fact, count, temperature or sign (see noteContent), marked up with the tags (see the
+ * file comment) or, with `plain`, answered in prose: half the time in the words of R1-Zero's template, else as a
+ * dialogue or bare. General requests are never tagged: with a fixed one-line
  * thought they gave RL a shortcut (the format reward for a category word in the answer tag, whatever the question).
  */
-export function taggedNote(rng: Rng, lang: 'en' | 'zh', opts: { sums?: boolean; plain?: boolean; rules?: boolean; restate?: boolean; openers?: boolean } = {}): string {
+export function everydayNote(rng: Rng, lang: 'en' | 'zh', opts: { sums?: boolean; plain?: boolean; rules?: boolean; restate?: boolean; openers?: boolean } = {}): string {
   const plain = opts.plain ?? false;
   const [q, why, ans] = noteContent(rng, lang, opts.sums ?? false, opts.rules ?? false, opts.restate ?? false, opts.openers ?? false);
   const body = !plain ? `<think> ${why} </think> <answer> ${ans} </answer>` : lang === 'zh' ? `${why}答案是 ${ans}。` : `${why} The answer is ${ans}.`;
@@ -388,7 +394,7 @@ export function baseCorpus(items: readonly TaskItem[], rng: Rng, opts: CorpusOpt
     if (rng.next() < opts.noteShare) {
       const lang = rng.next() < opts.zhShare ? 'zh' : 'en';
       const plain = (opts.notePlain ?? 0) > 0 && rng.next() < opts.notePlain!;
-      docs.push(taggedNote(rng, lang, { sums: opts.noteSums ?? false, plain, rules: opts.noteRules ?? false, restate: opts.restate ?? false, openers: opts.noteOpeners ?? false }));
+      docs.push(everydayNote(rng, lang, { sums: opts.noteSums ?? false, plain, rules: opts.noteRules ?? false, restate: opts.restate ?? false, openers: opts.noteOpeners ?? false }));
     }
     if (general.length > 0 && rng.next() < opts.generalShare) docs.push(generalDocument(general[g++ % general.length]!, rng));
   }
