@@ -7,7 +7,9 @@
 //
 //   npm run bench:rewards                       the rate table
 //   npm run bench:rewards -- --hostile 10000    the issue's load target: 10,000 requests mixing hostile samples
-//   options: --requests N (math samples per level, default 3000), --code-requests N (default 48)
+//   options: --requests N (math samples per level, default 3000), --code-requests N (default 48), --skip-code
+//   (the code rows also skip, with a message, where no namespace sandbox works: the service refuses to reward code
+//   under rlimits alone)
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -24,6 +26,7 @@ import type { RewardSpec } from '../src/train/config.js';
 import type { RewardSample } from '../src/reward/index.js';
 import { MathVerifier, type PoolStats } from '../src/verify/math/index.js';
 import { Gate } from '../src/serve/rewards/scorer.js';
+import { sandboxInfo } from '../src/verify/code/index.js';
 import { packageRoot } from '../src/util/package-root.js';
 import { Rng } from '../src/util/rng.js';
 import { packageVersion } from '../src/util/probe.js';
@@ -34,6 +37,8 @@ const MATH_REQUESTS = arg('requests', 3000);
 const CODE_REQUESTS = arg('code-requests', 48);
 const HOSTILE = process.argv.includes('--hostile') ? arg('hostile', 10_000) : 0;
 const WORKERS = 2;
+const sandbox = await sandboxInfo();
+const SKIP_CODE = process.argv.includes('--skip-code') || sandbox.isolation === 'rlimits';
 /**
  * Warm-up passes over each math workload's 500 samples, in process and on the server alike, before anything is
  * timed: the checks' JIT keeps speeding up over the first thousands of checks (a fresh pool's first 500 run several
@@ -277,7 +282,7 @@ try {
     const workloads = { verbatim: mathSamples, dollars: dollarSamples } as const;
     type Workload = keyof typeof workloads;
     const inProc0 = { verbatim: await inProcessMath(mathSamples), dollars: await inProcessMath(dollarSamples) };
-    const codeBase0 = await inProcessCode();
+    const codeBase0 = SKIP_CODE ? 0 : await inProcessCode();
     const http: { name: string; line: HttpLine; kind: Workload | 'code' }[] = [];
     const runs: [Workload, number][] = [['verbatim', 1], ['verbatim', 16], ['dollars', 1]];
     for (const [w, batch] of runs) {
@@ -286,9 +291,9 @@ try {
         http.push({ name: `HTTP, ${c} client${c > 1 ? 's' : ''}, ${batch} sample${batch > 1 ? 's' : ''}/request`, line, kind: w });
       }
     }
-    for (const c of CLIENTS) http.push({ name: `code, HTTP, ${c} client${c > 1 ? 's' : ''}, 1 sample/request`, line: await drive(service.url, service.child.pid as number, codeSamples, c, Math.max(c, CODE_REQUESTS), 1), kind: 'code' });
+    if (!SKIP_CODE) for (const c of CLIENTS) http.push({ name: `code, HTTP, ${c} client${c > 1 ? 's' : ''}, 1 sample/request`, line: await drive(service.url, service.child.pid as number, codeSamples, c, Math.max(c, CODE_REQUESTS), 1), kind: 'code' });
     const inProc1 = { verbatim: await inProcessMath(mathSamples), dollars: await inProcessMath(dollarSamples) };
-    const codeBase1 = await inProcessCode();
+    const codeBase1 = SKIP_CODE ? 0 : await inProcessCode();
     const codeBase = Math.max(codeBase0, codeBase1);
     const detail = (l: HttpLine): string =>
       `p50 ${l.p50} ms, p99 ${l.p99} ms; CPU ms/sample: server loop ${l.cpu.main.toFixed(2)}, server rest ${l.cpu.rest.toFixed(2)}, client ${l.cpu.client.toFixed(2)}${l.batch !== null ? `; checks/message ${l.batch.toFixed(1)}` : ''}${l.errors ? `; ${l.errors} errors` : ''}`;
@@ -306,7 +311,8 @@ try {
       row(`${label}, in-process trainer composite`, base.composite, base.composite, base.verifier, `(before / after: ${b0.composite.toFixed(0)} / ${b1.composite.toFixed(0)}; ${cpuOf(b0.compositeCpu, b1.compositeCpu)})`);
       for (const h of http.filter((x) => x.kind === w)) row(`  ${h.name}`, h.line.samplesPerSecond, base.composite, base.verifier, detail(h.line));
     }
-    row('code, in-process trainer composite', codeBase, codeBase, null, `(before / after: ${codeBase0.toFixed(1)} / ${codeBase1.toFixed(1)})`);
+    if (SKIP_CODE) process.stdout.write(`code: skipped (${sandbox.isolation === 'rlimits' ? `no namespace sandbox works here: ${sandbox.reason ?? 'unknown reason'}` : '--skip-code'})\n`);
+    else row('code, in-process trainer composite', codeBase, codeBase, null, `(before / after: ${codeBase0.toFixed(1)} / ${codeBase1.toFixed(1)})`);
     for (const h of http.filter((x) => x.kind === 'code')) row(`  ${h.name}`, h.line.samplesPerSecond, codeBase, null, detail(h.line));
     process.stdout.write(`\nmath: ${mathSamples.length} MATH-500 answers cycled, ${MATH_REQUESTS} samples per level; code: ${codeSamples.length} reference solutions, ${CODE_REQUESTS} per level.\n`);
     process.stdout.write('the load generator runs on the same cores as the server: on a 2-core machine it takes a share of them.\n');

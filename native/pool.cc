@@ -5,6 +5,9 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdlib>
+#ifdef __linux__
+#include <sched.h>
+#endif
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -101,7 +104,15 @@ int default_threads() {
     int v = std::atoi(env);
     if (v >= 1 && v <= 64) return v;
   }
-  unsigned hw = std::thread::hardware_concurrency();
+  // The CPUs this process may run on (taskset, a container's cpuset), not every CPU of the machine:
+  // hardware_concurrency() counts them all, and 8 threads pinned to 2 CPUs fight for them.
+  unsigned hw = 0;
+#ifdef __linux__
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) hw = static_cast<unsigned>(CPU_COUNT(&set));
+#endif
+  if (hw == 0) hw = std::thread::hardware_concurrency();
   if (hw == 0) hw = 1;
   return hw > 8 ? 8 : static_cast<int>(hw);
 }

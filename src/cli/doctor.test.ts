@@ -21,7 +21,7 @@ function report(over: { core?: string; env?: NodeJS.ProcessEnv; sandbox?: Doctor
     engine: {
       node: 'v20.20.2',
       os: 'linux 6.1 x64',
-      cpu: { modelName: 'Test Xeon', vendor: 'GenuineIntel', family: 6, model: 207, logicalCpus: 2, tier: 'avx512', flags: ['avx2', 'fma', 'avx512f'] },
+      cpu: { modelName: 'Test Xeon', vendor: 'GenuineIntel', family: 6, model: 207, logicalCpus: 2, usableCpus: 2, tier: 'avx512', flags: ['avx2', 'fma', 'avx512f'] },
       native: over.nativeError ? { ok: false, error: over.nativeError } : { ok: true, gemm: 'openblas', poolThreads: over.threads ?? 2, blas },
       env: [{ key: 'OPENBLAS_CORETYPE', value: core, byR1ts: !over.env?.OPENBLAS_CORETYPE }],
     },
@@ -41,11 +41,21 @@ test('a healthy setup prints every fact and no warnings', () => {
   }
 });
 
+test('the cpu line names the CPUs this process may use when a taskset or cpuset allows fewer', () => {
+  const r = report();
+  const narrowed = { ...r, engine: { ...r.engine, cpu: { ...r.engine.cpu!, logicalCpus: 16, usableCpus: 2 } } };
+  assert.match(formatDoctor(narrowed), /^cpu: +Test Xeon \(GenuineIntel family 6 model 207\), 16 logical CPUs, 2 usable by this process$/m);
+  assert.doesNotMatch(formatDoctor(r), /usable by this process/);
+  // Three pool threads on two usable CPUs (of 16) is the oversubscription the warning is for.
+  const over = { ...narrowed, engine: { ...narrowed.engine, native: { ...(narrowed.engine.native as Extract<DoctorReport['engine']['native'], { ok: true }>), poolThreads: 3 } } };
+  assert.match(doctorWarnings(over).join('\n'), /3 threads on 2 usable CPUs/);
+});
+
 test('each degraded setting gets a warning that names its fix', () => {
   const cases: [Parameters<typeof report>[0], RegExp][] = [
     [{ core: 'Prescott', env: { OPENBLAS_CORETYPE: 'Prescott' } }, /Prescott kernels \(SSE\) but this CPU supports AVX-512.*Fix: set OPENBLAS_CORETYPE=SkylakeX/],
     [{ nativeError: 'addon not found' }, /native backend does not load \(addon not found\).*Fix: `npm rebuild`/],
-    [{ threads: 8 }, /8 threads on 2 logical CPUs.*Fix: unset R1_THREADS/],
+    [{ threads: 8 }, /8 threads on 2 usable CPUs.*Fix: unset R1_THREADS/],
     [{ sandbox: { isolation: 'rlimits', uid: 'shared', reason: 'bwrap not found' } }, /without namespaces \(bwrap not found\).*Fix: `apt-get install bubblewrap`/],
     [{ python: { command: 'python3', version: '3.11.2', modules: { torch: { ok: true, version: '2.5.1' }, transformers: { ok: false, error: 'ModuleNotFoundError' }, trl: { ok: false, error: 'ModuleNotFoundError' } } } }, /^transformers, trl not importable with python3.*Fix: `pip install transformers trl`/],
     [{ python: { command: 'python3', version: null, error: 'ENOENT', modules: {} } }, /python3 does not run.*Fix: install python3/],

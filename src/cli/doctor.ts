@@ -49,8 +49,8 @@ export function doctorWarnings(r: DoctorReport): string[] {
   if (!n.ok) w.push(`the native backend does not load (${n.error}): only the TypeScript reference engine runs, orders of magnitude slower. Fix: \`npm rebuild\` (needs g++, make and libopenblas-dev).`);
   else {
     w.push(...n.blas.notices);
-    const cpus = r.engine.cpu?.logicalCpus ?? 0;
-    if (cpus > 0 && n.poolThreads > cpus) w.push(`the kernel pool runs ${n.poolThreads} threads on ${cpus} logical CPUs (R1_THREADS): the threads fight for cores. Fix: unset R1_THREADS or set it to ${cpus} or fewer.`);
+    const cpus = r.engine.cpu?.usableCpus ?? 0;
+    if (cpus > 0 && n.poolThreads > cpus) w.push(`the kernel pool runs ${n.poolThreads} threads on ${cpus} usable CPUs (R1_THREADS): the threads fight for cores. Fix: unset R1_THREADS or set it to ${cpus} or fewer.`);
   }
   if (r.sandbox.isolation === 'rlimits') w.push(`the code verifier's sandbox runs without namespaces (${r.sandbox.reason ?? 'unknown reason'}): only rlimits contain generated code (no network or filesystem isolation). Fix: \`apt-get install bubblewrap\` (or util-linux's unshare); in a container, allow unprivileged user namespaces.`);
   const missing = PYTHON_MODULES.filter((m) => !r.python.modules[m]?.ok);

@@ -24,6 +24,19 @@ test('info reports the GEMM implementation, OpenBLAS core type and thread count'
   assert.equal(info.blasCore, raw.blasCore ?? undefined);
 });
 
+test('the pool sizes itself by the CPUs this process may use (taskset, a cpuset), not every CPU of the machine', () => {
+  // One CPU allowed: one pool thread, whatever the machine has. R1_THREADS unset so that the default decides.
+  const script = `import('${new URL('./index.js', import.meta.url).href}').then((m) => console.log(m.createNativeBackend().info.threads))`;
+  const env = { ...process.env };
+  delete env.R1_THREADS;
+  const one = spawnSync('taskset', ['-c', '0', process.execPath, '-e', script], { env, encoding: 'utf8' });
+  assert.equal(one.status, 0, one.stderr);
+  assert.equal(one.stdout.trim(), '1');
+  // R1_THREADS still wins over the affinity.
+  const forced = spawnSync('taskset', ['-c', '0', process.execPath, '-e', script], { env: { ...env, R1_THREADS: '2' }, encoding: 'utf8' });
+  assert.equal(forced.stdout.trim(), '2', forced.stderr);
+});
+
 test('useBlas switches GEMMs to the portable kernel and back, with the same results', () => {
   const M = 23, N = 19, K = 31;
   const A = Float32Array.from({ length: M * K }, (_, i) => ((i * 37) % 11) - 5);

@@ -3,7 +3,7 @@
 // pool threads, the thread/BLAS environment variables. `r1 doctor` prints them with more; every bench/ header prints
 // formatEngineFacts(), so figures from different machines can be compared honestly.
 
-import { arch, platform, release } from 'node:os';
+import { arch, availableParallelism, platform, release } from 'node:os';
 import type { BlasStatus } from './blas.js';
 import { cpuTier, readCpuFacts, type CpuFacts, type Tier } from './coretype.js';
 import { loadNativeAddon, nativeBlasStatus, nativeEnvDefaults } from './index.js';
@@ -17,7 +17,7 @@ const ENV_KEYS = ['OPENBLAS_CORETYPE', 'OPENBLAS_NUM_THREADS', 'OPENBLAS_THREAD_
 export interface EngineFacts {
   node: string;
   os: string;
-  cpu: { modelName: string; vendor: string; family: number | null; model: number | null; logicalCpus: number; tier: Tier; flags: string[] } | null;
+  cpu: { modelName: string; vendor: string; family: number | null; model: number | null; logicalCpus: number; /** CPUs this process may run on (taskset, a container's cpuset): what the pool sizes itself by. */ usableCpus: number; tier: Tier; flags: string[] } | null;
   /** The native backend, or why it is unavailable (then the TypeScript reference backend is what runs). */
   native: { ok: true; gemm: 'openblas' | 'portable'; poolThreads: number; blas: BlasStatus } | { ok: false; error: string };
   /** Speed-relevant variables as set in this process; `byR1ts` when the native backend set them itself. */
@@ -44,6 +44,7 @@ export function engineFacts(cpu: CpuFacts | null = readCpuFacts()): EngineFacts 
       family: cpu.family,
       model: cpu.model,
       logicalCpus: cpu.logicalCpus,
+      usableCpus: availableParallelism(),
       tier: cpuTier(cpu),
       flags: SHOWN_FLAGS.filter((f) => cpu.flags.has(f)),
     },
@@ -64,7 +65,7 @@ export function describeBlas(b: BlasStatus): string {
 export function formatEngineFacts(f: EngineFacts): string[] {
   const lines: [string, string][] = [
     ['node', `${f.node} on ${f.os}`],
-    ['cpu', f.cpu ? `${f.cpu.modelName || 'unknown model'} (${f.cpu.vendor || 'unknown vendor'} family ${f.cpu.family ?? '?'} model ${f.cpu.model ?? '?'}), ${f.cpu.logicalCpus} logical CPUs` : 'unknown (no /proc/cpuinfo)'],
+    ['cpu', f.cpu ? `${f.cpu.modelName || 'unknown model'} (${f.cpu.vendor || 'unknown vendor'} family ${f.cpu.family ?? '?'} model ${f.cpu.model ?? '?'}), ${f.cpu.logicalCpus} logical CPUs${f.cpu.usableCpus !== f.cpu.logicalCpus ? `, ${f.cpu.usableCpus} usable by this process` : ''}` : 'unknown (no /proc/cpuinfo)'],
   ];
   if (f.cpu) lines.push(['cpu flags', `${f.cpu.flags.join(' ') || '(none of the vector flags)'}; best vector tier ${f.cpu.tier}`]);
   if (f.native.ok) {
