@@ -62,8 +62,9 @@ export function questionZh(expr: string): string {
 }
 
 /** A worked answer in plain prose (no tags): steps, then "The answer is N." / "答案是 N。" */
-export function workedAnswer(expr: string, gold: string, lang: 'en' | 'zh', rng: Rng, restate = false): string {
-  const steps = chainSteps(expr) ?? [`${expr} = ${gold}`];
+export function workedAnswer(expr: string, gold: string, lang: 'en' | 'zh', rng: Rng, restate = false, slip = 0): string {
+  const chain = chainSteps(expr);
+  const steps = chain ? withSlip(chain, lang === 'zh', slip, rng) : [`${expr} = ${gold}`];
   if (restate && steps.length > 1) steps.unshift(expr);
   if (lang === 'en') return `${rng.pick(EN_OPENERS)} ${steps.map((s) => s + '.').join(' ')} The answer is ${gold}.`;
   return `${rng.pick(ZH_OPENERS)}${steps.map((s) => s + '。').join('')}答案是 ${gold}。`;
@@ -98,10 +99,10 @@ export function terseAnswer(expr: string, gold: string, lang: 'en' | 'zh', rng: 
  * One base-corpus document for a problem (its wording and its answer in one language). Problems never appear in
  * R1-Zero's template words nor in tags: a base meets that template only around everyday notes.
  */
-export function problemDocument(item: TaskItem, expr: string, lang: 'en' | 'zh', worked: boolean, rng: Rng, answerLang: 'en' | 'zh' = lang, restate = false): string {
+export function problemDocument(item: TaskItem, expr: string, lang: 'en' | 'zh', worked: boolean, rng: Rng, answerLang: 'en' | 'zh' = lang, restate = false, slip = 0): string {
   const q = arithmeticQuestion(expr, lang);
   const style = rng.int(0, 2);
-  const a = worked ? workedAnswer(expr, item.gold, answerLang, rng, restate) : terseAnswer(expr, item.gold, lang, rng);
+  const a = worked ? workedAnswer(expr, item.gold, answerLang, rng, restate, slip) : terseAnswer(expr, item.gold, lang, rng);
   if (lang === 'zh') return style % 2 === 0 ? `问题：${q}\n解答：${a}` : `${q}\n${a}`;
   return style === 0 ? `Question: ${q}\nAnswer: ${a}` : style === 1 ? `Q: ${q}\nA: ${a}` : `${q}\n${a}`;
 }
@@ -116,7 +117,7 @@ const THINGS_ZH = ['苹果', '橘子', '球', '杯子', '铅笔'];
  * An everyday count that takes one to three additions or subtractions, in words ("Tom had 7 pens, got 5 more and gave
  * away 3…"), with its steps as the reasoning. A word problem about things, never an expression from the task library.
  */
-function sumNote(rng: Rng, lang: 'en' | 'zh', restate = false, opener = false): [string, string, string] {
+function sumNote(rng: Rng, lang: 'en' | 'zh', restate = false, opener = false, slip = 0): [string, string, string] {
   const zh = lang === 'zh';
   const [who, what] = zh ? [rng.pick(NAMES_ZH), rng.pick(THINGS_ZH)] : [rng.pick(NAMES), rng.pick(THINGS)];
   let n = rng.int(2, 19);
@@ -129,14 +130,14 @@ function sumNote(rng: Rng, lang: 'en' | 'zh', restate = false, opener = false): 
     n = next;
   }
   const start = steps[0]!.split(' ')[0];
-  const why = noteSteps(steps, zh, restate, opener, rng);
+  const why = noteSteps(steps, zh, restate, opener, rng, slip);
   if (zh) return [`${who}有${start}个${what}，${events.join('，')}。${who}现在有几个${what}？`, why, String(n)];
   return [`${who} had ${start} ${what} and ${events.join(' and then ')}. How many ${what} does ${who} have now?`, why, String(n)];
 }
 
 /** A note's steps as its reasoning: the restated chain first and a worked answer's opener when asked, in its language. */
-function noteSteps(steps: readonly string[], zh: boolean, restate: boolean, opener: boolean, rng: Rng): string {
-  const all = restate && steps.length > 1 ? [restated(steps), ...steps] : steps;
+function noteSteps(steps: readonly string[], zh: boolean, restate: boolean, opener: boolean, rng: Rng, slip = 0): string {
+  const all = restate && steps.length > 1 ? [restated(steps), ...withSlip(steps, zh, slip, rng)] : withSlip(steps, zh, slip, rng);
   const open = opener ? (zh ? rng.pick(ZH_OPENERS) : `${rng.pick(EN_OPENERS)} `) : '';
   return open + (zh ? all.map((x) => `${x}。`).join('') : all.map((x) => `${x}.`).join(' '));
 }
@@ -147,10 +148,25 @@ function restated(steps: readonly string[]): string {
 }
 
 /**
+ * With chance `slip`, one step written with a wrong result first and then corrected ("7 + 5 = 11. Wait, 7 + 5 = 12."
+ * / "7 + 5 = 11。等等，7 + 5 = 12。"): the slips and self-corrections of real worked text, which RL can learn to use
+ * (the paper's "aha moment"). The steps after it go on from the right value. No random draw when `slip` is 0.
+ */
+function withSlip(steps: readonly string[], zh: boolean, slip: number, rng: Rng): string[] {
+  if (slip <= 0 || steps.length === 0 || rng.next() >= slip) return [...steps];
+  const i = rng.int(0, steps.length - 1);
+  const m = /^(.*) = (-?\d+)$/.exec(steps[i]!);
+  if (!m) return [...steps];
+  const right = Number(m[2]);
+  const wrong = right + (rng.next() < 0.5 ? -1 : 1) * rng.int(1, 2);
+  return [...steps.slice(0, i), `${m[1]} = ${wrong}`, `${zh ? '等等，' : 'Wait, '}${steps[i]}`, ...steps.slice(i + 1)];
+}
+
+/**
  * A temperature that falls and rises one to three times, in words ("It was 3 degrees at dawn. It fell 5 degrees and
  * then rose 2 degrees…"), with its steps as the reasoning: everyday arithmetic that goes below zero.
  */
-function temperatureNote(rng: Rng, lang: 'en' | 'zh', restate = false, opener = false): [string, string, string] {
+function temperatureNote(rng: Rng, lang: 'en' | 'zh', restate = false, opener = false, slip = 0): [string, string, string] {
   const zh = lang === 'zh';
   let t = rng.int(-5, 9);
   const start = t;
@@ -162,7 +178,7 @@ function temperatureNote(rng: Rng, lang: 'en' | 'zh', restate = false, opener = 
     events.push(zh ? (up ? `上升了${d}度` : `下降了${d}度`) : up ? `rose ${d} degrees` : `fell ${d} degrees`);
     t = next;
   }
-  const why = noteSteps(steps, zh, restate, opener, rng);
+  const why = noteSteps(steps, zh, restate, opener, rng, slip);
   if (zh) return [`早上气温是${start}度，${events.join('，又')}。现在气温是多少度？`, why, String(t)];
   return [`It was ${start} degrees at dawn. It ${events.join(' and then ')}. What is the temperature now?`, why, String(t)];
 }
@@ -189,10 +205,10 @@ function ruleNote(rng: Rng, lang: 'en' | 'zh'): [string, string, string] {
 }
 
 /** A note's question, its reasoning and its answer, in one language: an everyday fact, a count, a temperature or a sign. */
-function noteContent(rng: Rng, lang: 'en' | 'zh', sums: boolean, rules = false, restate = false, opener = false): [string, string, string] {
+function noteContent(rng: Rng, lang: 'en' | 'zh', sums: boolean, rules = false, restate = false, opener = false, slip = 0): [string, string, string] {
   if (sums && rng.next() < 0.5) {
-    if (rules) return [sumNote, temperatureNote, ruleNote][rng.int(0, 2)]!(rng, lang, restate, opener);
-    return rng.next() < 0.5 ? sumNote(rng, lang, restate, opener) : temperatureNote(rng, lang, restate, opener);
+    if (rules) return [sumNote, temperatureNote, ruleNote][rng.int(0, 2)]!(rng, lang, restate, opener, slip);
+    return rng.next() < 0.5 ? sumNote(rng, lang, restate, opener, slip) : temperatureNote(rng, lang, restate, opener, slip);
   }
   const kind = rng.int(0, 2);
   if (kind === 0) return rng.pick(lang === 'en' ? FACTS : FACTS_ZH);
@@ -213,9 +229,9 @@ function noteContent(rng: Rng, lang: 'en' | 'zh', sums: boolean, rules = false, 
  * dialogue or bare. General requests are never tagged: with a fixed one-line
  * thought they gave RL a shortcut (the format reward for a category word in the answer tag, whatever the question).
  */
-export function everydayNote(rng: Rng, lang: 'en' | 'zh', opts: { sums?: boolean; plain?: boolean; rules?: boolean; restate?: boolean; openers?: boolean } = {}): string {
+export function everydayNote(rng: Rng, lang: 'en' | 'zh', opts: { sums?: boolean; plain?: boolean; rules?: boolean; restate?: boolean; openers?: boolean; slip?: number } = {}): string {
   const plain = opts.plain ?? false;
-  const [q, why, ans] = noteContent(rng, lang, opts.sums ?? false, opts.rules ?? false, opts.restate ?? false, opts.openers ?? false);
+  const [q, why, ans] = noteContent(rng, lang, opts.sums ?? false, opts.rules ?? false, opts.restate ?? false, opts.openers ?? false, opts.slip ?? 0);
   const body = !plain ? `<think> ${why} </think> <answer> ${ans} </answer>` : lang === 'zh' ? `${why}答案是 ${ans}。` : `${why} The answer is ${ans}.`;
   const form = rng.int(0, 3);
   return form === 0 ? `${q} ${body}` : form === 1 ? `User: ${q} Assistant: ${body}` : `${R1_ZERO_TEMPLATE.replace('{prompt}.', () => q)} ${body}`;
@@ -248,6 +264,11 @@ export interface CorpusOptions {
   restate?: boolean;
   /** Arithmetic notes open their reasoning as worked answers do ("Step by step: …" / "逐步计算：…"). */
   noteOpeners?: boolean;
+  /**
+   * Chance that a worked answer or an arithmetic note slips on one step and corrects itself ("7 + 5 = 11. Wait, 7 + 5 =
+   * 12."), as real worked text does. No extra random draw when 0.
+   */
+  slip?: number;
   /** Share of problems answered with worked steps (the rest state the result only). */
   workedShare: number;
   /** Chance, per problem document, of adding one general request with a plain answer (when general items are given). */
@@ -390,11 +411,11 @@ export function baseCorpus(items: readonly TaskItem[], rng: Rng, opts: CorpusOpt
     const lang = rng.next() < opts.zhShare ? 'zh' : 'en';
     const worked = rng.next() < opts.workedShare;
     const answerLang = lang === 'zh' && worked && (opts.zhAnsweredInEnglish ?? 0) > 0 && rng.next() < opts.zhAnsweredInEnglish! ? 'en' : lang;
-    docs.push(problemDocument(item, expr, lang, worked, rng, answerLang, opts.restate ?? false));
+    docs.push(problemDocument(item, expr, lang, worked, rng, answerLang, opts.restate ?? false, worked ? (opts.slip ?? 0) : 0));
     if (rng.next() < opts.noteShare) {
       const lang = rng.next() < opts.zhShare ? 'zh' : 'en';
       const plain = (opts.notePlain ?? 0) > 0 && rng.next() < opts.notePlain!;
-      docs.push(everydayNote(rng, lang, { sums: opts.noteSums ?? false, plain, rules: opts.noteRules ?? false, restate: opts.restate ?? false, openers: opts.noteOpeners ?? false }));
+      docs.push(everydayNote(rng, lang, { sums: opts.noteSums ?? false, plain, rules: opts.noteRules ?? false, restate: opts.restate ?? false, openers: opts.noteOpeners ?? false, slip: opts.slip ?? 0 }));
     }
     if (general.length > 0 && rng.next() < opts.generalShare) docs.push(generalDocument(general[g++ % general.length]!, rng));
   }

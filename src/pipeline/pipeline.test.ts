@@ -106,6 +106,28 @@ test('the base corpus: worked answers in prose, English and Chinese, never a tas
   const mixed = baseCorpus(items, new Rng(1), { zhShare: 0.3, zhAnsweredInEnglish: 0.5, noteShare: 0.1, workedShare: 0.5, generalShare: 0 });
   const zhWorked = mixed.filter((x) => /计算/.test(x) && (x.match(/=/g) ?? []).length >= 2).length;
   assert.ok(zhEn(mixed) > 0.3 * zhWorked && zhEn(mixed) < 0.7 * zhWorked, `${zhEn(mixed)} of ${zhWorked} worked Chinese problems answered in English`);
+  // slip: a share of worked answers and arithmetic notes write one step wrong, then "Wait, …" / "等等，…" with the step
+  // right; the chain goes on from the right value and ends on the gold. At 0 the corpus is the one without the option.
+  const opts = { zhShare: 0.3, noteShare: 0.3, noteSums: true, notePlain: 0.5, restate: true, noteOpeners: true, workedShare: 0.5, generalShare: 0 };
+  assert.deepEqual(baseCorpus(items, new Rng(1), { ...opts, slip: 0 }), opened);
+  assert.ok(!opened.some((d) => /Wait, |等等，/.test(d)));
+  const slipped = baseCorpus(items, new Rng(1), { ...opts, slip: 0.3 });
+  const slips = slipped.filter((d) => /Wait, |等等，/.test(d));
+  const slipWorked = slipped.filter((d) => /(Wait, |等等，)/.test(d) && /(The answer is|答案是)/.test(d)).length;
+  assert.ok(slips.length > 40 && slipWorked > 20 && slips.length > slipWorked, `${slips.length} documents with a slip, ${slipWorked} of them answered in prose`);
+  for (const d of slips) {
+    const m = /(-?\d+ [+-] \d+) = (-?\d+)[.。] ?(?:Wait, |等等，)(-?\d+ [+-] \d+) = (-?\d+)[.。]/.exec(d);
+    assert.ok(m, d);
+    const [, lhs, wrong, again, right] = m!;
+    assert.equal(lhs, again, d);
+    const [x, op, y] = lhs!.split(' ');
+    assert.equal(Number(right), op === '+' ? Number(x) + Number(y) : Number(x) - Number(y), d);
+    assert.ok(Number(wrong) !== Number(right) && Math.abs(Number(wrong) - Number(right)) <= 2, d);
+    // The step after the correction starts from the right value.
+    const after = d.slice(d.indexOf(m![0]) + m![0].length);
+    const next = /^ ?(-?\d+) [+-] \d+ = /.exec(after);
+    if (next) assert.equal(Number(next[1]), Number(right), d);
+  }
   // Each problem's worked answer is correct.
   for (const it of items.slice(0, 50)) assert.ok(docs.some((d) => d.includes(`${it.gold}.`) || d.includes(`${it.gold}。`)));
 });

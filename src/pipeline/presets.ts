@@ -30,7 +30,7 @@ export const pipelinePresetSchema = z.strictObject({
   /** The main model (R1-Zero, R1) and the smaller distillation student. */
   model: modelSchema,
   student: modelSchema,
-  base: z.strictObject({ documents: posInt, steps: posInt, batchSize: posInt, seqLen: posInt, lr: z.number().positive(), zhShare: z.number().min(0).max(1), zhAnsweredInEnglish: z.number().min(0).max(1), noteShare: z.number().min(0).max(1), noteSums: z.boolean(), notePlain: z.number().min(0).max(1), noteRules: z.boolean(), restate: z.boolean(), noteOpeners: z.boolean(), workedShare: z.number().min(0).max(1), generalShare: z.number().min(0).max(1) }),
+  base: z.strictObject({ documents: posInt, steps: posInt, batchSize: posInt, seqLen: posInt, lr: z.number().positive(), zhShare: z.number().min(0).max(1), zhAnsweredInEnglish: z.number().min(0).max(1), noteShare: z.number().min(0).max(1), noteSums: z.boolean(), notePlain: z.number().min(0).max(1), noteRules: z.boolean(), restate: z.boolean(), noteOpeners: z.boolean(), slip: z.number().min(0).max(1), workedShare: z.number().min(0).max(1), generalShare: z.number().min(0).max(1) }),
   zero: rlSchema,
   /**
    * How R1-Zero-style runs (zero, the student's RL, and the base's evaluation) are prompted: Table 1's template, or the
@@ -105,7 +105,7 @@ export const PIPELINE_PRESETS: Record<'quick' | 'default', PipelinePreset> = {
     name: 'quick', seed: 1, ...TASK, mix: [{ ...COUNTDOWN, documents: 400 }], vocabSize: 768, maxSeqLen: 320, maxNewTokens: 48,
     model: { hidden: 64, nLayers: 2, nHeads: 4, nKvHeads: 2, intermediate: 192 },
     student: { hidden: 48, nLayers: 2, nHeads: 4, nKvHeads: 2, intermediate: 128 },
-    base: { documents: 1500, steps: 60, batchSize: 8, seqLen: 96, lr: 3e-3, zhShare: 0.3, zhAnsweredInEnglish: 0, noteShare: 0.5, noteSums: true, notePlain: 0.5, noteRules: true, restate: true, noteOpeners: true, workedShare: 0.5, generalShare: 0.05 },
+    base: { documents: 1500, steps: 60, batchSize: 8, seqLen: 96, lr: 3e-3, zhShare: 0.3, zhAnsweredInEnglish: 0, noteShare: 0.5, noteSums: true, notePlain: 0.5, noteRules: true, restate: true, noteOpeners: true, slip: 0, workedShare: 0.5, generalShare: 0.05 },
     zero: { steps: 6, promptsPerStep: 4, groupSize: 4, lr: 5e-4 }, zeroPrompt: 'r1-zero', zeroAnswer: 'anywhere', aggregation: 'sequence-mean',
     r1: { rejectPrompts: 24, rejectK: 2, coldStartSteps: 10, coldStartWritten: 8, reasoningRl: { steps: 3, promptsPerStep: 4, groupSize: 4, lr: 3e-4 }, sftSteps: 10, finalRl: { steps: 2, promptsPerStep: 4, groupSize: 4, lr: 3e-4 }, languageWeight: 0.5, languageAblation: 'zero', sftFrom: 'zero', general: { difficulty: 'easy', share: 0.3, sftExamples: 8 } },
     distill: { prompts: 24, k: 2, studentBaseSteps: 40, sftSteps: 10, rl: { steps: 4, promptsPerStep: 4, groupSize: 4, lr: 5e-4 } },
@@ -116,7 +116,7 @@ export const PIPELINE_PRESETS: Record<'quick' | 'default', PipelinePreset> = {
     name: 'default', seed: 1, ...TASK, mix: [{ ...COUNTDOWN, documents: 1500 }], vocabSize: 1024, maxSeqLen: 384, maxNewTokens: 64,
     model: { hidden: 128, nLayers: 4, nHeads: 4, nKvHeads: 2, intermediate: 384 },
     student: { hidden: 64, nLayers: 2, nHeads: 4, nKvHeads: 2, intermediate: 192 },
-    base: { documents: 12000, steps: 1500, batchSize: 12, seqLen: 192, lr: 3e-3, zhShare: 0.3, zhAnsweredInEnglish: 0, noteShare: 0.5, noteSums: true, notePlain: 0.5, noteRules: true, restate: true, noteOpeners: true, workedShare: 0.5, generalShare: 0.05 },
+    base: { documents: 12000, steps: 1500, batchSize: 12, seqLen: 192, lr: 3e-3, zhShare: 0.3, zhAnsweredInEnglish: 0, noteShare: 0.5, noteSums: true, notePlain: 0.5, noteRules: true, restate: true, noteOpeners: true, slip: 0, workedShare: 0.5, generalShare: 0.05 },
     zero: { steps: 160, promptsPerStep: 8, groupSize: 8, lr: 2e-4 }, zeroPrompt: 'r1-zero', zeroAnswer: 'anywhere', aggregation: 'sequence-mean',
     r1: { rejectPrompts: 256, rejectK: 4, coldStartSteps: 400, coldStartWritten: 128, reasoningRl: { steps: 40, promptsPerStep: 8, groupSize: 8, lr: 1e-4 }, sftSteps: 400, finalRl: { steps: 20, promptsPerStep: 8, groupSize: 8, lr: 1e-4 }, languageWeight: 0.5, languageAblation: 'zero', sftFrom: 'zero', general: { difficulty: 'easy', share: 0.3, sftExamples: 64 } },
     distill: { prompts: 256, k: 4, studentBaseSteps: 400, sftSteps: 120, rl: { steps: 60, promptsPerStep: 8, groupSize: 8, lr: 1e-4 } },

@@ -136,7 +136,7 @@ async function pretrainBase(ctx: StageContext, part: string, size: PipelinePrese
     const items = await t.items({ split: 'train', n: p.base.documents, seed: p.seed });
     const general = p.base.generalShare > 0 ? await getTask('instructions', { difficulty: 'medium' }).items({ split: 'train', n: Math.ceil(p.base.documents * p.base.generalShare), seed: p.seed }) : [];
     const rng = new Rng(p.seed);
-    let docs = baseCorpus(items, rng, { zhShare: p.base.zhShare, zhAnsweredInEnglish: p.base.zhAnsweredInEnglish, noteShare: p.base.noteShare, noteSums: p.base.noteSums, notePlain: p.base.notePlain, noteRules: p.base.noteRules, restate: p.base.restate, noteOpeners: p.base.noteOpeners, workedShare: p.base.workedShare, generalShare: p.base.generalShare }, general);
+    let docs = baseCorpus(items, rng, { zhShare: p.base.zhShare, zhAnsweredInEnglish: p.base.zhAnsweredInEnglish, noteShare: p.base.noteShare, noteSums: p.base.noteSums, notePlain: p.base.notePlain, noteRules: p.base.noteRules, restate: p.base.restate, noteOpeners: p.base.noteOpeners, slip: p.base.slip, workedShare: p.base.workedShare, generalShare: p.base.generalShare }, general);
     // The mix's task families, answered in the same plain prose, at seeded places among the main task's documents.
     for (const m of mixTasks(p)) {
       const mixItemsForCorpus = await m.task.items({ split: 'train', n: m.documents, seed: p.seed });
