@@ -221,7 +221,13 @@ test('the quick pipeline runs every stage, writes the report, resumes an interru
     assert.ok(logs.some((l) => /^zero\/run: resumed from .*step-0000000\d/.test(l)), logs.join('\n'));
     for (const s of STAGES) assert.equal(records[s]?.done, true, s);
     const zeroMetrics = readFileSync(join(dir, 'zero', 'run', 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    assert.deepEqual(zeroMetrics.map((m) => m.step), [1, 2, 3, 4, 5, 6]);
+    assert.deepEqual(zeroMetrics.map((m) => m.step), Array.from({ length: preset.zero.steps }, (_, i) => i + 1));
+    // The effect this budget shows: R1-Zero takes up the rewarded format (the base rarely writes it), and its reward
+    // rises over RL; held out, R1-Zero writes the format far more often than the base and scores no worse.
+    const mean = (xs: { [k: string]: number }[], key: string): number => xs.reduce((a, m) => a + m[key]!, 0) / xs.length;
+    const first = zeroMetrics.slice(0, 5), last = zeroMetrics.slice(-5);
+    assert.ok(mean(first, 'formatRate') < 0.4 && mean(last, 'formatRate') > 0.8, `format ${mean(first, 'formatRate')} -> ${mean(last, 'formatRate')}`);
+    assert.ok(mean(last, 'reward') > mean(first, 'reward') + 0.1, `reward ${mean(first, 'reward')} -> ${mean(last, 'reward')}`);
     // Pretraining did learn: the base's held-out loss fell.
     const baseMetrics = readFileSync(join(dir, 'base', 'run', 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     assert.ok(baseMetrics.at(-1).heldoutLoss < baseMetrics[0].loss * 0.8, `base loss ${baseMetrics[0].loss} -> held-out ${baseMetrics.at(-1).heldoutLoss}`);
@@ -233,7 +239,7 @@ test('the quick pipeline runs every stage, writes the report, resumes an interru
     for (const label of ['base (pretrained)', 'R1-Zero (GRPO from base)', 'R1 (cold start, RL, SFT, RL)', 'student distilled from R1', 'student by RL alone']) {
       assert.ok(html.includes(label) && readFileSync(rep.markdown, 'utf8').includes(label), label);
     }
-    const evals = JSON.parse(readFileSync(join(dir, 'eval.json'), 'utf8')) as { model: string; task: string; pass1Lenient: number; pass1Strict: number; consK: number }[];
+    const evals = JSON.parse(readFileSync(join(dir, 'eval.json'), 'utf8')) as { model: string; task: string; pass1Lenient: number; pass1Strict: number; consK: number; formatRate: number }[];
     // The cold start joins rejection-sampled R1-Zero outputs with solutions written in each question's language.
     const coldSource = JSON.parse(readFileSync(join(dir, 'r1', 'cold-start-source.json'), 'utf8')) as { written: number; sampled: number; records: number };
     assert.ok(coldSource.written > 0 && coldSource.records === coldSource.written + coldSource.sampled, JSON.stringify(coldSource));
@@ -266,6 +272,8 @@ test('the quick pipeline runs every stage, writes the report, resumes an interru
     const rl2 = readFileSync(join(dir, 'r1', 'rl2', 'samples.jsonl'), 'utf8');
     assert.ok(rl2.includes('"task":"instructions"') || JSON.parse(readFileSync(join(dir, 'r1', 'rl2', 'config.json'), 'utf8')).tasks.some((t: { name: string }) => t.name === 'instructions'), 'the final RL round draws general prompts');
     for (const e of evals) assert.ok(e.pass1Strict <= e.pass1Lenient && e.consK >= 0 && e.consK <= 1);
+    const ev = (model: string) => evals.find((e) => e.model === model && e.task === 'arithmetic')!;
+    assert.ok(ev('zero').formatRate > ev('base').formatRate + 0.5 && ev('zero').pass1Strict >= ev('base').pass1Strict, JSON.stringify([ev('base'), ev('zero')].map((e) => [e.formatRate, e.pass1Strict])));
     assert.match(readFileSync(rep.markdown, 'utf8'), /\| total \| \d+\.\d \| \d+\.\d \| \d\.\d{5} \|/);
     // 4. A third run does nothing but say so.
     logs.length = 0;

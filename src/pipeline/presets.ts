@@ -1,6 +1,6 @@
 // src/pipeline/presets.ts — the typed budgets of the R1 story in miniature: model sizes, the task, and the steps of
 // every stage. `default` is what `npm start` runs (≤ 15 minutes on 2 cores); `quick` runs the same stages with tiny
-// budgets (≤ 2 minutes, exercised by the test suite).
+// budgets (about a minute; exercised by the test suite), enough for R1-Zero to take up the format.
 
 import { z } from 'zod';
 
@@ -103,13 +103,13 @@ const COUNTDOWN = { task: 'countdown' as const, difficulty: 'numbers=2,maxNumber
 export const PIPELINE_PRESETS: Record<'quick' | 'default', PipelinePreset> = {
   quick: {
     name: 'quick', seed: 1, ...TASK, mix: [{ ...COUNTDOWN, documents: 400 }], vocabSize: 768, maxSeqLen: 320, maxNewTokens: 48,
-    model: { hidden: 64, nLayers: 2, nHeads: 4, nKvHeads: 2, intermediate: 192 },
+    model: { hidden: 96, nLayers: 3, nHeads: 4, nKvHeads: 2, intermediate: 256 },
     student: { hidden: 48, nLayers: 2, nHeads: 4, nKvHeads: 2, intermediate: 128 },
-    base: { documents: 1500, steps: 60, batchSize: 8, seqLen: 96, lr: 3e-3, zhShare: 0.3, zhAnsweredInEnglish: 0, noteShare: 0.5, noteSums: true, notePlain: 0.5, noteRules: true, restate: true, noteOpeners: true, slip: 0, workedShare: 0.5, generalShare: 0.05 },
-    zero: { steps: 6, promptsPerStep: 4, groupSize: 4, lr: 5e-4 }, zeroPrompt: 'r1-zero', zeroAnswer: 'anywhere', aggregation: 'sequence-mean',
+    base: { documents: 4000, steps: 500, batchSize: 12, seqLen: 128, lr: 3e-3, zhShare: 0.3, zhAnsweredInEnglish: 0, noteShare: 0.5, noteSums: true, notePlain: 0.5, noteRules: true, restate: true, noteOpeners: true, slip: 0, workedShare: 0.5, generalShare: 0.05 },
+    zero: { steps: 30, promptsPerStep: 8, groupSize: 8, lr: 3e-4 }, zeroPrompt: 'r1-zero', zeroAnswer: 'anywhere', aggregation: 'sequence-mean',
     r1: { rejectPrompts: 24, rejectK: 2, coldStartSteps: 10, coldStartWritten: 8, reasoningRl: { steps: 3, promptsPerStep: 4, groupSize: 4, lr: 3e-4 }, sftSteps: 10, finalRl: { steps: 2, promptsPerStep: 4, groupSize: 4, lr: 3e-4 }, languageWeight: 0.5, languageAblation: 'zero', sftFrom: 'zero', general: { difficulty: 'easy', share: 0.3, sftExamples: 8 } },
     distill: { prompts: 24, k: 2, studentBaseSteps: 40, sftSteps: 10, rl: { steps: 4, promptsPerStep: 4, groupSize: 4, lr: 5e-4 } },
-    eval: { items: 16, k: 4 },
+    eval: { items: 32, k: 4 },
     dollarsPerCoreHour: 0.05,
   },
   default: {
