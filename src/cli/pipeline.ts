@@ -97,7 +97,7 @@ function parseStages(names: string[]): StageName[] {
 export function register(program: Command, deps: Deps = processDeps()): void {
   const opts = (c: Command): Command =>
     c.option('--preset <name>', 'quick | default', 'default')
-      .option('--quick', 'the quick preset (about 2 minutes)')
+      .option('--quick', 'the quick preset (a minute or so)')
       .option('--out <dir>', 'run directory (default runs/<preset>)')
       .option('--base <dir>', 'use this checkpoint as the base model')
       .option('--zero <dir>', 'use this checkpoint as the R1-Zero model')
