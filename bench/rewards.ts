@@ -37,8 +37,12 @@ const MATH_REQUESTS = arg('requests', 3000);
 const CODE_REQUESTS = arg('code-requests', 48);
 const HOSTILE = process.argv.includes('--hostile') ? arg('hostile', 10_000) : 0;
 const WORKERS = 2;
-const sandbox = await sandboxInfo();
-const SKIP_CODE = process.argv.includes('--skip-code') || sandbox.isolation === 'rlimits';
+/** Why the code rows are skipped (--skip-code, or no namespace sandbox: the service refuses code under rlimits alone); null when they run. */
+const SKIP_CODE: string | null = await (async () => {
+  if (process.argv.includes('--skip-code')) return '--skip-code';
+  const sandbox = await sandboxInfo();
+  return sandbox.isolation === 'rlimits' ? `no namespace sandbox works here: ${sandbox.reason ?? 'unknown reason'}` : null;
+})();
 /**
  * Warm-up passes over each math workload's 500 samples, in process and on the server alike, before anything is
  * timed: the checks' JIT keeps speeding up over the first thousands of checks (a fresh pool's first 500 run several
@@ -282,7 +286,7 @@ try {
     const workloads = { verbatim: mathSamples, dollars: dollarSamples } as const;
     type Workload = keyof typeof workloads;
     const inProc0 = { verbatim: await inProcessMath(mathSamples), dollars: await inProcessMath(dollarSamples) };
-    const codeBase0 = SKIP_CODE ? 0 : await inProcessCode();
+    const codeBase0 = SKIP_CODE !== null ? 0 : await inProcessCode();
     const http: { name: string; line: HttpLine; kind: Workload | 'code' }[] = [];
     const runs: [Workload, number][] = [['verbatim', 1], ['verbatim', 16], ['dollars', 1]];
     for (const [w, batch] of runs) {
@@ -291,9 +295,9 @@ try {
         http.push({ name: `HTTP, ${c} client${c > 1 ? 's' : ''}, ${batch} sample${batch > 1 ? 's' : ''}/request`, line, kind: w });
       }
     }
-    if (!SKIP_CODE) for (const c of CLIENTS) http.push({ name: `code, HTTP, ${c} client${c > 1 ? 's' : ''}, 1 sample/request`, line: await drive(service.url, service.child.pid as number, codeSamples, c, Math.max(c, CODE_REQUESTS), 1), kind: 'code' });
+    if (SKIP_CODE === null) for (const c of CLIENTS) http.push({ name: `code, HTTP, ${c} client${c > 1 ? 's' : ''}, 1 sample/request`, line: await drive(service.url, service.child.pid as number, codeSamples, c, Math.max(c, CODE_REQUESTS), 1), kind: 'code' });
     const inProc1 = { verbatim: await inProcessMath(mathSamples), dollars: await inProcessMath(dollarSamples) };
-    const codeBase1 = SKIP_CODE ? 0 : await inProcessCode();
+    const codeBase1 = SKIP_CODE !== null ? 0 : await inProcessCode();
     const codeBase = Math.max(codeBase0, codeBase1);
     const detail = (l: HttpLine): string =>
       `p50 ${l.p50} ms, p99 ${l.p99} ms; CPU ms/sample: server loop ${l.cpu.main.toFixed(2)}, server rest ${l.cpu.rest.toFixed(2)}, client ${l.cpu.client.toFixed(2)}${l.batch !== null ? `; checks/message ${l.batch.toFixed(1)}` : ''}${l.errors ? `; ${l.errors} errors` : ''}`;
@@ -311,7 +315,7 @@ try {
       row(`${label}, in-process trainer composite`, base.composite, base.composite, base.verifier, `(before / after: ${b0.composite.toFixed(0)} / ${b1.composite.toFixed(0)}; ${cpuOf(b0.compositeCpu, b1.compositeCpu)})`);
       for (const h of http.filter((x) => x.kind === w)) row(`  ${h.name}`, h.line.samplesPerSecond, base.composite, base.verifier, detail(h.line));
     }
-    if (SKIP_CODE) process.stdout.write(`code: skipped (${sandbox.isolation === 'rlimits' ? `no namespace sandbox works here: ${sandbox.reason ?? 'unknown reason'}` : '--skip-code'})\n`);
+    if (SKIP_CODE !== null) process.stdout.write(`code: skipped (${SKIP_CODE})\n`);
     else row('code, in-process trainer composite', codeBase, codeBase, null, `(before / after: ${codeBase0.toFixed(1)} / ${codeBase1.toFixed(1)})`);
     for (const h of http.filter((x) => x.kind === 'code')) row(`  ${h.name}`, h.line.samplesPerSecond, codeBase, null, detail(h.line));
     process.stdout.write(`\nmath: ${mathSamples.length} MATH-500 answers cycled, ${MATH_REQUESTS} samples per level; code: ${codeSamples.length} reference solutions, ${CODE_REQUESTS} per level.\n`);

@@ -411,7 +411,7 @@ export function baseCorpus(items: readonly TaskItem[], rng: Rng, opts: CorpusOpt
     const lang = rng.next() < opts.zhShare ? 'zh' : 'en';
     const worked = rng.next() < opts.workedShare;
     const answerLang = lang === 'zh' && worked && (opts.zhAnsweredInEnglish ?? 0) > 0 && rng.next() < opts.zhAnsweredInEnglish! ? 'en' : lang;
-    docs.push(problemDocument(item, expr, lang, worked, rng, answerLang, opts.restate ?? false, worked ? (opts.slip ?? 0) : 0));
+    docs.push(problemDocument(item, expr, lang, worked, rng, answerLang, opts.restate ?? false, opts.slip ?? 0));
     if (rng.next() < opts.noteShare) {
       const lang = rng.next() < opts.zhShare ? 'zh' : 'en';
       const plain = (opts.notePlain ?? 0) > 0 && rng.next() < opts.notePlain!;
