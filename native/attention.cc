@@ -1,7 +1,7 @@
 // native/attention.cc — fused scaled-dot-product attention (forward and backward) with GQA, a causal mask that
-// admits a KV-cache prefix, and strided operands (views into a packed QKV projection need no copies). Work is split over (batch, head) pairs on the thread pool; inside each pair the two
-// products run as single-threaded GEMMs (OpenBLAS is switched to one thread for the duration, so its pool and
-// ours do not oversubscribe the cores). Geometry: see AttentionGeometry in src/backend/types.ts.
+// admits a KV-cache prefix, and strided operands (views into a packed QKV projection need no copies). Work is split over (batch, head) pairs on the thread pool; inside each pair the
+// products run through small_gemm.h's register tiles on that thread, reading Q, K, V and dO in place; K (and V in the
+// backward) is transposed once per head so that a tile of scores vectorizes over keys. Geometry: see AttentionGeometry in src/backend/types.ts.
 
 #include <algorithm>
 #include <cmath>
@@ -13,48 +13,10 @@
 #include "kernels.h"
 #include "napi_util.h"
 #include "pool.h"
-
-#ifdef R1_HAVE_CBLAS
-#include <cblas.h>
-#endif
+#include "small_gemm.h"
 
 namespace r1 {
 namespace {
-
-// Single-threaded GEMM usable from pool workers (OpenBLAS unless useBlas(false) switched it off).
-void gemm1(bool tA, bool tB, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda, const float* B,
-           int64_t ldb, float beta, float* C, int64_t ldc) {
-#ifdef R1_HAVE_CBLAS
-  if (blas_enabled()) {
-    cblas_sgemm(CblasRowMajor, tA ? CblasTrans : CblasNoTrans, tB ? CblasTrans : CblasNoTrans, (int)M, (int)N, (int)K,
-                alpha, A, (int)lda, B, (int)ldb, beta, C, (int)ldc);
-    return;
-  }
-#endif
-  for (int64_t i = 0; i < M; i++) {
-    float* c = C + i * ldc;
-    if (beta == 0.0f) std::memset(c, 0, sizeof(float) * N);
-    else if (beta != 1.0f) for (int64_t j = 0; j < N; j++) c[j] *= beta;
-    for (int64_t p = 0; p < K; p++) {
-      const float a = alpha * (tA ? A[p * lda + i] : A[i * lda + p]);
-      if (!tB) {
-        const float* b = B + p * ldb;
-        for (int64_t j = 0; j < N; j++) c[j] += a * b[j];
-      } else {
-        for (int64_t j = 0; j < N; j++) c[j] += a * B[j * ldb + p];
-      }
-    }
-  }
-}
-
-// Switches OpenBLAS to one thread while our pool runs per-head GEMMs in parallel.
-struct BlasSingleThread {
-#ifdef R1_HAVE_CBLAS
-  int saved;
-  BlasSingleThread() : saved(openblas_get_num_threads()) { if (saved != 1) openblas_set_num_threads(1); }
-  ~BlasSingleThread() { if (saved != 1) openblas_set_num_threads(saved); }
-#endif
-};
 
 // Geometry: sizes then (batch, head, time) element strides of q, k, v, out (feature axis contiguous).
 struct Geom {
@@ -86,6 +48,40 @@ Geom read_geom(Args& a, size_t at, const F32& q, const F32& k, const F32& v, con
 // Query rows are processed in blocks; under a causal mask a block only multiplies the keys it can see, which
 // skips most of the masked upper triangle of QKᵀ, PV and their backward products.
 constexpr int64_t kRowBlock = 32;
+// The forward's row blocks are one register tile high: each computes only the scores its rows can see.
+constexpr int64_t kFwdRows = small::MR;
+
+using small::vi;
+
+// s[j] ← exp(scale · s[j] − max) for j < vis and 0 for vis ≤ j < n (n a multiple of VW); returns the sum.
+float softmax_masked(float* s, int64_t n, int64_t vis, float scale) {
+  using small::vf;
+  constexpr int W = small::VW;
+  const float ninf = -std::numeric_limits<float>::infinity();
+  vi lane;
+  for (int t = 0; t < W; t++) lane[t] = t;
+  vf mv = vf{} + ninf;
+  for (int64_t j0 = 0; j0 < n; j0 += W) {
+    const vf x = *reinterpret_cast<const vf*>(s + j0) * scale;
+    const vi in = lane + static_cast<int32_t>(j0) < static_cast<int32_t>(vis);
+    const vf xm = in ? x : vf{} + ninf;
+    mv = xm > mv ? xm : mv;
+  }
+  float m = ninf;
+  for (int t = 0; t < W; t++) m = std::max(m, mv[t]);
+  vf sv = vf{};
+  for (int64_t j0 = 0; j0 < n; j0 += W) {
+    vf* p = reinterpret_cast<vf*>(s + j0);
+    const vi in = lane + static_cast<int32_t>(j0) < static_cast<int32_t>(vis);
+    const vf e = in ? fast_exp_v<vf, vi>(*p * scale - m) : vf{};
+    *p = e;
+    sv += e;
+  }
+  float sum = 0.0f;
+  for (int t = 0; t < W; t++) sum += sv[t];
+  return sum;
+}
+
 
 inline int64_t visible_keys(const Geom& d, bool causal, int64_t last_row) {
   return causal ? std::min(d.Tk, last_row + (d.Tk - d.Tq) + 1) : d.Tk;
@@ -104,37 +100,45 @@ R1_ENTRY(attention) {
   if (causal && d.Tk < d.Tq) fail_range("attention: causal needs Tk >= Tq");
   if (probs.p) a.need(probs, mul(mul(mul(d.B, d.H), d.Tq), d.Tk), "probs");
   const int64_t group = d.H / d.Hkv;
-  [[maybe_unused]] BlasSingleThread single;
+  const int64_t Tkp = small::round_up(d.Tk);
   parallel_for(d.B * d.H, 2, [&](int64_t p0, int64_t p1) {
-    std::vector<float> scratch(probs.p ? 0 : static_cast<size_t>(d.Tq * d.Tk));
+    // Kᵀ of the current head (Dk, Tkp), zero past Tk; the scores of one row block (rows, Tkp); its weights when the
+    // caller keeps no probs.
+    // V of the current head, contiguous: rows 3·C apart in a packed projection fall on a few L1 sets.
+    std::vector<float> kt(static_cast<size_t>(d.Dk * Tkp)), scores(static_cast<size_t>(kFwdRows * Tkp)), vc(static_cast<size_t>(d.Tk * d.Dv));
+    std::vector<float> scratch(probs.p ? 0 : static_cast<size_t>(kFwdRows * d.Tk));
     for (int64_t bh = p0; bh < p1; bh++) {
       const int64_t b = bh / d.H, h = bh % d.H, kvh = h / group;
       const float* Q = q.p + b * d.qB + h * d.qH;
       const float* K = k.p + b * d.kB + kvh * d.kH;
       const float* V = v.p + b * d.vB + kvh * d.vH;
       float* O = out.p + b * d.oB + h * d.oH;
-      float* P = probs.p ? probs.p + bh * d.Tq * d.Tk : scratch.data();
-      for (int64_t i0 = 0; i0 < d.Tq; i0 += kRowBlock) {
-        const int64_t i1 = std::min(d.Tq, i0 + kRowBlock);
+      small::transpose(K, d.kT, d.Tk, d.Dk, kt.data(), Tkp);
+      for (int64_t j = 0; j < d.Tk; j++) std::memcpy(vc.data() + j * d.Dv, V + j * d.vT, sizeof(float) * d.Dv);
+      for (int64_t i0 = 0; i0 < d.Tq; i0 += kFwdRows) {
+        const int64_t i1 = std::min(d.Tq, i0 + kFwdRows), rows = i1 - i0;
         const int64_t kmax = visible_keys(d, causal, i1 - 1);
-        float* Pb = P + i0 * d.Tk;
-        if (kmax > 0) gemm1(false, true, i1 - i0, kmax, d.Dk, scale, Q + i0 * d.qT, d.qT, K, d.kT, 0.0f, Pb, d.Tk);  // S = scale Q Kᵀ
-        for (int64_t i = i0; i < i1; i++) {
-          float* row = P + i * d.Tk;
-          const int64_t vis = visible_keys(d, causal, i);
-          float m = -std::numeric_limits<float>::infinity();
-          for (int64_t j = 0; j < vis; j++) m = row[j] > m ? row[j] : m;
-          float s = 0.0f;
-          for (int64_t j = 0; j < vis; j++) {
-            row[j] = fast_exp(row[j] - m);
-            s += row[j];
-          }
-          const float inv = s > 0.0f ? 1.0f / s : 0.0f;
-          for (int64_t j = 0; j < vis; j++) row[j] *= inv;
-          for (int64_t j = vis; j < d.Tk; j++) row[j] = 0.0f;
+        float* Pb = probs.p ? probs.p + (bh * d.Tq + i0) * d.Tk : scratch.data();
+        if (kmax == 0) {
+          for (int64_t i = i0; i < i1; i++) std::memset(O + i * d.oT, 0, sizeof(float) * d.Dv);
+          std::memset(Pb, 0, sizeof(float) * rows * d.Tk);
+          continue;
         }
-        if (kmax > 0) gemm1(false, false, i1 - i0, d.Dv, kmax, 1.0f, Pb, d.Tk, V, d.vT, 0.0f, O + i0 * d.oT, d.oT);  // P V
-        else for (int64_t i = i0; i < i1; i++) std::memset(O + i * d.oT, 0, sizeof(float) * d.Dv);
+        small::gemm<false>(rows, std::min(Tkp, small::round_up(kmax)), d.Dk, Q + i0 * d.qT, d.qT, kt.data(), Tkp, scores.data(), Tkp, false);  // Q Kᵀ
+        for (int64_t i = 0; i < rows; i++) {
+          float* s = scores.data() + i * Tkp;
+          float* row = Pb + i * d.Tk;
+          const int64_t vis = visible_keys(d, causal, i0 + i);
+          // Whole vectors up to the first multiple of VW past the visible keys (the scores exist there: Kᵀ is zero
+          // past Tk), masked, so no scalar remainder loop runs per row.
+          const int64_t n = small::round_up(vis);
+          const float sum = softmax_masked(s, n, vis, scale);
+          const float inv = sum > 0.0f ? 1.0f / sum : 0.0f;
+          const int64_t w = std::min(n, d.Tk);
+          for (int64_t j = 0; j < w; j++) row[j] = s[j] * inv;
+          for (int64_t j = w; j < d.Tk; j++) row[j] = 0.0f;
+        }
+        small::gemm<false>(rows, d.Dv, kmax, Pb, d.Tk, vc.data(), d.Dv, O + i0 * d.oT, d.oT, false);  // P V
       }
     }
   });
@@ -154,10 +158,10 @@ R1_ENTRY(attention_backward) {
   a.need(probs, mul(mul(mul(d.B, d.H), d.Tq), d.Tk), "probs");
   // Causality is read back from the saved probs: a block's visible keys end where its last row's weights end.
   const int64_t group = d.H / d.Hkv;
-  [[maybe_unused]] BlasSingleThread single;
+  const int64_t Tkp = small::round_up(d.Tk);
   // One task per (batch, kv head): the query heads of a GQA group accumulate into the same dK / dV.
   parallel_for(d.B * d.Hkv, 2, [&](int64_t t0, int64_t t1) {
-    std::vector<float> dS(static_cast<size_t>(kRowBlock * d.Tk));
+    std::vector<float> dS(static_cast<size_t>(kRowBlock * Tkp)), vt(static_cast<size_t>(d.Dv * Tkp)), kc(static_cast<size_t>(d.Tk * d.Dk));
     for (int64_t task = t0; task < t1; task++) {
       const int64_t b = task / d.Hkv, kvh = task % d.Hkv;
       const float* K = k.p + b * d.kB + kvh * d.kH;
@@ -168,6 +172,8 @@ R1_ENTRY(attention_backward) {
         std::memset(dK + j * d.kT, 0, sizeof(float) * d.Dk);
         std::memset(dV + j * d.vT, 0, sizeof(float) * d.Dv);
       }
+      small::transpose(V, d.vT, d.Tk, d.Dv, vt.data(), Tkp);
+      for (int64_t j = 0; j < d.Tk; j++) std::memcpy(kc.data() + j * d.Dk, K + j * d.kT, sizeof(float) * d.Dk);
       for (int64_t g = 0; g < group; g++) {
         const int64_t h = kvh * group + g;
         const int64_t bh = b * d.H + h;
@@ -184,9 +190,14 @@ R1_ENTRY(attention_backward) {
             while (kmax > 0 && last[kmax - 1] == 0.0f) kmax--;
             for (int64_t i = i0; i < i1 - 1 && kmax < d.Tk; i++) {
               const float* r = P + i * d.Tk;
+              // Under a causal mask no earlier row reaches past the last one: one vectorized test per row.
+              int any = 0;
+#pragma omp simd reduction(| : any)
+              for (int64_t j = kmax; j < d.Tk; j++) any |= r[j] != 0.0f;
+              if (!any) continue;
               int64_t km = d.Tk;
               while (km > kmax && r[km - 1] == 0.0f) km--;
-              kmax = km > kmax ? km : kmax;
+              kmax = km;
             }
           }
           const float* Pb = P + i0 * d.Tk;
@@ -194,19 +205,19 @@ R1_ENTRY(attention_backward) {
             for (int64_t i = i0; i < i1; i++) std::memset(dQ + i * d.qT, 0, sizeof(float) * d.Dk);
             continue;
           }
-          gemm1(true, false, kmax, d.Dv, rows, 1.0f, Pb, d.Tk, dO + i0 * d.oT, d.oT, 1.0f, dV, d.vT);  // dV += Pᵀ dO
-          gemm1(false, true, rows, kmax, d.Dv, 1.0f, dO + i0 * d.oT, d.oT, V, d.vT, 0.0f, dS.data(), d.Tk);  // dP = dO Vᵀ
+          small::gemm<true>(kmax, d.Dv, rows, Pb, d.Tk, dO + i0 * d.oT, d.oT, dV, d.vT, true);  // dV += Pᵀ dO
+          small::gemm<false>(rows, std::min(Tkp, small::round_up(kmax)), d.Dv, dO + i0 * d.oT, d.oT, vt.data(), Tkp, dS.data(), Tkp, false);  // dP = dO Vᵀ
           for (int64_t i = 0; i < rows; i++) {
             // dS = P ⊙ (dP − Σ_j P dP) · scale (softmax backward folded with the score scale)
-            float* r = dS.data() + i * d.Tk;
+            float* r = dS.data() + i * Tkp;
             const float* pr = Pb + i * d.Tk;
             float dot = 0.0f;
 #pragma omp simd reduction(+ : dot)
             for (int64_t j = 0; j < kmax; j++) dot += pr[j] * r[j];
             for (int64_t j = 0; j < kmax; j++) r[j] = pr[j] * (r[j] - dot) * scale;
           }
-          gemm1(false, false, rows, d.Dk, kmax, 1.0f, dS.data(), d.Tk, K, d.kT, 0.0f, dQ + i0 * d.qT, d.qT);  // dQ = dS K
-          gemm1(true, false, kmax, d.Dk, rows, 1.0f, dS.data(), d.Tk, Q + i0 * d.qT, d.qT, 1.0f, dK, d.kT);  // dK += dSᵀ Q
+          small::gemm<false>(rows, d.Dk, kmax, dS.data(), Tkp, kc.data(), d.Dk, dQ + i0 * d.qT, d.qT, false);  // dQ = dS K
+          small::gemm<true>(kmax, d.Dk, rows, dS.data(), Tkp, Q + i0 * d.qT, d.qT, dK, d.kT, true);  // dK += dSᵀ Q
         }
       }
     }

@@ -31,6 +31,33 @@ inline float fast_exp(float x) {
   return y;
 }
 
+// fast_exp on a GCC vector of floats V (VI: the int vector of the same width), the same steps lane by lane: for loops
+// GCC leaves scalar (short masked rows, reductions it may not reorder), written with explicit vectors instead.
+template <class V, class VI>
+inline V fast_exp_v(V x) {
+  const V hi = V{} + 88.3762626647949f;
+  const V lo = V{} + -87.3365447504f;
+  V xc = x > hi ? hi : x;
+  xc = xc < lo ? lo : xc;
+  const V t = xc * 1.44269504088896341f + 0.5f;
+  V fl = __builtin_convertvector(__builtin_convertvector(t, VI), V);  // truncation, then floor for negatives
+  fl = fl > t ? fl - 1.0f : fl;
+  const V r = xc - fl * 0.693359375f + fl * 2.12194440e-4f;
+  const V r2 = r * r;
+  V p = V{} + 1.9875691500E-4f;
+  p = p * r + 1.3981999507E-3f;
+  p = p * r + 8.3334519073E-3f;
+  p = p * r + 4.1665795894E-2f;
+  p = p * r + 1.6666665459E-1f;
+  p = p * r + 5.0000001201E-1f;
+  p = p * r2 + r + 1.0f;
+  const VI e = (__builtin_convertvector(fl, VI) + 127) << 23;
+  V y = p * reinterpret_cast<const V&>(e);
+  y = x < lo ? V{} : y;
+  y = x > hi ? V{} + __builtin_inff() : y;
+  return y;
+}
+
 inline float fast_sigmoid(float x) { return 1.0f / (1.0f + fast_exp(-x)); }
 
 inline float fast_tanh(float x) { return 1.0f - 2.0f / (fast_exp(2.0f * x) + 1.0f); }

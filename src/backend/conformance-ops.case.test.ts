@@ -112,6 +112,11 @@ export const opCases: OpCase[] = [
   { name: 'attention full', inputs: [x([1, 2, 3, 4]), x([1, 2, 6, 4]), x([1, 2, 6, 2])], run: ([q, k, v]) => T.attention(q!, k!, v!, { causal: false, scale: 0.3 }) },
   { name: 'attention bthd GQA', inputs: [x([2, 3, 4, 4]), x([2, 3, 2, 4]), x([2, 3, 2, 2])], run: ([q, k, v]) => T.attention(q!, k!, v!, { layout: 'bthd' }) },
   { name: 'attention long causal blocks', inputs: [x([1, 1, 40, 2]), x([1, 1, 70, 2]), x([1, 1, 70, 2])], run: ([q, k, v]) => T.attention(q!, k!, v!) },
+  // Head dims and lengths large enough for the native kernel's register tiles and in-register transposes (vectors of
+  // 8 or 16 floats), with remainders in rows, keys and features.
+  { name: 'attention vector tiles causal', inputs: [x([1, 2, 37, 40]), x([1, 2, 37, 40]), x([1, 2, 37, 40])], run: ([q, k, v]) => T.attention(q!, k!, v!) },
+  { name: 'attention vector tiles GQA + kv prefix', inputs: [x([1, 4, 20, 32]), x([1, 2, 45, 32]), x([1, 2, 45, 32])], run: ([q, k, v]) => T.attention(q!, k!, v!, { causal: true }) },
+  { name: 'attention vector tiles full, Dv < Dk', inputs: [x([1, 1, 19, 48]), x([1, 1, 33, 48]), x([1, 1, 33, 16])], run: ([q, k, v]) => T.attention(q!, k!, v!, { causal: false, scale: 0.2 }) },
   { name: 'packedAttention', inputs: [x([2, 5, 3 * 2 * 3])], run: ([qkv]) => T.packedAttention(qkv!, { nHead: 2 }) },
   { name: 'packedAttention GQA', inputs: [x([1, 4, (4 + 2 * 2) * 2])], run: ([qkv]) => T.packedAttention(qkv!, { nHead: 4, nKvHead: 2 }) },
   { name: 'clone', inputs: [x([4])], run: ([a]) => T.mul(T.clone(a!), a!) },
