@@ -28,6 +28,12 @@
       "cflags_cc": ["-std=c++17", "-O3", "-march=native", "-fno-math-errno", "-fno-trapping-math", "-fopenmp-simd", "-fexceptions", "-Wall", "-Wno-unknown-pragmas"],
       "libraries": ["-lpthread"],
       "conditions": [
+        # GCC's tuning for recent Intel cores keeps auto-vectorized loops at 256 bits; the GEMMs (OpenBLAS's SkylakeX
+        # kernels, the packed and attention tiles) already run at 512, so the element-wise loops may as well
+        # (measured +1.5% on the reference training step of an AVX-512 Xeon). No effect where AVX-512 is absent.
+        ["target_arch=='x64'", {
+          "cflags_cc": ["-mprefer-vector-width=512"],
+        }],
         ["r1_have_blas=='true'", {
           "defines": ["R1_HAVE_CBLAS"],
           "include_dirs": ["<(r1_blas_include)"],
