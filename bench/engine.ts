@@ -136,9 +136,10 @@ const timeEngineSteps = (steps: number): number => {
 
 const torchThreads = flags.threads ?? backend.info.threads;
 const torchScript = join(packageRoot(), 'bench', 'engine_torch.py');
-const torchAvailable = !flags['skip-torch'] && spawnSync('python3', ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+const python = process.env.PYTHON ?? 'python3';
+const torchAvailable = !flags['skip-torch'] && spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
 const timeTorch = (): { step_s: number; torch: string } | null => {
-  const r = spawnSync('python3', [torchScript, '--steps', String(flags.steps), '--threads', String(torchThreads)], {
+  const r = spawnSync(python, [torchScript, '--steps', String(flags.steps), '--threads', String(torchThreads)], {
     env: { ...userEnv(), OMP_WAIT_POLICY: 'PASSIVE' },
     encoding: 'utf8',
   });
@@ -174,7 +175,7 @@ if (torchTimes.length > 0) {
   console.log(`  PyTorch ${torchVersion} eager (${torchThreads} threads): ${torchTps.toFixed(0).padStart(6)} tokens/s  (step ${(median(torchTimes) * 1000).toFixed(0)} ms; reps ${torchTimes.map((t) => (t * 1000).toFixed(0)).join(', ')} ms; ${formatSpread(spreadOf(torchTimes))})`);
   console.log(`  ratio engine / PyTorch: ${(engineTps / torchTps).toFixed(2)}x of medians; ${median(stepRatios).toFixed(2)}x median of per-repetition ratios (${stepRatios.map((r) => r.toFixed(2)).join(', ')}; ${formatSpread(spreadOf(stepRatios))})`);
 } else {
-  console.log('  PyTorch: not measured (python3 with torch not importable, or --skip-torch)');
+  console.log(`  PyTorch: not measured (${python} with torch not importable, or --skip-torch)`);
 }
 if ([engineTimes, torchTimes, stepRatios].some((xs) => xs.length > 0 && tooWide(spreadOf(xs)))) console.log('  the repetitions varied too much to trust (the machine was busy): rerun when it is quiet, or with more --reps');
 console.log('');
