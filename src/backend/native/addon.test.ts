@@ -59,6 +59,41 @@ test('useBlas switches GEMMs to the portable kernel and back, with the same resu
   assert.throws(() => addon.useBlas(1), /on must be a boolean/);
 });
 
+// Large products run as one single-threaded OpenBLAS call per pool thread on a band of C (rows when M >= N, else
+// columns). Small integers make every partial sum exact, so any band split must equal the portable kernel bit for bit.
+const bandCheck = `
+  const { loadNativeAddon } = await import(process.env.R1_INDEX);
+  const addon = loadNativeAddon();
+  const shapes = [[300, 130, 70], [100, 517, 50], [261, 261, 41], [1000, 144, 16]];
+  let worst = 0, runs = 0;
+  for (const [M, N, K] of shapes) for (const tA of [false, true]) for (const tB of [false, true]) for (const [alpha, beta] of [[1, 0], [0.5, 1]]) {
+    const lda = (tA ? M : K) + 3, ldb = (tB ? K : N) + 5, ldc = N + 7;
+    const A = Float32Array.from({ length: (tA ? K : M) * lda }, (_, i) => ((i * 37) % 11) - 5);
+    const B = Float32Array.from({ length: (tB ? N : K) * ldb }, (_, i) => ((i * 13) % 7) - 3);
+    const C0 = Float32Array.from({ length: M * ldc }, (_, i) => (i % 5) - 2);
+    const run = () => { const C = C0.slice(); addon.gemm(tA, tB, M, N, K, alpha, A, lda, 0, B, ldb, 0, beta, C, ldc, 0, 1); return C; };
+    const got = run();
+    addon.useBlas(false);
+    const want = run();
+    addon.useBlas(true);
+    for (let i = 0; i < got.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]));
+    runs++;
+  }
+  console.log(JSON.stringify({ worst, runs, threads: addon.info().threads }));
+`;
+
+test('large GEMMs split into bands over the pool threads equal the portable kernel (every transpose, rows and columns)', () => {
+  for (const threads of ['2', '3']) {
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', bandCheck], {
+      env: { ...process.env, R1_THREADS: threads, R1_INDEX: new URL('./index.js', import.meta.url).href },
+      encoding: 'utf8',
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout.trim()) as { worst: number; runs: number; threads: number };
+    assert.deepEqual(out, { worst: 0, runs: 32, threads: Number(threads) });
+  }
+});
+
 test('gemm validates buffer lengths, leading dimensions and overlapping batches', () => {
   assert.throws(() => addon.gemm(false, false, 4, 4, 4, 1, f(15), 4, 0, f(16), 4, 0, 0, f(16), 4, 0, 1), /A holds 15 floats, needs 16/);
   assert.throws(() => addon.gemm(false, false, 4, 4, 4, 1, f(16), 3, 0, f(16), 4, 0, 0, f(16), 4, 0, 1), /leading dimension 3 < 4/);
