@@ -31,6 +31,12 @@ constexpr int NB = VW * NV;  // columns per block
 
 typedef float vf __attribute__((vector_size(VW * 4), aligned(4)));
 
+// k steps per pass over a block: 128 × NB floats (24 KiB at AVX-512) stay in a 32 KiB L1 while every row tile of the
+// call reads them, instead of each tile streaming the whole (K, NB) block from L2 (147 KiB at K = 768). Measured on
+// bench:generate's large model at batch 64 (2-core Xeon, --steps, interleaved builds): 1-3% less time per decode step
+// than unchunked; 64 and 256 were no better than 128.
+constexpr int64_t kKChunk = 128;
+
 inline int64_t blocks(int64_t N) { return (N + NB - 1) / NB; }
 inline int64_t packed_size(int64_t N, int64_t K) { return blocks(N) * NB * K; }
 
@@ -97,25 +103,34 @@ inline void tile(const float* x, int64_t ldx, const float* blk, int64_t K, float
 inline void gemm_blocks(const float* x, int64_t M, int64_t K, const float* Wp, int64_t N, int64_t j0, int64_t j1, float* y, int64_t ldy,
                         bool accumulate, int64_t ldx = -1) {
   if (ldx < 0) ldx = K;
+  const int64_t KC = kKChunk;
   for (int64_t j = j0; j < j1; j++) {
-    const float* blk = Wp + j * NB * K;
+    const float* blkj = Wp + j * NB * K;
     float* yj = y + j * NB;
     const int64_t ncols = std::min<int64_t>(NB, N - j * NB);
-    const float* next = j + 1 < j1 ? blk + NB * K : nullptr;
-    int64_t i = 0;
-    for (; i + MR <= M; i += MR) tile<MR>(x + i * ldx, ldx, blk, K, yj + i * ldy, ldy, ncols, accumulate, i == 0 ? next : nullptr);
-    const float* xi = x + i * ldx;
-    float* yi = yj + i * ldy;
-    const float* pf = i == 0 ? next : nullptr;  // M < MR: the only tile prefetches
-    switch (M - i) {
-      case 7: tile<7>(xi, ldx, blk, K, yi, ldy, ncols, accumulate, pf); break;
-      case 6: tile<6>(xi, ldx, blk, K, yi, ldy, ncols, accumulate, pf); break;
-      case 5: tile<5>(xi, ldx, blk, K, yi, ldy, ncols, accumulate, pf); break;
-      case 4: tile<4>(xi, ldx, blk, K, yi, ldy, ncols, accumulate, pf); break;
-      case 3: tile<3>(xi, ldx, blk, K, yi, ldy, ncols, accumulate, pf); break;
-      case 2: tile<2>(xi, ldx, blk, K, yi, ldy, ncols, accumulate, pf); break;
-      case 1: tile<1>(xi, ldx, blk, K, yi, ldy, ncols, accumulate, pf); break;
-      default: break;
+    const float* nextj = j + 1 < j1 ? blkj + NB * K : nullptr;
+    for (int64_t k0 = 0; k0 < K || k0 == 0; k0 += KC) {
+      const int64_t kc = std::min(KC, K - k0);
+      const float* blk = blkj + k0 * NB;
+      const float* next = nextj ? nextj + k0 * NB : nullptr;
+      const bool acc = accumulate || k0 > 0;
+      const float* xk = x + k0;
+      int64_t i = 0;
+      for (; i + MR <= M; i += MR) tile<MR>(xk + i * ldx, ldx, blk, kc, yj + i * ldy, ldy, ncols, acc, i == 0 ? next : nullptr);
+      const float* xi = xk + i * ldx;
+      float* yi = yj + i * ldy;
+      const float* pf = i == 0 ? next : nullptr;  // M < MR: the only tile prefetches
+      switch (M - i) {
+        case 7: tile<7>(xi, ldx, blk, kc, yi, ldy, ncols, acc, pf); break;
+        case 6: tile<6>(xi, ldx, blk, kc, yi, ldy, ncols, acc, pf); break;
+        case 5: tile<5>(xi, ldx, blk, kc, yi, ldy, ncols, acc, pf); break;
+        case 4: tile<4>(xi, ldx, blk, kc, yi, ldy, ncols, acc, pf); break;
+        case 3: tile<3>(xi, ldx, blk, kc, yi, ldy, ncols, acc, pf); break;
+        case 2: tile<2>(xi, ldx, blk, kc, yi, ldy, ncols, acc, pf); break;
+        case 1: tile<1>(xi, ldx, blk, kc, yi, ldy, ncols, acc, pf); break;
+        default: break;
+      }
+      if (K == 0) break;
     }
   }
 }
