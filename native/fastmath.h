@@ -9,25 +9,33 @@
 
 namespace r1 {
 
-inline float fast_exp(float x) {
-  const float hi = 88.3762626647949f;
-  const float lo = -87.3365447504f;
-  float xc = x > hi ? hi : x;
-  xc = xc < lo ? lo : xc;
-  const float fl = std::floor(xc * 1.44269504088896341f + 0.5f);  // n = round(x / ln2)
-  float r = xc - fl * 0.693359375f + fl * 2.12194440e-4f;
-  float r2 = r * r;
-  float p = 1.9875691500E-4f;
+// The steps shared by the scalar and vector exp: the reduction r = x − n ln2 (ln2 in two parts) and the polynomial
+// for e^r. T is float or a GCC vector of floats (scalars broadcast in the arithmetic).
+template <class T>
+inline T exp_reduced(T xc, T fl) {
+  const T r = xc - fl * 0.693359375f + fl * 2.12194440e-4f;
+  const T r2 = r * r;
+  T p = r * 0.0f + 1.9875691500E-4f;
   p = p * r + 1.3981999507E-3f;
   p = p * r + 8.3334519073E-3f;
   p = p * r + 4.1665795894E-2f;
   p = p * r + 1.6666665459E-1f;
   p = p * r + 5.0000001201E-1f;
-  p = p * r2 + r + 1.0f;
+  return p * r2 + r + 1.0f;
+}
+
+constexpr float kExpHi = 88.3762626647949f;
+constexpr float kExpLo = -87.3365447504f;
+
+inline float fast_exp(float x) {
+  float xc = x > kExpHi ? kExpHi : x;
+  xc = xc < kExpLo ? kExpLo : xc;
+  const float fl = std::floor(xc * 1.44269504088896341f + 0.5f);  // n = round(x / ln2)
+  const float p = exp_reduced(xc, fl);
   int32_t e = (static_cast<int32_t>(fl) + 127) << 23;
   float y = p * __builtin_bit_cast(float, e);  // p * 2^n
-  y = x < lo ? 0.0f : y;
-  y = x > hi ? __builtin_inff() : y;
+  y = x < kExpLo ? 0.0f : y;
+  y = x > kExpHi ? __builtin_inff() : y;
   return y;
 }
 
@@ -35,24 +43,16 @@ inline float fast_exp(float x) {
 // GCC leaves scalar (short masked rows, reductions it may not reorder), written with explicit vectors instead.
 template <class V, class VI>
 inline V fast_exp_v(V x) {
-  const V hi = V{} + 88.3762626647949f;
-  const V lo = V{} + -87.3365447504f;
+  const V hi = V{} + kExpHi;
+  const V lo = V{} + kExpLo;
   V xc = x > hi ? hi : x;
   xc = xc < lo ? lo : xc;
   const V t = xc * 1.44269504088896341f + 0.5f;
   V fl = __builtin_convertvector(__builtin_convertvector(t, VI), V);  // truncation, then floor for negatives
   fl = fl > t ? fl - 1.0f : fl;
-  const V r = xc - fl * 0.693359375f + fl * 2.12194440e-4f;
-  const V r2 = r * r;
-  V p = V{} + 1.9875691500E-4f;
-  p = p * r + 1.3981999507E-3f;
-  p = p * r + 8.3334519073E-3f;
-  p = p * r + 4.1665795894E-2f;
-  p = p * r + 1.6666665459E-1f;
-  p = p * r + 5.0000001201E-1f;
-  p = p * r2 + r + 1.0f;
+  const V p = exp_reduced(xc, fl);
   const VI e = (__builtin_convertvector(fl, VI) + 127) << 23;
-  V y = p * reinterpret_cast<const V&>(e);
+  V y = p * __builtin_bit_cast(V, e);
   y = x < lo ? V{} : y;
   y = x > hi ? V{} + __builtin_inff() : y;
   return y;
