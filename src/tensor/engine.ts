@@ -41,13 +41,19 @@ export class Engine {
 
   // ---- buffers -------------------------------------------------------------------------------------------------
 
-  /** @internal a float32 buffer of exactly n elements, reused from the pool when possible (contents stale). */
+  /**
+   * @internal a float32 buffer of exactly n elements, reused from the pool when possible (contents stale). The pool
+   * keeps buffers by capacity class (poolCapacity), so a step whose ragged sizes differ from the last step's still
+   * reuses its buffers; a request below its class gets a view of the class's first n elements.
+   */
   acquire(n: number): Float32Array {
-    const list = this.pool.get(n);
-    const buf = list?.pop();
-    if (buf) return buf;
-    this.allocations++;
-    return this.allocate(n);
+    const cap = poolCapacity(n);
+    let buf = this.pool.get(cap)?.pop();
+    if (!buf) {
+      this.allocations++;
+      buf = this.allocate(cap);
+    }
+    return cap === n ? buf : buf.subarray(0, n);
   }
 
   /** A fresh zero-filled buffer from the backend's allocator (aligned for the native backend), not pooled. */
@@ -55,14 +61,16 @@ export class Engine {
     return this.backend.allocate ? this.backend.allocate(n) : new Float32Array(n);
   }
 
-  /** @internal return a buffer to the pool. */
+  /** @internal return a buffer from acquire() to the pool (its whole capacity class). */
   release(buf: Float32Array): void {
-    let list = this.pool.get(buf.length);
+    const cap = poolCapacity(buf.length);
+    const whole = cap === buf.length ? buf : new Float32Array(buf.buffer, buf.byteOffset, cap);
+    let list = this.pool.get(cap);
     if (!list) {
       list = [];
-      this.pool.set(buf.length, list);
+      this.pool.set(cap, list);
     }
-    list.push(buf);
+    list.push(whole);
   }
 
   /** Drops idle pooled buffers (e.g. after a phase with different shapes). */
@@ -347,6 +355,18 @@ export class Engine {
       }
     }
   }
+}
+
+/**
+ * The pool's capacity class for n floats: n itself up to 4,096, else n rounded up to an eighth of its power of two
+ * (at most 12.5% of a buffer unused). Exact sizes made every GRPO step, whose prompt and completion lengths differ
+ * from the last step's, allocate (and page-fault) its activations afresh.
+ */
+export function poolCapacity(n: number): number {
+  if (n <= 4096) return n;
+  const log2 = n < 2 ** 31 ? 31 - Math.clz32(n) : Math.floor(Math.log2(n));
+  const step = 2 ** (log2 - 3);
+  return Math.ceil(n / step) * step;
 }
 
 /** dst += src element-wise (same shape). */
