@@ -69,3 +69,36 @@ test('bad shapes and indices throw errors naming the problem', () => {
   assert.throws(() => attention(q, e.zeros([1, 2, 2, 4]), e.zeros([1, 2, 2, 4])), /incompatible/);
   assert.throws(() => e.tensor([1, 2, 3], [2, 2]), /do not fill/);
 });
+
+test('the buffer pool reuses a capacity class across nearby sizes, and hands out exact-length views', async () => {
+  const { poolCapacity } = await import('./engine.js');
+  assert.equal(poolCapacity(100), 100);
+  assert.equal(poolCapacity(4096), 4096);
+  assert.equal(poolCapacity(4097), 4608); // 4096 + 4096 / 8
+  assert.equal(poolCapacity(8192), 8192);
+  assert.equal(poolCapacity(8193), 9216);
+  for (const n of [4097, 5000, 70_001, 1_000_000]) assert.ok(poolCapacity(n) >= n && poolCapacity(n) <= n * 1.125, `${n}`);
+  const e = engine();
+  const a = e.empty([5000]);
+  assert.equal(a.data.length, 5000);
+  const underlying = a.data.buffer;
+  a.data.fill(3);
+  a.dispose();
+  const before = e.stats().allocations;
+  // 5100 falls in the same class (5120): the released buffer comes back as a 5100-element view, no new allocation.
+  const b = e.empty([5100]);
+  assert.equal(b.data.length, 5100);
+  assert.equal(b.data.buffer, underlying);
+  assert.equal(e.stats().allocations, before);
+  b.dispose();
+  // The whole class returns to the pool: a request for the class's full size reuses it too.
+  const c = e.empty([5120]);
+  assert.equal(c.data.length, 5120);
+  assert.equal(c.data.buffer, underlying);
+  assert.equal(e.stats().allocations, before);
+  c.dispose();
+  // Another class allocates.
+  const d = e.empty([9000]);
+  assert.equal(e.stats().allocations, before + 1);
+  d.dispose();
+});
