@@ -1,7 +1,8 @@
 // native/attention.cc — fused scaled-dot-product attention (forward and backward) with GQA, a causal mask that
-// admits a KV-cache prefix, and strided operands (views into a packed QKV projection need no copies). Work is split over (batch, head) pairs on the thread pool; inside each pair the
-// products run through small_gemm.h's register tiles on that thread, reading Q, K, V and dO in place; K (and V in the
-// backward) is transposed once per head so that a tile of scores vectorizes over keys. Geometry: see AttentionGeometry in src/backend/types.ts.
+// admits a KV-cache prefix, and strided operands (views into a packed QKV projection need no copies). Work is split
+// over (batch, head) pairs on the thread pool; inside each pair the products run through small_gemm.h's register
+// tiles on that thread, reading Q and dO in place; K (and V in the backward) is transposed once per head so that a
+// tile of scores vectorizes over keys. Geometry: see AttentionGeometry in src/backend/types.ts.
 
 #include <algorithm>
 #include <cmath>
@@ -102,9 +103,9 @@ R1_ENTRY(attention) {
   const int64_t group = d.H / d.Hkv;
   const int64_t Tkp = small::round_up(d.Tk);
   parallel_for(d.B * d.H, 2, [&](int64_t p0, int64_t p1) {
-    // Kᵀ of the current head (Dk, Tkp), zero past Tk; the scores of one row block (rows, Tkp); its weights when the
-    // caller keeps no probs.
-    // V of the current head, contiguous: rows 3·C apart in a packed projection fall on a few L1 sets.
+    // Per thread: Kᵀ of the current head (Dk, Tkp), zero past Tk; V of the current head, contiguous (rows 3·C apart
+    // in a packed projection fall on a few L1 sets); the scores of one row block (rows, Tkp); and its weights when
+    // the caller keeps no probs.
     std::vector<float> kt(static_cast<size_t>(d.Dk * Tkp)), scores(static_cast<size_t>(kFwdRows * Tkp)), vc(static_cast<size_t>(d.Tk * d.Dv));
     std::vector<float> scratch(probs.p ? 0 : static_cast<size_t>(kFwdRows * d.Tk));
     for (int64_t bh = p0; bh < p1; bh++) {
