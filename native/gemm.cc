@@ -101,7 +101,7 @@ void check_matrix(Args& a, const F32& buf, const char* what, int64_t rows, int64
 }
 
 #ifdef R1_HAVE_CBLAS
-// One cblas_sgemm call, row-major (the caller has set OpenBLAS's thread count).
+// One cblas_sgemm call, row-major, on as many OpenBLAS threads as are set.
 void blas1(bool tA, bool tB, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda, const float* B, int64_t ldb,
            float beta, float* C, int64_t ldc) {
   cblas_sgemm(CblasRowMajor, tA ? CblasTrans : CblasNoTrans, tB ? CblasTrans : CblasNoTrans, static_cast<int>(M), static_cast<int>(N),
@@ -113,8 +113,9 @@ void blas1(bool tA, bool tB, int64_t M, int64_t N, int64_t K, float alpha, const
 // by 2.9% on the reference training step (interleaved runs on an AVX-512 Xeon; 3-10% per product on its largest
 // GEMMs): the pool's workers are already awake between the step's kernels, OpenBLAS's sleep between GEMMs and are
 // woken for each. Each band packs all of the other operand, so bands stay at least 64 wide. Returns false (the
-// caller runs OpenBLAS's threads) where that does not hold, or with R1_GEMM_SPLIT=0 in the environment.
-bool split_gemm(bool tA, bool tB, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda, const float* B,
+// caller runs OpenBLAS's threads) where that does not hold, or with R1_GEMM_SPLIT=0 in the environment. blas_threads:
+// OpenBLAS's thread count, restored afterwards.
+bool split_gemm(int blas_threads, bool tA, bool tB, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda, const float* B,
                 int64_t ldb, float beta, float* C, int64_t ldc) {
   static const bool enabled = [] {
     const char* v = std::getenv("R1_GEMM_SPLIT");
@@ -124,7 +125,6 @@ bool split_gemm(bool tA, bool tB, int64_t M, int64_t N, int64_t K, float alpha, 
   if (!enabled || T < 2 || std::max(M, N) < 64 * T) return false;
   const bool rows = M >= N;
   const int64_t L = rows ? M : N;
-  const int saved = openblas_get_num_threads();
   openblas_set_num_threads(1);
   parallel_for(T, 1, [&](int64_t t0, int64_t t1) {
     for (int64_t t = t0; t < t1; t++) {
@@ -134,7 +134,7 @@ bool split_gemm(bool tA, bool tB, int64_t M, int64_t N, int64_t K, float alpha, 
       else blas1(tA, tB, M, b1 - b0, K, alpha, A, lda, tB ? B + b0 * ldb : B + b0, ldb, beta, C + b0, ldc);
     }
   });
-  openblas_set_num_threads(saved);
+  openblas_set_num_threads(blas_threads);
   return true;
 }
 #endif
@@ -171,10 +171,8 @@ void sgemm(bool tA, bool tB, int64_t M, int64_t N, int64_t K, float alpha, const
     else cblas_sgemv(CblasRowMajor, CblasTrans, static_cast<int>(K), static_cast<int>(N), alpha, B, static_cast<int>(ldb), A, inc, beta, C, 1);
     return;
   }
-  if (!one && threads > 1 && split_gemm(tA, tB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc)) return;
-  cblas_sgemm(CblasRowMajor, tA ? CblasTrans : CblasNoTrans, tB ? CblasTrans : CblasNoTrans, static_cast<int>(M),
-              static_cast<int>(N), static_cast<int>(K), alpha, A, static_cast<int>(lda), B, static_cast<int>(ldb), beta,
-              C, static_cast<int>(ldc));
+  if (!one && threads > 1 && split_gemm(threads, tA, tB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc)) return;
+  blas1(tA, tB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 #else
   portable_sgemm(tA, tB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 #endif

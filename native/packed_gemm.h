@@ -103,14 +103,14 @@ inline void tile(const float* x, int64_t ldx, const float* blk, int64_t K, float
 inline void gemm_blocks(const float* x, int64_t M, int64_t K, const float* Wp, int64_t N, int64_t j0, int64_t j1, float* y, int64_t ldy,
                         bool accumulate, int64_t ldx = -1) {
   if (ldx < 0) ldx = K;
-  const int64_t KC = kKChunk;
   for (int64_t j = j0; j < j1; j++) {
     const float* blkj = Wp + j * NB * K;
     float* yj = y + j * NB;
     const int64_t ncols = std::min<int64_t>(NB, N - j * NB);
     const float* nextj = j + 1 < j1 ? blkj + NB * K : nullptr;
-    for (int64_t k0 = 0; k0 < K || k0 == 0; k0 += KC) {
-      const int64_t kc = std::min(KC, K - k0);
+    int64_t k0 = 0;
+    do {  // at least once: K = 0 still writes the zero products (or leaves y when accumulating)
+      const int64_t kc = std::min(kKChunk, K - k0);
       const float* blk = blkj + k0 * NB;
       const float* next = nextj ? nextj + k0 * NB : nullptr;
       const bool acc = accumulate || k0 > 0;
@@ -130,8 +130,8 @@ inline void gemm_blocks(const float* x, int64_t M, int64_t K, const float* Wp, i
         case 1: tile<1>(xi, ldx, blk, kc, yi, ldy, ncols, acc, pf); break;
         default: break;
       }
-      if (K == 0) break;
-    }
+      k0 += kKChunk;
+    } while (k0 < K);
   }
 }
 
