@@ -108,14 +108,18 @@ R1_ENTRY(attention) {
     // the caller keeps no probs.
     std::vector<float> kt(static_cast<size_t>(d.Dk * Tkp)), scores(static_cast<size_t>(kFwdRows * Tkp)), vc(static_cast<size_t>(d.Tk * d.Dv));
     std::vector<float> scratch(probs.p ? 0 : static_cast<size_t>(kFwdRows * d.Tk));
+    int64_t loaded = -1;  // the (batch, kv head) whose Kᵀ and V the scratch holds: a GQA group's heads share them
     for (int64_t bh = p0; bh < p1; bh++) {
       const int64_t b = bh / d.H, h = bh % d.H, kvh = h / group;
       const float* Q = q.p + b * d.qB + h * d.qH;
-      const float* K = k.p + b * d.kB + kvh * d.kH;
-      const float* V = v.p + b * d.vB + kvh * d.vH;
       float* O = out.p + b * d.oB + h * d.oH;
-      small::transpose(K, d.kT, d.Tk, d.Dk, kt.data(), Tkp);
-      for (int64_t j = 0; j < d.Tk; j++) std::memcpy(vc.data() + j * d.Dv, V + j * d.vT, sizeof(float) * d.Dv);
+      if (b * d.Hkv + kvh != loaded) {
+        const float* K = k.p + b * d.kB + kvh * d.kH;
+        const float* V = v.p + b * d.vB + kvh * d.vH;
+        small::transpose(K, d.kT, d.Tk, d.Dk, kt.data(), Tkp);
+        for (int64_t j = 0; j < d.Tk; j++) std::memcpy(vc.data() + j * d.Dv, V + j * d.vT, sizeof(float) * d.Dv);
+        loaded = b * d.Hkv + kvh;
+      }
       for (int64_t i0 = 0; i0 < d.Tq; i0 += kFwdRows) {
         const int64_t i1 = std::min(d.Tq, i0 + kFwdRows), rows = i1 - i0;
         const int64_t kmax = visible_keys(d, causal, i1 - 1);

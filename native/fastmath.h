@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <type_traits>
 
 namespace r1 {
 
@@ -15,7 +16,9 @@ template <class T>
 inline T exp_reduced(T xc, T fl) {
   const T r = xc - fl * 0.693359375f + fl * 2.12194440e-4f;
   const T r2 = r * r;
-  T p = r * 0.0f + 1.9875691500E-4f;
+  T p;
+  if constexpr (std::is_same_v<T, float>) p = 1.9875691500E-4f;
+  else p = T{} + 1.9875691500E-4f;
   p = p * r + 1.3981999507E-3f;
   p = p * r + 8.3334519073E-3f;
   p = p * r + 4.1665795894E-2f;
