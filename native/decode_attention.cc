@@ -103,12 +103,22 @@ template <int NC, class T>
 void attend_one_avx512(const float* Q, const T* K, const T* V, int64_t S, int64_t maxS, int64_t H, int64_t group, int64_t tok, float scale,
                        float* s, float* acc, float* out) {
   constexpr int64_t D = 16 * NC;
-  // No software prefetch: each row's keys and values are contiguous, and on the huge pages the cache lives on
-  // (Backend.hugeBuffer) the hardware prefetchers stream them without stopping at 4 KB boundaries. Measured on one
-  // core over 6 layers' f16 caches of 32 rows at contexts ~137: 21 GB/s without prefetches, 15 GB/s with the
-  // non-temporal ones this loop used to issue 8 positions ahead (17 vs 13 GB/s on 4 KB pages).
+  // Software prefetch into L2, kAttendPrefetch positions ahead: a whole position (every kv head) at a time; the key
+  // pass's last positions prefetch the first value positions. Each row's keys and values are two short sequential
+  // streams (~200 KB at context 137 for the large bench model), and the hardware prefetchers ramp up anew on each.
+  // Measured on a 2-core Xeon (AVX-512), one core over 6 layers' f16 caches of 32 rows at context 137 (median of 5):
+  // 8.2 ms without prefetches (10 GB/s), 6.6-6.9 ms with them (12-15 GB/s); 2, 3 and 6 positions ahead and one or
+  // two lines per head spread over the head loop did no better than 4. Non-temporal prefetches (an earlier version,
+  // 8 positions ahead) lost on the AMD machine: 15 vs 21 GB/s there without any.
+  constexpr int64_t kAttendPrefetch = 4;
+  const int64_t lines = static_cast<int64_t>(tok * sizeof(T) / 64);
+  auto prefetch_position = [&](const T* p) {
+    const char* c = reinterpret_cast<const char*>(p);
+    for (int64_t l = 0; l < lines; l++) _mm_prefetch(c + l * 64, _MM_HINT_T1);
+  };
   for (int64_t j = 0; j < S; j++) {
     const T* krow = K + j * tok;
+    prefetch_position(j + kAttendPrefetch < S ? krow + kAttendPrefetch * tok : V + std::min(j + kAttendPrefetch - S, S - 1) * tok);
     for (int64_t h = 0; h < H; h++) {
       const T* k = krow + (h / group) * D;
       const float* q = Q + h * D;
@@ -121,6 +131,7 @@ void attend_one_avx512(const float* Q, const T* K, const T* V, int64_t S, int64_
   for (int64_t i = 0; i < H * D; i += 16) _mm512_storeu_ps(acc + i, _mm512_setzero_ps());
   for (int64_t j = 0; j < S; j++) {
     const T* vrow = V + j * tok;
+    if (j + kAttendPrefetch < S) prefetch_position(vrow + kAttendPrefetch * tok);
     for (int64_t h = 0; h < H; h++) {
       const T* v = vrow + (h / group) * D;
       const __m512 w = _mm512_set1_ps(s[h * maxS + j]);
