@@ -208,6 +208,18 @@ export class GenerationBatch {
     return this.#active.length === 0 && this.#waiting.length === 0;
   }
 
+  /**
+   * Ends the batch: its KV cache goes back to the model's pool for the next batch (KvBufferPool), and step() or
+   * admit() afterwards throws. generate() and generateAsync() call it when they finish.
+   */
+  release(): void {
+    this.#cache.release();
+  }
+
+  #live(what: string): void {
+    if (this.#cache.released) throw new Error(`GenerationBatch.${what}: the batch was released`);
+  }
+
   /** Ids of requests still open (waiting or decoding), in the order they were added. */
   openRequests(): number[] {
     return [...this.#reqs.keys()];
@@ -281,6 +293,7 @@ export class GenerationBatch {
    * every live row, and returns the events of this step in order.
    */
   step(): GenerationEvent[] {
+    this.#live('step');
     for (const req of this.#reqs.values()) if (req.signal?.aborted) this.cancel(req.id);
     this.#admit();
     if (this.#active.length > 0) this.#decode();
@@ -294,6 +307,7 @@ export class GenerationBatch {
    * from its own streams, and rows decode independently).
    */
   admit(): GenerationEvent[] {
+    this.#live('admit');
     for (const req of this.#reqs.values()) if (req.signal?.aborted) this.cancel(req.id);
     this.#admit();
     return this.drain();

@@ -11,6 +11,7 @@ import { Rng } from '../util/rng.js';
 import { generate, type GenerateOptions, type TokenEvent } from './generate.js';
 import { PrefixCache } from './prefix-cache.js';
 import { DecoderWeights } from './decode.js';
+import { GenerationBatch } from './batch.js';
 import { fromDecode, lenientDecoder } from './text.js';
 
 const backend = nativeAvailable() ? createNativeBackend() : createRefBackend();
@@ -69,6 +70,30 @@ test('log-probs are log-softmax(logits / T) of the sampled tokens', () => {
     const want = row[tok]! / T - max - Math.log(z);
     assert.ok(Math.abs(s.logprobs[i]! - want) < 1e-4, `token ${i}: ${s.logprobs[i]} vs ${want}`);
   });
+});
+
+test('generate hands its KV cache back to the model: the next call reuses the huge-page buffers and samples the same tokens; a released batch refuses to step', () => {
+  const engine = createEngine(backend);
+  const m = new Transformer(engine, preset('tiny-dense'), new Rng(3));
+  const allocs: number[] = [];
+  const real = engine.backend.hugeBuffer?.bind(engine.backend);
+  engine.backend.hugeBuffer = (bytes: number) => {
+    allocs.push(bytes);
+    return real ? real(bytes) : new ArrayBuffer(bytes);
+  };
+  // 16 prompts × 4 samples = 64 rows of up to 6 + 260 positions, f32 (2 kv heads of 16): 2.2 MB per layer buffer, past
+  // the huge-page size.
+  const prompts = promptsOf([6, 3, 5, 6, 2, 4, 6, 1, 6, 5, 4, 3, 2, 1, 6, 6], 9);
+  const opts: GenerateOptions = { maxNewTokens: 260, sampling: { temperature: 1, topP: 1, topK: 0 }, seed: 7, n: 4, kvDtype: 'f32' };
+  const a = generate(m, prompts, opts).sequences.map((s) => s.tokens);
+  assert.equal(allocs.length, 2 * m.config.nLayers);
+  const b = generate(m, prompts, opts).sequences.map((s) => s.tokens);
+  assert.equal(allocs.length, 2 * m.config.nLayers, 'the second call allocates no cache buffer');
+  assert.deepEqual(b, a);
+  const batch = new GenerationBatch(m, { slots: 2, cacheLen: 16 });
+  batch.add({ prompt: [1, 2], maxNewTokens: 4 });
+  batch.release();
+  assert.throws(() => batch.step(), /GenerationBatch\.step: the batch was released/);
 });
 
 test('seeded sampling is deterministic and independent of batch composition', () => {

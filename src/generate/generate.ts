@@ -163,7 +163,11 @@ const EMPTY_STATS = (): GenerateStats => ({ prefillTokens: 0, reusedPromptTokens
 export function generate(model: Transformer, prompts: readonly (readonly number[])[], opts: GenerateOptions): GenerateResult {
   const { batch, results, onEvents } = prepare(model, prompts, opts);
   if (!batch) return { sequences: [], stats: EMPTY_STATS() };
-  while (!batch.idle) onEvents(batch.step());
+  try {
+    while (!batch.idle) onEvents(batch.step());
+  } finally {
+    batch.release();
+  }
   return { sequences: results, stats: batch.stats };
 }
 
@@ -174,6 +178,10 @@ export function generate(model: Transformer, prompts: readonly (readonly number[
 export async function generateAsync(model: Transformer, prompts: readonly (readonly number[])[], opts: GenerateOptions): Promise<GenerateResult> {
   const { batch, results, onEvents } = prepare(model, prompts, opts);
   if (!batch) return { sequences: [], stats: EMPTY_STATS() };
-  await runBatch(batch, onEvents, opts.signal);
+  try {
+    await runBatch(batch, onEvents, opts.signal);
+  } finally {
+    batch.release();
+  }
   return { sequences: results, stats: batch.stats };
 }

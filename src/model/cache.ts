@@ -28,6 +28,50 @@ export function defaultKvDtype(config: ModelConfig): KvDtype {
 /** Per-layer buffers from this size up come from the backend's huge-page allocator when it has one. */
 const HUGE_MIN_BYTES = 1 << 21;
 
+/**
+ * Large per-layer cache buffers handed back by KvCache.release(), for the next cache of the same model to reuse.
+ * Why: a fresh huge-page buffer is zeroed by the kernel on first touch, page fault by page fault, inside the decode
+ * steps that first write each position; on a VM whose host backs guest memory lazily that costs far more than the
+ * zeroing (measured on a 2-core cloud VM: 312 MB first touched at 0.37 GB/s, 0.9 s, against 38 ms once the pages
+ * had been used; the large bench model's batch-64 `generate` paid ~0.5 s of its ~9 s in these faults). A reused
+ * buffer is cleared with one fill instead (~30 ms for 312 MB). Holds at most `maxBytes` (oldest dropped first).
+ */
+export class KvBufferPool {
+  readonly #free: ArrayBuffer[] = [];
+  #bytes = 0;
+
+  constructor(private readonly alloc: (bytes: number) => ArrayBuffer | null, readonly maxBytes = 2 ** 30) {}
+
+  /** Bytes held for reuse now. */
+  get heldBytes(): number {
+    return this.#bytes;
+  }
+
+  /**
+   * A buffer of at least `bytes` whose first `bytes` are zero: the smallest released one no more than twice that
+   * size, else a new one from the allocator (null when it has none: the caller allocates normally).
+   */
+  take(bytes: number): ArrayBuffer | null {
+    let best = -1;
+    for (let i = 0; i < this.#free.length; i++) {
+      const n = this.#free[i]!.byteLength;
+      if (n >= bytes && n <= 2 * bytes && (best < 0 || n < this.#free[best]!.byteLength)) best = i;
+    }
+    if (best < 0) return this.alloc(bytes);
+    const buf = this.#free.splice(best, 1)[0]!;
+    this.#bytes -= buf.byteLength;
+    new Uint8Array(buf, 0, bytes).fill(0);
+    return buf;
+  }
+
+  /** Takes back a buffer that take() gave out and nothing uses any more. */
+  give(buf: ArrayBuffer): void {
+    this.#free.push(buf);
+    this.#bytes += buf.byteLength;
+    while (this.#bytes > this.maxBytes) this.#bytes -= this.#free.shift()!.byteLength;
+  }
+}
+
 export type CacheLayout =
   | { kind: 'mha'; nKvHeads: number; headDim: number }
   | { kind: 'mla'; kvLoraRank: number; ropeDim: number };
@@ -44,21 +88,32 @@ export class KvCache {
   readonly k: KvStore[];
   readonly v: KvStore[];
 
+  /** Buffers taken from a pool, handed back by release(). */
+  readonly #pooled: ArrayBuffer[] = [];
+  readonly #pool: KvBufferPool | null;
+  #released = false;
+
   /**
-   * `hugeBuffer`, when given (Backend.hugeBuffer), allocates the larger per-layer buffers: memory the backend backs
-   * with huge pages, which decode attention streams faster (every row's keys and values are read once per step).
+   * `hugeBuffer`, when given (Backend.hugeBuffer, or a KvBufferPool over it), allocates the larger per-layer buffers:
+   * memory the backend backs with huge pages, which decode attention streams faster (every row's keys and values are
+   * read once per step). From a pool, release() hands them back for the next cache.
    */
   constructor(readonly config: ModelConfig, readonly rows: number, readonly maxLen: number = config.maxSeqLen, nLayers = config.nLayers, readonly dtype: KvDtype = 'f32',
-    hugeBuffer?: (bytes: number) => ArrayBuffer | null) {
+    hugeBuffer?: ((bytes: number) => ArrayBuffer | null) | KvBufferPool) {
     if (!Number.isInteger(rows) || rows < 1) throw new RangeError(`KvCache: rows must be a positive integer, got ${rows}`);
     if (!Number.isInteger(maxLen) || maxLen < 1 || maxLen > config.maxSeqLen) throw new RangeError(`KvCache: maxLen ${maxLen} must be in [1, maxSeqLen=${config.maxSeqLen}]`);
     const a = config.attention;
     this.layout = a.kind === 'mha' ? { kind: 'mha', ...mhaDims(config) } : { kind: 'mla', kvLoraRank: a.kvLoraRank, ropeDim: a.qkRopeHeadDim };
     if (dtype !== 'f32' && dtype !== 'f16') throw new RangeError(`KvCache: dtype must be 'f32' or 'f16', got ${String(dtype)}`);
     if (dtype === 'f16' && this.layout.kind !== 'mha') throw new RangeError('KvCache: f16 storage is available for MHA/GQA caches; an MLA latent cache is float32');
+    this.#pool = hugeBuffer instanceof KvBufferPool ? hugeBuffer : null;
     const buf = (n: number): KvStore => {
       const bytes = n * (dtype === 'f16' ? 2 : 4);
-      const big = hugeBuffer && bytes >= HUGE_MIN_BYTES ? hugeBuffer(bytes) : null;
+      let big: ArrayBuffer | null = null;
+      if (hugeBuffer && bytes >= HUGE_MIN_BYTES) {
+        big = this.#pool ? this.#pool.take(bytes) : (hugeBuffer as (bytes: number) => ArrayBuffer | null)(bytes);
+        if (big && this.#pool) this.#pooled.push(big);
+      }
       if (dtype === 'f16') return big ? new Uint16Array(big, 0, n) : new Uint16Array(n);
       return big ? new Float32Array(big, 0, n) : new Float32Array(n);
     };
@@ -75,6 +130,24 @@ export class KvCache {
         this.v.push(new Float32Array(0));
       }
     }
+  }
+
+  /** True after release(). */
+  get released(): boolean {
+    return this.#released;
+  }
+
+  /**
+   * Ends this cache: its pooled buffers go back to the pool for the next cache, and its per-layer lists are emptied
+   * (a decode step on a released cache fails on them). Call it only when nothing reads the cache any more.
+   */
+  release(): void {
+    if (this.#released) return;
+    this.#released = true;
+    this.k.length = 0;
+    this.v.length = 0;
+    this.lengths.fill(0);
+    for (const b of this.#pooled.splice(0)) this.#pool!.give(b);
   }
 
   /** Floats stored per token per layer: 2·Hkv·D for MHA, Dc + Dr for MLA. */

@@ -6,7 +6,7 @@ export {
   type ModelConfig, type ModelConfigInput, type MhaConfig, type MlaConfig, type MoeConfig, type PresetName,
 } from './config.js';
 export { Transformer, type ForwardOptions, type TrainForward } from './transformer.js';
-export { DEFAULT_KV_DTYPE, defaultKvDtype, KvCache, type CacheLayout, type KvDtype } from './cache.js';
+export { DEFAULT_KV_DTYPE, defaultKvDtype, KvBufferPool, KvCache, type CacheLayout, type KvDtype } from './cache.js';
 export { DeepSeekMoe, routeTopK } from './moe.js';
 export { paramSpecs, countFormula, countFromSpecs, type ParamSpec, type ParamCounts } from './params.js';
 export { resolveModelConfig, modelInfo, formatModelInfo, type ModelInfo } from './info.js';

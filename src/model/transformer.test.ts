@@ -8,7 +8,7 @@ import { Rng } from '../util/rng.js';
 import { type ModelConfig, parseModelConfig, preset } from './config.js';
 import { countFromSpecs, paramSpecs } from './params.js';
 import { Transformer } from './transformer.js';
-import { equalLengthRuns } from './cache.js';
+import { equalLengthRuns, KvBufferPool } from './cache.js';
 
 const engine = (): Engine => createEngine(createRefBackend());
 const randomIds = (rng: Rng, n: number, V: number): Int32Array => Int32Array.from({ length: n }, () => rng.int(0, V - 1));
@@ -215,4 +215,52 @@ test('newCache takes its larger buffers from the backend\'s huge-page allocator 
   engine.backend.hugeBuffer = () => null; // an allocator that declines: ordinary arrays
   const plain = m.newCache(128, 512, 'f32');
   assert.ok(plain.v[0] instanceof Float32Array && plain.v[0].length === 128 * 512 * (plain.tokenWidth() / 2));
+});
+
+test('a released cache hands its huge-page buffers to the next cache of the model, cleared; the pool keeps sizes within 2x and a byte cap', () => {
+  const engine = createEngine(createRefBackend());
+  const m = new Transformer(engine, preset('tiny-dense'), new Rng(1));
+  let allocated = 0;
+  engine.backend.hugeBuffer = (bytes: number) => {
+    allocated++;
+    return new ArrayBuffer(bytes);
+  };
+  const L = m.config.nLayers;
+  const a = m.newCache(128, 512, 'f16'); // 4 MB per layer buffer
+  assert.equal(allocated, 2 * L);
+  const bufs = a.k.map((k) => k.buffer);
+  a.k[0]!.fill(7);
+  a.v[L - 1]!.fill(9);
+  a.lengths[3] = 5;
+  a.release();
+  assert.ok(a.released);
+  assert.equal(a.k.length, 0, 'a released cache holds no layers');
+  a.release(); // twice is harmless
+  const b = m.newCache(128, 300, 'f16'); // 2.3 MB per layer: the 4 MB buffers fit (within 2x)
+  assert.equal(allocated, 2 * L, 'no new allocation');
+  assert.ok(b.k.some((k) => bufs.includes(k.buffer)), 'the released buffers are reused');
+  for (const x of [...b.k, ...b.v]) assert.ok(x.every((y) => y === 0), 'reused buffers come back zeroed');
+  assert.equal(b.k[0]!.length, 128 * 300 * (b.tokenWidth() / 2));
+  b.release();
+  const c = m.newCache(256, 512, 'f16'); // 8 MB per layer: larger than anything pooled
+  assert.equal(allocated, 4 * L);
+  const d = m.newCache(128, 100, 'f16'); // 0.8 MB per layer: below the huge-page size, and 4 MB is more than 2x
+  assert.equal(allocated, 4 * L);
+  assert.ok(d.k.every((k) => !bufs.includes(k.buffer)));
+  c.release();
+
+  // The pool alone: smallest fit, the 2x bound, the byte cap (oldest dropped).
+  let made = 0;
+  const pool = new KvBufferPool((n) => (made++, new ArrayBuffer(n)), 10 << 20);
+  const p4 = pool.take(4 << 20)!, p6 = pool.take(6 << 20)!;
+  pool.give(p6);
+  pool.give(p4);
+  assert.equal(pool.heldBytes, 10 << 20);
+  assert.equal(pool.take(3 << 20), p4, 'the smallest buffer that fits');
+  assert.notEqual(pool.take(2 << 20), p6, '6 MB is more than twice 2 MB: a new buffer');
+  pool.give(p4);
+  pool.give(new ArrayBuffer(5 << 20)); // 6 + 4 + 5 MB > 10 MB: the oldest (6 MB) goes
+  assert.equal(pool.heldBytes, 9 << 20);
+  assert.notEqual(pool.take(6 << 20), p6);
+  assert.equal(made, 4);
 });

@@ -6,7 +6,7 @@
 import { Embedding, Linear, Module, RMSNorm } from '../nn/index.js';
 import { add, concat, crossEntropy, embedding, indexSelect, linear, reshape, slice, type Engine, type Tensor } from '../tensor/index.js';
 import type { Rng } from '../util/rng.js';
-import { KvCache, type KvDtype } from './cache.js';
+import { KvBufferPool, KvCache, type KvDtype } from './cache.js';
 import { type ModelConfig, parseModelConfig } from './config.js';
 import type { ForwardContext, SharedPrompts } from './context.js';
 import { DecoderLayer } from './layer.js';
@@ -63,6 +63,8 @@ export class Transformer extends Module {
   readonly model: Backbone;
   readonly lm_head: Linear | null;
   readonly rope: RopeTable;
+  /** Released caches' huge-page buffers, reused by the next newCache (KvBufferPool). */
+  #kvPool: KvBufferPool | null = null;
 
   /** Builds a randomly initialised model (normal(0, initStd) matrices, unit norms) from a seeded generator. */
   constructor(engine: Engine, config: ModelConfig, rng: Rng) {
@@ -78,7 +80,8 @@ export class Transformer extends Module {
   /** A cache for `rows` sequences of up to maxLen tokens, laid out for this model's attention. */
   newCache(rows: number, maxLen = this.config.maxSeqLen, dtype: KvDtype = 'f32'): KvCache {
     const be = this.engine.backend;
-    return new KvCache(this.config, rows, maxLen, this.config.nLayers, dtype, be.hugeBuffer ? (bytes) => be.hugeBuffer!(bytes) : undefined);
+    if (be.hugeBuffer && !this.#kvPool) this.#kvPool = new KvBufferPool((bytes) => be.hugeBuffer!(bytes));
+    return new KvCache(this.config, rows, maxLen, this.config.nLayers, dtype, this.#kvPool ?? undefined);
   }
 
   private head(h: Tensor): Tensor {
