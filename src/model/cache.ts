@@ -33,8 +33,9 @@ const HUGE_MIN_BYTES = 1 << 21;
  * Why: a fresh huge-page buffer is zeroed by the kernel on first touch, page fault by page fault, inside the decode
  * steps that first write each position; on a VM whose host backs guest memory lazily that costs far more than the
  * zeroing (measured on a 2-core cloud VM: 312 MB first touched at 0.37 GB/s, 0.9 s, against 38 ms once the pages
- * had been used; the large bench model's batch-64 `generate` paid ~0.5 s of its ~9 s in these faults). A reused
- * buffer is cleared with one fill instead (~30 ms for 312 MB). Holds at most `maxBytes` (oldest dropped first).
+ * had been used; `perf` put 5% of a batch-64 `generate` call of the large bench model in the kernel's page clearing).
+ * A reused buffer is cleared with one fill instead (~30 ms for 312 MB). Holds at most `maxBytes` (oldest dropped
+ * first).
  */
 export class KvBufferPool {
   readonly #free: ArrayBuffer[] = [];
