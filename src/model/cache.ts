@@ -107,14 +107,13 @@ export class KvCache {
     this.layout = a.kind === 'mha' ? { kind: 'mha', ...mhaDims(config) } : { kind: 'mla', kvLoraRank: a.kvLoraRank, ropeDim: a.qkRopeHeadDim };
     if (dtype !== 'f32' && dtype !== 'f16') throw new RangeError(`KvCache: dtype must be 'f32' or 'f16', got ${String(dtype)}`);
     if (dtype === 'f16' && this.layout.kind !== 'mha') throw new RangeError('KvCache: f16 storage is available for MHA/GQA caches; an MLA latent cache is float32');
-    this.#pool = hugeBuffer instanceof KvBufferPool ? hugeBuffer : null;
+    const pool = hugeBuffer instanceof KvBufferPool ? hugeBuffer : null;
+    this.#pool = pool;
+    const take = hugeBuffer instanceof KvBufferPool ? (bytes: number) => hugeBuffer.take(bytes) : hugeBuffer;
     const buf = (n: number): KvStore => {
       const bytes = n * (dtype === 'f16' ? 2 : 4);
-      let big: ArrayBuffer | null = null;
-      if (hugeBuffer && bytes >= HUGE_MIN_BYTES) {
-        big = this.#pool ? this.#pool.take(bytes) : (hugeBuffer as (bytes: number) => ArrayBuffer | null)(bytes);
-        if (big && this.#pool) this.#pooled.push(big);
-      }
+      const big = take && bytes >= HUGE_MIN_BYTES ? take(bytes) : null;
+      if (big && pool) this.#pooled.push(big);
       if (dtype === 'f16') return big ? new Uint16Array(big, 0, n) : new Uint16Array(n);
       return big ? new Float32Array(big, 0, n) : new Float32Array(n);
     };

@@ -80,7 +80,7 @@ export class Transformer extends Module {
   /** A cache for `rows` sequences of up to maxLen tokens, laid out for this model's attention. */
   newCache(rows: number, maxLen = this.config.maxSeqLen, dtype: KvDtype = 'f32'): KvCache {
     const be = this.engine.backend;
-    if (be.hugeBuffer && !this.#kvPool) this.#kvPool = new KvBufferPool((bytes) => be.hugeBuffer!(bytes));
+    if (be.hugeBuffer && !this.#kvPool) this.#kvPool = new KvBufferPool((bytes) => be.hugeBuffer?.(bytes) ?? null);
     return new KvCache(this.config, rows, maxLen, this.config.nLayers, dtype, this.#kvPool ?? undefined);
   }
 
