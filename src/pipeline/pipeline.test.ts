@@ -275,6 +275,12 @@ test('the quick pipeline runs every stage, writes the report, resumes an interru
     const ev = (model: string) => evals.find((e) => e.model === model && e.task === 'arithmetic')!;
     assert.ok(ev('zero').formatRate > ev('base').formatRate + 0.5 && ev('zero').pass1Strict >= ev('base').pass1Strict, JSON.stringify([ev('base'), ev('zero')].map((e) => [e.formatRate, e.pass1Strict])));
     assert.match(readFileSync(rep.markdown, 'utf8'), /\| total \| \d+\.\d \| \d+\.\d \| \d\.\d{5} \|/);
+    // Each family is scored on its distinct held-out problems (Countdown's small pool is drawn with repeats).
+    const cd = getTask('countdown', { difficulty: preset.mix[0]!.difficulty });
+    const distinct = new Set((await cd.items({ split: 'heldout', n: preset.eval.items, seed: preset.seed })).map((i) => i.question)).size;
+    assert.ok(distinct < preset.eval.items && evals.filter((e) => e.task === 'countdown').every((e) => (e as { items?: number }).items === distinct), `countdown: ${distinct} distinct`);
+    // The cold start and the SFT round train at the preset's learning rates.
+    for (const [part, lr] of [['r1/cold', preset.r1.coldStartLr], ['r1/sft', preset.r1.sftLr]] as const) assert.equal(JSON.parse(readFileSync(join(dir, part, 'config.json'), 'utf8')).optim.lr, lr, part);
     // 4. A third run does nothing but say so.
     logs.length = 0;
     await runPipeline({ ...ctx, signal: new AbortController().signal, onMetrics: () => {} });

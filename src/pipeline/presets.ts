@@ -59,6 +59,13 @@ export const pipelinePresetSchema = z.strictObject({
      * people (§2.3.1), and R1-Zero's samples for the questions it mixes languages on rarely pass the filters.
      */
     coldStartWritten: z.number().int().nonnegative(),
+    /**
+     * Learning rates of the cold start and of the SFT round. Both fine-tune a model RL has already trained (see
+     * sftFrom) on a few hundred records for several epochs; at 1e-3 the default run's R1 lost 23 points to its R1-Zero
+     * start over these two rounds, at 5e-4 / 3e-4 five (README, "The R1 stage's learning rates").
+     */
+    coldStartLr: z.number().positive(),
+    sftLr: z.number().positive(),
     reasoningRl: rlSchema,
     sftSteps: posInt,
     finalRl: rlSchema,
@@ -107,7 +114,7 @@ export const PIPELINE_PRESETS: Record<'quick' | 'default', PipelinePreset> = {
     student: { hidden: 48, nLayers: 2, nHeads: 4, nKvHeads: 2, intermediate: 128 },
     base: { documents: 4000, steps: 500, batchSize: 12, seqLen: 128, lr: 3e-3, zhShare: 0.3, zhAnsweredInEnglish: 0, noteShare: 0.5, noteSums: true, notePlain: 0.5, noteRules: true, restate: true, noteOpeners: true, slip: 0, workedShare: 0.5, generalShare: 0.05 },
     zero: { steps: 30, promptsPerStep: 8, groupSize: 8, lr: 3e-4 }, zeroPrompt: 'r1-zero', zeroAnswer: 'anywhere', aggregation: 'sequence-mean',
-    r1: { rejectPrompts: 24, rejectK: 2, coldStartSteps: 10, coldStartWritten: 8, reasoningRl: { steps: 3, promptsPerStep: 4, groupSize: 4, lr: 3e-4 }, sftSteps: 10, finalRl: { steps: 2, promptsPerStep: 4, groupSize: 4, lr: 3e-4 }, languageWeight: 0.5, languageAblation: 'zero', sftFrom: 'zero', general: { difficulty: 'easy', share: 0.3, sftExamples: 8 } },
+    r1: { rejectPrompts: 24, rejectK: 2, coldStartSteps: 10, coldStartWritten: 8, coldStartLr: 1e-3, sftLr: 1e-3, reasoningRl: { steps: 3, promptsPerStep: 4, groupSize: 4, lr: 3e-4 }, sftSteps: 10, finalRl: { steps: 2, promptsPerStep: 4, groupSize: 4, lr: 3e-4 }, languageWeight: 0.5, languageAblation: 'zero', sftFrom: 'zero', general: { difficulty: 'easy', share: 0.3, sftExamples: 8 } },
     distill: { prompts: 24, k: 2, studentBaseSteps: 40, sftSteps: 10, rl: { steps: 4, promptsPerStep: 4, groupSize: 4, lr: 5e-4 } },
     eval: { items: 32, k: 4 },
     dollarsPerCoreHour: 0.05,
@@ -118,9 +125,9 @@ export const PIPELINE_PRESETS: Record<'quick' | 'default', PipelinePreset> = {
     student: { hidden: 64, nLayers: 2, nHeads: 4, nKvHeads: 2, intermediate: 192 },
     base: { documents: 12000, steps: 1500, batchSize: 12, seqLen: 192, lr: 3e-3, zhShare: 0.3, zhAnsweredInEnglish: 0, noteShare: 0.5, noteSums: true, notePlain: 0.5, noteRules: true, restate: true, noteOpeners: true, slip: 0, workedShare: 0.5, generalShare: 0.05 },
     zero: { steps: 160, promptsPerStep: 8, groupSize: 8, lr: 2e-4 }, zeroPrompt: 'r1-zero', zeroAnswer: 'anywhere', aggregation: 'sequence-mean',
-    r1: { rejectPrompts: 256, rejectK: 4, coldStartSteps: 400, coldStartWritten: 128, reasoningRl: { steps: 40, promptsPerStep: 8, groupSize: 8, lr: 1e-4 }, sftSteps: 400, finalRl: { steps: 20, promptsPerStep: 8, groupSize: 8, lr: 1e-4 }, languageWeight: 0.5, languageAblation: 'zero', sftFrom: 'zero', general: { difficulty: 'easy', share: 0.3, sftExamples: 64 } },
+    r1: { rejectPrompts: 256, rejectK: 4, coldStartSteps: 400, coldStartWritten: 128, coldStartLr: 5e-4, sftLr: 3e-4, reasoningRl: { steps: 40, promptsPerStep: 8, groupSize: 8, lr: 1e-4 }, sftSteps: 400, finalRl: { steps: 20, promptsPerStep: 8, groupSize: 8, lr: 1e-4 }, languageWeight: 0.5, languageAblation: 'zero', sftFrom: 'zero', general: { difficulty: 'easy', share: 0.3, sftExamples: 64 } },
     distill: { prompts: 256, k: 4, studentBaseSteps: 400, sftSteps: 120, rl: { steps: 60, promptsPerStep: 8, groupSize: 8, lr: 1e-4 } },
-    eval: { items: 64, k: 16 },
+    eval: { items: 256, k: 16 },
     dollarsPerCoreHour: 0.05,
   },
 };

@@ -70,7 +70,7 @@ export function writeReport(runDir: string): ReportFiles {
   const mix = preset.mix ?? [];
 
   const results: Table = {
-    caption: `Held-out ${preset.task} (${preset.difficulty}), ${preset.eval.items} problems, k = ${k} samples at T 0.6 / top-p 0.95`,
+    caption: `Held-out ${preset.task} (${preset.difficulty}), ${byKey('base')?.items ?? byKey('zero')?.items ?? preset.eval.items} distinct problems, k = ${k} samples at T 0.6 / top-p 0.95`,
     head: ['model', 'pass@1 lenient', 'pass@1 strict', `cons@${k}`, 'format', 'mean length', 'language mixing', 'reflective words / 1k'],
     rows: EVALUATED.filter((m) => byKey(m.key) || !ABLATIONS.includes(m.key)).map((m) => {
       const e = byKey(m.key);

@@ -52,7 +52,10 @@ async function stageEval(ctx: StageContext): Promise<void> {
   const done: EvalRecord[] = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as EvalRecord[]) : [];
   // Each model on each reasoning task: the main task, then the mix's families.
   for (const t of [task(p), ...mixTasks(p).map((m) => m.task)]) {
-    const items = await t.items({ split: 'heldout', n: p.eval.items, seed: p.seed });
+    // Distinct problems: a small family's held-out pool (Countdown with two one-digit numbers has ~25) is drawn
+    // with repeats, which would only spend time on the same problems.
+    const seen = new Set<string>();
+    const items = (await t.items({ split: 'heldout', n: p.eval.items, seed: p.seed })).filter((i) => !seen.has(i.question) && seen.add(i.question));
     for (const m of EVALUATED) {
       if (done.some((d) => d.model === m.key && d.task === t.name)) continue;
       // The language reward's ablation runs in one place only (the preset's languageAblation).

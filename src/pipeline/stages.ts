@@ -279,7 +279,7 @@ export async function stageR1(ctx: StageContext): Promise<void> {
     writeJsonl(coldFile, new Rng(p.seed + 16).shuffle([...fallback]));
   }
   const sftStart = stageModel(ctx, p.r1.sftFrom);
-  const cold = await sft(ctx, 'r1/cold', sftStart, coldFile, p.r1.coldStartSteps, { batchSize: 8, format: 'chat', optim: { lr: 1e-3, warmupSteps: 5 } });
+  const cold = await sft(ctx, 'r1/cold', sftStart, coldFile, p.r1.coldStartSteps, { batchSize: 8, format: 'chat', optim: { lr: p.r1.coldStartLr, warmupSteps: 5 } });
   // 2. Reasoning RL with the language-consistency reward added (§2.3.2): the share of the reasoning's words in the
   //    language the question is asked in.
   const accFormat = [{ name: 'accuracy' as const, weight: 1 }, { name: 'format' as const, weight: 0.5, style: 'r1-chat' as const }];
@@ -311,7 +311,7 @@ export async function stageR1(ctx: StageContext): Promise<void> {
     const general = (await g.items({ split: 'train', n: p.r1.general.sftExamples, seed: p.seed + 14 })).map((item) => generalRecord(g, item, answers));
     writeJsonl(rejFile, [...reasoning, ...general]);
   }
-  const sftModel = await sft(ctx, 'r1/sft', sftStart, rejFile, p.r1.sftSteps, { batchSize: 8, format: 'chat', optim: { lr: 1e-3, warmupSteps: 5 } });
+  const sftModel = await sft(ctx, 'r1/sft', sftStart, rejFile, p.r1.sftSteps, { batchSize: 8, format: 'chat', optim: { lr: p.r1.sftLr, warmupSteps: 5 } });
   // 4. The final all-scenario RL round: reasoning prompts with rule rewards, plus general prompts whose instructions
   //    rules check (standing in for the paper's helpfulness/harmlessness reward models; the report says so).
   const share = p.r1.general.share;
