@@ -125,7 +125,7 @@ export const PIPELINE_PRESETS: Record<'quick' | 'default', PipelinePreset> = {
     student: { hidden: 64, nLayers: 2, nHeads: 4, nKvHeads: 2, intermediate: 192 },
     base: { documents: 12000, steps: 1500, batchSize: 12, seqLen: 192, lr: 3e-3, zhShare: 0.3, zhAnsweredInEnglish: 0, noteShare: 0.5, noteSums: true, notePlain: 0.5, noteRules: true, restate: true, noteOpeners: true, slip: 0, workedShare: 0.5, generalShare: 0.05 },
     zero: { steps: 160, promptsPerStep: 8, groupSize: 8, lr: 2e-4 }, zeroPrompt: 'r1-zero', zeroAnswer: 'anywhere', aggregation: 'sequence-mean',
-    r1: { rejectPrompts: 256, rejectK: 4, coldStartSteps: 400, coldStartWritten: 128, coldStartLr: 5e-4, sftLr: 3e-4, reasoningRl: { steps: 40, promptsPerStep: 8, groupSize: 8, lr: 1e-4 }, sftSteps: 400, finalRl: { steps: 20, promptsPerStep: 8, groupSize: 8, lr: 1e-4 }, languageWeight: 0.5, languageAblation: 'zero', sftFrom: 'zero', general: { difficulty: 'easy', share: 0.3, sftExamples: 64 } },
+    r1: { rejectPrompts: 256, rejectK: 4, coldStartSteps: 400, coldStartWritten: 128, coldStartLr: 5e-4, sftLr: 3e-4, reasoningRl: { steps: 80, promptsPerStep: 8, groupSize: 8, lr: 1e-4 }, sftSteps: 400, finalRl: { steps: 20, promptsPerStep: 8, groupSize: 8, lr: 1e-4 }, languageWeight: 0.5, languageAblation: 'zero', sftFrom: 'zero', general: { difficulty: 'easy', share: 0.3, sftExamples: 64 } },
     distill: { prompts: 256, k: 4, studentBaseSteps: 400, sftSteps: 120, rl: { steps: 60, promptsPerStep: 8, groupSize: 8, lr: 1e-4 } },
     eval: { items: 256, k: 16 },
     dollarsPerCoreHour: 0.05,
