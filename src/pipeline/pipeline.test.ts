@@ -239,7 +239,7 @@ test('the quick pipeline runs every stage, writes the report, resumes an interru
     for (const label of ['base (pretrained)', 'R1-Zero (GRPO from base)', 'R1 (cold start, RL, SFT, RL)', 'student distilled from R1', 'student by RL alone']) {
       assert.ok(html.includes(label) && readFileSync(rep.markdown, 'utf8').includes(label), label);
     }
-    const evals = JSON.parse(readFileSync(join(dir, 'eval.json'), 'utf8')) as { model: string; task: string; pass1Lenient: number; pass1Strict: number; consK: number; formatRate: number }[];
+    const evals = JSON.parse(readFileSync(join(dir, 'eval.json'), 'utf8')) as { model: string; task: string; items: number; pass1Lenient: number; pass1Strict: number; consK: number; formatRate: number }[];
     // The cold start joins rejection-sampled R1-Zero outputs with solutions written in each question's language.
     const coldSource = JSON.parse(readFileSync(join(dir, 'r1', 'cold-start-source.json'), 'utf8')) as { written: number; sampled: number; records: number };
     assert.ok(coldSource.written > 0 && coldSource.records === coldSource.written + coldSource.sampled, JSON.stringify(coldSource));
@@ -278,7 +278,7 @@ test('the quick pipeline runs every stage, writes the report, resumes an interru
     // Each family is scored on its distinct held-out problems (Countdown's small pool is drawn with repeats).
     const cd = getTask('countdown', { difficulty: preset.mix[0]!.difficulty });
     const distinct = new Set((await cd.items({ split: 'heldout', n: preset.eval.items, seed: preset.seed })).map((i) => i.question)).size;
-    assert.ok(distinct < preset.eval.items && evals.filter((e) => e.task === 'countdown').every((e) => (e as { items?: number }).items === distinct), `countdown: ${distinct} distinct`);
+    assert.ok(distinct < preset.eval.items && evals.filter((e) => e.task === 'countdown').every((e) => e.items === distinct), `countdown: ${distinct} distinct`);
     // The cold start and the SFT round train at the preset's learning rates.
     for (const [part, lr] of [['r1/cold', preset.r1.coldStartLr], ['r1/sft', preset.r1.sftLr]] as const) assert.equal(JSON.parse(readFileSync(join(dir, part, 'config.json'), 'utf8')).optim.lr, lr, part);
     // 4. A third run does nothing but say so.
