@@ -102,6 +102,9 @@ function safeDirName(s: string): string {
   return s.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '') || 'model';
 }
 
+/** The evaluation stopped on Ctrl-C, its finished work saved. */
+class EvalStopped extends Error {}
+
 async function execute(flags: EvalFlags, deps: EvalCliDeps): Promise<void> {
   // The output directory is checked before any work (loading a model, sending requests) is spent.
   const outDir = flags.out ?? join('runs', 'eval', safeDirName(flags.endpoint !== undefined ? flags.apiModel! : localModelName(flags.model!)));
@@ -195,9 +198,9 @@ async function execute(flags: EvalFlags, deps: EvalCliDeps): Promise<void> {
     progress?.stop();
     if (err instanceof EvalInterrupted) {
       deps.stdout.write(renderMarkdown(err.summary));
-      throw new Error(`interrupted; the summary of the ${err.summary.interrupted?.items ?? 0} finished items is in ${outDir}/summary.md, finished samples are saved in ${outDir}; rerun the same command to resume`);
+      throw new EvalStopped(`interrupted; the summary of the ${err.summary.interrupted?.items ?? 0} finished items is in ${outDir}/summary.md, finished samples are saved in ${outDir}; rerun the same command to resume`);
     }
-    if (ctl.signal.aborted) throw new Error(`interrupted; finished samples are saved in ${outDir}, rerun the same command to resume`);
+    if (ctl.signal.aborted) throw new EvalStopped(`interrupted; finished samples are saved in ${outDir}, rerun the same command to resume`);
     throw err;
   } finally {
     process.removeListener('SIGINT', onSigint);
@@ -261,7 +264,8 @@ export function createEvalCommand(partial: Partial<EvalCliDeps> = {}): Command {
         await execute(parsed.data, deps);
       } catch (err) {
         deps.stderr.write(`r1 eval: ${(err as Error).message}\n`);
-        deps.setExitCode(1);
+        // Stopped by Ctrl-C: 128 + SIGINT, as `r1 start` and `r1 pipeline` exit.
+        deps.setExitCode(err instanceof EvalStopped ? 130 : 1);
       }
     });
   return cmd;
