@@ -54,8 +54,10 @@ async function stageEval(ctx: StageContext): Promise<void> {
   for (const t of [task(p), ...mixTasks(p).map((m) => m.task)]) {
     // Distinct problems: a small family's held-out pool (Countdown with two one-digit numbers has ~25) is drawn
     // with repeats, which would only spend time on the same problems.
-    const seen = new Set<string>();
-    const items = (await t.items({ split: 'heldout', n: p.eval.items, seed: p.seed })).filter((i) => !seen.has(i.question) && seen.add(i.question));
+    const drawn = await t.items({ split: 'heldout', n: p.eval.items, seed: p.seed });
+    const byQuestion = new Map<string, (typeof drawn)[number]>();
+    for (const item of drawn) if (!byQuestion.has(item.question)) byQuestion.set(item.question, item);
+    const items = [...byQuestion.values()];
     for (const m of EVALUATED) {
       if (done.some((d) => d.model === m.key && d.task === t.name)) continue;
       // The language reward's ablation runs in one place only (the preset's languageAblation).
