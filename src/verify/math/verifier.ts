@@ -1,11 +1,13 @@
 // src/verify/math/verifier.ts — MathVerifier: every verification bounded in time. A small pool of worker threads
 // runs the in-process verifier; a worker that passes the deadline is terminated and replaced, and the call
 // resolves as a timeout. Checks that wait for a worker go to it several to a message (a message round trip wakes
-// two threads, which costs more than many a check); each keeps its own deadline, and the checks behind a slow one
-// in its message go back to the queue, for another worker, rather than wait for it or go down with it. The replacement is a warm spare kept beside the pool (a fresh thread first loads the
-// computer-algebra library: seconds on a loaded machine, during which its share of the queue would wait), and a
-// new spare starts in the background. Workers are unref'd while idle, so an open verifier never keeps a process
-// alive.
+// two threads, which costs more than many a check), and a busy worker gets its next message before it finishes the
+// one it runs (two in flight at most), so that it never idles while the pool's thread is busy elsewhere (an HTTP
+// server's event loop answering requests); each check keeps its own deadline, and the checks behind a slow one go
+// back to the queue, for another worker, rather than wait for it or go down with it. The replacement is a warm
+// spare kept beside the pool (a fresh thread first loads the computer-algebra library: seconds on a loaded machine,
+// during which its share of the queue would wait), and a new spare starts in the background. Workers are unref'd
+// while idle, so an open verifier never keeps a process alive.
 
 import { Worker } from 'node:worker_threads';
 import { verbatimAnswer } from './equiv.js';
@@ -73,7 +75,8 @@ export interface VerifyCallOptions {
 interface Job {
   req: WorkerRequest;
   timeoutMs: number;
-  /** Its state cell in the message that carries it (set when sent). */
+  /** Its state cell in the message that carries it (both set when sent). */
+  cells: Int32Array | null;
   cell: number;
   resolve: (v: MathVerdict) => void;
   reject: (e: Error) => void;
@@ -82,12 +85,12 @@ interface Job {
 interface Slot {
   worker: Worker;
   ready: boolean;
-  /** The checks sent to this worker and not answered yet, in order: the first is the one running. */
+  /** The checks sent to this worker and not answered yet (one or two messages), in order: the first is running. */
   jobs: Job[];
   /** The running check's deadline (or first the moment it counts as slow). */
   timer: NodeJS.Timeout | null;
-  /** The state cells of the message in flight (see WorkerBatch). */
-  cells: Int32Array | null;
+  /** The running check counts as slow: nothing more is sent to this worker until it is answered. */
+  slow: boolean;
 }
 
 /**
@@ -251,7 +254,7 @@ export class MathVerifier {
       return Promise.reject(new TypeError('MathVerifier: gold and answer/completion must be strings'));
     }
     return new Promise<MathVerdict>((resolve, reject) => {
-      this.queue.push({ req: { id: this.nextId++, op, gold, text, opts: this.opts }, timeoutMs, cell: 0, resolve, reject });
+      this.queue.push({ req: { id: this.nextId++, op, gold, text, opts: this.opts }, timeoutMs, cells: null, cell: 0, resolve, reject });
       this.scheduleDispatch();
     });
   }
@@ -271,7 +274,7 @@ export class MathVerifier {
 
   private spawn(): Slot {
     const worker = startWorker(this.workerEntry);
-    const slot: Slot = { worker, ready: false, jobs: [], timer: null, cells: null };
+    const slot: Slot = { worker, ready: false, jobs: [], timer: null, slow: false };
     if (this.queue.length === 0) worker.unref();
     worker.on('message', (msg: WorkerReply) => this.onMessage(slot, msg));
     worker.on('error', (err: Error) => this.onFailure(slot, `worker failed: ${err.message}`, false));
@@ -279,24 +282,37 @@ export class MathVerifier {
     return slot;
   }
 
-  /** Share the queue among the idle workers, at most maxBatch checks to a message. */
+  /**
+   * Share the queue among the idle workers, at most maxBatch checks to a message; then give each busy worker with
+   * one message in flight (and no slow check) its next one, so that it finds it waiting when it finishes.
+   */
   private dispatch(): void {
-    let idle = this.slots.filter((s) => s.ready && s.jobs.length === 0).length;
-    for (const slot of this.slots) {
-      if (this.queue.length === 0 || idle === 0) break;
-      if (!slot.ready || slot.jobs.length > 0) continue;
-      // An even share for each idle worker, so that one does not take all while another waits.
-      const n = Math.min(this.maxBatch, Math.ceil(this.queue.length / idle--));
-      slot.jobs = this.queue.splice(0, n);
-      slot.jobs.forEach((j, k) => (j.cell = k));
-      // A fresh buffer per message: a worker may still be skipping the taken-back tail of its previous one.
-      slot.cells = new Int32Array(new SharedArrayBuffer(4 * n));
-      this.batches++;
-      this.batchedChecks += n;
-      this.arm(slot);
-      slot.worker.postMessage({ reqs: slot.jobs.map((j) => j.req), cells: slot.cells } satisfies WorkerBatch);
+    if (this.queue.length > 0) {
+      this.share(this.slots.filter((s) => s.ready && s.jobs.length === 0));
+      this.share(this.slots.filter((s) => s.ready && !s.slow && s.jobs.length > 0 && (s.jobs[0] as Job).cells === (s.jobs.at(-1) as Job).cells));
     }
     this.updateRefs();
+  }
+
+  /** An even share of the queue for each of `slots`, so that one does not take all while another waits. */
+  private share(slots: Slot[]): void {
+    let left = slots.length;
+    for (const slot of slots) {
+      if (this.queue.length === 0) return;
+      const jobs = this.queue.splice(0, Math.min(this.maxBatch, Math.ceil(this.queue.length / left--)));
+      // A fresh buffer per message: a worker may still be skipping the taken-back tail of its previous one.
+      const cells = new Int32Array(new SharedArrayBuffer(4 * jobs.length));
+      jobs.forEach((j, k) => {
+        j.cells = cells;
+        j.cell = k;
+      });
+      const idle = slot.jobs.length === 0;
+      slot.jobs.push(...jobs);
+      this.batches++;
+      this.batchedChecks += jobs.length;
+      if (idle) this.arm(slot);
+      slot.worker.postMessage({ reqs: jobs.map((j) => j.req), cells } satisfies WorkerBatch);
+    }
   }
 
   /**
@@ -306,12 +322,14 @@ export class MathVerifier {
   private arm(slot: Slot): void {
     const job = slot.jobs[0] as Job;
     const deadline = (ms: number): NodeJS.Timeout => setTimeout(() => this.onFailure(slot, `timeout after ${job.timeoutMs} ms`, true), ms);
-    if (slot.jobs.length < 2 || job.timeoutMs <= SLOW_CHECK_MS) {
+    if (job.timeoutMs <= SLOW_CHECK_MS) {
       slot.timer = deadline(job.timeoutMs);
       return;
     }
-    // Checks wait behind this one: once it counts as slow, they go back to the queue; then its deadline runs on.
+    // Once it counts as slow, the checks behind it (sent with it, or after it) go back to the queue and no more are
+    // sent to this worker; then its deadline runs on.
     slot.timer = setTimeout(() => {
+      slot.slow = true;
       this.takeBack(slot);
       slot.timer = deadline(job.timeoutMs - SLOW_CHECK_MS);
       this.dispatch();
@@ -319,14 +337,12 @@ export class MathVerifier {
   }
 
   /**
-   * Take back the checks of the slot's message that the worker has not started (all but the running one, unless
-   * the worker has just moved on) and put them at the head of the queue, in order.
+   * Take back the checks sent to the slot that the worker has not started (all but the running one, unless the
+   * worker has just moved on) and put them at the head of the queue, in order.
    */
   private takeBack(slot: Slot): void {
-    const cells = slot.cells;
-    if (cells === null) return;
     const [running, ...behind] = slot.jobs;
-    const back = behind.filter((j) => Atomics.compareExchange(cells, j.cell, CELL_WAITING, CELL_TAKEN_BACK) === CELL_WAITING);
+    const back = behind.filter((j) => j.cells !== null && Atomics.compareExchange(j.cells, j.cell, CELL_WAITING, CELL_TAKEN_BACK) === CELL_WAITING);
     if (back.length === 0) return;
     slot.jobs = [running as Job, ...behind.filter((j) => !back.includes(j))];
     this.queue.unshift(...back);
@@ -384,11 +400,14 @@ export class MathVerifier {
     if (job === undefined || job.req.id !== msg.id) return;
     if (slot.timer !== null) clearTimeout(slot.timer);
     slot.timer = null;
+    slot.slow = false;
     slot.jobs.shift();
-    if (slot.jobs.length > 0) this.arm(slot); // the worker has moved on to the next check of the message
+    if (slot.jobs.length > 0) this.arm(slot); // the worker has moved on to the next check it was sent
     if (msg.kind === 'done') job.resolve(msg.verdict);
     else job.resolve(failedVerdict(job.req.gold, `verifier error: ${msg.message}`, false));
-    if (slot.jobs.length === 0) this.dispatch();
+    // Its message is done (none left, or the next belongs to the following message): room for another (and an idle
+    // worker no longer holds the process open).
+    if (slot.jobs.length === 0 || slot.jobs[0]?.cells !== job.cells) this.dispatch();
   }
 
   /**
@@ -448,7 +467,6 @@ export class MathVerifier {
   private discard(slot: Slot): void {
     if (slot.timer !== null) clearTimeout(slot.timer);
     slot.timer = null;
-    slot.cells = null;
     slot.worker.removeAllListeners();
     slot.worker.on('error', () => undefined);
     void slot.worker.terminate();
