@@ -1,10 +1,12 @@
 // src/cli/serve-rewards.ts — `r1 serve-rewards`: the R1 reward stack as an HTTP service for distributed RL engines
 // (OpenRLHF's --remote_rm_url, verl through examples/verl_reward.py). Thin: the work is in src/serve/rewards.
 
+import cluster from 'node:cluster';
 import type { Command } from 'commander';
 import { mergeConfig, parseConfig, readConfigFile } from '../train/config.js';
-import { sandboxInfo } from '../verify/code/index.js';
+import { sandboxInfo, type SandboxInfo } from '../verify/code/index.js';
 import { buildRewardServer, serviceConfigSchema, type ServiceConfig } from '../serve/rewards/index.js';
+import { PROC_ENV, processConfig, processPeers, superviseRewards } from '../serve/rewards/procs.js';
 
 export interface ServeRewardsCliDeps {
   stdout: { write(s: string): unknown };
@@ -46,6 +48,7 @@ export function resolveServiceConfig(raw: Raw): ServiceConfig {
     rewards,
     workers: num(raw.workers),
     maxQueue: num(raw.maxQueue),
+    procs: num(raw.procs),
     deadlineMs: num(raw.deadlineMs),
     maxNewTokens: num(raw.maxNewTokens),
     mathTimeoutMs: num(raw.mathTimeoutMs),
@@ -53,6 +56,19 @@ export function resolveServiceConfig(raw: Raw): ServiceConfig {
     ...(raw.unsafeSandbox === true && { code: { unsafeSandbox: true } }),
   };
   return parseConfig(serviceConfigSchema, mergeConfig(base, flags), source);
+}
+
+/** The start-up lines: where it listens and what it serves. */
+function banner(deps: ServeRewardsCliDeps, config: ServiceConfig, host: string, port: number, keyed: boolean, sandbox: SandboxInfo): void {
+  const list = config.rewards.map((r) => `${r.name}${'style' in r ? `(${r.style})` : ''}×${r.weight}`).join(' + ');
+  deps.stdout.write(`r1 serve-rewards: listening on http://${host}:${port} (POST /get_reward for OpenRLHF, POST /v1/rewards, GET /health)\n`);
+  const procs = config.procs > 1 ? `; processes: ${config.procs} (math workers and queue shared among them)` : '';
+  deps.stdout.write(`  rewards: ${list}; math workers: ${config.workers}; queue: ${config.maxQueue} samples; deadline: ${config.deadlineMs} ms${procs}${keyed ? '; API key required' : ''}\n`);
+  if (config.rewards.some((r) => r.name === 'overlong')) {
+    deps.stdout.write(`  overlong: ${config.tokenizer !== undefined ? `samples without completionTokens are counted with the tokenizer ${config.tokenizer}` : 'applies only to samples that give completionTokens (OpenRLHF sends none: pass --tokenizer to count them)'}\n`);
+  }
+  const codeOff = sandbox.isolation === 'rlimits' && !config.code.unsafeSandbox;
+  deps.stdout.write(`  code sandbox: ${codeOff ? `none (${sandbox.reason ?? 'bubblewrap unavailable'}): code samples are answered 500; install bubblewrap (or allow user namespaces for unshare) or pass --unsafe-sandbox` : sandbox.isolation}\n`);
 }
 
 export async function serveRewards(raw: Raw, deps: ServeRewardsCliDeps = defaultDeps): Promise<void> {
@@ -69,39 +85,71 @@ export async function serveRewards(raw: Raw, deps: ServeRewardsCliDeps = default
   }
   const host = typeof raw.host === 'string' ? raw.host : '127.0.0.1';
   const apiKey = typeof raw.apiKey === 'string' ? raw.apiKey : deps.env.R1_REWARDS_API_KEY;
+  const keyed = apiKey !== undefined && apiKey !== '';
   const sandbox = await sandboxInfo();
+  // Several processes: this one supervises them (each re-runs this command as a cluster worker, below).
+  if (config.procs > 1 && cluster.isPrimary) {
+    const code = await superviseRewards({
+      procs: config.procs,
+      onListening: (bound) => banner(deps, config, host, bound, keyed, sandbox),
+      log: (l) => deps.stderr.write(`r1 serve-rewards: ${l}\n`),
+      onSignal: deps.onSignal,
+    });
+    deps.setExitCode(code);
+    return;
+  }
+  const index = cluster.isWorker ? Number(deps.env[PROC_ENV] ?? 0) : 0;
+  const tell = (m: object): void => void process.send?.(m);
+  const prefix = cluster.isWorker ? `r1 serve-rewards [process ${index}]` : 'r1 serve-rewards';
   let server: ReturnType<typeof buildRewardServer>;
   try {
-    server = buildRewardServer({ config, ...(apiKey !== undefined && apiKey !== '' && { apiKey }), log: (l) => deps.stderr.write(`r1 serve-rewards: ${l}\n`) });
+    server = buildRewardServer({
+      config: processConfig(config, index),
+      ...(keyed && { apiKey }),
+      log: (l) => deps.stderr.write(`${prefix}: ${l}\n`),
+      ...(cluster.isWorker && { cluster: { index, processes: processPeers(() => server.stats()) } }),
+    });
   } catch (err) {
-    deps.stderr.write(`r1 serve-rewards: ${(err as Error).message}\n`);
+    if (cluster.isWorker) tell({ r1: 'failed', message: (err as Error).message });
+    deps.stderr.write(`${prefix}: ${(err as Error).message}\n`);
     deps.setExitCode(2);
     return;
   }
   try {
     await server.app.listen({ host, port });
   } catch (err) {
-    deps.stderr.write(`r1 serve-rewards: cannot listen on ${host}:${port}: ${(err as Error).message}\n`);
+    const message = `cannot listen on ${host}:${port}: ${(err as Error).message}`;
+    if (cluster.isWorker) tell({ r1: 'failed', message });
+    else deps.stderr.write(`${prefix}: ${message}\n`);
     await server.close();
     deps.setExitCode(1);
     return;
   }
   const addr = server.app.server.address();
   const bound = typeof addr === 'object' && addr !== null ? addr.port : port;
-  const list = config.rewards.map((r) => `${r.name}${'style' in r ? `(${r.style})` : ''}×${r.weight}`).join(' + ');
-  deps.stdout.write(`r1 serve-rewards: listening on http://${host}:${bound} (POST /get_reward for OpenRLHF, POST /v1/rewards, GET /health)\n`);
-  deps.stdout.write(`  rewards: ${list}; math workers: ${config.workers}; queue: ${config.maxQueue} samples; deadline: ${config.deadlineMs} ms${apiKey ? '; API key required' : ''}\n`);
-  if (config.rewards.some((r) => r.name === 'overlong')) {
-    deps.stdout.write(`  overlong: ${config.tokenizer !== undefined ? `samples without completionTokens are counted with the tokenizer ${config.tokenizer}` : 'applies only to samples that give completionTokens (OpenRLHF sends none: pass --tokenizer to count them)'}\n`);
-  }
-  const codeOff = sandbox.isolation === 'rlimits' && !config.code.unsafeSandbox;
-  deps.stdout.write(`  code sandbox: ${codeOff ? `none (${sandbox.reason ?? 'bubblewrap unavailable'}): code samples are answered 500; install bubblewrap (or allow user namespaces for unshare) or pass --unsafe-sandbox` : sandbox.isolation}\n`);
+  if (cluster.isWorker) tell({ r1: 'listening', port: bound });
+  else banner(deps, config, host, bound, keyed, sandbox);
   await new Promise<void>((resolve) => {
-    const off = deps.onSignal(() => {
-      off();
-      deps.stderr.write('r1 serve-rewards: shutting down (finishing open requests)\n');
-      void server.close().then(resolve, resolve);
-    });
+    let stopping = false;
+    const stop = (): void => {
+      if (stopping) return;
+      stopping = true;
+      // A second signal stops a lone server at once; a process of several finishes its requests whatever comes (a
+      // Ctrl-C reaches it and its primary, which then sends SIGTERM).
+      if (!cluster.isWorker) off();
+      process.off('disconnect', stop);
+      if (!cluster.isWorker) deps.stderr.write('r1 serve-rewards: shutting down (finishing open requests)\n');
+      const done = (): void => {
+        off();
+        // A process of several lets go of its primary's channel, which would keep it alive.
+        if (cluster.isWorker && process.connected) process.disconnect();
+        resolve();
+      };
+      void server.close().then(done, done);
+    };
+    const off = deps.onSignal(stop);
+    // A process of several stops with its primary.
+    if (cluster.isWorker) process.on('disconnect', stop);
   });
 }
 
@@ -120,6 +168,7 @@ export function register(program: Command, deps: ServeRewardsCliDeps = defaultDe
     .option('--math-timeout-ms <n>', 'time budget of one math check')
     .option('--tokenizer <path>', "tokenizer.json or a checkpoint directory: counts completion tokens for the overlong penalty when a sample gives none (OpenRLHF's requests)")
     .option('--max-queue <n>', 'samples in flight before requests are answered 503')
+    .option('--procs <n>', 'server processes on the port, each with its own event loop and a share of the workers and the queue (default 1)')
     .option('--deadline-ms <n>', 'requests not scored within this time are answered 504')
     .option('--unsafe-sandbox', 'run code under the rlimits fallback when bubblewrap is unavailable (rewards can then be gamed; see the README)')
     .action(async (o: Raw) => serveRewards(o, deps));

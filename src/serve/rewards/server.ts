@@ -10,6 +10,7 @@ import { RewardScorer, SampleError, type TokenCounter } from './scorer.js';
 import { loadTokenizer } from '../../tokenizer/index.js';
 import { openRlhfRequestSchema, rewardsRequestSchema, type RewardResult, type RewardsResponse, type ServiceConfig, type WireSample } from './wire.js';
 import type { RewardSpec } from '../../train/config.js';
+import type { ProcessStats } from './procs.js';
 
 export interface RewardServerOptions {
   config: ServiceConfig;
@@ -21,11 +22,18 @@ export interface RewardServerOptions {
   countTokens?: TokenCounter;
   /** Where the server's own messages go (errors it could not answer cleanly, prompts not found). */
   log?: (line: string) => void;
+  /**
+   * One of several server processes (`--procs`): its index, and every process's stats for /health (asked of the
+   * primary), so that any process answers for the whole service.
+   */
+  cluster?: { index: number; processes: () => Promise<ProcessStats[]> };
 }
 
 export interface RewardServer {
   app: FastifyInstance;
   scorer: RewardScorer;
+  /** This process's stats (/health; the primary of several processes asks each for them). */
+  stats(): ProcessStats;
   /** Stop taking requests, finish the open ones, stop the workers. */
   close(): Promise<void>;
 }
@@ -57,6 +65,8 @@ export function buildRewardServer(opts: RewardServerOptions): RewardServer {
   acceptJsonOnly(app);
   installJsonErrors(app, (err, req) => log(`${req.method} ${req.url}: ${err.stack ?? err.message}`));
   if (opts.apiKey !== undefined) requireApiKey(app, opts.apiKey, ['/health']);
+  let served = 0;
+  const stats = (): ProcessStats => ({ index: opts.cluster?.index ?? 0, pid: process.pid, queued: scorer.queued, maxQueue: opts.config.maxQueue, served, mathPool: scorer.mathPool() });
 
   /** Admit, score within the deadline, release when the work (not the request) ends. */
   const run = async (samples: WireSample[], specs?: RewardSpec[]): Promise<RewardResult[]> => {
@@ -86,20 +96,32 @@ export function buildRewardServer(opts: RewardServerOptions): RewardServer {
     }
   };
 
-  app.get('/health', async () => ({
-    status: 'ok',
-    queued: scorer.queued,
-    maxQueue: opts.config.maxQueue,
-    workers: opts.config.workers,
-    tokenizer: opts.config.tokenizer ?? null,
-    mathPool: scorer.mathPool(),
-    rewards: opts.config.rewards,
-  }));
+  app.get('/health', async () => {
+    const base = { status: 'ok', tokenizer: opts.config.tokenizer ?? null, rewards: opts.config.rewards };
+    if (opts.cluster === undefined) {
+      return { ...base, queued: scorer.queued, maxQueue: opts.config.maxQueue, workers: opts.config.workers, served, mathPool: scorer.mathPool() };
+    }
+    // Several processes: the service's totals, this process's pool, and every process.
+    const processes = await opts.cluster.processes();
+    const sum = (f: (p: ProcessStats) => number): number => processes.reduce((a, p) => a + f(p), 0);
+    return {
+      ...base,
+      queued: sum((p) => p.queued),
+      maxQueue: sum((p) => p.maxQueue),
+      workers: sum((p) => p.mathPool.workers),
+      served: sum((p) => p.served),
+      mathPool: scorer.mathPool(),
+      process: opts.cluster.index,
+      processes,
+    };
+  });
 
   app.post('/v1/rewards', async (req): Promise<RewardsResponse> => {
     const body = rewardsRequestSchema.safeParse(req.body);
     if (!body.success) throw invalid(body.error);
-    return { results: await run(body.data.samples, body.data.rewards) };
+    const results = await run(body.data.samples, body.data.rewards);
+    served++;
+    return { results };
   });
 
   app.post('/get_reward', async (req) => {
@@ -115,12 +137,14 @@ export function buildRewardServer(opts: RewardServerOptions): RewardServer {
       throw e;
     }
     const results = await run(samples);
+    served++;
     return openRlhfResponse(results, Object.keys(results[0]?.components ?? {}));
   });
 
   return {
     app,
     scorer,
+    stats,
     async close() {
       await app.close();
       await scorer.close();

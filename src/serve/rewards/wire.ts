@@ -136,6 +136,12 @@ export const serviceConfigSchema = z.strictObject({
     .default({ reward: 'fraction', unsafeSandbox: false }),
   /** Samples admitted and not yet scored, over all requests; past it a request is answered 503. */
   maxQueue: posInt.default(4096),
+  /**
+   * Server processes on the one port (node:cluster), each with its own HTTP event loop and its share of `workers`,
+   * `maxQueue` and the code programs: one event loop caps the service near 25,000 single-sample requests/s, so a
+   * machine with cores to spare serves more with several. Needs `workers` >= `procs`.
+   */
+  procs: z.number().int().min(1).max(64).default(1),
   /** A request not answered within this many ms is answered 504 (its samples keep their slots until done). */
   deadlineMs: z.number().int().min(100).max(3_600_000).default(120_000),
   /**
@@ -143,6 +149,8 @@ export const serviceConfigSchema = z.strictObject({
    * tokens kept). Default: the end tokens of Qwen, Llama 3, DeepSeek and the r1ts tokenizers.
    */
   endTokens: z.array(z.string().min(1)).default(['<|im_end|>', '<|endoftext|>', '<|eot_id|>', '<|end_of_text|>', '<｜end▁of▁sentence｜>', '</s>', '<|end|>', '<eos>']),
+}).superRefine((c, ctx) => {
+  if (c.workers < c.procs) ctx.addIssue({ code: 'custom', path: ['procs'], message: `${c.procs} processes need at least ${c.procs} math workers (each process has its own share), got workers ${c.workers}` });
 });
 export type ServiceConfig = z.output<typeof serviceConfigSchema>;
 export type ServiceConfigInput = z.input<typeof serviceConfigSchema>;
