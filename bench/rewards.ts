@@ -33,10 +33,12 @@ import { packageVersion } from '../src/util/probe.js';
 import { positiveIntArg } from './args.js';
 
 const arg = positiveIntArg;
-const MATH_REQUESTS = arg('requests', 3000);
+const MATH_REQUESTS = arg('requests', 24000);
 const CODE_REQUESTS = arg('code-requests', 48);
 const HOSTILE = process.argv.includes('--hostile') ? arg('hostile', 10_000) : 0;
 const WORKERS = 2;
+/** Server processes (`r1 serve-rewards --procs`), sharing the WORKERS math workers. */
+const PROCS = arg('procs', 1);
 /** Why the code rows are skipped (--skip-code, or no namespace sandbox: the service refuses code under rlimits alone); null when they run. */
 const SKIP_CODE: string | null = await (async () => {
   if (process.argv.includes('--skip-code')) return '--skip-code';
@@ -44,11 +46,26 @@ const SKIP_CODE: string | null = await (async () => {
   return sandbox.isolation === 'rlimits' ? `no namespace sandbox works here: ${sandbox.reason ?? 'unknown reason'}` : null;
 })();
 /**
- * Warm-up passes over each math workload's 500 samples, in process and on the server alike, before anything is
- * timed: the checks' JIT keeps speeding up over the first thousands of checks (a fresh pool's first 500 run several
- * times slower than its fifth), so one pass left the baseline measured on a half-warm pool.
+ * Both sides are warmed to their steady state before anything is timed: the checks' JIT (in the math workers) and
+ * the HTTP path's (server and load generator) keep speeding up over the first tens of thousands of samples — a fresh
+ * pool's rate rises about 4x over its first 20,000 checks — so a fixed short warm-up measured a half-warm pool
+ * (earlier versions of this bench warmed with 2,000 checks and timed 3,000). Passes of WARM_PASS samples run until
+ * one is not 5% faster than the best before it (at least 3, at most 12); their rates are printed.
  */
-const WARM_PASSES = 4;
+const WARM_PASS = 6000;
+
+/** Run `pass` (returns samples/s) until the rate stops rising; the rates of the passes. */
+async function warmUntilSteady(pass: () => Promise<number>): Promise<number[]> {
+  const rates: number[] = [];
+  for (let k = 0; k < 12; k++) {
+    const rate = await pass();
+    const best = Math.max(0, ...rates);
+    rates.push(rate);
+    if (k >= 2 && rate < 1.05 * best) break;
+  }
+  return rates;
+}
+const warmText = (rates: number[]): string => rates.map((r) => r.toFixed(0)).join(' → ');
 const CLIENTS = [1, 8, 64];
 const SPECS: RewardSpec[] = [
   { name: 'accuracy', weight: 1 },
@@ -77,7 +94,7 @@ const codeSamples = CODE_PROBLEMS.filter((p) => PYTHON_REFERENCES[p.slug] !== un
 // ---- the server: `r1 serve-rewards` in a child process ----
 async function startService(): Promise<{ child: ChildProcess; url: string }> {
   const main = join(packageRoot(), 'dist', 'src', 'cli', 'main.js');
-  const child = spawn(process.execPath, [main, 'serve-rewards', '--port', '0', '--workers', String(WORKERS), '--reward', 'accuracy', '--reward', 'format', '--max-queue', '100000'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [main, 'serve-rewards', '--port', '0', '--workers', String(WORKERS), '--procs', String(PROCS), '--reward', 'accuracy', '--reward', 'format', '--max-queue', '100000'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout?.on('data', (d: Buffer) => {
@@ -87,29 +104,39 @@ async function startService(): Promise<{ child: ChildProcess; url: string }> {
     });
     child.on('exit', (code) => reject(new Error(`r1 serve-rewards exited (${code}) before listening`)));
   });
-  // Warm-up, as the in-process baseline gets (each workload's samples once): the workers' start-up and JIT are not
-  // part of the rates. The $…$ answers warm the workers (verbatim ones never reach them).
+  // A first pass over each workload's samples; the warm-up to steady state runs per request shape (httpWarm).
   for (const samples of [mathSamples, dollarSamples]) {
-    for (let k = 0; k < samples.length * WARM_PASSES; k += 50) {
-      await fetch(`${url}/v1/rewards`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ samples: samples.slice(k % samples.length, (k % samples.length) + 50) }) });
+    for (let k = 0; k < samples.length; k += 50) {
+      await fetch(`${url}/v1/rewards`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ samples: samples.slice(k, k + 50) }) });
     }
   }
   return { child, url };
 }
 
-function rssMb(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
+/** The server processes: the one started and, with --procs, those it started. */
+function serverPids(pid: number): number[] {
+  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter((x) => x.trim() !== '').map(Number);
+  return [pid, ...children.flatMap(serverPids)];
 }
 
-/** CPU seconds so far of the server process: its main thread (the event loop) and all of it (workers, GC threads). */
+function rssMb(pid: number): number {
+  return serverPids(pid).reduce((a, p) => {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
+    return a + (m ? Number(m[1]) / 1024 : NaN);
+  }, 0);
+}
+
+/**
+ * CPU seconds so far of the server: its main threads (the event loops) and all of it (math workers, GC threads), over
+ * the process and, with --procs, the server processes it started.
+ */
 function serverCpu(pid: number): { main: number; all: number } {
   // Fields 14 and 15 of /proc/.../stat (utime, stime) in clock ticks of 1/100 s; the name field has no spaces here.
   const ticks = (file: string): number => {
     const f = readFileSync(file, 'utf8').split(' ');
     return (Number(f[13]) + Number(f[14])) / 100;
   };
-  return { main: ticks(`/proc/${pid}/task/${pid}/stat`), all: ticks(`/proc/${pid}/stat`) };
+  return serverPids(pid).reduce((a, p) => ({ main: a.main + ticks(`/proc/${p}/task/${p}/stat`), all: a.all + ticks(`/proc/${p}/stat`) }), { main: 0, all: 0 });
 }
 
 interface HttpLine {
@@ -124,8 +151,12 @@ interface HttpLine {
   batch: number | null;
 }
 
+/** The math pool's counters, summed over the server processes when there are several. */
 async function poolStats(url: string): Promise<PoolStats> {
-  return ((await (await fetch(`${url}/health`)).json()) as { mathPool: PoolStats }).mathPool;
+  const h = (await (await fetch(`${url}/health`)).json()) as { mathPool: PoolStats; processes?: { mathPool: PoolStats }[] };
+  if (h.processes === undefined) return h.mathPool;
+  const sum = (k: 'batches' | 'batchedChecks' | 'replaced' | 'replacedWarm'): number => h.processes?.reduce((a, p) => a + p.mathPool[k], 0) ?? 0;
+  return { ...h.mathPool, batches: sum('batches'), batchedChecks: sum('batchedChecks'), replaced: sum('replaced'), replacedWarm: sum('replacedWarm') };
 }
 
 /** `amount` requests of `batch` samples each, cycling through `samples`, from `clients` connections. */
@@ -167,14 +198,18 @@ async function drive(url: string, pid: number, samples: readonly object[], clien
 }
 
 /** In-process rates and CPU milliseconds per sample (the whole process: event loop, workers, GC). */
-async function inProcessMath(samples: typeof mathSamples): Promise<{ verifier: number; composite: number; verifierCpu: number; compositeCpu: number }> {
+async function inProcessMath(samples: typeof mathSamples): Promise<{ verifier: number; composite: number; verifierCpu: number; compositeCpu: number; warm: number[] }> {
   const verifier = new MathVerifier({ workers: WORKERS });
   await verifier.warm(); // workers and the spare up: start-up is not part of the rate
   const task = benchmarkTask('math500', { verifier });
   const reward = buildReward(SPECS, 1024);
   const n = MATH_REQUESTS;
   const pick = (k: number) => samples[k % samples.length] as (typeof samples)[number];
-  for (let p = 0; p < WARM_PASSES; p++) await Promise.all(samples.map((s) => verifier.verify(s.gold, s.completion))); // warm-up
+  const warm = await warmUntilSteady(async () => {
+    const t0 = performance.now();
+    await Promise.all(Array.from({ length: WARM_PASS }, (_, k) => verifier.verify(pick(k).gold, pick(k).completion)));
+    return WARM_PASS / ((performance.now() - t0) / 1000);
+  });
   const cpuMs = (c: NodeJS.CpuUsage): number => (c.user + c.system) / 1000 / n;
   let cpu = process.cpuUsage();
   let t = performance.now();
@@ -182,13 +217,19 @@ async function inProcessMath(samples: typeof mathSamples): Promise<{ verifier: n
   const bare = n / ((performance.now() - t) / 1000);
   const verifierCpu = cpuMs(process.cpuUsage(cpu));
   const rs: RewardSample[] = Array.from({ length: n }, (_, k) => ({ prompt: PROMPT, completion: pick(k).completion, item: { id: String(k), question: '', gold: pick(k).gold }, task }));
+  // The composite's own path (completion parsing, format, the fast path) on the caller's thread warms too.
+  await warmUntilSteady(async () => {
+    const t0 = performance.now();
+    await scoreRewards(reward, rs.slice(0, WARM_PASS));
+    return WARM_PASS / ((performance.now() - t0) / 1000);
+  });
   cpu = process.cpuUsage();
   t = performance.now();
   await scoreRewards(reward, rs);
   const composite = n / ((performance.now() - t) / 1000);
   const compositeCpu = cpuMs(process.cpuUsage(cpu));
   await verifier.close();
-  return { verifier: bare, composite, verifierCpu, compositeCpu };
+  return { verifier: bare, composite, verifierCpu, compositeCpu, warm };
 }
 
 async function inProcessCode(): Promise<number> {
@@ -262,7 +303,7 @@ async function hostileRun(url: string, pid: number, n: number): Promise<void> {
   const seconds = (performance.now() - t) / 1000;
   latencies.sort((a, b) => a - b);
   const q = (p: number): number => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] as number;
-  const health = await fetch(`${url}/health`).then((r) => r.json() as Promise<{ queued: number; mathPool: PoolStats }>);
+  const health = { queued: ((await (await fetch(`${url}/health`)).json()) as { queued: number }).queued, mathPool: await poolStats(url) };
   const statuses = [...statusCounts].map(([k, v]) => `${k}: ${v}`).join(', ');
   process.stdout.write(`\nhostile load: ${n} requests from 64 clients (2% pathological LaTeX, 2% fork bombs, 16% garbage LaTeX/tags, 10% malformed JSON; the rest and every request's second sample normal, in $…$)\n`);
   process.stdout.write(`  finished in ${seconds.toFixed(1)} s; answers: ${statuses}\n`);
@@ -272,7 +313,7 @@ async function hostileRun(url: string, pid: number, n: number): Promise<void> {
 }
 
 printBenchHeader('r1ts reward-service bench');
-process.stdout.write(`fastify ${packageVersion('fastify') ?? '?'}, autocannon ${packageVersion('autocannon') ?? '?'}; server: r1 serve-rewards --workers ${WORKERS} (child process), rewards accuracy + format\n\n`);
+process.stdout.write(`fastify ${packageVersion('fastify') ?? '?'}, autocannon ${packageVersion('autocannon') ?? '?'}; server: r1 serve-rewards --workers ${WORKERS}${PROCS > 1 ? ` --procs ${PROCS}` : ''} (child process), rewards accuracy + format\n\n`);
 const load0 = loadavg()[0] as number;
 const service = await startService();
 try {
@@ -288,8 +329,12 @@ try {
     const inProc0 = { verbatim: await inProcessMath(mathSamples), dollars: await inProcessMath(dollarSamples) };
     const codeBase0 = SKIP_CODE !== null ? 0 : await inProcessCode();
     const http: { name: string; line: HttpLine; kind: Workload | 'code' }[] = [];
-    const runs: [Workload, number][] = [['verbatim', 1], ['verbatim', 16], ['dollars', 1]];
+    const runs: [Workload, number][] = [['verbatim', 1], ['verbatim', 16], ['dollars', 1], ['dollars', 16]];
+    const httpWarm: string[] = [];
     for (const [w, batch] of runs) {
+      // Each request shape warms the server (and the load generator) to its steady state at 64 clients first.
+      const rates = await warmUntilSteady(async () => (await drive(service.url, service.child.pid as number, workloads[w], 64, WARM_PASS / batch, batch)).samplesPerSecond);
+      httpWarm.push(`${w === 'verbatim' ? 'verbatim' : '$…$'}, ${batch}/request: ${warmText(rates)}`);
       for (const c of CLIENTS) {
         const line = await drive(service.url, service.child.pid as number, workloads[w], c, Math.max(c, Math.round(MATH_REQUESTS / batch)), batch);
         http.push({ name: `HTTP, ${c} client${c > 1 ? 's' : ''}, ${batch} sample${batch > 1 ? 's' : ''}/request`, line, kind: w });
@@ -318,7 +363,10 @@ try {
     if (SKIP_CODE !== null) process.stdout.write(`code: skipped (${SKIP_CODE})\n`);
     else row('code, in-process trainer composite', codeBase, codeBase, null, `(before / after: ${codeBase0.toFixed(1)} / ${codeBase1.toFixed(1)})`);
     for (const h of http.filter((x) => x.kind === 'code')) row(`  ${h.name}`, h.line.samplesPerSecond, codeBase, null, detail(h.line));
-    process.stdout.write(`\nmath: ${mathSamples.length} MATH-500 answers cycled, ${MATH_REQUESTS} samples per level; code: ${codeSamples.length} reference solutions, ${CODE_REQUESTS} per level.\n`);
+    process.stdout.write(`\nwarm-up passes of ${WARM_PASS} samples, samples/s (in-process MathVerifier before the HTTP rows; HTTP at 64 clients per request shape):\n`);
+    for (const w of ['verbatim', 'dollars'] as const) process.stdout.write(`  in-process, ${w === 'verbatim' ? 'verbatim' : '$…$'}: ${warmText(inProc0[w].warm)}\n`);
+    for (const line of httpWarm) process.stdout.write(`  HTTP, ${line}\n`);
+    process.stdout.write(`math: ${mathSamples.length} MATH-500 answers cycled, ${MATH_REQUESTS} samples per level; code: ${codeSamples.length} reference solutions, ${CODE_REQUESTS} per level.\n`);
     process.stdout.write('the load generator runs on the same cores as the server: on a 2-core machine it takes a share of them.\n');
     process.stdout.write(`load average (1 min) at the start / end: ${load0.toFixed(1)} / ${loadavg()[0]?.toFixed(1)}\n`);
   }

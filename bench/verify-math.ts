@@ -20,10 +20,13 @@ if (!existsSync(file)) {
   process.stderr.write(`bench/verify-math: ${file} not found (set R1_DATA_DIR to the folder holding math500-test.jsonl)\n`);
   process.exit(1);
 }
-const rows = readFileSync(file, 'utf8')
+const items = readFileSync(file, 'utf8')
   .split('\n')
   .filter((l) => l.trim() !== '')
   .map((l) => JSON.parse(l) as Row);
+/** Each pass and round goes over the items this many times: a pass over 500 alone lasts ~20 ms once warm, too short to time. */
+const CYCLES = 10;
+const rows = Array.from({ length: CYCLES }, () => items).flat();
 
 /** One digit changed: a wrong answer that still has to be parsed and evaluated. */
 function perturb(answer: string, rng: Rng): string {
@@ -33,11 +36,30 @@ function perturb(answer: string, rng: Rng): string {
   return answer.slice(0, i) + String((Number(answer[i]) + rng.int(1, 9)) % 10) + answer.slice(i + 1);
 }
 const rng = new Rng(1);
-const wrong = rows.map((r) => perturb(r.answer, rng));
+const wrong = Array.from({ length: CYCLES }, () => items.map((r) => perturb(r.answer, rng))).flat();
 /** The same answer typeset differently, so that equality is decided by parsing, not by identical text. */
 const retyped = rows.map((r) => `$${r.answer.replace(/\\frac/g, '\\dfrac').replace(/\\left|\\right/g, '')}$ `);
 
 const ROUNDS = 3;
+/**
+ * Warm-up passes before the timed rounds, until one is not 5% faster than the best before it (at least 3, at most
+ * 12): the checks' JIT, and the computer-algebra library's, keep speeding up over the first thousands of checks (a
+ * fresh worker pool's rate rises about 3x over its first 10,000), so one pass left the rates half-warm.
+ */
+async function warm(run: () => unknown): Promise<number> {
+  let best = 0;
+  let k = 0;
+  for (; k < 12; k++) {
+    const t = performance.now();
+    await run();
+    const rate = 1 / (performance.now() - t);
+    const rising = rate >= 1.05 * best;
+    best = Math.max(best, rate);
+    if (k >= 2 && !rising) break;
+  }
+  return k + 1;
+}
+const warmPasses: string[] = [];
 interface Line {
   name: string;
   n: number;
@@ -47,8 +69,8 @@ interface Line {
   times: number[];
 }
 
-function timeSync(name: string, run: () => boolean[]): Line {
-  run(); // warm-up: JIT and the first load of the computer-algebra library
+async function timeSync(name: string, run: () => boolean[]): Promise<Line> {
+  warmPasses.push(`${name} ${await warm(run)}`); // JIT and the first load of the computer-algebra library
   const times: number[] = [];
   let correct = 0;
   for (let k = 0; k < ROUNDS; k++) {
@@ -61,7 +83,7 @@ function timeSync(name: string, run: () => boolean[]): Line {
 }
 
 async function timeAsync(name: string, run: () => Promise<boolean[]>): Promise<Line> {
-  await run();
+  warmPasses.push(`${name} ${await warm(run)}`);
   const times: number[] = [];
   let correct = 0;
   for (let k = 0; k < ROUNDS; k++) {
@@ -75,9 +97,9 @@ async function timeAsync(name: string, run: () => Promise<boolean[]>): Promise<L
 
 printBenchHeader('r1ts math-verification bench');
 const lines: Line[] = [];
-lines.push(timeSync('in-process, solutions (baseline)', () => rows.map((r) => verifyCompletion(r.answer, r.solution).correct)));
-lines.push(timeSync('in-process, retyped answers', () => rows.map((r, k) => compareAnswers(r.answer, retyped[k] as string).correct)));
-lines.push(timeSync('in-process, perturbed answers', () => rows.map((r, k) => compareAnswers(r.answer, wrong[k] as string).correct)));
+lines.push(await timeSync('in-process, solutions (baseline)', () => rows.map((r) => verifyCompletion(r.answer, r.solution).correct)));
+lines.push(await timeSync('in-process, retyped answers', () => rows.map((r, k) => compareAnswers(r.answer, retyped[k] as string).correct)));
+lines.push(await timeSync('in-process, perturbed answers', () => rows.map((r, k) => compareAnswers(r.answer, wrong[k] as string).correct)));
 const startup: string[] = [];
 for (const workers of [1, 2]) {
   const t = performance.now();
@@ -102,7 +124,7 @@ for (const workers of [1, 2]) {
 const base = lines[0] as Line;
 const rate = (l: Line): number => l.n / l.seconds;
 const width = Math.max(...lines.map((l) => l.name.length));
-process.stdout.write(`MATH-500 math verification (${rows.length} items, best of ${ROUNDS} rounds after a warm-up)\n\n`);
+process.stdout.write(`MATH-500 math verification (${items.length} items ${CYCLES} times a round, best of ${ROUNDS} rounds after warming to a steady rate)\n\n`);
 process.stdout.write(`${'path'.padEnd(width)}  ${'verif/s'.padStart(9)}  ${'ms/verif'.padStart(8)}  ${'vs baseline'.padStart(11)}  correct  rounds\n`);
 for (const l of lines) {
   process.stdout.write(
@@ -111,3 +133,4 @@ for (const l of lines) {
 }
 if (lines.some((l) => tooWide(spreadOf(l.times)))) process.stdout.write('some rounds varied too much to trust (the machine was busy): rerun when it is quiet\n');
 process.stdout.write(`\nworker start-up (not in the rates): ${startup.join('; ')}\n`);
+process.stdout.write(`warm-up passes of ${rows.length} before the timed rounds: ${warmPasses.join('; ')}\n`);
