@@ -236,13 +236,21 @@ export class MathVerifier {
     const spare = this.spare;
     this.spare = null;
     if (spare !== null) this.discard(spare);
-    await Promise.all(
-      this.slots.map(async (slot) => {
-        if (slot.timer !== null) clearTimeout(slot.timer);
-        for (const job of slot.jobs.splice(0)) job.reject(new Error('MathVerifier closed'));
-        await slot.worker.terminate();
-      }),
-    );
+    // terminate() can leave the event loop without a live handle for a moment before it resolves (the worker's own
+    // is closing): a program awaiting close() would then end with it pending (exit code 13, seen under load). A timer
+    // holds the loop until every worker has stopped.
+    const hold = setInterval(() => undefined, 1000);
+    try {
+      await Promise.all(
+        this.slots.map(async (slot) => {
+          if (slot.timer !== null) clearTimeout(slot.timer);
+          for (const job of slot.jobs.splice(0)) job.reject(new Error('MathVerifier closed'));
+          await slot.worker.terminate();
+        }),
+      );
+    } finally {
+      clearInterval(hold);
+    }
   }
 
   private submit(op: WorkerRequest['op'], gold: string, text: string, call: VerifyCallOptions): Promise<MathVerdict> {
