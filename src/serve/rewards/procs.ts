@@ -48,7 +48,7 @@ const STATS_WAIT_MS = 1000;
 
 /**
  * In a forked process: answer the primary's stats questions with `own()`, and ask it for every process's stats
- * (the /health route). `send` is process.send (a parameter so that it can be bound to a channel in tests).
+ * (the /health route), over the cluster's channel (process.send).
  */
 export function processPeers(own: () => ProcessStats): () => Promise<ProcessStats[]> {
   let next = 1;

@@ -138,8 +138,8 @@ export const serviceConfigSchema = z.strictObject({
   maxQueue: posInt.default(4096),
   /**
    * Server processes on the one port (node:cluster), each with its own HTTP event loop and its share of `workers`,
-   * `maxQueue` and the code programs: one event loop caps the service near 25,000 single-sample requests/s, so a
-   * machine with cores to spare serves more with several. Needs `workers` >= `procs`.
+   * `maxQueue` and the code programs: one event loop caps the service (near 25,000 single-sample requests/s where
+   * measured), so a machine with cores to spare serves more with several. Needs `workers` >= `procs`.
    */
   procs: z.number().int().min(1).max(64).default(1),
   /** A request not answered within this many ms is answered 504 (its samples keep their slots until done). */
