@@ -173,3 +173,12 @@ test("the composite over HTTP equals the trainer's in-process composite on the s
     await math.close();
   }
 });
+
+test('/health counts the reward requests answered, not the ones refused', async () => {
+  const served = async (): Promise<number> => ((await (await fetch(`${A.url}/health`)).json()) as { served: number }).served;
+  const before = await served();
+  assert.equal((await post(`${A.url}/v1/rewards`, { samples: [{ prompt: ZERO_PROMPT, completion: right('42'), gold: '42' }] })).status, 200);
+  assert.equal((await post(`${A.url}/get_reward`, { query: [ZERO_PROMPT + right('42')], prompts: [ZERO_PROMPT], labels: ['42'] })).status, 200);
+  assert.equal((await post(`${A.url}/v1/rewards`, { samples: [] })).status, 400);
+  assert.equal(await served(), before + 2);
+});
