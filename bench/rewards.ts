@@ -31,6 +31,7 @@ import { packageRoot } from '../src/util/package-root.js';
 import { Rng } from '../src/util/rng.js';
 import { packageVersion } from '../src/util/probe.js';
 import { positiveIntArg } from './args.js';
+import { warmUntilSteady } from './warm.js';
 
 const arg = positiveIntArg;
 const MATH_REQUESTS = arg('requests', 24000);
@@ -45,26 +46,8 @@ const SKIP_CODE: string | null = await (async () => {
   const sandbox = await sandboxInfo();
   return sandbox.isolation === 'rlimits' ? `no namespace sandbox works here: ${sandbox.reason ?? 'unknown reason'}` : null;
 })();
-/**
- * Both sides are warmed to their steady state before anything is timed: the checks' JIT (in the math workers) and
- * the HTTP path's (server and load generator) keep speeding up over the first tens of thousands of samples — a fresh
- * pool's rate rises about 4x over its first 20,000 checks — so a fixed short warm-up measured a half-warm pool
- * (earlier versions of this bench warmed with 2,000 checks and timed 3,000). Passes of WARM_PASS samples run until
- * one is not 5% faster than the best before it (at least 3, at most 12); their rates are printed.
- */
+/** Both sides are warmed to their steady state (bench/warm.ts) in passes of this many samples before anything is timed. */
 const WARM_PASS = 6000;
-
-/** Run `pass` (returns samples/s) until the rate stops rising; the rates of the passes. */
-async function warmUntilSteady(pass: () => Promise<number>): Promise<number[]> {
-  const rates: number[] = [];
-  for (let k = 0; k < 12; k++) {
-    const rate = await pass();
-    const best = Math.max(0, ...rates);
-    rates.push(rate);
-    if (k >= 2 && rate < 1.05 * best) break;
-  }
-  return rates;
-}
 const warmText = (rates: number[]): string => rates.map((r) => r.toFixed(0)).join(' → ');
 const CLIENTS = [1, 8, 64];
 const SPECS: RewardSpec[] = [

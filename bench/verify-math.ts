@@ -10,6 +10,7 @@ import { resolveDataDir } from '../src/tasks/benchmarks/data-dir.js';
 import { Rng } from '../src/util/rng.js';
 import { compareAnswers, MathVerifier, verifyCompletion } from '../src/verify/math/index.js';
 import { printBenchHeader } from './header.js';
+import { warmUntilSteady } from './warm.js';
 import { formatSpread, spreadOf, tooWide } from '../src/util/stats.js';
 
 type Row = { solution: string; answer: string };
@@ -41,23 +42,14 @@ const wrong = Array.from({ length: CYCLES }, () => items.map((r) => perturb(r.an
 const retyped = rows.map((r) => `$${r.answer.replace(/\\frac/g, '\\dfrac').replace(/\\left|\\right/g, '')}$ `);
 
 const ROUNDS = 3;
-/**
- * Warm-up passes before the timed rounds, until one is not 5% faster than the best before it (at least 3, at most
- * 12): the checks' JIT, and the computer-algebra library's, keep speeding up over the first thousands of checks (a
- * fresh worker pool's rate rises about 3x over its first 10,000), so one pass left the rates half-warm.
- */
+/** Warm-up passes before the timed rounds (bench/warm.ts): how many each path took. */
 async function warm(run: () => unknown): Promise<number> {
-  let best = 0;
-  let k = 0;
-  for (; k < 12; k++) {
+  const rates = await warmUntilSteady(async () => {
     const t = performance.now();
     await run();
-    const rate = 1 / (performance.now() - t);
-    const rising = rate >= 1.05 * best;
-    best = Math.max(best, rate);
-    if (k >= 2 && !rising) break;
-  }
-  return k + 1;
+    return 1 / (performance.now() - t);
+  });
+  return rates.length;
 }
 const warmPasses: string[] = [];
 interface Line {

@@ -136,9 +136,11 @@ export async function serveRewards(raw: Raw, deps: ServeRewardsCliDeps = default
       stopping = true;
       // A second signal stops a lone server at once; a process of several finishes its requests whatever comes (a
       // Ctrl-C reaches it and its primary, which then sends SIGTERM).
-      if (!cluster.isWorker) off();
+      if (!cluster.isWorker) {
+        off();
+        deps.stderr.write('r1 serve-rewards: shutting down (finishing open requests)\n');
+      }
       process.off('disconnect', stop);
-      if (!cluster.isWorker) deps.stderr.write('r1 serve-rewards: shutting down (finishing open requests)\n');
       const done = (): void => {
         off();
         // A process of several lets go of its primary's channel, which would keep it alive.
