@@ -7,7 +7,7 @@
 //
 //   npm run bench:rewards                       the rate table
 //   npm run bench:rewards -- --hostile 10000    the issue's load target: 10,000 requests mixing hostile samples
-//   options: --requests N (math samples per level, default 3000), --code-requests N (default 48), --skip-code
+//   options: --requests N (math samples per level, default 24000), --batches 1,16,128 (samples per request), --code-requests N (default 48), --skip-code
 //   (the code rows also skip, with a message, where no namespace sandbox works: the service refuses to reward code
 //   under rlimits alone)
 
@@ -30,7 +30,7 @@ import { sandboxInfo } from '../src/verify/code/index.js';
 import { packageRoot } from '../src/util/package-root.js';
 import { Rng } from '../src/util/rng.js';
 import { packageVersion } from '../src/util/probe.js';
-import { positiveIntArg } from './args.js';
+import { positiveIntArg, positiveIntListArg } from './args.js';
 import { warmUntilSteady } from './warm.js';
 
 const arg = positiveIntArg;
@@ -40,6 +40,8 @@ const HOSTILE = process.argv.includes('--hostile') ? arg('hostile', 10_000) : 0;
 const WORKERS = 2;
 /** Server processes (`r1 serve-rewards --procs`), sharing the WORKERS math workers. */
 const PROCS = arg('procs', 1);
+/** Samples per request of the math rows (16 is a small trainer batch; OpenRLHF and verl's batch manager send a whole batch). */
+const BATCHES = positiveIntListArg('batches', [1, 16, 128]);
 /** Why the code rows are skipped (--skip-code, or no namespace sandbox: the service refuses code under rlimits alone); null when they run. */
 const SKIP_CODE: string | null = await (async () => {
   if (process.argv.includes('--skip-code')) return '--skip-code';
@@ -145,7 +147,8 @@ async function poolStats(url: string): Promise<PoolStats> {
 /** `amount` requests of `batch` samples each, cycling through `samples`, from `clients` connections. */
 async function drive(url: string, pid: number, samples: readonly object[], clients: number, amount: number, batch: number): Promise<HttpLine> {
   let next = 0;
-  const bodies = Array.from({ length: Math.ceil(samples.length / batch) }, (_, k) => JSON.stringify({ samples: samples.slice(k * batch, k * batch + batch) }));
+  // Every body holds exactly `batch` samples (cycling), so that requests × batch counts what was scored.
+  const bodies = Array.from({ length: Math.ceil(samples.length / batch) }, (_, k) => JSON.stringify({ samples: Array.from({ length: batch }, (_, j) => samples[(k * batch + j) % samples.length]) }));
   const pool0 = await poolStats(url);
   const cpu0 = serverCpu(pid);
   const own0 = process.cpuUsage();
@@ -156,7 +159,7 @@ async function drive(url: string, pid: number, samples: readonly object[], clien
       {
         url,
         connections: clients,
-        amount,
+        amount: Math.max(amount, clients), // autocannon wants at least one request per connection
         timeout: 120,
         requests: [{ method: 'POST', path: '/v1/rewards', headers: { 'content-type': 'application/json' }, setupRequest: (req) => ({ ...req, body: bodies[next++ % bodies.length] as string }) }],
       },
@@ -312,11 +315,11 @@ try {
     const inProc0 = { verbatim: await inProcessMath(mathSamples), dollars: await inProcessMath(dollarSamples) };
     const codeBase0 = SKIP_CODE !== null ? 0 : await inProcessCode();
     const http: { name: string; line: HttpLine; kind: Workload | 'code' }[] = [];
-    const runs: [Workload, number][] = [['verbatim', 1], ['verbatim', 16], ['dollars', 1], ['dollars', 16]];
+    const runs: [Workload, number][] = (['verbatim', 'dollars'] as const).flatMap((w) => BATCHES.map((b): [Workload, number] => [w, b]));
     const httpWarm: string[] = [];
     for (const [w, batch] of runs) {
       // Each request shape warms the server (and the load generator) to its steady state at 64 clients first.
-      const rates = await warmUntilSteady(async () => (await drive(service.url, service.child.pid as number, workloads[w], 64, WARM_PASS / batch, batch)).samplesPerSecond);
+      const rates = await warmUntilSteady(async () => (await drive(service.url, service.child.pid as number, workloads[w], 64, Math.ceil(WARM_PASS / batch), batch)).samplesPerSecond);
       httpWarm.push(`${w === 'verbatim' ? 'verbatim' : '$…$'}, ${batch}/request: ${warmText(rates)}`);
       for (const c of CLIENTS) {
         const line = await drive(service.url, service.child.pid as number, workloads[w], c, Math.max(c, Math.round(MATH_REQUESTS / batch)), batch);
