@@ -17,12 +17,14 @@ test(`table of ${EQUIV_CASES.length} equivalent / non-equivalent pairs`, () => {
   assert.deepEqual(wrong, []);
 });
 
-test('equivalence is symmetric on the table, except for the documented numeric precision rule', () => {
+test('equivalence is symmetric on the table, except for the documented numeric precision and choice rules', () => {
   // The precision rule is one-sided on purpose: a gold written as a rounded decimal accepts an exact answer that
   // rounds to it, while a coarse rounded answer (fewer than 3 significant digits) never stands for an exact gold.
   const decimal = /^-?\d*\.\d+$/;
   const rounding = ([g, a]: readonly [string, string, boolean]): boolean => decimal.test(g.trim()) !== decimal.test(a.trim());
-  const asym = EQUIV_CASES.filter((c) => !rounding(c) && c[0].trim() !== '' && c[1].trim() !== '' && isEquivalent(c[0], c[1]) !== isEquivalent(c[1], c[0]));
+  // So is the choice rule: an answer may name its choice and value ("(C) 12"), a gold is one or the other.
+  const choice = ([, a]: readonly [string, string, boolean]): boolean => /^\(?[A-E]\)?[\s:]+\S/.test(a.trim());
+  const asym = EQUIV_CASES.filter((c) => !rounding(c) && !choice(c) && c[0].trim() !== '' && c[1].trim() !== '' && isEquivalent(c[0], c[1]) !== isEquivalent(c[1], c[0]));
   assert.deepEqual(asym.map(([g, a]) => `${g} | ${a}`), []);
   assert.equal(isEquivalent('\\frac{1}{3}', '0.33'), false);
   assert.equal(isEquivalent('0.33', '\\frac{1}{3}'), true);
@@ -116,3 +118,25 @@ test('verbatimAnswer: whenever it says yes, the comparer says equivalent (every 
   assert.equal(verbatimAnswer('The answer is 5', 'The answer is 5', 'never'), true);
   assert.equal(verbatimAnswer('1'.repeat(2000), '1'.repeat(2000)), false);
 });
+
+test('verifyCompletion reads the answer where the rewards do: after the reasoning, in the <answer> block', () => {
+  const v = verifyCompletion('5', '<think>Maybe \\boxed{3}? No.</think>\nThe answer is 5.');
+  assert.equal(v.extracted, '5');
+  assert.equal(v.correct, true);
+  assert.equal(verifyCompletion('5', '<think>\\boxed{3}</think><answer>5</answer>').method, 'answer-tag');
+  assert.equal(verifyCompletion('5', '<think>\\boxed{3}</think><answer>5</answer>').correct, true);
+  // A reasoning block that never closed has no answer.
+  assert.equal(verifyCompletion('3', '<think>so \\boxed{3}').reason, 'no answer found');
+  // Plain completions are read as before.
+  assert.equal(verifyCompletion('5', 'so $\\boxed{5}$').correct, true);
+});
+
+test('extraction: \\boxed5, a corrected answer phrase, ordinals and the Unicode minus', () => {
+  assert.equal(verifyCompletion('5', 'thus \\boxed5').extracted, '5');
+  assert.equal(verifyCompletion('5', 'The answer is 5, not 6.').correct, true);
+  assert.equal(verifyCompletion('5', 'The answer is 5 (not 6).').correct, true);
+  assert.equal(verifyCompletion('5', 'So there are 5 apples left in the 2nd basket.').extracted, '5');
+  assert.equal(verifyCompletion('-5', 'So x = −5.').correct, true);
+  assert.equal(verifyCompletion('5', 'So x = −5.').correct, false);
+});
+

@@ -1,6 +1,7 @@
 // src/verify/math/equiv.ts — in-process (unbounded) answer equivalence and completion verification. These are
 // the pure functions the time-bounded MathVerifier runs inside its worker threads.
 
+import { parseCompletion } from '../completion.js';
 import { extractAnswer, lastBoxed } from './extract.js';
 import { MAX_NORMALIZE_CHARS, normalizeAnswer } from './normalize.js';
 import { printScalar, scalarsEqual } from './scalar.js';
@@ -39,6 +40,9 @@ export function isEquivalent(gold: string, answer: string, opts: EquivOptions = 
     if (gn === '' || an === '') return false;
     const letter = choiceLetter(gn, true);
     if (letter !== null) return choiceLetter(an, false) === letter;
+    // A value gold answered as a choice with its value, "(C) 5": the value is the answer.
+    const choice = /^\([A-E]\)\s+(\S[\s\S]*)$/.exec(an);
+    if (choice !== null) return isEquivalent(gold, choice[1] as string, opts);
     const scalarEq = (x: string, y: string): boolean => scalarsEqual(x, y, relTol);
     // Two equations are compared whole before "y = …" loses its left side (y = 3x - 1 against 3x - y - 1 = 0).
     if (isEquation(gn) && isEquation(an) && scalarEq(gn, an)) return true;
@@ -84,8 +88,13 @@ function isEquation(s: string): boolean {
 function choiceLetter(s: string, whole: boolean): string | null {
   const m = whole ? /^(?:\(([A-Ea-e])\)|([A-E]))$/.exec(s) : /^(?:\(([A-E])\)|([A-E]))(?:$|[\s.:,)])|^\(?([a-e])\)?$/.exec(s);
   if (m === null) return null;
+  // What follows the letter may explain it ("(C) 12"), not name another choice: "(C) or (A)", "A, B, C" hedge.
+  if (!whole && OTHER_CHOICE.test(s.slice(m[0].length))) return null;
   return ((m[1] ?? m[2] ?? m[3]) as string).toUpperCase();
 }
+
+/** A choice letter on its own in the text after an answer's letter: (A), or A between spaces, commas or brackets. */
+const OTHER_CHOICE = /\([A-E]\)|(?:^|[\s,;/(])[A-E](?=$|[\s,;.:)/])/;
 
 /**
  * The answer inside a gold that is not a bare answer: a worked solution with a box, a GSM8K "####" line, prose
@@ -134,9 +143,13 @@ export function describeAnswer(answer: string): string | null {
   }
 }
 
-/** Extract the final answer of `completion` and compare it with `gold`. In-process, unbounded. */
+/**
+ * Find the final answer of `completion` as the rewards do (the one completion parser: after a closed `<think>`
+ * block, in the last `<answer>` block when there is one, else by the extractor's priority) and compare it with
+ * `gold`. In-process, unbounded.
+ */
 export function verifyCompletion(gold: string, completion: string, opts: EquivOptions & ExtractOptions = {}): MathVerdict {
-  const found = extractAnswer(completion, opts.priority === undefined ? {} : { priority: opts.priority });
+  const found = parseCompletion(completion, opts.priority === undefined ? {} : { priority: opts.priority }).final;
   if (found === null) {
     const parsedGold = describeAnswer(goldAnswer(gold, opts.goldExtract));
     return { correct: false, extracted: null, method: null, gold, parsedGold, parsedAnswer: null, reason: 'no answer found', timedOut: false };

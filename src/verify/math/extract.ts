@@ -89,9 +89,9 @@ function boxesFromEnd(text: string, limit: number): Box[] {
       }
       out.push({ content: text.slice(i + 1, end).trim(), start, end: end + 1 });
     } else {
-      // `\boxed 5`: a single token, ending at whitespace, `$` or end of text.
-      const m = /^[^\s$]+/.exec(text.slice(i, i + MAX_ANSWER_CHARS));
-      if (m === null || i === cmdEnd) {
+      // `\boxed 5`: a single token, ending at whitespace, `$` or end of text; `\boxed5`: the number right after it.
+      const m = i === cmdEnd ? /^\d+(?:\.\d+)?/.exec(text.slice(i, i + MAX_ANSWER_CHARS)) : /^[^\s$]+/.exec(text.slice(i, i + MAX_ANSWER_CHARS));
+      if (m === null) {
         failures++;
         continue;
       }
@@ -239,7 +239,7 @@ function leavesParse(v: Value): boolean {
 }
 
 /** A bare number: thousands groups (commas or spaces), decimals (point, or a comma before 1-2 digits), percent. */
-const NUMBER = /-?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d)|-?\d{1,3}(?: \d{3})+(?![\d,.])|-?\d+,\d{1,2}(?![\d,])|-?\d+(?:\.\d+)?(?:\s*\/\s*\d+(?:\.\d+)?)?|-?\.\d+/g;
+const NUMBER = /[-−]?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d)|[-−]?\d{1,3}(?: \d{3})+(?![\d,.])|[-−]?\d+,\d{1,2}(?![\d,])|[-−]?\d+(?:\.\d+)?(?:\s*\/\s*\d+(?:\.\d+)?)?|[-−]?\.\d+/g;
 const PERCENT_AFTER = /^\s*(?:%|\\%|percent\b|per cent\b|pct\b)/i;
 
 /**
@@ -267,6 +267,7 @@ function lastBareNumber(text: string, spans: Span[]): { value: string; index: nu
     const before = masked.slice(Math.max(0, index - 12), index);
     const after = masked.slice(index + value.length, index + value.length + 12);
     if (/[A-Za-z_\\]$/.test(before) || /^[A-Z]/.test(after)) continue; // QX7B, x2, \alpha2
+    if (/^(?:st|nd|rd|th)\b/.test(after)) continue; // an ordinal: the 2nd basket
     if (/[A-Za-z)\]}][\w^{}]*\s*[+\-*/^×·]\s*$/.test(before) || /^\s*[+*/^]\s*[A-Za-z(]/.test(after)) continue; // x^2 + 3
     const pct = PERCENT_AFTER.exec(after);
     return { value: pct === null ? value : `${value}%`, index };

@@ -28,8 +28,9 @@ export function normalizeAnswer(input: string): string {
   if (s.length > MAX_NORMALIZE_CHARS) return s;
   s = s.replace(/^\$+|\$+$/g, '').trim();
   s = s.replace(/^\\\(|\\\)$/g, '').replace(/^\\\[|\\\]$/g, '');
-  // Thousands written with LaTeX spacing between digit groups: 2,\!500, 2{,}500, 2\,500, 2\!500.
-  s = s.replace(/(\d)(?:,\\!|\{,\}|\\[,!]|,\\,)(?=\d{3}(?!\d))/g, '$1');
+  // Thousands written with LaTeX spacing between digit groups: 2,\!500, 2{,}500, 2\,500, 2\!500, 11,\! 111.
+  s = s.replace(/(\d)(?:,\\!|\{,\}|\\[,!]|,\\,)\s*(?=\d{3}(?!\d))/g, '$1');
+  s = plainMath(s);
   s = s.replace(/\\\\/g, ROW_SEP);
   s = s.replace(/\\[dt]frac(?![A-Za-z])/g, '\\frac').replace(/\\[dt]binom(?![A-Za-z])/g, '\\binom');
   // Sizing and spacing commands carry no meaning: \left( \right), \bigl[, \!, \,, \;, \quad, ~ ...
@@ -79,8 +80,13 @@ function unwrapText(s: string): string {
     const word = content.trim();
     let replacement: string;
     if (/^(?:or|and)$/i.test(word)) replacement = ',';
-    else if (!/^\\math(?:bf|it|sf)/.test(m[0]) && /^[A-Za-z][A-Za-z .]*$/.test(word) && /\d/.test(before + after) && !/^\(?[A-Ea-e]\)?$/.test(word) && !/^\s*$/.test(before)) {
-      // A unit such as \text{ cm}^2 or \mbox{ dollars}: drop it (and its power).
+    else if (/^[ie]$/.test(word)) replacement = word; // \mathrm{i}, \text{e}: the constants, not units
+    else if (/^[A-Za-z][A-Za-z .]*$/.test(word) && /\d/.test(before) && /^\s*(?:\^\s*(?:\{\s*\d\s*\}|\d)\s*)?\d/.test(after)) {
+      // A unit followed by another number ("1 \text{ hour } 30 \text{ minutes}") is a compound quantity, not a
+      // product: kept as words, so that it equals only itself.
+      replacement = ` ${word} `;
+    } else if (!/^\\math(?:bf|it|sf)/.test(m[0]) && /^\(?[A-Za-z][A-Za-z ./]*\)?$/.test(word) && /\d/.test(before + after) && !/^\(?[A-Ea-e]\)?$/.test(word) && !/^\s*$/.test(before)) {
+      // A unit such as \text{ cm}^2, \mbox{ dollars}, \text{ m/s} or \text{ (students)}: drop it (and its power).
       replacement = '';
       after = after.replace(/^\s*\^\s*(?:\{\s*\d\s*\}|\d)/, '');
     } else replacement = content;
@@ -119,4 +125,29 @@ function exactPart(s: string): string {
   const value = first.replace(/^[^=]*=\s*/, '').trim();
   if (first !== '' && !LONE_NAME.test(first) && value !== '') return first;
   return parts[parts.length - 1] as string;
+}
+
+const PLAIN_MATH = /[\u2212∞√]|sqrt|pi|infinity|\+\s*\\infty|_\{\s*\(|\)_|\\boxed|\\fbox/i;
+
+/**
+ * Plain-text and Unicode math in LaTeX form: the minus sign and infinity signs, √12 (the whole number under the
+ * root), sqrt(…), pi and infinity as words (2pi, pi/2), +\infty as an interval end; base subscripts as 10001_2;
+ * and a whole answer in \boxed{} unwrapped.
+ */
+function plainMath(s: string): string {
+  // Most answers hold none of it: one scan decides.
+  if (!PLAIN_MATH.test(s)) return s;
+  s = s.replace(/\u2212/g, '-').replace(/∞/g, '\\infty ');
+  s = s.replace(/√\s*(\d+(?:\.\d+)?)/g, '\\sqrt{$1}').replace(/√/g, '\\sqrt');
+  s = s.replace(/(?<![A-Za-z\\])sqrt\s*(?=[({])/g, '\\sqrt');
+  s = s.replace(/(?<![A-Za-z\\])pi(?![A-Za-z])/g, '\\pi ').replace(/(?<![A-Za-z\\])infinity(?![A-Za-z])/gi, '\\infty ');
+  // Base subscripts: 10001_{(2)} and (10001)_2 are 10001_2.
+  s = s.replace(/_\{\s*\(\s*(\d+)\s*\)\s*\}/g, '_$1').replace(/\(\s*([0-9A-Za-z]+)\s*\)_(?=\d|\{\d)/g, '$1_');
+  // A whole answer in a box: \boxed{5} is 5.
+  const t = s.trim();
+  const box = /^\\(?:boxed|fbox)\s*\{/.exec(t);
+  if (box !== null && matchBrace(t, box[0].length - 1) === t.length - 1) s = t.slice(box[0].length, -1);
+  // +\infty at the start or as an interval's end is \infty.
+  s = s.replace(/(^|[([,]\s*)\+\s*(?=\\infty(?![A-Za-z]))/g, '$1');
+  return s;
 }

@@ -209,7 +209,8 @@ She makes 9 * 2 = $<<9*2=18>>18 every day at the farmer’s market.
   ['\\frac{1}{2}', r`The answer is \(\frac{1}{2}\).`, true],
   ['-\\frac{1}{2}', r`The answer is \(\frac{1}{2}\).`, false],
   ['\\text{(B)}', r`The answer is $\boxed{\textbf{(B) } 24}$`, true],
-  ['24', r`The answer is $\boxed{\textbf{(B) } 24}$`, false],
+  ['24', r`The answer is $\boxed{\textbf{(B) } 24}$`, true],
+  ['24', r`The answer is $\boxed{\textbf{(B) } 25}$`, false],
   ['5', r`Thus the final answer is: \boxed{5}`, true],
   ['\\dfrac{\\sqrt{5}}{5}', r`$\boxed{\frac{1}{\sqrt{5}}}$`, true],
   ['3', r`**Final Answer**

@@ -22,7 +22,8 @@ export interface Scalar {
 
 const PLAIN_NUMBER = /^-?(?:\d+(?:\.\d*)?|\.\d+)$/;
 const SCIENTIFIC = /^(-?(?:\d+(?:\.\d*)?|\.\d+))[eE]([+-]?\d{1,4})$/;
-const MIXED_LATEX = /^(-?)(\d+)\s*\\frac\s*\{\s*(\d+)\s*\}\s*\{\s*(\d+)\s*\}$/;
+/** 2\\frac{1}{2}, and 4\\frac23 (one digit each, without braces). */
+const MIXED_LATEX = /^(-?)(\d+)\s*\\frac\s*(?:\{\s*(\d+)\s*\}\s*\{\s*(\d+)\s*\}|(\d)(\d))$/;
 const MIXED_PLAIN = /^(-?)(\d+)\s+(\d+)\s*\/\s*(\d+)$/;
 /** Repeating decimals: 0.\overline{3}, 1.2\overline{34}. */
 const REPEATING = /^(-?)(\d*)\.(\d*)\\overline\s*\{\s*(\d{1,12})\s*\}$/;
@@ -80,7 +81,7 @@ function formulaOf(text: string): { node: MathNode | null; vars: string[] } {
     const [, sign, int = '', fixed = '', period = ''] = rep;
     expr = `${sign as string}((${int || '0'}${fixed === '' ? '' : `.${fixed}`}) + ${period} / ((10 ^ ${period.length} - 1) * 10 ^ ${fixed.length}))`;
   } else if (sci !== null) expr = `(${sci[1] as string} * 10 ^ (${sci[2] as string}))`;
-  else if (mixed !== null) expr = `${mixed[1] as string}(${mixed[2] as string} + ${mixed[3] as string} / ${mixed[4] as string})`;
+  else if (mixed !== null) expr = `${mixed[1] as string}(${mixed[2] as string} + ${(mixed[3] ?? mixed[5]) as string} / ${(mixed[4] ?? mixed[6]) as string})`;
   else {
     try {
       expr = latexToMathjs(text);
@@ -106,9 +107,17 @@ function isWords(text: string): boolean {
   return /[A-Za-z]{3,}/.test(text.replace(/\\[A-Za-z]+/g, ' '));
 }
 
-/** Canonical comparison key for word answers and exact-text matches. */
+/**
+ * Canonical comparison key for word answers and exact-text matches: words (two letters or more, not a command's
+ * name) in any case, but single letters keep theirs (R is not r, \\Delta is not \\delta), and digits separated
+ * by a space stay apart (5 6 is not 56).
+ */
 function textKey(text: string): string {
-  return text.toLowerCase().replace(/\\text\{([^}]*)\}/g, '$1').replace(/[\s{}$]/g, '');
+  return text
+    .replace(/\\text\{([^}]*)\}/g, '$1')
+    .replace(/(?<![\\A-Za-z])[A-Za-z]{2,}/g, (w) => w.toLowerCase())
+    .replace(/(\d)\s+(?=\d)/g, '$1·')
+    .replace(/[\s{}$]/g, '');
 }
 
 /** Readable form of a scalar: the math.js formula without the variable prefix, or the normalized text. */
@@ -138,14 +147,22 @@ function evaluate(node: MathNode, scope: Record<string, number>): Complex {
 
 const finite = (z: Complex): boolean => Number.isFinite(z.re) && Number.isFinite(z.im);
 
-/** Numeric equality: exact for two safe integers, else relative `relTol` (with a tiny absolute floor near 0). */
+/** Below this, a value computed as 0 by floating point (\\cos(\\pi/2)) counts as 0 when the other side is exactly 0. */
+const ZERO_FLOOR = 1e-14;
+
+/**
+ * Numeric equality: exact for two safe integers, else relative `relTol`. The only absolute tolerance is against an
+ * exact 0 (rounding noise of a computed zero), so small constants keep their digits (1.6e-19 is not 3.2e-19).
+ */
 export function numbersEqual(x: Complex, y: Complex, relTol: number): boolean {
   if (!finite(x) || !finite(y)) return false;
   const intLike = (z: Complex): boolean => z.im === 0 && Number.isSafeInteger(z.re);
   if (intLike(x) && intLike(y)) return x.re === y.re;
   const diff = Math.hypot(x.re - y.re, x.im - y.im);
-  const scale = Math.max(Math.hypot(x.re, x.im), Math.hypot(y.re, y.im));
-  return diff <= relTol * scale || diff <= 1e-12;
+  const nx = Math.hypot(x.re, x.im);
+  const ny = Math.hypot(y.re, y.im);
+  if (nx === 0 || ny === 0) return diff <= ZERO_FLOOR;
+  return diff <= relTol * Math.max(nx, ny);
 }
 
 /** Canonical decimal string of a plain number ("007.50" → "7.5", "-0" → "0"). */
@@ -199,7 +216,8 @@ export function scalarsEqual(goldText: string, answerText: string, relTol: numbe
   if (gp && ap) {
     // Fast path for the common case: two decimal literals, exact when both are integers.
     if (canonicalDecimal(g) === canonicalDecimal(a)) return true;
-    return numbersEqual({ re: Number(g), im: 0 }, { re: Number(a), im: 0 }, relTol) && !(isInt(g) && isInt(a));
+    // An integer is exact: 999999.5 is not 1000000, whatever the relative tolerance.
+    return numbersEqual({ re: Number(g), im: 0 }, { re: Number(a), im: 0 }, relTol) && !isInt(canonicalDecimal(g)) && !isInt(canonicalDecimal(a));
   }
   return formulasEqual(prepareScalar(g), prepareScalar(a), relTol);
 }
@@ -222,7 +240,9 @@ const isInt = (s: string): boolean => /^-?\d+$/.test(s);
 
 function formulasEqual(g: Scalar, a: Scalar, relTol: number): boolean {
   if (g.node === null || a.node === null) {
-    return g.node === null && a.node === null && g.percent === a.percent && textKey(g.text) === textKey(a.text);
+    // Words: "an ellipse" is "ellipse".
+    const words = (t: string): string => textKey(t).replace(/^(?:an?|the)(?=[a-z])/, '');
+    return g.node === null && a.node === null && g.percent === a.percent && (textKey(g.text) === textKey(a.text) || (isWords(g.text) && isWords(a.text) && words(g.text) === words(a.text)));
   }
   const vars = [...new Set([...g.vars, ...a.vars])];
   const candidates = (s: Scalar, scope: Record<string, number>): Complex[] => scaled(evaluate(s.node as MathNode, scope), s);

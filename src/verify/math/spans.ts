@@ -204,5 +204,7 @@ function answerAt(rest: string): string | null {
   // Cut at the end of the sentence: a period followed by a space or the end ("3.5" keeps its point).
   const stop = /\.(?:\s|$)|。/.exec(out);
   if (stop !== null) out = out.slice(0, stop.index);
+  // "5, not 6" and "5 (not 6)": the answer is what comes before the correction.
+  out = out.replace(/\s*(?:,\s*not\s.*|\(\s*not\s[^)]*\).*)$/s, '');
   return out.trim() === '' ? null : out;
 }

@@ -112,7 +112,7 @@ export function parseValue(input: string, depth = 0): Value {
     const inner = s.slice(1, -1).trim();
     const items = splitTop(inner, [',']);
     const last = s[s.length - 1] as string;
-    if (first === SET_OPEN) return { kind: 'set', braces: true, items: items.map((p) => parseValue(p, depth + 1)) };
+    if (first === SET_OPEN) return { kind: 'set', braces: true, items: listItems(items, depth) };
     if (items.length > 1 && (first === '(' || first === '[') && (last === ')' || last === ']')) {
       return { kind: 'tuple', open: first, close: last, items: items.map((p) => parseValue(p, depth + 1)) };
     }
@@ -120,7 +120,7 @@ export function parseValue(input: string, depth = 0): Value {
   }
 
   const items = splitTop(s, [',', ';']).filter((p) => p !== '');
-  if (items.length > 1) return { kind: 'set', braces: false, items: items.map((p) => parseValue(p, depth + 1)) };
+  if (items.length > 1) return { kind: 'set', braces: false, items: listItems(items, depth) };
 
   // a \pm b stands for the two answers a + b and a - b.
   const pm = splitTop(s, ['\\pm', '±']);
@@ -137,6 +137,14 @@ export function parseValue(input: string, depth = 0): Value {
     };
   }
   return { kind: 'scalar', text: s };
+}
+
+/** The items of a list or set; an item with \\pm stands for its two answers in the list ("\\{1 \\pm \\sqrt5, -2\\}" has three). */
+function listItems(parts: string[], depth: number): Value[] {
+  return parts.flatMap((p) => {
+    const v = parseValue(p, depth + 1);
+    return v.kind === 'set' && !v.braces && /\\pm(?![A-Za-z])|±/.test(p) ? v.items : [v];
+  });
 }
 
 /** Count of leaf scalars (bounds the work a comparison may do). */
