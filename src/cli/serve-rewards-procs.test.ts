@@ -68,7 +68,7 @@ test('two processes on one port: both answer, /health covers both, a dead one re
   const s = start(['--port', '0', '--procs', '2', '--workers', '2', '--max-queue', '1000']);
   try {
     const url = await until('the listening line', () => /listening on (http:\/\/\S+)/.exec(s.out())?.[1] ?? (s.child.exitCode !== null ? Promise.reject(new Error(s.err())) : undefined));
-    assert.match(s.out(), /math workers: 2; queue: 1000 samples; deadline: \d+ ms; processes: 2/);
+    assert.match(s.out(), /math workers: 2; queue: 1000 samples; body limit: 16 MiB; deadline: \d+ ms; processes: 2/);
     // A new connection per request: the primary hands connections to the processes in turn.
     const sample = (k: number) => ({ prompt: 'Q', completion: `<think> t </think> <answer> $\\frac{${k}}{2}$ </answer>`, gold: String(k / 2) });
     const answers = await Promise.all(

@@ -48,6 +48,7 @@ export function resolveServiceConfig(raw: Raw): ServiceConfig {
     rewards,
     workers: num(raw.workers),
     maxQueue: num(raw.maxQueue),
+    bodyLimitMb: num(raw.bodyLimitMb),
     procs: num(raw.procs),
     deadlineMs: num(raw.deadlineMs),
     maxNewTokens: num(raw.maxNewTokens),
@@ -63,7 +64,7 @@ function banner(deps: ServeRewardsCliDeps, config: ServiceConfig, host: string, 
   const list = config.rewards.map((r) => `${r.name}${'style' in r ? `(${r.style})` : ''}×${r.weight}`).join(' + ');
   deps.stdout.write(`r1 serve-rewards: listening on http://${host}:${port} (POST /get_reward for OpenRLHF, POST /v1/rewards, GET /health)\n`);
   const procs = config.procs > 1 ? `; processes: ${config.procs} (math workers and queue shared among them)` : '';
-  deps.stdout.write(`  rewards: ${list}; math workers: ${config.workers}; queue: ${config.maxQueue} samples; deadline: ${config.deadlineMs} ms${procs}${keyed ? '; API key required' : ''}\n`);
+  deps.stdout.write(`  rewards: ${list}; math workers: ${config.workers}; queue: ${config.maxQueue} samples; body limit: ${config.bodyLimitMb} MiB; deadline: ${config.deadlineMs} ms${procs}${keyed ? "; API key required (OpenRLHF's client sends none)" : ''}\n`);
   if (config.rewards.some((r) => r.name === 'overlong')) {
     deps.stdout.write(`  overlong: ${config.tokenizer !== undefined ? `samples without completionTokens are counted with the tokenizer ${config.tokenizer}` : 'applies only to samples that give completionTokens (OpenRLHF sends none: pass --tokenizer to count them)'}\n`);
   }
@@ -163,13 +164,14 @@ export function register(program: Command, deps: ServeRewardsCliDeps = defaultDe
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('--port <port>', 'port (0 = any free one)', '5000')
     .option('--config <file>', 'service config, JSON or YAML (rewards, maxNewTokens, defaultTask, code limits, maxQueue, deadlineMs, ...)')
-    .option('--api-key <key>', 'require Authorization: Bearer <key> (default: $R1_REWARDS_API_KEY; none when unset)')
+    .option('--api-key <key>', "require Authorization: Bearer <key> (default: $R1_REWARDS_API_KEY; none when unset; OpenRLHF's client sends no key)")
     .option('--workers <n>', 'math verifier worker threads, and code programs checked at once')
     .option('--reward <name[:weight]>', 'reward: accuracy, format, tag-count, language, overlong, repetition (repeatable; replaces the config list)', collect)
     .option('--max-new-tokens <n>', "the trainer's completion budget (the overlong penalty's L_max)")
     .option('--math-timeout-ms <n>', 'time budget of one math check')
     .option('--tokenizer <path>', "tokenizer.json or a checkpoint directory: counts completion tokens for the overlong penalty when a sample gives none (OpenRLHF's requests)")
-    .option('--max-queue <n>', 'samples in flight before requests are answered 503')
+    .option('--max-queue <n>', 'samples in flight before requests are answered 503 (also the most one request may carry)')
+    .option('--body-limit-mb <n>', 'largest request body in MiB, answered 413 past it (default 16)')
     .option('--procs <n>', 'server processes on the port, each with its own event loop and a share of the workers and the queue (default 1)')
     .option('--deadline-ms <n>', 'requests not scored within this time are answered 504')
     .option('--unsafe-sandbox', 'run code under the rlimits fallback when bubblewrap is unavailable (rewards can then be gamed; see the README)')

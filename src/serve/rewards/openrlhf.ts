@@ -8,15 +8,27 @@ import { z } from 'zod';
 import { labelObjectSchema, type OpenRlhfRequest, type OpenRlhfResponse, type RewardResult, type WireSample } from './wire.js';
 import { SampleError } from './scorer.js';
 
+/** Characters of a prompt's end looked for in a query that does not hold the whole prompt. */
+const PROMPT_TAIL = 200;
+
 /**
  * The response part of a query: what follows the prompt (the first occurrence, so left padding or a BOS token
- * before it does not matter), with trailing end-of-sequence and padding tokens removed. When the prompt is not
- * found in the query (a tokenizer that does not round-trip it), the whole query is the response and
- * `promptFound` is false.
+ * before it does not matter), with trailing end-of-sequence and padding tokens removed. OpenRLHF cuts a prompt longer
+ * than its --prompt_max_len from the left, so a query may hold only the prompt's end: then the response follows the
+ * first occurrence of the prompt's last 200 characters (`promptTruncated`). When neither is found (a tokenizer
+ * that does not round-trip the prompt), the whole query is the response and `promptFound` is false.
  */
-export function responseOfQuery(query: string, prompt: string, endTokens: readonly string[]): { completion: string; promptFound: boolean } {
-  const at = prompt === '' ? -1 : query.indexOf(prompt);
-  let completion = at >= 0 ? query.slice(at + prompt.length) : query;
+export function responseOfQuery(query: string, prompt: string, endTokens: readonly string[]): { completion: string; promptFound: boolean; promptTruncated: boolean } {
+  let at = prompt === '' ? -1 : query.indexOf(prompt);
+  let end = at + prompt.length;
+  let promptTruncated = false;
+  if (at < 0 && prompt.length > PROMPT_TAIL) {
+    const tail = prompt.slice(-PROMPT_TAIL);
+    at = query.indexOf(tail);
+    end = at + tail.length;
+    promptTruncated = at >= 0;
+  }
+  let completion = at >= 0 ? query.slice(end) : query;
   for (let cut = true; cut; ) {
     cut = false;
     for (const t of endTokens) {
@@ -26,39 +38,60 @@ export function responseOfQuery(query: string, prompt: string, endTokens: readon
       }
     }
   }
-  return { completion, promptFound: at >= 0 };
+  return { completion, promptFound: at >= 0, promptTruncated };
 }
 
-/** A label as a sample description: a JSON object label is typed; any other label is a gold answer. */
-export function labelFields(label: string | number | null | undefined, index: number): Pick<WireSample, 'gold' | 'task' | 'tests' | 'language' | 'meta'> {
-  if (label === null || label === undefined) return {};
+/** Where a label's kind is named in an error. */
+const kindOf = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'an object' : `a ${typeof v}`);
+
+/**
+ * A label as a sample description: an object (or a JSON object in a string) is typed; a string or number is a gold
+ * answer. A missing or empty label is no gold at all: refused when the service's rewards need one (`needsLabels`:
+ * accuracy is among them), since the composite would otherwise score the sample by its other rewards alone, as high as
+ * a correct answer.
+ */
+export function labelFields(label: unknown, index: number, needsLabels = false): Pick<WireSample, 'gold' | 'task' | 'tests' | 'language' | 'meta'> {
+  if (label === null || label === undefined || (typeof label === 'string' && label.trim() === '')) {
+    if (!needsLabels) return {};
+    const what = label === undefined ? 'missing' : label === null ? 'null' : 'empty';
+    throw new SampleError(`labels[${index}] is ${what}: the accuracy reward needs each sample's gold answer (OpenRLHF sends empty labels when --label_key is not set); give the dataset's answer column with --label_key, or serve without accuracy (--reward format)`);
+  }
   if (typeof label === 'number') return { gold: String(label) };
-  const text = label.trim();
-  if (text.startsWith('{')) {
-    let json: unknown;
+  let json: unknown = label;
+  if (typeof label === 'string') {
+    const text = label.trim();
+    if (!text.startsWith('{')) return { gold: label };
     try {
       json = JSON.parse(text);
     } catch {
       return { gold: label }; // "{1, 2}" is a set, not JSON
     }
-    const parsed = labelObjectSchema.safeParse(json);
-    if (!parsed.success) throw new SampleError(`labels[${index}]: a JSON label must describe the sample: ${z.prettifyError(parsed.error).replace(/\n/g, ' ')}`);
-    const l = parsed.data;
-    return { ...(l.gold !== undefined && { gold: l.gold }), ...(l.task !== undefined && { task: l.task }), ...(l.tests !== undefined && { tests: l.tests }), ...(l.language !== undefined && { language: l.language }), ...(l.meta !== undefined && { meta: l.meta }) };
   }
-  return { gold: label };
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new SampleError(`labels[${index}] is ${kindOf(json)}: give a gold answer (a string or number) or an object describing the sample ({"gold": ..., "task": ...}, {"task": "code", "tests": [...]})`);
+  }
+  const parsed = labelObjectSchema.safeParse(json);
+  if (!parsed.success) throw new SampleError(`labels[${index}]: a JSON label must describe the sample: ${z.prettifyError(parsed.error).replace(/\n/g, ' ')}`);
+  const l = parsed.data;
+  if (needsLabels && l.gold === undefined && l.tests === undefined) throw new SampleError(`labels[${index}] names neither "gold" nor "tests": the accuracy reward needs one`);
+  return { ...(l.gold !== undefined && { gold: l.gold }), ...(l.task !== undefined && { task: l.task }), ...(l.tests !== undefined && { tests: l.tests }), ...(l.language !== undefined && { language: l.language }), ...(l.meta !== undefined && { meta: l.meta }) };
 }
 
-/** OpenRLHF's request as native samples (and which queries did not contain their prompt). */
-export function samplesOfOpenRlhf(req: OpenRlhfRequest, endTokens: readonly string[]): { samples: WireSample[]; promptMissing: number[] } {
+/**
+ * OpenRLHF's request as native samples (and which queries did not hold their prompt, or only its end). With
+ * `needsLabels`, every sample must carry a gold answer or tests.
+ */
+export function samplesOfOpenRlhf(req: OpenRlhfRequest, endTokens: readonly string[], opts: { needsLabels?: boolean } = {}): { samples: WireSample[]; promptMissing: number[]; promptTruncated: number[] } {
   const promptMissing: number[] = [];
+  const promptTruncated: number[] = [];
   const samples = req.query.map((q, i): WireSample => {
     const prompt = req.prompts[i] as string;
-    const { completion, promptFound } = responseOfQuery(q, prompt, endTokens);
+    const { completion, promptFound, promptTruncated: truncated } = responseOfQuery(q, prompt, endTokens);
     if (!promptFound) promptMissing.push(i);
-    return { prompt, completion, ...labelFields(req.labels?.[i], i) };
+    if (truncated) promptTruncated.push(i);
+    return { prompt, completion, ...labelFields(req.labels?.[i], i, opts.needsLabels === true) };
   });
-  return { samples, promptMissing };
+  return { samples, promptMissing, promptTruncated };
 }
 
 /**

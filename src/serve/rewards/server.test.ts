@@ -182,3 +182,35 @@ test('/health counts the reward requests answered, not the ones refused', async 
   assert.equal((await post(`${A.url}/v1/rewards`, { samples: [] })).status, 400);
   assert.equal(await served(), before + 2);
 });
+
+test('OpenRLHF: a null or empty label is refused by index, an object label describes its sample', async () => {
+  const query = [ZERO_PROMPT + right('42'), ZERO_PROMPT + right('41')];
+  for (const bad of [null, '']) {
+    const r = await post(`${A.url}/get_reward`, pythonJson({ query, prompts: [ZERO_PROMPT, ZERO_PROMPT], labels: ['42', bad] }));
+    assert.equal(r.status, 400);
+    assert.equal(r.json.error.code, 'invalid_label');
+    assert.match(r.json.error.message, /labels\[1\] is (null|empty).*--label_key/);
+  }
+  const ok = await post(`${A.url}/get_reward`, pythonJson({ query, prompts: [ZERO_PROMPT, ZERO_PROMPT], labels: [{ gold: '42' }, { gold: 42, task: 'math' }] }));
+  assert.equal(ok.status, 200);
+  assert.deepEqual(ok.json.scores, [1, 0]);
+  const list = await post(`${A.url}/get_reward`, pythonJson({ query, prompts: [ZERO_PROMPT, ZERO_PROMPT], labels: ['42', ['41', '42']] }));
+  assert.equal(list.status, 400);
+  assert.match(list.json.error.message, /labels\[1\] is a list/);
+});
+
+test('the body limit is a setting, and /health tells clients the most a request may carry', async () => {
+  const small = await startServer({ workers: 1, maxQueue: 8, bodyLimitMb: 0.01 });
+  try {
+    const health = (await (await fetch(`${small.url}/health`)).json()) as { maxSamplesPerRequest: number; bodyLimit: number };
+    assert.equal(health.maxSamplesPerRequest, 8);
+    assert.equal(health.bodyLimit, Math.floor(0.01 * 1024 * 1024));
+    const sample = { prompt: ZERO_PROMPT, completion: right('42'), gold: '42' };
+    assert.equal((await post(`${small.url}/v1/rewards`, { samples: [sample] })).status, 200);
+    const big = await post(`${small.url}/v1/rewards`, { samples: [{ ...sample, completion: 'x'.repeat(20_000) }] });
+    assert.equal(big.status, 413);
+    assert.equal((await post(`${small.url}/v1/rewards`, { samples: Array.from({ length: 9 }, () => sample) })).status, 400, 'more samples than the queue holds');
+  } finally {
+    await small.server.close();
+  }
+});

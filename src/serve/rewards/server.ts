@@ -4,7 +4,7 @@
 
 import Fastify, { type FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { acceptJsonOnly, ApiError, DEFAULT_BODY_LIMIT, installJsonErrors, requireApiKey } from '../http-common.js';
+import { acceptJsonOnly, ApiError, installJsonErrors, requireApiKey } from '../http-common.js';
 import { openRlhfResponse, samplesOfOpenRlhf } from './openrlhf.js';
 import { RewardScorer, SampleError, type TokenCounter } from './scorer.js';
 import { loadTokenizer } from '../../tokenizer/index.js';
@@ -16,7 +16,7 @@ export interface RewardServerOptions {
   config: ServiceConfig;
   /** When set, every route but /health needs `Authorization: Bearer <key>`. */
   apiKey?: string;
-  /** Request body limit in bytes (default DEFAULT_BODY_LIMIT). */
+  /** Request body limit in bytes (default: the config's bodyLimitMb). */
   bodyLimit?: number;
   /** Counts completion tokens for the overlong penalty (default: the config's `tokenizer`, loaded here, if any). */
   countTokens?: TokenCounter;
@@ -61,7 +61,8 @@ export function buildRewardServer(opts: RewardServerOptions): RewardServer {
   const log = opts.log ?? (() => undefined);
   const countTokens = opts.countTokens ?? (opts.config.tokenizer !== undefined ? tokenCounter(opts.config.tokenizer) : undefined);
   const scorer = new RewardScorer(opts.config, countTokens);
-  const app = Fastify({ bodyLimit: opts.bodyLimit ?? DEFAULT_BODY_LIMIT, logger: false });
+  const bodyLimit = opts.bodyLimit ?? Math.floor(opts.config.bodyLimitMb * 1024 * 1024);
+  const app = Fastify({ bodyLimit, logger: false });
   acceptJsonOnly(app);
   installJsonErrors(app, (err, req) => log(`${req.method} ${req.url}: ${err.stack ?? err.message}`));
   if (opts.apiKey !== undefined) requireApiKey(app, opts.apiKey, ['/health']);
@@ -97,7 +98,9 @@ export function buildRewardServer(opts: RewardServerOptions): RewardServer {
   };
 
   app.get('/health', async () => {
-    const base = { status: 'ok', tokenizer: opts.config.tokenizer ?? null, rewards: opts.config.rewards };
+    // What a client must keep a request within: samples (this process's share of the queue; every process has at
+    // least this much) and body bytes.
+    const base = { status: 'ok', tokenizer: opts.config.tokenizer ?? null, rewards: opts.config.rewards, maxSamplesPerRequest: opts.config.maxQueue, bodyLimit };
     if (opts.cluster === undefined) {
       return { ...base, queued: scorer.queued, maxQueue: opts.config.maxQueue, workers: opts.config.workers, served, mathPool: scorer.mathPool() };
     }
@@ -106,6 +109,7 @@ export function buildRewardServer(opts: RewardServerOptions): RewardServer {
     const sum = (f: (p: ProcessStats) => number): number => processes.reduce((a, p) => a + f(p), 0);
     return {
       ...base,
+      maxSamplesPerRequest: Math.min(...processes.map((p) => p.maxQueue)),
       queued: sum((p) => p.queued),
       maxQueue: sum((p) => p.maxQueue),
       workers: sum((p) => p.mathPool.workers),
@@ -129,9 +133,11 @@ export function buildRewardServer(opts: RewardServerOptions): RewardServer {
     if (!body.success) throw invalid(body.error);
     let samples: WireSample[];
     try {
-      const converted = samplesOfOpenRlhf(body.data, opts.config.endTokens);
+      const converted = samplesOfOpenRlhf(body.data, opts.config.endTokens, { needsLabels: opts.config.rewards.some((r) => r.name === 'accuracy' && r.weight !== 0) });
       samples = converted.samples;
-      if (converted.promptMissing.length > 0) log(`/get_reward: prompt not found in query ${converted.promptMissing.slice(0, 5).join(', ')}${converted.promptMissing.length > 5 ? ', ...' : ''}: scored the whole query`);
+      const some = (ids: number[]): string => `${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ', ...' : ''}`;
+      if (converted.promptMissing.length > 0) log(`/get_reward: prompt not found in query ${some(converted.promptMissing)}: scored the whole query`);
+      if (converted.promptTruncated.length > 0) log(`/get_reward: query ${some(converted.promptTruncated)} holds only the end of its prompt (truncated from the left): cut after it`);
     } catch (e) {
       if (e instanceof SampleError) throw new ApiError(400, 'invalid_request_error', 'invalid_label', e.message);
       throw e;

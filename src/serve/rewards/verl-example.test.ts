@@ -67,8 +67,30 @@ test('examples/verl_reward.py: compute_score and compute_score_batch over HTTP, 
     assert.deepEqual(batch.map((b) => b['score']), (direct.json.results as RewardResult[]).map((r) => r.total));
     // A 4xx is not retried: it raises with the server's message.
     await assert.rejects(runPython(probe.command, url, 'm.compute_score("x", "y", "1")', { R1_REWARDS_API_KEY: 'wrong' }), /answered 401: missing or wrong API key/);
+    // A ground truth the service would not check is refused before anything is sent.
+    const key = { R1_REWARDS_API_KEY: 'verl-key' };
+    await assert.rejects(runPython(probe.command, url, 'm.compute_score("x", "y", None)', key), /ground_truth is None/);
+    await assert.rejects(runPython(probe.command, url, 'm.compute_score("x", "y", "  ")', key), /ground_truth is empty/);
+    await assert.rejects(runPython(probe.command, url, 'm.compute_score("x", "y", {"target": ["5"]})', key), /keys this example does not read: target/);
+    await assert.rejects(runPython(probe.command, url, 'm.compute_score("x", "y", ["5", "5.0"])', key), /several acceptable answers are not supported/);
+    await assert.rejects(runPython(probe.command, url, 'm.compute_score("x", "y", "5")', { ...key, R1_REWARDS_RETRIES: '0' }), /R1_REWARDS_RETRIES must be at least 1/);
   } finally {
     await server.close();
+  }
+
+  // A batch larger than one request may carry (GET /health: 3 samples, 4 KiB) goes in several, results in order.
+  const small = await startServer({ workers: 1, maxQueue: 3, bodyLimitMb: 4 / 1024, rewards: [{ name: 'accuracy' }] });
+  try {
+    const n = 8;
+    const texts = Array.from({ length: n }, (_, i) => right(String(i % 3 === 0 ? i : i + 1)) + ' '.repeat(i === 5 ? 1500 : 0));
+    const golds = Array.from({ length: n }, (_, i) => String(i));
+    const got = (await runPython(probe.command, small.url, `m.compute_score_batch(["d"] * ${n}, ${JSON.stringify(texts)}, ${JSON.stringify(golds)}, None)`)) as Record<string, number>[];
+    assert.deepEqual(got.map((r) => r['accuracy']), golds.map((_, i) => (i % 3 === 0 ? 1 : 0)));
+    const served = ((await (await fetch(`${small.url}/health`)).json()) as { served: number }).served;
+    assert.ok(served >= 3, `split into at least ceil(8 / 3) requests, got ${served}`);
+    await assert.rejects(runPython(probe.command, small.url, `m.compute_score_batch(["d"], [${JSON.stringify('x'.repeat(5000))}], ["1"], None)`), /sample 0 alone is \d+ bytes, over the service's body limit of 4096/);
+  } finally {
+    await small.server.close();
   }
 
   // Keep-alive and retries against a stand-in that answers 503 first: one connection, retried, nulls as 0.0.

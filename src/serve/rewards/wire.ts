@@ -74,7 +74,8 @@ export const openRlhfRequestSchema = z
   .object({
     query: z.array(z.string()).min(1, 'query: give at least one sequence'),
     prompts: z.array(z.string(), { error: (i) => (i.input === undefined ? 'required (OpenRLHF sends it since v0.5.8: the response is cut out of each query after its prompt)' : undefined) }),
-    labels: z.array(z.union([z.string(), z.number(), z.null()])).optional(),
+    // Each label is checked where it is read (labelFields), so that a bad one is named by its index and kind.
+    labels: z.array(z.unknown()).optional(),
   })
   .superRefine((b, ctx) => {
     if (b.prompts.length !== b.query.length) ctx.addIssue({ code: 'custom', path: ['prompts'], message: `${b.prompts.length} prompts for ${b.query.length} queries` });
@@ -136,6 +137,8 @@ export const serviceConfigSchema = z.strictObject({
     .default({ reward: 'fraction', unsafeSandbox: false }),
   /** Samples admitted and not yet scored, over all requests; past it a request is answered 503. */
   maxQueue: posInt.default(4096),
+  /** Largest request body in MiB (413 past it): a batch of long R1 completions easily passes the default 16. */
+  bodyLimitMb: z.number().positive().max(4096).default(16),
   /**
    * Server processes on the one port (node:cluster), each with its own HTTP event loop and its share of `workers`,
    * `maxQueue` and the code programs: one event loop caps the service (near 25,000 single-sample requests/s where
