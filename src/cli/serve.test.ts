@@ -62,6 +62,9 @@ test('r1 serve: usage errors exit 2 (no model, two models, --model without a val
   const threads = await run(['serve', '--demo', '--threads', '1']);
   assert.equal(threads.code, 2);
   assert.match(threads.stderr, /--threads applies to --gguf/);
+  const cors = await run(['serve', '--demo', '--cors-origin', 'https://chat.example.com/']);
+  assert.equal(cors.code, 2);
+  assert.match(cors.stderr, /--cors-origin: "https:\/\/chat\.example\.com\/" is not an origin .*did you mean https:\/\/chat\.example\.com\?/);
 });
 
 test('r1 serve --gguf: a GGUF through llama.cpp, prompted with --chat-template, answers with the reasoning split; a missing file exits 1', async () => {
@@ -85,11 +88,21 @@ test('r1 serve --gguf: a GGUF through llama.cpp, prompted with --chat-template, 
   assert.match(missing.stderr, /no-such-model\.gguf/);
 });
 
-test('`r1 eval --endpoint … --api-model deepseek-reasoner` against `r1 serve --demo` works and reports cache hits', async () => {
-  const srv = await startServe(['--demo', '--context', '256', '--max-batch', '8', '--api-key', 'sk-test']);
+test('`r1 eval --endpoint … --api-model deepseek-reasoner` against `r1 serve --demo` works and reports cache hits; --cors-origin', async () => {
+  const srv = await startServe(['--demo', '--context', '256', '--max-batch', '8', '--api-key', 'sk-test', '--cors-origin', 'https://a.example, https://b.example:8443']);
   const out = mkdtempSync(join(tmpdir(), 'r1-serve-eval-'));
   try {
     assert.match(srv.stderr(), /DEMO: a seeded, UNTRAINED reference-size model/);
+    // Only the listed origins get CORS headers (browsers refuse the others' pages the reply).
+    const preflight = (origin: string): Promise<Response> => fetch(`${srv.url}/v1/chat/completions`, {
+      method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+    });
+    for (const origin of ['https://a.example', 'https://b.example:8443']) {
+      const r = await preflight(origin);
+      assert.equal(r.headers.get('access-control-allow-origin'), origin);
+      assert.match(r.headers.get('access-control-allow-headers') ?? '', /authorization/);
+    }
+    assert.equal((await preflight('https://c.example')).headers.get('access-control-allow-origin'), null);
     const res = await run(['eval', '--endpoint', `${srv.url}/v1`, '--api-model', 'deepseek-reasoner', '--bench', 'arithmetic', '-k', '2', '--limit', '3', '--max-tokens', '8', '--concurrency', '1', '--out', out, '--no-progress']);
     assert.equal(res.code, 0, res.stderr);
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { benches: { bench: string; usage: { cacheHitTokens: number; cacheMissTokens: number; promptTokens: number } }[] };

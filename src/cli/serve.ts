@@ -30,6 +30,7 @@ export const ServeFlagsSchema = z.object({
   rateLimit: int(0, 1_000_000),
   timeout: int(1, 86_400),
   grace: int(0, 3600),
+  corsOrigin: z.string().min(1).default('*'),
 });
 export type ServeFlags = z.infer<typeof ServeFlagsSchema>;
 
@@ -40,6 +41,23 @@ export interface ServeDeps {
 }
 
 class UsageError extends Error {}
+
+/** --cors-origin: `*` (any origin) or comma-separated origins, each exactly as a browser sends it (scheme://host[:port]). */
+export function parseCorsOrigin(value: string): '*' | string[] {
+  if (value.trim() === '*') return '*';
+  const origins = value.split(',').map((x) => x.trim()).filter((x) => x !== '');
+  for (const x of origins) {
+    let origin: string | null = null;
+    try {
+      origin = new URL(x).origin;
+    } catch {
+      // not a URL
+    }
+    if (origin !== x) throw new UsageError(`--cors-origin: "${x}" is not an origin (scheme://host[:port], no path or trailing slash)${origin && origin !== 'null' ? `; did you mean ${origin}?` : ''}`);
+  }
+  if (origins.length === 0) throw new UsageError('--cors-origin: give * or at least one origin');
+  return origins;
+}
 
 /** Rows decoded at once when --max-batch is not given: r1ts's batch, or llama.cpp sequences (each holds its own KV). */
 const DEFAULT_BATCH = { local: 64, gguf: 8 } as const;
@@ -82,6 +100,13 @@ export async function runServe(raw: Record<string, unknown>, deps: ServeDeps): P
       return 2;
     }
   }
+  let corsOrigin: '*' | string[];
+  try {
+    corsOrigin = parseCorsOrigin(flags.corsOrigin);
+  } catch (err) {
+    deps.stderr.write(`r1 serve: ${(err as Error).message}\n`);
+    return 2;
+  }
   let engine: ChatEngine, banner: string | null;
   try {
     ({ engine, banner } = await engineFor(flags, deps));
@@ -90,7 +115,7 @@ export async function runServe(raw: Record<string, unknown>, deps: ServeDeps): P
     return err instanceof UsageError ? 2 : 1;
   }
   const opts: ServeOptions = {
-    bodyLimit: flags.bodyLimitKb * 1024, generationTimeoutMs: flags.timeout * 1000, rateLimitPerMinute: flags.rateLimit,
+    bodyLimit: flags.bodyLimitKb * 1024, generationTimeoutMs: flags.timeout * 1000, rateLimitPerMinute: flags.rateLimit, corsOrigin,
     log: (line) => deps.stderr.write(`${line}\n`),
     ...(apiKey !== undefined ? { apiKey } : {}),
   };
@@ -147,8 +172,9 @@ export function register(program: Command): void {
     .option('--seed <s>', 'seeds the sampling of requests that send no seed', '0')
     .option('--body-limit-kb <kb>', 'largest request body', '1024')
     .option('--rate-limit <n>', 'requests per minute per client address (0 = unlimited)', '0')
-    .option('--timeout <seconds>', 'longest generation before it is cancelled', '600')
+    .option('--timeout <seconds>', 'longest a request may take; a generation cut by it ends with finish_reason "length", one still waiting for a slot gets 503', '600')
     .option('--grace <seconds>', 'on SIGTERM, how long in-flight requests may finish', '10')
+    .option('--cors-origin <origins>', 'origins browser pages may call the API from (CORS): * (any) or comma-separated, e.g. https://chat.example.com', '*')
     .action(async (raw: Record<string, unknown>) => {
       const code = await runServe(raw, { env: process.env, stdout: process.stdout, stderr: process.stderr });
       process.exitCode = code;

@@ -174,7 +174,8 @@ test('cancel and an aborted signal free the rows at once; waiting requests take 
   assert.equal(b.waiting, 2);
   b.cancel(a);
   const cancelled = b.drain();
-  assert.deepEqual(cancelled, [{ type: 'finish', id: a, sample: 0, reason: 'cancelled', generation: null }]);
+  // It carries what it used: its 4-token prompt, and 2 tokens (the prefill's and one decode step's).
+  assert.deepEqual(cancelled, [{ type: 'finish', id: a, sample: 0, reason: 'cancelled', generation: null, usage: { promptTokens: 4, completionTokens: 2, cachedPromptTokens: 0 } }]);
   ctl.abort();
   const ev = b.step();
   assert.ok(ev.some((e) => e.type === 'finish' && e.id === c && e.reason === 'cancelled'));
@@ -184,6 +185,13 @@ test('cancel and an aborted signal free the rows at once; waiting requests take 
   assert.deepEqual([0, 1].map((j) => gens.get(`${d}/${j}`)!.tokens), want);
   assert.ok(b.idle);
   assert.deepEqual(b.openRequests(), []);
+  // A request cancelled while it waits used nothing.
+  const w = new GenerationBatch(dense, { slots: 1, cacheLen: 64 });
+  w.add({ prompt: p0!, maxNewTokens: 5, seed: 1 });
+  const queued = w.add({ prompt: p1!, maxNewTokens: 5, seed: 2 });
+  w.step();
+  w.cancel(queued);
+  assert.deepEqual(w.drain(), [{ type: 'finish', id: queued, sample: 0, reason: 'cancelled', generation: null, usage: { promptTokens: 0, completionTokens: 0, cachedPromptTokens: 0 } }]);
 });
 
 test('runBatch with an aborted signal cancels every request and rejects', async () => {

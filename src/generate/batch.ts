@@ -102,7 +102,11 @@ export type GenerationEvent =
   | { type: 'token'; id: number; sample: number; token: number; logprob: number; /** Text this token completed. */ textDelta: string }
   | { type: 'reasoning-delta'; id: number; sample: number; delta: string }
   | { type: 'text-delta'; id: number; sample: number; delta: string }
-  | { type: 'finish'; id: number; sample: number; reason: FinishReason | 'cancelled'; /** null when cancelled. */ generation: Generation | null };
+  | {
+    type: 'finish'; id: number; sample: number; reason: FinishReason | 'cancelled';
+    /** null when cancelled. */ generation: Generation | null;
+    /** When cancelled: what the sample used before the cancel (all zeros if it never left the queue). */ usage?: GenerationUsage;
+  };
 
 interface Req {
   id: number;
@@ -270,13 +274,13 @@ export class GenerationBatch {
     this.#shared.delete(id);
     const waiting = this.#waiting.filter(([r]) => r === req);
     if (waiting.length > 0) this.#waiting = this.#waiting.filter(([r]) => r !== req);
-    for (const [, j] of waiting) this.#end(req, j);
+    for (const [, j] of waiting) this.#end(req, j, { promptTokens: 0, completionTokens: 0, cachedPromptTokens: 0 });
     const live = this.#active.filter((s) => s.req === req);
     if (live.length > 0) {
       this.#active = this.#active.filter((s) => s.req !== req);
       for (const s of live) {
         this.#free.push(s.slot);
-        this.#end(req, s.sample);
+        this.#end(req, s.sample, { promptTokens: req.prompt.length, completionTokens: s.tokens.length, cachedPromptTokens: s.cached });
       }
     }
   }
@@ -313,8 +317,8 @@ export class GenerationBatch {
     return this.drain();
   }
 
-  #end(req: Req, sample: number): void {
-    this.#events.push({ type: 'finish', id: req.id, sample, reason: 'cancelled', generation: null });
+  #end(req: Req, sample: number, usage: GenerationUsage): void {
+    this.#events.push({ type: 'finish', id: req.id, sample, reason: 'cancelled', generation: null, usage });
     if (--req.open === 0) this.#reqs.delete(req.id);
   }
 

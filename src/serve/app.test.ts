@@ -135,7 +135,7 @@ async function post(path: string, body: string, headers: Record<string, string> 
   return { status: res.status, json: (await res.json()) as { error?: { message: string; type: string; code: string } } };
 }
 
-test('errors are JSON {"error": {message, type, code}}: 400 format, 413 too large, 422 parameters', async () => {
+test('errors are JSON {"error": {message, type, code}}: 400 format and context length, 413 too large, 422 parameters', async () => {
   const ok = { model: MODEL_ALIAS, messages: [{ role: 'user', content: 'hi' }], max_tokens: 1 };
   const cases: [string, string, number, RegExp][] = [
     ['bad JSON', '{"model": ', 400, /JSON/],
@@ -148,7 +148,7 @@ test('errors are JSON {"error": {message, type, code}}: 400 format, 413 too larg
     ['max_tokens of 0', JSON.stringify({ ...ok, max_tokens: 0 }), 422, /max_tokens/],
     ['unknown model', JSON.stringify({ ...ok, model: 'gpt-9' }), 422, /gpt-9/],
     ['n > 1', JSON.stringify({ ...ok, n: 2 }), 422, /^n:/],
-    ['a prompt over the context', JSON.stringify({ ...ok, messages: [{ role: 'user', content: 'word '.repeat(400) }] }), 422, /context is 320 tokens/],
+    ['a prompt over the context', JSON.stringify({ ...ok, messages: [{ role: 'user', content: 'word '.repeat(400) }] }), 400, /maximum context length is 320 tokens/],
   ];
   for (const [name, body, status, re] of cases) {
     const r = await post('/v1/chat/completions', body);

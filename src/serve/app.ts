@@ -1,16 +1,20 @@
 // src/serve/app.ts — the HTTP server (Fastify): POST /chat/completions and /v1/chat/completions (JSON or SSE),
 // GET /models, /v1/models, /health, and the chat page at /. Auth (constant-time key compare), rate limit, body
-// limit, request timeouts, client disconnect → cancel, errors as JSON. Library code: never prints; pass `log`.
+// limit, JSON bodies only, CORS, request timeouts, keep-alive comments while a stream waits, client disconnect →
+// cancel, the time limit → a reply cut at "length", errors as JSON. Library code: never prints; pass `log`.
 
 import { createHash, randomBytes } from 'node:crypto';
-import { keyMatches, presentedKey } from './http-common.js';
+import { acceptJsonOnly, keyMatches, presentedKey } from './http-common.js';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { extname, join } from 'node:path';
+import cors from '@fastify/cors';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { packageRoot } from '../util/package-root.js';
 import type { ChatEngine, EngineEvent, EngineUsage } from './engine.js';
-import { ApiError, fromZod, invalidFormat, invalidParameter, rateLimited, serverError, unauthorized } from './errors.js';
+import {
+  ApiError, fromZod, invalidFormat, invalidParameter, overloaded, rateLimited, serverError, unauthorized, unsupportedMediaType, unsupportedValue,
+} from './errors.js';
 import { chatRequestSchema, type ChatCompletion, type ChatCompletionChunk, type ChatRequest, type WireModel, type WireUsage } from './wire.js';
 import type { ChatMessage } from '../tokenizer/index.js';
 
@@ -21,8 +25,15 @@ export interface ServeOptions {
   bodyLimit?: number;
   /** Milliseconds to receive a whole request (headers and body) before the connection is closed (default 10 s). */
   requestTimeoutMs?: number;
-  /** Longest generation in milliseconds before it is cancelled (default 10 min). */
+  /**
+   * Longest a request may take, waiting and generating, in milliseconds (default 10 min). A generation cut by it
+   * is answered with what it produced and finish_reason "length"; a request still waiting for a slot gets 503.
+   */
   generationTimeoutMs?: number;
+  /** While a streaming request waits for its first token, an SSE comment `: keep-alive` every this many ms (default 10 s). */
+  keepAliveMs?: number;
+  /** Origins a browser page may call the API from (CORS): '*' (any, the default) or a list of exact origins. */
+  corsOrigin?: '*' | readonly string[];
   /** Requests per minute per client address (0 = unlimited, the default). */
   rateLimitPerMinute?: number;
   /** Warnings and errors (the CLI prints them); default: dropped. */
@@ -85,19 +96,36 @@ export function buildServer(engine: ChatEngine, o: ServeOptions = {}): FastifyIn
   const fingerprint = `r1ts-${createHash('sha256').update(engine.modelId).digest('hex').slice(0, 8)}`;
   const created = Math.floor(Date.now() / 1000);
   const hits = new Map<string, { windowStart: number; count: number }>();
+  const timeoutMs = o.generationTimeoutMs ?? 600_000;
+  const keepAliveMs = o.keepAliveMs ?? 10_000;
+
+  // Bodies are JSON only: a form or text/plain body is a 415 naming the expected type (Fastify parses text/plain by
+  // default, which would reach the handler as a string).
+  acceptJsonOnly(app);
+  // CORS, so browser front ends on other origins can call the API. Allowed request headers are not listed: the
+  // preflight's Access-Control-Request-Headers are echoed back, which admits Authorization (the API key; a literal
+  // `*` would not cover it) and the headers client SDKs add. Retry-After is exposed for clients backing off.
+  void app.register(cors, {
+    origin: o.corsOrigin === undefined || o.corsOrigin === '*' ? '*' : [...o.corsOrigin],
+    methods: ['GET', 'HEAD', 'POST'],
+    exposedHeaders: ['retry-after'],
+    maxAge: 600,
+  });
 
   // Errors of every origin as the JSON error body: ours, schema failures, and Fastify's (bad JSON, body too large).
-  app.setErrorHandler((err: unknown, _req, reply) => {
+  app.setErrorHandler((err: unknown, req, reply) => {
     const e = err as { statusCode?: number; code?: string; message?: string };
     let api: ApiError;
     if (err instanceof ApiError) api = err;
     else if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') api = new ApiError(413, 'invalid_request_error', 'request_too_large', `Request body larger than ${o.bodyLimit ?? 2 ** 20} bytes`);
+    else if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') api = unsupportedMediaType(req.headers['content-type']);
     else if (e.statusCode !== undefined && e.statusCode >= 400 && e.statusCode < 500) api = invalidFormat(`Invalid request: ${e.message ?? 'bad request'}`);
     else {
       log(`r1 serve: error: ${e.message ?? String(err)}`);
       api = serverError('the request failed on the server');
     }
-    void reply.code(api.status).type('application/json').send(api.body());
+    // The error's own headers too: Retry-After on 429 and 503.
+    void reply.code(api.status).headers(api.headers).type('application/json').send(api.body());
   });
   app.setNotFoundHandler((req, reply) => {
     void reply.code(404).send({ error: { message: `No route ${req.method} ${req.url.split('?')[0]}`, type: 'invalid_request_error', code: 'not_found', param: null } });
@@ -136,16 +164,44 @@ export function buildServer(engine: ChatEngine, o: ServeOptions = {}): FastifyIn
     if (body.logprobs === true || (body.top_logprobs !== undefined && body.top_logprobs !== null)) {
       throw invalidFormat('logprobs and top_logprobs are not supported by the reasoning model', body.logprobs === true ? 'logprobs' : 'top_logprobs');
     }
+    // The model never calls a tool: `tools` with tool_choice "auto" (the default) or "none" is accepted and ignored,
+    // as both allow a reply without a call; "required" or a named function demand one, which cannot be honoured.
+    if (body.tool_choice === 'required' || (typeof body.tool_choice === 'object' && body.tool_choice !== null)) {
+      throw unsupportedValue(`tool_choice ${JSON.stringify(body.tool_choice)} is not supported: this model does not call tools (use "auto" or "none", or leave it out)`, 'tool_choice');
+    }
+    // The reply is free text: JSON mode and structured outputs would be promises the sampler does not keep.
+    if (body.response_format && body.response_format.type !== 'text') {
+      throw unsupportedValue(`response_format "${body.response_format.type}" is not supported: replies are plain text (use "text", or leave it out)`, 'response_format');
+    }
     const messages = toMessages(body);
     const stop = body.stop === undefined || body.stop === null ? [] : typeof body.stop === 'string' ? [body.stop] : body.stop;
     const maxTokens = body.max_tokens ?? body.max_completion_tokens ?? undefined;
-    // Cancelled when the client goes away (closes before the response is complete) or the generation takes too long.
+    // Cancelled when the client goes away (closes before the response is complete) or the request takes too long.
     const ctl = new AbortController();
     const onClose = (): void => {
       if (!reply.raw.writableFinished) ctl.abort(new Error('client disconnected'));
     };
     reply.raw.on('close', onClose);
-    const signal = AbortSignal.any([ctl.signal, AbortSignal.timeout(o.generationTimeoutMs ?? 600_000)]);
+    const timeLimit = AbortSignal.timeout(timeoutMs);
+    const signal = AbortSignal.any([ctl.signal, timeLimit]);
+    /**
+     * What a finish becomes. A cancel by the time limit is not a passing failure: the same request would run into
+     * the same limit again, and OpenAI's SDKs retry every 5xx, so a 503 would repeat the whole generation to the
+     * same end. A generation cut by the limit is therefore a reply cut by a budget, like max_tokens: what it
+     * produced, with finish_reason "length". A request the limit caught before its first token spent it waiting
+     * for a slot (or in a prefill behind others): that is overload, and a 503 a later retry may get past. A shutdown
+     * or an engine failure is a 503 too.
+     */
+    const outcome = (fin: Extract<EngineEvent, { type: 'finish' }>): { reason: 'stop' | 'length'; usage: EngineUsage } | ApiError | 'gone' => {
+      if (fin.reason !== 'cancelled') return { reason: fin.reason, usage: fin.usage };
+      if (ctl.signal.aborted) return 'gone';
+      if (timeLimit.aborted) {
+        return fin.usage.completionTokens > 0
+          ? { reason: 'length', usage: fin.usage }
+          : overloaded(`the server's time limit (${Math.round(timeoutMs / 1000)} s) passed before the request's first token, waiting for a decode slot`);
+      }
+      return new ApiError(503, 'overloaded_error', 'generation_cancelled', 'The generation was cancelled (server shutdown or engine failure)', { 'retry-after': '1' });
+    };
     const id = `chatcmpl-${randomBytes(12).toString('hex')}`;
     const now = Math.floor(Date.now() / 1000);
     const model = body.model;
@@ -169,20 +225,22 @@ export function buildServer(engine: ChatEngine, o: ServeOptions = {}): FastifyIn
         }
       });
       reply.raw.off('close', onClose);
-      if (fin.reason === 'cancelled') {
-        if (ctl.signal.aborted) return; // nobody to answer
-        throw new ApiError(503, 'overloaded_error', 'generation_cancelled', 'The generation was cancelled (time limit or server shutdown)');
-      }
+      const end = outcome(fin);
+      if (end === 'gone') return; // nobody to answer
+      if (end instanceof ApiError) throw end;
       const res: ChatCompletion = {
         id, object: 'chat.completion', created: now, model, system_fingerprint: fingerprint,
-        choices: [{ index: 0, message: { role: 'assistant', content, reasoning_content: reasoning }, logprobs: null, finish_reason: fin.reason }],
-        usage: wireUsage(fin.usage),
+        choices: [{ index: 0, message: { role: 'assistant', content, reasoning_content: reasoning }, logprobs: null, finish_reason: end.reason }],
+        usage: wireUsage(end.usage),
       };
       await reply.code(200).type('application/json').send(res);
       return;
     }
 
-    // Streaming: server-sent events, one chat.completion.chunk per delta, then finish, [usage], [DONE].
+    // Streaming: server-sent events, one chat.completion.chunk per delta, then finish, [usage], [DONE]. Until the
+    // first event, `: keep-alive` comments every keepAliveMs (as DeepSeek's API sends while a request waits to be
+    // scheduled; SSE clients ignore comments), so proxies and clients with idle timeouts keep the connection. The
+    // status is sent with the first event or comment; an error before that is still a plain JSON error.
     const includeUsage = body.stream_options?.include_usage === true;
     const chunk = (delta: ChatCompletionChunk['choices'][0]['delta'], finish: ChatCompletionChunk['choices'][0]['finish_reason'] = null): ChatCompletionChunk => ({
       id, object: 'chat.completion.chunk', created: now, model, system_fingerprint: fingerprint,
@@ -199,22 +257,38 @@ export function buildServer(engine: ChatEngine, o: ServeOptions = {}): FastifyIn
         if (started) return;
         started = true;
         reply.hijack();
+        // Headers already set on the reply (CORS) go out too: writeHead on the raw response bypasses Fastify's.
+        for (const [k, v] of Object.entries(reply.getHeaders())) if (v !== undefined) raw.setHeader(k, v);
         raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+      };
+      let keepAlive: NodeJS.Timeout | null = null;
+      let finished = false;
+      const quiet = (): void => {
+        if (keepAlive) clearInterval(keepAlive);
+        keepAlive = null;
       };
       let first = true;
       const role = (): { role?: 'assistant' } => (first ? ((first = false), { role: 'assistant' as const }) : {});
       try {
         engine.start(engineReq, (e) => {
-          begin();
-          if (e.type === 'reasoning-delta') send(chunk({ ...role(), reasoning_content: e.delta, content: null }));
-          else if (e.type === 'text-delta') send(chunk({ ...role(), content: e.delta, reasoning_content: null }));
-          else {
+          quiet();
+          if (e.type === 'reasoning-delta') {
+            begin();
+            send(chunk({ ...role(), reasoning_content: e.delta, content: null }));
+          } else if (e.type === 'text-delta') {
+            begin();
+            send(chunk({ ...role(), content: e.delta, reasoning_content: null }));
+          } else {
+            finished = true;
             raw.off('close', onClose);
-            if (e.reason === 'cancelled') {
-              if (!ctl.signal.aborted) send({ error: { message: 'The generation was cancelled (time limit or server shutdown)', type: 'overloaded_error', code: 'generation_cancelled', param: null } });
-            } else {
-              send(chunk({ ...role() }, e.reason));
-              if (includeUsage) send({ ...chunk({}), choices: [], usage: wireUsage(e.usage) });
+            const end = outcome(e);
+            // Nothing sent yet: an error still gets its own status (a 503 a client may retry).
+            if (end instanceof ApiError && !started) return reject(end);
+            begin();
+            if (end instanceof ApiError) send(end.body());
+            else if (end !== 'gone') {
+              send(chunk({ ...role() }, end.reason));
+              if (includeUsage) send({ ...chunk({}), choices: [], usage: wireUsage(end.usage) });
               if (!raw.writableEnded && !raw.destroyed) raw.write('data: [DONE]\n\n');
             }
             if (!raw.writableEnded) raw.end();
@@ -224,6 +298,13 @@ export function buildServer(engine: ChatEngine, o: ServeOptions = {}): FastifyIn
       } catch (err) {
         reply.raw.off('close', onClose);
         reject(err);
+        return;
+      }
+      if (!finished) {
+        keepAlive = setInterval(() => {
+          begin();
+          if (!raw.writableEnded && !raw.destroyed) raw.write(': keep-alive\n\n');
+        }, keepAliveMs);
       }
     });
   };

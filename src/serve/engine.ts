@@ -10,7 +10,7 @@ import {
 import type { Transformer } from '../model/index.js';
 import { ChatTemplateError, chatTemplateOf, R1_TOKENS, type ChatMessage, type ChatTemplate, type Tokenizer } from '../tokenizer/index.js';
 import { Rng } from '../util/rng.js';
-import { invalidFormat, invalidParameter, overloaded } from './errors.js';
+import { contextLengthExceeded, invalidFormat, overloaded } from './errors.js';
 
 export interface EngineRequest {
   messages: readonly ChatMessage[];
@@ -55,7 +55,9 @@ export interface ChatEngine {
   readonly context: number;
   /**
    * Starts a request: `sink` gets its deltas and exactly one finish (also when cancelled through `signal`).
-   * Throws ApiError synchronously when the request cannot start (prompt too long: 400/422; queue full: 503).
+   * Throws ApiError synchronously when the request cannot start (a template refusal: 400; prompt too long: 400
+   * context_length_exceeded; queue full: 503). A cancelled request's finish carries the usage of what it generated
+   * before the cancel (all zeros when it never started), so the server can answer a time limit with that part.
    */
   start(req: EngineRequest, sink: (e: EngineEvent) => void): void;
   load(): EngineLoad;
@@ -83,6 +85,8 @@ export interface LocalEngineOptions {
 
 interface Live {
   sink: (e: EngineEvent) => void;
+  /** Tokens generated so far (a cancelled request's reasoning tokens are counted from them). */
+  tokens: number[];
 }
 
 export class LocalEngine implements ChatEngine {
@@ -151,7 +155,7 @@ export class LocalEngine implements ChatEngine {
       throw err;
     }
     const room = this.context - ids.length;
-    if (room < 1) throw invalidParameter(`the prompt has ${ids.length} tokens; this model's context is ${this.context} tokens`, 'messages');
+    if (room < 1) throw contextLengthExceeded(ids.length, this.context);
     const maxNewTokens = Math.min(req.maxTokens ?? room, room);
     const seed = req.seed ?? Math.floor(this.#seeds.next() * 2 ** 32);
     const id = this.#batch.add({
@@ -162,7 +166,7 @@ export class LocalEngine implements ChatEngine {
       reasoning: { open: R1_TOKENS.thinkStart, close: R1_TOKENS.thinkEnd, startInside: opensThinking },
       signal: req.signal,
     });
-    this.#live.set(id, { sink });
+    this.#live.set(id, { sink, tokens: [] });
     // An abort between steps is seen at the next step; wake the loop if it is idle so the slot frees at once.
     req.signal.addEventListener('abort', () => this.#kick(), { once: true });
     this.#kick();
@@ -208,16 +212,13 @@ export class LocalEngine implements ChatEngine {
     for (const e of events) {
       const live = this.#live.get(e.id);
       if (!live) continue;
-      if (e.type === 'reasoning-delta' || e.type === 'text-delta') live.sink({ type: e.type, delta: e.delta });
+      if (e.type === 'token') live.tokens.push(e.token);
+      else if (e.type === 'reasoning-delta' || e.type === 'text-delta') live.sink({ type: e.type, delta: e.delta });
       else if (e.type === 'finish') {
         this.#live.delete(e.id);
-        const g = e.generation;
-        const usage: EngineUsage = g
-          ? {
-            promptTokens: g.usage.promptTokens, completionTokens: g.usage.completionTokens, cachedPromptTokens: g.usage.cachedPromptTokens,
-            reasoningTokens: this.#reasoningTokens(g.tokens),
-          }
-          : { promptTokens: 0, completionTokens: 0, cachedPromptTokens: 0, reasoningTokens: 0 };
+        // Cancelled (no generation): the batch reports what the request used before the cancel.
+        const used = e.generation?.usage ?? e.usage ?? { promptTokens: 0, completionTokens: 0, cachedPromptTokens: 0 };
+        const usage: EngineUsage = { ...used, reasoningTokens: this.#reasoningTokens(e.generation?.tokens ?? live.tokens) };
         live.sink({ type: 'finish', reason: e.reason, usage });
       }
     }

@@ -12,7 +12,7 @@ import { ReasoningStream, StopMatcher } from '../generate/index.js';
 import { ChatTemplateError, encodeChatWith, jinjaChatTemplate, R1_TOKENS, type ChatTemplate, type PromptEncoder } from '../tokenizer/index.js';
 import { Rng } from '../util/rng.js';
 import type { ChatEngine, EngineEvent, EngineLoad, EngineRequest, EngineUsage } from './engine.js';
-import { invalidFormat, invalidParameter, overloaded } from './errors.js';
+import { contextLengthExceeded, invalidFormat, overloaded } from './errors.js';
 
 export interface GgufEngineOptions {
   /** The .gguf file. */
@@ -202,7 +202,7 @@ export class GgufEngine implements ChatEngine {
       throw err;
     }
     const room = this.context - ids.length;
-    if (room < 1) throw invalidParameter(`the prompt has ${ids.length} tokens; this model's context is ${this.context} tokens`, 'messages');
+    if (room < 1) throw contextLengthExceeded(ids.length, this.context);
     const stop = new AbortController();
     const job: Job = {
       ids, opensThinking: opens, req, sink, stop,

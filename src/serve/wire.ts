@@ -20,7 +20,10 @@ export const messageSchema = z.object({
 /**
  * The request body. Unknown top-level fields are ignored, as OpenAI-compatible servers do. Honoured: model,
  * messages, max_tokens (or max_completion_tokens), temperature, top_p, stop, seed, stream, stream_options.
- * Accepted and ignored: frequency_penalty, presence_penalty, user, n = 1. Refused: logprobs / top_logprobs (400).
+ * Accepted and ignored: frequency_penalty, presence_penalty, user, n = 1, tools (with tool_choice "auto" or "none":
+ * the model never calls a tool, which both allow), response_format "text". Refused (400): logprobs / top_logprobs,
+ * tool_choice "required" or a named function (a call is demanded), response_format "json_object" / "json_schema"
+ * (the reply is free text; JSON cannot be guaranteed).
  */
 export const chatRequestSchema = z.object({
   model: z.string().min(1).max(256),
@@ -40,6 +43,8 @@ export const chatRequestSchema = z.object({
   user: z.string().max(512).nullish(),
   logprobs: z.boolean().nullish(),
   top_logprobs: z.number().int().nullish(),
+  tool_choice: z.union([z.enum(['none', 'auto', 'required']), z.object({ type: z.literal('function'), function: z.object({ name: z.string() }) })]).nullish(),
+  response_format: z.object({ type: z.enum(['text', 'json_object', 'json_schema']) }).nullish(),
 });
 
 export type ChatRequest = z.infer<typeof chatRequestSchema>;
