@@ -74,7 +74,7 @@ async function runTrainer(kind: 'sft' | 'grpo', raw: Raw, deps: TrainCliDeps): P
       config = parseGrpoConfig(resolveInput(raw, {
         model: raw.model, chatTemplate: raw.chatTemplate, out: raw.out, steps: num(raw.steps as string), seed: num(raw.seed as string), tasks, rewards,
         groupSize: num(raw.groupSize as string), promptsPerStep: num(raw.promptsPerStep as string), maxNewTokens: num(raw.maxNewTokens as string),
-        beta: num(raw.beta as string), temperature: num(raw.temperature as string), promptStyle: raw.promptStyle,
+        beta: num(raw.beta as string), temperature: num(raw.temperature as string), promptStyle: raw.promptStyle, allowTestSplit: raw.allowTestSplit,
         checkpointEvery: num(raw.checkpointEvery as string), evalEvery: num(raw.evalEvery as string), optim,
       }), source);
     } else {
@@ -183,6 +183,7 @@ export function register(program: Command, deps: TrainCliDeps = processDeps()): 
     .option('--beta <x>', 'KL coefficient (0 = no reference model)')
     .option('--temperature <x>', 'sampling temperature')
     .option('--prompt-style <s>', 'r1-zero | r1-zero-think | chat')
+    .option('--allow-test-split', 'train on tasks that have only a test split (benchmarks), less a held-out part')
     .action(async (o: Raw) => runTrainer('grpo', o, deps));
   program.command('init <dir>').description('a randomly initialised checkpoint to pretrain from')
     .option('--preset <name>', 'tiny-dense | tiny-moe-mla | reference, or a model config JSON file', 'tiny-dense')

@@ -135,7 +135,7 @@ test('training forward is differentiable end to end (finite-difference check thr
   const loss = (): Tensor => {
     const out = m.forwardTrain(ids, B, T);
     const main = crossEntropy(reshape(out.logits, [B * T, V]), targets);
-    const [mtp] = m.mtpLosses(out, ids, B, T);
+    const [mtp] = m.mtpLosses(out, targets, B, T);
     assert.ok(out.aux !== null, 'balance loss is on');
     return add(add(main, scale(mtp!, 0.3)), out.aux!);
   };
@@ -164,6 +164,52 @@ test('training forward is differentiable end to end (finite-difference check thr
     p.data[idx] = orig;
     assert.ok(Math.abs(fd - g) <= 0.05 * Math.abs(g) + 1e-4, `${name}: analytic ${g} vs numeric ${fd}`);
   }
+});
+
+test('MTP losses count exactly the tokens the main loss counts: never padding, never masked prompt tokens', () => {
+  const e = engine();
+  const m = new Transformer(e, parseModelConfig({ ...preset('tiny-moe-mla'), mtpDepth: 2 }), new Rng(9));
+  const V = m.config.vocabSize;
+  // Rows of a 3-token prompt and a completion, right-padded to T; the loss is on completion tokens only.
+  const B = 2, T = 10, P = 3;
+  const rows = [[5, 6, 7, 20, 21, 22, 23, 24], [8, 9, 10, 30, 31, 32]];
+  const batch = (pad: number): { ids: Int32Array; targets: Int32Array } => {
+    const ids = new Int32Array(B * T).fill(pad), targets = new Int32Array(B * T).fill(-100);
+    rows.forEach((r, b) => r.forEach((t, i) => {
+      ids[b * T + i] = t;
+      if (i >= P) targets[b * T + i - 1] = t;
+    }));
+    return { ids, targets };
+  };
+  const run = (pad: number): { losses: number[]; expected: number[] } => e.scope(() => e.noGrad(() => {
+    const { ids, targets } = batch(pad);
+    const out = m.forwardTrain(ids, B, T);
+    const losses = m.mtpLosses(out, targets, B, T).map((l) => l.item());
+    // Depth d at position i predicts token i + d + 2: counted only when that token is a completion token.
+    const expected = out.mtpLogits.map((lg, d) => {
+      const Tk = lg.shape[1]!;
+      let sum = 0, n = 0;
+      rows.forEach((r, b) => {
+        for (let i = 0; i < Tk; i++) {
+          const j = i + d + 2;
+          if (j < P || j >= r.length) continue;
+          const row = lg.data.subarray((b * Tk + i) * V, (b * Tk + i + 1) * V);
+          const max = Math.max(...row);
+          let z = 0;
+          for (const x of row) z += Math.exp(x - max);
+          sum += max + Math.log(z) - row[r[j]!]!;
+          n++;
+        }
+      });
+      return sum / n;
+    });
+    return { losses, expected };
+  }));
+  const a = run(0), b = run(77);
+  assert.equal(a.losses.length, 2);
+  a.losses.forEach((l, d) => assert.ok(Math.abs(l - a.expected[d]!) < 1e-4, `depth ${d}: ${l} vs ${a.expected[d]} over completion tokens`));
+  a.losses.forEach((l, d) => assert.ok(Math.abs(l - b.losses[d]!) < 1e-5, `depth ${d}: ${l} with pad 0, ${b.losses[d]} with pad 77`));
+  assert.throws(() => e.scope(() => m.mtpLosses(m.forwardTrain(batch(0).ids, B, T), new Int32Array(3), B, T)), /3 targets for B=2, T=10/);
 });
 
 test('forwardSharedPrompts: logits of each completion position equal the full forward\'s; bad layouts get clear errors', () => {

@@ -253,13 +253,19 @@ export class Transformer extends Module {
     return this.head(this.model.norm.forward(indexSelect(flat, 0, pick))); // (N, V)
   }
 
-  /** Mean cross-entropy of each MTP depth against the ids it predicts (V3 eq. 24 before the λ/D weighting). */
-  mtpLosses(out: TrainForward, ids: Int32Array, B: number, T: number): Tensor[] {
+  /**
+   * Mean cross-entropy of each MTP depth against the tokens it predicts (V3 eq. 24 before the λ/D weighting).
+   * `targets` are the main loss's (B·T): position i's next token, or -100 where it carries no loss (prompt tokens,
+   * padding). Depth d at position i predicts token i + d + 2, the main target of position i + d + 1, so the MTP
+   * losses count exactly the tokens the main loss counts. `reduction` 'sum' sums each depth's token losses instead.
+   */
+  mtpLosses(out: TrainForward, targets: Int32Array, B: number, T: number, reduction: 'mean' | 'sum' = 'mean'): Tensor[] {
+    if (targets.length !== B * T) throw new RangeError(`mtpLosses: ${targets.length} targets for B=${B}, T=${T}`);
     return out.mtpLogits.map((lg, d) => {
       const Tk = lg.shape[1]!;
-      const tg = new Int32Array(B * Tk).fill(-100);
-      for (let b = 0; b < B; b++) for (let i = 0; i + d + 2 < T; i++) tg[b * Tk + i] = ids[b * T + i + d + 2]!;
-      return crossEntropy(reshape(lg, [B * Tk, this.config.vocabSize]), tg);
+      const tg = new Int32Array(B * Tk);
+      for (let b = 0; b < B; b++) for (let i = 0; i < Tk; i++) tg[b * Tk + i] = targets[b * T + i + d + 1]!;
+      return crossEntropy(reshape(lg, [B * Tk, this.config.vocabSize]), tg, { reduction });
     });
   }
 

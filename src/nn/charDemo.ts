@@ -55,7 +55,8 @@ export function trainCharModel(backend: Backend, opts: CharDemoOptions): CharDem
     });
     // 3. clip and step
     const lr = lrAt(s);
-    opt.step(lr, clipGradNorm(backend, flat.grads, 1).scale);
+    const clip = clipGradNorm(backend, flat.grads, 1);
+    if (clip.finite) opt.step(lr, clip.scale);
     losses.push(loss);
     opts.onStep?.(s, loss, lr);
   }

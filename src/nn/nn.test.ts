@@ -61,12 +61,17 @@ test('AdamW matches a scalar re-derivation with decoupled decay on the decayed p
   assert.throws(() => new AdamW(backend, flat, { lr: -1 }), /lr/);
 });
 
-test('clipGradNorm returns the global norm and the scale that caps it', () => {
+test('clipGradNorm returns the global norm and the scale that caps it; a NaN or infinite gradient is flagged not finite', () => {
   const backend = createRefBackend();
   const g = Float32Array.from([3, 4]);
-  assert.deepEqual(clipGradNorm(backend, g, 10), { norm: 5, scale: 1 });
+  assert.deepEqual(clipGradNorm(backend, g, 10), { norm: 5, scale: 1, finite: true });
   const c = clipGradNorm(backend, g, 1);
-  assert.ok(Math.abs(c.scale - 0.2) < 1e-6);
+  assert.ok(Math.abs(c.scale - 0.2) < 1e-6 && c.finite);
+  for (const bad of [NaN, Infinity, -Infinity]) {
+    const r = clipGradNorm(backend, Float32Array.from([3, bad]), 1);
+    assert.equal(r.finite, false, String(bad));
+    assert.ok(!Number.isFinite(r.norm));
+  }
   assert.throws(() => clipGradNorm(backend, g, 0), /maxNorm/);
 });
 

@@ -90,6 +90,11 @@ export const grpoConfigSchema = z
      */
     promptStyle: z.enum(['r1-zero', 'r1-zero-think', 'chat']).default('r1-zero'),
     tasks: z.array(taskMixSchema, { error: (i) => (i.input === undefined ? 'required: give at least one task (--task arithmetic)' : undefined) }).min(1, 'tasks: give at least one task'),
+    /**
+     * Train on tasks that have only a test split (benchmarks), less a held-out part that is never drawn and that
+     * held-out accuracy scores. Off: such a task in the mix is an error.
+     */
+    allowTestSplit: z.boolean().default(false),
     rewards: z.array(rewardSpecSchema, { error: (i) => (i.input === undefined ? 'required: give at least one reward (--reward accuracy)' : undefined) }).min(1, 'rewards: give at least one reward'),
     advantage: z.enum(ADVANTAGE_SCALES).default('group'),
     /** Clipped importance ratio, clip-higher (DAPO): ratio kept in [1 − epsLow, 1 + epsHigh]. */

@@ -50,6 +50,31 @@ for (const name of ['tiny-dense', 'tiny-moe-mla'] as const) {
   });
 }
 
+// A model vocabulary padded past the tokenizer's (Qwen2 pads to a multiple of 128): the sampler never draws the
+// padding ids and normalizes over the others (generate's vocabLimit); the trainer's log-probs must do the same.
+test('with vocabLimit the training forward\'s log-probs equal the sampler\'s when the model vocabulary is larger (plain and shared forwards)', () => {
+  const engine = createEngine(createNativeBackend());
+  const model = new Transformer(engine, parseModelConfig({ ...preset('tiny-dense'), maxSeqLen: 64 }), new Rng(6));
+  const V = model.config.vocabSize, limit = 300;
+  // Padding rows of the head that the tokenizer never uses but that hold probability mass.
+  const head = model.stateDict().get('model.embed_tokens.weight')!.data;
+  for (let i = limit * model.config.hidden; i < V * model.config.hidden; i++) head[i] = head[i]! * 4;
+  const prompts = [[1, 2, 3, 4, 5], [9, 8]];
+  const res = generate(model, prompts, { maxNewTokens: 10, n: 3, seed: 2, sampling: { temperature: 0.9 }, kvDtype: 'f32', vocabLimit: limit });
+  const rows = res.sequences.map((s) => ({ prompt: prompts[s.prompt]!, completion: s.tokens }));
+  const want = res.sequences.flatMap((s) => s.logprobs);
+  for (const sharePrompts of [false, true]) {
+    engine.scope(() => engine.noGrad(() => {
+      const gap = (r: ReturnType<typeof rowLogProbs>): number => Math.max(...want.map((w, k) => Math.abs(r.lp.data[r.at[k]!]! - w)));
+      const masked = rowLogProbs(model, rows, 0.9, { train: false, sharePrompts, vocabLimit: limit });
+      assert.ok(gap(masked) < 1e-4, `sharePrompts ${sharePrompts}: largest gap ${gap(masked)}`);
+      assert.ok(gap(rowLogProbs(model, rows, 0.9, { train: false, sharePrompts })) > 1e-2, 'the padding ids hold probability mass');
+    }));
+  }
+  assert.throws(() => rowLogProbs(model, [{ prompt: [1], completion: [2, 400] }], 1, { train: false, vocabLimit: limit }), /row 0 has completion token 400, outside the vocabulary limit 300/);
+  assert.throws(() => rowLogProbs(model, rows, 1, { train: false, vocabLimit: V + 1 }), /vocabLimit must be an integer in \[1, 512\]/);
+});
+
 // Why GRPO's rollouts ask for an f32 cache although generation defaults to f16: the half-precision cache rounds every
 // cached key and value to ~3 significant digits, which moves the sampler's log-probs by up to a few 1e-4 (measured:
 // tiny-dense 1.3e-4, the reference model 4.4e-4 over 100-token completions; mean gaps ~1e-5 - 1e-4) — past the

@@ -1,10 +1,10 @@
 // src/train/logprobs.ts — the training forward over (prompt, completion) rows: right-padded batches, per-token
 // log-probs of the completion tokens under softmax(logits / temperature) — the same quantity the sampler reports,
 // so GRPO's ratio starts at 1 — and the policy entropy at those positions.
-// B = rows, T = padded row length, V = vocab.
+// B = rows, T = padded row length, V = vocab (below vocabLimit when the model pads its vocabulary).
 
 import type { Transformer } from '../model/index.js';
-import { add, mul, reshape, scale, sum, tokenLogProbs, type Tensor } from '../tensor/index.js';
+import { add, mul, reshape, scale, slice, sum, tokenLogProbs, type Tensor } from '../tensor/index.js';
 
 export interface TokenRow {
   prompt: readonly number[];
@@ -90,11 +90,24 @@ export function sharedPrompts(rows: readonly TokenRow[]): { prompts: (readonly n
  * expert load); otherwise an inference forward (call it under engine.noGrad). Consecutive rows with the same prompt
  * (GRPO's groups) share one forward of it when the model allows (Transformer.sharesPrompts; `sharePrompts: false`
  * turns it off), and then only completion positions reach the head; the values are the same either way.
+ * `vocabLimit`: the softmax runs over ids below it only, as the sampler's does with generate's vocabLimit (a
+ * tokenizer smaller than the model's padded vocabulary), so that the log-probs and entropies are the sampler's.
  */
-export function rowLogProbs(model: Transformer, rows: readonly TokenRow[], temperature: number, opts: { train: boolean; entropy?: boolean; padId?: number; sharePrompts?: boolean }): RowLogProbs {
-  const V = model.config.vocabSize;
+export function rowLogProbs(
+  model: Transformer,
+  rows: readonly TokenRow[],
+  temperature: number,
+  opts: { train: boolean; entropy?: boolean; padId?: number; sharePrompts?: boolean; vocabLimit?: number },
+): RowLogProbs {
+  const V0 = model.config.vocabSize;
+  const V = opts.vocabLimit ?? V0;
+  if (!Number.isInteger(V) || V < 1 || V > V0) throw new RangeError(`rowLogProbs: vocabLimit must be an integer in [1, ${V0}], got ${opts.vocabLimit}`);
+  rows.forEach((r, i) => {
+    const bad = r.completion.find((t) => t >= V);
+    if (bad !== undefined) throw new RangeError(`rowLogProbs: row ${i} has completion token ${bad}, outside the vocabulary limit ${V}`);
+  });
   const groups = opts.sharePrompts !== false && model.sharesPrompts() ? sharedPrompts(rows) : null;
-  let logits: Tensor; // (N, V)
+  let logits: Tensor; // (N, V0), then (N, V)
   let targets: Int32Array;
   let at: Int32Array;
   let aux: Tensor | null = null;
@@ -112,11 +125,12 @@ export function rowLogProbs(model: Transformer, rows: readonly TokenRow[], tempe
     ({ targets, at } = packed);
     if (opts.train) {
       const out = model.forwardTrain(ids, B, T);
-      logits = out.logits; // (B, T, V)
+      logits = out.logits; // (B, T, V0)
       aux = out.aux;
-    } else logits = model.forward(ids, B, T); // (B, T, V)
-    logits = reshape(logits, [B * T, V]);
+    } else logits = model.forward(ids, B, T); // (B, T, V0)
+    logits = reshape(logits, [B * T, V0]);
   }
+  if (V < V0) logits = slice(logits, 1, 0, V); // (N, V): the padding ids get no probability
   const scaled = temperature === 1 ? logits : scale(logits, 1 / temperature);
   const lp = tokenLogProbs(scaled, targets); // (N)
   let entropy: Float64Array | null = null;

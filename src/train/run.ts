@@ -56,8 +56,12 @@ export interface OpenedRun {
   tokenizer: Tokenizer;
   flat: FlatParameters;
   opt: AdamW;
-  /** One optimizer step: clip the gradient norm (when maxGradNorm > 0), then AdamW at `lr`; returns the norm. */
-  step(lr: number): number;
+  /**
+   * One optimizer step: clip the gradient norm (when maxGradNorm > 0), then AdamW at `lr`. A non-finite norm (a NaN
+   * or infinite gradient) skips the update, leaving the weights and the optimizer state (moments, step count) as
+   * they were. Returns the norm before clipping and whether the update was skipped.
+   */
+  step(lr: number): { gradNorm: number; skipped: boolean };
 }
 
 /** Prepares the run directory, loads the starting checkpoint and builds the optimizer. */
@@ -73,10 +77,12 @@ export function openRun(cfg: { out: string; model: string; chatTemplate?: string
   const opt = new AdamW(backend, flat, { lr: o.lr, beta1: o.beta1, beta2: o.beta2, weightDecay: o.weightDecay });
   return {
     backend, model, tokenizer, flat, opt,
-    step(lr: number): number {
-      const clip = o.maxGradNorm > 0 ? clipGradNorm(backend, flat.grads, o.maxGradNorm) : { norm: Math.sqrt(backend.sumSquares(flat.grads)), scale: 1 };
+    step(lr: number): { gradNorm: number; skipped: boolean } {
+      const norm = o.maxGradNorm > 0 ? null : Math.sqrt(backend.sumSquares(flat.grads));
+      const clip = norm === null ? clipGradNorm(backend, flat.grads, o.maxGradNorm) : { norm, scale: 1, finite: Number.isFinite(norm) };
+      if (!clip.finite) return { gradNorm: clip.norm, skipped: true };
       opt.step(lr, clip.scale);
-      return clip.norm;
+      return { gradNorm: clip.norm, skipped: false };
     },
   };
 }

@@ -1,6 +1,8 @@
 // src/train/grpo/heldout.ts — held-out accuracy during RL: items of each task's held-out split (never drawn for
 // training), one sample each at the evaluation settings of DeepSeek-R1 §3 (temperature 0.6, top-p 0.95), prompted
-// in the run's own style, scored by the task's checker; the mean over items is a pass@1 estimate.
+// in the run's own style, scored by the task's checker; the mean over items is a pass@1 estimate. Pass the prompt
+// stream's tasks: a task trained on part of its test split (allowTestSplit) is there a view whose test split is only
+// the held-out part (prompts.ts splitTestItems).
 
 import type { ChatModel } from '../../generate/index.js';
 import type { Task } from '../../tasks/types.js';

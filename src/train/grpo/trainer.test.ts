@@ -172,11 +172,39 @@ test('dynamic sampling refills flat groups; truncated samples are flagged and ma
   }
 });
 
+test('one update per rollout is on-policy (ratio 1, nothing clips); with μ = 1 over 2 minibatches the second is off-policy and clips', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'r1-grpo-offpolicy-'));
+  try {
+    const base = await copyTaskBase(dir, { steps: 80 });
+    const clipped = async (minibatches: number): Promise<number[]> => {
+      const ms = new MetricsStream();
+      const seen: StepMetrics[] = [];
+      ms.subscribe((m) => seen.push(m));
+      await trainGrpo({
+        metrics: ms, customTasks: { copy: copyTask() },
+        config: parseGrpoConfig({
+          out: join(dir, `grpo-${minibatches}`), model: base, steps: 1, seed: 4, promptsPerStep: 8, groupSize: 4, maxNewTokens: 16, promptStyle: 'chat',
+          tasks: [{ name: 'copy' }], rewards: [{ name: 'accuracy' }, { name: 'format', weight: 0.5 }], mu: 1, minibatches,
+          // A tight clip range and a large step: after the first minibatch's update every ratio of the second moves
+          // well past 1 ± 0.001 (the sampler and the training forward agree within 1e-4).
+          epsLow: 1e-3, epsHigh: 1e-3, beta: 0, optim: { lr: 1e-2 }, checkpointEvery: 0,
+        }),
+      });
+      return seen.map((m) => m.clipLow! + m.clipHigh!);
+    };
+    assert.deepEqual(await clipped(1), [0]);
+    const off = await clipped(2);
+    assert.ok(off.some((c) => c > 0), `clipped fractions ${off.join(', ')}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('r1 grpo --dry-run prints the resolved config (file + flags); bad flags exit 2 naming the problem', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'r1-grpo-cli-'));
   try {
     writeFileSync(join(dir, 'c.json'), JSON.stringify({ model: 'm', tasks: [{ name: 'countdown' }], rewards: [{ name: 'accuracy' }], groupSize: 4 }));
-    const ok = await runCli(['grpo', '--config', join(dir, 'c.json'), '--out', join(dir, 'o'), '--steps', '5', '--group-size', '16', '--reward', 'format:0.5', '--dry-run']).done;
+    const ok = await runCli(['grpo', '--config', join(dir, 'c.json'), '--out', join(dir, 'o'), '--steps', '5', '--group-size', '16', '--reward', 'format:0.5', '--allow-test-split', '--dry-run']).done;
     assert.equal(ok.code, 0, ok.stderr);
     const resolved = JSON.parse(ok.stdout);
     assert.equal(resolved.groupSize, 16);
@@ -184,6 +212,7 @@ test('r1 grpo --dry-run prints the resolved config (file + flags); bad flags exi
     assert.deepEqual(resolved.rewards, [{ name: 'format', weight: 0.5, style: 'r1-zero' }]);
     assert.deepEqual(resolved.tasks, [{ name: 'countdown', weight: 1 }]);
     assert.equal(resolved.beta, 0.04);
+    assert.equal(resolved.allowTestSplit, true);
     assert.ok(!existsSync(join(dir, 'o')), 'a dry run writes nothing');
     const bad = await runCli(['grpo', '--config', join(dir, 'c.json'), '--out', join(dir, 'o'), '--steps', '5', '--group-size', '1']).done;
     assert.equal(bad.code, 2);
@@ -210,6 +239,8 @@ test('bad GRPO configs give one clear error per mistake', () => {
   bad({ aggregation: 'mean' }, /aggregation/);
   bad({ lr: 1 }, /unknown setting "lr"/);
   bad({ tasks: [] }, /tasks: give at least one task/);
+  bad({ allowTestSplit: 'yes' }, /allowTestSplit/);
+  assert.equal(parseGrpoConfig(ok).allowTestSplit, false);
   const many = (() => {
     try {
       parseGrpoConfig({ ...ok, groupSize: 1, beta: -1 });

@@ -69,11 +69,14 @@ export async function trainGrpo(opts: GrpoRunOptions): Promise<GrpoResult> {
   const updatesPerStep = cfg.mu * cfg.minibatches;
   const totalUpdates = cfg.steps * updatesPerStep;
   const lrAt = cosineWithWarmup({ maxLr: o.lr, minLr: o.lr * o.minLrRatio, warmupSteps: Math.min(o.warmupSteps, totalUpdates), totalSteps: totalUpdates });
-  const stream = await PromptStream.open(cfg.tasks, cfg.seed, opts.dataDir, opts.customTasks);
+  const stream = await PromptStream.open(cfg.tasks, cfg.seed, opts.dataDir, opts.customTasks, { allowTestSplit: cfg.allowTestSplit, log });
   const reward = buildReward(cfg.rewards, cfg.maxNewTokens);
   const metricsLog = new JsonlLog(join(cfg.out, 'metrics.jsonl'));
   const samplesLog = new JsonlLog(join(cfg.out, 'samples.jsonl'));
   const padId = tokenizer.padId ?? 0;
+  // A model vocabulary padded past the tokenizer's: rollouts never sample the padding ids (generate's vocabLimit), so
+  // the training log-probs leave them out of the softmax too, or π_θ / π_old would not start at 1.
+  const vocabLimit = tokenizer.vocabSize < policy.config.vocabSize ? tokenizer.vocabSize : undefined;
 
   let step = 0;
   if (opts.resume) {
@@ -122,7 +125,7 @@ export async function trainGrpo(opts: GrpoRunOptions): Promise<GrpoResult> {
       for (let i = 0; i < rows.length; i += cfg.microBatch) {
         engine.scope(() => engine.noGrad(() => {
           const chunk = rows.slice(i, i + cfg.microBatch);
-          const r = rowLogProbs(ref, chunk, cfg.temperature, { train: false, padId });
+          const r = rowLogProbs(ref, chunk, cfg.temperature, { train: false, padId, vocabLimit });
           splitPerRow(r.lp.data, r.at, chunk).forEach((x) => refLp.push(x));
         }));
       }
@@ -130,9 +133,10 @@ export async function trainGrpo(opts: GrpoRunOptions): Promise<GrpoResult> {
     const refSeconds = (performance.now() - tRef) / 1000;
     // 5. μ passes over the rollout, each split into minibatches of whole groups; one optimizer step per minibatch.
     const tTrain = performance.now();
-    let processed = 0, lossSum = 0, klSum = 0, clipLowSum = 0, clipHighSum = 0, entropySum = 0, entropyN = 0, gradNorm = 0, lr = 0, trainTokens = 0, updates = 0;
+    let processed = 0, lossSum = 0, klSum = 0, clipLowSum = 0, clipHighSum = 0, entropySum = 0, entropyN = 0, gradNorm = 0, lr = 0, trainTokens = 0, updates = 0, skippedUpdates = 0;
     const nGroups = groups.length;
     const nMb = Math.min(cfg.minibatches, nGroups);
+    const onPolicy = cfg.mu * nMb === 1;
     for (let epoch = 0; epoch < cfg.mu; epoch++) {
       for (let mb = 0; mb < nMb; mb++) {
         const g0 = Math.floor((mb * nGroups) / nMb), g1 = Math.floor(((mb + 1) * nGroups) / nMb);
@@ -154,16 +158,18 @@ export async function trainGrpo(opts: GrpoRunOptions): Promise<GrpoResult> {
           const chunk = ids.map((s) => rows[s]!);
           const n = chunk.reduce((a, r) => a + r.completion.length, 0);
           engine.scope(() => {
-            const r = rowLogProbs(policy, chunk, cfg.temperature, { train: true, entropy: epoch === 0, padId });
+            const r = rowLogProbs(policy, chunk, cfg.temperature, { train: true, entropy: epoch === 0, padId, vocabLimit });
             const lpAll = r.lp.data;
             const lp = new Float64Array(n), old = new Float64Array(n), refT = ref ? new Float64Array(n) : null, adv = new Float64Array(n), seq = new Int32Array(n);
             let k = 0;
             ids.forEach((s, j) => {
               for (let t = 0; t < rows[s]!.completion.length; t++, k++) {
                 lp[k] = lpAll[r.at[k]!]!;
-                // μ = 1: π_old is the current policy (ratio exactly 1, its gradient is not 0); μ > 1: the sampler's
-                // log-probs, fixed for every pass (equal to the training forward's within 1e-4: a test).
-                old[k] = cfg.mu === 1 ? lp[k]! : samples[s]!.logprobs[t]!;
+                // One update per rollout: π_old is the current policy (ratio exactly 1, its gradient is not 0).
+                // Several (μ > 1, or more than one minibatch): every update after the first is off-policy, so π_old
+                // is the sampler's log-probs, fixed for every update (equal to the training forward's within 1e-4:
+                // a test) and the ratio clips and weighs.
+                old[k] = onPolicy ? lp[k]! : samples[s]!.logprobs[t]!;
                 if (refT) refT[k] = refLp[s]![t]!;
                 adv[k] = advantages[s]!;
                 seq[k] = j;
@@ -190,7 +196,12 @@ export async function trainGrpo(opts: GrpoRunOptions): Promise<GrpoResult> {
         }
         // 6. Clip, step, balance the experts, and refresh what the sampler reads (never a stale policy).
         lr = lrAt(step * updatesPerStep + updates);
-        gradNorm = run.step(lr);
+        const update = run.step(lr);
+        gradNorm = update.gradNorm;
+        if (update.skipped) {
+          skippedUpdates++;
+          log(`step ${step + 1}, update ${updates + 1}: the gradient norm is ${gradNorm}; update skipped (weights and optimizer state unchanged)`);
+        }
         updates++;
       }
     }
@@ -214,6 +225,7 @@ export async function trainGrpo(opts: GrpoRunOptions): Promise<GrpoResult> {
       entropy: entropyN > 0 ? entropySum / entropyN : null,
       loss: lossSum / Math.max(1, updates),
       gradNorm,
+      skippedUpdates,
       lr,
       lengthMean: lengths.reduce((a, b) => a + b, 0) / lengths.length,
       lengthMax: Math.max(...lengths),

@@ -3,15 +3,20 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { preset } from '../../model/index.js';
-import { loadTokenizer, trainTokenizer, R1_TOKENS } from '../../tokenizer/index.js';
+import { createNativeBackend, createRefBackend } from '../../backend/index.js';
+import { packParameters } from '../../nn/index.js';
+import { loadHfCheckpoint, parseModelConfig, preset, saveModelAsHf, Transformer } from '../../model/index.js';
+import { createEngine } from '../../tensor/index.js';
+import { Rng } from '../../util/rng.js';
+import { loadTokenizer, saveTokenizer, trainTokenizer, R1_TOKENS } from '../../tokenizer/index.js';
 import { parseSftConfig } from '../config.js';
 import { initCheckpoint } from '../init.js';
 import { promptIds } from '../../generate/index.js';
 import { writeTemplateCheckpoints } from '../../tokenizer/template-check.js';
 import { TOKENIZER_JSON } from '../../tokenizer/template-expected.cases.js';
 import { encodeSftRecord, loadSftExamples, parseSftLine } from './data.js';
-import { packBatch, padBatch, trainSft } from './trainer.js';
+import { accumulateGradients, packBatch, padBatch, trainSft } from './trainer.js';
+import type { SftExample } from './data.js';
 
 const qa = (i: number): { q: string; a: string } => ({ q: `What is ${i % 10} plus ${(i * 3) % 10}?`, a: `The sum is ${(i % 10) + ((i * 3) % 10)}.` });
 
@@ -53,6 +58,62 @@ for (const name of ['tiny-dense', 'tiny-moe-mla'] as const) {
     }
   });
 }
+
+// Gradient accumulation must not change what a step learns: k micro-batches (of very different loss-token counts,
+// one with none) give the gradient of one batch of the same rows, every loss token weighing the same.
+test('gradient accumulation: micro-batches of uneven loss tokens give the gradient of one batch of the same rows (dense; MoE + MTP)', () => {
+  for (const name of ['tiny-dense', 'tiny-moe-mla'] as const) {
+    const model = new Transformer(createEngine(createNativeBackend()), parseModelConfig({ ...preset(name), maxSeqLen: 64 }), new Rng(3));
+    const flat = packParameters(model);
+    const rng = new Rng(8);
+    // Prompt then reply: the loss covers the reply only; lengths 4 to 40 tokens.
+    const example = (len: number, prompt: number): SftExample => ({
+      ids: Array.from({ length: len }, () => rng.int(0, model.config.vocabSize - 1)), mask: Uint8Array.from({ length: len }, (_, i) => (i >= prompt ? 1 : 0)), source: 'x',
+    });
+    const rows = [example(40, 4), example(6, 3), example(12, 11), example(25, 2), example(8, 8), example(30, 20)];
+    const grads = (parts: SftExample[][]): { grad: Float32Array; ceSum: number; counted: number; mtpLoss: number | null } => {
+      flat.grads.fill(0);
+      const acc = accumulateGradients(model, parts.map((p) => padBatch(p, 0)), 0.3);
+      return { grad: flat.grads.slice(), ...acc };
+    };
+    const one = grads([rows]);
+    // The fifth row has no loss token: alone it is a micro-batch that adds nothing.
+    const split = grads([[rows[0]!], [rows[1]!, rows[2]!], [rows[4]!], [rows[3]!, rows[5]!]]);
+    assert.equal(split.counted, one.counted);
+    assert.ok(Math.abs(split.ceSum - one.ceSum) < 1e-3 * one.ceSum, `summed loss ${split.ceSum} vs ${one.ceSum}`);
+    assert.equal(split.mtpLoss === null, name === 'tiny-dense');
+    if (name !== 'tiny-dense') assert.ok(Math.abs(split.mtpLoss! - one.mtpLoss!) < 1e-4 * one.mtpLoss!, `MTP loss ${split.mtpLoss} vs ${one.mtpLoss}`);
+    let worst = 0, largest = 0;
+    one.grad.forEach((g, i) => ((worst = Math.max(worst, Math.abs(g - split.grad[i]!))), (largest = Math.max(largest, Math.abs(g)))));
+    assert.ok(largest > 1e-3 && worst < 1e-4 * largest, `${name}: largest gradient gap ${worst} (largest gradient ${largest})`);
+  }
+});
+
+test('SFT skips an update whose gradient norm is not finite, counts it in the step\'s metrics and logs it; the weights stay as they were', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'r1-sft-nan-'));
+  try {
+    const files = dataFiles(dir);
+    const corpus = readFileSync(files.text, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).text as string);
+    const tok = initCheckpoint(join(dir, 'init'), { config: { ...preset('tiny-dense'), maxSeqLen: 64 }, tokenizer: { corpus, vocabSize: 300 }, seed: 2 }).tokenizer;
+    // A NaN in the final norm makes every logit, the loss and the gradient NaN.
+    const { model } = loadHfCheckpoint(join(dir, 'init'), createEngine(createRefBackend()));
+    model.stateDict().get('model.norm.weight')!.data[0] = NaN;
+    saveModelAsHf(join(dir, 'nan'), model, { bosId: tok.bosId, eosId: tok.eosId });
+    saveTokenizer(tok, join(dir, 'nan'));
+    const logs: string[] = [];
+    const res = await trainSft({
+      log: (m) => logs.push(m),
+      config: parseSftConfig({ out: join(dir, 'run'), model: join(dir, 'nan'), data: files.chat, heldout: 0, steps: 2, batchSize: 4, optim: { lr: 1e-2 }, checkpointEvery: 0 }),
+    });
+    const metrics = readFileSync(join(dir, 'run', 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(metrics.map((m) => [m.skippedUpdates, m.gradNorm]), [[1, null], [1, null]]);
+    assert.deepEqual(logs, ['step 1: the gradient norm is NaN; update skipped (weights and optimizer state unchanged)', 'step 2: the gradient norm is NaN; update skipped (weights and optimizer state unchanged)']);
+    const before = loadHfCheckpoint(join(dir, 'nan'), createEngine(createRefBackend())).model.stateDict();
+    for (const [name, t] of loadHfCheckpoint(res.modelDir, createEngine(createRefBackend())).model.stateDict()) assert.deepEqual(t.data, before.get(name)!.data, name);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 test('SFT on plain text pretrains (every token carries loss); packing fills rows', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'r1-sft-text-'));

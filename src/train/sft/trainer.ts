@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Backend } from '../../backend/index.js';
 import { cosineWithWarmup } from '../../nn/index.js';
 import { saveModelAsHf, type Transformer } from '../../model/index.js';
-import { add, crossEntropy, reshape, scale, type Tensor } from '../../tensor/index.js';
+import { add, crossEntropy, reshape, scale } from '../../tensor/index.js';
 import { saveTokenizer } from '../../tokenizer/index.js';
 import { Rng } from '../../util/rng.js';
 import { loadLatestCheckpoint, saveCheckpoint } from '../checkpoint.js';
@@ -82,25 +82,63 @@ export function packBatch(examples: readonly SftExample[], rows: number, T: numb
   return { batch: { ids, targets, B: rows, T, counted }, used };
 }
 
-/** Mean loss of one micro-batch: main cross-entropy (+ λ·mean MTP loss, + MoE balance loss). */
-function batchLoss(model: Transformer, b: Batch, mtpWeight: number): { loss: Tensor; ce: Tensor; mtp: number | null } {
-  const out = model.forwardTrain(b.ids, b.B, b.T);
-  const ce = crossEntropy(reshape(out.logits, [b.B * b.T, model.config.vocabSize]), b.targets); // mean over counted
-  let loss = ce;
-  let mtp: number | null = null;
-  if (out.mtpLogits.length > 0 && mtpWeight > 0) {
-    // MTP (DeepSeek-V3 §2.2): depth d predicts the token d + 2 ahead, over every in-window position of the row.
-    const losses = model.mtpLosses(out, b.ids, b.B, b.T);
-    let sum: Tensor | null = null;
-    for (const l of losses) sum = sum ? add(sum, l) : l;
-    if (sum) {
-      const m = scale(sum, mtpWeight / losses.length);
-      mtp = sum.item() / losses.length;
-      loss = add(loss, m);
-    }
+/** Tokens each MTP depth predicts with loss in a batch: depth d at position i scores position i + d + 1's target. */
+function mtpTokenCounts(b: Batch, depths: number): number[] {
+  return Array.from({ length: depths }, (_, d) => {
+    let n = 0;
+    for (let r = 0; r < b.B; r++) for (let j = d + 1; j < b.T; j++) if (b.targets[r * b.T + j] !== -100) n++;
+    return n;
+  });
+}
+
+/** What one optimizer step's micro-batches gave, for its metrics. */
+export interface AccumulatedLoss {
+  /** Cross-entropy summed over the step's loss tokens. */
+  ceSum: number;
+  /** The step's loss tokens. */
+  counted: number;
+  /** Mean over MTP depths of each depth's token-mean loss over the step; null without MTP. */
+  mtpLoss: number | null;
+}
+
+/**
+ * Forward and backward of one optimizer step's micro-batches, each loss scaled so that the summed gradient is that
+ * of one batch of all their rows (as transformers >= 4.46 normalizes by the step's loss tokens): the cross-entropy
+ * is summed over tokens and divided by the step's loss tokens, so a token weighs the same in a short micro-batch as
+ * in a long one; each MTP depth (DeepSeek-V3 eq. 25, λ times the mean over depths) likewise by the step's tokens it
+ * predicts; the MoE balance loss (a mean over sequences) by the micro-batch's share of the rows. Micro-batches
+ * without loss tokens are skipped and count nowhere.
+ */
+export function accumulateGradients(model: Transformer, batches: readonly Batch[], mtpWeight: number): AccumulatedLoss {
+  const e = model.engine;
+  const live = batches.filter((b) => b.counted > 0);
+  const depths = mtpWeight > 0 ? model.config.mtpDepth : 0;
+  const counted = live.reduce((a, b) => a + b.counted, 0);
+  const rows = live.reduce((a, b) => a + b.B, 0);
+  const mtpTokens = new Array<number>(depths).fill(0);
+  for (const b of live) mtpTokenCounts(b, depths).forEach((n, d) => (mtpTokens[d]! += n));
+  const mtpDepths = mtpTokens.filter((n) => n > 0).length;
+  const mtpSums = new Array<number>(depths).fill(0);
+  let ceSum = 0;
+  for (const b of live) {
+    e.scope(() => {
+      const out = model.forwardTrain(b.ids, b.B, b.T);
+      const ce = crossEntropy(reshape(out.logits, [b.B * b.T, model.config.vocabSize]), b.targets, { reduction: 'sum' });
+      ceSum += ce.item();
+      let loss = scale(ce, 1 / counted);
+      if (depths > 0) {
+        model.mtpLosses(out, b.targets, b.B, b.T, 'sum').forEach((l, d) => {
+          if (!(mtpTokens[d]! > 0)) return;
+          mtpSums[d]! += l.item();
+          loss = add(loss, scale(l, mtpWeight / (mtpDepths * mtpTokens[d]!)));
+        });
+      }
+      if (out.aux) loss = add(loss, scale(out.aux, b.B / rows));
+      loss.backward();
+    });
   }
-  if (out.aux) loss = add(loss, out.aux);
-  return { loss, ce, mtp };
+  const mtpLoss = mtpDepths > 0 ? mtpSums.reduce((a, x, d) => a + (mtpTokens[d]! > 0 ? x / mtpTokens[d]! : 0), 0) / mtpDepths : null;
+  return { ceSum, counted, mtpLoss };
 }
 
 /** Mean token loss over examples (no gradient). */
@@ -126,7 +164,6 @@ export async function trainSft(opts: SftRunOptions): Promise<SftResult> {
   // 0. Model, tokenizer, optimizer, data (held-out: a file, or a seeded fraction of the training file).
   const run = openRun(cfg, opts.resume ?? false, opts.backend);
   const { model, tokenizer, opt } = run;
-  const engine = model.engine;
   const maxLen = Math.min(model.config.maxSeqLen, (cfg.seqLen ?? model.config.maxSeqLen) + 1);
   const enc = { format: cfg.format, trainOnPrompt: cfg.trainOnPrompt, maxLen };
   const loaded = loadSftExamples(cfg.data, tokenizer, enc);
@@ -205,36 +242,28 @@ export async function trainSft(opts: SftRunOptions): Promise<SftResult> {
       break;
     }
     const tStep = performance.now();
-    // 1. gradAccum micro-batches, each loss scaled so the step's gradient is their mean.
+    // 1. gradAccum micro-batches, weighted as one batch of all their rows (normalized by the step's loss tokens).
     opt.zeroGrad();
-    let lossSum = 0, mtpSum = 0, mtpN = 0, tokens = 0, counted = 0;
+    const batches: Batch[] = [];
     for (let a = 0; a < cfg.gradAccum; a++) {
-      let batch: Batch;
       if (cfg.packing) {
         const T = maxLen - 1;
         const packed = packBatch(peek(cfg.batchSize * Math.max(1, Math.floor(T / 8))), cfg.batchSize, T, padId);
         consume(packed.used); // examples that did not fit stay first in line
-        batch = packed.batch;
-      } else batch = padBatch(take(cfg.batchSize), padId);
-      if (batch.counted === 0) continue;
-      engine.scope(() => {
-        const { loss, ce, mtp } = batchLoss(model, batch, cfg.mtpWeight);
-        const scaled = cfg.gradAccum > 1 ? scale(loss, 1 / cfg.gradAccum) : loss;
-        scaled.backward();
-        lossSum += ce.item();
-        if (mtp !== null) (mtpSum += mtp), mtpN++;
-      });
-      tokens += batch.B * batch.T;
-      counted += batch.counted;
+        batches.push(packed.batch);
+      } else batches.push(padBatch(take(cfg.batchSize), padId));
     }
+    const acc = accumulateGradients(model, batches, cfg.mtpWeight);
+    const tokens = batches.reduce((a, b) => a + (b.counted > 0 ? b.B * b.T : 0), 0);
     // 2. Clip, step, balance experts.
     const lr = lrAt(step);
-    const gradNorm = run.step(lr);
+    const { gradNorm, skipped } = run.step(lr);
+    if (skipped) log(`step ${step + 1}: the gradient norm is ${gradNorm}; update skipped (weights and optimizer state unchanged)`);
     const loads = model.updateRoutingBias();
     step++;
     // 3. Metrics, held-out loss, checkpoint.
     const m: StepMetrics = {
-      step, loss: lossSum / cfg.gradAccum, mtpLoss: mtpN > 0 ? mtpSum / mtpN : null, lr, gradNorm, epoch, lossTokens: counted,
+      step, loss: acc.counted > 0 ? acc.ceSum / acc.counted : 0, mtpLoss: acc.mtpLoss, lr, gradNorm, skippedUpdates: skipped ? 1 : 0, epoch, lossTokens: acc.counted,
       expertLoadMaxOverMean: loads.length ? Math.max(...loads) : null,
       trainTokensPerSec: tokens / Math.max(1e-9, (performance.now() - tStep) / 1000),
       stepSeconds: (performance.now() - tStep) / 1000, wallSeconds: (performance.now() - t0) / 1000,
