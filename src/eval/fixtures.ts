@@ -64,7 +64,7 @@ export function makeCheckpoint(padVocab = 0, chat?: { template: string; tokens: 
   return dir;
 }
 
-/** A tokenizer's GGUF fields (GPT-2 byte-level strings; added tokens typed control or user-defined). */
+/** A tokenizer's GGUF fields (GPT-2 byte-level strings; added tokens typed control or user-defined; its pre-tokenizer). */
 export function ggufTokenizerOf(tok: Tokenizer): GgufTokenizer {
   const tokens = new Array<string>(tok.vocabSize);
   const types = new Array<number>(tok.vocabSize).fill(1);
@@ -75,7 +75,7 @@ export function ggufTokenizerOf(tok: Tokenizer): GgufTokenizer {
   }
   const eos = tok.eosId ?? tok.vocabSize - 1;
   return {
-    tokens, tokenTypes: types, merges: tok.spec.merges.map(([a, b]) => `${a} ${b}`), bosId: tok.bosId ?? eos, eosId: eos,
+    tokens, tokenTypes: types, merges: tok.spec.merges.map(([a, b]) => `${a} ${b}`), bosId: tok.bosId ?? eos, eosId: eos, preTokenizer: tok.spec.preTokenizer,
     ...(tok.spec.chatTemplate !== undefined ? { chatTemplate: tok.spec.chatTemplate } : {}),
   };
 }

@@ -7,7 +7,7 @@ import type { Engine } from '../tensor/index.js';
 import { byteLevelTokenizerJson } from './checkpoint/byte-vocab.js';
 import { loadHfCheckpoint } from './checkpoint/hf.js';
 import { GGUF_MAGIC } from './gguf/format.js';
-import { importLlamaGguf } from './gguf/llama.js';
+import { importLlamaGguf, preTokenizerOfLlamaCpp, READABLE_LLAMA_CPP_PRE_TYPES } from './gguf/llama.js';
 import { Transformer } from './transformer.js';
 import { Rng } from '../util/rng.js';
 
@@ -45,8 +45,8 @@ export interface LoadedModel {
 export function loadModel(path: string, engine: Engine): LoadedModel {
   if (isGgufFile(path)) {
     const g = importLlamaGguf(path);
-    if (g.tokenizer.pre !== undefined && g.tokenizer.pre !== 'gpt-2' && g.tokenizer.pre !== 'default') {
-      throw new Error(`${path}: GGUF tokenizer.ggml.pre "${g.tokenizer.pre}" is not supported (r1ts reads the gpt-2 byte-level split)`);
+    if (preTokenizerOfLlamaCpp(g.tokenizer.pre) === null) {
+      throw new Error(`${path}: GGUF tokenizer.ggml.pre "${g.tokenizer.pre}" is not supported (r1ts reads ${READABLE_LLAMA_CPP_PRE_TYPES.join(', ')})`);
     }
     const model = new Transformer(engine, g.config, new Rng(0));
     model.loadStateDict(g.weights, path);

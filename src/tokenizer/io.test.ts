@@ -132,4 +132,12 @@ test('malformed tokenizer files give errors naming the file and the problem', ()
   bad((j) => { j['decoder'] = { type: 'WordPiece' }; }, /decoder\.type: unsupported decoder/);
   bad((j) => { j['added_tokens'][0]['id'] = 65; }, /reuses id 65 of vocab entry "A"/);
   bad((j) => { j['added_tokens'][1]['id'] = j['added_tokens'][0]['id']; }, /used twice/);
+  // A TemplateProcessing post-processor whose template is not made of {"Sequence": …} / {"SpecialToken": …} pieces.
+  const template = (single: unknown[], special_tokens: unknown = { '<s>': { id: '<s>', ids: [1], tokens: ['<s>'] } }): Json => ({ type: 'TemplateProcessing', single, pair: [], special_tokens });
+  bad((j) => { j['post_processor'] = template([null, { Sequence: { id: 'A', type_id: 0 } }]); }, /post_processor\.single\[0\] must be \{"Sequence": …\} or \{"SpecialToken": …\}, got null$/);
+  bad((j) => { j['post_processor'] = { type: 'Sequence', processors: [{ type: 'ByteLevel' }, template([{ Sequence: { id: 'A' } }, 'eos'])] }; }, /post_processor\.processors\[1\]\.single\[1\] must be .*, got "eos"$/);
+  bad((j) => { j['post_processor'] = template([{ SpecialToken: null }]); }, /post_processor\.single\[0\] must be \{"Sequence": …\} or \{"SpecialToken": \{"id": NAME\}\}, got \{"SpecialToken":null\}$/);
+  bad((j) => { j['post_processor'] = template([{ SpecialToken: { id: '<s>' } }], { '<s>': { id: '<s>', ids: null } }); }, /post_processor\.single\[0\] names special token "<s>", which post_processor\.special_tokens gives no ids/);
+  bad((j) => { j['post_processor'] = template([{ SpecialToken: { id: 'toString' } }]); }, /names special token "toString", which post_processor\.special_tokens gives no ids/);
+  bad((j) => { j['post_processor'] = template([{ SpecialToken: { id: '<s>' } }], null); }, /post_processor\.special_tokens must be an object/);
 });

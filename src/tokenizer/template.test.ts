@@ -109,6 +109,17 @@ test('a template that raises, fails or does not parse: one ChatTemplateError nam
   assert.throws(() => t.render([{ role: 'user', content: 'q' }], { addGenerationPrompt: false }), /^ChatTemplateError: x\.jinja: the chat template failed to render: /);
 });
 
+test('range() builds at most 100000 items (Jinja\'s sandbox limit); a bigger one is a ChatTemplateError, not an out-of-memory crash', () => {
+  const render = (template: string): string => jinjaChatTemplate(template, 'range.jinja').render([{ role: 'user', content: 'q' }], { addGenerationPrompt: false }).text;
+  assert.equal(render('{{ range(100000) | length }} {{ range(10, 0, -3) | join(",") }} {{ range(3, 1) | length }}'), '100000 10,7,4,1 0');
+  for (const [call, n] of [['range(100000000)', 100000000], ['range(0, 2000000001, 2)', 1000000001], ['range(100001)', 100001]] as const) {
+    assert.throws(
+      () => render(`{% for i in ${call} %}{% endfor %}`),
+      (e: Error) => e instanceof ChatTemplateError && e.message === `range.jinja: the chat template failed to render: range() of ${n} items is too big: a chat template may build at most 100000 (Jinja's sandbox limit)`,
+    );
+  }
+});
+
 test('--chat-template FILE: overrides the checkpoint, is saved with the tokenizer, errors name the file', () => {
   const dir = mkdtempSync(join(tmpdir(), 'r1ts-template-override-'));
   try {

@@ -106,10 +106,15 @@ export function strftime(date: Date, format: string): string {
   return format.replace(/%(.)/g, (all, c: string) => codes[c] ?? all);
 }
 
-/** Python's range(stop) / range(start, stop[, step]). */
+/** The most items range() builds: Jinja's sandbox limit (MAX_RANGE), so a template cannot exhaust memory. */
+const MAX_RANGE = 100_000;
+
+/** Python's range(stop) / range(start, stop[, step]), at most MAX_RANGE items. */
 function range(a: number, b?: number, step = 1): number[] {
   const [start, stop] = b === undefined ? [0, a] : [a, b];
   if (step === 0) throw new Error('range() arg 3 must not be zero');
+  const n = Math.ceil((stop - start) / step);
+  if (n > MAX_RANGE) throw new Error(`range() of ${n} items is too big: a chat template may build at most ${MAX_RANGE} (Jinja's sandbox limit)`);
   const out: number[] = [];
   for (let i = start; step > 0 ? i < stop : i > stop; i += step) out.push(i);
   return out;

@@ -213,35 +213,51 @@ export class Tokenizer {
   }
 }
 
-/** Ids that a TemplateProcessing post-processor (possibly inside a Sequence) puts before and after one sequence. */
-function templateIds(pp: PostProcessorSpec | null, source: string): [number[], number[]] {
+const isObject = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x);
+
+/**
+ * Ids that a TemplateProcessing post-processor (possibly inside a Sequence) puts before and after one sequence.
+ * `field` is where `pp` sits in the file, for errors.
+ */
+function templateIds(pp: PostProcessorSpec | null, source: string, field = 'post_processor'): [number[], number[]] {
   if (pp === null) return [[], []];
+  if (!isObject(pp)) throw new Error(`${source}: ${field} must be an object, got ${JSON.stringify(pp)}`);
   if (pp.type === 'Sequence') {
+    const processors = pp['processors'] ?? [];
+    if (!Array.isArray(processors)) throw new Error(`${source}: ${field}.processors must be an array`);
     const pre: number[] = [];
     const post: number[] = [];
-    for (const p of (pp['processors'] as PostProcessorSpec[] | undefined) ?? []) {
-      const [a, b] = templateIds(p, source);
+    processors.forEach((p: unknown, i) => {
+      const [a, b] = templateIds(p as PostProcessorSpec | null, source, `${field}.processors[${i}]`);
       pre.push(...a);
       post.push(...b);
-    }
+    });
     return [pre, post];
   }
   if (pp.type !== 'TemplateProcessing') return [[], []]; // ByteLevel, RobertaProcessing offsets: no ids for one sequence
-  const single = pp['single'];
-  const specials = pp['special_tokens'] as Record<string, { ids?: number[] }> | undefined;
-  if (!Array.isArray(single)) throw new Error(`${source}: post_processor.single must be an array`);
+  const single: unknown = pp['single'];
+  const specials: unknown = pp['special_tokens'] === undefined ? {} : pp['special_tokens'];
+  if (!Array.isArray(single)) throw new Error(`${source}: ${field}.single must be an array`);
+  if (!isObject(specials)) throw new Error(`${source}: ${field}.special_tokens must be an object`);
   const pre: number[] = [];
   const post: number[] = [];
   let seenSeq = false;
-  for (const piece of single as Record<string, { id?: string }>[]) {
+  single.forEach((piece: unknown, i) => {
+    const where = `${field}.single[${i}]`;
+    if (!isObject(piece)) throw new Error(`${source}: ${where} must be {"Sequence": …} or {"SpecialToken": …}, got ${JSON.stringify(piece)}`);
     if ('Sequence' in piece) {
       seenSeq = true;
-      continue;
+      return;
     }
-    const name = piece['SpecialToken']?.id;
-    const ids = name === undefined ? undefined : specials?.[name]?.ids;
-    if (ids === undefined) throw new Error(`${source}: post_processor template names special token ${JSON.stringify(name)} without ids`);
-    (seenSeq ? post : pre).push(...ids);
-  }
+    const token = piece['SpecialToken'];
+    const name = isObject(token) ? token['id'] : undefined;
+    if (typeof name !== 'string') throw new Error(`${source}: ${where} must be {"Sequence": …} or {"SpecialToken": {"id": NAME}}, got ${JSON.stringify(piece)}`);
+    const entry = Object.hasOwn(specials, name) ? specials[name] : undefined;
+    const ids = isObject(entry) ? entry['ids'] : undefined;
+    if (!Array.isArray(ids) || !ids.every((id) => Number.isInteger(id) && id >= 0)) {
+      throw new Error(`${source}: ${where} names special token ${JSON.stringify(name)}, which ${field}.special_tokens gives no ids (a list of token ids)`);
+    }
+    (seenSeq ? post : pre).push(...(ids as number[]));
+  });
   return [pre, post];
 }

@@ -2,7 +2,7 @@
 // GGUF tokenizer and as a Hugging Face tokenizer.json. Used when a model has no trained tokenizer (random-init
 // interop checks); real checkpoints carry the project's trained tokenizer instead.
 
-import type { GgufTokenizer } from '../gguf/llama.js';
+import { preTokenizerOfLlamaCpp, READABLE_LLAMA_CPP_PRE_TYPES, type GgufTokenizer } from '../gguf/llama.js';
 
 /** GPT-2's reversible byte -> printable unicode map (printable Latin-1 bytes map to themselves). */
 export function bytesToUnicode(): string[] {
@@ -57,11 +57,16 @@ export function byteLevelVocab(vocabSize: number): GgufTokenizer {
   }
   tokens.push(BYTE_VOCAB_EOS);
   const tokenTypes = tokens.map((_, id) => (id === vocabSize - 1 ? 3 : 1));
-  return { tokens, tokenTypes, merges, bosId: vocabSize - 1, eosId: vocabSize - 1 };
+  return { tokens, tokenTypes, merges, bosId: vocabSize - 1, eosId: vocabSize - 1, pre: 'gpt-2' };
 }
 
-/** The same vocabulary as a Hugging Face `tokenizers` tokenizer.json object (ByteLevel BPE, GPT-2 style). */
+/**
+ * The same vocabulary as a Hugging Face `tokenizers` tokenizer.json object (byte-level BPE), splitting text as
+ * llama.cpp does for its tokenizer.ggml.pre type (GPT-2's split when it names none).
+ */
 export function byteLevelTokenizerJson(tok: GgufTokenizer): Record<string, unknown> {
+  const split = preTokenizerOfLlamaCpp(tok.pre);
+  if (split === null) throw new Error(`GGUF tokenizer.ggml.pre "${tok.pre}" is not supported (r1ts reads ${READABLE_LLAMA_CPP_PRE_TYPES.join(', ')})`);
   const vocab: Record<string, number> = {};
   tok.tokens.forEach((t, id) => {
     if (tok.tokenTypes[id] === 1) vocab[t] = id;
@@ -77,12 +82,12 @@ export function byteLevelTokenizerJson(tok: GgufTokenizer): Record<string, unkno
     padding: null,
     added_tokens: added,
     normalizer: null,
-    pre_tokenizer: { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true },
+    pre_tokenizer: split.preTokenizer,
     post_processor: null,
     decoder: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true },
     model: {
       type: 'BPE', dropout: null, unk_token: null, continuing_subword_prefix: null, end_of_word_suffix: null,
-      fuse_unk: false, byte_fallback: false, ignore_merges: false, vocab, merges: tok.merges,
+      fuse_unk: false, byte_fallback: false, ignore_merges: split.ignoreMerges, vocab, merges: tok.merges,
     },
   };
 }

@@ -112,6 +112,10 @@ test('inconsistent headers are rejected: wrong span, overlap, unknown dtype', ()
   assert.throws(() => parseSafetensors(mk({ x: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, 8), 'f'), /needs 12/);
   assert.throws(() => parseSafetensors(mk({ x: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, y: { dtype: 'F32', shape: [2], data_offsets: [4, 12] } }, 12), 'f'), /overlap or hole/);
   assert.throws(() => parseSafetensors(mk({ x: { dtype: 'Q4', shape: [2], data_offsets: [0, 8] } }, 8), 'f'), /unknown dtype/);
+  // Names of Object.prototype's members are not dtypes either.
+  for (const dtype of ['toString', 'constructor', '__proto__', 'hasOwnProperty']) {
+    assert.throws(() => parseSafetensors(mk({ x: { dtype, shape: [2], data_offsets: [0, 8] } }, 8), 'f'), new RegExp(`^Error: f: not a valid safetensors file: tensor x: unknown dtype "${dtype}"$`));
+  }
   assert.throws(() => parseSafetensors(mk({ x: { dtype: 'I32', shape: [2], data_offsets: [0, 8] } }, 8), 'f'), /not supported/);
   assert.throws(() => encodeSafetensors({ x: { shape: [3], data: new Float32Array(2) } }), /has 2 values/);
 });

@@ -77,7 +77,7 @@ function parseHeader(json: Uint8Array, fileBytes: number, name: string): Safeten
     }
     const t = v as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     if (typeof t !== 'object' || t === null) fail(`tensor ${key}: entry is not an object`);
-    if (typeof t.dtype !== 'string' || !(t.dtype in DTYPE_SIZE)) fail(`tensor ${key}: unknown dtype ${JSON.stringify(t.dtype)}`);
+    if (typeof t.dtype !== 'string' || !Object.hasOwn(DTYPE_SIZE, t.dtype)) fail(`tensor ${key}: unknown dtype ${JSON.stringify(t.dtype)}`);
     const dtype = t.dtype as string;
     if (!Array.isArray(t.shape) || !t.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) fail(`tensor ${key}: bad shape ${JSON.stringify(t.shape)}`);
     const off = t.data_offsets;

@@ -69,3 +69,26 @@ test('a truncated or corrupt GGUF is rejected with an error naming the file and 
   }
   assert.throws(() => encodeGguf(new Map([['k', { type: 'u32', value: 1.5 }]]), []), /non-integer/);
 });
+
+test('a GGUF whose alignment is not a power of two of at least 8, or whose tensors share bytes, is rejected', () => {
+  const md = new Map<string, GgufValue>([['general.architecture', { type: 'string', value: 'llama' }], ['general.alignment', { type: 'u32', value: 32 }]]);
+  const good = Buffer.concat(encodeGguf(md, [{ name: 'w', shape: [4, 4], data: new Float32Array(16), type: 'F32' }, { name: 'v', shape: [16], data: new Float32Array(16).fill(1), type: 'F32' }]));
+  assert.deepEqual(parseGguf(good, 'm.gguf').tensors.get('v')!.data, new Float32Array(16).fill(1));
+  // general.alignment's value: the u32 after its key and type.
+  const key = Buffer.from('general.alignment');
+  const at = good.indexOf(key) + key.length + 4;
+  assert.equal(good.readUInt32LE(at), 32);
+  for (const align of [24, 12, 4, 0]) {
+    const c = Buffer.from(good);
+    c.writeUInt32LE(align, at);
+    assert.throws(() => parseGguf(c, 'm.gguf'), new RegExp(`^Error: m\\.gguf: .*general\\.alignment ${align} is not a power of two of at least 8`), String(align));
+    assert.throws(() => encodeGguf(new Map([['general.alignment', { type: 'u32', value: align }]]), []), /power of two of at least 8/);
+  }
+  // v's offset (the last u64 of its tensor info: name, n_dims 1, ne[0], type) moved into w's 64 bytes.
+  const v = good.indexOf(Buffer.from([1, 0, 0, 0, 0, 0, 0, 0, 'v'.charCodeAt(0), 1, 0, 0, 0]));
+  const offAt = v + 9 + 4 + 8 + 4;
+  assert.equal(good.readBigUInt64LE(offAt), 64n);
+  const c = Buffer.from(good);
+  c.writeBigUInt64LE(32n, offAt);
+  assert.throws(() => parseGguf(c, 'm.gguf'), /m\.gguf: .*tensor v data \(bytes 32-96 of the data section\) overlaps tensor w's \(bytes 0-64\)/);
+});

@@ -101,7 +101,7 @@ class ByteWriter {
 export function encodeGguf(metadata: ReadonlyMap<string, GgufValue>, tensors: readonly GgufTensorIn[]): Uint8Array[] {
   const alignV = metadata.get('general.alignment');
   const align = alignV ? Number(alignV.value) : GGUF_DEFAULT_ALIGNMENT;
-  if (!Number.isInteger(align) || align <= 0 || align % 8 !== 0) throw new Error(`gguf: general.alignment must be a positive multiple of 8, got ${align}`);
+  if (!Number.isInteger(align) || align < 8 || (align & (align - 1)) !== 0) throw new Error(`gguf: general.alignment must be a power of two of at least 8 (GGUF needs a multiple of 8; llama.cpp a power of two), got ${align}`);
   const w = new ByteWriter();
   w.u32(GGUF_MAGIC);
   w.u32(GGUF_VERSION);
@@ -233,13 +233,23 @@ export function parseGguf(buf: Uint8Array, name = 'gguf data'): GgufContent {
   }
   const alignV = metadata.get('general.alignment');
   const align = alignV ? Number(alignV.value) : GGUF_DEFAULT_ALIGNMENT;
-  if (!Number.isInteger(align) || align <= 0) fail(`bad general.alignment ${align}`);
+  // The GGUF spec: a multiple of 8; llama.cpp also needs a power of two (it rounds offsets up with a bit mask).
+  if (!Number.isInteger(align) || align < 8 || (align & (align - 1)) !== 0) fail(`general.alignment ${align} is not a power of two of at least 8 (GGUF needs a multiple of 8; llama.cpp a power of two)`);
   const dataStart = p + ((align - (p % align)) % align);
+  const sizeOf = (info: (typeof infos)[number]): number => info.shape.reduce((a, b) => a * b, 1) * (info.type === 'F16' ? 2 : 4);
+  // Each tensor owns its bytes: two whose data overlap would alias each other's weights.
+  const byOffset = [...infos].sort((a, b) => a.offset - b.offset);
+  for (let i = 1; i < byOffset.length; i++) {
+    const prev = byOffset[i - 1]!, cur = byOffset[i]!;
+    if (cur.offset < prev.offset + sizeOf(prev)) {
+      fail(`tensor ${cur.name} data (bytes ${cur.offset}-${cur.offset + sizeOf(cur)} of the data section) overlaps tensor ${prev.name}'s (bytes ${prev.offset}-${prev.offset + sizeOf(prev)})`);
+    }
+  }
   const tensors = new Map<string, { shape: number[]; type: GgmlTypeName; data: Float32Array }>();
   for (const info of infos) {
     if (info.offset % align !== 0) fail(`tensor ${info.name} offset ${info.offset} is not a multiple of the alignment ${align}`);
     const numel = info.shape.reduce((a, b) => a * b, 1);
-    const size = numel * (info.type === 'F16' ? 2 : 4);
+    const size = sizeOf(info);
     const base = dataStart + info.offset;
     if (base + size > buf.length) fail(`tensor ${info.name} data (${size} bytes at ${base}) runs past the end of the file (${buf.length} bytes; truncated?)`);
     const data = new Float32Array(numel);

@@ -10,7 +10,7 @@ import { mhaDims, parseModelConfig, preset } from '../config.js';
 import { paramSpecs } from '../params.js';
 import type { NamedTensor } from '../checkpoint/safetensors.js';
 import { byteLevelVocab } from '../checkpoint/byte-vocab.js';
-import { exportLlamaGguf, importLlamaGguf, llamaGgufContent, permuteRowsForGguf } from './llama.js';
+import { exportLlamaGguf, importLlamaGguf, llamaCppPreType, llamaGgufContent, permuteRowsForGguf } from './llama.js';
 
 test('Q/K permutation moves rotate-half pairs (i, i + d/2) to adjacent rows and inverts', () => {
   const rows = 8, cols = 2; // 2 heads of dim 4
@@ -54,6 +54,27 @@ test('dense model -> llama GGUF -> back gives the same config and weights', () =
   }
   assert.throws(() => llamaGgufContent(preset('tiny-moe-mla'), weights, tok), /dense MHA\/GQA models only/);
   assert.throws(() => llamaGgufContent(c, weights, byteLevelVocab(300)), /300 tokens/);
+});
+
+test('tokenizer.ggml.pre names the llama.cpp split of the tokenizer\'s pre-tokenizer; one llama.cpp lacks is refused', () => {
+  const c = preset('tiny-dense');
+  const weights = new Map<string, NamedTensor>();
+  for (const s of paramSpecs(c)) weights.set(s.name, { shape: s.shape, data: new Float32Array(s.shape.reduce((a, b) => a * b, 1)) });
+  const split = (regex: string, byteLevel: Record<string, unknown> = { type: 'ByteLevel', add_prefix_space: false, trim_offsets: false, use_regex: false }): unknown => ({
+    type: 'Sequence', pretokenizers: [{ type: 'Split', pattern: { Regex: regex }, behavior: 'Isolated', invert: false }, byteLevel],
+  });
+  const llama3 = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+  const pre = (preTokenizer: unknown): unknown => llamaGgufContent(c, weights, { ...byteLevelVocab(c.vocabSize), pre: undefined, preTokenizer }).metadata.get('tokenizer.ggml.pre')!.value;
+  assert.equal(pre(split(llama3)), 'llama-bpe');
+  assert.equal(pre(split(llama3.replace('\\p{N}{1,3}', '\\p{N}'))), 'qwen2');
+  assert.equal(pre({ type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true }), 'gpt-2');
+  // Given as a llama.cpp name, it is written as is; with neither, GPT-2's split (byteLevelVocab's).
+  assert.equal(llamaGgufContent(c, weights, { ...byteLevelVocab(c.vocabSize), pre: 'llama-bpe' }).metadata.get('tokenizer.ggml.pre')!.value, 'llama-bpe');
+  assert.equal(llamaGgufContent(c, weights, { ...byteLevelVocab(c.vocabSize), pre: undefined }).metadata.get('tokenizer.ggml.pre')!.value, 'gpt-2');
+  assert.throws(() => pre(split('\\p{L}+|\\p{N}+')), /GGUF export: llama\.cpp has no pre-tokenizer type for the split regex "\\\\p\{L\}\+\|\\\\p\{N\}\+" \(only for Llama-3's, Qwen2's and GPT-2's\)/);
+  assert.throws(() => pre(split(llama3, { type: 'ByteLevel', add_prefix_space: true, use_regex: false })), /no pre-tokenizer type for the pre-tokenizer .*"add_prefix_space":true/);
+  assert.throws(() => pre({ type: 'Metaspace', replacement: '▁' }), /no pre-tokenizer type for the pre-tokenizer \{"type":"Metaspace"/);
+  assert.throws(() => llamaCppPreType(null), /no pre-tokenizer type for the pre-tokenizer null/);
 });
 
 test('byte-level vocabulary has the requested size, unique tokens and merges of existing tokens', () => {

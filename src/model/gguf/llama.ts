@@ -20,8 +20,17 @@ export interface GgufTokenizer {
   merges: string[];
   bosId: number;
   eosId: number;
-  /** tokenizer.ggml.pre (the pre-tokenizer split llama.cpp applies), when the file names one. */
+  /**
+   * tokenizer.ggml.pre: the llama.cpp pre-tokenizer type (how it splits text before BPE), when the file names one.
+   * On export it is written as given; without it, export derives it from `preTokenizer`.
+   */
   pre?: string;
+  /**
+   * The tokenizer's pre-tokenizer as tokenizer.json writes it (`pre_tokenizer`). Export writes the llama.cpp type
+   * that splits text the same way (llamaCppPreType) and refuses one llama.cpp has no type for. When neither this
+   * nor `pre` is given, export assumes GPT-2's split (byteLevelVocab's).
+   */
+  preTokenizer?: unknown;
   /** tokenizer.chat_template: the model's Jinja chat template, when the file carries one. */
   chatTemplate?: string;
 }
@@ -60,6 +69,63 @@ const LAYER_MAP: [hf: string, gguf: string][] = [
   ['mlp.down_proj.weight', 'ffn_down.weight'],
 ];
 
+/**
+ * The split regexes llama.cpp has a pre-tokenizer type for, as tokenizer.json writes them (llama.cpp's
+ * llama-vocab.cpp implements each; convert_hf_to_gguf.py names them): Llama-3's (numbers in runs of up to three
+ * digits), Qwen2's (Llama-3's with every digit its own piece) and GPT-2's.
+ */
+const LLAMA_CPP_SPLITS: readonly { pre: string; aliases: readonly string[]; regex: string }[] = [
+  { pre: 'llama-bpe', aliases: ['llama3', 'llama-v3'], regex: "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+" },
+  { pre: 'qwen2', aliases: ['deepseek-r1-qwen'], regex: "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+" },
+  { pre: 'gpt-2', aliases: [], regex: "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+" },
+];
+
+/**
+ * The llama.cpp pre-tokenizer type (tokenizer.ggml.pre) that splits text as a tokenizer.json `pre_tokenizer` does:
+ * GPT-2's ByteLevel with its own regex, or a regex Split (isolated matches) followed by a regex-free ByteLevel, as
+ * Llama-3, Qwen2 and r1ts's trained tokenizers write it. Throws, saying why, for anything else: llama.cpp would
+ * split text differently and give other token ids.
+ */
+export function llamaCppPreType(preTokenizer: unknown): string {
+  const obj = (x: unknown): Record<string, unknown> | null => (x !== null && typeof x === 'object' && !Array.isArray(x) ? (x as Record<string, unknown>) : null);
+  const byteLevel = (x: Record<string, unknown> | null, useRegex: boolean): boolean => x?.type === 'ByteLevel' && x.add_prefix_space !== true && (x.use_regex ?? true) === useRegex;
+  const p = obj(preTokenizer);
+  if (byteLevel(p, true)) return 'gpt-2';
+  const parts = p?.type === 'Sequence' && Array.isArray(p.pretokenizers) ? p.pretokenizers.map(obj) : [];
+  const split = parts[0];
+  if (parts.length === 2 && split?.type === 'Split' && split.behavior === 'Isolated' && split.invert !== true && byteLevel(parts[1]!, false)) {
+    const regex = obj(split.pattern)?.Regex;
+    const known = LLAMA_CPP_SPLITS.find((k) => k.regex === regex);
+    if (known) return known.pre;
+    throw new Error(`GGUF export: llama.cpp has no pre-tokenizer type for the split regex ${JSON.stringify(regex ?? split.pattern)} (only for Llama-3's, Qwen2's and GPT-2's); it would split text differently from this tokenizer`);
+  }
+  throw new Error(`GGUF export: llama.cpp has no pre-tokenizer type for the pre-tokenizer ${JSON.stringify(preTokenizer)} (only for GPT-2's ByteLevel, or a Split by Llama-3's, Qwen2's or GPT-2's regex then a ByteLevel without regex); it would split text differently from this tokenizer`);
+}
+
+/**
+ * The tokenizer.json pre-tokenizer that splits text as llama.cpp does for a tokenizer.ggml.pre type, and whether
+ * llama.cpp then takes a piece that is a whole vocabulary entry directly (ignore_merges: it does for Llama-3's type);
+ * null for a type r1ts cannot read. Files that name no type, or 'default', read as GPT-2's split.
+ */
+export function preTokenizerOfLlamaCpp(pre: string | undefined): { preTokenizer: Record<string, unknown>; ignoreMerges: boolean } | null {
+  if (pre === undefined || pre === 'default' || pre === 'gpt-2') return { preTokenizer: { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true }, ignoreMerges: false };
+  const split = LLAMA_CPP_SPLITS.find((k) => k.pre === pre || k.aliases.includes(pre));
+  if (!split) return null;
+  return {
+    preTokenizer: {
+      type: 'Sequence',
+      pretokenizers: [
+        { type: 'Split', pattern: { Regex: split.regex }, behavior: 'Isolated', invert: false },
+        { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: false },
+      ],
+    },
+    ignoreMerges: split.pre === 'llama-bpe',
+  };
+}
+
+/** The tokenizer.ggml.pre types preTokenizerOfLlamaCpp reads, for messages. */
+export const READABLE_LLAMA_CPP_PRE_TYPES: readonly string[] = ['gpt-2', 'default', ...LLAMA_CPP_SPLITS.flatMap((k) => (k.pre === 'gpt-2' ? [] : [k.pre, ...k.aliases]))];
+
 export interface GgufExportOptions {
   /** Storage type of the 2-D weight matrices; 1-D norms always stay F32 as in convert_hf_to_gguf. */
   dtype?: 'F32' | 'F16';
@@ -77,6 +143,7 @@ export function llamaGgufContent(
   if (c.attention.qkvBias) throw new Error('GGUF llama export does not support q/k/v biases');
   if (tok.tokens.length !== c.vocabSize) throw new Error(`GGUF export: tokenizer has ${tok.tokens.length} tokens but the model's vocabSize is ${c.vocabSize}`);
   if (tok.tokenTypes.length !== tok.tokens.length) throw new Error('GGUF export: tokenTypes and tokens differ in length');
+  const pre = tok.pre ?? (tok.preTokenizer !== undefined ? llamaCppPreType(tok.preTokenizer) : 'gpt-2');
   const { nKvHeads, headDim } = mhaDims(c);
   const dtype = opts.dtype ?? 'F32';
   const u32 = (value: number): GgufValue => ({ type: 'u32', value });
@@ -103,7 +170,7 @@ export function llamaGgufContent(
       ? ([['llama.rope.scaling.type', { type: 'string', value: 'linear' }], ['llama.rope.scaling.factor', { type: 'f32', value: c.ropeScaling.factor }]] as [string, GgufValue][])
       : []),
     ['tokenizer.ggml.model', { type: 'string', value: 'gpt2' }],
-    ['tokenizer.ggml.pre', { type: 'string', value: 'gpt-2' }],
+    ['tokenizer.ggml.pre', { type: 'string', value: pre }],
     ['tokenizer.ggml.tokens', { type: 'array', itemType: 'string', value: tok.tokens }],
     ['tokenizer.ggml.token_type', { type: 'array', itemType: 'i32', value: tok.tokenTypes }],
     ['tokenizer.ggml.merges', { type: 'array', itemType: 'string', value: tok.merges }],
