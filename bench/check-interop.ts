@@ -100,7 +100,7 @@ function ggufTokenizer(tok: Tokenizer, vocabSize: number): GgufTokenizer {
     }
   }
   const eos = tok.eosId ?? vocabSize - 1;
-  return { tokens, tokenTypes: types, merges: tok.spec.merges.map(([a, b]) => `${a} ${b}`), bosId: tok.bosId ?? eos, eosId: eos };
+  return { tokens, tokenTypes: types, merges: tok.spec.merges.map(([a, b]) => `${a} ${b}`), bosId: tok.bosId ?? eos, eosId: eos, preTokenizer: tok.spec.preTokenizer };
 }
 
 function makeEngine(): { engine: Engine; name: string } {
