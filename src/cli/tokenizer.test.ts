@@ -56,3 +56,28 @@ test('r1 tokenizer: train on JSONL, encode, decode round trip, and bad flags exi
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('r1 tokenizer train checks its output directory and its input before training', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'r1-tok-out-'));
+  try {
+    const data = join(dir, 'corpus.txt');
+    writeFileSync(data, builtinCorpus().join('\n').slice(0, 2000));
+    // A parent that refuses new entries: one message, at once (node's recursive mkdir spins forever on /proc).
+    const proc = await runCli(['train', '--input', data, '--out', '/proc/r1-no-such-dir', '--vocab-size', '300', '--no-progress']);
+    assert.equal(proc.exitCode, 1);
+    assert.match(proc.stderr, /\/proc\/r1-no-such-dir: cannot create the output directory/);
+    // A file where the directory should be.
+    writeFileSync(join(dir, 'file'), '');
+    const file = await runCli(['train', '--input', data, '--out', join(dir, 'file', 'tok'), '--vocab-size', '300', '--no-progress']);
+    assert.match(file.stderr, /is a file/);
+    // A field that no line has: nothing to train on is an error, not a tokenizer of bytes only.
+    const jsonl = join(dir, 'rows.jsonl');
+    writeFileSync(jsonl, '{"text": "hello"}\n');
+    const none = await runCli(['train', '--input', jsonl, '--field', 'nope', '--out', join(dir, 'tok'), '--vocab-size', '300', '--no-progress']);
+    assert.equal(none.exitCode, 1);
+    assert.match(none.stderr, /no text to train on: no line of .*rows\.jsonl has a string field "nope"/);
+    assert.ok(!existsSync(join(dir, 'tok', 'tokenizer.json')));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -3,7 +3,8 @@
 
 import { Command, Option } from 'commander';
 import { Progress } from './progress.js';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { prepareOutDir } from './out-dir.js';
 import { z } from 'zod';
 import { GPT2_PATTERN, LLAMA3_PATTERN, loadTokenizer, saveTokenizer, trainTokenizer } from '../tokenizer/index.js';
 
@@ -97,7 +98,11 @@ export function createTokenizerCommand(partial: Partial<TokenizerCliDeps> = {}):
       const f = parsed.data;
       try {
         const t0 = performance.now();
+        prepareOutDir(f.out);
         const texts = f.input.flatMap((p) => readTrainingTexts(p, f.field));
+        if (texts.every((t) => t === '')) {
+          throw new Error(f.field ? `no text to train on: no line of ${f.input.join(', ')} has a string field ${f.field.map((x) => `"${x}"`).join(' or ')}` : `no text to train on: ${f.input.join(', ')} ${f.input.length > 1 ? 'are' : 'is'} empty`);
+        }
         const bytes = texts.reduce((s, t) => s + Buffer.byteLength(t), 0);
         // A bar on a terminal, a plain line every few seconds otherwise (CI logs, nohup).
         const progress = f.progress ? new Progress(deps.stderr, { unit: 'merges' }) : null;
@@ -110,7 +115,6 @@ export function createTokenizerCommand(partial: Partial<TokenizerCliDeps> = {}):
           },
         });
         progress?.stop();
-        mkdirSync(f.out, { recursive: true });
         const paths = saveTokenizer(tok, f.out);
         const secs = (performance.now() - t0) / 1000;
         deps.stdout.write(

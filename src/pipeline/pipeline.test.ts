@@ -331,3 +331,20 @@ test('a missing or corrupt input checkpoint gives one clear error', async () => 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the eval stage stays open while a model it compares has no checkpoint, and names what is missing', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'r1-pipeline-eval-'));
+  const logs: string[] = [];
+  try {
+    const ctx: StageContext = { preset: pipelinePreset('quick'), runDir: dir, inputs: {}, log: (m) => logs.push(m), signal: new AbortController().signal, onMetrics: () => {} };
+    const records = await runPipeline(ctx, ['eval']);
+    assert.equal(records.eval?.done, false);
+    assert.match(logs.join('\n'), /eval: not done: \d+ models had no checkpoint \(base \(pretrained\);/);
+    // So a later run tries again instead of "done earlier; skipped".
+    logs.length = 0;
+    await runPipeline(ctx, ['eval']);
+    assert.ok(!logs.includes('eval: done earlier; skipped'), logs.join('\n'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

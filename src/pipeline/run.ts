@@ -46,8 +46,14 @@ export function readStages(runDir: string): Partial<Record<StageName, StageRecor
   }
 }
 
-async function stageEval(ctx: StageContext): Promise<void> {
+/**
+ * Evaluates every model of EVALUATED whose stage has finished, on each task, resuming from eval.json. Returns false
+ * when some model had no checkpoint yet (its stage not run): the eval stage then stays open, so that a later run
+ * evaluates it once it exists.
+ */
+async function stageEval(ctx: StageContext): Promise<boolean> {
   const p = ctx.preset;
+  const missing = new Set<string>();
   const file = join(ctx.runDir, 'eval.json');
   const done: EvalRecord[] = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as EvalRecord[]) : [];
   // Each model on each reasoning task: the main task, then the mix's families.
@@ -65,6 +71,7 @@ async function stageEval(ctx: StageContext): Promise<void> {
       const dir = stageModel(ctx, m.key);
       if (!existsSync(join(dir, 'config.json'))) {
         ctx.log(`eval: ${m.label}: no checkpoint at ${dir}; skipped`);
+        missing.add(m.label);
         continue;
       }
       const r = await evaluateModel(openModel(dir, ctx.chatTemplate), t, items, { k: p.eval.k, style: m.style === 'r1-zero' ? p.zeroPrompt : m.style, maxNewTokens: p.maxNewTokens, seed: p.seed + 101 });
@@ -79,12 +86,17 @@ async function stageEval(ctx: StageContext): Promise<void> {
   for (const m of GENERAL_EVALUATED) {
     if (done.some((d) => d.model === m.key)) continue;
     const dir = stageModel(ctx, m.stage);
-    if (!existsSync(join(dir, 'config.json'))) continue;
+    if (!existsSync(join(dir, 'config.json'))) {
+      missing.add(m.label);
+      continue;
+    }
     const r = await evaluateModel(openModel(dir), g, gItems, { k: Math.min(4, p.eval.k), style: 'chat', maxNewTokens: p.maxNewTokens, seed: p.seed + 102 });
     done.push({ ...r, model: m.key, label: m.label });
     writeFileAtomic(file, JSON.stringify(done, null, 1) + '\n');
     ctx.log(`eval: ${m.label}: instructions followed ${(100 * r.pass1Strict).toFixed(1)}%`);
   }
+  if (missing.size > 0) ctx.log(`eval: not done: ${missing.size} model${missing.size > 1 ? 's' : ''} had no checkpoint (${[...missing].join('; ')}); run their stages, then eval again`);
+  return missing.size === 0;
 }
 
 /** The general-prompt evaluation: R1 before and after its final RL round. */
@@ -93,7 +105,8 @@ export const GENERAL_EVALUATED = [
   { key: 'general:r1', stage: 'r1', label: 'R1 after the final RL round' },
 ] as const;
 
-const RUNNERS: Record<StageName, (ctx: StageContext) => Promise<void>> = { base: stageBase, zero: stageZero, r1: stageR1, distill: stageDistill, eval: stageEval };
+/** A stage's work; one that returns false is not done yet (it ran, but what it needs was missing). */
+const RUNNERS: Record<StageName, (ctx: StageContext) => Promise<void | boolean>> = { base: stageBase, zero: stageZero, r1: stageR1, distill: stageDistill, eval: stageEval };
 
 /** Runs the given stages in order; a stage whose marker says done is skipped. */
 export async function runPipeline(ctx: StageContext, stages: readonly StageName[] = STAGES): Promise<Partial<Record<StageName, StageRecord>>> {
@@ -115,8 +128,7 @@ export async function runPipeline(ctx: StageContext, stages: readonly StageName[
     ctx.log(`${name}: starting`);
     let done = false;
     try {
-      await RUNNERS[name](ctx);
-      done = true;
+      done = (await RUNNERS[name](ctx)) !== false;
     } finally {
       // An interrupted attempt's time counts too: the attempt that finishes the stage adds to it.
       const cpu = process.cpuUsage(cpu0);

@@ -38,6 +38,9 @@ test('bad rows are reported with file and line', async () => {
     writeFileSync(join(dir, 'amc23-test.jsonl'), '{"id":0,"problem":"p","answer":27.0}\n');
     const [item] = await loadBenchmark('amc23', dir);
     assert.deepEqual([item?.id, item?.gold], ['amc23-0', '27']);
+    // An empty file is an error, not a benchmark of no problems (an evaluation of it would report nothing as success).
+    writeFileSync(join(dir, 'amc23-test.jsonl'), '\n\n');
+    await assert.rejects(loadBenchmark('amc23', dir), /amc23-test\.jsonl: no amc23 rows/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -116,6 +116,7 @@ export async function loadBenchmark(name: BenchmarkName, dataDir?: string): Prom
       throw new Error(`${path}:${ln + 1}: bad ${name} row: ${msg}`);
     }
   }
+  if (items.length === 0) throw new Error(`${path}: no ${name} rows (the file is empty): restore it from the benchmark's source`);
   return items;
 }
 
