@@ -9,7 +9,7 @@ import { DecoderWeights, sampleChatAsync, type ChatSample } from '../generate/in
 import { defaultKvDtype, isGgufFile, loadModel, type KvDtype, type LoadedModel, type Transformer } from '../model/index.js';
 import { createEngine } from '../tensor/index.js';
 import { chatTemplateOf, loadTokenizer, tokenizerFromJson, withChatTemplateFile, type ChatTemplate, type Tokenizer, type TokenizerConfigInfo } from '../tokenizer/index.js';
-import { localModelName, type LocalSourceFactory } from './local-source.js';
+import { localModelName, weightsFingerprint, type LocalSourceFactory } from './local-source.js';
 import type { Completion, SampleOptions, SampleSource } from './types.js';
 
 export interface LocalModelParts {
@@ -30,11 +30,14 @@ export interface LocalModelParts {
   weights?: DecoderWeights;
   /** The chat template prompts are rendered with; default: the tokenizer's own (chatTemplateOf). */
   template?: ChatTemplate;
+  /** The weights' fingerprint (weightsFingerprint), recorded in run.json. */
+  fingerprint?: string;
 }
 
 export class LocalModelSource implements SampleSource {
   readonly label: string;
   readonly model: string;
+  readonly weights?: string;
   readonly #parts: LocalModelParts;
 
   constructor(parts: LocalModelParts) {
@@ -46,6 +49,7 @@ export class LocalModelSource implements SampleSource {
     this.#parts = parts;
     this.label = parts.label;
     this.model = parts.name;
+    if (parts.fingerprint !== undefined) this.weights = parts.fingerprint;
   }
 
   /** Calls of complete() run one after another (one KV cache at a time), as when generation was synchronous. */
@@ -144,6 +148,7 @@ export const localModelSource: LocalSourceFactory = async ({ checkpoint, kvDtype
   return new LocalModelSource({
     model: loaded.model, tokenizer, template, name, label: `local ${name} (${backend.info.name} backend, ${kvDtype ?? defaultKvDtype(loaded.model.config)} KV cache, ${templateLabel})`,
     ...(kvDtype ? { kvDtype } : {}),
+    ...((fp) => (fp !== null ? { fingerprint: fp } : {}))(weightsFingerprint(dir)),
     // A checkpoint loaded for evaluation does not change: pack its weights once for every question.
     ...(DecoderWeights.supports(loaded.model) ? { weights: new DecoderWeights(loaded.model) } : {}),
   });

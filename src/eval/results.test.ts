@@ -2,10 +2,11 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSync, ftruncateSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkRunConfig, SampleStore, type SampleRecord } from './results.js';
+import { weightsFingerprint } from './local-source.js';
 
 const rec = (itemId: string, sample: number, correct = true): SampleRecord => ({
   bench: 'b',
@@ -66,6 +67,36 @@ test('checkRunConfig writes run.json once and lists every difference', () => {
     assert.throws(() => checkRunConfig(dir, { ...cfg, model: 'x', seed: 3 }), /model: "m" there, "x" now; seed: 0 there, 3 now/);
     writeFileSync(join(dir, 'run.json'), '[]');
     assert.throws(() => checkRunConfig(dir, cfg), /not an r1 eval run config/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a resumed evaluation of a checkpoint whose weights changed under the same name is refused', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'r1-weights-'));
+  try {
+    const ckpt = join(dir, 'model');
+    mkdirSync(ckpt);
+    writeFileSync(join(ckpt, 'config.json'), '{}');
+    writeFileSync(join(ckpt, 'model.safetensors'), Buffer.alloc(3 << 20, 1));
+    const before = weightsFingerprint(ckpt);
+    assert.match(before ?? '', /^sha256:[0-9a-f]{16}$/);
+    assert.equal(weightsFingerprint(ckpt), before, 'stable');
+    // One byte changed in the middle of a 3 MiB file is not read; at either end it is.
+    const bytes = Buffer.alloc(3 << 20, 1);
+    bytes[(3 << 20) - 10] = 2;
+    writeFileSync(join(ckpt, 'model.safetensors'), bytes);
+    const after = weightsFingerprint(ckpt);
+    assert.notEqual(after, before);
+    assert.equal(weightsFingerprint(join(dir, 'nothing-here')), null);
+    const out = join(dir, 'out');
+    const cfg = { model: 'model', temperature: 0.6, topP: 0.95, maxTokens: 100, seed: 0, promptStyle: 'boxed' };
+    checkRunConfig(out, { ...cfg, weights: before as string });
+    assert.throws(() => checkRunConfig(out, { ...cfg, weights: after as string }), /other weights of the same model name \(weights: "sha256:/);
+    // A run.json written before fingerprints were kept resumes as before.
+    const old = join(dir, 'old');
+    checkRunConfig(old, cfg);
+    checkRunConfig(old, { ...cfg, weights: after as string });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -56,6 +56,8 @@ export const RunConfigSchema = z.object({
   maxTokens: z.number().int(),
   seed: z.number().int(),
   promptStyle: z.string(),
+  /** The weights' fingerprint, for local checkpoints (absent in runs written before it was kept, and for endpoints). */
+  weights: z.string().optional(),
 });
 export type RunConfig = z.infer<typeof RunConfigSchema>;
 
@@ -124,10 +126,12 @@ export function checkRunConfig(outDir: string, config: RunConfig): void {
   if (!parsed.success) throw new Error(`${path}: not an r1 eval run config; use a fresh --out directory`);
   const old = parsed.data;
   const diffs = (Object.keys(config) as (keyof RunConfig)[])
-    .filter((k) => old[k] !== config[k])
+    // A run.json written before fingerprints were kept cannot tell: its weights are taken on trust.
+    .filter((k) => old[k] !== config[k] && !(k === 'weights' && old.weights === undefined))
     .map((k) => `${k}: ${JSON.stringify(old[k])} there, ${JSON.stringify(config[k])} now`);
   if (diffs.length > 0) {
-    throw new Error(`${outDir} holds results from a run with different settings (${diffs.join('; ')}); use a fresh --out directory`);
+    const what = diffs.length === 1 && diffs[0]?.startsWith('weights:') ? 'other weights of the same model name' : 'different settings';
+    throw new Error(`${outDir} holds results from a run with ${what} (${diffs.join('; ')}); use a fresh --out directory`);
   }
 }
 

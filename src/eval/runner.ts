@@ -125,6 +125,7 @@ export async function runEval(opts: EvalOptions): Promise<EvalSummary> {
     maxTokens: opts.maxTokens,
     seed: opts.seed,
     promptStyle: EVAL_PROMPT_STYLE,
+    ...(opts.source.weights !== undefined && { weights: opts.source.weights }),
   });
   const store = SampleStore.open(opts.outDir);
 

@@ -61,6 +61,8 @@ export interface SampleSource {
   readonly label: string;
   /** The model name reported in results and used to look up prices. */
   readonly model: string;
+  /** A fingerprint of the weights (local checkpoints): a resumed run must sample the same ones. */
+  readonly weights?: string;
   /** Sample `opts.n` completions for each prompt (a single user turn); result[i] has n entries for prompts[i]. */
   complete(prompts: readonly string[], opts: SampleOptions): Promise<Completion[][]>;
 }
