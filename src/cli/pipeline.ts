@@ -24,6 +24,7 @@ export async function runStages(stages: readonly StageName[], raw: Raw, deps: De
   let ctx: StageContext;
   let stopBar = (): void => {};
   try {
+    if (raw.quick && raw.preset !== undefined && raw.preset !== 'quick') throw new Error(`--quick and --preset ${String(raw.preset)} disagree: give one`);
     const preset = pipelinePreset(raw.quick ? 'quick' : String(raw.preset ?? 'default'));
     const apiKey = typeof raw.teacherKeyEnv === 'string' ? process.env[raw.teacherKeyEnv] : undefined;
     if (typeof raw.teacherKeyEnv === 'string' && !apiKey) throw new Error(`--teacher-key-env ${raw.teacherKeyEnv}: the variable is not set`);
@@ -96,7 +97,7 @@ function parseStages(names: string[]): StageName[] {
 
 export function register(program: Command, deps: Deps = processDeps()): void {
   const opts = (c: Command): Command =>
-    c.option('--preset <name>', 'quick | default', 'default')
+    c.option('--preset <name>', 'quick | default (default: default)')
       .option('--quick', 'the quick preset (a minute or so)')
       .option('--out <dir>', 'run directory (default runs/<preset>)')
       .option('--base <dir>', 'use this checkpoint as the base model')
