@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { register as registerDemo } from './demo.js';
 import { register as registerDoctor } from './doctor.js';
 import { register as registerEval } from './eval.js';
+import { register as registerInit } from './init.js';
 import { register as registerModel } from './model.js';
 import { register as registerPipeline } from './pipeline.js';
 import { register as registerServe } from './serve.js';
@@ -15,4 +16,4 @@ import { register as registerVerify } from './verify.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [registerDemo, registerDoctor, registerEval, registerModel, registerPipeline, registerServe, registerServeRewards, registerTasks, registerTokenizer, registerTrain, registerVerify];
+export const commands: RegisterCommand[] = [registerDemo, registerDoctor, registerEval, registerModel, registerPipeline, registerServe, registerServeRewards, registerTasks, registerTokenizer, registerTrain, registerInit, registerVerify];

@@ -10,6 +10,7 @@ import { EndpointSource, ENDPOINT_DEFAULTS } from '../eval/endpoint.js';
 import { localModelSource } from '../eval/local-model.js';
 import { localModelName, requireLocalSource, type LocalSourceFactory } from '../eval/local-source.js';
 import { prepareOutDir } from '../eval/results.js';
+import { flagErrors } from './flags.js';
 import { Progress } from './progress.js';
 import { DEFAULT_PRICING, loadPricingFile, resolvePrice, type PricingTable } from '../eval/pricing.js';
 import { EvalInterrupted, EVAL_DEFAULTS, runEval, type EvalProgress } from '../eval/runner.js';
@@ -256,7 +257,7 @@ export function createEvalCommand(partial: Partial<EvalCliDeps> = {}): Command {
     .action(async (raw: Record<string, unknown>) => {
       const parsed = EvalFlagsSchema.safeParse(raw);
       if (!parsed.success) {
-        deps.stderr.write(`r1 eval: invalid options\n${z.prettifyError(parsed.error)}\n`);
+        deps.stderr.write(`r1 eval: ${flagErrors(parsed.error, raw)}\n`);
         deps.setExitCode(2);
         return;
       }

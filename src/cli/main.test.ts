@@ -84,6 +84,22 @@ test('usage errors exit 2 in every command: unknown flags, missing required opti
   }
 });
 
+test('help shown because a subcommand is missing or unknown exits 2; help asked for exits 0', () => {
+  const r1 = (args: string[]) => spawnSync(process.execPath, fromSource ? ['--import', 'tsx', main, ...args] : [main, ...args], { encoding: 'utf8', timeout: 60_000 });
+  for (const args of [[], ['model'], ['tokenizer'], ['help', 'bogus'], ['model', 'help', 'bogus']]) {
+    const r = r1(args);
+    assert.equal(r.status, 2, `r1 ${args.join(' ')}`);
+    assert.match(r.stderr, /Usage: r1/, `r1 ${args.join(' ')}: the help, on stderr`);
+    assert.equal(r.stdout, '');
+  }
+  assert.match(r1(['help', 'bogus']).stderr, /^error: unknown command 'bogus'\n/);
+  for (const args of [['help'], ['help', 'eval'], ['model', 'help'], ['model', '--help']]) {
+    const r = r1(args);
+    assert.equal(r.status, 0, `r1 ${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stdout, /Usage: r1/);
+  }
+});
+
 test('exitQuietlyOnClosedPipe exits 0 on EPIPE and rethrows other stream errors', () => {
   const s = new EventEmitter();
   const codes: number[] = [];

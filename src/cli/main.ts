@@ -20,12 +20,33 @@ function findPackageJson(): URL {
 const pkgUrl = findPackageJson();
 const pkg = JSON.parse(readFileSync(pkgUrl, 'utf8')) as { version: string };
 
-/** commander's exit on its own errors: help and version exit 0, every usage error 2 (like cmp and diff). */
+/**
+ * commander's exit on its own errors: help asked for (--help, `r1 help`, `r1 help CMD`) and version exit 0, every
+ * usage error 2 (like cmp and diff). Help shown because something is missing or wrong — `r1` or `r1 model` without
+ * a subcommand, `r1 help` of a command that does not exist — is a usage error: commander marks it with exit code 1.
+ */
 function exitOnCommanderError(err: CommanderError): never {
-  if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {
-    process.exit(0);
-  }
+  if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') process.exit(0);
+  if (err.code === 'commander.help') process.exit(err.exitCode === 0 ? 0 : 2);
   process.exit(2);
+}
+
+/** `r1 … help NAME` where NAME is no subcommand: commander prints the help alone, so say what was wrong first. */
+function reportUnknownHelpTopic(program: Command, args: readonly string[]): void {
+  let cmd = program;
+  for (let i = 0; i < args.length; i++) {
+    const name = args[i]!;
+    if (name === 'help' && cmd.commands.length > 0) {
+      const topic = args[i + 1];
+      if (topic !== undefined && !topic.startsWith('-') && !cmd.commands.some((c) => c.name() === topic || c.aliases().includes(topic))) {
+        process.stderr.write(`error: unknown command '${topic}'\n`);
+      }
+      return;
+    }
+    const sub = cmd.commands.find((c) => c.name() === name || c.aliases().includes(name));
+    if (!sub) return;
+    cmd = sub;
+  }
 }
 
 /** Apply the program's error settings to every subcommand: those built with `new Command` and attached by
@@ -49,4 +70,6 @@ export function buildProgram(): Command {
 // The native backend's notices (slow or degraded OpenBLAS setup, with the fix) go to stderr once, when it loads.
 setNativeNoticeSink((message) => process.stderr.write(`r1: ${message}\n`));
 exitQuietlyOnClosedPipe([process.stdout, process.stderr], (code) => process.exit(code));
-await buildProgram().parseAsync(process.argv);
+const program = buildProgram();
+reportUnknownHelpTopic(program, process.argv.slice(2));
+await program.parseAsync(process.argv);

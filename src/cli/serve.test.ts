@@ -65,6 +65,14 @@ test('r1 serve: usage errors exit 2 (no model, two models, --model without a val
   const cors = await run(['serve', '--demo', '--cors-origin', 'https://chat.example.com/']);
   assert.equal(cors.code, 2);
   assert.match(cors.stderr, /--cors-origin: "https:\/\/chat\.example\.com\/" is not an origin .*did you mean https:\/\/chat\.example\.com\?/);
+  // Bad values: one line naming each flag as typed.
+  const bad = await run(['serve', '--demo', '--max-batch', '0', '--max-queue', '-1', '--prefix-cache-mb', 'x', '--rate-limit', '-1', '--body-limit-kb', '0', '--api-key', '']);
+  assert.equal(bad.code, 2);
+  assert.equal(bad.stderr, 'r1 serve: --api-key: must not be empty; --max-batch: must be at least 1, got 0; --max-queue: must be at least 0, got -1; '
+    + '--prefix-cache-mb: must be a number, got "x"; --body-limit-kb: must be at least 1, got 0; --rate-limit: must be at least 0, got -1\n');
+  const context = await run(['serve', '--demo', '--context', '100000']);
+  assert.equal(context.code, 2);
+  assert.match(context.stderr, /^r1 serve: --context 100000 is more than the model's 2048-token context \(leave --context out to use all of it\)$/m);
 });
 
 test('r1 serve --gguf: a GGUF through llama.cpp, prompted with --chat-template, answers with the reasoning split; a missing file exits 1', async () => {

@@ -6,8 +6,9 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { buildServer, MODEL_ALIAS, type ServeOptions } from '../serve/app.js';
-import type { ChatEngine } from '../serve/engine.js';
+import { ContextTooLongError, type ChatEngine } from '../serve/engine.js';
 import { checkpointEngine, demoEngine, DEMO_BANNER, ggufEngine, type EngineTuning } from '../serve/models.js';
+import { flagErrors } from './flags.js';
 
 const int = (lo: number, hi: number): z.ZodCoercedNumber => z.coerce.number().int().min(lo).max(hi);
 
@@ -88,7 +89,7 @@ async function engineFor(flags: ServeFlags, deps: ServeDeps): Promise<{ engine: 
 export async function runServe(raw: Record<string, unknown>, deps: ServeDeps): Promise<number> {
   const parsed = ServeFlagsSchema.safeParse(raw);
   if (!parsed.success) {
-    deps.stderr.write(`r1 serve: ${parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ')}\n`);
+    deps.stderr.write(`r1 serve: ${flagErrors(parsed.error, raw)}\n`);
     return 2;
   }
   const flags = parsed.data;
@@ -111,6 +112,10 @@ export async function runServe(raw: Record<string, unknown>, deps: ServeDeps): P
   try {
     ({ engine, banner } = await engineFor(flags, deps));
   } catch (err) {
+    if (err instanceof ContextTooLongError) {
+      deps.stderr.write(`r1 serve: --context ${err.context} is more than the model's ${err.modelContext}-token context (leave --context out to use all of it)\n`);
+      return 2;
+    }
     deps.stderr.write(`r1 serve: ${(err as Error).message}\n`);
     return err instanceof UsageError ? 2 : 1;
   }

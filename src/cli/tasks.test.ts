@@ -62,6 +62,10 @@ test('usage errors exit 2; a missing data folder exits 1 naming the path and sou
   const bad = r1(['tasks', 'sample', 'sudoku', '--difficulty', 'hard']);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /unknown task "sudoku" \(known: arithmetic/);
+  // A bad flag value: one line, naming the flag as typed.
+  const n = r1(['tasks', 'sample', 'countdown', '-n', 'abc', '--style', 'plain']);
+  assert.equal(n.code, 2);
+  assert.equal(n.stderr, 'r1 tasks: -n: must be a number, got "abc"; --style: must be one of r1-zero, boxed, got "plain"\n');
   const missing = r1(['tasks', 'sample', 'amc23', '-n', '1'], { R1_DATA_DIR: '/nonexistent/r1-data' });
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /benchmark data folder not found: \/nonexistent\/r1-data/);

@@ -3,6 +3,7 @@
 
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { flagErrors } from './flags.js';
 import { Rng } from '../util/rng.js';
 import { getTaskByName, listTasks, taskInfo } from '../tasks/registry.js';
 import type { TaskItem } from '../tasks/types.js';
@@ -29,7 +30,7 @@ class UsageError extends Error {}
 
 async function sample(name: string, raw: Record<string, unknown>, deps: TasksCliDeps): Promise<void> {
   const parsed = sampleFlags.safeParse(raw);
-  if (!parsed.success) throw new UsageError(z.prettifyError(parsed.error));
+  if (!parsed.success) throw new UsageError(flagErrors(parsed.error, raw));
   const f = parsed.data;
   let task;
   try {

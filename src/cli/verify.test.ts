@@ -65,7 +65,9 @@ test('bad usage exits 2 with a message', () => {
     [['verify', '--gold', '1', '--answer', '1', '--completion', '1'], /exactly one of --answer and --completion/],
     [['verify', '--answer', '1'], /give --gold/],
     [['verify', '--gold', '1', '--answer', '1', '--priority', 'boxed,guess'], /priority/],
-    [['verify', '--gold', '1', '--answer', '1', '--timeout-ms', '0'], /--timeout-ms must be positive/],
+    [['verify', '--gold', '1', '--answer', '1', '--timeout-ms', '0'], /^r1 verify: --timeout-ms: must be more than 0, got 0\n$/],
+    [['verify', '--gold', '1', '--answer', '1', '--timeout-ms', 'abc'], /^r1 verify: --timeout-ms: must be a number, got "abc"\n$/],
+    [['verify', '--gold', '1', '--answer', '1', '--workers', '2.5', '--gold-extract', 'x'], /^r1 verify: --workers: must be a whole number, got "2\.5"; --gold-extract: must be one of auto, always, never, got "x"\n$/],
     [['verify', '--file', 'x.jsonl', '--gold', '1'], /--file cannot be combined/],
     [['verify', '--nope'], /unknown option '--nope'/],
   ];

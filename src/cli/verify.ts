@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { readLinesSync } from '../util/lines.js';
 import { z } from 'zod';
+import { flagErrors } from './flags.js';
 import { EXTRACT_METHODS, GOLD_EXTRACT_MODES, MathVerifier, type ExtractMethod, type GoldExtract, type MathVerdict } from '../verify/math/index.js';
 
 /** Streams and exit status, replaceable in tests. */
@@ -26,9 +27,9 @@ const flagsSchema = z
     completion: z.string().optional(),
     file: z.string().min(1, '--file needs a path').optional(),
     json: z.boolean(),
-    timeoutMs: z.coerce.number().positive('--timeout-ms must be positive').max(600_000),
-    workers: z.coerce.number().int('--workers must be an integer').min(1).max(64),
-    relTol: z.coerce.number().min(0).lt(1, '--rel-tol must be below 1').optional(),
+    timeoutMs: z.coerce.number().positive().max(600_000),
+    workers: z.coerce.number().int().min(1).max(64),
+    relTol: z.coerce.number().min(0).lt(1).optional(),
     minAccuracy: z.coerce.number().min(0, '--min-accuracy is a fraction in [0, 1]').max(1, '--min-accuracy is a fraction in [0, 1]').optional(),
     priority: z
       .string()
@@ -202,7 +203,7 @@ export function addVerifyCommand(parent: Command, partial: Partial<VerifyCliDeps
     .action(async (opts: Record<string, unknown>) => {
       try {
         const parsed = flagsSchema.safeParse(opts);
-        if (!parsed.success) throw new UsageError(z.prettifyError(parsed.error));
+        if (!parsed.success) throw new UsageError(flagErrors(parsed.error, opts));
         if (parsed.data.file !== undefined) await scoreFile(parsed.data, deps);
         else await single(parsed.data, deps);
       } catch (e) {

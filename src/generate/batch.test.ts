@@ -11,7 +11,7 @@ import { createEngine } from '../tensor/index.js';
 import { preset, Transformer, type PresetName } from '../model/index.js';
 import { Rng } from '../util/rng.js';
 import { packageRoot } from '../util/package-root.js';
-import { GenerationBatch, runBatch, type GenerationEvent, type Generation } from './batch.js';
+import { GenerationBatch, NanLogitsError, runBatch, type GenerationEvent, type Generation } from './batch.js';
 import { generate, generateAsync, type GenerateOptions, type TokenEvent } from './generate.js';
 import { PrefixCache } from './prefix-cache.js';
 import { fromDecode } from './text.js';
@@ -192,6 +192,50 @@ test('cancel and an aborted signal free the rows at once; waiting requests take 
   w.step();
   w.cancel(queued);
   assert.deepEqual(w.drain(), [{ type: 'finish', id: queued, sample: 0, reason: 'cancelled', generation: null, usage: { promptTokens: 0, completionTokens: 0, cachedPromptTokens: 0 } }]);
+});
+
+test('a step that throws ends the requests it was working on with a finish each and frees their rows; waiting ones stay queued', () => {
+  // NaN weights: sampling an admitted request's first token fails, with an error that names the problem.
+  const nan = new Transformer(createEngine(backend), preset('tiny-dense'), new Rng(3));
+  nan.namedParameters().find(([name]) => name.includes('embed_tokens'))![1].data.fill(NaN);
+  const b = new GenerationBatch(nan, { slots: 2, cacheLen: 64 });
+  const a = b.add({ prompt: [1, 2, 3], maxNewTokens: 5, n: 2 }); // both samples take the two rows
+  const queued = b.add({ prompt: [4, 5], maxNewTokens: 5 });
+  assert.throws(() => b.step(), (e: Error) => e instanceof NanLogitsError && /the model produced NaN logits/.test(e.message) && /logits contain NaN/.test(String((e.cause as Error).message)));
+  assert.deepEqual(b.endFailedStep(), [a]);
+  const finishes = (ev: GenerationEvent[]): [number, number, string][] => ev.flatMap((e) => (e.type === 'finish' ? [[e.id, e.sample, e.reason] as [number, number, string]] : []));
+  assert.deepEqual(finishes(b.drain()), [[a, 0, 'cancelled'], [a, 1, 'cancelled']]);
+  assert.equal(b.active, 0);
+  assert.deepEqual(b.openRequests(), [queued], 'the waiting request stays queued');
+  // It takes a freed row and fails the same way.
+  assert.throws(() => b.step(), NanLogitsError);
+  assert.deepEqual(b.endFailedStep(), [queued]);
+  assert.deepEqual(finishes(b.drain()), [[queued, 0, 'cancelled']]);
+  assert.ok(b.idle);
+
+  // A failure part-way through a decode step (here the detokenizer, once): every request in it gets exactly one
+  // finish per sample, and all rows are free again afterwards.
+  let calls = 0;
+  const flaky = fromDecode((ids) => {
+    if (++calls === 12) throw new Error('decoder failed');
+    return letters(ids);
+  });
+  const d = new GenerationBatch(dense, { slots: 3, cacheLen: 64, decoder: flaky });
+  const ids = promptsOf([4, 6, 5], 50).map((prompt, i) => d.add({ prompt, maxNewTokens: 30, seed: i }));
+  const events: GenerationEvent[] = [];
+  assert.throws(() => {
+    while (!d.idle) events.push(...d.step());
+  }, /decoder failed/);
+  const ended = d.endFailedStep();
+  events.push(...d.drain());
+  assert.ok(ended.length > 0);
+  for (const id of ids) assert.equal(finishes(events).filter(([i]) => i === id).length, 1, `request ${id}: one finish`);
+  assert.ok(d.idle);
+  const again = d.add({ prompt: [1, 2], maxNewTokens: 4, seed: 9, n: 3 });
+  const first = d.step();
+  assert.equal(d.active + finishes(first).length, 3, 'its three samples all got a row at once');
+  const { gens } = drive(d);
+  assert.equal([...gens.keys()].filter((k) => k.startsWith(`${again}/`)).length + finishes(first).length, 3);
 });
 
 test('runBatch with an aborted signal cancels every request and rejects', async () => {

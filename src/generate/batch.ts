@@ -143,6 +143,26 @@ interface Seq {
 /** A request's prefill kept until every sample has started: next-token logits and the prompt's KV. */
 interface Shared { logits: Float32Array; kv: KvStore | null; left: number }
 
+/** A sample taken from the queue into a row by the admission round under way, not yet decoding or finished. */
+interface Admitting { req: Req; j: number; slot: number; cached: number }
+
+/**
+ * Sampling met NaN logits: the model's weights (or activations) hold NaN or Infinity, as after a diverged training
+ * run. Thrown by step(), admit() and generate() in place of the sampler's error (kept as `cause`).
+ */
+export class NanLogitsError extends Error {
+  constructor(cause: unknown) {
+    super('the model produced NaN logits (its weights likely hold NaN or Infinity, e.g. after a diverged training run)', { cause });
+    this.name = 'NanLogitsError';
+  }
+}
+
+/** Rethrows a sampling failure, as NanLogitsError when the logits it sampled from hold a NaN. */
+function sampleFailure(err: unknown, logits: Float32Array): never {
+  for (let i = 0; i < logits.length; i++) if (Number.isNaN(logits[i]!)) throw new NanLogitsError(err);
+  throw err;
+}
+
 export class GenerationBatch {
   readonly model: Transformer;
   readonly slots: number;
@@ -161,6 +181,8 @@ export class GenerationBatch {
   /** Samples waiting for a row, in admission order: [request, sample]. */
   #waiting: [Req, number][] = [];
   #active: Seq[] = [];
+  /** Samples of the admission round under way (empty between steps unless that round threw). */
+  readonly #admitting = new Set<Admitting>();
   readonly #reqs = new Map<number, Req>();
   #nextId = 0;
   #events: GenerationEvent[] = [];
@@ -283,6 +305,30 @@ export class GenerationBatch {
         this.#end(req, s.sample, { promptTokens: req.prompt.length, completionTokens: s.tokens.length, cachedPromptTokens: s.cached });
       }
     }
+  }
+
+  /**
+   * After step() or admit() threw (a kernel error, NaN logits): ends the requests that step was working on — every
+   * request with a sample decoding or being admitted — with a 'cancelled' finish for each unfinished sample (drain()
+   * returns them) and frees their rows, so none is left without a finish or holding a row. Requests still waiting
+   * stay queued. Returns the ended requests' ids (empty when the failure touched none).
+   */
+  endFailedStep(): number[] {
+    // A decode step that threw part-way through accepting tokens may have finished some rows already.
+    this.#active = this.#active.filter((s) => !s.finish);
+    const ids = new Set<number>();
+    for (const a of this.#admitting) ids.add(a.req.id);
+    for (const s of this.#active) ids.add(s.req.id);
+    for (const a of this.#admitting) {
+      this.#free.push(a.slot);
+      this.#end(a.req, a.j, { promptTokens: a.req.prompt.length, completionTokens: 0, cachedPromptTokens: a.cached });
+    }
+    this.#admitting.clear();
+    for (const id of ids) {
+      this.#shared.delete(id);
+      this.cancel(id);
+    }
+    return [...ids];
   }
 
   /** Events emitted by cancel() calls since the last step (step() returns them too). */
@@ -412,6 +458,7 @@ export class GenerationBatch {
       const prompt = req.prompt;
       const P = prompt.length;
       const a: Admit = { req, j, slot: free.pop()!, cached: 0 };
+      this.#admitting.add(a);
       const sh = shared.get(req.id);
       const sibling = firstOf.get(req.id);
       if (sh) {
@@ -486,8 +533,15 @@ export class GenerationBatch {
         split: req.reasoning ? new ReasoningStream(req.reasoning) : null,
       };
       this.#mask(a.logits!, 1);
-      const { token, logprob } = this.#sampler.sample(a.logits!.subarray(0, V), req.sampling, req.rngs[a.j]!);
-      if (!this.#accept(s, token, logprob)) this.#active.push(s);
+      const row = a.logits!.subarray(0, V);
+      let picked: { token: number; logprob: number };
+      try {
+        picked = this.#sampler.sample(row, req.sampling, req.rngs[a.j]!);
+      } catch (err) {
+        sampleFailure(err, row);
+      }
+      if (!this.#accept(s, picked.token, picked.logprob)) this.#active.push(s);
+      this.#admitting.delete(a);
     }
   }
 
@@ -506,6 +560,20 @@ export class GenerationBatch {
     this.#mask(logits, B);
     this.stats.decodeSteps++;
     this.stats.decodeTokens += B;
+    try {
+      this.#sampleRows(logits, B);
+    } catch (err) {
+      sampleFailure(err, logits.subarray(0, B * V));
+    }
+    let done = 0;
+    for (let b = 0; b < B; b++) if (this.#accept(active[b]!, this.#picked[b]!, this.#pickedLp[b]!)) done++;
+    this.stats.decodeMs += performance.now() - t0;
+    if (done > 0) this.#active = active.filter((s) => !s.finish);
+  }
+
+  /** Samples rows (B, V) of the live rows into #picked / #pickedLp, one backend call per distinct sampling setting. */
+  #sampleRows(logits: Float32Array, B: number): void {
+    const active = this.#active, V = this.#V;
     const key = active[0]!.req.samplingKey;
     if (active.every((s) => s.req.samplingKey === key)) {
       // All rows in one backend call, each from its own stream (the same tokens as Sampler.sample per row).
@@ -530,10 +598,6 @@ export class GenerationBatch {
         });
       }
     }
-    let done = 0;
-    for (let b = 0; b < B; b++) if (this.#accept(active[b]!, this.#picked[b]!, this.#pickedLp[b]!)) done++;
-    this.stats.decodeMs += performance.now() - t0;
-    if (done > 0) this.#active = active.filter((s) => !s.finish);
   }
 }
 

@@ -1,7 +1,7 @@
 // src/generate/index.ts — the public generation API: the stepping batch (the one generation path), batched generate
 // with log-probs and streaming, sampling, stop strings, the reasoning split, the prefix cache and the decode steppers.
 
-export { GenerationBatch, runBatch, type BatchOptions, type GenerationRequest, type GenerationEvent } from './batch.js';
+export { GenerationBatch, NanLogitsError, runBatch, type BatchOptions, type GenerationRequest, type GenerationEvent } from './batch.js';
 export { generate, generateAsync, type GenerateOptions, type GenerateResult, type GenerateStats, type Generation, type GenerationUsage, type TokenEvent, type FinishReason } from './generate.js';
 export { ReasoningStream, type ReasoningTags, type ReasoningParts } from './reasoning-stream.js';
 export { PrefixCache, type PrefixCacheOptions, type PrefixCacheStats } from './prefix-cache.js';

@@ -233,6 +233,34 @@ test('401 without or with a wrong key (constant-time compare), 429 over the rate
   }
 });
 
+test('a model that produces NaN logits gets a prompt 500 naming the problem, streaming or not, and the server keeps serving', { timeout: 30_000 }, async () => {
+  const broken = demoParts(1);
+  broken.model.namedParameters().find(([name]) => name.includes('embed_tokens'))![1].data.fill(NaN);
+  const nanEngine = new LocalEngine({ ...broken, name: 'nan', slots: 2, maxQueue: 4, context: 64 });
+  const logged: string[] = [];
+  const server = buildServer(nanEngine, { generationTimeoutMs: 60_000, log: (l) => logged.push(l) });
+  const url = await server.listen({ host: '127.0.0.1', port: 0 });
+  try {
+    const body = (extra: object = {}): string => JSON.stringify({ model: 'nan', messages: [{ role: 'user', content: 'hi' }], max_tokens: 8, ...extra });
+    const t0 = Date.now();
+    // Three at once (more than the two slots: one waits, then fails on its own turn), then a streaming one.
+    const replies = await Promise.all([body(), body({ seed: 1 }), body({ seed: 2 })].map((b) => post('/v1/chat/completions', b, {}, url)));
+    replies.push(await post('/v1/chat/completions', body({ stream: true }), {}, url));
+    for (const r of replies) {
+      assert.equal(r.status, 500, JSON.stringify(r.json));
+      assert.equal(r.json.error!.type, 'server_error');
+      assert.match(r.json.error!.message, /the model produced NaN logits/);
+    }
+    assert.ok(Date.now() - t0 < 10_000, `answered in ${Date.now() - t0} ms`);
+    assert.match(logged.join('\n'), /NaN logits .*logits contain NaN/);
+    const health = (await (await fetch(`${url}/health`)).json()) as { status: string; active: number; waiting: number };
+    assert.deepEqual([health.status, health.active, health.waiting], ['ok', 0, 0]);
+  } finally {
+    await server.close();
+    await nanEngine.close();
+  }
+});
+
 test('a client that disconnects mid-stream cancels its generation and frees its batch slot', async () => {
   const before = engine.stats.decodeTokens;
   const stream = await client.chat.completions.create({ ...ask('Tell me a long story.', { max_tokens: 300, seed: 3 }), stream: true });

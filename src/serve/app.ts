@@ -190,9 +190,14 @@ export function buildServer(engine: ChatEngine, o: ServeOptions = {}): FastifyIn
      * same end. A generation cut by the limit is therefore a reply cut by a budget, like max_tokens: what it
      * produced, with finish_reason "length". A request the limit caught before its first token spent it waiting
      * for a slot (or in a prefill behind others): that is overload, and a 503 a later retry may get past. A shutdown
-     * or an engine failure is a 503 too.
+     * is a 503 too. A generation the model failed (NaN logits, a kernel error) is a 500 saying what failed; the
+     * underlying error goes to the log.
      */
     const outcome = (fin: Extract<EngineEvent, { type: 'finish' }>): { reason: 'stop' | 'length'; usage: EngineUsage } | ApiError | 'gone' => {
+      if (fin.reason === 'error') {
+        log(`r1 serve: error: ${fin.error.detail}`);
+        return ctl.signal.aborted ? 'gone' : serverError(fin.error.message);
+      }
       if (fin.reason !== 'cancelled') return { reason: fin.reason, usage: fin.usage };
       if (ctl.signal.aborted) return 'gone';
       if (timeLimit.aborted) {

@@ -4,7 +4,7 @@
 // chat.ts's promptIds, KV of repeated prefixes reused through the prefix cache, a bounded wait queue.
 
 import {
-  GenerationBatch, PrefixCache, lenientDecoder, encodePrompt, stopTokenIds, addedTokenOrNull,
+  GenerationBatch, NanLogitsError, PrefixCache, lenientDecoder, encodePrompt, stopTokenIds, addedTokenOrNull,
   DecoderWeights, type GenerationEvent, type PromptInput,
 } from '../generate/index.js';
 import type { Transformer } from '../model/index.js';
@@ -33,10 +33,17 @@ export interface EngineUsage {
   reasoningTokens: number;
 }
 
+/** Why a generation failed: `message` may be shown to the client; `detail` (the underlying error) is for the log. */
+export interface EngineFailure {
+  message: string;
+  detail: string;
+}
+
 export type EngineEvent =
   | { type: 'reasoning-delta'; delta: string }
   | { type: 'text-delta'; delta: string }
-  | { type: 'finish'; reason: 'stop' | 'length' | 'cancelled'; usage: EngineUsage };
+  | { type: 'finish'; reason: 'stop' | 'length' | 'cancelled'; usage: EngineUsage }
+  | { type: 'finish'; reason: 'error'; usage: EngineUsage; error: EngineFailure };
 
 export interface EngineLoad {
   /** Requests decoding now / waiting for a row. */
@@ -54,7 +61,8 @@ export interface ChatEngine {
   /** Tokens of context (prompt + generated). */
   readonly context: number;
   /**
-   * Starts a request: `sink` gets its deltas and exactly one finish (also when cancelled through `signal`).
+   * Starts a request: `sink` gets its deltas and exactly one finish (also when cancelled through `signal`, and a
+   * finish with reason 'error' when the model fails on it).
    * Throws ApiError synchronously when the request cannot start (a template refusal: 400; prompt too long: 400
    * context_length_exceeded; queue full: 503). A cancelled request's finish carries the usage of what it generated
    * before the cancel (all zeros when it never started), so the server can answer a time limit with that part.
@@ -81,6 +89,14 @@ export interface LocalEngineOptions {
   /** Seed of the stream that seeds requests sent without one. */
   seed?: number;
   description?: string;
+}
+
+/** LocalEngineOptions.context is more than the model was built for (its maxSeqLen). */
+export class ContextTooLongError extends RangeError {
+  constructor(readonly context: number, readonly modelContext: number) {
+    super(`context ${context} is more than the model's ${modelContext}-token context`);
+    this.name = 'ContextTooLongError';
+  }
 }
 
 interface Live {
@@ -112,6 +128,7 @@ export class LocalEngine implements ChatEngine {
     if (tokenizer.vocabSize > model.config.vocabSize) throw new Error(`${o.name}: tokenizer has ${tokenizer.vocabSize} tokens but the model only ${model.config.vocabSize}`);
     this.modelId = o.name;
     this.context = o.context ?? model.config.maxSeqLen;
+    if (this.context > model.config.maxSeqLen) throw new ContextTooLongError(this.context, model.config.maxSeqLen);
     this.description = o.description ?? `local ${o.name} (${model.engine.backend.info.name} backend)`;
     this.#tok = tokenizer;
     this.#maxQueue = o.maxQueue ?? 256;
@@ -181,7 +198,8 @@ export class LocalEngine implements ChatEngine {
   /**
    * The decode loop: one batch step, dispatch its events, yield to the event loop; stops when idle. Requests that
    * arrived are admitted first, on their own: their prefill and first token go out before the next decode step of
-   * every live row (step() alone would send them only after that step, a whole batch's decode later).
+   * every live row (step() alone would send them only after that step, a whole batch's decode later). A step that
+   * throws fails the requests it was working on and the loop goes on with the rest.
    */
   async #loop(): Promise<void> {
     const b = this.#batch;
@@ -189,26 +207,69 @@ export class LocalEngine implements ChatEngine {
     try {
       while (!b.idle) {
         if (b.waiting > 0 && b.active < b.slots) {
-          this.#dispatch(b.admit());
+          this.#stepSafely(() => b.admit());
           await yieldNow();
         }
-        this.#dispatch(b.step());
+        this.#stepSafely(() => b.step());
         await yieldNow();
       }
-    } catch (err) {
-      // A failing step (out of memory, a kernel error) ends every request in flight; the batch is left empty.
-      for (const id of this.#batch.openRequests()) this.#batch.cancel(id);
-      this.#dispatch(this.#batch.drain());
-      this.lastError = err instanceof Error ? err : new Error(String(err));
     } finally {
       this.#running = false;
+      // Every request gets its finish: one the batch no longer holds (which only a failure could cause) fails now
+      // rather than wait forever, as its client and its time limit would.
+      this.#failOrphans(new Error('the request was lost by the decode loop'));
     }
   }
 
-  /** The last decode failure, if any (reported by /health). */
+  /** The last decode failure, if any. */
   lastError: Error | null = null;
 
-  #dispatch(events: GenerationEvent[]): void {
+  /**
+   * Runs one batch step and dispatches its events. When it throws (NaN logits, out of memory, a kernel error), the
+   * requests the step was working on end with an 'error' finish; waiting ones stay queued. A failure that touched no
+   * request (the batch itself is broken) ends them all, so the loop cannot spin on it.
+   */
+  #stepSafely(step: () => GenerationEvent[]): void {
+    let events: GenerationEvent[];
+    try {
+      events = step();
+    } catch (err) {
+      const error = err instanceof Error ? err : new Error(String(err));
+      this.lastError = error;
+      const b = this.#batch;
+      let failed = b.endFailedStep();
+      if (failed.length === 0) {
+        failed = b.openRequests();
+        for (const id of failed) b.cancel(id);
+      }
+      this.#dispatch(b.drain(), { ids: new Set(failed), failure: this.#failure(error) });
+      this.#failOrphans(error);
+      return;
+    }
+    this.#dispatch(events);
+  }
+
+  /** What a client is told of a failed generation: the model's own fault by name, anything else without internals. */
+  #failure(err: Error): EngineFailure {
+    const cause = err.cause instanceof Error ? ` (${err.cause.message})` : '';
+    const detail = `${err.message}${cause}`;
+    if (err instanceof NanLogitsError) return { message: err.message, detail };
+    return { message: 'the generation failed on the server', detail };
+  }
+
+  /** Fails every live request the batch no longer holds (none, unless a step broke the batch's bookkeeping). */
+  #failOrphans(err: Error): void {
+    const open = new Set(this.#batch.openRequests());
+    for (const [id, live] of this.#live) {
+      if (open.has(id)) continue;
+      this.#live.delete(id);
+      const usage: EngineUsage = { promptTokens: 0, completionTokens: live.tokens.length, cachedPromptTokens: 0, reasoningTokens: this.#reasoningTokens(live.tokens) };
+      live.sink({ type: 'finish', reason: 'error', usage, error: this.#failure(err) });
+    }
+  }
+
+  /** Sends events to their requests' sinks; the 'cancelled' finishes of `failed.ids` become 'error' finishes. */
+  #dispatch(events: GenerationEvent[], failed?: { ids: Set<number>; failure: EngineFailure }): void {
     for (const e of events) {
       const live = this.#live.get(e.id);
       if (!live) continue;
@@ -219,7 +280,8 @@ export class LocalEngine implements ChatEngine {
         // Cancelled (no generation): the batch reports what the request used before the cancel.
         const used = e.generation?.usage ?? e.usage ?? { promptTokens: 0, completionTokens: 0, cachedPromptTokens: 0 };
         const usage: EngineUsage = { ...used, reasoningTokens: this.#reasoningTokens(e.generation?.tokens ?? live.tokens) };
-        live.sink({ type: 'finish', reason: e.reason, usage });
+        if (e.reason === 'cancelled' && failed?.ids.has(e.id)) live.sink({ type: 'finish', reason: 'error', usage, error: failed.failure });
+        else live.sink({ type: 'finish', reason: e.reason, usage });
       }
     }
   }
