@@ -84,10 +84,6 @@ const processDeps = (): InitCliDeps => ({
 });
 
 export function register(program: Command, deps: InitCliDeps = processDeps()): void {
-  // `init` may already be declared beside the trainers (train.ts, with the same flags): this declaration replaces it.
-  const commands = program.commands as Command[];
-  const existing = commands.findIndex((c) => c.name() === 'init');
-  if (existing >= 0) commands.splice(existing, 1);
   program.command('init <dir>').description('a randomly initialised checkpoint to pretrain from')
     .option('--preset <name>', `${presetNames.filter((n) => n !== 'deepseek-v3').join(' | ')}, or a model config JSON file`, 'tiny-dense')
     .option('--tokenizer <path>', 'an existing tokenizer (folder or tokenizer.json)')

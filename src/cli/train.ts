@@ -1,21 +1,23 @@
-// src/cli/train.ts — `r1 sft`, `r1 grpo` and `r1 init`: thin. Flags and an optional config file (JSON or YAML; flags
+// src/cli/train.ts — `r1 sft` and `r1 grpo` (`r1 init` is in init.ts): thin. Flags and an optional config file (JSON or YAML; flags
 // win) → one validated config → the trainer in src/train, with a live progress line, SIGINT/SIGTERM turned into a
-// checkpoint-and-stop, and `--dry-run` printing the resolved config.
+// checkpoint-and-stop (a second one ends the process at once), and `--dry-run` printing the resolved config. A closed
+// output pipe does not end a run: the trainer goes on writing its files.
 
 import type { Command } from 'commander';
 import { Progress } from './progress.js';
-import { readFileSync } from 'node:fs';
-import { isPresetName, parseModelConfig, preset, type ModelConfigInput } from '../model/index.js';
-import { loadTokenizer } from '../tokenizer/index.js';
 import {
-  initCheckpoint, mergeConfig, MetricsStream, parseGrpoConfig, parseSftConfig, readConfigFile, trainGrpo, trainSft, type StepMetrics,
+  mergeConfig, MetricsStream, parseGrpoConfig, parseSftConfig, readConfigFile, trainGrpo, trainSft, type CheckpointRef, type StepMetrics,
 } from '../train/index.js';
+import { guardClosedPipes } from '../util/closed-pipe.js';
 
 export interface TrainCliDeps {
   stdout: { write(s: string): unknown };
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
   setExitCode: (code: number) => void;
-  /** Process signals to honour (SIGINT/SIGTERM); injectable for tests. */
+  /**
+   * Process signals to honour (SIGINT/SIGTERM); injectable for tests. The returned function removes the handler,
+   * which gives the signals back their default action: end the process at once.
+   */
   onSignal: (handler: () => void) => () => void;
 }
 
@@ -58,7 +60,7 @@ function resolveInput(raw: Raw, flagValues: Record<string, unknown>): Record<str
 }
 
 async function runTrainer(kind: 'sft' | 'grpo', raw: Raw, deps: TrainCliDeps): Promise<void> {
-  const source = typeof raw.config === 'string' ? raw.config : `r1 ${kind} flags`;
+  const source = typeof raw.config === 'string' ? raw.config : 'flags';
   const optim = { lr: num(raw.lr as string), warmupSteps: num(raw.warmup as string) };
   let config;
   try {
@@ -93,61 +95,54 @@ async function runTrainer(kind: 'sft' | 'grpo', raw: Raw, deps: TrainCliDeps): P
     deps.stdout.write(JSON.stringify(config, null, 2) + '\n');
     return;
   }
-  const controller = new AbortController();
-  const off = deps.onSignal(() => {
-    if (!controller.signal.aborted) deps.stderr.write(`\nr1 ${kind}: stopping after this step and writing a checkpoint (again to force)\n`);
-    else process.exit(130);
-    controller.abort();
-  });
+  // Progress and notices must never end a run: a closed pipe is absorbed (the run goes on, its files complete).
+  const pipes = guardClosedPipes([deps.stdout, deps.stderr]);
+  const out = (s: string): void => pipes.write(deps.stdout, s);
+  const err = (s: string): void => pipes.write(deps.stderr, s);
   const metrics = new MetricsStream();
   const bar = new Progress(deps.stderr, { unit: 'steps' });
   let resumed: number | null = null;
+  let lastStep = 0;
   metrics.subscribe((m) => {
     resumed ??= m.step - 1;
+    lastStep = m.step;
     bar.update({ label: `r1 ${kind}`, done: m.step, total: config.steps, resumed, fields: stepFields(m) });
   });
-  const log = (msg: string): void => void deps.stderr.write(`r1 ${kind}: ${msg}\n`);
+  let lastCheckpoint: CheckpointRef | null = null;
+  const onCheckpoint = (ck: CheckpointRef): void => void (lastCheckpoint = ck);
+  // The first SIGINT/SIGTERM stops the run at the end of the step in flight, with a checkpoint. The handler then
+  // removes itself: a second signal ends the process at once through the signal's default action, which needs no
+  // turn of the event loop (a step is long synchronous work) and so takes effect immediately.
+  const controller = new AbortController();
+  const off = deps.onSignal(() => {
+    off();
+    bar.stop();
+    const kept = lastCheckpoint === null
+      ? 'there is no checkpoint yet, so --resume would start over'
+      : `the newest checkpoint, ${lastCheckpoint.dir} (step ${lastCheckpoint.step}), is intact and --resume continues from it`;
+    err(`\nr1 ${kind}: stopping at the end of step ${Math.max(lastStep, lastCheckpoint?.step ?? 0) + 1} to write a checkpoint; press Ctrl-C again to stop now without one (${kept})\n`);
+    controller.abort();
+  });
+  const log = (msg: string): void => err(`r1 ${kind}: ${msg}\n`);
   try {
+    const common = { resume: raw.resume === true, signal: controller.signal, metrics, log, onCheckpoint };
     const res = kind === 'grpo'
-      ? await trainGrpo({ config: config as ReturnType<typeof parseGrpoConfig>, resume: raw.resume === true, signal: controller.signal, metrics, log })
-      : await trainSft({ config: config as ReturnType<typeof parseSftConfig>, resume: raw.resume === true, signal: controller.signal, metrics, log });
+      ? await trainGrpo({ config: config as ReturnType<typeof parseGrpoConfig>, ...common })
+      : await trainSft({ config: config as ReturnType<typeof parseSftConfig>, ...common });
     bar.stop();
     if (res.interrupted) {
-      deps.stderr.write(`r1 ${kind}: interrupted at step ${res.steps}; checkpoint ${res.modelDir} (continue with --resume)\n`);
+      err(`r1 ${kind}: interrupted at step ${res.steps}; checkpoint ${res.modelDir} (continue with --resume)\n`);
       deps.setExitCode(130);
       return;
     }
-    deps.stdout.write(`r1 ${kind}: ${res.steps} steps done; model in ${res.modelDir}; metrics in ${config.out}/metrics.jsonl\n`);
-  } catch (err) {
+    out(`r1 ${kind}: ${res.steps} steps done; model in ${res.modelDir}; metrics in ${config.out}/metrics.jsonl\n`);
+  } catch (e) {
     bar.stop();
-    deps.stderr.write(`r1 ${kind}: ${(err as Error).message}\n`);
+    err(`r1 ${kind}: ${(e as Error).message}\n`);
     deps.setExitCode(1);
   } finally {
     off();
-  }
-}
-
-/** `r1 init`: a randomly initialised checkpoint to pretrain from. */
-export function runInit(dir: string, raw: Raw, deps: TrainCliDeps): void {
-  try {
-    let config: ModelConfigInput;
-    const p = raw.preset as string;
-    if (isPresetName(p)) config = preset(p);
-    else config = parseModelConfig(JSON.parse(readFileSync(p, 'utf8')), p);
-    if (raw.maxSeqLen) config = { ...config, maxSeqLen: Number(raw.maxSeqLen) };
-    let tokenizer;
-    if (typeof raw.tokenizer === 'string') tokenizer = loadTokenizer(raw.tokenizer);
-    else if (typeof raw.corpus === 'string') {
-      const text = readFileSync(raw.corpus, 'utf8');
-      const vocabSize = Number(raw.vocabSize ?? 512);
-      if (!Number.isInteger(vocabSize) || vocabSize < 266) throw new Error(`--vocab-size must be an integer >= 266 (256 bytes + the R1 tokens + merges), got ${raw.vocabSize}`);
-      tokenizer = { corpus: text.split('\n').filter((l) => l.trim() !== ''), vocabSize };
-    } else throw new Error('give --tokenizer DIR_OR_FILE or --corpus FILE to train one');
-    const r = initCheckpoint(dir, { config, tokenizer, seed: Number(raw.seed ?? 0) });
-    deps.stdout.write(`r1 init: ${dir}: ${r.params.toLocaleString('en-US')} parameters, vocabulary ${r.tokenizer.vocabSize}\n`);
-  } catch (err) {
-    deps.stderr.write(`r1 init: ${(err as Error).message}\n`);
-    deps.setExitCode(2);
+    pipes.release();
   }
 }
 
@@ -185,12 +180,4 @@ export function register(program: Command, deps: TrainCliDeps = processDeps()): 
     .option('--prompt-style <s>', 'r1-zero | r1-zero-think | chat')
     .option('--allow-test-split', 'train on tasks that have only a test split (benchmarks), less a held-out part')
     .action(async (o: Raw) => runTrainer('grpo', o, deps));
-  program.command('init <dir>').description('a randomly initialised checkpoint to pretrain from')
-    .option('--preset <name>', 'tiny-dense | tiny-moe-mla | reference, or a model config JSON file', 'tiny-dense')
-    .option('--tokenizer <path>', 'an existing tokenizer (folder or tokenizer.json)')
-    .option('--corpus <file>', 'train a byte-level BPE tokenizer on this text file (one document per line)')
-    .option('--vocab-size <n>', 'tokenizer size when training one', '512')
-    .option('--max-seq-len <n>', 'context length')
-    .option('--seed <n>', 'initialisation seed', '0')
-    .action((dir: string, o: Raw) => runInit(dir, o, deps));
 }

@@ -30,8 +30,24 @@ function sha256(file: string): string {
   return createHash('sha256').update(readFileSync(file)).digest('hex');
 }
 
-/** Writes checkpoint `step` of `model` under runDir/checkpoints and deletes all but the newest `keep`. */
-export function saveCheckpoint(runDir: string, model: Transformer, tokenizer: Tokenizer, data: CheckpointData, keep: number): string {
+/** What saveCheckpoint needs to know to keep the right checkpoints. */
+export interface RetentionOptions {
+  /**
+   * Steps of this run's checkpoints known to be intact (written by this process, or verified when resumed from):
+   * retention takes them on trust instead of hashing them again. The new checkpoint's step is added.
+   */
+  intact?: Set<number>;
+  /** Notices: a damaged or superseded checkpoint removed. */
+  log?: (msg: string) => void;
+}
+
+/**
+ * Writes checkpoint `step` of `model` under runDir/checkpoints, then keeps the newest `keep` intact checkpoints (the
+ * new one among them) and deletes the rest. A damaged checkpoint never counts as a kept one: it is deleted. So are
+ * checkpoints numbered after the new one: they are what a resumed run went back over (damaged, or the run would have
+ * resumed from them). Nothing is deleted before the new checkpoint is complete.
+ */
+export function saveCheckpoint(runDir: string, model: Transformer, tokenizer: Tokenizer, data: CheckpointData, keep: number, opts: RetentionOptions = {}): string {
   const root = join(runDir, 'checkpoints');
   mkdirSync(root, { recursive: true });
   const final = join(root, stepName(data.step));
@@ -49,8 +65,31 @@ export function saveCheckpoint(runDir: string, model: Transformer, tokenizer: To
   writeFileAtomic(join(tmp, 'manifest.json'), JSON.stringify({ step: data.step, files }, null, 1) + '\n');
   rmSync(final, { recursive: true, force: true });
   renameSync(tmp, final);
-  const steps = listSteps(root);
-  for (const s of steps.slice(0, Math.max(0, steps.length - keep))) rmSync(join(root, stepName(s)), { recursive: true, force: true });
+  const intact = opts.intact ?? new Set<number>();
+  intact.add(data.step);
+  const log = opts.log ?? (() => {});
+  let kept = 1;
+  for (const s of listSteps(root).reverse()) {
+    if (s === data.step) continue;
+    const dir = join(root, stepName(s));
+    if (s > data.step) {
+      log(`removed checkpoint ${dir}: the run resumed from an earlier one and has written step ${data.step} over its history`);
+      rmSync(dir, { recursive: true, force: true });
+      intact.delete(s);
+      continue;
+    }
+    if (kept < keep) {
+      const problem = intact.has(s) ? null : verifyCheckpoint(dir);
+      if (problem === null) {
+        intact.add(s);
+        kept++;
+        continue;
+      }
+      log(`removed damaged checkpoint ${dir} (${problem})`);
+    }
+    rmSync(dir, { recursive: true, force: true });
+    intact.delete(s);
+  }
   return final;
 }
 
@@ -93,15 +132,19 @@ export interface LoadedCheckpoint {
 
 /**
  * The newest intact checkpoint of a run, loaded into `model` (and `reference` when given), or null when the run has
- * none. Damaged checkpoints are skipped with a message to `warn`, naming the folder and the problem.
+ * no checkpoint at all. Damaged checkpoints are skipped with a message to `warn`, naming the folder and the problem;
+ * when every one is damaged this throws (naming each), rather than let the run start over on top of them.
  */
 export function loadLatestCheckpoint(runDir: string, model: Transformer, reference: Transformer | null, warn: (msg: string) => void): LoadedCheckpoint | null {
   const root = join(runDir, 'checkpoints');
-  for (const step of listSteps(root).reverse()) {
+  const steps = listSteps(root).reverse();
+  const damaged: string[] = [];
+  for (const [i, step] of steps.entries()) {
     const dir = join(root, stepName(step));
     const problem = verifyCheckpoint(dir);
     if (problem) {
-      warn(`checkpoint ${dir} is damaged (${problem}); trying the one before`);
+      damaged.push(`${stepName(step)}: ${problem}`);
+      if (i + 1 < steps.length) warn(`checkpoint ${dir} is damaged (${problem}); trying the one before`);
       continue;
     }
     const parsed = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as { step: number; state: Record<string, unknown> };
@@ -115,6 +158,9 @@ export function loadLatestCheckpoint(runDir: string, model: Transformer, referen
     const tf = join(dir, 'trainer.safetensors');
     if (existsSync(tf)) for (const [k, t] of readSafetensors(tf).tensors) arrays.set(k, t.data);
     return { dir, step: parsed.step, state: parsed.state, arrays };
+  }
+  if (damaged.length > 0) {
+    throw new Error(`${runDir}: no intact checkpoint to resume from (${damaged.length} damaged: ${damaged.join('; ')}); use a new --out, or remove ${runDir} to start over`);
   }
   return null;
 }

@@ -6,13 +6,15 @@ export { loadSftExamples, parseSftLine, readSftFile, encodeSftRecord, type SftEx
 export { trainGrpo, type GrpoResult, type GrpoRunOptions } from './grpo/trainer.js';
 export { groupAdvantages, type GroupAdvantages } from './grpo/advantages.js';
 export { policyLoss, aggregationWeights, type PolicyLossInput, type PolicyLossResult } from './grpo/loss.js';
-export { rollout, rewardSamples, promptFor, type RolloutSample, type RolloutResult, type RolloutPromptStyle } from './grpo/rollout.js';
+export { rollout, rolloutAsync, rewardSamples, promptFor, type RolloutSample, type RolloutResult, type RolloutPromptStyle, type RolloutOptions } from './grpo/rollout.js';
 export { buildReward, rewardFromSpec, scoreRewards, meanStd, type ScoredRollout } from './grpo/rewards.js';
 export { sampleGroups, type Group, type StepGroups } from './grpo/groups.js';
 export { PromptStream, type PromptDraw, type PromptStreamState, type MixEntry } from './grpo/prompts.js';
 export { heldoutAccuracy } from './grpo/heldout.js';
 export { packRows, rowLogProbs, surrogate, type TokenRow, type PackedRows, type RowLogProbs } from './logprobs.js';
-export { saveCheckpoint, loadLatestCheckpoint, verifyCheckpoint, type CheckpointData, type LoadedCheckpoint } from './checkpoint.js';
+export { saveCheckpoint, loadLatestCheckpoint, verifyCheckpoint, type CheckpointData, type LoadedCheckpoint, type RetentionOptions } from './checkpoint.js';
 export { JsonlLog, MetricsStream, TIMING_FIELDS, withoutTiming, type StepMetrics, type MetricsListener } from './metrics.js';
 export { initCheckpoint, type InitOptions } from './init.js';
 export { openRun, prepareRunDir, trainingBackend, type OpenedRun } from './run.js';
+export { DivergedError, MAX_BAD_STEPS, type CheckpointRef } from './divergence.js';
+export { checkGrpoSizes, checkSftSizes, memoryLimitBytes } from './limits.js';

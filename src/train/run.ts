@@ -3,13 +3,14 @@
 // config still describes the same run).
 
 import { existsSync, mkdirSync, readFileSync, readdirSync, accessSync, constants } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { createNativeBackend, createRefBackend, nativeAvailable, type Backend } from '../backend/index.js';
 import { loadHfCheckpoint, type Transformer } from '../model/index.js';
 import { AdamW, clipGradNorm, packParameters, type FlatParameters } from '../nn/index.js';
 import { createEngine } from '../tensor/index.js';
 import { loadTokenizer, withChatTemplateFile, writeFileAtomic, type Tokenizer } from '../tokenizer/index.js';
 import type { OptimConfig } from './config.js';
+import type { JsonlLog } from './metrics.js';
 
 /** The native engine when its addon is built, else the TypeScript reference one. */
 export function trainingBackend(): Backend {
@@ -85,4 +86,25 @@ export function openRun(cfg: { out: string; model: string; chatTemplate?: string
       return { gradNorm: clip.norm, skipped: false };
     },
   };
+}
+
+/**
+ * What a resumed run with no checkpoint at all does: start over from step 0, with its logs cut back to empty (a run
+ * stopped before its first checkpoint left nothing to continue from; its lines would otherwise precede the new ones).
+ */
+export function startOver(out: string, logs: readonly JsonlLog[]): string {
+  const had = logs.filter((l) => l.bytes() > 0);
+  for (const l of had) l.truncate(0);
+  const names = had.map((l) => basename(l.file));
+  return `no checkpoint in ${out} (the run stopped before its first one): starting over from step 0${names.length > 0 ? ` (${names.join(' and ')} ${names.length > 1 ? 'start' : 'starts'} again)` : ''}`;
+}
+
+/**
+ * Lets the event loop run signal handlers (Ctrl-C) and timers before the trainer goes on. Twice: the process's first
+ * turn of the event loop does not deliver a signal that arrived before it (Node 20 on Linux), the second does; a
+ * trainer that only waited at the end of each step would see a Ctrl-C given during its first step a step late.
+ */
+export async function yieldToSignals(): Promise<void> {
+  await new Promise((r) => setImmediate(r));
+  await new Promise((r) => setImmediate(r));
 }

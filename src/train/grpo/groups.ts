@@ -6,7 +6,7 @@ import type { ChatModel } from '../../generate/index.js';
 import type { CompositeReward } from '../../reward/index.js';
 import type { GrpoConfig } from '../config.js';
 import type { PromptStream } from './prompts.js';
-import { rewardSamples, rollout, type RolloutSample } from './rollout.js';
+import { rewardSamples, rolloutAsync, type RolloutSample } from './rollout.js';
 import { scoreRewards } from './rewards.js';
 
 /** G samples of one prompt with their total rewards and every reward component. */
@@ -37,7 +37,7 @@ export async function sampleGroups(cm: ChatModel, stream: PromptStream, reward: 
   const refill = (): boolean => out.rounds === 0 || (cfg.dynamicSampling.enabled && out.rounds <= cfg.dynamicSampling.maxRefills);
   while (kept.length < cfg.promptsPerStep && refill()) {
     const draws = stream.next(cfg.promptsPerStep - kept.length);
-    const ro = rollout(cm, draws, { groupSize: G, maxNewTokens: cfg.maxNewTokens, temperature: cfg.temperature, topP: cfg.topP, style: cfg.promptStyle, seed: seedOf(out.rounds) });
+    const ro = await rolloutAsync(cm, draws, { groupSize: G, maxNewTokens: cfg.maxNewTokens, temperature: cfg.temperature, topP: cfg.topP, style: cfg.promptStyle, seed: seedOf(out.rounds) });
     out.rolloutTokens += ro.tokens;
     out.rolloutSeconds += ro.seconds;
     const t0 = performance.now();

@@ -6,7 +6,7 @@
 
 import type { ChatModel } from '../../generate/index.js';
 import type { Task } from '../../tasks/types.js';
-import { rollout, type RolloutPromptStyle } from './rollout.js';
+import { rolloutAsync, type RolloutPromptStyle } from './rollout.js';
 
 export async function heldoutAccuracy(cm: ChatModel, tasks: readonly Task[], opts: { items: number; style: RolloutPromptStyle; maxNewTokens: number; seed: number }): Promise<number> {
   let correct = 0, total = 0;
@@ -14,7 +14,7 @@ export async function heldoutAccuracy(cm: ChatModel, tasks: readonly Task[], opt
     const split = task.stream ? 'heldout' : 'test';
     const items = await task.items({ split, n: opts.items, seed: opts.seed });
     if (items.length === 0) continue;
-    const ro = rollout(cm, items.map((item) => ({ task, item })), { groupSize: 1, maxNewTokens: opts.maxNewTokens, temperature: 0.6, topP: 0.95, style: opts.style, seed: opts.seed });
+    const ro = await rolloutAsync(cm, items.map((item) => ({ task, item })), { groupSize: 1, maxNewTokens: opts.maxNewTokens, temperature: 0.6, topP: 0.95, style: opts.style, seed: opts.seed });
     for (const s of ro.samples) {
       const r = await task.check(s.draw.item, s.text);
       correct += r.correct ? 1 : 0;

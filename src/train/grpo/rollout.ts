@@ -3,7 +3,7 @@
 // the prompt is prefilled once and its KV copied to the G rows; every sampled token keeps its log-prob under
 // softmax(logits / temperature).
 
-import { sampleChat, type ChatModel, type PromptInput } from '../../generate/index.js';
+import { sampleChat, sampleChatAsync, type ChatModel, type ChatResult, type PromptInput } from '../../generate/index.js';
 import type { RewardSample } from '../../reward/index.js';
 import { renderPrompt } from '../../tasks/prompt.js';
 import type { PromptDraw } from './prompts.js';
@@ -49,12 +49,36 @@ export function promptFor(draw: PromptDraw, style: RolloutPromptStyle): PromptIn
 }
 
 /** G completions for each drawn prompt (seeded: the same seed, weights and prompts give the same samples). */
-export function rollout(cm: ChatModel, draws: readonly PromptDraw[], opts: { groupSize: number; maxNewTokens: number; temperature: number; topP: number; style: RolloutPromptStyle; seed: number }): RolloutResult {
+export function rollout(cm: ChatModel, draws: readonly PromptDraw[], opts: RolloutOptions): RolloutResult {
   const t0 = performance.now();
   const prompts = draws.map((d) => promptFor(d, opts.style));
-  const { samples, prompts: encoded } = sampleChat(cm, prompts, {
-    n: opts.groupSize, maxTokens: opts.maxNewTokens, sampling: { temperature: opts.temperature, topP: opts.topP, topK: 0 }, seed: opts.seed,
-  });
+  return rolloutResult(draws, sampleChat(cm, prompts, chatOptions(opts)), t0);
+}
+
+/**
+ * rollout() that yields to the event loop between decode steps, so that signal handlers and timers run while it
+ * samples (a Ctrl-C is seen at once, not after the step). The same samples as rollout() for the same options.
+ */
+export async function rolloutAsync(cm: ChatModel, draws: readonly PromptDraw[], opts: RolloutOptions): Promise<RolloutResult> {
+  const t0 = performance.now();
+  const prompts = draws.map((d) => promptFor(d, opts.style));
+  return rolloutResult(draws, await sampleChatAsync(cm, prompts, chatOptions(opts)), t0);
+}
+
+export interface RolloutOptions {
+  groupSize: number;
+  maxNewTokens: number;
+  temperature: number;
+  topP: number;
+  style: RolloutPromptStyle;
+  seed: number;
+}
+
+const chatOptions = (opts: RolloutOptions) => ({
+  n: opts.groupSize, maxTokens: opts.maxNewTokens, sampling: { temperature: opts.temperature, topP: opts.topP, topK: 0 }, seed: opts.seed,
+});
+
+function rolloutResult(draws: readonly PromptDraw[], { samples, prompts: encoded }: ChatResult, t0: number): RolloutResult {
   let tokens = 0;
   const out = samples.map((s): RolloutSample => {
     const g = s.generation;

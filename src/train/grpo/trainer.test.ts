@@ -200,6 +200,35 @@ test('one update per rollout is on-policy (ratio 1, nothing clips); with μ = 1 
   }
 });
 
+test('GRPO stops as diverged when an update breaks the weights: no final/, the checkpoints from before kept', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'r1-grpo-div-'));
+  try {
+    const base = await copyTaskBase(dir, { steps: 40 });
+    const seen: number[] = [];
+    const ms = new MetricsStream();
+    ms.subscribe((m) => seen.push(m.step));
+    // An absurd learning rate: the first update with a signal sends the weights to Infinity/NaN.
+    await assert.rejects(
+      trainGrpo({
+        metrics: ms, customTasks: { copy: copyTask() },
+        config: parseGrpoConfig({
+          out: join(dir, 'g'), model: base, steps: 8, seed: 1, promptsPerStep: 4, groupSize: 4, maxNewTokens: 12, promptStyle: 'chat',
+          tasks: [{ name: 'copy' }], rewards: [{ name: 'accuracy' }, { name: 'format', weight: 0.5 }], beta: 0.04, optim: { lr: 1e10 }, checkpointEvery: 1,
+        }),
+      }),
+      (e: Error) => e.name === 'DivergedError' && /^training diverged: step (\d+)(: the policy produced NaN logits when sampling|-\d+ had a non-finite loss or gradient)/.test(e.message) && /Lower the learning rate/.test(e.message),
+    );
+    assert.ok(seen.length < 8, `stopped after step ${seen.length}`);
+    assert.ok(!existsSync(join(dir, 'g', 'final')));
+    // Only steps whose loss and updates were finite were checkpointed.
+    const metrics = readFileSync(join(dir, 'g', 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { step: number; loss: number | null; skippedUpdates: number });
+    const good = new Set(metrics.filter((m) => m.loss !== null && m.skippedUpdates === 0).map((m) => m.step));
+    for (const c of readdirSync(join(dir, 'g', 'checkpoints'))) assert.ok(good.has(Number(c.slice(5))), c);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('r1 grpo --dry-run prints the resolved config (file + flags); bad flags exit 2 naming the problem', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'r1-grpo-cli-'));
   try {

@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import type { Backend } from '../../backend/index.js';
 import { DecoderWeights, type ChatModel } from '../../generate/index.js';
+import { NanLogitsError } from '../../generate/batch.js';
 import { cosineWithWarmup } from '../../nn/index.js';
 import { saveModelAsHf, Transformer } from '../../model/index.js';
 import { saveTokenizer } from '../../tokenizer/index.js';
@@ -12,9 +13,11 @@ import type { Task } from '../../tasks/types.js';
 import { Rng } from '../../util/rng.js';
 import { loadLatestCheckpoint, saveCheckpoint } from '../checkpoint.js';
 import type { GrpoConfig } from '../config.js';
+import { DivergenceWatch, type CheckpointRef } from '../divergence.js';
+import { checkGrpoSizes } from '../limits.js';
 import { rowLogProbs, surrogate, type TokenRow } from '../logprobs.js';
 import { JsonlLog, MetricsStream, type StepMetrics } from '../metrics.js';
-import { openRun } from '../run.js';
+import { openRun, startOver, yieldToSignals } from '../run.js';
 import { groupAdvantages } from './advantages.js';
 import { heldoutAccuracy } from './heldout.js';
 import { aggregationWeights, policyLoss } from './loss.js';
@@ -37,6 +40,8 @@ export interface GrpoRunOptions {
   dataDir?: string;
   /** Tasks of the mix that are not in the registry (a library user's own), by the name the config gives them. */
   customTasks?: Readonly<Record<string, Task>>;
+  /** Each checkpoint as it is written (and the one a resumed run starts from). */
+  onCheckpoint?: (ck: CheckpointRef) => void;
 }
 
 export interface GrpoResult {
@@ -63,6 +68,7 @@ export async function trainGrpo(opts: GrpoRunOptions): Promise<GrpoResult> {
   // 0. Policy, tokenizer, optimizer, reference, schedule, prompts, rewards.
   const run = openRun(cfg, opts.resume ?? false, opts.backend);
   const { model: policy, tokenizer, opt } = run;
+  checkGrpoSizes(cfg, policy.config);
   const engine = policy.engine;
   const ref = cfg.beta > 0 ? cloneModel(policy) : null;
   const o = cfg.optim;
@@ -79,6 +85,9 @@ export async function trainGrpo(opts: GrpoRunOptions): Promise<GrpoResult> {
   const vocabLimit = tokenizer.vocabSize < policy.config.vocabSize ? tokenizer.vocabSize : undefined;
 
   let step = 0;
+  // Checkpoints known intact (written here, or verified on resume), and the newest of them.
+  const intact = new Set<number>();
+  let lastCheckpoint: CheckpointRef | null = null;
   if (opts.resume) {
     const ck = loadLatestCheckpoint(cfg.out, policy, ref, log);
     if (ck) {
@@ -88,23 +97,35 @@ export async function trainGrpo(opts: GrpoRunOptions): Promise<GrpoResult> {
       stream.restore(st.stream);
       metricsLog.truncate(st.metricsBytes);
       samplesLog.truncate(st.samplesBytes);
+      intact.add(step);
+      lastCheckpoint = { dir: ck.dir, step };
+      opts.onCheckpoint?.(lastCheckpoint);
       log(`resumed from ${ck.dir} (step ${step})`);
-    } else log(`no checkpoint in ${cfg.out}: starting from step 0`);
+    } else log(startOver(cfg.out, [metricsLog, samplesLog]));
   }
   const weights = DecoderWeights.supports(policy) ? new DecoderWeights(policy) : undefined;
   // Rollouts keep an f32 KV cache: GRPO's ratio starts from the sampler's log-probs, which must match the training
   // forward's within 1e-4 (an f16 cache is off by up to ~4e-4: src/train/logprobs.test.ts).
   const cm: ChatModel = { model: policy, tokenizer, kvDtype: 'f32', ...(weights ? { weights } : {}) };
-  const checkpoint = (): string =>
-    saveCheckpoint(cfg.out, policy, tokenizer, {
+  const checkpoint = (): string => {
+    const dir = saveCheckpoint(cfg.out, policy, tokenizer, {
       step,
       state: { adamT: opt.t, stream: stream.state(), metricsBytes: metricsLog.bytes(), samplesBytes: samplesLog.bytes() },
       arrays: { 'adam.m': opt.m, 'adam.v': opt.v },
       reference: ref,
-    }, cfg.keepCheckpoints);
+    }, cfg.keepCheckpoints, { intact, log });
+    lastCheckpoint = { dir, step };
+    opts.onCheckpoint?.(lastCheckpoint);
+    return dir;
+  };
+  const watch = new DivergenceWatch();
+  // Between two waits on the event loop a step runs one rollout decode step, one reference chunk or one training
+  // micro-batch: a signal handler runs within that, not after the whole step.
+  const breathe = (): Promise<unknown> => new Promise((r) => setImmediate(r));
 
   const t0 = performance.now();
   let interrupted = false;
+  await yieldToSignals();
   while (step < cfg.steps) {
     if (opts.signal?.aborted) {
       interrupted = true;
@@ -112,7 +133,17 @@ export async function trainGrpo(opts: GrpoRunOptions): Promise<GrpoResult> {
     }
     const tStep = performance.now();
     // 1-2. Rollout (G samples per prompt) and rule rewards, refilling flat groups under dynamic sampling.
-    const { groups, zeroVarGroups, groupsSeen, rolloutTokens, rolloutSeconds, rewardSeconds, rounds } = await sampleGroups(cm, stream, reward, cfg, (round) => roundSeed(cfg.seed, step, round));
+    let sampled;
+    try {
+      sampled = await sampleGroups(cm, stream, reward, cfg, (round) => roundSeed(cfg.seed, step, round));
+    } catch (err) {
+      // The policy's weights hold NaN or Infinity: the run has diverged (an update made them so).
+      if (!(err instanceof NanLogitsError)) throw err;
+      await stream.close();
+      watch.record(step + 1, NaN, 0);
+      throw watch.error(cfg.out, step + 1, lastCheckpoint, 'the policy produced NaN logits when sampling');
+    }
+    const { groups, zeroVarGroups, groupsSeen, rolloutTokens, rolloutSeconds, rewardSeconds, rounds } = sampled;
     const samples = groups.flatMap((g) => g.samples);
     const totals = groups.flatMap((g) => g.totals);
     // 3. Group-relative advantages (DeepSeek-R1 eq. 3).
@@ -128,6 +159,7 @@ export async function trainGrpo(opts: GrpoRunOptions): Promise<GrpoResult> {
           const r = rowLogProbs(ref, chunk, cfg.temperature, { train: false, padId, vocabLimit });
           splitPerRow(r.lp.data, r.at, chunk).forEach((x) => refLp.push(x));
         }));
+        await breathe();
       }
     }
     const refSeconds = (performance.now() - tRef) / 1000;
@@ -193,6 +225,7 @@ export async function trainGrpo(opts: GrpoRunOptions): Promise<GrpoResult> {
           });
           wOff += n;
           trainTokens += chunk.reduce((a, c) => a + c.prompt.length + c.completion.length, 0);
+          await breathe();
         }
         // 6. Clip, step, balance the experts, and refresh what the sampler reads (never a stale policy).
         lr = lrAt(step * updatesPerStep + updates);
@@ -250,12 +283,18 @@ export async function trainGrpo(opts: GrpoRunOptions): Promise<GrpoResult> {
       samplesLog.append({ step, task: s.draw.task.name, item: s.draw.item.id, gold: s.draw.item.gold, completion: s.text, reward: totals[k], advantage: advantages[k], tokens: s.tokens.length, truncated: s.truncated });
     }
     opts.metrics?.emit(m);
-    // 9. Checkpoint.
-    if (cfg.checkpointEvery > 0 && step % cfg.checkpointEvery === 0 && step < cfg.steps) checkpoint();
+    // 9. Checkpoint (not a bad step's weights; several bad steps in a row stop the run).
+    watch.record(step, m.loss!, skippedUpdates);
+    if (watch.tripped) {
+      await stream.close();
+      throw watch.error(cfg.out, step, lastCheckpoint);
+    }
+    if (watch.healthy && cfg.checkpointEvery > 0 && step % cfg.checkpointEvery === 0 && step < cfg.steps) checkpoint();
     // Let signal handlers and timers run between steps.
-    await new Promise((r) => setImmediate(r));
+    await breathe();
   }
   await stream.close();
+  if (!watch.healthy) throw watch.error(cfg.out, step, lastCheckpoint);
   const last = checkpoint();
   if (interrupted) return { steps: step, interrupted, modelDir: last };
   const finalDir = join(cfg.out, 'final');

@@ -89,7 +89,7 @@ test('gradient accumulation: micro-batches of uneven loss tokens give the gradie
   }
 });
 
-test('SFT skips an update whose gradient norm is not finite, counts it in the step\'s metrics and logs it; the weights stay as they were', async () => {
+test('SFT skips an update whose gradient norm is not finite, counts it in the step\'s metrics and logs it; a run that ends on such steps stops as diverged', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'r1-sft-nan-'));
   try {
     const files = dataFiles(dir);
@@ -101,15 +101,18 @@ test('SFT skips an update whose gradient norm is not finite, counts it in the st
     saveModelAsHf(join(dir, 'nan'), model, { bosId: tok.bosId, eosId: tok.eosId });
     saveTokenizer(tok, join(dir, 'nan'));
     const logs: string[] = [];
-    const res = await trainSft({
-      log: (m) => logs.push(m),
-      config: parseSftConfig({ out: join(dir, 'run'), model: join(dir, 'nan'), data: files.chat, heldout: 0, steps: 2, batchSize: 4, optim: { lr: 1e-2 }, checkpointEvery: 0 }),
-    });
+    await assert.rejects(
+      trainSft({
+        log: (m) => logs.push(m),
+        config: parseSftConfig({ out: join(dir, 'run'), model: join(dir, 'nan'), data: files.chat, heldout: 0, steps: 2, batchSize: 4, optim: { lr: 1e-2 }, checkpointEvery: 1 }),
+      }),
+      (e: Error) => e.name === 'DivergedError' && /^training diverged: steps 1-2 had a non-finite loss or gradient \(loss NaN, 2 updates skipped for a non-finite gradient\); stopped at step 2 without writing .*final\. No checkpoint was written before it\./.test(e.message),
+    );
     const metrics = readFileSync(join(dir, 'run', 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     assert.deepEqual(metrics.map((m) => [m.skippedUpdates, m.gradNorm]), [[1, null], [1, null]]);
     assert.deepEqual(logs, ['step 1: the gradient norm is NaN; update skipped (weights and optimizer state unchanged)', 'step 2: the gradient norm is NaN; update skipped (weights and optimizer state unchanged)']);
-    const before = loadHfCheckpoint(join(dir, 'nan'), createEngine(createRefBackend())).model.stateDict();
-    for (const [name, t] of loadHfCheckpoint(res.modelDir, createEngine(createRefBackend())).model.stateDict()) assert.deepEqual(t.data, before.get(name)!.data, name);
+    // Neither the bad steps' weights (no checkpoint at a bad step) nor a final model were written.
+    assert.ok(!existsSync(join(dir, 'run', 'final')) && !existsSync(join(dir, 'run', 'checkpoints')));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

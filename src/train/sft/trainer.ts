@@ -13,8 +13,10 @@ import { saveTokenizer } from '../../tokenizer/index.js';
 import { Rng } from '../../util/rng.js';
 import { loadLatestCheckpoint, saveCheckpoint } from '../checkpoint.js';
 import type { SftConfig } from '../config.js';
+import { DivergenceWatch, type CheckpointRef } from '../divergence.js';
+import { checkSftSizes } from '../limits.js';
 import { JsonlLog, type MetricsStream, type StepMetrics } from '../metrics.js';
-import { openRun } from '../run.js';
+import { openRun, startOver, yieldToSignals } from '../run.js';
 import { loadSftExamples, type SftExample } from './data.js';
 
 export interface SftRunOptions {
@@ -24,6 +26,8 @@ export interface SftRunOptions {
   metrics?: MetricsStream;
   log?: (msg: string) => void;
   backend?: Backend;
+  /** Each checkpoint as it is written (and the one a resumed run starts from). */
+  onCheckpoint?: (ck: CheckpointRef) => void;
 }
 
 export interface SftResult {
@@ -179,6 +183,7 @@ export async function trainSft(opts: SftRunOptions): Promise<SftResult> {
     train = train.filter((_, i) => !held.has(i));
   }
   if (train.length === 0) throw new Error(`${cfg.data}: no training examples left (every line is held out, or has no loss tokens within ${maxLen} tokens)`);
+  checkSftSizes(cfg, train.length, train.reduce((m, e) => Math.max(m, e.ids.length), 0), maxLen, model.config.vocabSize);
   const padId = tokenizer.padId ?? 0;
   const o = cfg.optim;
   const lrAt = cosineWithWarmup({ maxLr: o.lr, minLr: o.lr * o.minLrRatio, warmupSteps: Math.min(o.warmupSteps, cfg.steps), totalSteps: cfg.steps });
@@ -187,6 +192,9 @@ export async function trainSft(opts: SftRunOptions): Promise<SftResult> {
   // Data order: a seeded permutation per epoch; the position (epoch, index) is checkpointed.
   let epoch = 0, pos = 0, step = 0;
   let order = new Rng(cfg.seed + epoch).shuffle(train.map((_, i) => i));
+  // Checkpoints known intact (written here, or verified on resume), and the newest of them.
+  const intact = new Set<number>();
+  let lastCheckpoint: CheckpointRef | null = null;
   if (opts.resume) {
     const ck = loadLatestCheckpoint(cfg.out, model, null, log);
     if (ck) {
@@ -197,8 +205,11 @@ export async function trainSft(opts: SftRunOptions): Promise<SftResult> {
       pos = st.pos;
       order = new Rng(cfg.seed + epoch).shuffle(train.map((_, i) => i));
       metricsLog.truncate(st.metricsBytes);
+      intact.add(step);
+      lastCheckpoint = { dir: ck.dir, step };
+      opts.onCheckpoint?.(lastCheckpoint);
       log(`resumed from ${ck.dir} (step ${step})`);
-    } else log(`no checkpoint in ${cfg.out}: starting from step 0`);
+    } else log(startOver(cfg.out, [metricsLog]));
   }
   // The next n examples without consuming them (crossing into the next epoch's order when needed).
   const peek = (n: number): SftExample[] => {
@@ -229,13 +240,19 @@ export async function trainSft(opts: SftRunOptions): Promise<SftResult> {
     consume(n);
     return out;
   };
-  const checkpoint = (): string =>
-    saveCheckpoint(cfg.out, model, tokenizer, { step, state: { adamT: opt.t, epoch, pos, metricsBytes: metricsLog.bytes() }, arrays: { 'adam.m': opt.m, 'adam.v': opt.v }, reference: null }, cfg.keepCheckpoints);
+  const checkpoint = (): string => {
+    const dir = saveCheckpoint(cfg.out, model, tokenizer, { step, state: { adamT: opt.t, epoch, pos, metricsBytes: metricsLog.bytes() }, arrays: { 'adam.m': opt.m, 'adam.v': opt.v }, reference: null }, cfg.keepCheckpoints, { intact, log });
+    lastCheckpoint = { dir, step };
+    opts.onCheckpoint?.(lastCheckpoint);
+    return dir;
+  };
+  const watch = new DivergenceWatch();
 
   const heldoutBefore = heldout.length > 0 && step === 0 ? heldoutLoss(model, heldout, cfg.batchSize, padId) : null;
   let heldoutAfter: number | null = null;
   const t0 = performance.now();
   let interrupted = false;
+  await yieldToSignals();
   while (step < cfg.steps) {
     if (opts.signal?.aborted) {
       interrupted = true;
@@ -274,9 +291,13 @@ export async function trainSft(opts: SftRunOptions): Promise<SftResult> {
     }
     metricsLog.append(m);
     opts.metrics?.emit(m);
-    if (cfg.checkpointEvery > 0 && step % cfg.checkpointEvery === 0 && step < cfg.steps) checkpoint();
+    // A bad step's weights are not checkpointed; several in a row stop the run.
+    watch.record(step, m.loss!, m.skippedUpdates!);
+    if (watch.tripped) throw watch.error(cfg.out, step, lastCheckpoint);
+    if (watch.healthy && cfg.checkpointEvery > 0 && step % cfg.checkpointEvery === 0 && step < cfg.steps) checkpoint();
     await new Promise((r) => setImmediate(r));
   }
+  if (!watch.healthy) throw watch.error(cfg.out, step, lastCheckpoint);
   const last = checkpoint();
   if (interrupted) return { steps: step, interrupted, modelDir: last, heldoutBefore, heldoutAfter };
   const finalDir = join(cfg.out, 'final');
