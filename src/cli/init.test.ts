@@ -4,21 +4,12 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadTokenizer } from '../tokenizer/index.js';
+import { r1 } from './r1.case.test.js';
 
-const fromSource = import.meta.url.endsWith('.ts');
-const main = fileURLToPath(new URL(fromSource ? './main.ts' : './main.js', import.meta.url));
-
-function r1(args: string[]) {
-  const argv = fromSource ? ['--import', 'tsx', main, ...args] : [main, ...args];
-  const r = spawnSync(process.execPath, argv, { encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 function withCorpus(fn: (dir: string, corpus: string) => void): void {
   const dir = mkdtempSync(join(tmpdir(), 'r1-init-'));

@@ -2,11 +2,9 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseModelConfig, preset } from '../model/config.js';
 import { makeGgufCheckpoint } from '../eval/fixtures.js';
 import { toHfConfig } from '../model/checkpoint/hf-config.js';
@@ -16,15 +14,8 @@ import { Transformer } from '../model/transformer.js';
 import { createRefBackend } from '../backend/index.js';
 import { createEngine } from '../tensor/index.js';
 import { Rng } from '../util/rng.js';
+import { r1 } from './r1.case.test.js';
 
-const fromSource = import.meta.url.endsWith('.ts');
-const main = fileURLToPath(new URL(fromSource ? './main.ts' : './main.js', import.meta.url));
-
-function r1(args: string[]) {
-  const argv = fromSource ? ['--import', 'tsx', main, ...args] : [main, ...args];
-  const r = spawnSync(process.execPath, argv, { encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 test('r1 model info deepseek-v3 prints ~671B total and ~37B active parameters', () => {
   const r = r1(['model', 'info', 'deepseek-v3']);

@@ -3,24 +3,19 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const fromSource = import.meta.url.endsWith('.ts');
-const main = fileURLToPath(new URL(fromSource ? './main.ts' : './main.js', import.meta.url));
-const r1 = (args: string[]) => spawnSync(process.execPath, fromSource ? ['--import', 'tsx', main, ...args] : [main, ...args], { encoding: 'utf8', timeout: 60_000 });
+import { r1 } from './r1.case.test.js';
 
 test('r1 pipeline refuses --quick with another --preset; r1 report names a missing directory', () => {
   const dir = mkdtempSync(join(tmpdir(), 'r1-pipeline-cli-'));
   try {
     const clash = r1(['pipeline', '--quick', '--preset', 'default', '--out', join(dir, 'run'), 'eval']);
-    assert.equal(clash.status, 2);
+    assert.equal(clash.code, 2);
     assert.equal(clash.stderr.trim(), 'r1 pipeline: --quick and --preset default disagree: give one');
     const missing = r1(['report', join(dir, 'nope')]);
-    assert.equal(missing.status, 1);
+    assert.equal(missing.code, 1);
     assert.equal(missing.stderr.trim(), `r1 report: ${join(dir, 'nope')}: no such directory`);
     const notRun = r1(['report', dir]);
     assert.match(notRun.stderr, /not a pipeline run directory \(no preset\.json\)/);

@@ -3,20 +3,12 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { r1 as r1Run } from './r1.case.test.js';
 
-const fromSource = import.meta.url.endsWith('.ts');
-const main = fileURLToPath(new URL(fromSource ? './main.ts' : './main.js', import.meta.url));
-
-function r1(args: string[]) {
-  const argv = fromSource ? ['--import', 'tsx', main, ...args] : [main, ...args];
-  const r = spawnSync(process.execPath, argv, { encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const r1 = (args: string[], input?: string) => r1Run(args, { timeoutMs: 120_000, ...(input !== undefined && { input }) });
 
 test('r1 verify --gold 1/2 --answer \\frac{2}{4}: equivalent, parsed forms, exit 0', () => {
   const r = r1(['verify', '--gold', '1/2', '--answer', '\\frac{2}{4}']);
@@ -127,15 +119,14 @@ test('--file scores a JSONL file: summary, --json, and bad lines named by number
 });
 
 test('--file reads its rows as a stream: from standard input (-), with every line numbered, and names an unreadable path', () => {
-  const argv = (args: string[]) => (fromSource ? ['--import', 'tsx', main, ...args] : [main, ...args]);
   const rows = Array.from({ length: 300 }, (_, i) => JSON.stringify({ gold: String(i), answer: i % 3 === 0 ? 'x' : String(i), note: 'π≈3.14 “quoted” '.repeat(50) }));
-  const r = spawnSync(process.execPath, argv(['verify', '--file', '-', '--json']), { encoding: 'utf8', input: rows.join('\n') + '\n', timeout: 120_000 });
-  assert.equal(r.status, 0, r.stderr);
+  const r = r1(['verify', '--file', '-', '--json'], rows.join('\n') + '\n');
+  assert.equal(r.code, 0, r.stderr);
   const s = JSON.parse(r.stdout) as { count: number; correct: number; results: { line: number }[] };
   assert.deepEqual([s.count, s.correct], [300, 200]);
   assert.deepEqual(s.results.map((x) => x.line), rows.map((_, i) => i + 1));
-  const bad = spawnSync(process.execPath, argv(['verify', '--file', '-']), { encoding: 'utf8', input: `${rows[0]}\n{oops\n`, timeout: 60_000 });
-  assert.equal(bad.status, 2);
+  const bad = r1(['verify', '--file', '-'], `${rows[0]}\n{oops\n`);
+  assert.equal(bad.code, 2);
   assert.match(bad.stderr, /-:2: not valid JSON/);
   const missing = r1(['verify', '--file', '/nonexistent/r1-rows.jsonl']);
   assert.equal(missing.code, 2);
