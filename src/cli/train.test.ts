@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { preset } from '../model/index.js';
 import { copyTaskBase } from '../train/fixtures.js';
 import { initCheckpoint } from '../train/init.js';
+import { r1 as r1Spawn } from './r1.case.test.js';
 
 const fromSource = import.meta.url.endsWith('.ts');
 const main = fileURLToPath(new URL(fromSource ? './main.ts' : './main.js', import.meta.url));
@@ -179,4 +180,15 @@ test('r1 grpo Ctrl-C: the first stops at the end of the step in flight with a ch
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('r1 sft / r1 grpo flag errors: one line naming each flag as typed', () => {
+  const notNumber = r1Spawn(['sft', '--steps', 'abc', '--model', 'x']);
+  assert.equal(notNumber.code, 2);
+  assert.equal(notNumber.stderr.trim(), 'r1 sft: --steps: must be a number, got "abc"');
+  const missing = r1Spawn(['sft', '--model', 'x', '--data', 'y']);
+  assert.equal(missing.stderr.trim(), 'r1 sft: --out: is required; --steps: is required');
+  const grpo = r1Spawn(['grpo', '--model', 'x', '--out', 'o', '--steps', '1', '--group-size', '1', '--task', 'arithmetic', '--reward', 'accuracy']);
+  assert.equal(grpo.code, 2);
+  assert.match(grpo.stderr, /^r1 grpo: --group-size: groupSize \(G\) must be at least 2[^\n]*\n$/);
 });

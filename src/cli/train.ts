@@ -9,6 +9,7 @@ import {
   mergeConfig, MetricsStream, parseGrpoConfig, parseSftConfig, readConfigFile, trainGrpo, trainSft, type CheckpointRef, type StepMetrics,
 } from '../train/index.js';
 import { guardClosedPipes } from '../util/closed-pipe.js';
+import { flagName } from './flags.js';
 
 export interface TrainCliDeps {
   stdout: { write(s: string): unknown };
@@ -35,7 +36,23 @@ const processDeps = (): TrainCliDeps => ({
   },
 });
 
-const num = (s: string | undefined): number | undefined => (s === undefined ? undefined : Number(s));
+/** A numeric flag's value; a value that is not a number is a usage error naming the flag (`--steps: must be a number`). */
+function num(s: string | undefined, flag: string): number | undefined {
+  if (s === undefined) return undefined;
+  const v = Number(s);
+  if (s.trim() === '' || !Number.isFinite(v)) throw new Error(`${flag}: must be a number, got ${JSON.stringify(s)}`);
+  return v;
+}
+
+/** The flag that sets a config path, for messages when the settings came from flags alone. */
+function trainerFlag(path: readonly PropertyKey[]): string {
+  const key = path.map(String).join('.');
+  if (key === 'optim.lr') return '--lr';
+  if (key === 'optim.warmupSteps') return '--warmup';
+  if (key.startsWith('tasks')) return '--task';
+  if (key.startsWith('rewards')) return '--reward';
+  return path.length > 0 ? flagName(String(path[0])) : 'flags';
+}
 
 /** "name" or "name:weight" (reward) / "name:difficulty" (task). */
 function splitSpec(s: string): [string, string | undefined] {
@@ -61,9 +78,11 @@ function resolveInput(raw: Raw, flagValues: Record<string, unknown>): Record<str
 
 async function runTrainer(kind: 'sft' | 'grpo', raw: Raw, deps: TrainCliDeps): Promise<void> {
   const source = typeof raw.config === 'string' ? raw.config : 'flags';
-  const optim = { lr: num(raw.lr as string), warmupSteps: num(raw.warmup as string) };
+  // With a config file, its setting names; with flags alone, the flags'.
+  const flagOf = typeof raw.config === 'string' ? undefined : trainerFlag;
   let config;
   try {
+    const optim = { lr: num(raw.lr as string, '--lr'), warmupSteps: num(raw.warmup as string, '--warmup') };
     if (kind === 'grpo') {
       const tasks = (raw.task as string[] | undefined)?.map((t) => {
         const [name, difficulty] = splitSpec(t);
@@ -74,17 +93,17 @@ async function runTrainer(kind: 'sft' | 'grpo', raw: Raw, deps: TrainCliDeps): P
         return { name, ...(w !== undefined ? { weight: Number(w) } : {}) };
       });
       config = parseGrpoConfig(resolveInput(raw, {
-        model: raw.model, chatTemplate: raw.chatTemplate, out: raw.out, steps: num(raw.steps as string), seed: num(raw.seed as string), tasks, rewards,
-        groupSize: num(raw.groupSize as string), promptsPerStep: num(raw.promptsPerStep as string), maxNewTokens: num(raw.maxNewTokens as string),
-        beta: num(raw.beta as string), temperature: num(raw.temperature as string), promptStyle: raw.promptStyle, allowTestSplit: raw.allowTestSplit,
-        checkpointEvery: num(raw.checkpointEvery as string), evalEvery: num(raw.evalEvery as string), optim,
-      }), source);
+        model: raw.model, chatTemplate: raw.chatTemplate, out: raw.out, steps: num(raw.steps as string, '--steps'), seed: num(raw.seed as string, '--seed'), tasks, rewards,
+        groupSize: num(raw.groupSize as string, '--group-size'), promptsPerStep: num(raw.promptsPerStep as string, '--prompts-per-step'), maxNewTokens: num(raw.maxNewTokens as string, '--max-new-tokens'),
+        beta: num(raw.beta as string, '--beta'), temperature: num(raw.temperature as string, '--temperature'), promptStyle: raw.promptStyle, allowTestSplit: raw.allowTestSplit,
+        checkpointEvery: num(raw.checkpointEvery as string, '--checkpoint-every'), evalEvery: num(raw.evalEvery as string, '--eval-every'), optim,
+      }), source, flagOf);
     } else {
       config = parseSftConfig(resolveInput(raw, {
-        model: raw.model, chatTemplate: raw.chatTemplate, out: raw.out, data: raw.data, steps: num(raw.steps as string), seed: num(raw.seed as string),
-        batchSize: num(raw.batchSize as string), gradAccum: num(raw.gradAccum as string), format: raw.format,
-        packing: raw.packing, checkpointEvery: num(raw.checkpointEvery as string), evalEvery: num(raw.evalEvery as string), optim,
-      }), source);
+        model: raw.model, chatTemplate: raw.chatTemplate, out: raw.out, data: raw.data, steps: num(raw.steps as string, '--steps'), seed: num(raw.seed as string, '--seed'),
+        batchSize: num(raw.batchSize as string, '--batch-size'), gradAccum: num(raw.gradAccum as string, '--grad-accum'), format: raw.format,
+        packing: raw.packing, checkpointEvery: num(raw.checkpointEvery as string, '--checkpoint-every'), evalEvery: num(raw.evalEvery as string, '--eval-every'), optim,
+      }), source, flagOf);
     }
   } catch (err) {
     deps.stderr.write(`r1 ${kind}: ${(err as Error).message}\n`);

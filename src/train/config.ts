@@ -195,18 +195,20 @@ export function mergeConfig(base: Record<string, unknown>, over: Record<string, 
 }
 
 /** Validates a config; throws one Error whose lines each name a field and its problem. */
-export function parseConfig<S extends z.ZodType>(schema: S, input: unknown, source: string): z.output<S> {
+export function parseConfig<S extends z.ZodType>(schema: S, input: unknown, source: string, flagOf?: (path: readonly PropertyKey[]) => string): z.output<S> {
   const r = schema.safeParse(input);
   if (!r.success) {
+    const msgOf = (i: z.core.$ZodIssue): string => (i.code === 'unrecognized_keys' ? `unknown setting${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => JSON.stringify(k)).join(', ')}` : i.message);
+    // Settings given as command-line flags: one line naming each flag as typed.
+    if (flagOf !== undefined) throw new Error(r.error.issues.map((i) => `${flagOf(i.path)}: ${i.path.length > 0 && i.code === 'invalid_type' && /received undefined/.test(i.message) ? 'is required' : msgOf(i)}`).join('; '));
     const lines = r.error.issues.map((i) => {
       const path = i.path.map(String).join('.');
-      const msg = i.code === 'unrecognized_keys' ? `unknown setting${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => JSON.stringify(k)).join(', ')}` : i.message;
-      return `  - ${path ? path + ': ' : ''}${msg}`;
+      return `  - ${path ? path + ': ' : ''}${msgOf(i)}`;
     });
     throw new Error(`${source}: invalid config\n${lines.join('\n')}`);
   }
   return r.data;
 }
 
-export const parseGrpoConfig = (input: unknown, source = 'GRPO config'): GrpoConfig => parseConfig(grpoConfigSchema, input, source);
-export const parseSftConfig = (input: unknown, source = 'SFT config'): SftConfig => parseConfig(sftConfigSchema, input, source);
+export const parseGrpoConfig = (input: unknown, source = 'GRPO config', flagOf?: (path: readonly PropertyKey[]) => string): GrpoConfig => parseConfig(grpoConfigSchema, input, source, flagOf);
+export const parseSftConfig = (input: unknown, source = 'SFT config', flagOf?: (path: readonly PropertyKey[]) => string): SftConfig => parseConfig(sftConfigSchema, input, source, flagOf);
