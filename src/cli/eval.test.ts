@@ -132,6 +132,11 @@ test('r1 eval reports endpoint failures, bad flags, missing keys and the local-m
     const unknown = await runCli(['--endpoint', server.url, '--api-model', 'm', '--bench', 'nope', '--no-progress'], {}, tasks);
     assert.equal(unknown.exitCode, 1);
     assert.match(unknown.stderr, /unknown task "nope"/);
+
+    // --difficulty for benchmarks alone would be silently ignored: a usage error.
+    const fixed = await runCli(['--endpoint', server.url, '--api-model', 'm', '--bench', 'gsm8k', '--difficulty', 'easy', '--no-progress'], {}, tasks);
+    assert.equal(fixed.exitCode, 2);
+    assert.equal(fixed.stderr, 'r1 eval: --difficulty applies to synthetic tasks; gsm8k has fixed problems\n');
   } finally {
     await server.close();
     rmSync(dir, { recursive: true, force: true });

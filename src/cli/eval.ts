@@ -4,7 +4,7 @@
 import { Command, Option } from 'commander';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { getTaskByName, taskInfo } from '../tasks/registry.js';
+import { getTaskByName, listTasks, taskInfo } from '../tasks/registry.js';
 import type { Task } from '../tasks/types.js';
 import { EndpointSource, ENDPOINT_DEFAULTS } from '../eval/endpoint.js';
 import { localModelSource } from '../eval/local-model.js';
@@ -17,6 +17,9 @@ import { EvalInterrupted, EVAL_DEFAULTS, runEval, type EvalProgress } from '../e
 import { renderMarkdown } from '../eval/report.js';
 import type { SampleSource } from '../eval/types.js';
 import { sandboxInfo, type SandboxInfo } from '../verify/code/index.js';
+
+/** The task names the registry knows (a name it does not know is reported by getTask). */
+const INFO_NAMES = new Set(listTasks().map((t) => t.name as string));
 
 /** Everything `r1 eval` touches outside its flags; injectable so tests run it in-process. */
 export interface EvalCliDeps {
@@ -258,6 +261,13 @@ export function createEvalCommand(partial: Partial<EvalCliDeps> = {}): Command {
       const parsed = EvalFlagsSchema.safeParse(raw);
       if (!parsed.success) {
         deps.stderr.write(`r1 eval: ${flagErrors(parsed.error, raw)}\n`);
+        deps.setExitCode(2);
+        return;
+      }
+      // --difficulty shapes synthetic tasks only: given for benchmarks alone, it would be silently ignored.
+      const known = parsed.data.bench.map((name) => INFO_NAMES.has(name) ? taskInfo(name) : null);
+      if (parsed.data.difficulty !== undefined && known.every((i) => i !== null && i.kind !== 'synthetic')) {
+        deps.stderr.write(`r1 eval: --difficulty applies to synthetic tasks; ${parsed.data.bench.join(', ')} ${parsed.data.bench.length > 1 ? 'have' : 'has'} fixed problems\n`);
         deps.setExitCode(2);
         return;
       }

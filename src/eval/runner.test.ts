@@ -171,7 +171,7 @@ test('resume: a run stopped midway, then rerun, requests every sample exactly on
     const s1 = await startFakeEndpoint({ answer, plan });
     await assert.rejects(
       runEval(options({ benches: tasks, source: source(s1.url), outDir: dirA, k: 4, concurrency: 2 })),
-      /eval stopped: endpoint answered HTTP 400: quota exhausted\n\d+ of 32 samples are saved in .*samples\.jsonl; rerun the same command to resume/,
+      /eval stopped: endpoint answered HTTP 400: quota exhausted\n\d+ of 32 samples are saved in .*samples\.jsonl; the endpoint refuses the request as sent: fix what it names \(model, key, parameters, quota\), then rerun the same command to resume/,
     );
     await s1.close();
     record(s1);

@@ -10,6 +10,7 @@ import type { Task, TaskItem } from '../tasks/types.js';
 import type { Price } from './pricing.js';
 import { renderEvalSection, renderMarkdown } from './report.js';
 import { checkRunConfig, prepareOutDir, ResultsWriteError, SampleStore, type SampleRecord } from './results.js';
+import { EndpointError } from './endpoint.js';
 import { linkedSignal } from './retry.js';
 import { summarizeBench, totalsOf, type BenchSummary, type EvalSummary } from './summary.js';
 import type { Completion, SampleSource } from './types.js';
@@ -248,7 +249,12 @@ export async function runEval(opts: EvalOptions): Promise<EvalSummary> {
   if (failure !== null) {
     const msg = failure instanceof Error ? failure.message : String(failure);
     // A write failure repeats on a plain rerun: say what to fix first.
-    const next = failure instanceof ResultsWriteError ? 'make the directory writable (or free space), then rerun the same command to resume' : 'rerun the same command to resume';
+    // An endpoint that refuses the request itself (4xx other than rate limits and timeouts) refuses it again.
+    const refused = failure instanceof EndpointError && !failure.retryable && failure.status !== null && failure.status >= 400 && failure.status < 500;
+    const next =
+      failure instanceof ResultsWriteError ? 'make the directory writable (or free space), then rerun the same command to resume'
+      : refused ? 'the endpoint refuses the request as sent: fix what it names (model, key, parameters, quota), then rerun the same command to resume'
+      : 'rerun the same command to resume';
     throw new Error(`eval stopped: ${msg}\n${done} of ${total} samples are saved in ${store.path}; ${next}`, { cause: failure });
   }
   // 3. Summaries from the records on disk (resumed and new alike).
