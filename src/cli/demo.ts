@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { createNativeBackend, createRefBackend, nativeAvailable, type Backend } from '../backend/index.js';
 import { sampleText, trainCharModel } from '../nn/index.js';
 import { Rng } from '../util/rng.js';
+import { flagErrors } from './flags.js';
 
 export const DemoFlagsSchema = z.object({
   steps: z.coerce.number().int().min(1).max(100_000),
@@ -24,7 +25,7 @@ export interface DemoDeps {
 export function runDemo(raw: unknown, deps: DemoDeps): void {
   const parsed = DemoFlagsSchema.safeParse(raw);
   if (!parsed.success) {
-    deps.stderr.write(`r1 demo: ${parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ')}\n`);
+    deps.stderr.write(`r1 demo: ${flagErrors(parsed.error, (raw ?? {}) as Record<string, unknown>)}\n`);
     deps.setExitCode(2);
     return;
   }

@@ -48,7 +48,10 @@ test('r1 tokenizer: train on JSONL, encode, decode round trip, and bad flags exi
 
     const bad = await runCli(['train', '--input', data, '--out', out, '--vocab-size', 'lots']);
     assert.equal(bad.exitCode, 2);
-    assert.match(bad.stderr, /r1 tokenizer train: invalid options[\s\S]*vocabSize/);
+    assert.equal(bad.stderr, 'r1 tokenizer train: --vocab-size: must be a number, got "lots"\n');
+    const badIds = await runCli(['decode', '--tokenizer', out, '12', 'abc']);
+    assert.equal(badIds.exitCode, 2);
+    assert.equal(badIds.stderr, 'r1 tokenizer decode: token ids are non-negative integers, got "abc"\n');
     const missing = await runCli(['encode', '--tokenizer', join(dir, 'nope'), '--text', 'x']);
     assert.equal(missing.exitCode, 1);
     assert.match(missing.stderr, /nope.*cannot read/);

@@ -4,6 +4,7 @@
 import { Command, Option } from 'commander';
 import { Progress } from './progress.js';
 import { readFileSync } from 'node:fs';
+import { flagErrors } from './flags.js';
 import { prepareOutDir } from './out-dir.js';
 import { z } from 'zod';
 import { GPT2_PATTERN, LLAMA3_PATTERN, loadTokenizer, saveTokenizer, trainTokenizer } from '../tokenizer/index.js';
@@ -63,8 +64,8 @@ export function readTrainingTexts(path: string, fields: readonly string[] | unde
   return out;
 }
 
-function fail(deps: TokenizerCliDeps, sub: string, err: unknown, code: number): void {
-  const msg = err instanceof z.ZodError ? `invalid options\n${z.prettifyError(err)}` : (err as Error).message;
+function fail(deps: TokenizerCliDeps, sub: string, err: unknown, code: number, raw: Record<string, unknown> = {}): void {
+  const msg = err instanceof z.ZodError ? flagErrors(err, raw) : (err as Error).message;
   deps.stderr.write(`r1 tokenizer ${sub}: ${msg}\n`);
   deps.setExitCode(code);
 }
@@ -94,7 +95,7 @@ export function createTokenizerCommand(partial: Partial<TokenizerCliDeps> = {}):
     .option('--no-progress', 'no progress bar')
     .action((raw: Record<string, unknown>) => {
       const parsed = TrainFlagsSchema.safeParse(raw);
-      if (!parsed.success) return fail(deps, 'train', parsed.error, 2);
+      if (!parsed.success) return fail(deps, 'train', parsed.error, 2, raw);
       const f = parsed.data;
       try {
         const t0 = performance.now();
@@ -136,7 +137,7 @@ export function createTokenizerCommand(partial: Partial<TokenizerCliDeps> = {}):
     .addOption(new Option('--format <format>', 'ids (space-separated), json, or tokens (one per line)').choices(['ids', 'json', 'tokens']).default('ids'))
     .action((raw: Record<string, unknown>) => {
       const parsed = EncodeFlagsSchema.safeParse(raw);
-      if (!parsed.success) return fail(deps, 'encode', parsed.error, 2);
+      if (!parsed.success) return fail(deps, 'encode', parsed.error, 2, raw);
       const f = parsed.data;
       try {
         const tok = loadTokenizer(f.tokenizer);
@@ -157,8 +158,10 @@ export function createTokenizerCommand(partial: Partial<TokenizerCliDeps> = {}):
     .argument('[ids...]', 'token ids')
     .action((ids: string[], raw: Record<string, unknown>) => {
       const list = ids.length > 0 ? ids : deps.readStdin().split(/[\s,[\]]+/).filter((s) => s !== '');
+      const bad = list.find((x) => !/^\d+$/.test(x));
+      if (bad !== undefined) return fail(deps, 'decode', new Error(`token ids are non-negative integers, got ${JSON.stringify(bad)}`), 2);
       const parsed = DecodeFlagsSchema.safeParse({ ...raw, skipSpecial: raw['skipSpecial'] === true, ids: list });
-      if (!parsed.success) return fail(deps, 'decode', parsed.error, 2);
+      if (!parsed.success) return fail(deps, 'decode', parsed.error, 2, raw);
       try {
         const tok = loadTokenizer(parsed.data.tokenizer);
         deps.stdout.write(tok.decode(parsed.data.ids, { skipSpecialTokens: parsed.data.skipSpecial }) + '\n');
