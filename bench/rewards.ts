@@ -100,14 +100,27 @@ async function startService(): Promise<{ child: ChildProcess; url: string }> {
 
 /** The server processes: the one started and, with --procs, those it started. */
 function serverPids(pid: number): number[] {
-  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter((x) => x.trim() !== '').map(Number);
+  let list = '';
+  try {
+    list = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8');
+  } catch {
+    return []; // ended meanwhile
+  }
+  const children = list.split(' ').filter((x) => x.trim() !== '').map(Number);
   return [pid, ...children.flatMap(serverPids)];
 }
 
+/** Resident memory of the server and its child processes; a child that ended meanwhile (or a zombie, which has no VmRSS) counts 0. */
 function rssMb(pid: number): number {
   return serverPids(pid).reduce((a, p) => {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
-    return a + (m ? Number(m[1]) / 1024 : NaN);
+    let status = '';
+    try {
+      status = readFileSync(`/proc/${p}/status`, 'utf8');
+    } catch {
+      return a;
+    }
+    const m = /VmRSS:\s+(\d+) kB/.exec(status);
+    return a + (m ? Number(m[1]) / 1024 : 0);
   }, 0);
 }
 
@@ -118,7 +131,12 @@ function rssMb(pid: number): number {
 function serverCpu(pid: number): { main: number; all: number } {
   // Fields 14 and 15 of /proc/.../stat (utime, stime) in clock ticks of 1/100 s; the name field has no spaces here.
   const ticks = (file: string): number => {
-    const f = readFileSync(file, 'utf8').split(' ');
+    let f: string[];
+    try {
+      f = readFileSync(file, 'utf8').split(' ');
+    } catch {
+      return 0; // a child process that ended meanwhile
+    }
     return (Number(f[13]) + Number(f[14])) / 100;
   };
   return serverPids(pid).reduce((a, p) => ({ main: a.main + ticks(`/proc/${p}/task/${p}/stat`), all: a.all + ticks(`/proc/${p}/stat`) }), { main: 0, all: 0 });
