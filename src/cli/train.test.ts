@@ -154,12 +154,10 @@ test('r1 grpo Ctrl-C: the first stops at the end of the step in flight with a ch
     a.child.kill('SIGINT');
     const ra = await a.done;
     assert.equal(ra.code, 130, ra.stderr);
-    const m = /stopping at the end of step (\d+) to write a checkpoint; press Ctrl-C again to stop now without one \(the newest checkpoint, .*step-00000001 \(step 1\), is intact and --resume continues from it\)/.exec(ra.stderr);
-    assert.ok(m, ra.stderr);
+    assert.match(ra.stderr, /stopping at the end of the step in flight to write a checkpoint; press Ctrl-C again to stop now without one \(the newest checkpoint, .*step-00000001 \(step 1\), is intact and --resume continues from it\)/);
     const at = Number(/interrupted at step (\d+); checkpoint .*step-0000000\d \(continue with --resume\)/.exec(ra.stderr)?.[1]);
-    // Step 2 was in flight (or about to start): the run stops after it, not a step later.
-    assert.equal(at, Number(m[1]));
-    assert.ok(at <= 2, `stopped at step ${at}`);
+    // Step 2 was in flight, or about to start (then the run stops before it): never a step later.
+    assert.ok(at === 1 || at === 2, `stopped at step ${at}`);
     assert.deepEqual(metricSteps(out), Array.from({ length: at }, (_, i) => i + 1));
     assert.ok(checkpoints(out).includes(`step-0000000${at}`));
 

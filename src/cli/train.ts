@@ -121,10 +121,8 @@ async function runTrainer(kind: 'sft' | 'grpo', raw: Raw, deps: TrainCliDeps): P
   const metrics = new MetricsStream();
   const bar = new Progress(deps.stderr, { unit: 'steps' });
   let resumed: number | null = null;
-  let lastStep = 0;
   metrics.subscribe((m) => {
     resumed ??= m.step - 1;
-    lastStep = m.step;
     bar.update({ label: `r1 ${kind}`, done: m.step, total: config.steps, resumed, fields: stepFields(m) });
   });
   let lastCheckpoint: CheckpointRef | null = null;
@@ -139,7 +137,9 @@ async function runTrainer(kind: 'sft' | 'grpo', raw: Raw, deps: TrainCliDeps): P
     const kept = lastCheckpoint === null
       ? 'there is no checkpoint yet, so --resume would start over'
       : `the newest checkpoint, ${lastCheckpoint.dir} (step ${lastCheckpoint.step}), is intact and --resume continues from it`;
-    err(`\nr1 ${kind}: stopping at the end of step ${Math.max(lastStep, lastCheckpoint?.step ?? 0) + 1} to write a checkpoint; press Ctrl-C again to stop now without one (${kept})\n`);
+    // Which step that is, the trainer says when it stops: a signal that comes between two steps stops the run
+    // before the next one starts.
+    err(`\nr1 ${kind}: stopping at the end of the step in flight to write a checkpoint; press Ctrl-C again to stop now without one (${kept})\n`);
     controller.abort();
   });
   const log = (msg: string): void => err(`r1 ${kind}: ${msg}\n`);
