@@ -172,7 +172,8 @@ test('r1 grpo Ctrl-C: the first stops at the end of the step in flight with a ch
     const rb = await b.done;
     const ms = performance.now() - sentAt;
     assert.equal(rb.signal, 'SIGINT', rb.stderr);
-    assert.ok(ms < 1000, `ended ${ms.toFixed(0)} ms after the second Ctrl-C`);
+    // Ended by the signal itself (not at the end of the step, seconds later); the bound leaves room for a loaded machine.
+    assert.ok(ms < 2500, `ended ${ms.toFixed(0)} ms after the second Ctrl-C`);
     assert.deepEqual(metricSteps(out2), [1], 'step 2 did not finish');
     assert.deepEqual(checkpoints(out2), []);
   } finally {
