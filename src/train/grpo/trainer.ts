@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import type { Backend } from '../../backend/index.js';
 import { DecoderWeights, type ChatModel } from '../../generate/index.js';
-import { NanLogitsError } from '../../generate/batch.js';
+import { NanLogitsError } from '../../generate/batch-types.js';
 import { cosineWithWarmup } from '../../nn/index.js';
 import { saveModelAsHf, Transformer } from '../../model/index.js';
 import { saveTokenizer } from '../../tokenizer/index.js';
