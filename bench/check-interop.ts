@@ -3,7 +3,8 @@
 //     AutoTokenizer) and gives the same logits (max abs diff <= 1e-4);
 //  2. tiny Llama and Qwen2 checkpoints written by transformers load into r1ts with the same logits (<= 1e-4) and
 //     their tokenizer.json encodes like Hugging Face's;
-//  3. an MLA + MoE + MTP model exported in the deepseek_v3 layout loads in transformers with the same logits;
+//  3. an MLA + MoE + MTP model exported in the deepseek_v3 layout loads in transformers with the same logits, and so
+//     does the same checkpoint quantized to DeepSeek-V3's block-wise FP8 (in transformers and in r1ts);
 //  4. the dense model exported as GGUF gives the same teacher-forced logits in llama.cpp via node-llama-cpp
 //     (F32: <= 1e-3; F16 reported against r1ts running the same F16-rounded weights);
 //  6. chat templates (R1's, ChatML as Qwen2 writes it, ChatML opening <think>, Llama 3 style, an [INST] template that
@@ -183,6 +184,18 @@ async function main(): Promise<void> {
       else {
         const dsOurs = engine.noGrad(() => ds.forward(flatIds, 2, 24)).data;
         compare(`r1ts MLA+MoE+MTP -> transformers ${String(r.out.model_class)}`, r.logits, dsOurs, 1e-4);
+        // 3b. The same checkpoint quantized as DeepSeek-V3 ships its weights (block-wise FP8) by Python, loaded by
+        // transformers (dequantized) and by r1ts: the same logits, which differ from the unquantized ones.
+        const fp8Dir = join(work, 'deepseek-v3-fp8');
+        const q = runPython(['fp8', join(work, 'r1ts-deepseek-v3'), fp8Dir, reqFile, join(work, 'fp8.f32')]);
+        if (!q.ok) report('block-FP8 deepseek_v3 -> r1ts', q.skip ? 'skip' : 'FAIL', q.reason);
+        else {
+          const fm = loadHfCheckpoint(fp8Dir, engine).model;
+          const fOurs = engine.noGrad(() => fm.forward(flatIds, 2, 24)).data;
+          const theirs = readF32(join(work, 'fp8.f32'));
+          const moved = fOurs.reduce((m, x, i) => Math.max(m, Math.abs(x - dsOurs[i]!)), 0);
+          compare(`block-FP8 deepseek_v3 (${String(q.out.quantized)} F8_E4M3 matrices) -> transformers dequantized and r1ts (FP8 moved the logits by ${moved.toExponential(1)})`, fOurs, theirs, 1e-4);
+        }
       }
     }
 

@@ -12,6 +12,11 @@ Each mode prints one JSON object on stdout; logits are written as raw little-end
       a small byte-level BPE tokenizer with `tokenizers`, saves both with save_pretrained (safetensors) for r1ts to
       load, and writes the model's logits on request["ids"] and the tokenizer's ids for request["text"].
 
+  fp8 <src> <dst> <request.json> <out.f32>
+      Writes <dst>: the deepseek_v3 checkpoint <src> with its linear layers' matrices quantized as DeepSeek-V3 ships
+      them (F8_E4M3 with one float32 `weight_scale_inv` per 16 x 16 block, `quantization_config` in config.json),
+      then loads <dst> with transformers (FineGrainedFP8Config(dequantize=True)) and runs the forward pass.
+
 Prints {"status": "skipped", "reason": ...} and exits 0 when torch or transformers cannot be imported.
 """
 import inspect
@@ -120,9 +125,49 @@ def mode_make(arch, model_dir, request, out):
     return {"status": "ok", "model_class": type(model).__name__, "shape": shape, "text_ids": text_ids, "transformers": transformers.__version__}
 
 
+def mode_fp8(src, dst, request, out):
+    import shutil
+    from safetensors.torch import load_file, save_file
+
+    req = json.load(open(request))
+    block = [16, 16]
+    os.makedirs(dst, exist_ok=True)
+    for f in os.listdir(src):
+        if f != "model.safetensors":
+            shutil.copy(os.path.join(src, f), os.path.join(dst, f))
+    tensors = load_file(os.path.join(src, "model.safetensors"))
+    fp8 = {}
+    quantized = 0
+    for name, w in tensors.items():
+        if w.dim() == 2 and name.endswith("_proj.weight"):
+            rows, cols = w.shape
+            sr, sc = -(-rows // block[0]), -(-cols // block[1])
+            padded = torch.zeros(sr * block[0], sc * block[1], dtype=torch.float32)
+            padded[:rows, :cols] = w.float()
+            blocks = padded.view(sr, block[0], sc, block[1])
+            scale = (blocks.abs().amax(dim=(1, 3)) / 448.0).clamp(min=1e-12)
+            q = (blocks / scale[:, None, :, None]).view(sr * block[0], sc * block[1])[:rows, :cols]
+            fp8[name] = q.to(torch.float8_e4m3fn).contiguous()
+            fp8[name + "_scale_inv"] = scale.float().contiguous()
+            quantized += 1
+        else:
+            fp8[name] = w.contiguous()
+    save_file(fp8, os.path.join(dst, "model.safetensors"), metadata={"format": "pt"})
+    cfg = json.load(open(os.path.join(src, "config.json")))
+    cfg["quantization_config"] = {"activation_scheme": "dynamic", "fmt": "e4m3", "quant_method": "fp8", "weight_block_size": block}
+    json.dump(cfg, open(os.path.join(dst, "config.json"), "w"), indent=2)
+    qc = transformers.FineGrainedFP8Config(dequantize=True, weight_block_size=tuple(block))
+    model = AutoModelForCausalLM.from_pretrained(dst, dtype=torch.float32, attn_implementation="eager", quantization_config=qc)
+    model.eval()
+    shape = run_logits(model, req["ids"], out)
+    return {"status": "ok", "model_class": type(model).__name__, "shape": shape, "quantized": quantized, "transformers": transformers.__version__}
+
+
 def main(argv):
     if len(argv) >= 4 and argv[0] == "logits":
         res = mode_logits(argv[1], argv[2], argv[3])
+    elif len(argv) >= 5 and argv[0] == "fp8":
+        res = mode_fp8(argv[1], argv[2], argv[3], argv[4])
     elif len(argv) >= 5 and argv[0] == "make":
         res = mode_make(argv[1], argv[2], argv[3], argv[4])
     else:

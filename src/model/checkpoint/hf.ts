@@ -11,6 +11,7 @@ import type { ModelConfig } from '../config.js';
 import { Transformer } from '../transformer.js';
 import { writeFileAtomic } from './atomic.js';
 import { type HfArchitecture, fromHfConfig, hfArchitectureOf, toHfConfig } from './hf-config.js';
+import { type BlockQuant, FP8_DTYPES, SCALE_SUFFIX, applyBlockScales, blockQuantOf, scaleShape } from './fp8.js';
 import { type NamedTensor, type SafetensorsHeader, readSafetensorsHeader, readSafetensorsTensor, writeSafetensors } from './safetensors.js';
 import { countFormula, paramSpecs } from '../params.js';
 
@@ -160,14 +161,22 @@ export interface WeightsReport {
   problems: string[];
 }
 
-const READABLE_DTYPES = new Set(['F32', 'F16', 'BF16']);
+const READABLE_DTYPES = new Set(['F32', 'F16', 'BF16', 'F8_E4M3', 'F8_E5M2']);
+const SCALE_DTYPES = new Set(['F32', 'F16', 'BF16']);
+
+/** The block quantization of a folder's config.json (none when it has no config or no quantization_config). */
+function folderQuant(dir: string): BlockQuant | null {
+  const file = join(dir, 'config.json');
+  return existsSync(file) ? blockQuantOf(readJson(file), file) : null;
+}
 
 /**
  * Check a folder's weight headers against `config` without reading tensor data (cheap for any size): every
- * parameter present with its shape, nothing unexpected, every dtype readable. Throws only when the headers
- * themselves are unreadable or corrupt.
+ * parameter present with its shape, nothing unexpected, every dtype readable, and with block-wise FP8 (`quant`,
+ * default: what the folder's config.json declares) every FP8 weight with its block scales. Throws only when the
+ * headers themselves (or the quantization_config) are unreadable or corrupt.
  */
-export function checkHfWeights(dir: string, config: ModelConfig): WeightsReport {
+export function checkHfWeights(dir: string, config: ModelConfig, quant: BlockQuant | null = folderQuant(dir)): WeightsReport {
   const { headers, where } = readHfHeaders(dir);
   const ignore = ignoredTensor(config);
   const expected = new Map(paramSpecs(config).map((s) => [s.name, s.shape]));
@@ -181,6 +190,14 @@ export function checkHfWeights(dir: string, config: ModelConfig): WeightsReport 
     for (const e of h.entries.values()) {
       dtypes[e.dtype] = (dtypes[e.dtype] ?? 0) + 1;
       bytes += e.end - e.begin;
+      if (e.key.endsWith(SCALE_SUFFIX)) {
+        // Block scales belong to an FP8 weight of a block-quantized checkpoint (checked with the weight below).
+        const weight = e.key.slice(0, -SCALE_SUFFIX.length);
+        const owner = where.get(weight)?.entries.get(weight);
+        if (quant !== null && owner !== undefined && FP8_DTYPES.has(owner.dtype) && (expected.has(weight) || ignore(weight))) continue;
+        if (!ignore(e.key)) unexpected.push(e.key);
+        continue;
+      }
       const want = expected.get(e.key);
       if (want === undefined) {
         if (!ignore(e.key)) unexpected.push(e.key);
@@ -189,7 +206,11 @@ export function checkHfWeights(dir: string, config: ModelConfig): WeightsReport 
       if ((e.shape.length !== want.length || e.shape.some((d, i) => d !== want[i])) && ++misshapen <= 4) {
         problems.push(`tensor ${e.key} has shape [${e.shape.join(', ')}], the model expects [${want.join(', ')}] (${h.name})`);
       }
-      if (!READABLE_DTYPES.has(e.dtype)) problems.push(`tensor ${e.key} is ${e.dtype}, which cannot be loaded (F32, F16, BF16 can) (${h.name})`);
+      if (!READABLE_DTYPES.has(e.dtype)) problems.push(`tensor ${e.key} is ${e.dtype}, which cannot be loaded (F32, F16, BF16, F8_E4M3, F8_E5M2 can) (${h.name})`);
+      if (quant !== null && FP8_DTYPES.has(e.dtype)) {
+        const problem = scaleProblem(where, e.key, e.shape, quant);
+        if (problem !== null) problems.push(`${problem} (${h.name})`);
+      }
     }
   }
   for (const k of expected.keys()) if (!where.has(k)) missing.push(k);
@@ -198,6 +219,20 @@ export function checkHfWeights(dir: string, config: ModelConfig): WeightsReport 
   if (misshapen > 4) problems.push(`… ${misshapen} tensors in all have other shapes than the config implies`);
   if (unexpected.length) problems.push(`unexpected ${show(unexpected)}`);
   return { files: headers.map((h) => h.name), tensors: where.size, bytes, dtypes, problems };
+}
+
+/** What is wrong with the block scales of the FP8 weight `key` of `shape`, or null. */
+function scaleProblem(where: Map<string, SafetensorsHeader>, key: string, shape: readonly number[], quant: BlockQuant): string | null {
+  const name = key + SCALE_SUFFIX;
+  const s = where.get(name)?.entries.get(name);
+  if (shape.length !== 2) return `tensor ${key} is FP8 with ${shape.length} dimensions; block-wise FP8 scales only matrices`;
+  if (s === undefined) return `tensor ${key} is FP8 but its block scales ${name} are missing`;
+  const want = scaleShape(shape, quant.block);
+  if (s.shape.length !== 2 || s.shape[0] !== want[0] || s.shape[1] !== want[1]) {
+    return `tensor ${name} has shape [${s.shape.join(', ')}]; ${key} [${shape.join(', ')}] in ${quant.block[0]} × ${quant.block[1]} blocks needs [${want.join(', ')}]`;
+  }
+  if (!SCALE_DTYPES.has(s.dtype)) return `tensor ${name} is ${s.dtype}; block scales must be F32, F16 or BF16`;
+  return null;
 }
 
 /** Bytes of memory a process can still take: the system's available memory, or the cgroup limit when lower. */
@@ -240,12 +275,14 @@ export interface HfLoadOptions {
  * Nothing large is allocated until the config's size has been checked against available memory and every
  * weight header against the config; tensors are then read by offset straight into the model's parameters.
  * Tensors the model does not use are rejected, except: rotary inv_freq buffers, a duplicate lm_head of a tied
- * model, and the copies of embedding/head that DeepSeek-V3 stores inside each MTP layer.
+ * model, and the copies of embedding/head that DeepSeek-V3 stores inside each MTP layer. F16, BF16 and FP8 weights
+ * are widened to float32; DeepSeek-V3's block-wise FP8 (`quantization_config`) is dequantized with its scales.
  */
 export function loadHfCheckpoint(dir: string, engine: Engine, opts: HfLoadOptions = {}): LoadedHf {
   const cfgFile = join(dir, 'config.json');
   const hfConfig = readJson(cfgFile);
   const { config, architecture } = fromHfConfig(hfConfig, cfgFile);
+  const quant = blockQuantOf(hfConfig, cfgFile);
   // 1. Size from the config (closed form: cheap even for absurd values), against available memory.
   const counts = countFormula(config);
   const params = counts.total + counts.mtp + counts.buffers;
@@ -257,12 +294,20 @@ export function loadHfCheckpoint(dir: string, engine: Engine, opts: HfLoadOption
     );
   }
   // 2. The weight headers against the config.
-  const report = checkHfWeights(dir, config);
+  const report = checkHfWeights(dir, config, quant);
   if (report.problems.length > 0) throw new Error(`${dir}: weights do not match ${cfgFile}: ${report.problems.join('; ')}`);
   // 3. Allocate, then read each tensor by offset into its parameter.
   const model = new Transformer(engine, config, new SkipInitRng());
   const { where } = readHfHeaders(dir);
-  for (const [k, dst] of model.stateDict()) readSafetensorsTensor(where.get(k)!, k, dst.data);
+  for (const [k, dst] of model.stateDict()) {
+    const h = where.get(k)!;
+    readSafetensorsTensor(h, k, dst.data);
+    // Block-wise FP8: the stored values times their block's scale (checkHfWeights saw the scales and their shape).
+    if (quant !== null && FP8_DTYPES.has(h.entries.get(k)!.dtype)) {
+      const scales = k + SCALE_SUFFIX;
+      applyBlockScales(dst.data, dst.shape[0]!, dst.shape[1]!, readSafetensorsTensor(where.get(scales)!, scales), quant.block);
+    }
+  }
   const tokFile = join(dir, 'tokenizer.json');
   const tokenizerJson = existsSync(tokFile) ? readJson(tokFile) : undefined;
   return { model, architecture, tokenizerJson, hfConfig };

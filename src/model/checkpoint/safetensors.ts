@@ -1,4 +1,4 @@
-// src/model/checkpoint/safetensors.ts — safetensors reader (F32/F16/BF16 -> Float32Array, read by offset so files of
+// src/model/checkpoint/safetensors.ts — safetensors reader (F32/F16/BF16/FP8 -> Float32Array, read by offset so files of
 // any size work) and F32 writer, validated.
 //
 // Format (huggingface/safetensors): u64 little-endian header length N, N bytes of JSON
@@ -8,6 +8,7 @@
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { writeFileAtomic } from './atomic.js';
 import { bf16ToF32, f16ToF32 } from './half.js';
+import { decodeFp8Into } from './fp8.js';
 
 /** A tensor as stored in or loaded from a checkpoint: row-major float32 data and its shape. */
 export interface NamedTensor {
@@ -20,8 +21,9 @@ export interface SafetensorsContent {
   metadata: Record<string, string>;
 }
 
-const DTYPE_SIZE: Record<string, number> = { F32: 4, F16: 2, BF16: 2, F64: 8, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
-const READABLE = new Set(['F32', 'F16', 'BF16']);
+// Every dtype of the safetensors format (the header of any valid file parses); READABLE are the ones r1ts loads.
+const DTYPE_SIZE: Record<string, number> = { F64: 8, F32: 4, F16: 2, BF16: 2, F8_E4M3: 1, F8_E5M2: 1, I64: 8, I32: 4, I16: 2, I8: 1, U64: 8, U32: 4, U16: 2, U8: 1, BOOL: 1 };
+const READABLE = new Set(['F32', 'F16', 'BF16', 'F8_E4M3', 'F8_E5M2']);
 const MAX_HEADER = 100 * 1024 * 1024; // the reference implementation's limit
 
 /** One tensor's header entry; `begin`/`end` are byte offsets from the start of the data region. */
@@ -111,8 +113,9 @@ function checkHeaderLength(n: number, fileBytes: number, name: string): void {
   if (8 + n > fileBytes) fail(`header length ${n} runs past the end of the file (${fileBytes} bytes; truncated?)`);
 }
 
-/** Convert `count` stored values of `dtype` from `bytes` into `out` starting at `at` (F16/BF16 widen to F32). */
+/** Convert `count` stored values of `dtype` from `bytes` into `out` starting at `at` (F16/BF16/FP8 widen to F32). */
 function convertInto(bytes: Uint8Array, dtype: string, count: number, out: Float32Array, at: number): void {
+  if (dtype === 'F8_E4M3' || dtype === 'F8_E5M2') return decodeFp8Into(bytes, dtype, count, out, at);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (dtype === 'F32') for (let i = 0; i < count; i++) out[at + i] = dv.getFloat32(4 * i, true);
   else if (dtype === 'F16') for (let i = 0; i < count; i++) out[at + i] = f16ToF32(dv.getUint16(2 * i, true));
@@ -120,7 +123,7 @@ function convertInto(bytes: Uint8Array, dtype: string, count: number, out: Float
 }
 
 function requireReadable(h: SafetensorsHeader, e: TensorEntry): void {
-  if (!READABLE.has(e.dtype)) throw new Error(`${h.name}: not a valid safetensors file: tensor ${e.key}: dtype ${e.dtype} is not supported (F32, F16, BF16 are)`);
+  if (!READABLE.has(e.dtype)) throw new Error(`${h.name}: not a valid safetensors file: tensor ${e.key}: dtype ${e.dtype} is not supported (F32, F16, BF16, F8_E4M3, F8_E5M2 are)`);
 }
 
 /** Parse safetensors bytes held in memory; `name` (usually the file path) appears in every error. */
@@ -187,7 +190,7 @@ const CHUNK_BYTES = 8 << 20;
 
 /**
  * Read one tensor of a file whose header was read by readSafetensorsHeader into `out` (a new Float32Array when
- * omitted), in chunks at its offset; F16 and BF16 are widened to F32 on the way.
+ * omitted), in chunks at its offset; F16, BF16 and FP8 are widened to F32 on the way.
  */
 export function readSafetensorsTensor(h: SafetensorsHeader, key: string, out?: Float32Array): Float32Array {
   const e = h.entries.get(key);
