@@ -150,7 +150,7 @@ async function main(): Promise<void> {
     }
 
     // 2. transformers -> r1ts (Llama and Qwen2 written by save_pretrained).
-    for (const arch of ['llama', 'qwen2', 'llama3'] as const) {
+    for (const arch of ['llama', 'qwen2', 'llama3', 'qwen2-yarn'] as const) {
       const dir = join(work, `hf-${arch}`);
       const hreq = idsRequest(new Rng(11), 2, 20, 320, text);
       const hreqFile = join(work, `request-${arch}.json`);
@@ -165,7 +165,8 @@ async function main(): Promise<void> {
       const lc = loaded.model.config;
       if (arch === 'llama3' && lc.ropeScaling?.type !== 'llama3') report('transformers llama3 -> r1ts', 'FAIL', `rope scaling read as ${JSON.stringify(lc.ropeScaling)}`);
       compare(`transformers ${String(r.out.model_class)} -> r1ts (${loaded.architecture}, ${lc.attention.kind === 'mha' && lc.attention.qkvBias ? 'q/k/v biases, ' : ''}${lc.ropeScaling ? `${lc.ropeScaling.type} RoPE scaling, ` : ''}${lc.tieEmbeddings ? 'tied' : 'untied'})`, lg, readF32(join(work, `${arch}.f32`)), 1e-4);
-      if (arch === 'llama3') continue; // the same tokenizer as the llama case
+      if (arch === 'qwen2-yarn' && lc.ropeScaling?.type !== 'yarn') report('transformers qwen2-yarn -> r1ts', 'FAIL', `rope scaling read as ${JSON.stringify(lc.ropeScaling)}`);
+      if (arch === 'llama3' || arch === 'qwen2-yarn') continue; // the same tokenizers as the llama and qwen2 cases
       const htok = loadTokenizer(dir);
       const ids = htok.encode(text);
       const same = JSON.stringify(ids) === JSON.stringify(r.out.text_ids);
@@ -184,6 +185,18 @@ async function main(): Promise<void> {
       else {
         const dsOurs = engine.noGrad(() => ds.forward(flatIds, 2, 24)).data;
         compare(`r1ts MLA+MoE+MTP -> transformers ${String(r.out.model_class)}`, r.logits, dsOurs, 1e-4);
+        // 3c. With DeepSeek-V3's YaRN settings (mscale = mscale_all_dim = 1: the softmax scale grows by
+        // (0.1 ln 4 + 1)^2); a 2,000-token original context puts the ramp inside the 4 rotary frequencies.
+        const yarn = new Transformer(engine, parseModelConfig({ ...dsInput, ropeScaling: { type: 'yarn', factor: 4, originalMaxPositionEmbeddings: 2000, mscale: 1, mscaleAllDim: 1 } }), new Rng(99));
+        for (const [k, t] of ds.stateDict()) yarn.stateDict().get(k)!.data.set(t.data);
+        for (const [i, m] of yarn.moeLayers().entries()) m.gate.bias.set(ds.moeLayers()[i]!.gate.bias);
+        const ry = hfLogits(yarn, 'r1ts-deepseek-v3-yarn');
+        if (!ry.ok) report('r1ts MLA+MoE with yarn -> transformers', ry.skip ? 'skip' : 'FAIL', ry.reason);
+        else {
+          const yOurs = engine.noGrad(() => yarn.forward(flatIds, 2, 24)).data;
+          const moved = yOurs.reduce((m, x, i) => Math.max(m, Math.abs(x - dsOurs[i]!)), 0);
+          compare(`r1ts MLA+MoE with yarn RoPE scaling -> transformers ${String(ry.out.model_class)} (yarn moved the logits by ${moved.toExponential(1)})`, ry.logits, yOurs, 1e-4);
+        }
         // 3b. The same checkpoint quantized as DeepSeek-V3 ships its weights (block-wise FP8) by Python, loaded by
         // transformers (dequantized) and by r1ts: the same logits, which differ from the unquantized ones.
         const fp8Dir = join(work, 'deepseek-v3-fp8');

@@ -79,7 +79,11 @@ export const mlpSchema = z.discriminatedUnion('kind', [denseMlpSchema, moeSchema
  * RoPE frequency scaling for contexts beyond the pretraining length, as Hugging Face's rope types: 'linear'
  * divides every frequency by factor (positions interpolated); 'llama3' (Llama 3.1+, DeepSeek-R1-Distill-Llama)
  * divides the low frequencies (wavelength > originalMaxPositionEmbeddings / lowFreqFactor) by factor, keeps the
- * high ones (wavelength < originalMaxPositionEmbeddings / highFreqFactor) and blends the band between.
+ * high ones (wavelength < originalMaxPositionEmbeddings / highFreqFactor) and blends the band between; 'yarn'
+ * (Peng et al. 2023; DeepSeek-V3 and R1, Qwen2.5's long-context setting) interpolates the low frequencies by factor,
+ * keeps those that turn more than betaFast times over originalMaxPositionEmbeddings, ramps linearly between, and
+ * scales cos/sin by an attention factor (attentionFactor, else from mscale / mscaleAllDim, else 0.1 ln(factor) + 1);
+ * DeepSeek-V3's MLA also multiplies its softmax scale by (0.1 mscaleAllDim ln(factor) + 1)^2.
  */
 export const ropeScalingSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('linear'), factor: z.number().positive() }),
@@ -89,6 +93,17 @@ export const ropeScalingSchema = z.discriminatedUnion('type', [
     lowFreqFactor: z.number().positive(),
     highFreqFactor: z.number().positive(),
     originalMaxPositionEmbeddings: posInt,
+  }),
+  z.strictObject({
+    type: z.literal('yarn'),
+    factor: z.number().positive(),
+    originalMaxPositionEmbeddings: posInt,
+    betaFast: z.number().positive().default(32),
+    betaSlow: z.number().positive().default(1),
+    mscale: z.number().nonnegative().optional(),
+    mscaleAllDim: z.number().nonnegative().optional(),
+    attentionFactor: z.number().positive().optional(),
+    truncate: z.boolean().default(true),
   }),
 ]);
 export type RopeScaling = z.output<typeof ropeScalingSchema>;
@@ -197,6 +212,7 @@ const presetInputs: Record<PresetName, ModelConfigInput> = {
   'deepseek-v3': {
     vocabSize: 129280, hidden: 7168, nLayers: 61, nHeads: 128, intermediate: 18432, maxSeqLen: 163840,
     ropeTheta: 10000, normEps: 1e-6,
+    ropeScaling: { type: 'yarn', factor: 40, originalMaxPositionEmbeddings: 4096, betaFast: 32, betaSlow: 1, mscale: 1, mscaleAllDim: 1 },
     attention: { kind: 'mla', qLoraRank: 1536, kvLoraRank: 512, qkNopeHeadDim: 128, qkRopeHeadDim: 64, vHeadDim: 128 },
     mlp: {
       kind: 'moe', nSharedExperts: 1, nRoutedExperts: 256, expertsPerToken: 8, moeIntermediate: 2048,

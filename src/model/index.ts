@@ -3,7 +3,7 @@
 
 export {
   modelConfigSchema, parseModelConfig, preset, presetNames, isPresetName, mhaDims, isMoeLayer,
-  type ModelConfig, type ModelConfigInput, type MhaConfig, type MlaConfig, type MoeConfig, type PresetName,
+  type ModelConfig, type ModelConfigInput, type MhaConfig, type MlaConfig, type MoeConfig, type PresetName, type RopeScaling,
 } from './config.js';
 export { Transformer, type ForwardOptions, type TrainForward } from './transformer.js';
 export { DEFAULT_KV_DTYPE, defaultKvDtype, KvBufferPool, KvCache, type CacheLayout, type KvDtype } from './cache.js';

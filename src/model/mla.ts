@@ -11,7 +11,7 @@ import { add, attention, concat, reshape, slice, type Engine, type Tensor } from
 import type { Rng } from '../util/rng.js';
 import type { MlaConfig, ModelConfig } from './config.js';
 import type { ForwardContext } from './context.js';
-import { applyRope } from './rope.js';
+import { applyRope, mlaSoftmaxFactor } from './rope.js';
 import { equalLengthRuns } from './cache.js';
 
 export class MlaAttention extends Module {
@@ -25,6 +25,8 @@ export class MlaAttention extends Module {
   readonly o_proj: Linear;
   readonly a: MlaConfig;
   readonly H: number;
+  /** The softmax scale: 1/sqrt(dn + dr), times YaRN's mscale^2 when the config asks for it (DeepSeek-V3). */
+  readonly scale: number;
 
   constructor(engine: Engine, rng: Rng, readonly config: ModelConfig) {
     super(engine);
@@ -35,6 +37,7 @@ export class MlaAttention extends Module {
     const std = config.initStd;
     const o = { bias: false, std };
     const qk = a.qkNopeHeadDim + a.qkRopeHeadDim;
+    this.scale = mlaSoftmaxFactor(config.ropeScaling) / Math.sqrt(qk);
     // The latent norms use eps 1e-6 whatever normEps is, as in DeepSeek's reference code and HF deepseek_v3.
     const latentEps = 1e-6;
     if (a.qLoraRank !== undefined) {
@@ -72,7 +75,7 @@ export class MlaAttention extends Module {
       const kPeH = add(this.engine.zeros([B, T, H, dr]), kPe); // (B, T, H, dr): the shared rope key broadcast to every head
       const qf = concat([qNope, qPe], 3); // (B, T, H, dn+dr)
       const kf = concat([kNope, kPeH], 3); // (B, T, H, dn+dr)
-      const o = attention(qf, kf, v, { causal: true, scale: 1 / Math.sqrt(dn + dr), layout: 'bthd' }); // (B, T, H, dv)
+      const o = attention(qf, kf, v, { causal: true, scale: this.scale, layout: 'bthd' }); // (B, T, H, dv)
       y = reshape(o, [B, T, H * dv]);
     }
     return this.o_proj.forward(y);
@@ -114,13 +117,13 @@ export class MlaAttention extends Module {
       // Decode step: the ragged kernel over the latent cache as one KV head (keys = values = [c_kv, k_pe]).
       const fresh = new Float32Array(B * W); // (B, W) the rows just written above
       for (let b = 0; b < B; b++) fresh.set(K.subarray((rows[b]! * L + starts[b]!) * W, (rows[b]! * L + starts[b]! + 1) * W), b * W);
-      be.decodeAttention(qAbs.data, fresh, fresh, K, K, rows, starts, null, null, Int32Array.of(B, H, 1, W, cache.rows, L, H * W, W, W, 0), 1 / Math.sqrt(dn + dr), o.data);
+      be.decodeAttention(qAbs.data, fresh, fresh, K, K, rows, starts, null, null, Int32Array.of(B, H, 1, W, cache.rows, L, H * W, W, W, 0), this.scale, o.data);
     } else for (const [b, n] of equalLengthRuns(rows, starts)) {
       const S = starts[b]! + T;
       // One shared latent "KV head" (Hkv = 1) read in place: batch stride L·W, time stride W; keys = values.
       const geom = Int32Array.of(n, H, 1, T, S, W, W, qRow, W, H * W, L * W, 0, W, L * W, 0, W, qRow, W, H * W);
       const kv = K.subarray(rows[b]! * L * W);
-      be.attention(qAbs.data.subarray(b * qRow), kv, kv, geom, 1 / Math.sqrt(dn + dr), true, o.data.subarray(b * qRow), null);
+      be.attention(qAbs.data.subarray(b * qRow), kv, kv, geom, this.scale, true, o.data.subarray(b * qRow), null);
     }
     // y[n, h] = o[n, h, :Dc] @ W_UV_hᵀ for all N tokens at once, one GEMM per head   (B, T, H·dv)
     const y = e.empty([B, T, H * dv]);

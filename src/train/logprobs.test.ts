@@ -2,7 +2,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { createNativeBackend } from '../backend/index.js';
 import { DecoderWeights, generate } from '../generate/index.js';
-import { parseModelConfig, preset, Transformer, type KvDtype } from '../model/index.js';
+import { parseModelConfig, preset, Transformer, type KvDtype, type RopeScaling } from '../model/index.js';
 import { createEngine } from '../tensor/index.js';
 import { Rng } from '../util/rng.js';
 import { packParameters } from '../nn/index.js';
@@ -20,9 +20,9 @@ test('packRows: completion token k is predicted at position P + k − 1; padding
 
 // The GRPO ratio π_θ / π_old starts from the sampler's log-probs: they must equal the training forward's. The largest
 // gap between them over a batch of sampled completions (prompt-major), with the given KV-cache storage.
-function samplerGap(name: 'tiny-dense' | 'tiny-moe-mla' | 'reference', kvDtype: KvDtype, maxNewTokens: number): { worst: number; mean: number; n: number } {
+function samplerGap(name: 'tiny-dense' | 'tiny-moe-mla' | 'reference', kvDtype: KvDtype, maxNewTokens: number, ropeScaling: RopeScaling | null = null): { worst: number; mean: number; n: number } {
   const engine = createEngine(createNativeBackend());
-  const model = new Transformer(engine, parseModelConfig({ ...preset(name), maxSeqLen: 128 }), new Rng(5));
+  const model = new Transformer(engine, parseModelConfig({ ...preset(name), maxSeqLen: 128, ropeScaling }), new Rng(5));
   const prompts = [[1, 2, 3, 4, 5], [9, 8], [30, 31, 32, 33, 34, 35, 36]];
   const weights = DecoderWeights.supports(model) ? new DecoderWeights(model) : undefined;
   const res = generate(model, prompts, { maxNewTokens, n: 3, seed: 4, sampling: { temperature: 0.7, topP: 0.9 }, kvDtype, ...(weights ? { weights } : {}) });
@@ -42,12 +42,16 @@ function samplerGap(name: 'tiny-dense' | 'tiny-moe-mla' | 'reference', kvDtype: 
   return { worst, mean: sum / n, n };
 }
 
+// YaRN as DeepSeek-V3 configures it (its MLA softmax scale grows by mscale^2; the dense decode kernel reads the scaled tables).
+const YARN: RopeScaling = { type: 'yarn', factor: 40, originalMaxPositionEmbeddings: 4096, betaFast: 32, betaSlow: 1, mscale: 1, mscaleAllDim: 1, truncate: true };
 for (const name of ['tiny-dense', 'tiny-moe-mla'] as const) {
-  test(`sampler log-probs equal the training forward's within 1e-4 with an f32 KV cache (${name}, temperature 0.7, batched ragged prompts)`, () => {
-    const { worst, n } = samplerGap(name, 'f32', 12);
-    assert.ok(n > 50);
-    assert.ok(worst < 1e-4, `largest gap ${worst}`);
-  });
+  for (const scaling of [null, YARN]) {
+    test(`sampler log-probs equal the training forward's within 1e-4 with an f32 KV cache (${name}${scaling ? ', yarn RoPE scaling' : ''}, temperature 0.7, batched ragged prompts)`, () => {
+      const { worst, n } = samplerGap(name, 'f32', 12, scaling);
+      assert.ok(n > 50);
+      assert.ok(worst < 1e-4, `largest gap ${worst}`);
+    });
+  }
 }
 
 // A model vocabulary padded past the tokenizer's (Qwen2 pads to a multiple of 128): the sampler never draws the

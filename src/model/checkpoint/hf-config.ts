@@ -17,6 +17,13 @@ export function hfArchitectureOf(c: ModelConfig): HfArchitecture {
 function hfRopeScaling(r: RopeScaling | null): Record<string, unknown> | null {
   if (!r) return null;
   if (r.type === 'linear') return { rope_type: 'linear', factor: r.factor };
+  if (r.type === 'yarn') {
+    return {
+      rope_type: 'yarn', factor: r.factor, original_max_position_embeddings: r.originalMaxPositionEmbeddings, beta_fast: r.betaFast, beta_slow: r.betaSlow,
+      ...(r.mscale !== undefined && { mscale: r.mscale }), ...(r.mscaleAllDim !== undefined && { mscale_all_dim: r.mscaleAllDim }),
+      ...(r.attentionFactor !== undefined && { attention_factor: r.attentionFactor }), ...(!r.truncate && { truncate: false }),
+    };
+  }
   return { rope_type: 'llama3', factor: r.factor, low_freq_factor: r.lowFreqFactor, high_freq_factor: r.highFreqFactor, original_max_position_embeddings: r.originalMaxPositionEmbeddings };
 }
 
@@ -24,7 +31,7 @@ function hfRopeScaling(r: RopeScaling | null): Record<string, unknown> | null {
  * A config.json rope scaling (the older rope_scaling object, or transformers 5's rope_parameters, which also holds
  * rope_theta) as a RopeScaling; unsupported rope types are rejected by name.
  */
-function parseRopeScaling(h: { rope_scaling?: unknown; rope_parameters?: Record<string, unknown> | null }, source: string): RopeScaling | null {
+function parseRopeScaling(h: { rope_scaling?: unknown; rope_parameters?: Record<string, unknown> | null; max_position_embeddings: number }, source: string): RopeScaling | null {
   const raw = (h.rope_scaling ?? h.rope_parameters ?? null) as Record<string, unknown> | null;
   if (raw === null) return null;
   if (typeof raw !== 'object' || Array.isArray(raw)) throw new Error(`${source}: rope_scaling must be an object or null`);
@@ -40,7 +47,26 @@ function parseRopeScaling(h: { rope_scaling?: unknown; rope_parameters?: Record<
   if (type === 'llama3') {
     return { type: 'llama3', factor: num('factor'), lowFreqFactor: num('low_freq_factor'), highFreqFactor: num('high_freq_factor'), originalMaxPositionEmbeddings: num('original_max_position_embeddings') };
   }
-  throw new Error(`${source}: ${key} type ${JSON.stringify(type)} is not supported (supported: default, linear, llama3)`);
+  if (type === 'yarn') {
+    const opt = (k: string): number | undefined => (raw[k] === undefined || raw[k] === null ? undefined : num(k));
+    const nonNeg = (k: string): number | undefined => {
+      const v = raw[k];
+      if (v === undefined || v === null) return undefined;
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new Error(`${source}: ${key}.${k} must be a number >= 0, got ${JSON.stringify(v)}`);
+      return v;
+    };
+    if (raw.truncate !== undefined && typeof raw.truncate !== 'boolean') throw new Error(`${source}: ${key}.truncate must be true or false, got ${JSON.stringify(raw.truncate)}`);
+    const original = opt('original_max_position_embeddings') ?? h.max_position_embeddings;
+    // transformers: without a factor, the ratio of the context to the original one (DeepSeek-V3's configs give both).
+    const factor = opt('factor') ?? h.max_position_embeddings / original;
+    const mscale = nonNeg('mscale'), mscaleAllDim = nonNeg('mscale_all_dim'), attentionFactor = opt('attention_factor');
+    return {
+      type: 'yarn', factor, originalMaxPositionEmbeddings: original, betaFast: opt('beta_fast') ?? 32, betaSlow: opt('beta_slow') ?? 1,
+      ...(mscale !== undefined && { mscale }), ...(mscaleAllDim !== undefined && { mscaleAllDim }), ...(attentionFactor !== undefined && { attentionFactor }),
+      truncate: raw.truncate !== false,
+    };
+  }
+  throw new Error(`${source}: ${key} type ${JSON.stringify(type)} is not supported (supported: default, linear, llama3, yarn)`);
 }
 
 /** The config.json for a model, with token ids from its tokenizer. */

@@ -1,7 +1,7 @@
 // src/model/checkpoint/hf.test.ts — tests: Hugging Face checkpoint folders and config.json mapping.
 
 import test from 'node:test';
-import { formatModelInfo, modelInfo } from '../info.js';
+import { formatModelInfo, humanCount, modelInfo } from '../info.js';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
@@ -83,7 +83,7 @@ test('HF config mapping round-trips and reads Qwen2 (q/k/v biases) and rejects u
   assert.throws(() => fromHfConfig({ ...qwen, model_type: 'gpt2' }, 'x/config.json'), /x\/config\.json: model_type gpt2 is not supported/);
   assert.throws(() => fromHfConfig({ ...qwen, use_sliding_window: true, sliding_window: 64 }), /use_sliding_window=true \(a 64-token attention window\) is not supported/);
   assert.equal(fromHfConfig({ ...qwen, use_sliding_window: false, sliding_window: 64 }).architecture, 'qwen2', 'a window that is switched off is fine');
-  assert.throws(() => fromHfConfig({ ...qwen, rope_scaling: { type: 'yarn', factor: 4 } }), /rope_scaling type "yarn" is not supported \(supported: default, linear, llama3\)/);
+  assert.throws(() => fromHfConfig({ ...qwen, rope_scaling: { type: 'dynamic', factor: 4 } }), /rope_scaling type "dynamic" is not supported \(supported: default, linear, llama3, yarn\)/);
   assert.throws(() => fromHfConfig({ ...qwen, rope_scaling: { rope_type: 'llama3', factor: 8, low_freq_factor: 1, high_freq_factor: 4 } }), /rope_scaling\.original_max_position_embeddings must be a positive number/);
   assert.throws(() => fromHfConfig({ ...qwen, hidden_size: 'big' }), /hidden_size/);
   assert.throws(() => toHfConfig(parseModelConfig({ vocabSize: 10, hidden: 8, nLayers: 1, nHeads: 2, intermediate: 8, mlp: { kind: 'moe', nSharedExperts: 0, nRoutedExperts: 2, expertsPerToken: 1, moeIntermediate: 4 } })), /MHA attention with MoE/);
@@ -102,6 +102,34 @@ test('RoPE scaling (llama3, linear) is read from rope_scaling or rope_parameters
   assert.deepEqual(fromHfConfig(JSON.parse(JSON.stringify(toHfConfig(c)))).config, c, 'round trip');
   assert.match(formatModelInfo(modelInfo(c, 'config.json')), /llama3 scaling ×8/);
   assert.throws(() => parseModelConfig({ ...preset('tiny-dense'), ropeScaling: { ...want, highFreqFactor: 1 } }), /highFreqFactor \(1\) must exceed lowFreqFactor \(1\)/);
+});
+
+test('YaRN is read as DeepSeek-V3 and Qwen2.5 write it, with transformers\' defaults, and written back', () => {
+  // DeepSeek-V3's and R1's config.json (deepseek-ai/DeepSeek-V3), with its FP8 quantization_config.
+  const v3 = {
+    architectures: ['DeepseekV3ForCausalLM'], model_type: 'deepseek_v3', vocab_size: 129280, hidden_size: 7168, intermediate_size: 18432, moe_intermediate_size: 2048,
+    num_hidden_layers: 61, num_attention_heads: 128, num_key_value_heads: 128, n_shared_experts: 1, n_routed_experts: 256, routed_scaling_factor: 2.5,
+    kv_lora_rank: 512, q_lora_rank: 1536, qk_rope_head_dim: 64, v_head_dim: 128, qk_nope_head_dim: 128, topk_method: 'noaux_tc', n_group: 8, topk_group: 4,
+    num_experts_per_tok: 8, moe_layer_freq: 1, first_k_dense_replace: 3, norm_topk_prob: true, scoring_func: 'sigmoid', aux_loss_alpha: 0.001, seq_aux: true,
+    hidden_act: 'silu', max_position_embeddings: 163840, initializer_range: 0.02, rms_norm_eps: 1e-6, use_cache: true, bos_token_id: 0, eos_token_id: 1,
+    tie_word_embeddings: false, rope_theta: 10000, attention_bias: false, attention_dropout: 0.0, num_nextn_predict_layers: 1,
+    rope_scaling: { beta_fast: 32, beta_slow: 1, factor: 40, mscale: 1.0, mscale_all_dim: 1.0, original_max_position_embeddings: 4096, type: 'yarn' },
+    quantization_config: { activation_scheme: 'dynamic', fmt: 'e4m3', quant_method: 'fp8', weight_block_size: [128, 128] },
+  };
+  const { config, architecture } = fromHfConfig(v3);
+  assert.equal(architecture, 'deepseek_v3');
+  const yarn = { type: 'yarn', factor: 40, originalMaxPositionEmbeddings: 4096, betaFast: 32, betaSlow: 1, mscale: 1, mscaleAllDim: 1, truncate: true };
+  assert.deepEqual(config.ropeScaling, yarn);
+  assert.deepEqual(config, preset('deepseek-v3'), 'the deepseek-v3 preset is this config');
+  assert.equal(humanCount(countFormula(config).total), '671.03B');
+  assert.match(formatModelInfo(modelInfo(config, 'config.json')), /yarn scaling ×40/);
+  assert.deepEqual(fromHfConfig(JSON.parse(JSON.stringify(toHfConfig(config)))).config, config, 'round trip');
+  // Without a factor, transformers takes the ratio of the two contexts; without an original context, the model's.
+  const qwen = { model_type: 'qwen2', vocab_size: 100, hidden_size: 32, intermediate_size: 64, num_hidden_layers: 2, num_attention_heads: 4, max_position_embeddings: 131072, rope_theta: 1e6 };
+  assert.equal((fromHfConfig({ ...qwen, rope_scaling: { type: 'yarn', original_max_position_embeddings: 32768 } }).config.ropeScaling as { factor: number }).factor, 4);
+  assert.deepEqual(fromHfConfig({ ...qwen, rope_scaling: { type: 'yarn', factor: 4 } }).config.ropeScaling, { type: 'yarn', factor: 4, originalMaxPositionEmbeddings: 131072, betaFast: 32, betaSlow: 1, truncate: true });
+  assert.throws(() => fromHfConfig({ ...qwen, rope_scaling: { type: 'yarn', factor: 4, mscale: -1 } }), /rope_scaling\.mscale must be a number >= 0, got -1/);
+  assert.throws(() => fromHfConfig({ ...qwen, rope_scaling: { type: 'yarn', factor: 4, truncate: 'no' } }), /rope_scaling\.truncate must be true or false/);
 });
 
 test('a shard index cannot reach outside the checkpoint folder; weights and configs must be regular files', () => {

@@ -54,6 +54,7 @@ test('dense model -> llama GGUF -> back gives the same config and weights', () =
   }
   assert.throws(() => llamaGgufContent(preset('tiny-moe-mla'), weights, tok), /dense MHA\/GQA models only/);
   assert.throws(() => llamaGgufContent(c, weights, byteLevelVocab(300)), /300 tokens/);
+  assert.throws(() => llamaGgufContent({ ...c, ropeScaling: { type: 'yarn', factor: 4, originalMaxPositionEmbeddings: 64, betaFast: 32, betaSlow: 1, truncate: true } }, weights, tok), /GGUF export does not support yarn RoPE scaling/);
 });
 
 test('tokenizer.ggml.pre names the llama.cpp split of the tokenizer\'s pre-tokenizer; one llama.cpp lacks is refused', () => {
