@@ -150,7 +150,7 @@ async function main(): Promise<void> {
     }
 
     // 2. transformers -> r1ts (Llama and Qwen2 written by save_pretrained).
-    for (const arch of ['llama', 'qwen2', 'llama3', 'qwen2-yarn'] as const) {
+    for (const arch of ['llama', 'qwen2', 'llama3', 'qwen3', 'qwen2-yarn'] as const) {
       const dir = join(work, `hf-${arch}`);
       const hreq = idsRequest(new Rng(11), 2, 20, 320, text);
       const hreqFile = join(work, `request-${arch}.json`);
@@ -164,13 +164,23 @@ async function main(): Promise<void> {
       const lg = engine.noGrad(() => loaded.model.forward(Int32Array.from(hreq.ids.flat()), 2, 20)).data.slice();
       const lc = loaded.model.config;
       if (arch === 'llama3' && lc.ropeScaling?.type !== 'llama3') report('transformers llama3 -> r1ts', 'FAIL', `rope scaling read as ${JSON.stringify(lc.ropeScaling)}`);
-      compare(`transformers ${String(r.out.model_class)} -> r1ts (${loaded.architecture}, ${lc.attention.kind === 'mha' && lc.attention.qkvBias ? 'q/k/v biases, ' : ''}${lc.ropeScaling ? `${lc.ropeScaling.type} RoPE scaling, ` : ''}${lc.tieEmbeddings ? 'tied' : 'untied'})`, lg, readF32(join(work, `${arch}.f32`)), 1e-4);
+      compare(`transformers ${String(r.out.model_class)} -> r1ts (${loaded.architecture}, ${lc.attention.kind === 'mha' && lc.attention.qkvBias ? 'q/k/v biases, ' : ''}${lc.attention.kind === 'mha' && lc.attention.qkNorm ? 'q/k norms, head dim 24, ' : ''}${lc.ropeScaling ? `${lc.ropeScaling.type} RoPE scaling, ` : ''}${lc.tieEmbeddings ? 'tied' : 'untied'})`, lg, readF32(join(work, `${arch}.f32`)), 1e-4);
       if (arch === 'qwen2-yarn' && lc.ropeScaling?.type !== 'yarn') report('transformers qwen2-yarn -> r1ts', 'FAIL', `rope scaling read as ${JSON.stringify(lc.ropeScaling)}`);
       if (arch === 'llama3' || arch === 'qwen2-yarn') continue; // the same tokenizers as the llama and qwen2 cases
       const htok = loadTokenizer(dir);
       const ids = htok.encode(text);
       const same = JSON.stringify(ids) === JSON.stringify(r.out.text_ids);
       report(`transformers ${arch} tokenizer.json -> r1ts tokenizer`, same ? 'pass' : 'FAIL', same ? `same ${ids.length} ids for a sample text` : `ids differ: ${JSON.stringify(ids)} vs ${JSON.stringify(r.out.text_ids)}`);
+    }
+
+    // 2b. r1ts with Qwen3's per-head q/k norms -> transformers Qwen3ForCausalLM (non-trivial norm gains).
+    {
+      const q3 = new Transformer(engine, parseModelConfig({ ...refInput, attention: { kind: 'mha', nKvHeads: 2, headDim: 24, qkNorm: true } }), new Rng(31));
+      const grng = new Rng(6);
+      for (const [k, t] of q3.stateDict()) if (/_norm\.weight$/.test(k)) t.data.forEach((_, i) => (t.data[i] = 0.5 + grng.next()));
+      const r = hfLogits(q3, 'r1ts-qwen3');
+      if (!r.ok) report('r1ts qwen3 -> transformers Qwen3ForCausalLM', r.skip ? 'skip' : 'FAIL', r.reason);
+      else compare(`r1ts q/k-norm model -> transformers ${String(r.out.model_class)}`, r.logits, engine.noGrad(() => q3.forward(flatIds, 2, 24)).data, 1e-4);
     }
 
     // 3. r1ts MLA + MoE + MTP -> transformers DeepseekV3ForCausalLM.

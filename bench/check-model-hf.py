@@ -7,7 +7,7 @@ Each mode prints one JSON object on stdout; logits are written as raw little-end
       Loads <dir> (an r1ts export) with transformers AutoModelForCausalLM + AutoTokenizer and runs the forward
       pass on request["ids"] (B rows of T ids). Also returns AutoTokenizer's ids for request["text"].
 
-  make <llama|qwen2|llama3|qwen2-yarn> <dir> <request.json> <out.f32>
+  make <llama|qwen2|llama3|qwen3|qwen2-yarn> <dir> <request.json> <out.f32>
       Builds a small random LlamaForCausalLM / Qwen2ForCausalLM (seeded; Qwen2 gets non-zero q/k/v biases), trains
       a small byte-level BPE tokenizer with `tokenizers`, saves both with save_pretrained (safetensors) for r1ts to
       load, and writes the model's logits on request["ids"] and the tokenizer's ids for request["text"].
@@ -108,6 +108,9 @@ def mode_make(arch, model_dir, request, out):
             cfg = transformers.LlamaConfig(**common, rope_parameters={**scaling, "rope_theta": 10000.0}, tie_word_embeddings=False)
         else:
             cfg = transformers.LlamaConfig(**common, rope_theta=10000.0, rope_scaling=scaling, tie_word_embeddings=False)
+    elif arch == "qwen3":
+        # Per-head q/k RMSNorms, no biases, and a head dim (24) other than hidden / heads (16), as Qwen3-0.6B has.
+        cfg = transformers.Qwen3Config(**common, head_dim=24, rope_theta=1000000.0, tie_word_embeddings=True)
     elif arch == "qwen2-yarn":
         # YaRN as Qwen2.5 documents it for long contexts; with head dim 16 and a 2,000-token original context the
         # ramp between kept and interpolated frequencies spans dims 1-6 of the 8.

@@ -99,7 +99,7 @@ function stack(parts: Float32Array[]): Float32Array {
 export class DecoderWeights {
   /** True when `model` is dense MHA/GQA with SwiGLU MLPs in every layer (what the fused path computes). */
   static supports(model: Transformer): boolean {
-    return model.config.attention.kind === 'mha'
+    return model.config.attention.kind === 'mha' && !model.config.attention.qkNorm
       && model.model.blocks.every((b) => b.parts.self_attn instanceof SelfAttention && b.parts.mlp instanceof SwiGluMlp)
       && typeof model.engine.backend.decodeLayers === 'function';
   }

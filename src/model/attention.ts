@@ -1,8 +1,9 @@
 // src/model/attention.ts — causal self-attention with RoPE, MHA or GQA (Ainslie et al. 2023: nKvHeads < nHeads
-// heads of K/V shared by groups of query heads), HF Llama/Qwen2 layout (rotate-half RoPE, optional q/k/v biases).
+// heads of K/V shared by groups of query heads), HF Llama/Qwen2/Qwen3 layout (rotate-half RoPE, optional q/k/v
+// biases, optional per-head RMSNorm of queries and keys before RoPE as in Qwen3).
 // B = batch, T = new tokens, C = hidden, H = query heads, Hkv = kv heads, D = head dim, S = cached + new tokens.
 
-import { Linear, Module } from '../nn/index.js';
+import { Linear, Module, RMSNorm } from '../nn/index.js';
 import { attention, concat, indexSelect, reshape, slice, type Engine, type Tensor } from '../tensor/index.js';
 import type { Rng } from '../util/rng.js';
 import { type ModelConfig, mhaDims } from './config.js';
@@ -15,6 +16,9 @@ export class SelfAttention extends Module {
   readonly k_proj: Linear;
   readonly v_proj: Linear;
   readonly o_proj: Linear;
+  /** Qwen3's per-head norms of q and k (null without attention.qkNorm). */
+  readonly q_norm: RMSNorm | null = null;
+  readonly k_norm: RMSNorm | null = null;
   readonly H: number;
   readonly Hkv: number;
   readonly D: number;
@@ -33,14 +37,24 @@ export class SelfAttention extends Module {
     this.k_proj = this.child('k_proj', new Linear(engine, rng, C, nKvHeads * headDim, { bias, std }));
     this.v_proj = this.child('v_proj', new Linear(engine, rng, C, nKvHeads * headDim, { bias, std }));
     this.o_proj = this.child('o_proj', new Linear(engine, rng, this.H * headDim, C, { bias: false, std }));
+    if (config.attention.qkNorm) {
+      this.q_norm = this.child('q_norm', new RMSNorm(engine, headDim, config.normEps));
+      this.k_norm = this.child('k_norm', new RMSNorm(engine, headDim, config.normEps));
+    }
   }
 
   /** x (B, T, C) -> (B, T, C). */
   forward(x: Tensor, ctx: ForwardContext): Tensor {
     const { B, T } = ctx;
     const { H, Hkv, D } = this;
-    const q = applyRope(reshape(this.q_proj.forward(x), [B, T, H, D]), ctx.rope, false); // (B, T, H, D)
-    const k = applyRope(reshape(this.k_proj.forward(x), [B, T, Hkv, D]), ctx.rope, false); // (B, T, Hkv, D)
+    let q = reshape(this.q_proj.forward(x), [B, T, H, D]); // (B, T, H, D)
+    let k = reshape(this.k_proj.forward(x), [B, T, Hkv, D]); // (B, T, Hkv, D)
+    if (this.q_norm && this.k_norm) {
+      q = this.q_norm.forward(q); // each head's D normalized (Qwen3)
+      k = this.k_norm.forward(k);
+    }
+    q = applyRope(q, ctx.rope, false);
+    k = applyRope(k, ctx.rope, false);
     const v = reshape(this.v_proj.forward(x), [B, T, Hkv, D]); // (B, T, Hkv, D)
     // The strided kernel reads the (B, T, heads, D) projections as they are: no head permutes.
     let y: Tensor; // (B, T, H, D)

@@ -16,6 +16,8 @@ export const mhaSchema = z.strictObject({
   headDim: posInt.optional(),
   /** Biases on q/k/v projections (Qwen2 has them, Llama does not). */
   qkvBias: z.boolean().default(false),
+  /** RMSNorm over each head's query and key before RoPE (Qwen3: q_norm, k_norm; eps normEps). */
+  qkNorm: z.boolean().optional(),
 });
 
 /**

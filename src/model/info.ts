@@ -89,7 +89,7 @@ export function formatModelInfo(i: ModelInfo): string {
   const c = i.config;
   const a = c.attention;
   const attn = a.kind === 'mha'
-    ? `${mhaDims(c).nKvHeads === c.nHeads ? 'MHA' : 'GQA'} ${c.nHeads} heads / ${mhaDims(c).nKvHeads} kv heads, head dim ${mhaDims(c).headDim}${a.qkvBias ? ', q/k/v bias' : ''}`
+    ? `${mhaDims(c).nKvHeads === c.nHeads ? 'MHA' : 'GQA'} ${c.nHeads} heads / ${mhaDims(c).nKvHeads} kv heads, head dim ${mhaDims(c).headDim}${a.qkvBias ? ', q/k/v bias' : ''}${a.qkNorm ? ', per-head q/k RMSNorm' : ''}`
     : `MLA ${c.nHeads} heads, q rank ${a.qLoraRank ?? 'none'}, kv rank ${a.kvLoraRank}, qk ${a.qkNopeHeadDim}+${a.qkRopeHeadDim} (rope), v ${a.vHeadDim}`;
   const m = c.mlp;
   const ffn = m.kind === 'dense'

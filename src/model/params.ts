@@ -43,6 +43,7 @@ export function attentionSpecs(c: ModelConfig, prefix: string): ParamSpec[] {
       out.push({ name: `${prefix}.k_proj.bias`, shape: [nKvHeads * headDim], init: 'zeros' });
       out.push({ name: `${prefix}.v_proj.bias`, shape: [nKvHeads * headDim], init: 'zeros' });
     }
+    if (a.qkNorm) out.push(norm(`${prefix}.q_norm`, headDim), norm(`${prefix}.k_norm`, headDim));
     return out;
   }
   const qk = a.qkNopeHeadDim + a.qkRopeHeadDim;
@@ -150,7 +151,7 @@ export function countFormula(c: ModelConfig): ParamCounts {
   if (a.kind === 'mha') {
     const { nKvHeads: kv, headDim: d } = mhaDims(c);
     // W_q, W_o: h·(nh·d) each; W_k, W_v: h·(kv·d) each; optional q/k/v biases.
-    attn = 2 * h * c.nHeads * d + 2 * h * kv * d + (a.qkvBias ? c.nHeads * d + 2 * kv * d : 0);
+    attn = 2 * h * c.nHeads * d + 2 * h * kv * d + (a.qkvBias ? c.nHeads * d + 2 * kv * d : 0) + (a.qkNorm ? 2 * d : 0);
   } else {
     const qk = a.qkNopeHeadDim + a.qkRopeHeadDim;
     // DeepSeek-V2 eq. 9–14: W_DQ, norm, W_UQ|W_QR  (or one W_Q), W_DKV|W_KR, norm, W_UK|W_UV, W_O.

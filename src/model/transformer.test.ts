@@ -25,6 +25,7 @@ const configs: [string, ModelConfig][] = [
   ['tiny-moe-mla (MLA with q-lora, MoE, MTP)', preset('tiny-moe-mla')],
   ['MLA without q-lora, qkv-bias-free MHA untied', parseModelConfig({ vocabSize: 64, hidden: 32, nLayers: 2, nHeads: 2, intermediate: 48, attention: { kind: 'mla', kvLoraRank: 16, qkNopeHeadDim: 8, qkRopeHeadDim: 4, vHeadDim: 12 } })],
   ['MHA with q/k/v biases (Qwen2-style)', parseModelConfig({ vocabSize: 64, hidden: 32, nLayers: 2, nHeads: 4, intermediate: 48, attention: { kind: 'mha', qkvBias: true } })],
+  ['GQA with per-head q/k norms and head dim 12 (Qwen3-style)', parseModelConfig({ vocabSize: 64, hidden: 32, nLayers: 2, nHeads: 4, intermediate: 48, attention: { kind: 'mha', nKvHeads: 2, headDim: 12, qkNorm: true } })],
   // YaRN: scaled cos/sin tables (Qwen2.5's setting) and DeepSeek-V3's larger MLA softmax scale, on every path.
   ['MHA with yarn RoPE scaling', parseModelConfig({ vocabSize: 64, hidden: 32, nLayers: 2, nHeads: 4, intermediate: 48, attention: { kind: 'mha', qkvBias: true }, ropeScaling: { type: 'yarn', factor: 4, originalMaxPositionEmbeddings: 2000 } })],
   ['MLA with yarn and mscale (DeepSeek-V3-style)', parseModelConfig({ vocabSize: 64, hidden: 32, nLayers: 2, nHeads: 2, intermediate: 48, attention: { kind: 'mla', kvLoraRank: 16, qkNopeHeadDim: 8, qkRopeHeadDim: 4, vHeadDim: 12 }, ropeScaling: { type: 'yarn', factor: 40, originalMaxPositionEmbeddings: 4096, mscale: 1, mscaleAllDim: 1 } })],

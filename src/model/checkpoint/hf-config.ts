@@ -1,15 +1,22 @@
 // src/model/checkpoint/hf-config.ts — ModelConfig <-> Hugging Face config.json (LlamaForCausalLM, Qwen2ForCausalLM,
-// DeepseekV3ForCausalLM).
+// Qwen3ForCausalLM, DeepseekV3ForCausalLM).
 
 import { z } from 'zod';
 import { type ModelConfig, type ModelConfigInput, type RopeScaling, mhaDims, parseModelConfig } from '../config.js';
 
-export type HfArchitecture = 'llama' | 'qwen2' | 'deepseek_v3';
+export type HfArchitecture = 'llama' | 'qwen2' | 'qwen3' | 'deepseek_v3';
 
-/** Which HF layout a config exports to: dense MHA/GQA -> llama (qwen2 when it has q/k/v biases), MLA -> deepseek_v3. */
+/**
+ * Which HF layout a config exports to: dense MHA/GQA -> llama (qwen2 with q/k/v biases, qwen3 with per-head q/k
+ * norms), MLA -> deepseek_v3.
+ */
 export function hfArchitectureOf(c: ModelConfig): HfArchitecture {
   if (c.attention.kind === 'mla') return 'deepseek_v3';
   if (c.mlp.kind === 'moe') throw new Error('no Hugging Face layout for MHA attention with MoE feed-forward (use MLA for the deepseek_v3 layout)');
+  if (c.attention.qkNorm) {
+    if (c.attention.qkvBias) throw new Error('no Hugging Face layout for q/k/v biases with per-head q/k norms (qwen3 has norms and no biases)');
+    return 'qwen3';
+  }
   return c.attention.qkvBias ? 'qwen2' : 'llama';
 }
 
@@ -95,6 +102,9 @@ export function toHfConfig(c: ModelConfig, ids: { bosId?: number; eosId?: number
     if (arch === 'llama') {
       return { architectures: ['LlamaForCausalLM'], model_type: 'llama', ...common, num_key_value_heads: nKvHeads, head_dim: headDim, attention_bias: false, attention_dropout: 0, mlp_bias: false, pretraining_tp: 1 };
     }
+    if (arch === 'qwen3') {
+      return { architectures: ['Qwen3ForCausalLM'], model_type: 'qwen3', ...common, num_key_value_heads: nKvHeads, head_dim: headDim, attention_bias: false, use_sliding_window: false, sliding_window: null, max_window_layers: c.nLayers, attention_dropout: 0 };
+    }
     if (headDim !== c.hidden / c.nHeads) throw new Error('qwen2 layout requires head dim = hidden / nHeads');
     return { architectures: ['Qwen2ForCausalLM'], model_type: 'qwen2', ...common, num_key_value_heads: nKvHeads, use_sliding_window: false, sliding_window: null, max_window_layers: c.nLayers, attention_dropout: 0 };
   }
@@ -177,7 +187,7 @@ function issues(e: z.ZodError): string {
   return e.issues.map((i) => `  - ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n');
 }
 
-/** Parse a Hugging Face config.json object (llama, mistral-like llama, qwen2, deepseek_v3) into a ModelConfig. */
+/** Parse a Hugging Face config.json object (llama, mistral-like llama, qwen2, qwen3, deepseek_v3) into a ModelConfig. */
 export function fromHfConfig(json: unknown, source = 'config.json'): { config: ModelConfig; architecture: HfArchitecture } {
   const base = hfCommon.safeParse(json);
   if (!base.success) throw new Error(`${source}: not a supported Hugging Face config:\n${issues(base.error)}`);
@@ -208,6 +218,17 @@ export function fromHfConfig(json: unknown, source = 'config.json'): { config: M
     const config = parseModelConfig({ ...common, attention: { kind: 'mha', nKvHeads: h.num_key_value_heads ?? h.num_attention_heads, ...hd, qkvBias: true } }, source);
     return { config, architecture: 'qwen2' };
   }
+  if (h.model_type === 'qwen3') {
+    const sw = json as { use_sliding_window?: unknown; sliding_window?: unknown };
+    if (sw.use_sliding_window === true && typeof sw.sliding_window === 'number' && sw.sliding_window < h.max_position_embeddings) {
+      throw new Error(`${source}: use_sliding_window=true (a ${sw.sliding_window}-token attention window) is not supported; r1ts attends to the whole context`);
+    }
+    // Qwen3's attention_bias puts biases on all four projections, o_proj included: not this layout.
+    if (h.attention_bias) throw new Error(`${source}: qwen3 attention_bias=true (bias on o_proj too) is not supported`);
+    // Qwen3 always has per-head q/k RMSNorms and writes head_dim (128, also where hidden / heads differs).
+    const config = parseModelConfig({ ...common, attention: { kind: 'mha', nKvHeads: h.num_key_value_heads ?? h.num_attention_heads, ...hd, qkvBias: false, qkNorm: true } }, source);
+    return { config, architecture: 'qwen3' };
+  }
   if (h.model_type === 'deepseek_v3') {
     const d = hfDeepseek.safeParse(json);
     if (!d.success) throw new Error(`${source}: not a valid deepseek_v3 config:\n${issues(d.error)}`);
@@ -231,5 +252,5 @@ export function fromHfConfig(json: unknown, source = 'config.json'): { config: M
     );
     return { config, architecture: 'deepseek_v3' };
   }
-  throw new Error(`${source}: model_type ${h.model_type} is not supported (llama, mistral, qwen2, deepseek_v3 are)`);
+  throw new Error(`${source}: model_type ${h.model_type} is not supported (llama, mistral, qwen2, qwen3, deepseek_v3 are)`);
 }

@@ -29,14 +29,15 @@ function withTmp(fn: (dir: string) => void): void {
 
 test('save -> load of a HF checkpoint is bit-exact (dense llama and MLA/MoE deepseek_v3 layouts)', () => {
   const qwenLike = parseModelConfig({ vocabSize: 512, hidden: 32, nLayers: 1, nHeads: 4, intermediate: 48, attention: { kind: 'mha', nKvHeads: 2, qkvBias: true } });
-  for (const name of ['tiny-dense', 'tiny-moe-mla', 'qwen2-like'] as const) {
+  const qwen3Like = parseModelConfig({ vocabSize: 512, hidden: 32, nLayers: 1, nHeads: 4, intermediate: 48, attention: { kind: 'mha', nKvHeads: 2, headDim: 12, qkNorm: true } });
+  for (const name of ['tiny-dense', 'tiny-moe-mla', 'qwen2-like', 'qwen3-like'] as const) {
     withTmp((dir) => {
       const e = createEngine(createRefBackend());
-      const m = new Transformer(e, name === 'qwen2-like' ? qwenLike : preset(name), new Rng(11));
+      const m = new Transformer(e, name === 'qwen2-like' ? qwenLike : name === 'qwen3-like' ? qwen3Like : preset(name), new Rng(11));
       for (const moe of m.moeLayers()) moe.gate.bias.forEach((_, i) => (moe.gate.bias[i] = 0.01 * i));
       const tok = byteLevelVocab(512);
       const { architecture } = saveModelAsHf(dir, m, { tokenizerJson: byteLevelTokenizerJson(tok), bosId: tok.bosId, eosId: tok.eosId, eosToken: '<|endoftext|>' });
-      assert.equal(architecture, { 'tiny-dense': 'llama', 'tiny-moe-mla': 'deepseek_v3', 'qwen2-like': 'qwen2' }[name]);
+      assert.equal(architecture, { 'tiny-dense': 'llama', 'tiny-moe-mla': 'deepseek_v3', 'qwen2-like': 'qwen2', 'qwen3-like': 'qwen3' }[name]);
       const back = loadHfCheckpoint(dir, createEngine(createRefBackend()));
       assert.deepEqual(back.model.config, m.config);
       const a = m.stateDict(), b = back.model.stateDict();
@@ -81,6 +82,15 @@ test('HF config mapping round-trips and reads Qwen2 (q/k/v biases) and rejects u
   assert.deepEqual(q.config.attention, { kind: 'mha', nKvHeads: 2, qkvBias: true });
   assert.equal(toHfConfig(q.config).model_type, 'qwen2');
   assert.throws(() => fromHfConfig({ ...qwen, model_type: 'gpt2' }, 'x/config.json'), /x\/config\.json: model_type gpt2 is not supported/);
+  // Qwen3 (Qwen3-0.6B's dims: head_dim 128 although hidden / heads = 64): per-head q/k norms, no biases.
+  const qwen3 = { model_type: 'qwen3', vocab_size: 151936, hidden_size: 1024, intermediate_size: 3072, num_hidden_layers: 28, num_attention_heads: 16, num_key_value_heads: 8, head_dim: 128, hidden_act: 'silu', max_position_embeddings: 40960, rms_norm_eps: 1e-6, rope_theta: 1000000, tie_word_embeddings: true, attention_bias: false, use_sliding_window: false, sliding_window: null };
+  const q3 = fromHfConfig(qwen3);
+  assert.equal(q3.architecture, 'qwen3');
+  assert.deepEqual(q3.config.attention, { kind: 'mha', nKvHeads: 8, headDim: 128, qkvBias: false, qkNorm: true });
+  assert.equal(humanCount(countFormula(q3.config).total), '596.05M', 'Qwen3-0.6B: 0.6B with its tied embeddings');
+  assert.deepEqual(fromHfConfig(JSON.parse(JSON.stringify(toHfConfig(q3.config)))).config, q3.config);
+  assert.match(formatModelInfo(modelInfo(q3.config, 'config.json')), /head dim 128, per-head q\/k RMSNorm/);
+  assert.throws(() => fromHfConfig({ ...qwen3, attention_bias: true }), /qwen3 attention_bias=true \(bias on o_proj too\) is not supported/);
   assert.throws(() => fromHfConfig({ ...qwen, use_sliding_window: true, sliding_window: 64 }), /use_sliding_window=true \(a 64-token attention window\) is not supported/);
   assert.equal(fromHfConfig({ ...qwen, use_sliding_window: false, sliding_window: 64 }).architecture, 'qwen2', 'a window that is switched off is fine');
   assert.throws(() => fromHfConfig({ ...qwen, rope_scaling: { type: 'dynamic', factor: 4 } }), /rope_scaling type "dynamic" is not supported \(supported: default, linear, llama3, yarn\)/);

@@ -54,6 +54,7 @@ test('dense model -> llama GGUF -> back gives the same config and weights', () =
   }
   assert.throws(() => llamaGgufContent(preset('tiny-moe-mla'), weights, tok), /dense MHA\/GQA models only/);
   assert.throws(() => llamaGgufContent(c, weights, byteLevelVocab(300)), /300 tokens/);
+  assert.throws(() => llamaGgufContent({ ...c, attention: { ...c.attention, qkNorm: true } as typeof c.attention }, weights, tok), /does not support per-head q\/k norms/);
   assert.throws(() => llamaGgufContent({ ...c, ropeScaling: { type: 'yarn', factor: 4, originalMaxPositionEmbeddings: 64, betaFast: 32, betaSlow: 1, truncate: true } }, weights, tok), /GGUF export does not support yarn RoPE scaling/);
 });
 

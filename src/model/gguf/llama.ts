@@ -141,6 +141,7 @@ export function llamaGgufContent(
 ): { metadata: Map<string, GgufValue>; tensors: { name: string; shape: number[]; data: Float32Array; type: GgmlTypeName }[] } {
   if (c.attention.kind !== 'mha' || c.mlp.kind !== 'dense') throw new Error('GGUF export supports dense MHA/GQA models only (use the deepseek_v3 safetensors layout for MoE/MLA)');
   if (c.attention.qkvBias) throw new Error('GGUF llama export does not support q/k/v biases');
+  if (c.attention.qkNorm) throw new Error('GGUF llama export does not support per-head q/k norms (Qwen3); use the safetensors layout');
   if (c.ropeScaling?.type === 'yarn') throw new Error('GGUF export does not support yarn RoPE scaling (linear and llama3 are written); use the safetensors layout');
   if (tok.tokens.length !== c.vocabSize) throw new Error(`GGUF export: tokenizer has ${tok.tokens.length} tokens but the model's vocabSize is ${c.vocabSize}`);
   if (tok.tokenTypes.length !== tok.tokens.length) throw new Error('GGUF export: tokenTypes and tokens differ in length');
