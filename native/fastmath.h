@@ -32,13 +32,14 @@ constexpr float kExpLo = -87.3365447504f;
 
 inline float fast_exp(float x) {
   float xc = x > kExpHi ? kExpHi : x;
-  xc = xc < kExpLo ? kExpLo : xc;
+  xc = xc >= kExpLo ? xc : kExpLo;  // NaN too: a NaN converted to int32 below would be undefined behaviour
   const float fl = std::floor(xc * 1.44269504088896341f + 0.5f);  // n = round(x / ln2)
   const float p = exp_reduced(xc, fl);
   int32_t e = (static_cast<int32_t>(fl) + 127) << 23;
   float y = p * __builtin_bit_cast(float, e);  // p * 2^n
   y = x < kExpLo ? 0.0f : y;
   y = x > kExpHi ? __builtin_inff() : y;
+  y = x == x ? y : x;  // NaN in, NaN out
   return y;
 }
 
