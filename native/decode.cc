@@ -136,12 +136,22 @@ std::pair<F32, F32> check_layer_buffers(Args& a, int64_t B, int64_t C, int64_t F
   return {kq, vq};
 }
 
-// One layer's weights and caches.
+// One layer's weights and caches (qNorm, kNorm: Qwen3's per-head norms, or null).
 struct LayerArgs {
   float* x;
   const float *inNorm, *wqkv, *bias, *wo, *postNorm, *wgate, *wup, *wdown;
   KvBuf kc, vc;
+  const float *qNorm = nullptr, *kNorm = nullptr;
 };
+
+// Checks one layer's optional per-head q/k norms: both or neither, D weights each.
+void check_head_norms(Args& a, const F32& qNorm, const F32& kNorm, int64_t D, const std::string& plural, const std::string& at) {
+  if ((qNorm.p == nullptr) != (kNorm.p == nullptr)) fail_type(std::string(a.fn()) + ": give both qNorm" + plural + at + " and kNorm" + plural + at + ", or neither");
+  if (qNorm.p) {
+    a.need(qNorm, D, ("qNorm" + plural + at).c_str());
+    a.need(kNorm, D, ("kNorm" + plural + at).c_str());
+  }
+}
 
 // Column blocks [j0, j1) of the q/k/v projection of entries [0, B): qkv (B, Wq) = hn · Wqkvᵀ (+ bias).
 void qkv_blocks(const LayerArgs& L, int64_t B, int64_t C, int64_t Wq, const float* hn, float* qkv, int64_t j0, int64_t j1) {
@@ -152,10 +162,18 @@ void qkv_blocks(const LayerArgs& L, int64_t B, int64_t C, int64_t Wq, const floa
   packed::gemm_blocks(hn, B, C, L.wqkv, Wq, j0, j1, qkv, Wq, L.bias != nullptr);
 }
 
-// A dense layer after its q/k/v projection (qkv holds it): attention, o_proj into the residual, then the MLP block.
+// A dense layer after its q/k/v projection (qkv holds it): the per-head q/k norms when the layer has them (Qwen3,
+// before RoPE), attention, o_proj into the residual, then the MLP block.
 void dense_layer_rest(const LayerArgs& L, const DecodeGeom& g, int64_t C, int64_t F, int64_t maxS, const int32_t* rows, const int32_t* pos,
                       const float* cs, const float* sn, float eps, float scale, float* hn, float* qkv, float* att, float* gu, float* act, bool serial) {
   const int64_t B = g.B, H = g.H, Hkv = g.Hkv, D = g.D;
+  if (L.qNorm && D > 0) {
+    for (int64_t b = 0; b < B; b++) {
+      float* q = qkv + b * g.qS;
+      rmsnorm_rows(q, L.qNorm, H, D, eps, q, true);
+      rmsnorm_rows(q + H * D, L.kNorm, Hkv, D, eps, q + H * D, true);
+    }
+  }
   if (H > 0 && D > 0) attend_any(g, maxS, qkv, qkv + H * D, qkv + (H + Hkv) * D, L.kc, L.vc, rows, pos, cs, sn, scale, att, serial);
   else std::memset(att, 0, sizeof(float) * B * H * D);
   linear_packed(att, B, H * D, L.wo, C, L.x, C, true, serial);
@@ -197,7 +215,7 @@ void wait_flag(const std::atomic<int>& flag) {
 }  // namespace
 
 // decodeLayer(x, inNorm, Wqkv, qkvBias|null, Wo, postNorm, Wgate, Wup, Wdown, kCache, vCache, rows, pos, cos|null,
-//             sin|null, geom [B, C, H, Hkv, D, F, R, L, P], eps, scale, hn, qkv, att, gu, act)
+//             sin|null, geom [B, C, H, Hkv, D, F, R, L, P], eps, scale, hn, qkv, att, gu, act[, qNorm, kNorm])
 // One dense decoder layer for B entries, in place on the residual stream x (B, C):
 //   x += o_proj(attn(rope(q), rope(k), v)),  [q | k | v] = rmsnorm(x; inNorm) · Wqkvᵀ (+ bias), Wqkv ((H + 2 Hkv) D, C)
 //   x += down(silu(g) · u),                  g, u = rmsnorm(x; postNorm) · Wgateᵀ, · Wupᵀ (F, C); Wdown (C, F)
@@ -219,19 +237,21 @@ R1_ENTRY(decode_layer) {
   if (Hkv == 0 || H % Hkv != 0) fail_range("decodeLayer: H=" + std::to_string(H) + " is not a multiple of Hkv=" + std::to_string(Hkv));
   const int64_t Wq = (H + 2 * Hkv) * D;
   const DecodeGeom g{B, H, Hkv, D, gi.p[6], gi.p[7], Wq, Wq, Wq, gi.p[8]};
+  F32 qNorm = a.f32_opt(23, "qNorm"), kNorm = a.f32_opt(24, "kNorm");
   check_layer_weights(a, C, F, Wq, H * D, inNorm, postNorm, wqkv, bias, wo, wgate, wup, wdown, "");
+  check_head_norms(a, qNorm, kNorm, D, "", "");
   const auto [kq, vq] = check_layer_buffers(a, B, C, F, H, Hkv, D, x, hn, qkv, att, gu, act);
   check_caches(a, g, kc, vc, "kCache", "vCache");
   const int64_t maxS = check_entries(a, g, qkv, kq, vq, rows, pos, cs, sn, scale, "decodeLayer");
   if (B == 0 || C == 0) return undefined(env);
-  dense_layer(LayerArgs{x.p, inNorm.p, wqkv.p, bias.p, wo.p, postNorm.p, wgate.p, wup.p, wdown.p, kc, vc}, g, C, F, maxS, rows.p, pos.p, cs.p, sn.p, eps,
-              scale, hn.p, qkv.p, att.p, gu.p, act.p, false);
+  dense_layer(LayerArgs{x.p, inNorm.p, wqkv.p, bias.p, wo.p, postNorm.p, wgate.p, wup.p, wdown.p, kc, vc, qNorm.p, kNorm.p}, g, C, F, maxS, rows.p, pos.p,
+              cs.p, sn.p, eps, scale, hn.p, qkv.p, att.p, gu.p, act.p, false);
   return undefined(env);
 }
 
 // decodeLayers(x, inNorms[], Wqkv[], qkvBias[] (entries may be null), Wo[], postNorms[], Wgate[], Wup[], Wdown[],
 //              kCaches[], vCaches[], rows, pos, cos|null, sin|null, geom [B, C, H, Hkv, D, F, R, L, P, nLayers], eps, scale,
-//              hn, qkv, att, gu, act[, normW, Whead, V, logits])
+//              hn, qkv, att, gu, act[, normW, Whead, V, logits][, qNorms[], kNorms[]] (qNorms/kNorms null, or both lists)
 // decodeLayer for every layer of the stack in one call, arrays holding one entry per layer; with the optional head
 // arguments also decodeLogits afterwards (logits (B, V) = rmsnorm(x; normW) · Wheadᵀ, Whead packed by packLinear), in
 // the same call. Batches of 16+ entries are split into two row groups, one per pool thread, each run through all
@@ -268,6 +288,11 @@ R1_ENTRY(decode_layers) {
     a.exact(wh, mul(packed::blocks(V) * packed::NB, C), "Whead (packed)");
     a.need(logits, mul(B, V), "logits");
   }
+  // Qwen3's per-head q/k norms: both lists or neither (entries may be null: layers without them).
+  if (a.is_null(27) != a.is_null(28)) fail_type("decodeLayers: give both qNorms and kNorms, or neither");
+  const bool headNorms = !a.is_null(27);
+  const auto qNorm = headNorms ? a.f32_list(27, "qNorms", NL, true) : std::vector<F32>(NL);
+  const auto kNorm = headNorms ? a.f32_list(28, "kNorms", NL, true) : std::vector<F32>(NL);
   if (!std::isfinite(eps) || eps < 0.0f) fail_range("decodeLayers: eps must be finite and >= 0");
   if (Hkv == 0 || H % Hkv != 0) fail_range("decodeLayers: H=" + std::to_string(H) + " is not a multiple of Hkv=" + std::to_string(Hkv));
   const int64_t Wq = (H + 2 * Hkv) * D, HD = H * D;
@@ -276,13 +301,14 @@ R1_ENTRY(decode_layers) {
   for (int64_t l = 0; l < NL; l++) {
     const std::string at = "[" + std::to_string(l) + "]";
     check_layer_weights(a, C, F, Wq, HD, inNorm[l], postNorm[l], wqkv[l], bias[l], wo[l], wgate[l], wup[l], wdown[l], at);
+    check_head_norms(a, qNorm[l], kNorm[l], D, "s", at);
     check_caches(a, g, kc[l], vc[l], "kCaches" + at, "vCaches" + at);
   }
   // The entries (rows, positions, RoPE) are the same for every layer: checked once.
   const int64_t maxS = check_entries(a, g, qkv, kq, vq, rows, pos, cs, sn, scale, "decodeLayers");
   if (B == 0 || C == 0) return undefined(env);
   auto layer = [&](int64_t l, int64_t r0) {
-    return LayerArgs{x.p + r0 * C, inNorm[l].p, wqkv[l].p, bias[l].p, wo[l].p, postNorm[l].p, wgate[l].p, wup[l].p, wdown[l].p, kc[l], vc[l]};
+    return LayerArgs{x.p + r0 * C, inNorm[l].p, wqkv[l].p, bias[l].p, wo[l].p, postNorm[l].p, wgate[l].p, wup[l].p, wdown[l].p, kc[l], vc[l], qNorm[l].p, kNorm[l].p};
   };
   // Two row groups run through the layers without barriers, so no cache row may have entries in both (an entry
   // attends to the keys its row's earlier entries append): split at the row boundary nearest the middle.

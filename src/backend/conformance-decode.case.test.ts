@@ -241,8 +241,9 @@ export function checkF16Storage(candidate: Backend, ref: Backend): void {
 /**
  * decodeLayers against the reference (decodeLayer layer by layer) for a 3-layer stack: a small batch (the column-split
  * path) and a batch of 20 (two row groups run through all layers on the two cores), f32 and f16 caches, with and
- * without q/k/v biases (the cases with biases also run the head: the final norm and logits in the same call); plus
- * rejection of malformed per-layer arrays and of partial head arguments.
+ * without q/k/v biases (the cases with biases also run the head: the final norm and logits in the same call), with
+ * and without per-head q/k norms (Qwen3; one layer of the stack without them); plus rejection of malformed per-layer
+ * arrays and of partial head or norm arguments.
  */
 export function checkDecodeLayers(candidate: Backend, ref: Backend): void {
   const rng = new Rng(9090);
@@ -253,6 +254,9 @@ export function checkDecodeLayers(candidate: Backend, ref: Backend): void {
     inNorm: small(C).map((x) => 1 + x), postNorm: small(C).map((x) => 1 + x), qkv: small(Wq * C), bias: small(Wq),
     o: small(C * H * D), gate: small(F * C), up: small(F * C), down: small(C * F),
   }));
+  // The q/k norms from their own stream (the other cases keep their data).
+  const nrng = new Rng(9092);
+  const headNorms = layers.map(() => ({ qNorm: randn(nrng, D).map((x) => 1 + 0.4 * x), kNorm: randn(nrng, D).map((x) => 1 + 0.4 * x) }));
   const cos = new Float32Array(P * D / 2), sin = new Float32Array(P * D / 2);
   for (let t = 0; t < P; t++) for (let i = 0; i < D / 2; i++) {
     cos[t * D / 2 + i] = Math.cos(t * 10000 ** (-2 * i / D));
@@ -263,6 +267,8 @@ export function checkDecodeLayers(candidate: Backend, ref: Backend): void {
   const V = 200, finalNorm = randn(hrng, C).map((x) => 1 + 0.2 * x), Whead = randn(hrng, V * C).map((x) => 0.2 * x);
   for (const B of [3, 20]) for (const half of [false, true]) for (const withBias of [false, true]) {
     const withHead = withBias; // both paths with and without the head, at each size and cache type
+    const withNorms = half !== withBias; // q/k norms with and without biases and the head, at each size (layer 1 has none)
+    const norms = (which: 'qNorm' | 'kNorm') => (withNorms ? headNorms.map((l, i) => (i === 1 ? null : l[which])) : null);
     const rows = Int32Array.from({ length: B }, (_, b) => (b * 7 + 3) % R); // distinct, out of order
     const pos = Int32Array.from({ length: B }, (_, b) => (b * 5) % L);
     const x0 = randn(rng, B * C);
@@ -277,12 +283,12 @@ export function checkDecodeLayers(candidate: Backend, ref: Backend): void {
         layers.map((l) => p(l.o, C, H * D)), layers.map((l) => l.postNorm), layers.map((l) => p(l.gate, F, C)), layers.map((l) => p(l.up, F, C)),
         layers.map((l) => p(l.down, C, F)), ks, vs, rows, pos, cos, sin, Int32Array.from([B, C, H, Hkv, D, F, R, L, P, NL]), 1e-5, 0.25,
         new Float32Array(B * C), new Float32Array(B * Wq), new Float32Array(B * H * D), new Float32Array(B * 2 * F), new Float32Array(B * F),
-        withHead ? finalNorm : null, withHead ? p(Whead, V, C) : null, withHead ? V : null, withHead ? logits : null);
+        withHead ? finalNorm : null, withHead ? p(Whead, V, C) : null, withHead ? V : null, withHead ? logits : null, norms('qNorm'), norms('kNorm'));
       const widen = (s: Float32Array | Uint16Array): Float32Array => { if (s instanceof Float32Array) return s; const f = new Float32Array(s.length); ref.fromF16(s, f); return f; };
       return { x, k: ks.map(widen), v: vs.map(widen), logits };
     };
     const got = run(candidate), want = run(ref);
-    const what = `decodeLayers B=${B} ${half ? 'f16' : 'f32'} bias ${withBias}`;
+    const what = `decodeLayers B=${B} ${half ? 'f16' : 'f32'} bias ${withBias} q/k norms ${withNorms}`;
     close(got.x, want.x, `${what} residual`, 2e-4, 2e-4);
     if (withHead) {
       // The head in the same call equals decodeLogits on the final residual stream.
@@ -378,4 +384,15 @@ export function checkDecodeLayers(candidate: Backend, ref: Backend): void {
   assert.throws(() => call(NL, (o) => { o.down[1] = o.down[1]!.slice(1); }), /Wdown\[1\]/);
   assert.throws(() => call(NL, (o) => { o.k[2] = new Int32Array(4) as unknown as Float32Array; }), /kCaches\[2\]/);
   assert.throws(() => call(NL, (o) => { o.v[0] = new Uint16Array(R * L * Hkv * D); }), /same storage/);
+  const normCall = (q: (Float32Array | null)[] | null, k: (Float32Array | null)[] | null) => {
+    const o = lists(NL);
+    candidate.decodeLayers(x, o.inNorms, o.qkv, o.bias, o.o, o.post, o.gate, o.up, o.down, o.k, o.v, rows, pos, cos, sin,
+      Int32Array.from([B, C, H, Hkv, D, F, R, L, P, NL]), 1e-5, 0.25, new Float32Array(B * C), new Float32Array(B * Wq), new Float32Array(B * H * D),
+      new Float32Array(B * 2 * F), new Float32Array(B * F), null, null, null, null, q, k);
+  };
+  normCall(headNorms.map((l) => l.qNorm), headNorms.map((l) => l.kNorm));
+  assert.throws(() => normCall(headNorms.map((l) => l.qNorm), null), /both qNorms and kNorms, or neither/);
+  assert.throws(() => normCall(headNorms.map((l) => l.qNorm), headNorms.map((l, i) => (i === 2 ? null : l.kNorm))), /both qNorm.*\[2\].*or neither/);
+  assert.throws(() => normCall(headNorms.map((l) => l.qNorm.subarray(1)), headNorms.map((l) => l.kNorm)), /qNorms\[0\]/);
+  assert.throws(() => normCall(headNorms.slice(1).map((l) => l.qNorm), headNorms.slice(1).map((l) => l.kNorm)), /entries, expected 3/);
 }

@@ -206,13 +206,15 @@ export interface Backend {
    * postNorm) · Wgateᵀ, u = the same · Wupᵀ, Wgate and Wup (F, C), Wdown (C, F), Wo (C, H·D). Every weight matrix
    * comes from packLinear of this backend. Attention as decodeAttention (RoPE at pos[b] when cos/sin are given,
    * append to cache row rows[b], attend). geom = [B, C, H, Hkv, D, F, R, L, P]; hn (B, C), qkv (B, (H + 2·Hkv)·D),
-   * att (B, H·D), gu (B, 2F), act (B, F) are scratch (overwritten).
+   * att (B, H·D), gu (B, 2F), act (B, F) are scratch (overwritten). With qNorm and kNorm (D weights each; both or
+   * neither) every query head and key head is first RMS-normalized on its own, with eps, before RoPE (Qwen3).
    */
   decodeLayer(
     x: Float32Array, inNorm: Float32Array, Wqkv: Float32Array, qkvBias: Float32Array | null, Wo: Float32Array, postNorm: Float32Array,
     Wgate: Float32Array, Wup: Float32Array, Wdown: Float32Array, kCache: KvStore, vCache: KvStore, rows: Int32Array, pos: Int32Array,
     cos: Float32Array | null, sin: Float32Array | null, geom: Int32Array, eps: number, scale: number,
     hn: Float32Array, qkv: Float32Array, att: Float32Array, gu: Float32Array, act: Float32Array,
+    qNorm?: Float32Array | null, kNorm?: Float32Array | null,
   ): void;
   /**
    * decodeLayer for a whole stack of nLayers layers in one call: each weight, norm and cache argument is an array with
@@ -221,6 +223,7 @@ export interface Backend {
    * with no barrier between layers). With the optional head (normW, Whead, V, logits: all or none) the same call
    * then computes decodeLogits(x, normW, Whead, [B, C, V], eps, hn, logits) on the final residual stream (a decode
    * step in one call: the native backend's row groups go on to their own head rows without waiting for each other).
+   * qNorms and kNorms (both or neither; entries null for layers without them) are decodeLayer's per-head norms.
    */
   decodeLayers(
     x: Float32Array, inNorms: Float32Array[], Wqkv: Float32Array[], qkvBias: (Float32Array | null)[], Wo: Float32Array[], postNorms: Float32Array[],
@@ -228,6 +231,7 @@ export interface Backend {
     cos: Float32Array | null, sin: Float32Array | null, geom: Int32Array, eps: number, scale: number,
     hn: Float32Array, qkv: Float32Array, att: Float32Array, gu: Float32Array, act: Float32Array,
     normW?: Float32Array | null, Whead?: Float32Array | null, V?: number | null, logits?: Float32Array | null,
+    qNorms?: (Float32Array | null)[] | null, kNorms?: (Float32Array | null)[] | null,
   ): void;
   /** logits (B, V) = rmsnorm(x; normW) · Wheadᵀ with Whead (V, C) from packLinear; geom = [B, C, V]; hn (B, C) is scratch. */
   decodeLogits(x: Float32Array, normW: Float32Array, Whead: Float32Array, geom: Int32Array, eps: number, hn: Float32Array, logits: Float32Array): void;

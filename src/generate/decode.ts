@@ -76,6 +76,8 @@ interface LayerWeights {
   gate: Float32Array; // (F, C) packed
   up: Float32Array; // (F, C) packed
   down: Float32Array; // (C, F) packed
+  qNorm: Float32Array | null; // (D), the model's own: Qwen3's per-head q/k norms, or null
+  kNorm: Float32Array | null; // (D)
 }
 
 function stack(parts: Float32Array[]): Float32Array {
@@ -99,7 +101,7 @@ function stack(parts: Float32Array[]): Float32Array {
 export class DecoderWeights {
   /** True when `model` is dense MHA/GQA with SwiGLU MLPs in every layer (what the fused path computes). */
   static supports(model: Transformer): boolean {
-    return model.config.attention.kind === 'mha' && !model.config.attention.qkNorm
+    return model.config.attention.kind === 'mha'
       && model.model.blocks.every((b) => b.parts.self_attn instanceof SelfAttention && b.parts.mlp instanceof SwiGluMlp)
       && typeof model.engine.backend.decodeLayers === 'function';
   }
@@ -164,6 +166,7 @@ export class DecoderWeights {
         qkvBias: prev?.qkvBias ?? bias,
         o: pack(a.o_proj.weight.data, C, H * D, prev?.o),
         gate: pack(m.gate_proj.weight.data, F, C, prev?.gate), up: pack(m.up_proj.weight.data, F, C, prev?.up), down: pack(m.down_proj.weight.data, C, F, prev?.down),
+        qNorm: a.q_norm?.weight.data ?? null, kNorm: a.k_norm?.weight.data ?? null,
       };
     });
     const head = pack(this.model.lm_head ? this.model.lm_head.weight.data : this.embed, V, C, into?.head);
@@ -209,7 +212,11 @@ export class DenseDecoder implements DecodeStep {
   private readonly logits: Float32Array; // (maxBatch, V)
   private readonly geom: Int32Array; // decodeLayers' [B, C, H, Hkv, D, F, R, L, P, nLayers]
   private readonly headGeom: Int32Array; // decodeLogits' [B, C, V]
-  private readonly lists: { inNorm: Float32Array[]; qkv: Float32Array[]; qkvBias: (Float32Array | null)[]; o: Float32Array[]; postNorm: Float32Array[]; gate: Float32Array[]; up: Float32Array[]; down: Float32Array[] };
+  private readonly lists: {
+    inNorm: Float32Array[]; qkv: Float32Array[]; qkvBias: (Float32Array | null)[]; o: Float32Array[]; postNorm: Float32Array[]; gate: Float32Array[]; up: Float32Array[]; down: Float32Array[];
+    /** Per-head q/k norms (Qwen3), or null when no layer has them. */
+    qNorm: (Float32Array | null)[] | null; kNorm: (Float32Array | null)[] | null;
+  };
 
   /**
    * `model` packs its weights now; pass a DecoderWeights to reuse weights packed earlier. `prefillChunk` caps the
@@ -230,6 +237,7 @@ export class DenseDecoder implements DecodeStep {
     this.lists = {
       inNorm: Ls.map((l) => l.inNorm), qkv: Ls.map((l) => l.qkv), qkvBias: Ls.map((l) => l.qkvBias), o: Ls.map((l) => l.o), postNorm: Ls.map((l) => l.postNorm),
       gate: Ls.map((l) => l.gate), up: Ls.map((l) => l.up), down: Ls.map((l) => l.down),
+      qNorm: Ls.some((l) => l.qNorm) ? Ls.map((l) => l.qNorm) : null, kNorm: Ls.some((l) => l.kNorm) ? Ls.map((l) => l.kNorm) : null,
     };
   }
 
@@ -242,7 +250,7 @@ export class DenseDecoder implements DecodeStep {
     this.geom[0] = n;
     w.be.decodeLayers(b.x.subarray(0, n * C), L.inNorm, L.qkv, L.qkvBias, L.o, L.postNorm, L.gate, L.up, L.down, this.cache.k, this.cache.v,
       b.rows.subarray(0, n), b.pos.subarray(0, n), w.ropeCos, w.ropeSin, this.geom, w.eps, w.scale, b.hn, b.qkv, b.att, b.gu, b.act,
-      logits ? w.finalNorm : null, logits ? w.head : null, logits ? w.V : null, logits ?? null);
+      logits ? w.finalNorm : null, logits ? w.head : null, logits ? w.V : null, logits ?? null, L.qNorm, L.kNorm);
   }
 
   /** logits (n, V) of residual rows x (n, C). */

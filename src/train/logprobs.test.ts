@@ -20,9 +20,14 @@ test('packRows: completion token k is predicted at position P + k − 1; padding
 
 // The GRPO ratio π_θ / π_old starts from the sampler's log-probs: they must equal the training forward's. The largest
 // gap between them over a batch of sampled completions (prompt-major), with the given KV-cache storage.
-function samplerGap(name: 'tiny-dense' | 'tiny-moe-mla' | 'reference', kvDtype: KvDtype, maxNewTokens: number, ropeScaling: RopeScaling | null = null): { worst: number; mean: number; n: number } {
+function samplerGap(name: 'tiny-dense' | 'tiny-moe-mla' | 'reference', kvDtype: KvDtype, maxNewTokens: number, ropeScaling: RopeScaling | null = null, qkNorm = false): { worst: number; mean: number; n: number } {
   const engine = createEngine(createNativeBackend());
-  const model = new Transformer(engine, parseModelConfig({ ...preset(name), maxSeqLen: 128, ropeScaling }), new Rng(5));
+  const base = preset(name);
+  const attention = qkNorm && base.attention.kind === 'mha' ? { ...base.attention, qkNorm } : base.attention;
+  const model = new Transformer(engine, parseModelConfig({ ...base, attention, maxSeqLen: 128, ropeScaling }), new Rng(5));
+  // Norm gains away from 1, so that a decode path that skipped the per-head norms would show.
+  const grng = new Rng(8);
+  for (const [k, t] of model.stateDict()) if (/\.(q|k)_norm\.weight$/.test(k)) t.data.forEach((_, i) => (t.data[i] = 0.5 + grng.next()));
   const prompts = [[1, 2, 3, 4, 5], [9, 8], [30, 31, 32, 33, 34, 35, 36]];
   const weights = DecoderWeights.supports(model) ? new DecoderWeights(model) : undefined;
   const res = generate(model, prompts, { maxNewTokens, n: 3, seed: 4, sampling: { temperature: 0.7, topP: 0.9 }, kvDtype, ...(weights ? { weights } : {}) });
@@ -53,6 +58,12 @@ for (const name of ['tiny-dense', 'tiny-moe-mla'] as const) {
     });
   }
 }
+
+test('sampler log-probs equal the training forward\'s with per-head q/k norms (Qwen3 layout) on the fused dense decode path', () => {
+  const { worst, n } = samplerGap('tiny-dense', 'f32', 12, null, true);
+  assert.ok(n > 50);
+  assert.ok(worst < 1e-4, `largest gap ${worst}`);
+});
 
 // A model vocabulary padded past the tokenizer's (Qwen2 pads to a multiple of 128): the sampler never draws the
 // padding ids and normalizes over the others (generate's vocabLimit); the trainer's log-probs must do the same.

@@ -137,6 +137,7 @@ export function decodeLayer(
   Wgate: Float32Array, Wup: Float32Array, Wdown: Float32Array, kCache: KvStore, vCache: KvStore, rows: Int32Array, pos: Int32Array,
   cos: Float32Array | null, sin: Float32Array | null, geom: Int32Array, eps: number, scale: number,
   hn: Float32Array, qkv: Float32Array, att: Float32Array, gu: Float32Array, act: Float32Array,
+  qNorm?: Float32Array | null, kNorm?: Float32Array | null,
 ): void {
   if (geom.length !== 9) throw new RangeError('decodeLayer: geom must hold 9 integers [B, C, H, Hkv, D, F, R, L, P]');
   const [B, C, H, Hkv, D, F, R, L, P] = Array.from(geom) as [number, number, number, number, number, number, number, number, number];
@@ -146,12 +147,23 @@ export function decodeLayer(
   const f = 'decodeLayer';
   need(x, B * C, f, 'x'); need(inNorm, C, f, 'inNorm'); need(postNorm, C, f, 'postNorm'); need(Wqkv, Wq * C, f, 'Wqkv');
   if (qkvBias) need(qkvBias, Wq, f, 'qkvBias');
+  if ((qNorm == null) !== (kNorm == null)) throw new TypeError('decodeLayer: give both qNorm and kNorm, or neither');
+  if (qNorm) need(qNorm, D, f, 'qNorm');
+  if (kNorm) need(kNorm, D, f, 'kNorm');
   need(Wo, C * H * D, f, 'Wo'); need(Wgate, F * C, f, 'Wgate'); need(Wup, F * C, f, 'Wup'); need(Wdown, C * F, f, 'Wdown');
   need(hn, B * C, f, 'hn'); need(qkv, B * Wq, f, 'qkv'); need(att, B * H * D, f, 'att'); need(gu, B * 2 * F, f, 'gu'); need(act, B * F, f, 'act');
   const rstd = new Float32Array(B);
   rmsnorm(x.subarray(0, B * C), inNorm.subarray(0, C), B, C, eps, hn, rstd);
   for (let b = 0; b < B; b++) if (qkvBias) qkv.set(qkvBias.subarray(0, Wq), b * Wq);
   gemm(false, true, B, Wq, C, 1, hn, C, 0, Wqkv, C, 0, qkvBias ? 1 : 0, qkv, Wq, 0, 1);
+  if (qNorm && kNorm) {
+    // Each query head, then each key head, normalized on its own before RoPE (Qwen3's q_norm, k_norm).
+    for (let b = 0; b < B; b++) {
+      const q = qkv.subarray(b * Wq, b * Wq + H * D), k = qkv.subarray(b * Wq + H * D, b * Wq + (H + Hkv) * D);
+      rmsnorm(q.slice(), qNorm.subarray(0, D), H, D, eps, q, new Float32Array(H));
+      rmsnorm(k.slice(), kNorm.subarray(0, D), Hkv, D, eps, k, new Float32Array(Hkv));
+    }
+  }
   decodeAttention(qkv, qkv.subarray(H * D), qkv.subarray((H + Hkv) * D), kCache, vCache, rows, pos, cos, sin,
     Int32Array.of(B, H, Hkv, D, R, L, Wq, Wq, Wq, P), scale, att);
   gemm(false, true, B, C, H * D, 1, att, H * D, 0, Wo, H * D, 0, 1, x, C, 0, 1);
@@ -169,12 +181,15 @@ export function decodeLayers(
   cos: Float32Array | null, sin: Float32Array | null, geom: Int32Array, eps: number, scale: number,
   hn: Float32Array, qkv: Float32Array, att: Float32Array, gu: Float32Array, act: Float32Array,
   normW?: Float32Array | null, Whead?: Float32Array | null, V?: number | null, logits?: Float32Array | null,
+  qNorms?: (Float32Array | null)[] | null, kNorms?: (Float32Array | null)[] | null,
 ): void {
   if (geom.length !== 10) throw new RangeError('decodeLayers: geom must hold 10 integers [B, C, H, Hkv, D, F, R, L, P, nLayers]');
   const head = [normW, Whead, V, logits].filter((v) => v != null).length;
   if (head !== 0 && head !== 4) throw new TypeError('decodeLayers: give all of normW, Whead, V and logits, or none');
   const L = geom[9]!;
-  for (const [what, list] of Object.entries({ inNorms, Wqkv, qkvBias, Wo, postNorms, Wgate, Wup, Wdown, kCaches, vCaches })) {
+  if ((qNorms == null) !== (kNorms == null)) throw new TypeError('decodeLayers: give both qNorms and kNorms, or neither');
+  const norms = qNorms != null && kNorms != null ? { qNorms, kNorms } : {};
+  for (const [what, list] of Object.entries({ inNorms, Wqkv, qkvBias, Wo, postNorms, Wgate, Wup, Wdown, kCaches, vCaches, ...norms })) {
     if (!Array.isArray(list)) throw new TypeError(`decodeLayers: ${what} must be an array`);
     if (list.length !== L) throw new RangeError(`decodeLayers: ${what} holds ${list.length} entries, expected ${L}`);
   }
@@ -186,6 +201,8 @@ export function decodeLayers(
       ['Wo', Wo[l]!, C! * H! * D!], ['Wgate', Wgate[l]!, F! * C!], ['Wup', Wup[l]!, F! * C!], ['Wdown', Wdown[l]!, C! * F!],
     ];
     for (const [what, buf, n] of sizes) if (buf) need(buf, n, 'decodeLayers', `${what}[${l}]`);
+    if ((qNorms?.[l] == null) !== (kNorms?.[l] == null)) throw new TypeError(`decodeLayers: give both qNorms[${l}] and kNorms[${l}], or neither`);
+    for (const [what, buf] of [['qNorms', qNorms?.[l]], ['kNorms', kNorms?.[l]]] as const) if (buf) need(buf, D!, 'decodeLayers', `${what}[${l}]`);
     for (const [what, buf] of [['kCaches', kCaches[l]], ['vCaches', vCaches[l]]] as const) {
       if (!(buf instanceof Float32Array || buf instanceof Uint16Array)) throw new TypeError(`decodeLayers: ${what}[${l}] must be a Float32Array or a Uint16Array (f16 storage)`);
     }
@@ -193,7 +210,7 @@ export function decodeLayers(
   const g = geom.subarray(0, 9);
   for (let l = 0; l < L; l++) {
     decodeLayer(x, inNorms[l]!, Wqkv[l]!, qkvBias[l] ?? null, Wo[l]!, postNorms[l]!, Wgate[l]!, Wup[l]!, Wdown[l]!, kCaches[l]!, vCaches[l]!, rows, pos,
-      cos, sin, g, eps, scale, hn, qkv, att, gu, act);
+      cos, sin, g, eps, scale, hn, qkv, att, gu, act, qNorms?.[l] ?? null, kNorms?.[l] ?? null);
   }
   if (head) decodeLogits(x, normW!, Whead!, Int32Array.from([geom[0]!, geom[1]!, V!]), eps, hn, logits!);
 }
