@@ -206,6 +206,13 @@ test('block-FP8 errors: a missing or misshapen scale, scales without quantizatio
     assert.throws(load, new RegExp(`tensor ${victim.replace(/\./g, '\\.')} is FP8 but its block scales ${victim.replace(/\./g, '\\.')}_scale_inv are missing`));
     rewrite((m) => m.set(`${victim}_scale_inv`, { dtype: 'F32', shape: [1, 1], bytes: Buffer.alloc(4) }));
     assert.throws(load, /_scale_inv has shape \[1, 1\]; .* in 8 × 16 blocks needs \[/);
+    rewrite((m) => {
+      const s = m.get(`${victim}_scale_inv`)!;
+      const bytes = Buffer.from(s.bytes);
+      bytes.writeFloatLE(NaN, 4);
+      m.set(`${victim}_scale_inv`, { ...s, bytes });
+    });
+    assert.throws(load, /_scale_inv holds NaN at block 1: a corrupt checkpoint/);
     writeFileSync(file, good);
     writeFileSync(cfgFile, JSON.stringify({ ...cfg, quantization_config: undefined }));
     assert.throws(load, /unexpected .*_scale_inv/);

@@ -305,7 +305,10 @@ export function loadHfCheckpoint(dir: string, engine: Engine, opts: HfLoadOption
     // Block-wise FP8: the stored values times their block's scale (checkHfWeights saw the scales and their shape).
     if (quant !== null && FP8_DTYPES.has(h.entries.get(k)!.dtype)) {
       const scales = k + SCALE_SUFFIX;
-      applyBlockScales(dst.data, dst.shape[0]!, dst.shape[1]!, readSafetensorsTensor(where.get(scales)!, scales), quant.block);
+      const s = readSafetensorsTensor(where.get(scales)!, scales);
+      const bad = s.findIndex((x) => !Number.isFinite(x));
+      if (bad >= 0) throw new Error(`${where.get(scales)!.name}: tensor ${scales} holds ${s[bad]} at block ${bad}: a corrupt checkpoint (block scales are finite)`);
+      applyBlockScales(dst.data, dst.shape[0]!, dst.shape[1]!, s, quant.block);
     }
   }
   const tokFile = join(dir, 'tokenizer.json');
