@@ -70,6 +70,13 @@ export type RewardSpec = z.output<typeof rewardSpecSchema>;
 export const LOSS_AGGREGATIONS = ['sequence-mean', 'token-mean', 'constant'] as const;
 export type LossAggregation = (typeof LOSS_AGGREGATIONS)[number];
 
+/**
+ * Where the importance ratio π_θ / π_old is taken: per token (GRPO, PPO), or per sequence as the geometric mean of its
+ * tokens' ratios, clipped as one (GSPO, Zheng et al. 2025; its clip range is far narrower, e.g. 3e-4 / 4e-4).
+ */
+export const IMPORTANCE_SAMPLING = ['token', 'sequence'] as const;
+export type ImportanceSampling = (typeof IMPORTANCE_SAMPLING)[number];
+
 /** How rewards become advantages: (r − mean)/std within the group, no std scaling (Dr. GRPO), or batch std. */
 export const ADVANTAGE_SCALES = ['group', 'none', 'batch'] as const;
 export type AdvantageScale = (typeof ADVANTAGE_SCALES)[number];
@@ -100,6 +107,8 @@ export const grpoConfigSchema = z
     /** Clipped importance ratio, clip-higher (DAPO): ratio kept in [1 − epsLow, 1 + epsHigh]. */
     epsLow: z.number().min(0).max(1).default(0.2),
     epsHigh: z.number().min(0).default(0.2),
+    /** Ratio per token (GRPO) or per sequence (GSPO; set epsLow/epsHigh to its narrow range, e.g. 0.0003 / 0.0004). */
+    importanceSampling: z.enum(IMPORTANCE_SAMPLING).default('token'),
     /** KL coefficient β (k3 estimator); 0 loads no reference model. */
     beta: z.number().min(0).default(0.04),
     /** Copy the policy into the reference every N steps (DeepSeek-R1: 400; 0 = never). */

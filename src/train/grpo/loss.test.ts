@@ -116,3 +116,42 @@ test('groupAdvantages: std scaling options and bad input', () => {
   assert.throws(() => groupAdvantages([1, 2], 1), /groupSize must be an integer >= 2/);
   assert.throws(() => groupAdvantages([1, NaN], 2), /not finite/);
 });
+
+test('GSPO (importanceSampling: sequence): one clipped geometric-mean ratio per sequence; gradient = finite differences', () => {
+  // Sequence 0 holds tokens 0 and 1: s_0 = exp((0.3 + 0.1) / 2) ≈ 1.221 (inside 1 + 0.28: unclipped, although token 0
+  // alone is clipped at the token level); the one-token sequences keep their tokens' ratios.
+  const x: PolicyLossInput = { ...base('sequence-mean'), importanceSampling: 'sequence' };
+  const r = policyLoss(x);
+  const s0 = Math.exp(0.2);
+  const w = [1 / 8, 1 / 8, 1 / 4, 1 / 4, 1 / 4];
+  const single = closedForm(base('sequence-mean'), w);
+  // Loss: sequence 0's surrogate s_0·A at both of its tokens, the others as at the token level.
+  const kl = (t: number): number => { const d = ref[t]! - lp[t]!; return Math.exp(d) - d - 1; };
+  let want = 0;
+  for (const t of [0, 1]) want -= w[t]! * (s0 * 1.0 - 0.04 * kl(t));
+  const tokenLoss = (t: number): number => { const one = closedForm({ ...base('sequence-mean'), logprobs: [lp[t]!], oldLogprobs: [old[t]!], refLogprobs: [ref[t]!], advantages: [base('sequence-mean').advantages[t]!], seqOf: [0], seqLengths: [1] }, [w[t]!]); return one.loss; };
+  for (const t of [2, 3, 4]) want += tokenLoss(t);
+  assert.ok(Math.abs(r.loss - want) < 1e-12, `loss ${r.loss} vs ${want}`);
+  // Token 0 now carries a policy gradient (its sequence is unclipped): A · s_0 · W_0 / |o_0| = 1 · s_0 · (1/4) / 2, plus KL.
+  const klGrad = (t: number): number => -w[t]! * -0.04 * (1 - Math.exp(ref[t]! - lp[t]!));
+  assert.ok(Math.abs(r.grad[0]! - (-(s0 * (1 / 4)) / 2 + klGrad(0))) < 1e-12, `grad[0] ${r.grad[0]}`);
+  assert.ok(Math.abs(r.grad[1]! - (-(s0 * (1 / 4)) / 2 + klGrad(1))) < 1e-12);
+  [2, 3, 4].forEach((t) => assert.ok(Math.abs(r.grad[t]! - single.grad[t]!) < 1e-12, `one-token sequence ${t}: as at the token level`));
+  assert.equal(r.clipHigh, 0, 'no sequence passes 1 + epsHigh');
+  // A narrow GSPO clip range clips sequence 0 as a whole: both its tokens keep only the KL gradient.
+  const narrow = policyLoss({ ...x, epsLow: 3e-4, epsHigh: 4e-4 });
+  assert.ok(Math.abs(narrow.grad[0]! - klGrad(0)) < 1e-12 && Math.abs(narrow.grad[1]! - klGrad(1)) < 1e-12);
+  assert.equal(narrow.clipHigh, 2 / 5, 'both tokens of the clipped sequence count as clipped');
+  for (const agg of ['sequence-mean', 'token-mean', 'constant'] as const) {
+    const y: PolicyLossInput = { ...base(agg), importanceSampling: 'sequence', mask: [1, 1, 1, 0, 1] };
+    const g = policyLoss(y);
+    const h = 1e-6;
+    for (let t = 0; t < lp.length; t++) {
+      const up = [...lp], dn = [...lp];
+      up[t]! += h;
+      dn[t]! -= h;
+      const fd = (policyLoss({ ...y, logprobs: up }).loss - policyLoss({ ...y, logprobs: dn }).loss) / (2 * h);
+      assert.ok(Math.abs(fd - g.grad[t]!) < 1e-6, `${agg} token ${t}: fd ${fd} vs ${g.grad[t]}`);
+    }
+  }
+});

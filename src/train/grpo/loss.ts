@@ -1,9 +1,10 @@
 // src/train/grpo/loss.ts — the GRPO objective per token and its gradient in closed form (DeepSeek-R1 eq. 1–2,
-// DeepSeekMath eq. 3), with clip-higher (DAPO §3.1), the k3 KL estimator, and three loss aggregations.
+// DeepSeekMath eq. 3), with clip-higher (DAPO §3.1), the k3 KL estimator, three loss aggregations, and GSPO's
+// sequence-level importance ratio (Zheng et al. 2025, eq. 5–7).
 // N = completion tokens in the minibatch. The trainer multiplies the per-token log-probs of the training forward by
 // `grad` (a constant) and back-propagates, which is exact: the loss depends on the parameters only through them.
 
-import type { LossAggregation } from '../config.js';
+import type { ImportanceSampling, LossAggregation } from '../config.js';
 
 export interface PolicyLossInput {
   /** log π_θ(o_t | q, o_<t) of each completion token under the current policy (N). */
@@ -24,6 +25,8 @@ export interface PolicyLossInput {
   epsHigh: number;
   beta: number;
   aggregation: LossAggregation;
+  /** 'token' (default): a ratio per token; 'sequence': GSPO's one ratio per sequence (see policyLoss). */
+  importanceSampling?: ImportanceSampling;
   /** The constant normalizer's length (Dr. GRPO: the generation budget); used by 'constant'. */
   maxLength: number;
   /**
@@ -80,6 +83,11 @@ export interface PolicyLossResult {
  *   'constant':      w_t = 1 / (S · maxLength)   (Dr. GRPO: no length normalization)
  * with masked tokens and their sequences left out of every count. The clipped branch has zero gradient: PPO's
  * pessimistic bound stops pushing a ratio that has already moved far enough in the advantage's direction.
+ * With importanceSampling 'sequence' (GSPO) every token of sequence i takes the sequence's ratio
+ *   s_i = exp((1 / |o_i|) Σ_t (logprob_t − old_t))  (the geometric mean of its tokens' ratios, over counted tokens)
+ * in place of r, clipped once for the whole sequence; d s_i / d logprob_t = s_i / |o_i|, so an unclipped sequence
+ * sends each of its tokens the gradient A_i · s_i · W_i / |o_i|, W_i the sum of its tokens' weights. With
+ * 'sequence-mean' this is GSPO's objective exactly (W_i = 1 / S); the KL term stays per token.
  */
 export function policyLoss(x: PolicyLossInput): PolicyLossResult {
   const N = x.logprobs.length;
@@ -95,16 +103,19 @@ export function policyLoss(x: PolicyLossInput): PolicyLossResult {
   const grad = new Float64Array(N);
   let loss = 0, kl = 0, clipLow = 0, clipHigh = 0, ratioSum = 0;
   const lo = 1 - x.epsLow, hi = 1 + x.epsHigh;
+  const seq = x.importanceSampling === 'sequence' ? sequenceRatios(x, weights) : null;
   for (let t = 0; t < N; t++) {
     if (weights[t] === 0) continue;
     const lp = x.logprobs[t]!;
     const A = x.advantages[t]!;
-    const r = Math.exp(lp - x.oldLogprobs[t]!);
+    const i = x.seqOf[t]!;
+    const r = seq ? seq.ratio[i]! : Math.exp(lp - x.oldLogprobs[t]!);
     const rc = Math.min(Math.max(r, lo), hi);
     // min(r·A, rc·A): the clipped branch wins when it is strictly smaller.
     const clipped = rc * A < r * A;
     const surrogate = clipped ? rc * A : r * A;
-    let dObj = clipped ? 0 : A * r; // d surrogate / d lp
+    // d surrogate / d lp; GSPO: the sequence's whole weight W_i over its |o_i| tokens (weights[t] divides it out below).
+    let dObj = clipped ? 0 : seq ? (A * r * seq.weight[i]!) / (seq.count[i]! * weights[t]!) : A * r;
     let obj = surrogate;
     if (x.beta > 0) {
       const d = x.refLogprobs![t]! - lp; // log(π_ref / π_θ)
@@ -121,4 +132,20 @@ export function policyLoss(x: PolicyLossInput): PolicyLossResult {
   }
   const n = Math.max(1, liveTokens);
   return { loss, grad, weights, kl: kl / n, clipLow: clipLow / n, clipHigh: clipHigh / n, ratioMean: ratioSum / n };
+}
+
+/** GSPO: each sequence's ratio (geometric mean over its counted tokens), counted tokens and summed weight. */
+function sequenceRatios(x: PolicyLossInput, weights: Float64Array): { ratio: Float64Array; count: Float64Array; weight: Float64Array } {
+  const S = x.seqLengths.length;
+  const logSum = new Float64Array(S), count = new Float64Array(S), weight = new Float64Array(S);
+  for (let t = 0; t < x.logprobs.length; t++) {
+    if (weights[t] === 0) continue;
+    const i = x.seqOf[t]!;
+    if (!(Number.isInteger(i) && i >= 0 && i < S)) throw new RangeError(`policyLoss: token ${t} belongs to sequence ${i}, outside [0, ${S})`);
+    logSum[i]! += x.logprobs[t]! - x.oldLogprobs[t]!;
+    count[i]!++;
+    weight[i]! += weights[t]!;
+  }
+  const ratio = logSum.map((s, i) => (count[i]! > 0 ? Math.exp(s / count[i]!) : 1));
+  return { ratio, count, weight };
 }

@@ -172,18 +172,18 @@ test('dynamic sampling refills flat groups; truncated samples are flagged and ma
   }
 });
 
-test('one update per rollout is on-policy (ratio 1, nothing clips); with μ = 1 over 2 minibatches the second is off-policy and clips', async () => {
+test('one update per rollout is on-policy (ratio 1, nothing clips); with μ = 1 over 2 minibatches the second is off-policy and clips (token and GSPO sequence ratios)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'r1-grpo-offpolicy-'));
   try {
     const base = await copyTaskBase(dir, { steps: 80 });
-    const clipped = async (minibatches: number): Promise<number[]> => {
+    const clipped = async (minibatches: number, importanceSampling: 'token' | 'sequence' = 'token'): Promise<number[]> => {
       const ms = new MetricsStream();
       const seen: StepMetrics[] = [];
       ms.subscribe((m) => seen.push(m));
       await trainGrpo({
         metrics: ms, customTasks: { copy: copyTask() },
         config: parseGrpoConfig({
-          out: join(dir, `grpo-${minibatches}`), model: base, steps: 1, seed: 4, promptsPerStep: 8, groupSize: 4, maxNewTokens: 16, promptStyle: 'chat',
+          out: join(dir, `grpo-${minibatches}-${importanceSampling}`), model: base, importanceSampling, steps: 1, seed: 4, promptsPerStep: 8, groupSize: 4, maxNewTokens: 16, promptStyle: 'chat',
           tasks: [{ name: 'copy' }], rewards: [{ name: 'accuracy' }, { name: 'format', weight: 0.5 }], mu: 1, minibatches,
           // A tight clip range and a large step: after the first minibatch's update every ratio of the second moves
           // well past 1 ± 0.001 (the sampler and the training forward agree within 1e-4).
@@ -195,6 +195,9 @@ test('one update per rollout is on-policy (ratio 1, nothing clips); with μ = 1 
     assert.deepEqual(await clipped(1), [0]);
     const off = await clipped(2);
     assert.ok(off.some((c) => c > 0), `clipped fractions ${off.join(', ')}`);
+    assert.deepEqual(await clipped(1, 'sequence'), [0]);
+    const offSeq = await clipped(2, 'sequence');
+    assert.ok(offSeq.some((c) => c > 0), `GSPO clipped fractions ${offSeq.join(', ')}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -266,6 +269,7 @@ test('bad GRPO configs give one clear error per mistake', () => {
   bad({ rewards: [{ name: 'accuracy' }, { name: 'accuracy' }] }, /reward "accuracy" is listed twice/);
   bad({ rewards: [{ name: 'helpfulness' }] }, /rewards\.0\.name/);
   bad({ aggregation: 'mean' }, /aggregation/);
+  bad({ importanceSampling: 'seq' }, /importanceSampling/);
   bad({ lr: 1 }, /unknown setting "lr"/);
   bad({ tasks: [] }, /tasks: give at least one task/);
   bad({ allowTestSplit: 'yes' }, /allowTestSplit/);

@@ -209,7 +209,7 @@ export async function trainGrpo(opts: GrpoRunOptions): Promise<GrpoResult> {
             });
             const pl = policyLoss({
               logprobs: lp, oldLogprobs: old, refLogprobs: refT, advantages: adv, seqOf: seq, seqLengths: chunk.map((c) => c.completion.length),
-              epsLow: cfg.epsLow, epsHigh: cfg.epsHigh, beta: cfg.beta, aggregation: cfg.aggregation, maxLength: cfg.maxNewTokens,
+              epsLow: cfg.epsLow, epsHigh: cfg.epsHigh, beta: cfg.beta, aggregation: cfg.aggregation, maxLength: cfg.maxNewTokens, importanceSampling: cfg.importanceSampling,
               weights: w.subarray(wOff, wOff + n),
             });
             const coef = new Float32Array(lpAll.length);
