@@ -149,8 +149,13 @@ test('training forward is differentiable end to end (finite-difference check thr
     return l.item();
   });
   assert.ok(Number.isFinite(L));
+  checkGradients(e, m, loss, ['model.layers.1.self_attn.kv_b_proj.weight', 'model.layers.1.self_attn.q_a_proj.weight', 'model.layers.2.mlp.shared_experts.up_proj.weight', 'model.layers.3.eh_proj.weight', 'model.embed_tokens.weight']);
+});
+
+/** Each named parameter's largest gradient element against a central finite difference of `loss` (gradients already computed). */
+function checkGradients(e: Engine, m: Transformer, loss: () => Tensor, names: string[]): void {
   const sd = new Map(m.namedParameters());
-  for (const name of ['model.layers.1.self_attn.kv_b_proj.weight', 'model.layers.1.self_attn.q_a_proj.weight', 'model.layers.2.mlp.shared_experts.up_proj.weight', 'model.layers.3.eh_proj.weight', 'model.embed_tokens.weight']) {
+  for (const name of names) {
     const p = sd.get(name)!;
     assert.ok(p.grad, `${name} has a gradient`);
     // the largest-gradient element gives the most reliable finite difference
@@ -168,6 +173,18 @@ test('training forward is differentiable end to end (finite-difference check thr
     p.data[idx] = orig;
     assert.ok(Math.abs(fd - g) <= 0.05 * Math.abs(g) + 1e-4, `${name}: analytic ${g} vs numeric ${fd}`);
   }
+}
+
+test('training forward is differentiable through per-head q/k norms (Qwen3 layout)', () => {
+  const e = engine();
+  const m = new Transformer(e, parseModelConfig({ vocabSize: 64, hidden: 32, nLayers: 2, nHeads: 4, intermediate: 48, attention: { kind: 'mha', nKvHeads: 2, headDim: 12, qkNorm: true } }), new Rng(12));
+  const grng = new Rng(13);
+  for (const [k, t] of m.stateDict()) if (/_norm\.weight$/.test(k)) t.data.forEach((_, i) => (t.data[i] = 0.5 + grng.next()));
+  const B = 2, T = 5, V = 64;
+  const ids = randomIds(new Rng(14), B * T, V), targets = randomIds(new Rng(15), B * T, V);
+  const loss = (): Tensor => crossEntropy(reshape(m.forwardTrain(ids, B, T).logits, [B * T, V]), targets);
+  e.scope(() => loss().backward());
+  checkGradients(e, m, loss, ['model.layers.0.self_attn.q_norm.weight', 'model.layers.1.self_attn.k_norm.weight', 'model.layers.0.self_attn.q_proj.weight']);
 });
 
 test('MTP losses count exactly the tokens the main loss counts: never padding, never masked prompt tokens', () => {
