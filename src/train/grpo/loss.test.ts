@@ -79,20 +79,21 @@ test('policyLoss: the numbers of a two-group case worked by hand', () => {
   assert.ok(Math.abs(k.grad[0]! - (1 - Math.E)) < 1e-12); // d/dlp β·k3 = β(1 − e^{ref−lp})
 });
 
-test('policyLoss gradient matches finite differences of its loss', () => {
-  for (const agg of ['sequence-mean', 'token-mean', 'constant'] as const) {
-    const x = base(agg);
-    // Nudge away from the clip boundaries' kinks: the finite difference is then exact to O(h²).
-    const r = policyLoss(x);
-    const h = 1e-6;
-    for (let t = 0; t < lp.length; t++) {
-      const up = [...lp], dn = [...lp];
-      up[t]! += h;
-      dn[t]! -= h;
-      const fd = (policyLoss({ ...x, logprobs: up }).loss - policyLoss({ ...x, logprobs: dn }).loss) / (2 * h);
-      assert.ok(Math.abs(fd - r.grad[t]!) < 1e-6, `${agg} token ${t}: fd ${fd} vs ${r.grad[t]}`);
-    }
+/** policyLoss's gradient against central finite differences of its loss, token by token (away from the clip kinks: exact to O(h²)). */
+function assertFiniteDifferences(x: PolicyLossInput, what: string): void {
+  const r = policyLoss(x);
+  const h = 1e-6;
+  for (let t = 0; t < x.logprobs.length; t++) {
+    const up = [...x.logprobs], dn = [...x.logprobs];
+    up[t]! += h;
+    dn[t]! -= h;
+    const fd = (policyLoss({ ...x, logprobs: up }).loss - policyLoss({ ...x, logprobs: dn }).loss) / (2 * h);
+    assert.ok(Math.abs(fd - r.grad[t]!) < 1e-6, `${what} token ${t}: fd ${fd} vs ${r.grad[t]}`);
   }
+}
+
+test('policyLoss gradient matches finite differences of its loss', () => {
+  for (const agg of ['sequence-mean', 'token-mean', 'constant'] as const) assertFiniteDifferences(base(agg), agg);
 });
 
 test('masked tokens and their sequences leave every normalizer', () => {
@@ -142,16 +143,5 @@ test('GSPO (importanceSampling: sequence): one clipped geometric-mean ratio per 
   const narrow = policyLoss({ ...x, epsLow: 3e-4, epsHigh: 4e-4 });
   assert.ok(Math.abs(narrow.grad[0]! - klGrad(0)) < 1e-12 && Math.abs(narrow.grad[1]! - klGrad(1)) < 1e-12);
   assert.equal(narrow.clipHigh, 2 / 5, 'both tokens of the clipped sequence count as clipped');
-  for (const agg of ['sequence-mean', 'token-mean', 'constant'] as const) {
-    const y: PolicyLossInput = { ...base(agg), importanceSampling: 'sequence', mask: [1, 1, 1, 0, 1] };
-    const g = policyLoss(y);
-    const h = 1e-6;
-    for (let t = 0; t < lp.length; t++) {
-      const up = [...lp], dn = [...lp];
-      up[t]! += h;
-      dn[t]! -= h;
-      const fd = (policyLoss({ ...y, logprobs: up }).loss - policyLoss({ ...y, logprobs: dn }).loss) / (2 * h);
-      assert.ok(Math.abs(fd - g.grad[t]!) < 1e-6, `${agg} token ${t}: fd ${fd} vs ${g.grad[t]}`);
-    }
-  }
+  for (const agg of ['sequence-mean', 'token-mean', 'constant'] as const) assertFiniteDifferences({ ...base(agg), importanceSampling: 'sequence', mask: [1, 1, 1, 0, 1] }, `GSPO ${agg}`);
 });
