@@ -84,7 +84,7 @@ function assertFiniteDifferences(x: PolicyLossInput, what: string): void {
   const r = policyLoss(x);
   const h = 1e-6;
   for (let t = 0; t < x.logprobs.length; t++) {
-    const up = [...x.logprobs], dn = [...x.logprobs];
+    const up = Array.from(x.logprobs), dn = Array.from(x.logprobs);
     up[t]! += h;
     dn[t]! -= h;
     const fd = (policyLoss({ ...x, logprobs: up }).loss - policyLoss({ ...x, logprobs: dn }).loss) / (2 * h);
