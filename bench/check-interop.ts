@@ -6,7 +6,8 @@
 //  3. an MLA + MoE + MTP model exported in the deepseek_v3 layout loads in transformers with the same logits, and so
 //     does the same checkpoint quantized to DeepSeek-V3's block-wise FP8 (in transformers and in r1ts);
 //  4. the dense model exported as GGUF gives the same teacher-forced logits in llama.cpp via node-llama-cpp
-//     (F32: <= 1e-3; F16 reported against r1ts running the same F16-rounded weights);
+//     (F32: <= 1e-3; F16 reported against r1ts running the same F16-rounded weights), and so do Qwen2- and
+//     Qwen3-layout models exported as qwen2 / qwen3 GGUFs;
 //  6. chat templates (R1's, ChatML as Qwen2 writes it, ChatML opening <think>, Llama 3 style, an [INST] template that
 //     raises) render and tokenize as transformers' apply_chat_template, on one question, a system prompt with
 //     multi-turn history, a finished exchange and text that spells control tokens.
@@ -21,10 +22,10 @@ import { fileURLToPath } from 'node:url';
 import { createNativeBackend, createRefBackend, nativeAvailable } from '../src/backend/index.js';
 import { parseModelConfig, preset, type ModelConfigInput } from '../src/model/config.js';
 import { loadHfCheckpoint, saveModelAsHf } from '../src/model/checkpoint/hf.js';
-import { exportLlamaGguf, importLlamaGguf, type GgufTokenizer } from '../src/model/gguf/llama.js';
+import { exportLlamaGguf, importLlamaGguf } from '../src/model/gguf/llama.js';
 import { Transformer } from '../src/model/transformer.js';
 import { createEngine, type Engine } from '../src/tensor/index.js';
-import { loadTokenizer, saveTokenizer, trainTokenizer, type Tokenizer } from '../src/tokenizer/index.js';
+import { ggufTokenizerOf, loadTokenizer, saveTokenizer, trainTokenizer } from '../src/tokenizer/index.js';
 import { renderWithR1ts, renderWithTransformers, templateMismatches, writeTemplateCheckpoints } from '../src/tokenizer/template-check.js';
 import { templateCaseTokenizerJson, TEMPLATE_CHECKPOINTS } from '../src/tokenizer/template.cases.js';
 import { EXPECTED as STORED_TEMPLATE_RENDERINGS } from '../src/tokenizer/template-expected.cases.js';
@@ -83,25 +84,6 @@ function corpus(): string[] {
   if (existsSync(file)) return readFileSync(file, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { question: string }).question);
   const base = ['The quick brown fox jumps over the lazy dog.', 'How many apples are left if she eats three of twelve?', '<think>Add them up.</think><answer>42</answer>'];
   return Array.from({ length: 200 }, (_, i) => `${base[i % 3]} ${i} ${i * 7}`);
-}
-
-/** The GGUF tokenizer fields of an r1ts tokenizer (GPT-2 byte-level strings; control type for special tokens). */
-function ggufTokenizer(tok: Tokenizer, vocabSize: number): GgufTokenizer {
-  const tokens = new Array<string>(vocabSize);
-  const types = new Array<number>(vocabSize).fill(1);
-  for (const [s, id] of tok.spec.vocab) tokens[id] = s;
-  for (const a of tok.spec.addedTokens) {
-    tokens[a.id] = a.content;
-    types[a.id] = a.special ? 3 : 4;
-  }
-  for (let i = 0; i < vocabSize; i++) {
-    if (tokens[i] === undefined) {
-      tokens[i] = `[PAD${i}]`;
-      types[i] = 5; // unused
-    }
-  }
-  const eos = tok.eosId ?? vocabSize - 1;
-  return { tokens, tokenTypes: types, merges: tok.spec.merges.map(([a, b]) => `${a} ${b}`), bosId: tok.bosId ?? eos, eosId: eos, preTokenizer: tok.spec.preTokenizer };
 }
 
 function makeEngine(): { engine: Engine; name: string } {
@@ -223,7 +205,7 @@ async function main(): Promise<void> {
     }
 
     // 4. GGUF -> llama.cpp (node-llama-cpp), teacher-forced on the same ids.
-    const gtok = ggufTokenizer(tok, V);
+    const gtok = ggufTokenizerOf(tok, V);
     const llamaCpp = (file: string, out: string): { ok: true; logits: Float32Array } | { ok: false; status: Status; reason: string } => {
       const child = fromSource ? ['--import', 'tsx', join(here, 'gguf-logits.ts')] : [join(here, 'gguf-logits.js')];
       const r = spawnSync(process.execPath, [...child, file, reqFile, out], { encoding: 'utf8', timeout: 600_000, env: { ...process.env, UV_THREADPOOL_SIZE: '1' } });
@@ -254,6 +236,18 @@ async function main(): Promise<void> {
         const want = engine.noGrad(() => m16.forward(flatIds, 2, 24)).data;
         compare('GGUF F16 -> llama.cpp vs r1ts on the same F16-rounded weights (llama.cpp rounds activations to F16 in its F16 matmuls)', got, want, null);
       }
+    }
+
+    // 4b. Qwen2 (q/k/v biases) and Qwen3 (per-head q/k norms, head dim 24) models as qwen2 / qwen3 GGUFs.
+    for (const [arch, attention] of [['qwen2', { kind: 'mha', nKvHeads: 2, qkvBias: true }], ['qwen3', { kind: 'mha', nKvHeads: 2, headDim: 24, qkNorm: true }]] as const) {
+      const m = new Transformer(engine, parseModelConfig({ ...refInput, attention }), new Rng(77));
+      const grng = new Rng(78);
+      for (const [k, t] of m.stateDict()) if (/(_norm\.weight|_proj\.bias)$/.test(k)) t.data.forEach((_, i) => (t.data[i] = (k.endsWith('bias') ? 0 : 0.5) + grng.next()));
+      const file = join(work, `r1ts-${arch}.gguf`);
+      exportLlamaGguf(file, m.config, m.stateDict(), gtok, { dtype: 'F32', name: `r1ts-${arch}` });
+      const g = llamaCpp(file, join(work, `gguf-${arch}.f32`));
+      if (!g.ok) report(`GGUF ${arch} -> llama.cpp`, g.status, g.reason);
+      else compare(`GGUF F32 ${arch} (${arch === 'qwen2' ? 'q/k/v biases' : 'q/k norms, head dim 24'}) -> llama.cpp`, g.logits, engine.noGrad(() => m.forward(flatIds, 2, 24)).data, 1e-3);
     }
 
     // 5. Llama 3.1-style RoPE scaling written by r1ts: config.json rope_scaling read by transformers, and the

@@ -1,12 +1,14 @@
-// src/cli/model.test.ts — `r1 model info` end to end by spawning the real entry point (tsx from source, node from dist).
+// src/cli/model.test.ts — `r1 model info` and `r1 model export-gguf` end to end by spawning the real entry point (tsx from source, node from dist).
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseModelConfig, preset } from '../model/config.js';
-import { makeGgufCheckpoint } from '../eval/fixtures.js';
+import { makeCheckpoint, makeGgufCheckpoint } from '../eval/fixtures.js';
+import { importLlamaGguf } from '../model/gguf/llama.js';
+import { loadModel } from '../model/load.js';
 import { toHfConfig } from '../model/checkpoint/hf-config.js';
 import { countFormula } from '../model/params.js';
 import { saveModelAsHf } from '../model/checkpoint/hf.js';
@@ -91,5 +93,42 @@ test('r1 model info on a checkpoint folder checks the weight headers: exit 0 whe
     assert.match(mismatch.stdout, /DO NOT MATCH the config:\n {2}missing model\.layers\.2\./);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('r1 model export-gguf writes a checkpoint as a GGUF that loads back with the same weights; bad requests exit 2, other layouts 1', () => {
+  const ckpt = makeCheckpoint(4); // a model vocabulary padded past the tokenizer's, as Qwen2's is
+  const dir = mkdtempSync(join(tmpdir(), 'r1ts-cli-gguf-'));
+  try {
+    const out = join(dir, 'tiny.gguf');
+    const r = r1(['model', 'export-gguf', ckpt, out, '--dtype', 'f32']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /wrote .*tiny\.gguf: llama GGUF, F32 weights \(norms F32\), 2 layers, vocabulary \d+, with its chat template, [\d.]+ MB/);
+    const want = loadModel(ckpt, createEngine(createRefBackend())).model.stateDict();
+    const back = importLlamaGguf(out);
+    for (const [k, t] of want) assert.deepEqual(back.weights.get(k)?.data, t.data, k);
+    assert.equal(back.tokenizer.tokens.length, back.config.vocabSize);
+    assert.match(back.tokenizer.tokens.at(-1)!, /^\[PAD\d+\]$/, 'the padded rows are unused tokens');
+    assert.equal(r1(['model', 'info', out]).code, 0);
+    // Exists: refused without --force, replaced with it (F16 by default: a smaller file).
+    const again = r1(['model', 'export-gguf', ckpt, out]);
+    assert.equal(again.code, 2);
+    assert.match(again.stderr, /^r1 model export-gguf: .*tiny\.gguf exists; pass --force to replace it\n$/);
+    assert.equal(r1(['model', 'export-gguf', ckpt, out, '--force']).code, 0);
+    assert.equal(importLlamaGguf(out).weights.size, want.size);
+    const bad = r1(['model', 'export-gguf', ckpt, join(dir, 'x.gguf'), '--dtype', 'q4']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /^r1 model export-gguf: --dtype: must be one of f32, f16, got "q4"\n$/);
+    assert.match(r1(['model', 'export-gguf', ckpt, join(dir, 'x.bin')]).stderr, /should end in \.gguf/);
+    // An MLA + MoE checkpoint has no llama.cpp dense layout: one line, exit 1, no file left behind.
+    const moe = join(dir, 'moe');
+    saveModelAsHf(moe, new Transformer(createEngine(createRefBackend()), preset('tiny-moe-mla'), new Rng(3)));
+    const m = r1(['model', 'export-gguf', moe, join(dir, 'moe.gguf')]);
+    assert.equal(m.code, 1);
+    assert.match(m.stderr, /^r1 model export-gguf: GGUF export supports dense MHA\/GQA models only/);
+    assert.equal(existsSync(join(dir, 'moe.gguf')), false);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(ckpt, { recursive: true, force: true });
   }
 });

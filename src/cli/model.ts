@@ -1,13 +1,51 @@
 // src/cli/model.ts — `r1 model info <config.json|preset|checkpoint dir|x.gguf>`: total and active-per-token parameter counts
 // (the 671B / 37B figure of DeepSeek-V3/R1 with `r1 model info deepseek-v3`) and, for a checkpoint folder, its weight
-// headers checked against the config. Thin: the work is in src/model/info.ts.
+// headers checked against the config; `r1 model export-gguf <checkpoint dir> <out.gguf>`: a dense checkpoint (Llama,
+// Qwen2, Qwen3 layouts) as a GGUF file llama.cpp runs. Thin: the work is in src/model.
 
+import { existsSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { createRefBackend } from '../backend/index.js';
 import type { WeightsReport } from '../model/checkpoint/hf.js';
+import { exportLlamaGguf, ggufArchOf, isGgufFile, loadModel } from '../model/index.js';
 import { checkFolderWeights, formatModelInfo, formatWeights, modelInfo, resolveModelConfig } from '../model/info.js';
+import { createEngine } from '../tensor/index.js';
+import { ggufTokenizerOf, loadTokenizer } from '../tokenizer/index.js';
+import { flagErrors } from './flags.js';
 
 const infoFlags = z.object({ json: z.boolean().default(false) });
+const exportFlags = z.strictObject({
+  dtype: z.enum(['f32', 'f16']).default('f16'),
+  name: z.string().min(1).optional(),
+  force: z.boolean().default(false),
+});
+
+/** `r1 model export-gguf`: exit 2 for usage errors, 1 for a checkpoint that cannot be written as GGUF. */
+function exportGguf(dir: string, out: string, raw: Record<string, unknown>): void {
+  const flags = exportFlags.safeParse(raw);
+  const fail = (code: number, message: string): void => {
+    process.stderr.write(`r1 model export-gguf: ${message}\n`);
+    process.exitCode = code;
+  };
+  if (!flags.success) return fail(2, flagErrors(flags.error, raw));
+  if (!out.endsWith('.gguf')) return fail(2, `the output file should end in .gguf, got ${JSON.stringify(out)}`);
+  if (existsSync(out) && !flags.data.force) return fail(2, `${out} exists; pass --force to replace it`);
+  if (existsSync(out) && !statSync(out).isFile()) return fail(2, `${out} exists and is not a file`);
+  if (isGgufFile(dir)) return fail(2, `${dir} is already a GGUF file; give a checkpoint folder (config.json, model.safetensors, tokenizer.json)`);
+  try {
+    // Any backend reads weights; the reference one needs nothing native.
+    const { model } = loadModel(dir, createEngine(createRefBackend()));
+    const arch = ggufArchOf(model.config);
+    const tok = loadTokenizer(dir);
+    const dtype = flags.data.dtype === 'f16' ? 'F16' : 'F32';
+    exportLlamaGguf(out, model.config, model.stateDict(), ggufTokenizerOf(tok, model.config.vocabSize), { dtype, name: flags.data.name ?? dir.replace(/\/+$/, '').split('/').pop() ?? 'r1ts' });
+    const mb = (statSync(out).size / 1e6).toFixed(1);
+    process.stdout.write(`wrote ${out}: ${arch} GGUF, ${dtype} weights (norms F32), ${model.config.nLayers} layers, vocabulary ${model.config.vocabSize}${tok.spec.chatTemplate !== undefined ? ', with its chat template' : ''}, ${mb} MB\n`);
+  } catch (err) {
+    fail(1, (err as Error).message);
+  }
+}
 
 export function register(program: Command): void {
   const model = program.command('model').description('inspect model configs and checkpoints');
@@ -48,4 +86,13 @@ export function register(program: Command): void {
       } else process.stdout.write(formatModelInfo(info) + (resolved.dir !== undefined ? `\n${formatWeights(weights)}` : '') + '\n');
       if (weights !== null && weights.problems.length > 0) process.exitCode = 1;
     });
+  model
+    .command('export-gguf')
+    .description('write a dense checkpoint (Llama, Qwen2 or Qwen3 layout) as a GGUF file for llama.cpp')
+    .argument('<checkpoint>', 'checkpoint folder (config.json, model.safetensors, tokenizer.json), e.g. runs/r1/final')
+    .argument('<out>', 'the GGUF file to write (.gguf)')
+    .option('--dtype <type>', 'storage of the weight matrices: f16 (half the size) or f32 (exact)', 'f16')
+    .option('--name <name>', "general.name in the file (default: the checkpoint folder's name)")
+    .option('--force', 'replace the output file if it exists')
+    .action((dir: string, out: string, raw: Record<string, unknown>) => exportGguf(dir, out, raw));
 }

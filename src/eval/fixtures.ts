@@ -5,10 +5,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRefBackend } from '../backend/index.js';
-import { exportLlamaGguf, parseModelConfig, preset, saveModelAsHf, Transformer, type GgufTokenizer } from '../model/index.js';
+import { exportLlamaGguf, parseModelConfig, preset, saveModelAsHf, Transformer } from '../model/index.js';
 import type { CheckResult, PromptStyle, Task, TaskItem } from '../tasks/types.js';
 import { createEngine } from '../tensor/index.js';
-import { R1_ADDED_TOKENS, saveTokenizer, Tokenizer, trainTokenizer } from '../tokenizer/index.js';
+import { ggufTokenizerOf, R1_ADDED_TOKENS, saveTokenizer, Tokenizer, trainTokenizer } from '../tokenizer/index.js';
 import { Rng } from '../util/rng.js';
 
 /** Items "add-i": What is a + b? with small numbers derived from i. */
@@ -62,22 +62,6 @@ export function makeCheckpoint(padVocab = 0, chat?: { template: string; tokens: 
   saveModelAsHf(dir, model);
   saveTokenizer(tok, dir);
   return dir;
-}
-
-/** A tokenizer's GGUF fields (GPT-2 byte-level strings; added tokens typed control or user-defined; its pre-tokenizer). */
-export function ggufTokenizerOf(tok: Tokenizer): GgufTokenizer {
-  const tokens = new Array<string>(tok.vocabSize);
-  const types = new Array<number>(tok.vocabSize).fill(1);
-  for (const [s, id] of tok.spec.vocab) tokens[id] = s;
-  for (const a of tok.spec.addedTokens) {
-    tokens[a.id] = a.content;
-    types[a.id] = a.special ? 3 : 4;
-  }
-  const eos = tok.eosId ?? tok.vocabSize - 1;
-  return {
-    tokens, tokenTypes: types, merges: tok.spec.merges.map(([a, b]) => `${a} ${b}`), bosId: tok.bosId ?? eos, eosId: eos, preTokenizer: tok.spec.preTokenizer,
-    ...(tok.spec.chatTemplate !== undefined ? { chatTemplate: tok.spec.chatTemplate } : {}),
-  };
 }
 
 /**

@@ -13,7 +13,7 @@ import { exportLlamaGguf, importLlamaGguf, loadModel, parseModelConfig, preset, 
 import { createEngine } from '../tensor/index.js';
 import { DIGIT_PATTERN, GPT2_PATTERN, LLAMA3_PATTERN, tokenizerFromJson, trainTokenizer } from '../tokenizer/index.js';
 import { Rng } from '../util/rng.js';
-import { ggufTokenizerOf } from './fixtures.js';
+import { ggufTokenizerOf } from '../tokenizer/index.js';
 
 const CORPUS = [
   'f(hello) = 12345; print(f(hello)) # 678',

@@ -15,5 +15,5 @@ export { saveHfCheckpoint, saveModelAsHf, loadHfCheckpoint, readHfWeights, type 
 export { toHfConfig, fromHfConfig, hfArchitectureOf, type HfArchitecture } from './checkpoint/hf-config.js';
 export { byteLevelVocab, byteLevelTokenizerJson } from './checkpoint/byte-vocab.js';
 export { readGguf, writeGguf, parseGguf, encodeGguf, type GgufValue, type GgufContent } from './gguf/format.js';
-export { exportLlamaGguf, importLlamaGguf, llamaCppPreType, llamaGgufContent, permuteRowsForGguf, type GgufTokenizer, type GgufExportOptions } from './gguf/llama.js';
+export { exportLlamaGguf, ggufArchOf, importLlamaGguf, llamaCppPreType, llamaGgufContent, permuteRowsForGguf, type GgufTokenizer, type GgufExportOptions, type GgufDenseArch } from './gguf/llama.js';
 export { isGgufFile, loadModel, type LoadedModel } from './load.js';

@@ -7,7 +7,7 @@ import type { Engine } from '../tensor/index.js';
 import { byteLevelTokenizerJson } from './checkpoint/byte-vocab.js';
 import { loadHfCheckpoint } from './checkpoint/hf.js';
 import { GGUF_MAGIC } from './gguf/format.js';
-import { importLlamaGguf, preTokenizerOfLlamaCpp, READABLE_LLAMA_CPP_PRE_TYPES } from './gguf/llama.js';
+import { ggufArchOf, importLlamaGguf, preTokenizerOfLlamaCpp, READABLE_LLAMA_CPP_PRE_TYPES } from './gguf/llama.js';
 import { Transformer } from './transformer.js';
 import { Rng } from '../util/rng.js';
 
@@ -41,7 +41,7 @@ export interface LoadedModel {
   tokenizerConfig?: { chatTemplate?: string; bos?: string; eos?: string };
 }
 
-/** Load a checkpoint folder (config.json + safetensors) or a llama GGUF file onto `engine`. */
+/** Load a checkpoint folder (config.json + safetensors) or a llama / qwen2 / qwen3 GGUF file onto `engine`. */
 export function loadModel(path: string, engine: Engine): LoadedModel {
   if (isGgufFile(path)) {
     const g = importLlamaGguf(path);
@@ -52,7 +52,7 @@ export function loadModel(path: string, engine: Engine): LoadedModel {
     model.loadStateDict(g.weights, path);
     const t = g.tokenizer;
     const tokenizerConfig = { bos: t.tokens[t.bosId], eos: t.tokens[t.eosId], ...(t.chatTemplate !== undefined ? { chatTemplate: t.chatTemplate } : {}) };
-    return { model, format: 'GGUF (llama)', tokenizerJson: byteLevelTokenizerJson(t), tokenizerConfig };
+    return { model, format: `GGUF (${ggufArchOf(g.config)})`, tokenizerJson: byteLevelTokenizerJson(t), tokenizerConfig };
   }
   let isFile = false;
   try {

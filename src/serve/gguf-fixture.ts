@@ -10,7 +10,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRefBackend } from '../backend/index.js';
-import { ggufTokenizerOf } from '../eval/fixtures.js';
+import { ggufTokenizerOf } from '../tokenizer/index.js';
 import { exportLlamaGguf, parseModelConfig, Transformer } from '../model/index.js';
 import { createEngine } from '../tensor/index.js';
 import { R1_ADDED_TOKENS, R1_TOKENS, Tokenizer, trainTokenizer } from '../tokenizer/index.js';

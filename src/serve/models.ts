@@ -44,7 +44,7 @@ export function demoEngine(tuning: EngineTuning = {}): LocalEngine {
 }
 
 /**
- * A checkpoint folder (config.json, model.safetensors, tokenizer.json) or a llama GGUF file with its tokenizer, on
+ * A checkpoint folder (config.json, model.safetensors, tokenizer.json) or a llama / qwen2 / qwen3 GGUF file with its tokenizer, on
  * r1ts's own engine, prompted with its own chat template (a GGUF's tokenizer.chat_template) or `chatTemplateFile`'s.
  */
 export function checkpointEngine(path: string, tuning: EngineTuning = {}, chatTemplateFile?: string): LocalEngine {
@@ -55,7 +55,7 @@ export function checkpointEngine(path: string, tuning: EngineTuning = {}, chatTe
   try {
     loaded = loadModel(dir, createEngine(backend));
   } catch (err) {
-    // r1ts's engine reads llama-architecture F32/F16 GGUFs only; llama.cpp runs the rest (Qwen distills, quantized files).
+    // r1ts's engine reads llama / qwen2 / qwen3 F32/F16 GGUFs only; llama.cpp runs the rest (quantized files, other architectures).
     if (gguf) throw new Error(`${(err as Error).message}; serve this file through llama.cpp with --gguf ${path}`);
     throw err;
   }

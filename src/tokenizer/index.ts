@@ -14,3 +14,4 @@ export type { PreTokenizerSpec, SplitBehavior } from './pretokenize.js';
 export type { NormalizerSpec } from './normalize.js';
 export { checkTokenizerInterop, checkExportWithHf, checkForeignWithHf, hfUnavailable, type HfCheckResult, type HfCheckOptions } from './hf-check.js';
 export { randomUnicode, builtinCorpus, type RandomUnicodeOptions } from './samples.js';
+export { ggufTokenizerOf } from './gguf.js';

@@ -12,6 +12,44 @@ import type { NamedTensor } from '../checkpoint/safetensors.js';
 import { byteLevelVocab } from '../checkpoint/byte-vocab.js';
 import { exportLlamaGguf, importLlamaGguf, llamaCppPreType, llamaGgufContent, permuteRowsForGguf } from './llama.js';
 
+/** Random weights for every parameter of `c`. */
+function randomWeights(c: ReturnType<typeof preset>, seed: number): Map<string, NamedTensor> {
+  const rng = new Rng(seed);
+  return new Map(paramSpecs(c).map((s) => [s.name, { shape: s.shape, data: Float32Array.from({ length: s.shape.reduce((a, b) => a * b, 1) }, () => rng.normal()) }]));
+}
+
+test('Qwen2 (q/k/v biases) and Qwen3 (per-head q/k norms, head dim ≠ hidden / heads) models are written as qwen2 / qwen3 GGUFs, unpermuted, and read back', () => {
+  const qwen2 = parseModelConfig({ vocabSize: 300, hidden: 32, nLayers: 2, nHeads: 4, intermediate: 48, tieEmbeddings: true, attention: { kind: 'mha', nKvHeads: 2, qkvBias: true } });
+  const qwen3 = parseModelConfig({ vocabSize: 300, hidden: 32, nLayers: 2, nHeads: 4, intermediate: 48, attention: { kind: 'mha', nKvHeads: 2, headDim: 12, qkNorm: true }, ropeScaling: { type: 'linear', factor: 2 } });
+  const dir = mkdtempSync(join(tmpdir(), 'r1ts-gguf-qwen-'));
+  try {
+    for (const [arch, c] of [['qwen2', qwen2], ['qwen3', qwen3]] as const) {
+      const weights = randomWeights(c, 9);
+      const tok = byteLevelVocab(c.vocabSize);
+      const content = llamaGgufContent(c, weights, tok);
+      assert.equal(content.metadata.get('general.architecture')!.value, arch);
+      assert.equal(content.metadata.get(`${arch}.attention.key_length`)!.value, mhaDims(c).headDim);
+      assert.ok(!content.metadata.has('llama.block_count'), 'keys carry the architecture prefix');
+      const names = new Set(content.tensors.map((t) => t.name));
+      assert.equal(names.has('blk.1.attn_q.bias'), arch === 'qwen2');
+      assert.equal(names.has('blk.1.attn_k_norm.weight'), arch === 'qwen3');
+      // NEOX rope (rotate-half, as Hugging Face): q_proj is written as it is, not permuted as for llama.
+      assert.deepEqual(content.tensors.find((t) => t.name === 'blk.0.attn_q.weight')!.data, weights.get('model.layers.0.self_attn.q_proj.weight')!.data);
+      const file = join(dir, `${arch}.gguf`);
+      exportLlamaGguf(file, c, weights, tok);
+      const back = importLlamaGguf(file);
+      // The same model (the head dim now written out, eps as the file's float32).
+      assert.deepEqual({ ...back.config, normEps: c.normEps, attention: { ...back.config.attention, headDim: undefined } }, { ...c, attention: { ...c.attention, headDim: undefined } }, `${arch}: the same config`);
+      assert.equal(mhaDims(back.config).headDim, mhaDims(c).headDim);
+      assert.equal(back.weights.size, weights.size);
+      for (const [k, v] of weights) assert.deepEqual(back.weights.get(k)!.data, v.data, `${arch}: ${k}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  assert.throws(() => llamaGgufContent({ ...qwen2, ropeScaling: { type: 'llama3', factor: 8, lowFreqFactor: 1, highFreqFactor: 4, originalMaxPositionEmbeddings: 64 } }, randomWeights(qwen2, 1), byteLevelVocab(300)), /llama3 RoPE scaling \(rope_freqs\) is written for the llama architecture only, not qwen2/);
+});
+
 test('Q/K permutation moves rotate-half pairs (i, i + d/2) to adjacent rows and inverts', () => {
   const rows = 8, cols = 2; // 2 heads of dim 4
   const w: NamedTensor = { shape: [rows, cols], data: Float32Array.from({ length: rows * cols }, (_, i) => i) };
@@ -54,7 +92,7 @@ test('dense model -> llama GGUF -> back gives the same config and weights', () =
   }
   assert.throws(() => llamaGgufContent(preset('tiny-moe-mla'), weights, tok), /dense MHA\/GQA models only/);
   assert.throws(() => llamaGgufContent(c, weights, byteLevelVocab(300)), /300 tokens/);
-  assert.throws(() => llamaGgufContent({ ...c, attention: { ...c.attention, qkNorm: true } as typeof c.attention }, weights, tok), /does not support per-head q\/k norms/);
+  assert.throws(() => llamaGgufContent({ ...c, attention: { ...c.attention, qkNorm: true, qkvBias: true } as typeof c.attention }, weights, tok), /both q\/k\/v biases and per-head q\/k norms/);
   assert.throws(() => llamaGgufContent({ ...c, ropeScaling: { type: 'yarn', factor: 4, originalMaxPositionEmbeddings: 64, betaFast: 32, betaSlow: 1, truncate: true } }, weights, tok), /GGUF export does not support yarn RoPE scaling/);
 });
 

@@ -1,9 +1,11 @@
-// src/model/gguf/llama.ts — a dense r1ts model (Hugging Face Llama tensor names) as a llama.cpp `llama` GGUF, and back.
+// src/model/gguf/llama.ts — a dense r1ts model (Hugging Face Llama / Qwen2 / Qwen3 tensor names) as a llama.cpp
+// `llama`, `qwen2` or `qwen3` GGUF, and back.
 //
 // Tensor names and metadata keys follow llama.cpp's convert_hf_to_gguf.py / gguf-py constants. HF stores Q and K
 // rows in "rotate-half" order (RoPE pairs dims i and i + d/2); llama.cpp's LLAMA rope pairs adjacent dims
-// (2i, 2i+1), so the converter permutes the rows of q_proj and k_proj within each head; we do the same and undo
-// it on import.
+// (2i, 2i+1), so the converter permutes the rows of q_proj and k_proj within each head for `llama`; we do the same
+// and undo it on import. `qwen2` and `qwen3` use llama.cpp's NEOX rope (rotate-half, as HF): no permutation; qwen2
+// carries the q/k/v biases (attn_q.bias …), qwen3 the per-head q/k norms (attn_q_norm, attn_k_norm).
 
 import { type ModelConfig, type RopeScaling, mhaDims, parseModelConfig } from '../config.js';
 import { ropeFrequencies } from '../rope.js';
@@ -69,6 +71,12 @@ const LAYER_MAP: [hf: string, gguf: string][] = [
   ['mlp.down_proj.weight', 'ffn_down.weight'],
 ];
 
+/** What qwen2 (q/k/v biases) and qwen3 (per-head q/k norms) add to each layer. */
+const EXTRA_LAYER_MAP: Partial<Record<GgufDenseArch, [hf: string, gguf: string][]>> = {
+  qwen2: [['self_attn.q_proj.bias', 'attn_q.bias'], ['self_attn.k_proj.bias', 'attn_k.bias'], ['self_attn.v_proj.bias', 'attn_v.bias']],
+  qwen3: [['self_attn.q_norm.weight', 'attn_q_norm.weight'], ['self_attn.k_norm.weight', 'attn_k_norm.weight']],
+};
+
 /**
  * The split regexes llama.cpp has a pre-tokenizer type for, as tokenizer.json writes them (llama.cpp's
  * llama-vocab.cpp implements each; convert_hf_to_gguf.py names them): Llama-3's (numbers in runs of up to three
@@ -132,16 +140,26 @@ export interface GgufExportOptions {
   name?: string;
 }
 
-/** Metadata + tensors of a `llama` GGUF for a dense MHA/GQA model given its HF-named weights. */
+/** The llama.cpp architectures a dense r1ts model is written as. */
+export type GgufDenseArch = 'llama' | 'qwen2' | 'qwen3';
+const DENSE_ARCHS: readonly GgufDenseArch[] = ['llama', 'qwen2', 'qwen3'];
+
+/** The llama.cpp architecture of a dense config: qwen2 with q/k/v biases, qwen3 with per-head q/k norms, else llama. */
+export function ggufArchOf(c: ModelConfig): GgufDenseArch {
+  if (c.attention.kind !== 'mha' || c.mlp.kind !== 'dense') throw new Error('GGUF export supports dense MHA/GQA models only (use the deepseek_v3 safetensors layout for MoE/MLA)');
+  if (c.attention.qkNorm && c.attention.qkvBias) throw new Error('GGUF export: no llama.cpp architecture has both q/k/v biases and per-head q/k norms');
+  return c.attention.qkNorm ? 'qwen3' : c.attention.qkvBias ? 'qwen2' : 'llama';
+}
+
+/** Metadata + tensors of a `llama`, `qwen2` or `qwen3` GGUF (ggufArchOf) for a dense MHA/GQA model given its HF-named weights. */
 export function llamaGgufContent(
   c: ModelConfig,
   weights: ReadonlyMap<string, NamedTensor>,
   tok: GgufTokenizer,
   opts: GgufExportOptions = {},
 ): { metadata: Map<string, GgufValue>; tensors: { name: string; shape: number[]; data: Float32Array; type: GgmlTypeName }[] } {
-  if (c.attention.kind !== 'mha' || c.mlp.kind !== 'dense') throw new Error('GGUF export supports dense MHA/GQA models only (use the deepseek_v3 safetensors layout for MoE/MLA)');
-  if (c.attention.qkvBias) throw new Error('GGUF llama export does not support q/k/v biases');
-  if (c.attention.qkNorm) throw new Error('GGUF llama export does not support per-head q/k norms (Qwen3); use the safetensors layout');
+  const arch = ggufArchOf(c);
+  if (c.ropeScaling?.type === 'llama3' && arch !== 'llama') throw new Error(`GGUF export: llama3 RoPE scaling (rope_freqs) is written for the llama architecture only, not ${arch}`);
   if (c.ropeScaling?.type === 'yarn') throw new Error('GGUF export does not support yarn RoPE scaling (linear and llama3 are written); use the safetensors layout');
   if (tok.tokens.length !== c.vocabSize) throw new Error(`GGUF export: tokenizer has ${tok.tokens.length} tokens but the model's vocabSize is ${c.vocabSize}`);
   if (tok.tokenTypes.length !== tok.tokens.length) throw new Error('GGUF export: tokenTypes and tokens differ in length');
@@ -150,26 +168,26 @@ export function llamaGgufContent(
   const dtype = opts.dtype ?? 'F32';
   const u32 = (value: number): GgufValue => ({ type: 'u32', value });
   const metadata = new Map<string, GgufValue>([
-    ['general.architecture', { type: 'string', value: 'llama' }],
+    ['general.architecture', { type: 'string', value: arch }],
     ['general.name', { type: 'string', value: opts.name ?? 'r1ts' }],
     ['general.alignment', u32(32)],
     ['general.file_type', u32(dtype === 'F16' ? 1 : 0)], // LLAMA_FTYPE_ALL_F32 = 0, MOSTLY_F16 = 1
-    ['llama.vocab_size', u32(c.vocabSize)],
-    ['llama.context_length', u32(c.maxSeqLen)],
-    ['llama.embedding_length', u32(c.hidden)],
-    ['llama.block_count', u32(c.nLayers)],
-    ['llama.feed_forward_length', u32(c.intermediate)],
-    ['llama.rope.dimension_count', u32(headDim)],
-    ['llama.attention.head_count', u32(c.nHeads)],
-    ['llama.attention.head_count_kv', u32(nKvHeads)],
-    ['llama.attention.key_length', u32(headDim)],
-    ['llama.attention.value_length', u32(headDim)],
-    ['llama.attention.layer_norm_rms_epsilon', { type: 'f32', value: c.normEps }],
-    ['llama.rope.freq_base', { type: 'f32', value: c.ropeTheta }],
+    [`${arch}.vocab_size`, u32(c.vocabSize)],
+    [`${arch}.context_length`, u32(c.maxSeqLen)],
+    [`${arch}.embedding_length`, u32(c.hidden)],
+    [`${arch}.block_count`, u32(c.nLayers)],
+    [`${arch}.feed_forward_length`, u32(c.intermediate)],
+    [`${arch}.rope.dimension_count`, u32(headDim)],
+    [`${arch}.attention.head_count`, u32(c.nHeads)],
+    [`${arch}.attention.head_count_kv`, u32(nKvHeads)],
+    [`${arch}.attention.key_length`, u32(headDim)],
+    [`${arch}.attention.value_length`, u32(headDim)],
+    [`${arch}.attention.layer_norm_rms_epsilon`, { type: 'f32', value: c.normEps }],
+    [`${arch}.rope.freq_base`, { type: 'f32', value: c.ropeTheta }],
     // Linear scaling is a metadata pair; llama3 scaling travels as the rope_freqs tensor below (as llama.cpp's
     // converter writes it for Llama 3.1).
     ...(c.ropeScaling?.type === 'linear'
-      ? ([['llama.rope.scaling.type', { type: 'string', value: 'linear' }], ['llama.rope.scaling.factor', { type: 'f32', value: c.ropeScaling.factor }]] as [string, GgufValue][])
+      ? ([[`${arch}.rope.scaling.type`, { type: 'string', value: 'linear' }], [`${arch}.rope.scaling.factor`, { type: 'f32', value: c.ropeScaling.factor }]] as [string, GgufValue][])
       : []),
     ['tokenizer.ggml.model', { type: 'string', value: 'gpt2' }],
     ['tokenizer.ggml.pre', { type: 'string', value: pre }],
@@ -197,10 +215,10 @@ export function llamaGgufContent(
     tensors.push({ name: 'rope_freqs.weight', shape: [headDim / 2], data: Float32Array.from(base, (b, i) => b / scaled[i]!), type: 'F32' });
   }
   for (let l = 0; l < c.nLayers; l++) {
-    for (const [hf, gg] of LAYER_MAP) {
+    for (const [hf, gg] of [...LAYER_MAP, ...(EXTRA_LAYER_MAP[arch] ?? [])]) {
       let t = get(`model.layers.${l}.${hf}`);
-      if (hf === 'self_attn.q_proj.weight') t = permuteRowsForGguf(t, c.nHeads);
-      if (hf === 'self_attn.k_proj.weight') t = permuteRowsForGguf(t, nKvHeads);
+      if (arch === 'llama' && hf === 'self_attn.q_proj.weight') t = permuteRowsForGguf(t, c.nHeads);
+      if (arch === 'llama' && hf === 'self_attn.k_proj.weight') t = permuteRowsForGguf(t, nKvHeads);
       push(`blk.${l}.${gg}`, t);
     }
   }
@@ -216,7 +234,7 @@ export function exportLlamaGguf(file: string, c: ModelConfig, weights: ReadonlyM
   writeGguf(file, metadata, tensors);
 }
 
-/** Read a `llama` GGUF (F32/F16) back into a config and HF-named weights, undoing the Q/K permutation. */
+/** Read a `llama`, `qwen2` or `qwen3` GGUF (F32/F16) back into a config and HF-named weights, undoing llama's Q/K permutation. */
 export function importLlamaGguf(file: string): { config: ModelConfig; weights: Map<string, NamedTensor>; tokenizer: GgufTokenizer } {
   const g = readGguf(file);
   const m = (k: string): GgufValue => {
@@ -225,33 +243,38 @@ export function importLlamaGguf(file: string): { config: ModelConfig; weights: M
     return v;
   };
   const num = (k: string): number => Number(m(k).value);
-  const arch = m('general.architecture').value;
-  if (arch !== 'llama') throw new Error(`${file}: GGUF architecture is ${String(arch)}, expected llama`);
+  const archValue = String(m('general.architecture').value);
+  if (!(DENSE_ARCHS as readonly string[]).includes(archValue)) throw new Error(`${file}: GGUF architecture is ${archValue}; r1ts's engine reads ${DENSE_ARCHS.join(', ')}`);
+  const arch = archValue as GgufDenseArch;
+  const key = (k: string): string => `${arch}.${k}`;
   const tokens = m('tokenizer.ggml.tokens').value as string[];
-  const nHeads = num('llama.attention.head_count');
-  const nKvHeads = g.metadata.has('llama.attention.head_count_kv') ? num('llama.attention.head_count_kv') : nHeads;
-  const hidden = num('llama.embedding_length');
+  const nHeads = num(key('attention.head_count'));
+  const nKvHeads = g.metadata.has(key('attention.head_count_kv')) ? num(key('attention.head_count_kv')) : nHeads;
+  const hidden = num(key('embedding_length'));
   const tied = !g.tensors.has('output.weight');
   if (g.tensors.has('rope_freqs.weight')) {
     throw new Error(`${file}: GGUF tensor rope_freqs.weight (per-dimension RoPE frequency factors, as in Llama 3.1 conversions) is not supported on import; load the Hugging Face checkpoint (its config.json rope_scaling is supported) instead`);
   }
   let ropeScaling: RopeScaling | null = null;
-  const scalingType = g.metadata.has('llama.rope.scaling.type') ? String(m('llama.rope.scaling.type').value) : 'none';
-  if (scalingType === 'linear') ropeScaling = { type: 'linear', factor: num('llama.rope.scaling.factor') };
-  else if (scalingType !== 'none') throw new Error(`${file}: GGUF llama.rope.scaling.type ${scalingType} is not supported (supported: none, linear)`);
+  const scalingType = g.metadata.has(key('rope.scaling.type')) ? String(m(key('rope.scaling.type')).value) : 'none';
+  if (scalingType === 'linear') ropeScaling = { type: 'linear', factor: num(key('rope.scaling.factor')) };
+  else if (scalingType !== 'none') throw new Error(`${file}: GGUF ${key('rope.scaling.type')} ${scalingType} is not supported (supported: none, linear)`);
+  // Head dim: key_length (Qwen3's differs from hidden / heads), else the rotary dims, else hidden / heads.
+  const headDim = g.metadata.has(key('attention.key_length')) ? num(key('attention.key_length')) : g.metadata.has(key('rope.dimension_count')) ? num(key('rope.dimension_count')) : hidden / nHeads;
+  const qkvBias = g.tensors.has('blk.0.attn_q.bias'), qkNorm = g.tensors.has('blk.0.attn_q_norm.weight');
   const config = parseModelConfig(
     {
       vocabSize: tokens.length,
       hidden,
-      nLayers: num('llama.block_count'),
+      nLayers: num(key('block_count')),
       nHeads,
-      intermediate: num('llama.feed_forward_length'),
-      maxSeqLen: num('llama.context_length'),
-      ropeTheta: g.metadata.has('llama.rope.freq_base') ? num('llama.rope.freq_base') : 10000,
+      intermediate: num(key('feed_forward_length')),
+      maxSeqLen: num(key('context_length')),
+      ropeTheta: g.metadata.has(key('rope.freq_base')) ? num(key('rope.freq_base')) : 10000,
       ropeScaling,
-      normEps: num('llama.attention.layer_norm_rms_epsilon'),
+      normEps: num(key('attention.layer_norm_rms_epsilon')),
       tieEmbeddings: tied,
-      attention: { kind: 'mha', nKvHeads, headDim: num('llama.rope.dimension_count') },
+      attention: { kind: 'mha', nKvHeads, headDim, qkvBias, ...(qkNorm && { qkNorm }) },
     },
     `${file} (GGUF metadata)`,
   );
@@ -262,11 +285,12 @@ export function importLlamaGguf(file: string): { config: ModelConfig; weights: M
   };
   const weights = new Map<string, NamedTensor>();
   weights.set('model.embed_tokens.weight', t('token_embd.weight'));
+  const extra = [...(qkvBias ? EXTRA_LAYER_MAP.qwen2! : []), ...(qkNorm ? EXTRA_LAYER_MAP.qwen3! : [])];
   for (let l = 0; l < config.nLayers; l++) {
-    for (const [hf, gg] of LAYER_MAP) {
+    for (const [hf, gg] of [...LAYER_MAP, ...extra]) {
       let w = t(`blk.${l}.${gg}`);
-      if (hf === 'self_attn.q_proj.weight') w = permuteRowsForGguf(w, nHeads, true);
-      if (hf === 'self_attn.k_proj.weight') w = permuteRowsForGguf(w, nKvHeads, true);
+      if (arch === 'llama' && hf === 'self_attn.q_proj.weight') w = permuteRowsForGguf(w, nHeads, true);
+      if (arch === 'llama' && hf === 'self_attn.k_proj.weight') w = permuteRowsForGguf(w, nKvHeads, true);
       weights.set(`model.layers.${l}.${hf}`, w);
     }
   }
