@@ -60,16 +60,16 @@ test('checkpointEngine prompts a GGUF with its tokenizer.chat_template, or with 
   }
 });
 
-test('a GGUF that r1ts\'s engine cannot read (here a qwen2 architecture) is refused with a pointer to --gguf', () => {
+test('a GGUF that r1ts\'s engine cannot read (here a gemma architecture) is refused with a pointer to --gguf', () => {
   const config = parseModelConfig({ ...preset('tiny-dense'), vocabSize: 300, tieEmbeddings: false });
   const model = new Transformer(createEngine(createRefBackend()), config, new Rng(1));
   const { metadata, tensors } = llamaGgufContent(config, model.stateDict(), byteLevelVocab(300));
-  metadata.set('general.architecture', { type: 'string', value: 'qwen2' });
-  const dir = mkdtempSync(join(tmpdir(), 'r1-qwen2-gguf-'));
-  const file = join(dir, 'qwen.gguf');
+  metadata.set('general.architecture', { type: 'string', value: 'gemma' });
+  const dir = mkdtempSync(join(tmpdir(), 'r1-gemma-gguf-'));
+  const file = join(dir, 'gemma.gguf');
   writeGguf(file, metadata, tensors);
   try {
-    assert.throws(() => checkpointEngine(file, { slots: 1, context: 64 }), /architecture is qwen2.*serve this file through llama\.cpp with --gguf/);
+    assert.throws(() => checkpointEngine(file, { slots: 1, context: 64 }), /architecture is gemma; r1ts's engine reads llama, qwen2, qwen3.*serve this file through llama\.cpp with --gguf/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
