@@ -103,7 +103,17 @@ test('a candidate cannot forge the verdict: it never sees the expected value, an
 test('runTests validates its input with clear errors', async () => {
   await assert.rejects(runTests('python', 'x = 1', []), /at least one test/);
   await assert.rejects(runTests('python', 'x = 1', [{ kind: 'call', fn: 'a; import os', args: [], expected: 1 }]), /plain identifier/);
-  await assert.rejects(runTests('ruby' as 'python', 'x = 1', [{ kind: 'stdio', input: '', output: '' }]));
+  await assert.rejects(runTests('ruby' as 'python', 'x = 1', [{ kind: 'stdio', input: '', output: '' }]), /runTests: unknown language "ruby" \(use python or javascript\)/);
+  await assert.rejects(runProgram('ruby' as 'python', 'x = 1', ''), /runProgram: unknown language "ruby"/);
+  // Values JSON cannot carry are refused, never turned into null (which a function returning None would match).
+  const call = (args: unknown[], expected: unknown): TestCase[] => [{ kind: 'call', fn: 'f', args, expected }];
+  await assert.rejects(runTests('python', 'def f(): return None', call([], Number.NaN)), /0\.expected: NaN is not a JSON number/);
+  await assert.rejects(runTests('python', 'def f(): return None', call([], [1, { a: Infinity }])), /0\.expected: \[1\]\.a: Infinity is not a JSON number/);
+  await assert.rejects(runTests('python', 'def f(x): return 1', call([10n], 1)), /0\.args\.0: the BigInt 10n is not JSON/);
+  await assert.rejects(runTests('python', 'def f(x): return 1', call([() => 1], 1)), /0\.args\.0: a function is not JSON/);
+  const cycle: unknown[] = [];
+  cycle.push(cycle);
+  await assert.rejects(runTests('python', 'def f(): return 1', call([], cycle)), /0\.expected: \[0\]: a circular structure/);
   await assert.rejects(runTests('python', 'x = 1', [{ kind: 'stdio', input: '', output: '' }], { concurrency: 0 }), /concurrency/);
   await assert.rejects(runTests('python', 'x = 1', [{ kind: 'stdio', input: '', output: '' }], { limits: { wallMs: -1 } }), /wallMs/);
 });
