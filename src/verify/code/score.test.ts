@@ -59,6 +59,16 @@ test('failures carry a reason: syntax error, missing function, exception, unseri
   assert.match(thrown.results[0]?.reason ?? '', /ValueError: nope/);
   const set = await runTests('python', 'def add(a, b):\n    return {a, b}\n', ADD_CALLS.slice(0, 1));
   assert.match(set.results[0]?.reason ?? '', /not JSON serializable/);
+  // JavaScript results JSON cannot carry are errors too, never null or {} (which an expected None or {} would match).
+  const lossy: TestCase[] = [
+    { kind: 'call', fn: 'f', args: [0], expected: null },
+    { kind: 'call', fn: 'f', args: [1], expected: null },
+    { kind: 'call', fn: 'f', args: [2], expected: {} },
+    { kind: 'call', fn: 'f', args: [3], expected: [null] },
+  ];
+  const js = await runTests('javascript', 'function f(k) { return [NaN, -Infinity, new Map([[1, 2]]), [new Set([1])]][k]; }', lossy);
+  assert.equal(js.score, 0, JSON.stringify(js.results));
+  assert.deepEqual(js.results.map((r) => /exception: TypeError: (Out of range float|Object of type (Map|Set) is not JSON serializable)/.test(r.reason ?? '')), [true, true, true, true]);
 });
 
 test('call tests batched in one process: a hanging or crashing call costs only itself', async () => {
