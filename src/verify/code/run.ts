@@ -248,7 +248,8 @@ async function execute(plan: ReturnType<typeof buildCommand>, job: SandboxJob, r
     outputTruncated,
     wallMs,
   };
-  if (OOM.test(stderr)) result.memoryExceeded = true;
+  // Only a run that failed ran out of memory: a program that exits 0 may print such words (a caught MemoryError).
+  if ((status.code !== 0 || status.signal !== null) && OOM.test(stderr)) result.memoryExceeded = true;
   return result;
 }
 

@@ -110,6 +110,14 @@ test('a candidate cannot forge the verdict: it never sees the expected value, an
   assert.match(guess.results[0]?.reason ?? '', /did not load/);
 });
 
+test('a clean exit is not a memory failure, whatever the program wrote to stderr', async () => {
+  const src = "import sys\nprint('MemoryError: Cannot allocate memory (caught, using the slow path)', file=sys.stderr)\nprint(sys.stdin.read().strip()[::-1])\n";
+  const r = await runTests('python', src, [{ kind: 'stdio', input: 'abc\n', output: 'cba' }]);
+  assert.deepEqual(r.results, [{ ok: true }]);
+  const crashed = await runTests('python', 'raise MemoryError()\n', [{ kind: 'stdio', input: '', output: '' }]);
+  assert.deepEqual(crashed.results, [{ ok: false, reason: 'memory limit' }]);
+});
+
 test('runTests validates its input with clear errors', async () => {
   await assert.rejects(runTests('python', 'x = 1', []), /at least one test/);
   await assert.rejects(runTests('python', 'x = 1', [{ kind: 'call', fn: 'a; import os', args: [], expected: 1 }]), /plain identifier/);

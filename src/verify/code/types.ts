@@ -54,7 +54,7 @@ export interface RunResult {
   timedOut: boolean;
   /** true when output passed `maxOutputBytes` (the run was killed and the output cut). */
   outputTruncated: boolean;
-  /** true when the interpreter reported running out of memory (Python MemoryError, V8 heap limit). */
+  /** true when a run that failed (non-zero exit, signal) reported running out of memory (Python MemoryError, V8 heap limit). */
   memoryExceeded?: boolean;
   /** Wall-clock milliseconds from spawn to exit. */
   wallMs: number;
