@@ -22,7 +22,11 @@ test('untagged blocks are used only when no tagged block exists; other languages
 test('fences: tildes, longer fences containing ```, indentation, CRLF, info after the language', () => {
   assert.equal(extractCode('~~~python\na = 1\n~~~', 'python'), 'a = 1');
   assert.equal(extractCode('````python\ns = """\n```\n"""\n````', 'python'), 's = """\n```\n"""');
-  assert.equal(extractCode('  ```python\n  a = 1\n  ```', 'python'), '  a = 1');
+  // An indented fence (a block inside a list item) loses that indentation from its body, as in CommonMark: the
+  // program must not start with an indented line (a Python IndentationError).
+  assert.equal(extractCode('  ```python\n  a = 1\n  ```', 'python'), 'a = 1');
+  assert.equal(extractCode('1. Code:\n    ```python\n    def f(x):\n        return x\n\n    print(f(1))\n    ```', 'python'), 'def f(x):\n    return x\n\nprint(f(1))');
+  assert.equal(extractCode('   ```python\n a = 1\nb = 2\n   ```', 'python'), 'a = 1\nb = 2', 'lines indented less lose what they have');
   assert.equal(extractCode('```python\r\na = 1\r\n```\r\n', 'python'), 'a = 1');
   assert.equal(extractCode('```python title="sol.py"\nb = 2\n```', 'python'), 'b = 2');
   assert.equal(extractCode('```Python\nc = 3\n```', 'python'), 'c = 3');

@@ -18,24 +18,28 @@ export interface CodeBlock {
 
 /**
  * Every closed fenced block (``` or ~~~, three or more, as in CommonMark) in order. A block still open at the
- * end (a truncated completion) is not returned: half a program is no program.
+ * end (a truncated completion) is not returned: half a program is no program. A fence may be indented (a block
+ * inside a list item); as in CommonMark, that much indentation is removed from each line of its body, so an
+ * indented Python block runs as written, and its closing fence may be indented up to three spaces more.
  */
 export function fencedBlocks(text: string): CodeBlock[] {
   const lines = text.replace(/\r\n?/g, '\n').split('\n');
   const blocks: CodeBlock[] = [];
-  let open: { fence: string; info: string; body: string[] } | null = null;
+  let open: { fence: string; indent: number; info: string; body: string[] } | null = null;
   for (const line of lines) {
     if (open === null) {
-      const m = /^ {0,3}(`{3,}|~{3,})\s*([^\s`]*)[^`]*$/.exec(line);
-      if (m) open = { fence: m[1] as string, info: (m[2] ?? '').toLowerCase(), body: [] };
+      const m = /^( *)(`{3,}|~{3,})\s*([^\s`]*)[^`]*$/.exec(line);
+      if (m) open = { fence: m[2] as string, indent: (m[1] as string).length, info: (m[3] ?? '').toLowerCase(), body: [] };
       continue;
     }
-    const close = /^ {0,3}(`{3,}|~{3,})\s*$/.exec(line);
-    if (close && (close[1] as string)[0] === open.fence[0] && (close[1] as string).length >= open.fence.length) {
+    const close = /^( *)(`{3,}|~{3,})\s*$/.exec(line);
+    const fence = close?.[2] ?? '';
+    if (close && (close[1] as string).length <= open.indent + 3 && fence[0] === open.fence[0] && fence.length >= open.fence.length) {
       blocks.push({ code: open.body.join('\n'), lang: languageOf(open.info), info: open.info });
       open = null;
     } else {
-      open.body.push(line);
+      const strip = Math.min(open.indent, (/^ */.exec(line) as RegExpExecArray)[0].length);
+      open.body.push(line.slice(strip));
     }
   }
   return blocks;
