@@ -2,7 +2,7 @@
 
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmod, chown, lstat, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, lstat, mkdtemp, open, readdir, rm, writeFile } from 'node:fs/promises';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildCommand } from './command.js';
@@ -153,9 +153,24 @@ interface Reaper {
 
 async function execute(plan: ReturnType<typeof buildCommand>, job: SandboxJob, reaper: Reaper): Promise<RunResult> {
   const { limits } = job;
+  // stdin is a regular file, not the socket Node's 'pipe' gives: opening /dev/stdin (/proc/self/fd/0) fails on a
+  // socket (ENXIO), and `open('/dev/stdin')` / `readFileSync('/dev/stdin')` are common ways to read the input.
+  // The file is unlinked once open, so it is not in the run's folder; readable by all so the per-run uid can
+  // reopen it through /proc/self/fd/0.
+  const stdinPath = join(reaper.workDir, `.stdin-${randomBytes(6).toString('hex')}`);
+  await writeFile(stdinPath, job.stdin, { mode: 0o644 });
+  const stdinFile = await open(stdinPath, 'r');
+  await rm(stdinPath, { force: true });
   const started = performance.now();
   // detached: the child leads a new process group (setsid), so one kill reaches everything it forked.
-  const child = spawn(plan.file, plan.args, { env: plan.env, cwd: plan.cwd, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+  let child: ReturnType<typeof spawn>;
+  try {
+    child = spawn(plan.file, plan.args, { env: plan.env, cwd: plan.cwd, detached: true, stdio: [stdinFile.fd, 'pipe', 'pipe'] });
+  } finally {
+    await stdinFile.close();
+  }
+  const childOut = child.stdout as NonNullable<typeof child.stdout>;
+  const childErr = child.stderr as NonNullable<typeof child.stderr>;
   const pid = child.pid;
   let timedOut = false;
   let outputTruncated = false;
@@ -179,11 +194,8 @@ async function execute(plan: ReturnType<typeof buildCommand>, job: SandboxJob, r
     sink.push(chunk);
     used += chunk.length;
   };
-  child.stdout.on('data', collect(out));
-  child.stderr.on('data', collect(err));
-  child.stdin.on('error', () => {
-    // The program may exit without reading its input (EPIPE): not an error of the run.
-  });
+  childOut.on('data', collect(out));
+  childErr.on('data', collect(err));
   const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
   const exited = new Promise<{ code: number | null; signal: string | null }>((resolve, reject) => {
     child.on('error', reject);
@@ -193,7 +205,6 @@ async function execute(plan: ReturnType<typeof buildCommand>, job: SandboxJob, r
     timedOut = true;
     kill();
   }, limits.wallMs);
-  child.stdin.end(job.stdin);
   let status: { code: number | null; signal: string | null };
   try {
     status = await exited;
@@ -232,8 +243,8 @@ async function execute(plan: ReturnType<typeof buildCommand>, job: SandboxJob, r
   }
   // Pipes held open by a killed grandchild close with it; never wait on them for long.
   const guard = setTimeout(() => {
-    child.stdout.destroy();
-    child.stderr.destroy();
+    childOut.destroy();
+    childErr.destroy();
   }, 1000);
   await closed;
   clearTimeout(guard);

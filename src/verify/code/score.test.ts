@@ -110,6 +110,15 @@ test('a candidate cannot forge the verdict: it never sees the expected value, an
   assert.match(guess.results[0]?.reason ?? '', /did not load/);
 });
 
+test('the input can be read through /dev/stdin, as many solutions do (Python and JavaScript)', async () => {
+  const py = "print(sum(map(int, open('/dev/stdin').read().split())))\n";
+  const js = "const s = require('fs').readFileSync('/dev/stdin', 'utf8');\nconsole.log(s.split(/\\s+/).filter(Boolean).map(Number).reduce((a, b) => a + b, 0));\n";
+  for (const [lang, src] of [['python', py], ['javascript', js]] as const) {
+    const r = await runTests(lang, src, SUM_STDIO);
+    assert.deepEqual(r.results, SUM_STDIO.map(() => ({ ok: true })), `${lang}: ${JSON.stringify(r.results)}`);
+  }
+});
+
 test('a clean exit is not a memory failure, whatever the program wrote to stderr', async () => {
   const src = "import sys\nprint('MemoryError: Cannot allocate memory (caught, using the slow path)', file=sys.stderr)\nprint(sys.stdin.read().strip()[::-1])\n";
   const r = await runTests('python', src, [{ kind: 'stdio', input: 'abc\n', output: 'cba' }]);
