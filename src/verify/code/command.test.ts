@@ -113,3 +113,17 @@ test('unshare: the setup script builds a read-only root, a read-only minimal /de
   assert.match(run, /setpriv' --bounding-set=-all --inh-caps=-all --ambient-caps=-all --no-new-privs -- "\$@"$/);
   assert.ok(!run.startsWith('exec'), 'the shell stays pid 1 and waits for the program');
 });
+
+test('hidden folders: an empty read-only tmpfs over each, after the tree that holds it (bubblewrap and unshare)', () => {
+  const hidden = ['/usr/lib/node_modules/r1ts'];
+  const all = buildCommand({ ...spec, hidden }).args;
+  const at = all.findIndex((a, i) => a === '--tmpfs' && all[i + 1] === hidden[0]);
+  assert.deepEqual(all.slice(at - 2, at + 4), ['--size', '4096', '--tmpfs', hidden[0], '--remount-ro', hidden[0]]);
+  assert.ok(at > all.findIndex((a, i) => a === '--ro-bind' && all[i + 1] === '/usr'), 'mounted over the bound /usr');
+  const u = buildCommand({ ...spec, mode: 'unshare', hidden }).args;
+  const lines = (u[u.indexOf('-c') + 1] as string).split('\n');
+  const hide = lines.findIndex((l) => l.includes(' r1-hide '));
+  assert.match(lines[hide] ?? '', /-t tmpfs -o size=4096,mode=0555,ro,nosuid,nodev r1-hide '\/tmp\/r1-code-abc\/\.root\/usr\/lib\/node_modules\/r1ts'$/);
+  assert.ok(hide > lines.findIndex((l) => l.includes("--bind '/usr'")) && hide < lines.findIndex((l) => l.includes('pivot_root')));
+  assert.ok(!buildCommand(spec).args.includes('/usr/lib/node_modules/r1ts'), 'nothing hidden unless asked');
+});

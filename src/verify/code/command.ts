@@ -13,6 +13,8 @@ export type { CommandSpec, IsolationMode, RootEntry, SandboxTools } from './type
 export const SCRATCH_BYTES = 32 << 20;
 export const MAX_FILE_BYTES = 16 << 20;
 const MAX_OPEN_FILES = 256;
+/** Size of the read-only tmpfs laid over a hidden folder (it stays empty). */
+export const HIDE_BYTES = 4096;
 
 
 export interface CommandPlan {
@@ -65,7 +67,7 @@ export function buildCommand(spec: CommandSpec): CommandPlan {
   } else if (spec.mode === 'unshare') {
     if (!spec.tools.unshare) throw new Error('unshare mode without the unshare tools');
     // The environment passes through unshare and its setup shell to the program unchanged.
-    chain.push(...unshareArgs(spec, spec.tools.unshare, SCRATCH_BYTES));
+    chain.push(...unshareArgs(spec, spec.tools.unshare, SCRATCH_BYTES, HIDE_BYTES));
   } else {
     chain.push(...spec.argv);
   }
@@ -84,6 +86,8 @@ function bwrapArgs(spec: CommandSpec, env: Record<string, string>): string[] {
     else a.push('--ro-bind', e.path, e.path);
   }
   for (const p of spec.extraRoBinds) a.push('--ro-bind', p, p);
+  // Folders of those trees the program must not read (this package's expected outputs): an empty read-only tmpfs.
+  for (const p of spec.hidden ?? []) a.push('--size', String(HIDE_BYTES), '--tmpfs', p, '--remount-ro', p);
   // A minimal /dev (null, zero, full, random, urandom, tty, pts), read-only: its /dev/shm would otherwise be a
   // writable tmpfs with no size limit, outside the scratch limit, taking host memory.
   a.push('--proc', '/proc', '--dev', '/dev', '--remount-ro', '/dev');

@@ -5,7 +5,7 @@
 // process: the host does not change.
 
 import { spawn } from 'node:child_process';
-import { accessSync, constants, lstatSync, openSync, readSync, closeSync, readlinkSync, realpathSync } from 'node:fs';
+import { accessSync, constants, lstatSync, openSync, readSync, closeSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { chown, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { randomInt } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -179,6 +179,44 @@ const uidsInUse = new Set<number>();
 export function outsideUsr(realInterpreter: string): string[] {
   if (realInterpreter.startsWith('/usr/')) return [];
   return [dirname(dirname(realInterpreter))];
+}
+
+/**
+ * The folders of `wanted` that lie inside a tree bound into the sandbox (`bound`: /usr, the /lib* folders, an
+ * interpreter's prefix), as real paths: what a run must cover up. Missing folders are skipped, and so, for a
+ * per-run uid (`othersOnly`), are folders behind a parent other users cannot search (out of its reach, and the
+ * sandbox could not mount over them); a relative path, a file, or a whole bound tree is an error.
+ */
+export function hiddenFolders(bound: readonly string[], wanted: readonly string[], othersOnly = false): string[] {
+  const trees = [...new Set(bound.flatMap((b) => [b, realOrNull(b) ?? b]))];
+  const out = new Set<string>();
+  for (const w of wanted) {
+    if (typeof w !== 'string' || !w.startsWith('/')) throw new Error(`hide: ${JSON.stringify(w)} must be an absolute path`);
+    const real = realOrNull(w);
+    if (real === null) continue;
+    if (!lstatSync(real).isDirectory()) throw new Error(`hide: ${w} is not a folder`);
+    if (trees.includes(real)) throw new Error(`hide: ${w} is a whole tree the sandbox needs`);
+    if (!trees.some((t) => real.startsWith(t.endsWith('/') ? t : `${t}/`))) continue;
+    if (othersOnly && !searchableByOthers(dirname(real))) continue;
+    out.add(real);
+  }
+  return [...out];
+}
+
+/** true when every folder from / down to `dir` has the search bit for other users. */
+function searchableByOthers(dir: string): boolean {
+  for (let d = dir; ; d = dirname(d)) {
+    if ((statSync(d).mode & 0o001) === 0) return false;
+    if (d === '/') return true;
+  }
+}
+
+function realOrNull(p: string): string | null {
+  try {
+    return realpathSync(p);
+  } catch {
+    return null;
+  }
 }
 
 function readRootEntries(): RootEntry[] {

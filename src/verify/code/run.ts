@@ -6,9 +6,10 @@ import { chmod, chown, lstat, mkdtemp, open, readdir, rm, writeFile } from 'node
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildCommand } from './command.js';
+import { packageRoot } from '../../util/package-root.js';
 import { groupAlive, killAllOfUid, killGroup, livePidsMarked, livePidsOfUid, sleep, taskCountOfUid, waitUntil } from './procs.js';
 import { chooseIsolation } from './isolation.js';
-import { outsideUsr, pickUid, prepareWorkDir, probeSandbox, releaseUid, tmpRootFor } from './probe.js';
+import { hiddenFolders, outsideUsr, pickUid, prepareWorkDir, probeSandbox, releaseUid, tmpRootFor } from './probe.js';
 import { checkLanguage, resolveLimits, type Language, type RunOptions, type RunResult, type SandboxLimits } from './types.js';
 
 /** A file placed in the run's temp dir. */
@@ -83,6 +84,10 @@ export async function runJob(job: SandboxJob): Promise<RunResult> {
     const entryPath = join(workDir, job.entry);
     // Shared uid and no pid namespace: tag the run so that stragglers can be found after it (see procs.ts).
     const runToken = mode === 'rlimits' && uid === undefined ? randomBytes(16).toString('hex') : undefined;
+    const extraRoBinds = outsideUsr(interpreter);
+    // This package (its code problems' expected outputs) and the caller's folders, where the bound trees hold them.
+    const trees = ['/usr', ...env.rootEntries.flatMap((e) => (e.kind === 'dir' ? [e.path] : [])), ...extraRoBinds];
+    const hidden = mode === 'rlimits' ? [] : hiddenFolders(trees, [packageRoot(), ...(job.options?.hide ?? [])], uid !== undefined);
     const plan = buildCommand({
       mode,
       tools: env.tools,
@@ -91,7 +96,8 @@ export async function runJob(job: SandboxJob): Promise<RunResult> {
       limits: job.limits,
       workDir,
       rootEntries: env.rootEntries,
-      extraRoBinds: outsideUsr(interpreter),
+      extraRoBinds,
+      hidden,
       argv: interpreterArgv(job.lang, interpreter, entryPath, job.limits),
       runToken,
     });

@@ -84,6 +84,13 @@ export interface RunOptions {
   tmpRoot?: string;
   /** Interpreter paths (absolute); by default /usr/bin/python3 (or /usr/local/bin/python3) and this Node. */
   interpreters?: Partial<Record<Language, string>>;
+  /**
+   * Host folders (absolute) the program must not see although they lie in a tree bound into the sandbox (/usr,
+   * an interpreter's install prefix): each is covered by an empty read-only tmpfs. This package's own folder is
+   * always hidden (a global install under /usr/lib/node_modules holds the code problems' expected outputs).
+   * Namespace backends only; folders outside the bound trees are out of reach already.
+   */
+  hide?: string[];
 }
 
 /** Credit of one program over its tests. */
@@ -227,6 +234,8 @@ export interface CommandSpec {
   rootEntries: RootEntry[];
   /** Extra read-only binds, e.g. an interpreter installed outside /usr. */
   extraRoBinds: string[];
+  /** Folders inside the bound trees covered by an empty read-only tmpfs (see RunOptions.hide). */
+  hidden?: string[];
   /** Interpreter and its arguments, absolute paths. */
   argv: string[];
   /**
