@@ -129,6 +129,9 @@ test('a clean exit is not a memory failure, whatever the program wrote to stderr
 
 test('runTests validates its input with clear errors', async () => {
   await assert.rejects(runTests('python', 'x = 1', []), /at least one test/);
+  // A data set's own format (APPS/TACO input_output) is not a test list: named as such.
+  const apps = { inputs: ['1\n'], outputs: ['2\n'] } as unknown as TestCase[];
+  await assert.rejects(runTests('python', 'x = 1', apps), /tests must be an array of \{ kind: 'stdio'.*got an object with keys inputs, outputs/);
   await assert.rejects(runTests('python', 'x = 1', [{ kind: 'call', fn: 'a; import os', args: [], expected: 1 }]), /plain identifier/);
   await assert.rejects(runTests('ruby' as 'python', 'x = 1', [{ kind: 'stdio', input: '', output: '' }]), /runTests: unknown language "ruby" \(use python or javascript\)/);
   await assert.rejects(runProgram('ruby' as 'python', 'x = 1', ''), /runProgram: unknown language "ruby"/);

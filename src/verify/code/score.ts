@@ -21,6 +21,10 @@ type CallTest = Extract<TestCase, { kind: 'call' }>;
 export async function runTests(lang: Language, source: string, tests: TestCase[], opts: RunTestsOptions = {}): Promise<CodeScore> {
   checkLanguage(lang, 'runTests');
   if (typeof source !== 'string') throw new TypeError('runTests: source must be a string');
+  if (!Array.isArray(tests)) {
+    const got = tests === null ? 'null' : typeof tests === 'object' ? `an object with keys ${Object.keys(tests).slice(0, 5).join(', ') || '(none)'}` : typeof tests;
+    throw new Error(`runTests: tests must be an array of { kind: 'stdio', input, output } or { kind: 'call', fn, args, expected }, got ${got}`);
+  }
   const parsed = z.array(testCaseSchema).min(1, 'at least one test is needed').safeParse(tests);
   if (!parsed.success) {
     throw new Error(`runTests: bad tests: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
