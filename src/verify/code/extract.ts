@@ -51,11 +51,25 @@ function languageOf(info: string): Language | null {
 }
 
 /**
+ * End-of-turn and turn-start tokens of chat templates (ChatML, Llama 3, Phi, DeepSeek): what follows one was not
+ * written as this answer. `</s>` is left out: it is also HTML a program may print.
+ */
+const TEMPLATE_TOKEN = /<\|(?:im_start|im_end|endoftext|eot_id|end_of_text|end|user|assistant)\|>|<｜(?:end▁of▁sentence|User|Assistant)｜>/;
+
+/** `text` up to its first chat-template token (all of it when it has none). */
+export function beforeTemplateToken(text: string): string {
+  const m = text.includes('<|') || text.includes('<｜') ? TEMPLATE_TOKEN.exec(text) : null;
+  return m === null ? text : text.slice(0, m.index);
+}
+
+/**
  * The last fenced block of `lang` (by its info string); when no block is tagged with it, the last untagged
  * block. Without `lang`: the last block tagged python or javascript, else the last untagged one. null if none.
+ * Only the text before the first chat-template token counts (a closing fence glued to `<|im_end|>` still closes;
+ * a block of a turn the model made up after it is not this answer's).
  */
 export function extractCodeBlock(completion: string, lang?: Language): CodeBlock | null {
-  const blocks = fencedBlocks(completion);
+  const blocks = fencedBlocks(beforeTemplateToken(completion));
   const tagged = blocks.filter((b) => (lang ? b.lang === lang : b.lang !== null));
   const pick = tagged.at(-1) ?? blocks.filter((b) => b.info === '').at(-1) ?? null;
   if (!pick || pick.code.trim() === '') return null;
