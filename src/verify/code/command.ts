@@ -13,6 +13,23 @@ export type { CommandSpec, IsolationMode, RootEntry, SandboxTools } from './type
 export const SCRATCH_BYTES = 32 << 20;
 export const MAX_FILE_BYTES = 16 << 20;
 const MAX_OPEN_FILES = 256;
+/**
+ * Stack size (RLIMIT_STACK), set so that a verdict never depends on the caller's `ulimit -s`: deep recursion
+ * through C frames (Python's lru_cache) crashed under the usual 8 MiB and passed under `unlimited`. Kept at that
+ * usual 8 MiB: glibc gives every new thread a stack of this size, and thread stacks count against RLIMIT_DATA
+ * (at 64 MiB, Node's worker threads alone took a 128 MiB run past its memory limit).
+ */
+export const STACK_BYTES = 8 << 20;
+
+/**
+ * The stack limit runs get: STACK_BYTES, or the caller's hard limit when that is lower (a run cannot raise its
+ * hard limit once it has dropped to its own uid). `limitsText` is /proc/self/limits.
+ */
+export function stackBytesFor(limitsText: string): number {
+  const hard = /^Max stack size\s+\S+\s+(\S+)/m.exec(limitsText)?.[1];
+  if (hard === undefined || hard === 'unlimited' || !/^\d+$/.test(hard)) return STACK_BYTES;
+  return Math.min(STACK_BYTES, Number(hard));
+}
 /** Size of the read-only tmpfs laid over a hidden folder (it stays empty). */
 export const HIDE_BYTES = 4096;
 
@@ -58,6 +75,7 @@ export function buildCommand(spec: CommandSpec): CommandPlan {
     `--nproc=${spec.nproc}`,
     `--fsize=${MAX_FILE_BYTES}`,
     `--nofile=${MAX_OPEN_FILES}`,
+    `--stack=${spec.stackBytes ?? STACK_BYTES}`,
     '--core=0',
     '--',
   );

@@ -5,12 +5,12 @@
 // process: the host does not change.
 
 import { spawn } from 'node:child_process';
-import { accessSync, constants, lstatSync, openSync, readSync, closeSync, readlinkSync, realpathSync, statSync } from 'node:fs';
+import { accessSync, constants, lstatSync, openSync, readFileSync, readSync, closeSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { chown, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { randomInt } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
-import { buildCommand, type IsolationMode, type RootEntry, type SandboxTools } from './command.js';
+import { buildCommand, stackBytesFor, type IsolationMode, type RootEntry, type SandboxTools } from './command.js';
 import { livePidsOfUid, taskCountOfUid } from './procs.js';
 import { DEFAULT_LIMITS, type Language } from './types.js';
 import { UNSHARE_ROOT_DIR, type UnshareTools } from './unshare.js';
@@ -31,6 +31,8 @@ export interface SandboxEnvironment {
   unusable: string | null;
   /** true when we are root and can give every run its own uid. */
   perRunUid: boolean;
+  /** RLIMIT_STACK of every run (STACK_BYTES unless the caller's hard limit is lower; absent: STACK_BYTES). */
+  stackBytes?: number;
   rootEntries: RootEntry[];
   /** Default interpreters (real paths), or null when none was found. */
   interpreters: Record<Language, string | null>;
@@ -47,7 +49,7 @@ export function probeSandbox(): Promise<SandboxEnvironment> {
 async function probe(): Promise<SandboxEnvironment> {
   const interpreters = { python: findPython(), javascript: realpathSync(process.execPath) };
   const rootEntries = readRootEntries();
-  const base = { rootEntries, interpreters, perRunUid: false };
+  const base = { rootEntries, interpreters, perRunUid: false, stackBytes: stackBytesFor(readText('/proc/self/limits')) };
   const none = (why: string): SandboxEnvironment => ({ ...base, isolation: 'rlimits', reason: why, backends: { bubblewrap: why, unshare: why }, tools: null, unusable: why });
   if (process.platform !== 'linux') return none(`code sandbox needs Linux (this is ${process.platform})`);
   const prlimit = findExecutable('prlimit');
@@ -99,6 +101,7 @@ async function tryBackend(env: Omit<SandboxEnvironment, 'isolation' | 'reason' |
       uid,
       // Same rule as real runs: a shared uid's existing tasks count against RLIMIT_NPROC too.
       nproc: DEFAULT_LIMITS.maxProcesses + (uid === undefined ? taskCountOfUid(process.getuid?.() ?? 0) : 0),
+      stackBytes: env.stackBytes,
       limits: DEFAULT_LIMITS,
       workDir,
       rootEntries: env.rootEntries,
@@ -208,6 +211,14 @@ function searchableByOthers(dir: string): boolean {
   for (let d = dir; ; d = dirname(d)) {
     if ((statSync(d).mode & 0o001) === 0) return false;
     if (d === '/') return true;
+  }
+}
+
+function readText(p: string): string {
+  try {
+    return readFileSync(p, 'utf8');
+  } catch {
+    return '';
   }
 }
 

@@ -93,6 +93,7 @@ export async function runJob(job: SandboxJob): Promise<RunResult> {
       tools: env.tools,
       uid,
       nproc,
+      stackBytes: env.stackBytes,
       limits: job.limits,
       workDir,
       rootEntries: env.rootEntries,

@@ -227,6 +227,8 @@ export interface CommandSpec {
   uid?: number;
   /** Absolute RLIMIT_NPROC value. */
   nproc: number;
+  /** RLIMIT_STACK in bytes (default STACK_BYTES; see stackBytesFor). */
+  stackBytes?: number;
   limits: SandboxLimits;
   /** The fresh host temp dir holding the program (bound read-only at the same path in the namespace modes). */
   workDir: string;
