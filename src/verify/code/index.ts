@@ -21,3 +21,4 @@ export { runTests, runFailure, DEFAULT_CONCURRENCY } from './score.js';
 export { beforeTemplateToken, extractCode, extractCodeBlock, fencedBlocks, type CodeBlock } from './extract.js';
 export { outputMatches, normalizeOutput, jsonEqual } from './compare.js';
 export { sandboxInfo, type SandboxInfo } from './info.js';
+export { sandboxSlots, setSandboxSlots, SLOTS_ENV } from './slots.js';

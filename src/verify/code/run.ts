@@ -5,11 +5,12 @@ import { randomBytes } from 'node:crypto';
 import { chmod, chown, lstat, mkdtemp, open, readdir, rm, writeFile } from 'node:fs/promises';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildCommand } from './command.js';
+import { buildCommand, type IsolationMode, type SandboxTools } from './command.js';
 import { packageRoot } from '../../util/package-root.js';
 import { groupAlive, killAllOfUid, killGroup, livePidsMarked, livePidsOfUid, sleep, taskCountOfUid, waitUntil } from './procs.js';
 import { chooseIsolation } from './isolation.js';
-import { hiddenFolders, outsideUsr, pickUid, prepareWorkDir, probeSandbox, releaseUid, tmpRootFor } from './probe.js';
+import { hiddenFolders, outsideUsr, pickUid, prepareWorkDir, probeSandbox, releaseUid, tmpRootFor, type SandboxEnvironment } from './probe.js';
+import { sandboxSlots } from './slots.js';
 import { checkLanguage, resolveLimits, type Language, type RunOptions, type RunResult, type SandboxLimits } from './types.js';
 
 /** A file placed in the run's temp dir. */
@@ -69,6 +70,13 @@ export async function runJob(job: SandboxJob): Promise<RunResult> {
   if (!interpreter) throw new Error(`no interpreter for ${job.lang} (python3 must be a real binary, e.g. /usr/bin/python3)`);
   if (!interpreter.startsWith('/')) throw new Error(`interpreter path must be absolute: ${interpreter}`);
 
+  // Wait for a slot before anything of the run exists: its wall-clock limit starts only once it may run.
+  const tools = env.tools;
+  return sandboxSlots().run(() => runIsolated(job, { ...env, tools }, mode, interpreter));
+}
+
+/** The run itself, once it holds a slot: temp dir, command, execution, cleanup. */
+async function runIsolated(job: SandboxJob, env: SandboxEnvironment & { tools: SandboxTools }, mode: IsolationMode, interpreter: string): Promise<RunResult> {
   const workDir = await mkdtemp(join(await tmpRootFor(env.perRunUid, job.options?.tmpRoot), 'r1-code-'));
   let uid: number | undefined;
   try {
