@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hiddenFolders, outsideUsr, pickUid, releaseUid } from './probe.js';
+import { hiddenFolders, outsideUsr, ownPackageRoot, pickUid, releaseUid } from './probe.js';
+import { packageRoot } from '../../util/package-root.js';
 import { sandboxInfo } from './info.js';
 
 test('pickUid: in range, never handed out twice while in use', () => {
@@ -42,6 +43,10 @@ test('hiddenFolders: folders inside a bound tree, as real paths; others skipped;
   } finally {
     rmSync(base, { recursive: true, force: true });
   }
+});
+
+test('ownPackageRoot: the package this verifier was loaded from (the folder that holds its package.json)', () => {
+  assert.deepEqual(ownPackageRoot(), [packageRoot()]);
 });
 
 test('sandboxInfo: states the isolation and says why when it is not bubblewrap', async () => {

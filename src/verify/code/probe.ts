@@ -5,11 +5,12 @@
 // process: the host does not change.
 
 import { spawn } from 'node:child_process';
-import { accessSync, constants, lstatSync, openSync, readFileSync, readSync, closeSync, readlinkSync, realpathSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, lstatSync, openSync, readFileSync, readSync, closeSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { chown, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { randomInt } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { buildCommand, stackBytesFor, type IsolationMode, type RootEntry, type SandboxTools } from './command.js';
 import { livePidsOfUid, taskCountOfUid } from './procs.js';
 import { DEFAULT_LIMITS, type Language } from './types.js';
@@ -212,6 +213,25 @@ function searchableByOthers(dir: string): boolean {
     if ((statSync(d).mode & 0o001) === 0) return false;
     if (d === '/') return true;
   }
+}
+
+let ownRoot: string[] | null = null;
+
+/**
+ * The folder of the package this code was loaded from (the nearest package.json above it), as a one-item list,
+ * or [] when there is none. Found here rather than through util/ so that the verifier's folder works on its own.
+ */
+export function ownPackageRoot(): string[] {
+  if (ownRoot !== null) return ownRoot;
+  ownRoot = [];
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) {
+      ownRoot = [dir];
+      break;
+    }
+    if (dirname(dir) === dir) break;
+  }
+  return ownRoot;
 }
 
 function readText(p: string): string {

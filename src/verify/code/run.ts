@@ -6,10 +6,9 @@ import { chmod, chown, lstat, mkdtemp, open, readdir, rm, writeFile } from 'node
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildCommand, type IsolationMode, type SandboxTools } from './command.js';
-import { packageRoot } from '../../util/package-root.js';
 import { groupAlive, killAllOfUid, killGroup, livePidsMarked, livePidsOfUid, sleep, taskCountOfUid, waitUntil } from './procs.js';
 import { chooseIsolation } from './isolation.js';
-import { hiddenFolders, outsideUsr, pickUid, prepareWorkDir, probeSandbox, releaseUid, tmpRootFor, type SandboxEnvironment } from './probe.js';
+import { hiddenFolders, outsideUsr, ownPackageRoot, pickUid, prepareWorkDir, probeSandbox, releaseUid, tmpRootFor, type SandboxEnvironment } from './probe.js';
 import { sandboxSlots } from './slots.js';
 import { checkLanguage, resolveLimits, type Language, type RunOptions, type RunResult, type SandboxLimits } from './types.js';
 
@@ -95,7 +94,7 @@ async function runIsolated(job: SandboxJob, env: SandboxEnvironment & { tools: S
     const extraRoBinds = outsideUsr(interpreter);
     // This package (its code problems' expected outputs) and the caller's folders, where the bound trees hold them.
     const trees = ['/usr', ...env.rootEntries.flatMap((e) => (e.kind === 'dir' ? [e.path] : [])), ...extraRoBinds];
-    const hidden = mode === 'rlimits' ? [] : hiddenFolders(trees, [packageRoot(), ...(job.options?.hide ?? [])], uid !== undefined);
+    const hidden = mode === 'rlimits' ? [] : hiddenFolders(trees, [...ownPackageRoot(), ...(job.options?.hide ?? [])], uid !== undefined);
     const plan = buildCommand({
       mode,
       tools: env.tools,
