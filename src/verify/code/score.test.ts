@@ -53,6 +53,9 @@ test('failures carry a reason: syntax error, missing function, exception, unseri
   const syntax = await runTests('python', 'def add(a, b) return a + b\n', ADD_CALLS);
   assert.equal(syntax.score, 0);
   for (const r of syntax.results) assert.match(r.reason ?? '', /runtime error.*SyntaxError/);
+  // JavaScript: the error line above Node's stack, not the `Node.js v20…` line that ends its report.
+  const jsError = await runTests('javascript', 'undefinedName.x;\n', [{ kind: 'stdio', input: '', output: '' }]);
+  assert.equal(jsError.results[0]?.reason, 'runtime error (exit 1): ReferenceError: undefinedName is not defined');
   const missing = await runTests('javascript', 'function plus(a, b) { return a + b; }', ADD_CALLS.slice(0, 1));
   assert.match(missing.results[0]?.reason ?? '', /add is not defined/);
   const thrown = await runTests('python', 'def add(a, b):\n    raise ValueError("nope")\n', ADD_CALLS.slice(0, 1));

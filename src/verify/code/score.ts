@@ -119,7 +119,14 @@ export function runFailure(r: RunResult): string | null {
   return null;
 }
 
+/**
+ * The line of stderr that says what went wrong: the last `SomethingError: …` / `…Exception` line at the start of a
+ * line (Python's traceback ends with it; Node prints it above its stack and ends with a `Node.js vX` line), else
+ * the last non-empty line that is not Node's version line.
+ */
 function lastLine(stderr: string): string {
-  const line = stderr.trim().split('\n').pop()?.trim();
+  const lines = stderr.split('\n').map((l) => l.trimEnd()).filter((l) => l.trim() !== '' && !/^Node\.js v\d/.test(l));
+  const error = lines.findLast((l) => /^[A-Za-z_$][\w$.]*(?:Error|Exception)\b/.test(l));
+  const line = (error ?? lines.at(-1) ?? '').trim();
   return line ? `: ${line.slice(0, 200)}` : '';
 }
