@@ -26,4 +26,6 @@ test('extractFunctionCode: after the reasoning only; the answer block first; a p
   assert.equal(extractFunctionCode('<answer>\n```javascript\nfunction f(x) { return x }\n```\n</answer>'), null);
   assert.deepEqual(extractFunctionCode('def f(x): return 7'), { code: 'def f(x): return 7', source: 'plain' });
   assert.equal(extractFunctionCode('```python\n\n```'), null);
+  // A chat-template token ends the answer: a plain def glued to it stops before it.
+  assert.deepEqual(extractFunctionCode('<think>a</think> def f(x): return x * 3<|im_end|>'), { code: 'def f(x): return x * 3', source: 'plain' });
 });

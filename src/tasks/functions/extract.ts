@@ -9,7 +9,7 @@
 //      trailing inline-code backtick or Chinese full stop dropped.
 // A fence wins over a plain def; nothing else (prose, \boxed{}) counts.
 
-import { extractCodeBlock } from '../../verify/code/index.js';
+import { beforeTemplateToken, extractCodeBlock } from '../../verify/code/index.js';
 import { splitCompletion } from '../completion.js';
 
 /** Where the program was found. */
@@ -35,7 +35,7 @@ export function plainDef(text: string): string | null {
 /** The program of a completion and where it was found, or null when there is none (see the file comment). */
 export function extractFunctionCode(completion: string): { code: string; source: FunctionCodeSource } | null {
   const parts = splitCompletion(completion);
-  const region = parts.answerBlock ?? parts.final;
+  const region = beforeTemplateToken(parts.answerBlock ?? parts.final);
   const block = extractCodeBlock(region, 'python');
   if (block !== null) return { code: block.code, source: 'fenced' };
   const plain = plainDef(region);

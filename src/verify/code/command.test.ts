@@ -2,7 +2,7 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { buildCommand, type CommandSpec } from './command.js';
+import { buildCommand, stackBytesFor, type CommandSpec } from './command.js';
 import type { UnshareTools } from './unshare.js';
 
 const unshareTools: UnshareTools = {
@@ -35,7 +35,8 @@ test('bubblewrap: per-run uid, rlimits, namespaces, only system trees bound read
   const all = [plan.file, ...plan.args];
   assert.equal(plan.file, '/usr/bin/setpriv');
   assert.ok(all.includes('--reuid=23456') && all.includes('--clear-groups'));
-  for (const f of ['--cpu=3:4', `--data=${256 * 1024 * 1024}`, '--nproc=32', '--core=0']) assert.ok(all.includes(f), f);
+  // The stack too: the caller's `ulimit -s` must not decide whether deep recursion passes.
+  for (const f of ['--cpu=3:4', `--data=${256 * 1024 * 1024}`, '--nproc=32', '--core=0', `--stack=${8 << 20}`]) assert.ok(all.includes(f), f);
   for (const f of ['--unshare-all', '--die-with-parent', '--new-session', '--clearenv']) assert.ok(all.includes(f), f);
   const binds: string[] = [];
   all.forEach((a, i) => {
@@ -61,6 +62,7 @@ test('bubblewrap: /dev is the minimal device set, remounted read-only (no unlimi
 
 test('rlimits: no namespaces, no-new-privs, cwd is the temp dir; without a uid no setpriv', () => {
   const plan = buildCommand({ ...spec, mode: 'rlimits' });
+  assert.ok(plan.args.includes(`--stack=${8 << 20}`));
   assert.ok(plan.args.includes('--no-new-privs'));
   assert.ok(!plan.args.includes('--unshare-all'));
   assert.equal(plan.cwd, '/tmp/r1-code-abc');
@@ -112,4 +114,27 @@ test('unshare: the setup script builds a read-only root, a read-only minimal /de
   const run = lines.at(-2) as string;
   assert.match(run, /setpriv' --bounding-set=-all --inh-caps=-all --ambient-caps=-all --no-new-privs -- "\$@"$/);
   assert.ok(!run.startsWith('exec'), 'the shell stays pid 1 and waits for the program');
+});
+
+test('hidden folders: an empty read-only tmpfs over each, after the tree that holds it (bubblewrap and unshare)', () => {
+  const hidden = ['/usr/lib/node_modules/r1ts'];
+  const all = buildCommand({ ...spec, hidden }).args;
+  const at = all.findIndex((a, i) => a === '--tmpfs' && all[i + 1] === hidden[0]);
+  assert.deepEqual(all.slice(at - 2, at + 4), ['--size', '4096', '--tmpfs', hidden[0], '--remount-ro', hidden[0]]);
+  assert.ok(at > all.findIndex((a, i) => a === '--ro-bind' && all[i + 1] === '/usr'), 'mounted over the bound /usr');
+  const u = buildCommand({ ...spec, mode: 'unshare', hidden }).args;
+  const lines = (u[u.indexOf('-c') + 1] as string).split('\n');
+  const hide = lines.findIndex((l) => l.includes(' r1-hide '));
+  assert.match(lines[hide] ?? '', /-t tmpfs -o size=4096,mode=0555,ro,nosuid,nodev r1-hide '\/tmp\/r1-code-abc\/\.root\/usr\/lib\/node_modules\/r1ts'$/);
+  assert.ok(hide > lines.findIndex((l) => l.includes("--bind '/usr'")) && hide < lines.findIndex((l) => l.includes('pivot_root')));
+  assert.ok(!buildCommand(spec).args.includes('/usr/lib/node_modules/r1ts'), 'nothing hidden unless asked');
+});
+
+test('stack limit: 8 MiB, or the caller\'s hard limit when lower (a run that dropped its uid cannot raise it)', () => {
+  const limits = (hard: string): string => `Limit                     Soft Limit           Hard Limit           Units\nMax stack size            8388608              ${hard}            bytes\n`;
+  assert.equal(stackBytesFor(limits('unlimited')), 8 << 20);
+  assert.equal(stackBytesFor(limits('4194304')), 4194304);
+  assert.equal(stackBytesFor(limits(String(1 << 30))), 8 << 20);
+  assert.equal(stackBytesFor(''), 8 << 20);
+  assert.ok(buildCommand({ ...spec, stackBytes: 4194304 }).args.includes('--stack=4194304'));
 });

@@ -13,6 +13,25 @@ export type { CommandSpec, IsolationMode, RootEntry, SandboxTools } from './type
 export const SCRATCH_BYTES = 32 << 20;
 export const MAX_FILE_BYTES = 16 << 20;
 const MAX_OPEN_FILES = 256;
+/**
+ * Stack size (RLIMIT_STACK), set so that a verdict never depends on the caller's `ulimit -s`: deep recursion
+ * through C frames (Python's lru_cache) crashed under the usual 8 MiB and passed under `unlimited`. Kept at that
+ * usual 8 MiB: glibc gives every new thread a stack of this size, and thread stacks count against RLIMIT_DATA
+ * (at 64 MiB, Node's worker threads alone took a 128 MiB run past its memory limit).
+ */
+export const STACK_BYTES = 8 << 20;
+
+/**
+ * The stack limit runs get: STACK_BYTES, or the caller's hard limit when that is lower (a run cannot raise its
+ * hard limit once it has dropped to its own uid). `limitsText` is /proc/self/limits.
+ */
+export function stackBytesFor(limitsText: string): number {
+  const hard = /^Max stack size\s+\S+\s+(\S+)/m.exec(limitsText)?.[1];
+  if (hard === undefined || hard === 'unlimited' || !/^\d+$/.test(hard)) return STACK_BYTES;
+  return Math.min(STACK_BYTES, Number(hard));
+}
+/** Size of the read-only tmpfs laid over a hidden folder (it stays empty). */
+export const HIDE_BYTES = 4096;
 
 
 export interface CommandPlan {
@@ -56,6 +75,7 @@ export function buildCommand(spec: CommandSpec): CommandPlan {
     `--nproc=${spec.nproc}`,
     `--fsize=${MAX_FILE_BYTES}`,
     `--nofile=${MAX_OPEN_FILES}`,
+    `--stack=${spec.stackBytes ?? STACK_BYTES}`,
     '--core=0',
     '--',
   );
@@ -65,7 +85,7 @@ export function buildCommand(spec: CommandSpec): CommandPlan {
   } else if (spec.mode === 'unshare') {
     if (!spec.tools.unshare) throw new Error('unshare mode without the unshare tools');
     // The environment passes through unshare and its setup shell to the program unchanged.
-    chain.push(...unshareArgs(spec, spec.tools.unshare, SCRATCH_BYTES));
+    chain.push(...unshareArgs(spec, spec.tools.unshare, SCRATCH_BYTES, HIDE_BYTES));
   } else {
     chain.push(...spec.argv);
   }
@@ -84,6 +104,8 @@ function bwrapArgs(spec: CommandSpec, env: Record<string, string>): string[] {
     else a.push('--ro-bind', e.path, e.path);
   }
   for (const p of spec.extraRoBinds) a.push('--ro-bind', p, p);
+  // Folders of those trees the program must not read (this package's expected outputs): an empty read-only tmpfs.
+  for (const p of spec.hidden ?? []) a.push('--size', String(HIDE_BYTES), '--tmpfs', p, '--remount-ro', p);
   // A minimal /dev (null, zero, full, random, urandom, tty, pts), read-only: its /dev/shm would otherwise be a
   // writable tmpfs with no size limit, outside the scratch limit, taking host memory.
   a.push('--proc', '/proc', '--dev', '/dev', '--remount-ro', '/dev');

@@ -18,6 +18,11 @@ test('JSON: deep equality, key order free, arrays ordered, floats within 1e-9 re
   assert.ok(jsonEqual(0.30000000000000004, 0.3));
   assert.ok(jsonEqual(1e20, 1e20 + 1e9));
   assert.ok(!jsonEqual(1, 1.001));
+  // Integers exactly: an answer off by one is wrong however large the gold (within the safe-integer range).
+  assert.ok(!jsonEqual(12586269024, 12586269025));
+  assert.ok(!jsonEqual(6402373705728000, 6402373705728000 + 5_000_000));
+  assert.ok(!jsonEqual(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER + 1));
+  assert.ok(jsonEqual(12586269025, 12586269025.000002), 'a float result within the tolerance of an integer');
   assert.ok(!jsonEqual([1, 2], [2, 1]));
   assert.ok(!jsonEqual([1], { 0: 1 }));
   assert.ok(!jsonEqual({ a: 1 }, { a: 1, b: undefined }));

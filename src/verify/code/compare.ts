@@ -13,13 +13,16 @@ export function outputMatches(actual: string, expected: string): boolean {
 }
 
 /**
- * Deep equality of JSON values. Numbers match within a relative 1e-9 (float printing differs between
- * Python and JavaScript); object key order does not matter; arrays are ordered (Python tuples arrive as arrays).
+ * Deep equality of JSON values. Integers are compared exactly when one side is a safe integer (|n| <= 2^53 - 1)
+ * and the other an integer too: 12586269024 is not 12586269025. Other numbers match within a relative 1e-9
+ * (float printing differs between Python and JavaScript; past 2^53 a JSON number is a double either way).
+ * Object key order does not matter; arrays are ordered (Python tuples arrive as arrays).
  */
 export function jsonEqual(a: unknown, b: unknown): boolean {
   if (typeof a === 'number' && typeof b === 'number') {
     if (a === b) return true;
     if (!Number.isFinite(a) || !Number.isFinite(b)) return false;
+    if (Number.isInteger(a) && Number.isInteger(b) && (Number.isSafeInteger(a) || Number.isSafeInteger(b))) return false;
     return Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
   }
   if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return a === b;

@@ -2,7 +2,7 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { extractCode, extractCodeBlock, fencedBlocks } from './extract.js';
+import { beforeTemplateToken, extractCode, extractCodeBlock, fencedBlocks } from './extract.js';
 
 test('extractCode takes the last block of the requested language', () => {
   const c = 'Think...\n```python\nprint(1)\n```\nBetter:\n```py\nprint(2)\n```\n```js\nconsole.log(3)\n```\n';
@@ -22,7 +22,11 @@ test('untagged blocks are used only when no tagged block exists; other languages
 test('fences: tildes, longer fences containing ```, indentation, CRLF, info after the language', () => {
   assert.equal(extractCode('~~~python\na = 1\n~~~', 'python'), 'a = 1');
   assert.equal(extractCode('````python\ns = """\n```\n"""\n````', 'python'), 's = """\n```\n"""');
-  assert.equal(extractCode('  ```python\n  a = 1\n  ```', 'python'), '  a = 1');
+  // An indented fence (a block inside a list item) loses that indentation from its body, as in CommonMark: the
+  // program must not start with an indented line (a Python IndentationError).
+  assert.equal(extractCode('  ```python\n  a = 1\n  ```', 'python'), 'a = 1');
+  assert.equal(extractCode('1. Code:\n    ```python\n    def f(x):\n        return x\n\n    print(f(1))\n    ```', 'python'), 'def f(x):\n    return x\n\nprint(f(1))');
+  assert.equal(extractCode('   ```python\n a = 1\nb = 2\n   ```', 'python'), 'a = 1\nb = 2', 'lines indented less lose what they have');
   assert.equal(extractCode('```python\r\na = 1\r\n```\r\n', 'python'), 'a = 1');
   assert.equal(extractCode('```python title="sol.py"\nb = 2\n```', 'python'), 'b = 2');
   assert.equal(extractCode('```Python\nc = 3\n```', 'python'), 'c = 3');
@@ -34,4 +38,13 @@ test('no block, an unclosed block, or an empty block gives null', () => {
   assert.equal(extractCode('```python\n\n```'), null);
   assert.equal(extractCode('```python\nprint(1)\n```\n```python\nprint(2)', 'python'), 'print(1)');
   assert.equal(fencedBlocks('a ```python b``` c').length, 0);
+});
+
+test('only the text before a chat-template token counts: a fence glued to it closes, a made-up next turn is not read', () => {
+  const code = '```python\nprint(1)\n```';
+  assert.equal(extractCode(`${code}<|im_end|>`), 'print(1)');
+  assert.equal(extractCode(`${code}<｜end▁of▁sentence｜>`), 'print(1)');
+  assert.equal(extractCode(`${code}\n<|im_end|>\n<|im_start|>user\nagain\n<|im_start|>assistant\n\`\`\`python\nprint(2)\n\`\`\``), 'print(1)');
+  assert.equal(extractCode('```python\nprint("<s>x</s>")\n```'), 'print("<s>x</s>")', 'HTML in a program is not a template token');
+  assert.equal(beforeTemplateToken('no token'), 'no token');
 });

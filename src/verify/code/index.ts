@@ -18,6 +18,7 @@ export {
 } from './types.js';
 export { runProgram } from './run.js';
 export { runTests, runFailure, DEFAULT_CONCURRENCY } from './score.js';
-export { extractCode, extractCodeBlock, fencedBlocks, type CodeBlock } from './extract.js';
+export { beforeTemplateToken, extractCode, extractCodeBlock, fencedBlocks, type CodeBlock } from './extract.js';
 export { outputMatches, normalizeOutput, jsonEqual } from './compare.js';
 export { sandboxInfo, type SandboxInfo } from './info.js';
+export { sandboxSlots, setSandboxSlots, SLOTS_ENV } from './slots.js';

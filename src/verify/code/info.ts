@@ -31,7 +31,7 @@ export const RLIMITS_LIMITATIONS: readonly string[] = [
   'network is not blocked (no network namespace)',
   'files readable by every user (e.g. /etc/passwd) can be read',
   'world-writable places (e.g. /tmp) can be written to',
-  'other processes are visible in /proc',
+  'other processes are visible in /proc, and without a per-run uid (a non-root caller) the caller\'s own can be signalled: a program can kill the process that runs it',
 ];
 
 /**

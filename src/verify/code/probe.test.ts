@@ -2,7 +2,11 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { outsideUsr, pickUid, releaseUid } from './probe.js';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hiddenFolders, outsideUsr, ownPackageRoot, pickUid, releaseUid } from './probe.js';
+import { packageRoot } from '../../util/package-root.js';
 import { sandboxInfo } from './info.js';
 
 test('pickUid: in range, never handed out twice while in use', () => {
@@ -15,6 +19,34 @@ test('pickUid: in range, never handed out twice while in use', () => {
 test('outsideUsr: interpreters under /usr need no bind; others bind their install prefix', () => {
   assert.deepEqual(outsideUsr('/usr/bin/python3.11'), []);
   assert.deepEqual(outsideUsr('/opt/node-v20/bin/node'), ['/opt/node-v20']);
+});
+
+test('hiddenFolders: folders inside a bound tree, as real paths; others skipped; bad paths named', () => {
+  const base = mkdtempSync(join(tmpdir(), 'r1-hide-'));
+  try {
+    const tree = join(base, 'prefix');
+    mkdirSync(join(tree, 'lib', 'pkg'), { recursive: true, mode: 0o755 });
+    mkdirSync(join(base, 'elsewhere'), { mode: 0o755 });
+    writeFileSync(join(tree, 'lib', 'file.txt'), 'x');
+    symlinkSync(join(tree, 'lib', 'pkg'), join(base, 'link'));
+    chmodSync(base, 0o755);
+    assert.deepEqual(hiddenFolders([tree], [join(tree, 'lib', 'pkg')]), [join(tree, 'lib', 'pkg')]);
+    assert.deepEqual(hiddenFolders([tree], [join(base, 'link')]), [join(tree, 'lib', 'pkg')], 'a link is followed');
+    assert.deepEqual(hiddenFolders([tree], [join(base, 'elsewhere'), join(tree, 'missing')]), [], 'out of the trees or missing: nothing to hide');
+    assert.throws(() => hiddenFolders([tree], ['lib/pkg']), /hide: "lib\/pkg" must be an absolute path/);
+    assert.throws(() => hiddenFolders([tree], [join(tree, 'lib', 'file.txt')]), /is not a folder/);
+    assert.throws(() => hiddenFolders([tree], [tree]), /whole tree/);
+    // Behind a folder other users cannot search, a per-run uid cannot reach it (nor could the sandbox mount over it).
+    chmodSync(join(tree, 'lib'), 0o700);
+    assert.deepEqual(hiddenFolders([tree], [join(tree, 'lib', 'pkg')], true), []);
+    assert.deepEqual(hiddenFolders([tree], [join(tree, 'lib', 'pkg')], false), [join(tree, 'lib', 'pkg')]);
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+});
+
+test('ownPackageRoot: the package this verifier was loaded from (the folder that holds its package.json)', () => {
+  assert.deepEqual(ownPackageRoot(), [packageRoot()]);
 });
 
 test('sandboxInfo: states the isolation and says why when it is not bubblewrap', async () => {

@@ -5,12 +5,13 @@
 // process: the host does not change.
 
 import { spawn } from 'node:child_process';
-import { accessSync, constants, lstatSync, openSync, readSync, closeSync, readlinkSync, realpathSync } from 'node:fs';
+import { accessSync, constants, existsSync, lstatSync, openSync, readFileSync, readSync, closeSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { chown, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { randomInt } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
-import { buildCommand, type IsolationMode, type RootEntry, type SandboxTools } from './command.js';
+import { fileURLToPath } from 'node:url';
+import { buildCommand, stackBytesFor, type IsolationMode, type RootEntry, type SandboxTools } from './command.js';
 import { livePidsOfUid, taskCountOfUid } from './procs.js';
 import { DEFAULT_LIMITS, type Language } from './types.js';
 import { UNSHARE_ROOT_DIR, type UnshareTools } from './unshare.js';
@@ -31,6 +32,8 @@ export interface SandboxEnvironment {
   unusable: string | null;
   /** true when we are root and can give every run its own uid. */
   perRunUid: boolean;
+  /** RLIMIT_STACK of every run (STACK_BYTES unless the caller's hard limit is lower; absent: STACK_BYTES). */
+  stackBytes?: number;
   rootEntries: RootEntry[];
   /** Default interpreters (real paths), or null when none was found. */
   interpreters: Record<Language, string | null>;
@@ -47,7 +50,7 @@ export function probeSandbox(): Promise<SandboxEnvironment> {
 async function probe(): Promise<SandboxEnvironment> {
   const interpreters = { python: findPython(), javascript: realpathSync(process.execPath) };
   const rootEntries = readRootEntries();
-  const base = { rootEntries, interpreters, perRunUid: false };
+  const base = { rootEntries, interpreters, perRunUid: false, stackBytes: stackBytesFor(readText('/proc/self/limits')) };
   const none = (why: string): SandboxEnvironment => ({ ...base, isolation: 'rlimits', reason: why, backends: { bubblewrap: why, unshare: why }, tools: null, unusable: why });
   if (process.platform !== 'linux') return none(`code sandbox needs Linux (this is ${process.platform})`);
   const prlimit = findExecutable('prlimit');
@@ -99,6 +102,7 @@ async function tryBackend(env: Omit<SandboxEnvironment, 'isolation' | 'reason' |
       uid,
       // Same rule as real runs: a shared uid's existing tasks count against RLIMIT_NPROC too.
       nproc: DEFAULT_LIMITS.maxProcesses + (uid === undefined ? taskCountOfUid(process.getuid?.() ?? 0) : 0),
+      stackBytes: env.stackBytes,
       limits: DEFAULT_LIMITS,
       workDir,
       rootEntries: env.rootEntries,
@@ -179,6 +183,71 @@ const uidsInUse = new Set<number>();
 export function outsideUsr(realInterpreter: string): string[] {
   if (realInterpreter.startsWith('/usr/')) return [];
   return [dirname(dirname(realInterpreter))];
+}
+
+/**
+ * The folders of `wanted` that lie inside a tree bound into the sandbox (`bound`: /usr, the /lib* folders, an
+ * interpreter's prefix), as real paths: what a run must cover up. Missing folders are skipped, and so, for a
+ * per-run uid (`othersOnly`), are folders behind a parent other users cannot search (out of its reach, and the
+ * sandbox could not mount over them); a relative path, a file, or a whole bound tree is an error.
+ */
+export function hiddenFolders(bound: readonly string[], wanted: readonly string[], othersOnly = false): string[] {
+  const trees = [...new Set(bound.flatMap((b) => [b, realOrNull(b) ?? b]))];
+  const out = new Set<string>();
+  for (const w of wanted) {
+    if (typeof w !== 'string' || !w.startsWith('/')) throw new Error(`hide: ${JSON.stringify(w)} must be an absolute path`);
+    const real = realOrNull(w);
+    if (real === null) continue;
+    if (!lstatSync(real).isDirectory()) throw new Error(`hide: ${w} is not a folder`);
+    if (trees.includes(real)) throw new Error(`hide: ${w} is a whole tree the sandbox needs`);
+    if (!trees.some((t) => real.startsWith(t.endsWith('/') ? t : `${t}/`))) continue;
+    if (othersOnly && !searchableByOthers(dirname(real))) continue;
+    out.add(real);
+  }
+  return [...out];
+}
+
+/** true when every folder from / down to `dir` has the search bit for other users. */
+function searchableByOthers(dir: string): boolean {
+  for (let d = dir; ; d = dirname(d)) {
+    if ((statSync(d).mode & 0o001) === 0) return false;
+    if (d === '/') return true;
+  }
+}
+
+let ownRoot: string[] | null = null;
+
+/**
+ * The folder of the package this code was loaded from (the nearest package.json above it), as a one-item list,
+ * or [] when there is none. Found here rather than through util/ so that the verifier's folder works on its own.
+ */
+export function ownPackageRoot(): string[] {
+  if (ownRoot !== null) return ownRoot;
+  ownRoot = [];
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) {
+      ownRoot = [dir];
+      break;
+    }
+    if (dirname(dir) === dir) break;
+  }
+  return ownRoot;
+}
+
+function readText(p: string): string {
+  try {
+    return readFileSync(p, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function realOrNull(p: string): string | null {
+  try {
+    return realpathSync(p);
+  } catch {
+    return null;
+  }
 }
 
 function readRootEntries(): RootEntry[] {

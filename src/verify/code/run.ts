@@ -2,14 +2,15 @@
 
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmod, chown, lstat, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, lstat, mkdtemp, open, readdir, rm, writeFile } from 'node:fs/promises';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildCommand } from './command.js';
+import { buildCommand, type IsolationMode, type SandboxTools } from './command.js';
 import { groupAlive, killAllOfUid, killGroup, livePidsMarked, livePidsOfUid, sleep, taskCountOfUid, waitUntil } from './procs.js';
 import { chooseIsolation } from './isolation.js';
-import { outsideUsr, pickUid, prepareWorkDir, probeSandbox, releaseUid, tmpRootFor } from './probe.js';
-import { languageSchema, resolveLimits, type Language, type RunOptions, type RunResult, type SandboxLimits } from './types.js';
+import { hiddenFolders, outsideUsr, ownPackageRoot, pickUid, prepareWorkDir, probeSandbox, releaseUid, tmpRootFor, type SandboxEnvironment } from './probe.js';
+import { sandboxSlots } from './slots.js';
+import { checkLanguage, resolveLimits, type Language, type RunOptions, type RunResult, type SandboxLimits } from './types.js';
 
 /** A file placed in the run's temp dir. */
 export interface SandboxFile {
@@ -52,7 +53,7 @@ export async function runProgram(
   limits?: Partial<SandboxLimits>,
   options?: RunOptions,
 ): Promise<RunResult> {
-  languageSchema.parse(lang);
+  checkLanguage(lang, 'runProgram');
   if (typeof source !== 'string') throw new TypeError('runProgram: source must be a string');
   if (typeof stdin !== 'string') throw new TypeError('runProgram: stdin must be a string');
   const entry = entryName(lang, source);
@@ -68,6 +69,13 @@ export async function runJob(job: SandboxJob): Promise<RunResult> {
   if (!interpreter) throw new Error(`no interpreter for ${job.lang} (python3 must be a real binary, e.g. /usr/bin/python3)`);
   if (!interpreter.startsWith('/')) throw new Error(`interpreter path must be absolute: ${interpreter}`);
 
+  // Wait for a slot before anything of the run exists: its wall-clock limit starts only once it may run.
+  const tools = env.tools;
+  return sandboxSlots().run(() => runIsolated(job, { ...env, tools }, mode, interpreter));
+}
+
+/** The run itself, once it holds a slot: temp dir, command, execution, cleanup. */
+async function runIsolated(job: SandboxJob, env: SandboxEnvironment & { tools: SandboxTools }, mode: IsolationMode, interpreter: string): Promise<RunResult> {
   const workDir = await mkdtemp(join(await tmpRootFor(env.perRunUid, job.options?.tmpRoot), 'r1-code-'));
   let uid: number | undefined;
   try {
@@ -83,15 +91,21 @@ export async function runJob(job: SandboxJob): Promise<RunResult> {
     const entryPath = join(workDir, job.entry);
     // Shared uid and no pid namespace: tag the run so that stragglers can be found after it (see procs.ts).
     const runToken = mode === 'rlimits' && uid === undefined ? randomBytes(16).toString('hex') : undefined;
+    const extraRoBinds = outsideUsr(interpreter);
+    // This package (its code problems' expected outputs) and the caller's folders, where the bound trees hold them.
+    const trees = ['/usr', ...env.rootEntries.flatMap((e) => (e.kind === 'dir' ? [e.path] : [])), ...extraRoBinds];
+    const hidden = mode === 'rlimits' ? [] : hiddenFolders(trees, [...ownPackageRoot(), ...(job.options?.hide ?? [])], uid !== undefined);
     const plan = buildCommand({
       mode,
       tools: env.tools,
       uid,
       nproc,
+      stackBytes: env.stackBytes,
       limits: job.limits,
       workDir,
       rootEntries: env.rootEntries,
-      extraRoBinds: outsideUsr(interpreter),
+      extraRoBinds,
+      hidden,
       argv: interpreterArgv(job.lang, interpreter, entryPath, job.limits),
       runToken,
     });
@@ -153,9 +167,24 @@ interface Reaper {
 
 async function execute(plan: ReturnType<typeof buildCommand>, job: SandboxJob, reaper: Reaper): Promise<RunResult> {
   const { limits } = job;
+  // stdin is a regular file, not the socket Node's 'pipe' gives: opening /dev/stdin (/proc/self/fd/0) fails on a
+  // socket (ENXIO), and `open('/dev/stdin')` / `readFileSync('/dev/stdin')` are common ways to read the input.
+  // The file is unlinked once open, so it is not in the run's folder; readable by all so the per-run uid can
+  // reopen it through /proc/self/fd/0.
+  const stdinPath = join(reaper.workDir, `.stdin-${randomBytes(6).toString('hex')}`);
+  await writeFile(stdinPath, job.stdin, { mode: 0o644 });
+  const stdinFile = await open(stdinPath, 'r');
+  await rm(stdinPath, { force: true });
   const started = performance.now();
   // detached: the child leads a new process group (setsid), so one kill reaches everything it forked.
-  const child = spawn(plan.file, plan.args, { env: plan.env, cwd: plan.cwd, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+  let child: ReturnType<typeof spawn>;
+  try {
+    child = spawn(plan.file, plan.args, { env: plan.env, cwd: plan.cwd, detached: true, stdio: [stdinFile.fd, 'pipe', 'pipe'] });
+  } finally {
+    await stdinFile.close();
+  }
+  const childOut = child.stdout as NonNullable<typeof child.stdout>;
+  const childErr = child.stderr as NonNullable<typeof child.stderr>;
   const pid = child.pid;
   let timedOut = false;
   let outputTruncated = false;
@@ -179,11 +208,8 @@ async function execute(plan: ReturnType<typeof buildCommand>, job: SandboxJob, r
     sink.push(chunk);
     used += chunk.length;
   };
-  child.stdout.on('data', collect(out));
-  child.stderr.on('data', collect(err));
-  child.stdin.on('error', () => {
-    // The program may exit without reading its input (EPIPE): not an error of the run.
-  });
+  childOut.on('data', collect(out));
+  childErr.on('data', collect(err));
   const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
   const exited = new Promise<{ code: number | null; signal: string | null }>((resolve, reject) => {
     child.on('error', reject);
@@ -193,7 +219,6 @@ async function execute(plan: ReturnType<typeof buildCommand>, job: SandboxJob, r
     timedOut = true;
     kill();
   }, limits.wallMs);
-  child.stdin.end(job.stdin);
   let status: { code: number | null; signal: string | null };
   try {
     status = await exited;
@@ -232,8 +257,8 @@ async function execute(plan: ReturnType<typeof buildCommand>, job: SandboxJob, r
   }
   // Pipes held open by a killed grandchild close with it; never wait on them for long.
   const guard = setTimeout(() => {
-    child.stdout.destroy();
-    child.stderr.destroy();
+    childOut.destroy();
+    childErr.destroy();
   }, 1000);
   await closed;
   clearTimeout(guard);
@@ -248,7 +273,8 @@ async function execute(plan: ReturnType<typeof buildCommand>, job: SandboxJob, r
     outputTruncated,
     wallMs,
   };
-  if (OOM.test(stderr)) result.memoryExceeded = true;
+  // Only a run that failed ran out of memory: a program that exits 0 may print such words (a caught MemoryError).
+  if ((status.code !== 0 || status.signal !== null) && OOM.test(stderr)) result.memoryExceeded = true;
   return result;
 }
 

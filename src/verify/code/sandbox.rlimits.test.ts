@@ -32,6 +32,7 @@ test('rlimits: sandboxInfo says so, and lists what it cannot contain', async () 
   assert.match(info.reason ?? '', /forced/);
   assert.ok(info.limitations.some((l) => /network/.test(l)));
   assert.ok(info.limitations.some((l) => /read/.test(l)));
+  assert.ok(info.limitations.some((l) => /kill the process that runs it/.test(l)));
 });
 
 test('rlimits: network and world-readable files are NOT contained (the documented limits of the fallback)', async () => {

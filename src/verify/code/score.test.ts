@@ -53,12 +53,25 @@ test('failures carry a reason: syntax error, missing function, exception, unseri
   const syntax = await runTests('python', 'def add(a, b) return a + b\n', ADD_CALLS);
   assert.equal(syntax.score, 0);
   for (const r of syntax.results) assert.match(r.reason ?? '', /runtime error.*SyntaxError/);
+  // JavaScript: the error line above Node's stack, not the `Node.js v20…` line that ends its report.
+  const jsError = await runTests('javascript', 'undefinedName.x;\n', [{ kind: 'stdio', input: '', output: '' }]);
+  assert.equal(jsError.results[0]?.reason, 'runtime error (exit 1): ReferenceError: undefinedName is not defined');
   const missing = await runTests('javascript', 'function plus(a, b) { return a + b; }', ADD_CALLS.slice(0, 1));
   assert.match(missing.results[0]?.reason ?? '', /add is not defined/);
   const thrown = await runTests('python', 'def add(a, b):\n    raise ValueError("nope")\n', ADD_CALLS.slice(0, 1));
   assert.match(thrown.results[0]?.reason ?? '', /ValueError: nope/);
   const set = await runTests('python', 'def add(a, b):\n    return {a, b}\n', ADD_CALLS.slice(0, 1));
   assert.match(set.results[0]?.reason ?? '', /not JSON serializable/);
+  // JavaScript results JSON cannot carry are errors too, never null or {} (which an expected None or {} would match).
+  const lossy: TestCase[] = [
+    { kind: 'call', fn: 'f', args: [0], expected: null },
+    { kind: 'call', fn: 'f', args: [1], expected: null },
+    { kind: 'call', fn: 'f', args: [2], expected: {} },
+    { kind: 'call', fn: 'f', args: [3], expected: [null] },
+  ];
+  const js = await runTests('javascript', 'function f(k) { return [NaN, -Infinity, new Map([[1, 2]]), [new Set([1])]][k]; }', lossy);
+  assert.equal(js.score, 0, JSON.stringify(js.results));
+  assert.deepEqual(js.results.map((r) => /exception: TypeError: (Out of range float|Object of type (Map|Set) is not JSON serializable)/.test(r.reason ?? '')), [true, true, true, true]);
 });
 
 test('call tests batched in one process: a hanging or crashing call costs only itself', async () => {
@@ -100,10 +113,40 @@ test('a candidate cannot forge the verdict: it never sees the expected value, an
   assert.match(guess.results[0]?.reason ?? '', /did not load/);
 });
 
+test('the input can be read through /dev/stdin, as many solutions do (Python and JavaScript)', async () => {
+  const py = "print(sum(map(int, open('/dev/stdin').read().split())))\n";
+  const js = "const s = require('fs').readFileSync('/dev/stdin', 'utf8');\nconsole.log(s.split(/\\s+/).filter(Boolean).map(Number).reduce((a, b) => a + b, 0));\n";
+  for (const [lang, src] of [['python', py], ['javascript', js]] as const) {
+    const r = await runTests(lang, src, SUM_STDIO);
+    assert.deepEqual(r.results, SUM_STDIO.map(() => ({ ok: true })), `${lang}: ${JSON.stringify(r.results)}`);
+  }
+});
+
+test('a clean exit is not a memory failure, whatever the program wrote to stderr', async () => {
+  const src = "import sys\nprint('MemoryError: Cannot allocate memory (caught, using the slow path)', file=sys.stderr)\nprint(sys.stdin.read().strip()[::-1])\n";
+  const r = await runTests('python', src, [{ kind: 'stdio', input: 'abc\n', output: 'cba' }]);
+  assert.deepEqual(r.results, [{ ok: true }]);
+  const crashed = await runTests('python', 'raise MemoryError()\n', [{ kind: 'stdio', input: '', output: '' }]);
+  assert.deepEqual(crashed.results, [{ ok: false, reason: 'memory limit' }]);
+});
+
 test('runTests validates its input with clear errors', async () => {
   await assert.rejects(runTests('python', 'x = 1', []), /at least one test/);
+  // A data set's own format (APPS/TACO input_output) is not a test list: named as such.
+  const apps = { inputs: ['1\n'], outputs: ['2\n'] } as unknown as TestCase[];
+  await assert.rejects(runTests('python', 'x = 1', apps), /tests must be an array of \{ kind: 'stdio'.*got an object with keys inputs, outputs/);
   await assert.rejects(runTests('python', 'x = 1', [{ kind: 'call', fn: 'a; import os', args: [], expected: 1 }]), /plain identifier/);
-  await assert.rejects(runTests('ruby' as 'python', 'x = 1', [{ kind: 'stdio', input: '', output: '' }]));
+  await assert.rejects(runTests('ruby' as 'python', 'x = 1', [{ kind: 'stdio', input: '', output: '' }]), /runTests: unknown language "ruby" \(use python or javascript\)/);
+  await assert.rejects(runProgram('ruby' as 'python', 'x = 1', ''), /runProgram: unknown language "ruby"/);
+  // Values JSON cannot carry are refused, never turned into null (which a function returning None would match).
+  const call = (args: unknown[], expected: unknown): TestCase[] => [{ kind: 'call', fn: 'f', args, expected }];
+  await assert.rejects(runTests('python', 'def f(): return None', call([], Number.NaN)), /0\.expected: NaN is not a JSON number/);
+  await assert.rejects(runTests('python', 'def f(): return None', call([], [1, { a: Infinity }])), /0\.expected: \[1\]\.a: Infinity is not a JSON number/);
+  await assert.rejects(runTests('python', 'def f(x): return 1', call([10n], 1)), /0\.args\.0: the BigInt 10n is not JSON/);
+  await assert.rejects(runTests('python', 'def f(x): return 1', call([() => 1], 1)), /0\.args\.0: a function is not JSON/);
+  const cycle: unknown[] = [];
+  cycle.push(cycle);
+  await assert.rejects(runTests('python', 'def f(): return 1', call([], cycle)), /0\.expected: \[0\]: a circular structure/);
   await assert.rejects(runTests('python', 'x = 1', [{ kind: 'stdio', input: '', output: '' }], { concurrency: 0 }), /concurrency/);
   await assert.rejects(runTests('python', 'x = 1', [{ kind: 'stdio', input: '', output: '' }], { limits: { wallMs: -1 } }), /wallMs/);
 });

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { jsonEqual, outputMatches, toJsonValue } from './compare.js';
 import { buildHarness, newMarker, parseHarnessOutput, type HarnessCall } from './harness.js';
 import { entryName, runJob } from './run.js';
-import { languageSchema, resolveLimits, testCaseSchema, type CodeScore, type Language, type RunResult, type RunTestsOptions, type SandboxLimits, type TestCase } from './types.js';
+import { checkLanguage, resolveLimits, testCaseSchema, type CodeScore, type Language, type RunResult, type RunTestsOptions, type SandboxLimits, type TestCase } from './types.js';
 
 /** Default number of sandboxed processes of one program at once: the target machine has 2 cores. */
 export const DEFAULT_CONCURRENCY = 2;
@@ -19,8 +19,12 @@ type CallTest = Extract<TestCase, { kind: 'call' }>;
  * a limit — is run again alone, so one bad test costs only itself. Without `batchCalls`, every call runs alone.
  */
 export async function runTests(lang: Language, source: string, tests: TestCase[], opts: RunTestsOptions = {}): Promise<CodeScore> {
-  languageSchema.parse(lang);
+  checkLanguage(lang, 'runTests');
   if (typeof source !== 'string') throw new TypeError('runTests: source must be a string');
+  if (!Array.isArray(tests)) {
+    const got = tests === null ? 'null' : typeof tests === 'object' ? `an object with keys ${Object.keys(tests).slice(0, 5).join(', ') || '(none)'}` : typeof tests;
+    throw new Error(`runTests: tests must be an array of { kind: 'stdio', input, output } or { kind: 'call', fn, args, expected }, got ${got}`);
+  }
   const parsed = z.array(testCaseSchema).min(1, 'at least one test is needed').safeParse(tests);
   if (!parsed.success) {
     throw new Error(`runTests: bad tests: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
@@ -115,7 +119,14 @@ export function runFailure(r: RunResult): string | null {
   return null;
 }
 
+/**
+ * The line of stderr that says what went wrong: the last `SomethingError: …` / `…Exception` line at the start of a
+ * line (Python's traceback ends with it; Node prints it above its stack and ends with a `Node.js vX` line), else
+ * the last non-empty line that is not Node's version line.
+ */
 function lastLine(stderr: string): string {
-  const line = stderr.trim().split('\n').pop()?.trim();
+  const lines = stderr.split('\n').map((l) => l.trimEnd()).filter((l) => l.trim() !== '' && !/^Node\.js v\d/.test(l));
+  const error = lines.findLast((l) => /^[A-Za-z_$][\w$.]*(?:Error|Exception)\b/.test(l));
+  const line = (error ?? lines.at(-1) ?? '').trim();
   return line ? `: ${line.slice(0, 200)}` : '';
 }

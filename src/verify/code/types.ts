@@ -54,7 +54,7 @@ export interface RunResult {
   timedOut: boolean;
   /** true when output passed `maxOutputBytes` (the run was killed and the output cut). */
   outputTruncated: boolean;
-  /** true when the interpreter reported running out of memory (Python MemoryError, V8 heap limit). */
+  /** true when a run that failed (non-zero exit, signal) reported running out of memory (Python MemoryError, V8 heap limit). */
   memoryExceeded?: boolean;
   /** Wall-clock milliseconds from spawn to exit. */
   wallMs: number;
@@ -84,6 +84,13 @@ export interface RunOptions {
   tmpRoot?: string;
   /** Interpreter paths (absolute); by default /usr/bin/python3 (or /usr/local/bin/python3) and this Node. */
   interpreters?: Partial<Record<Language, string>>;
+  /**
+   * Host folders (absolute) the program must not see although they lie in a tree bound into the sandbox (/usr,
+   * an interpreter's install prefix): each is covered by an empty read-only tmpfs. This package's own folder is
+   * always hidden (a global install under /usr/lib/node_modules holds the code problems' expected outputs).
+   * Namespace backends only; folders outside the bound trees are out of reach already.
+   */
+  hide?: string[];
 }
 
 /** Credit of one program over its tests. */
@@ -115,19 +122,58 @@ export interface RunTestsOptions extends RunOptions {
 // Function names must be plain identifiers: they are spliced into generated harness code.
 const FN_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/**
+ * Why `v` has no faithful JSON form (NaN and Infinity would become null, so a function returning None would match
+ * them; a BigInt, a function, a symbol or a cycle cannot be sent or compared), or null when it has one. `undefined`
+ * and dates are left to JSON's usual conversion (null, a string).
+ */
+export function nonJsonValue(v: unknown): string | null {
+  const found = nonJsonAt(v, new Set());
+  if (found === null) return null;
+  return found.path === '' ? found.why : `${found.path.replace(/^\./, '')}: ${found.why}`;
+}
+
+function nonJsonAt(v: unknown, seen: Set<object>): { path: string; why: string } | null {
+  const here = (why: string): { path: string; why: string } => ({ path: '', why });
+  if (typeof v === 'number') return Number.isFinite(v) ? null : here(`${v} is not a JSON number`);
+  if (typeof v === 'bigint') return here(`the BigInt ${v}n is not JSON (use a number below 2^53, or a string)`);
+  if (typeof v === 'function' || typeof v === 'symbol') return here(`a ${typeof v} is not JSON`);
+  if (v === null || typeof v !== 'object') return null;
+  if (seen.has(v)) return here('a circular structure is not JSON');
+  seen.add(v);
+  for (const [k, x] of Object.entries(v)) {
+    const inner = nonJsonAt(x, seen);
+    if (inner !== null) return { path: `${Array.isArray(v) ? `[${k}]` : `.${k}`}${inner.path}`, why: inner.why };
+  }
+  seen.delete(v);
+  return null;
+}
+
+const jsonValue = z.unknown().superRefine((v, ctx) => {
+  const why = nonJsonValue(v);
+  if (why !== null) ctx.addIssue({ code: 'custom', message: why });
+});
+
 export const testCaseSchema: z.ZodType<TestCase> = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('stdio'), input: z.string(), output: z.string() }).strict(),
   z
     .object({
       kind: z.literal('call'),
       fn: z.string().regex(FN_NAME, 'fn must be a plain identifier'),
-      args: z.array(z.unknown()),
-      expected: z.unknown(),
+      args: z.array(jsonValue),
+      expected: jsonValue,
     })
     .strict(),
 ]) as z.ZodType<TestCase>;
 
 export const languageSchema = z.enum(['python', 'javascript']);
+
+/** `lang` as a Language, or an Error that names it and the accepted ones. */
+export function checkLanguage(lang: unknown, where: string): Language {
+  const parsed = languageSchema.safeParse(lang);
+  if (!parsed.success) throw new Error(`${where}: unknown language ${JSON.stringify(lang) ?? String(lang)} (use ${LANGUAGES.join(' or ')})`);
+  return parsed.data;
+}
 
 export const limitsSchema = z
   .object({
@@ -181,6 +227,8 @@ export interface CommandSpec {
   uid?: number;
   /** Absolute RLIMIT_NPROC value. */
   nproc: number;
+  /** RLIMIT_STACK in bytes (default STACK_BYTES; see stackBytesFor). */
+  stackBytes?: number;
   limits: SandboxLimits;
   /** The fresh host temp dir holding the program (bound read-only at the same path in the namespace modes). */
   workDir: string;
@@ -188,6 +236,8 @@ export interface CommandSpec {
   rootEntries: RootEntry[];
   /** Extra read-only binds, e.g. an interpreter installed outside /usr. */
   extraRoBinds: string[];
+  /** Folders inside the bound trees covered by an empty read-only tmpfs (see RunOptions.hide). */
+  hidden?: string[];
   /** Interpreter and its arguments, absolute paths. */
   argv: string[];
   /**

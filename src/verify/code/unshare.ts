@@ -32,13 +32,13 @@ export function shQuote(s: string): string {
  * Argv (from the unshare binary on) that runs `spec.argv` in the namespaces: unshare's flags, then
  * `sh -c SCRIPT r1-sandbox ARGV...` (the program's argv reaches the script as "$@", never spliced into it).
  */
-export function unshareArgs(spec: CommandSpec, tools: UnshareTools, scratchBytes: number): string[] {
+export function unshareArgs(spec: CommandSpec, tools: UnshareTools, scratchBytes: number, hideBytes = 4096): string[] {
   const flags = ['--user', '--map-root-user', '--mount', '--propagation', 'private', '--pid', '--fork', '--kill-child=SIGKILL', '--net', '--ipc', '--uts', '--cgroup'];
-  return [tools.unshare, ...flags, '--', tools.sh, '-c', setupScript(spec, tools, scratchBytes), 'r1-sandbox', ...spec.argv];
+  return [tools.unshare, ...flags, '--', tools.sh, '-c', setupScript(spec, tools, scratchBytes, hideBytes), 'r1-sandbox', ...spec.argv];
 }
 
 /** The setup script (exported for tests). Any failed step ends the run before the program starts. */
-export function setupScript(spec: CommandSpec, tools: UnshareTools, scratchBytes: number): string {
+export function setupScript(spec: CommandSpec, tools: UnshareTools, scratchBytes: number, hideBytes = 4096): string {
   const q = shQuote;
   const R = `${spec.workDir}/${UNSHARE_ROOT_DIR}`;
   const m = q(tools.mount);
@@ -60,6 +60,8 @@ export function setupScript(spec: CommandSpec, tools: UnshareTools, scratchBytes
     else lines.push(...roBind(e.path, R + e.path));
   }
   for (const p of spec.extraRoBinds) lines.push(...roBind(p, R + p));
+  // Folders of those trees the program must not read: an empty read-only tmpfs over each.
+  for (const p of spec.hidden ?? []) lines.push(`${m} -t tmpfs -o size=${hideBytes},mode=0555,ro,nosuid,nodev r1-hide ${q(R + p)}`);
   lines.push(
     // /proc of the new pid namespace: only the sandbox's own processes.
     `${m} -t proc -o nosuid,nodev,noexec proc ${q(`${R}/proc`)}`,
