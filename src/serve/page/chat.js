@@ -41,14 +41,17 @@ async function loadModel() {
   }
 }
 
-/** Reads server-sent events from a fetch response, calling onData with each parsed `data:` payload. */
+/**
+ * Reads server-sent events from a fetch response, calling onData with each parsed `data:` payload. Resolves true at
+ * `data: [DONE]`, false when the body ends without it (the connection closed mid-reply).
+ */
 async function readEvents(res, onData) {
   const reader = res.body.getReader();
   const dec = new TextDecoder();
   let buf = '';
   for (;;) {
     const { value, done } = await reader.read();
-    if (done) break;
+    if (done) return false;
     buf += dec.decode(value, { stream: true });
     let at;
     while ((at = buf.indexOf('\n\n')) !== -1) {
@@ -57,7 +60,7 @@ async function readEvents(res, onData) {
       for (const line of event.split('\n')) {
         if (!line.startsWith('data: ')) continue;
         const data = line.slice(6);
-        if (data === '[DONE]') return;
+        if (data === '[DONE]') return true;
         onData(JSON.parse(data));
       }
     }
@@ -92,7 +95,7 @@ async function ask(text) {
       try { msg = (await res.json()).error.message; } catch { /* not JSON */ }
       throw new Error(msg);
     }
-    await readEvents(res, (chunk) => {
+    const complete = await readEvents(res, (chunk) => {
       if (chunk.error) throw new Error(chunk.error.message);
       const choice = chunk.choices && chunk.choices[0];
       if (choice) {
@@ -108,6 +111,7 @@ async function ask(text) {
         meta.textContent = `${u.prompt_tokens} prompt tokens (${u.prompt_cache_hit_tokens} from cache) · ${u.completion_tokens} completion tokens (${u.completion_tokens_details.reasoning_tokens} reasoning) · ${finish}`;
       }
     });
+    if (!complete) throw new Error('the reply was cut off: the connection closed before the end of the stream');
     summary.textContent = reasoning.textContent ? 'thought' : 'no reasoning';
     history.push({ role: 'assistant', content: answer.textContent });
   } catch (e) {

@@ -1,0 +1,118 @@
+// src/serve/page-replies.test.ts — the chat page against replies a model or a network can produce, in a real
+// headless browser (Debian's chromium through puppeteer-core): markup and script in content and reasoning shown as
+// text and never run, a stream that ends without `data: [DONE]` reported as cut off, server errors before and
+// during a stream shown with the turn marked failed, and Enter during IME composition not sending. The page is
+// served by buildServer over a scripted engine (no model); replies the server would never send are answered
+// through request interception.
+
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import puppeteer, { type Browser, type HTTPRequest, type Page } from 'puppeteer-core';
+import { buildServer } from './app.js';
+import type { ChatEngine, EngineEvent, EngineRequest } from './engine.js';
+
+// The few DOM shapes the functions run in the page use (the project compiles without the DOM library).
+interface El { textContent: string | null; value: string; hidden: boolean; className: string; innerHTML: string; dispatchEvent(e: unknown): boolean; querySelector(sel: string): El | null }
+declare const document: { getElementById(id: string): El | null; querySelector(sel: string): El | null; querySelectorAll(sel: string): ArrayLike<El> };
+declare const window: { pwned?: number };
+declare const KeyboardEvent: new (type: string, init: object) => unknown;
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const skip = !existsSync(CHROMIUM) && `no chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`;
+
+const HOSTILE = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script><b>bold</b> &amp; $$x^2$$';
+
+/** Answers every request with HOSTILE as reasoning and as answer, then a normal finish. */
+const scripted: ChatEngine = {
+  modelId: 'scripted', description: 'scripted replies', context: 4096,
+  start(_req: EngineRequest, sink: (e: EngineEvent) => void): void {
+    queueMicrotask(() => {
+      sink({ type: 'reasoning-delta', delta: HOSTILE });
+      sink({ type: 'text-delta', delta: HOSTILE });
+      sink({ type: 'finish', reason: 'stop', usage: { promptTokens: 5, completionTokens: 7, cachedPromptTokens: 0, reasoningTokens: 3 } });
+    });
+  },
+  load: () => ({ active: 0, waiting: 0, slots: 1, maxQueue: 1 }),
+  close: async () => {},
+};
+
+const chunk = (delta: object): string => `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 0, model: 'scripted', choices: [{ index: 0, delta, logprobs: null, finish_reason: null }] })}\n\n`;
+
+interface Turn { summary: string | null; reasoning: string | null; answer: string | null; meta: string | null; failed: boolean }
+const turns = (page: Page): Promise<{ turns: Turn[]; error: string | null }> => page.evaluate(() => ({
+  turns: Array.from(document.querySelectorAll('.turn'), (t) => ({
+    summary: t.querySelector('summary')!.textContent, reasoning: t.querySelector('.reasoning')!.textContent,
+    answer: t.querySelector('.answer')!.textContent, meta: t.querySelector('.meta')!.textContent, failed: t.className.includes('failed'),
+  })),
+  error: document.getElementById('error')!.hidden ? null : document.getElementById('error')!.textContent,
+}));
+
+async function withPage(fn: (page: Page, base: string, answerNext: (r: Parameters<HTTPRequest['respond']>[0]) => void) => Promise<void>): Promise<void> {
+  const app = buildServer(scripted);
+  const base = await app.listen({ host: '127.0.0.1', port: 0 });
+  let browser: Browser | null = null;
+  try {
+    browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: [...(process.getuid?.() === 0 ? ['--no-sandbox'] : []), '--disable-gpu', '--no-first-run'] });
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    page.on('dialog', (d) => { errors.push(`dialog: ${d.message()}`); void d.dismiss(); });
+    let next: Parameters<HTTPRequest['respond']>[0] | null = null;
+    await page.setRequestInterception(true);
+    page.on('request', (r) => {
+      if (next && r.url().endsWith('/v1/chat/completions')) {
+        const answer = next;
+        next = null;
+        void r.respond(answer);
+      } else void r.continue();
+    });
+    await page.goto(`${base}/`, { waitUntil: 'networkidle0' });
+    await page.waitForFunction(() => document.getElementById('model')!.textContent!.includes('model:'));
+    await fn(page, base, (r) => { next = r; });
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser?.close();
+    await app.close();
+  }
+}
+
+async function ask(page: Page, text: string): Promise<void> {
+  const n = await page.evaluate(() => document.querySelectorAll('.turn').length);
+  await page.type('#question', text);
+  await page.keyboard.press('Enter');
+  // Done when the new turn's request has ended: the stop button is disabled again.
+  await page.waitForFunction((n) => document.querySelectorAll('.turn').length === n + 1 && (document.getElementById('stop') as unknown as { disabled: boolean }).disabled, {}, n);
+}
+
+test('chat page: markup and script in model output are shown as text, never rendered or run', { skip }, async () => {
+  await withPage(async (page) => {
+    await ask(page, 'hello');
+    const { turns: [t], error } = await turns(page);
+    assert.equal(error, null);
+    assert.equal(t!.reasoning, HOSTILE);
+    assert.equal(t!.answer, HOSTILE);
+    assert.match(t!.meta!, /5 prompt tokens .* 7 completion tokens \(3 reasoning\) · stop/);
+    const rendered = await page.evaluate(() => ({ pwned: window.pwned ?? null, elements: document.querySelectorAll('.turn img, .turn script, .turn b').length }));
+    assert.deepEqual(rendered, { pwned: null, elements: 0 });
+  });
+});
+
+test('chat page: a stream that ends without [DONE] is reported as cut off, not shown as a finished reply', { skip }, async () => {
+  await withPage(async (page, _base, answerNext) => {
+    answerNext({ status: 200, contentType: 'text/event-stream', body: chunk({ role: 'assistant', reasoning_content: 'half a thou', content: null }) });
+    await ask(page, 'first');
+    const { turns: [t], error } = await turns(page);
+    assert.equal(t!.reasoning, 'half a thou');
+    assert.match(error ?? '', /cut off/);
+    assert.notEqual(t!.summary, 'thought');
+    // The cut turn is not part of the conversation: the next request carries only the new question.
+    let sent: unknown = null;
+    page.on('request', (r) => { if (r.url().endsWith('/v1/chat/completions')) sent = JSON.parse(r.postData() ?? 'null'); });
+    await ask(page, 'second');
+    assert.deepEqual((sent as { messages: unknown[] } | null)?.messages, [{ role: 'user', content: 'second' }]);
+    const after = await turns(page);
+    assert.equal(after.error, null);
+    assert.equal(after.turns[1]!.answer, HOSTILE);
+  });
+});
