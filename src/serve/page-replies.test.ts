@@ -116,3 +116,20 @@ test('chat page: a stream that ends without [DONE] is reported as cut off, not s
     assert.equal(after.turns[1]!.answer, HOSTILE);
   });
 });
+
+test('chat page: a server error before or during a stream is shown, and its turn is marked failed, not left "thinking…"', { skip }, async () => {
+  await withPage(async (page, _base, answerNext) => {
+    answerNext({ status: 500, contentType: 'application/json', body: JSON.stringify({ error: { message: 'the model produced NaN logits', type: 'server_error', code: null } }) });
+    await ask(page, 'first');
+    answerNext({ status: 200, contentType: 'text/event-stream', body: chunk({ role: 'assistant', reasoning_content: 'abc', content: null }) + `data: ${JSON.stringify({ error: { message: 'mid-stream failure', type: 'server_error', code: null } })}\n\n` });
+    await ask(page, 'second');
+    const { turns: [before, during], error } = await turns(page);
+    assert.equal(error, 'mid-stream failure');
+    for (const [t, message] of [[before!, 'the model produced NaN logits'], [during!, 'mid-stream failure']] as const) {
+      assert.equal(t.failed, true);
+      assert.equal(t.summary, 'failed');
+      assert.equal(t.meta, `failed: ${message} (left out of the conversation)`);
+    }
+    assert.equal(during!.reasoning, 'abc', 'what arrived before the error stays visible');
+  });
+});

@@ -121,6 +121,10 @@ async function ask(text) {
       history.push({ role: 'assistant', content: answer.textContent });
     } else {
       showError(e.message);
+      // The turn stays on screen with what arrived, marked as failed: it is not part of the conversation sent next.
+      turn.classList.add('failed');
+      summary.textContent = 'failed';
+      meta.textContent = `failed: ${e.message} (left out of the conversation)`;
       history.pop();
     }
   } finally {
