@@ -133,3 +133,17 @@ test('chat page: a server error before or during a stream is shown, and its turn
     assert.equal(during!.reasoning, 'abc', 'what arrived before the error stays visible');
   });
 });
+
+test('chat page: Enter that confirms an IME composition does not send; Enter after it does', { skip }, async () => {
+  await withPage(async (page) => {
+    const pressEnter = (isComposing: boolean): Promise<void> => page.evaluate((isComposing) => {
+      document.getElementById('question')!.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', isComposing, bubbles: true, cancelable: true }));
+    }, isComposing);
+    await page.type('#question', 'にほんご');
+    await pressEnter(true);
+    assert.deepEqual(await page.evaluate(() => [document.querySelectorAll('.turn').length, document.getElementById('question')!.value]), [0, 'にほんご']);
+    await pressEnter(false);
+    await page.waitForFunction(() => document.querySelectorAll('.turn').length === 1 && document.querySelector('.turn .meta')!.textContent !== '');
+    assert.equal((await turns(page)).turns[0]!.answer, HOSTILE);
+  });
+});

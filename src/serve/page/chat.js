@@ -142,7 +142,9 @@ form.addEventListener('submit', (ev) => {
   void ask(text);
 });
 question.addEventListener('keydown', (ev) => {
-  if (ev.key === 'Enter' && !ev.shiftKey) {
+  // Enter that confirms an input method's composition (Japanese, Chinese, Korean...) is not a send; keyCode 229 is
+  // how some browsers mark keys the IME handles.
+  if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing && ev.keyCode !== 229) {
     ev.preventDefault();
     form.requestSubmit();
   }
