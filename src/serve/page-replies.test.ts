@@ -1,7 +1,8 @@
 // src/serve/page-replies.test.ts — the chat page against replies a model or a network can produce, in a real
 // headless browser (Debian's chromium through puppeteer-core): markup and script in content and reasoning shown as
 // text and never run, a stream that ends without `data: [DONE]` reported as cut off, server errors before and
-// during a stream shown with the turn marked failed, and Enter during IME composition not sending. The page is
+// during a stream shown with the turn marked failed, Enter during IME composition not sending, and the keyboard focus
+// kept on the question box when Send or Stop is disabled under it. The page is
 // served by buildServer over a scripted engine (no model); replies the server would never send are answered
 // through request interception.
 
@@ -23,14 +24,24 @@ const skip = !existsSync(CHROMIUM) && `no chromium at ${CHROMIUM} (apt-get insta
 
 const HOSTILE = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script><b>bold</b> &amp; $$x^2$$';
 
-/** Answers every request with HOSTILE as reasoning and as answer, then a normal finish. */
+/** Requests the scripted engine saw cancelled. */
+let cancelled = 0;
+
+/** Answers every request with HOSTILE as reasoning and as answer, then a normal finish; 'hold' thinks until cancelled. */
 const scripted: ChatEngine = {
   modelId: 'scripted', description: 'scripted replies', context: 4096,
-  start(_req: EngineRequest, sink: (e: EngineEvent) => void): void {
+  start(req: EngineRequest, sink: (e: EngineEvent) => void): void {
+    const usage = { promptTokens: 5, completionTokens: 7, cachedPromptTokens: 0, reasoningTokens: 3 };
+    if (req.messages.at(-1)?.content === 'hold') {
+      // Thinks until the request is cancelled.
+      queueMicrotask(() => sink({ type: 'reasoning-delta', delta: 'holding' }));
+      req.signal.addEventListener('abort', () => { cancelled++; sink({ type: 'finish', reason: 'cancelled', usage }); }, { once: true });
+      return;
+    }
     queueMicrotask(() => {
       sink({ type: 'reasoning-delta', delta: HOSTILE });
       sink({ type: 'text-delta', delta: HOSTILE });
-      sink({ type: 'finish', reason: 'stop', usage: { promptTokens: 5, completionTokens: 7, cachedPromptTokens: 0, reasoningTokens: 3 } });
+      sink({ type: 'finish', reason: 'stop', usage });
     });
   },
   load: () => ({ active: 0, waiting: 0, slots: 1, maxQueue: 1 }),
@@ -145,5 +156,23 @@ test('chat page: Enter that confirms an IME composition does not send; Enter aft
     await pressEnter(false);
     await page.waitForFunction(() => document.querySelectorAll('.turn').length === 1 && document.querySelector('.turn .meta')!.textContent !== '');
     assert.equal((await turns(page)).turns[0]!.answer, HOSTILE);
+  });
+});
+
+test('chat page: Send and Stop pass the focus to the question box as they are disabled; Stop from the keyboard cancels', { skip }, async () => {
+  await withPage(async (page) => {
+    const focused = (): Promise<string | null> => page.evaluate(() => (document as unknown as { activeElement: { id: string } | null }).activeElement?.id ?? null);
+    await page.type('#question', 'hold');
+    await page.click('#send');
+    await page.waitForFunction(() => document.querySelector('.turn .reasoning')!.textContent === 'holding');
+    assert.equal(await focused(), 'question', 'the disabled Send button does not keep the focus');
+    const before = cancelled;
+    await page.keyboard.press('Tab');
+    assert.equal(await focused(), 'stop');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.querySelector('.turn .meta')!.textContent === 'stopped');
+    assert.equal(await focused(), 'question', 'the disabled Stop button does not keep the focus');
+    for (let i = 0; i < 100 && cancelled === before; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(cancelled, before + 1, 'the server saw the request cancelled');
   });
 });

@@ -28,6 +28,13 @@ function el(tag, cls, text) {
   return e;
 }
 
+/** Sets a button's disabled state; a button that had the focus passes it to the question box, not to the page. */
+function disable(button, disabled) {
+  const hadFocus = document.activeElement === button;
+  button.disabled = disabled;
+  if (disabled && hadFocus) question.focus();
+}
+
 async function loadModel() {
   try {
     const res = await fetch('models', { headers: headers() });
@@ -85,7 +92,7 @@ async function ask(text) {
   const body = { model: modelId, messages: history, stream: true, stream_options: { include_usage: true }, max_tokens: Number($('max-tokens').value) || 512, temperature: Number($('temperature').value) };
   if ($('seed').value !== '') body.seed = Number($('seed').value);
   controller = new AbortController();
-  send.disabled = true;
+  disable(send, true);
   stop.disabled = false;
   let finish = null;
   try {
@@ -130,7 +137,7 @@ async function ask(text) {
   } finally {
     controller = null;
     send.disabled = false;
-    stop.disabled = true;
+    disable(stop, true);
   }
 }
 
