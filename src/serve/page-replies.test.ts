@@ -176,3 +176,21 @@ test('chat page: Send and Stop pass the focus to the question box as they are di
     assert.equal(cancelled, before + 1, 'the server saw the request cancelled');
   });
 });
+
+test('chat page files carry a content security policy that also locks <base> and form targets, and nosniff', async () => {
+  const app = buildServer(scripted);
+  const base = await app.listen({ host: '127.0.0.1', port: 0 });
+  try {
+    for (const path of ['/', '/chat.js', '/chat.css']) {
+      const res = await fetch(`${base}${path}`);
+      assert.equal(res.status, 200, path);
+      const csp = (res.headers.get('content-security-policy') ?? '').split(';').map((d) => d.trim());
+      for (const directive of ["default-src 'self'", "script-src 'self'", "style-src 'self'", "connect-src 'self'", "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'"]) {
+        assert.ok(csp.includes(directive), `${path}: ${directive} in ${csp.join('; ')}`);
+      }
+      assert.equal(res.headers.get('x-content-type-options'), 'nosniff', path);
+    }
+  } finally {
+    await app.close();
+  }
+});
