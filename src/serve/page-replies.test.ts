@@ -10,7 +10,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import puppeteer, { type Browser, type HTTPRequest, type Page } from 'puppeteer-core';
-import { buildServer } from './app.js';
+import { buildServer, type ServeOptions } from './app.js';
 import type { ChatEngine, EngineEvent, EngineRequest } from './engine.js';
 
 // The few DOM shapes the functions run in the page use (the project compiles without the DOM library).
@@ -59,8 +59,8 @@ const turns = (page: Page): Promise<{ turns: Turn[]; error: string | null }> => 
   error: document.getElementById('error')!.hidden ? null : document.getElementById('error')!.textContent,
 }));
 
-async function withPage(fn: (page: Page, base: string, answerNext: (r: Parameters<HTTPRequest['respond']>[0]) => void) => Promise<void>): Promise<void> {
-  const app = buildServer(scripted);
+async function withPage(fn: (page: Page, base: string, answerNext: (r: Parameters<HTTPRequest['respond']>[0]) => void) => Promise<void>, serve: ServeOptions = {}): Promise<void> {
+  const app = buildServer(scripted, serve);
   const base = await app.listen({ host: '127.0.0.1', port: 0 });
   let browser: Browser | null = null;
   try {
@@ -79,7 +79,7 @@ async function withPage(fn: (page: Page, base: string, answerNext: (r: Parameter
       } else void r.continue();
     });
     await page.goto(`${base}/`, { waitUntil: 'networkidle0' });
-    await page.waitForFunction(() => document.getElementById('model')!.textContent!.includes('model:'));
+    await page.waitForFunction(() => document.getElementById('model')!.textContent !== '…');
     await fn(page, base, (r) => { next = r; });
     assert.deepEqual(errors, []);
   } finally {
@@ -193,4 +193,20 @@ test('chat page files carry a content security policy that also locks <base> and
   } finally {
     await app.close();
   }
+});
+
+test('chat page on a server with a key: the model line says a key is needed, and fills in once the key is typed', { skip }, async () => {
+  await withPage(async (page) => {
+    const modelLine = (): Promise<string | null> => page.evaluate(() => document.getElementById('model')!.textContent);
+    assert.match((await modelLine())!, /API key/);
+    await page.click('#settings summary');
+    await page.type('#key', 'sk-page');
+    await page.keyboard.press('Tab');
+    await page.waitForFunction(() => document.getElementById('model')!.textContent === 'model: scripted');
+    await page.focus('#question');
+    await ask(page, 'hello');
+    const { turns: [t], error } = await turns(page);
+    assert.equal(error, null);
+    assert.equal(t!.answer, HOSTILE);
+  }, { apiKey: 'sk-page' });
 });

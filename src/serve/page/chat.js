@@ -157,4 +157,6 @@ question.addEventListener('keydown', (ev) => {
   }
 });
 stop.addEventListener('click', () => controller && controller.abort());
+// A server with a key answers /models with 401 until the key is typed: ask again when it changes.
+$('key').addEventListener('change', () => void loadModel());
 void loadModel();
