@@ -78,7 +78,9 @@ test('npm pack ships the compiled library, the CLI and the addon sources, and no
   for (const need of ['package.json', 'README.md', 'binding.gyp', 'native/addon.cc', 'native/detect-blas.cjs', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/cli/main.js', 'dist/src/verify/math/worker.js', 'dist/src/contract/kernels.d.ts', 'src/serve/page/index.html', 'src/serve/page/chat.js']) {
     assert.ok(files.includes(need), `${need} ships`);
   }
-  // src/ ships only the chat page's static files (served as they are, no build step).
-  const testOnly = files.filter((f) => /\.test\.|\.cases\.|\/fixtures\.|fake-endpoint|equiv-cases|^src\/(?!serve\/page\/)|^bench\/|\.map$/.test(f));
+  // src/ ships only the chat page's static files (served as they are, no build step). Test fixtures (the GGUF
+  // written by the serve tests, the crashing math worker) and what only tests and benchmarks read (the code task's
+  // reference solutions, benchmark statistics) stay out.
+  const testOnly = files.filter((f) => /\.test\.|\.cases\.|\/fixtures\.|fixture|fake-endpoint|equiv-cases|code\/references\.|util\/stats\.|^src\/(?!serve\/page\/)|^bench\/|\.map$/.test(f));
   assert.deepEqual(testOnly, []);
 });
