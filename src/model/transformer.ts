@@ -41,7 +41,7 @@ export interface TrainForward {
   aux: Tensor | null;
 }
 
-class Backbone extends Module {
+export class Backbone extends Module {
   readonly embed_tokens: Embedding;
   readonly layers: ModuleList<Module>;
   readonly norm: RMSNorm;

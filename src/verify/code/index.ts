@@ -8,6 +8,7 @@ export {
   limitsSchema,
   type CodeScore,
   type IsolationChoice,
+  type IsolationMode,
   type Language,
   type RewardMode,
   type RunOptions,
@@ -21,3 +22,4 @@ export { runTests, runFailure, DEFAULT_CONCURRENCY } from './score.js';
 export { extractCode, extractCodeBlock, fencedBlocks, type CodeBlock } from './extract.js';
 export { outputMatches, normalizeOutput, jsonEqual } from './compare.js';
 export { sandboxInfo, type SandboxInfo } from './info.js';
+export type { NamespaceBackend } from './probe.js';
