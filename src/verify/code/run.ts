@@ -9,7 +9,7 @@ import { buildCommand } from './command.js';
 import { groupAlive, killAllOfUid, killGroup, livePidsMarked, livePidsOfUid, sleep, taskCountOfUid, waitUntil } from './procs.js';
 import { chooseIsolation } from './isolation.js';
 import { outsideUsr, pickUid, prepareWorkDir, probeSandbox, releaseUid, tmpRootFor } from './probe.js';
-import { languageSchema, resolveLimits, type Language, type RunOptions, type RunResult, type SandboxLimits } from './types.js';
+import { checkLanguage, resolveLimits, type Language, type RunOptions, type RunResult, type SandboxLimits } from './types.js';
 
 /** A file placed in the run's temp dir. */
 export interface SandboxFile {
@@ -52,7 +52,7 @@ export async function runProgram(
   limits?: Partial<SandboxLimits>,
   options?: RunOptions,
 ): Promise<RunResult> {
-  languageSchema.parse(lang);
+  checkLanguage('runProgram', lang);
   if (typeof source !== 'string') throw new TypeError('runProgram: source must be a string');
   if (typeof stdin !== 'string') throw new TypeError('runProgram: stdin must be a string');
   const entry = entryName(lang, source);

@@ -103,7 +103,8 @@ test('a candidate cannot forge the verdict: it never sees the expected value, an
 test('runTests validates its input with clear errors', async () => {
   await assert.rejects(runTests('python', 'x = 1', []), /at least one test/);
   await assert.rejects(runTests('python', 'x = 1', [{ kind: 'call', fn: 'a; import os', args: [], expected: 1 }]), /plain identifier/);
-  await assert.rejects(runTests('ruby' as 'python', 'x = 1', [{ kind: 'stdio', input: '', output: '' }]));
+  await assert.rejects(runTests('ruby' as 'python', 'x = 1', [{ kind: 'stdio', input: '', output: '' }]), { name: 'RangeError', message: 'runTests: language must be "python" or "javascript", got "ruby"' });
+  await assert.rejects(runProgram(undefined as never, 'x = 1', ''), { name: 'RangeError', message: 'runProgram: language must be "python" or "javascript", got undefined' });
   await assert.rejects(runTests('python', 'x = 1', [{ kind: 'stdio', input: '', output: '' }], { concurrency: 0 }), /concurrency/);
   await assert.rejects(runTests('python', 'x = 1', [{ kind: 'stdio', input: '', output: '' }], { limits: { wallMs: -1 } }), /wallMs/);
 });

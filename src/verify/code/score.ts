@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { jsonEqual, outputMatches, toJsonValue } from './compare.js';
 import { buildHarness, newMarker, parseHarnessOutput, type HarnessCall } from './harness.js';
 import { entryName, runJob } from './run.js';
-import { languageSchema, resolveLimits, testCaseSchema, type CodeScore, type Language, type RunResult, type RunTestsOptions, type SandboxLimits, type TestCase } from './types.js';
+import { checkLanguage, resolveLimits, testCaseSchema, type CodeScore, type Language, type RunResult, type RunTestsOptions, type SandboxLimits, type TestCase } from './types.js';
 
 /** Default number of sandboxed processes of one program at once: the target machine has 2 cores. */
 export const DEFAULT_CONCURRENCY = 2;
@@ -19,7 +19,7 @@ type CallTest = Extract<TestCase, { kind: 'call' }>;
  * a limit — is run again alone, so one bad test costs only itself. Without `batchCalls`, every call runs alone.
  */
 export async function runTests(lang: Language, source: string, tests: TestCase[], opts: RunTestsOptions = {}): Promise<CodeScore> {
-  languageSchema.parse(lang);
+  checkLanguage('runTests', lang);
   if (typeof source !== 'string') throw new TypeError('runTests: source must be a string');
   const parsed = z.array(testCaseSchema).min(1, 'at least one test is needed').safeParse(tests);
   if (!parsed.success) {

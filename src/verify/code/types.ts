@@ -129,6 +129,11 @@ export const testCaseSchema: z.ZodType<TestCase> = z.discriminatedUnion('kind', 
 
 export const languageSchema = z.enum(['python', 'javascript']);
 
+/** Throws a RangeError naming `fn` and the languages when `lang` is not one of them (a JavaScript caller's typo). */
+export function checkLanguage(fn: string, lang: unknown): asserts lang is Language {
+  if (!languageSchema.safeParse(lang).success) throw new RangeError(`${fn}: language must be ${LANGUAGES.map((l) => JSON.stringify(l)).join(' or ')}, got ${typeof lang === 'string' ? JSON.stringify(lang) : String(lang)}`);
+}
+
 export const limitsSchema = z
   .object({
     cpuSeconds: z.number().int().min(1).max(600),
