@@ -159,19 +159,22 @@ test('chat page: Enter that confirms an IME composition does not send; Enter aft
   });
 });
 
-test('chat page: Send and Stop pass the focus to the question box as they are disabled; Stop from the keyboard cancels', { skip }, async () => {
+test('chat page: Send and Stop pass the focus to the question box as they are disabled; Stop from the keyboard cancels; the log is aria-busy while a reply streams', { skip }, async () => {
   await withPage(async (page) => {
     const focused = (): Promise<string | null> => page.evaluate(() => (document as unknown as { activeElement: { id: string } | null }).activeElement?.id ?? null);
     await page.type('#question', 'hold');
     await page.click('#send');
     await page.waitForFunction(() => document.querySelector('.turn .reasoning')!.textContent === 'holding');
     assert.equal(await focused(), 'question', 'the disabled Send button does not keep the focus');
+    const busy = (): Promise<string | null> => page.evaluate(() => (document.getElementById('log') as unknown as { getAttribute(n: string): string | null }).getAttribute('aria-busy'));
+    assert.equal(await busy(), 'true', 'the live region is busy while the reply streams');
     const before = cancelled;
     await page.keyboard.press('Tab');
     assert.equal(await focused(), 'stop');
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => document.querySelector('.turn .meta')!.textContent === 'stopped');
     assert.equal(await focused(), 'question', 'the disabled Stop button does not keep the focus');
+    assert.equal(await busy(), null, 'and not busy once it ends');
     for (let i = 0; i < 100 && cancelled === before; i++) await new Promise((r) => setTimeout(r, 20));
     assert.equal(cancelled, before + 1, 'the server saw the request cancelled');
   });

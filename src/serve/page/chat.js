@@ -92,6 +92,8 @@ async function ask(text) {
   const body = { model: modelId, messages: history, stream: true, stream_options: { include_usage: true }, max_tokens: Number($('max-tokens').value) || 512, temperature: Number($('temperature').value) };
   if ($('seed').value !== '') body.seed = Number($('seed').value);
   controller = new AbortController();
+  // The log is a live region: while the reply streams in token by token, screen readers wait for the whole of it.
+  log.setAttribute('aria-busy', 'true');
   disable(send, true);
   stop.disabled = false;
   let finish = null;
@@ -136,6 +138,7 @@ async function ask(text) {
     }
   } finally {
     controller = null;
+    log.removeAttribute('aria-busy');
     send.disabled = false;
     disable(stop, true);
   }
