@@ -69,6 +69,11 @@ async function withPage(fn: (page: Page, base: string, answerNext: (r: Parameter
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
     page.on('dialog', (d) => { errors.push(`dialog: ${d.message()}`); void d.dismiss(); });
+    // Nothing but the API may fail (a 401 without the key, an error a test asks for): no 404 for a page resource.
+    page.on('response', (r) => {
+      const path = new URL(r.url()).pathname;
+      if (r.status() >= 400 && path !== '/models' && !path.startsWith('/v1/')) errors.push(`${r.status()} for ${path}`);
+    });
     let next: Parameters<HTTPRequest['respond']>[0] | null = null;
     await page.setRequestInterception(true);
     page.on('request', (r) => {
