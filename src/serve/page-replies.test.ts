@@ -218,3 +218,19 @@ test('chat page on a server with a key: the model line says a key is needed, and
     assert.equal(t!.answer, HOSTILE);
   }, { apiKey: 'sk-page' });
 });
+
+test('chat page: a cleared temperature field sends no temperature (the server default), not 0', { skip }, async () => {
+  await withPage(async (page) => {
+    const sent: Record<string, unknown>[] = [];
+    page.on('request', (r) => { if (r.url().endsWith('/v1/chat/completions')) sent.push(JSON.parse(r.postData() ?? '{}') as Record<string, unknown>); });
+    await ask(page, 'default');
+    await page.click('#settings summary');
+    await page.click('#temperature', { clickCount: 3 });
+    await page.keyboard.press('Backspace');
+    await page.focus('#question');
+    await ask(page, 'cleared');
+    assert.equal(sent.length, 2);
+    assert.equal(sent[0]!.temperature, 0.6, 'the value in the field is sent');
+    assert.equal('temperature' in sent[1]!, false, 'a cleared field sends none');
+  });
+});

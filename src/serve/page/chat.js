@@ -89,7 +89,10 @@ async function ask(text) {
   log.append(turn);
   history.push({ role: 'user', content: text });
 
-  const body = { model: modelId, messages: history, stream: true, stream_options: { include_usage: true }, max_tokens: Number($('max-tokens').value) || 512, temperature: Number($('temperature').value) };
+  const body = { model: modelId, messages: history, stream: true, stream_options: { include_usage: true }, max_tokens: Number($('max-tokens').value) || 512 };
+  // An empty temperature field (cleared, or text the number input cannot read) leaves the server's default; Number('')
+  // would silently send 0, greedy decoding.
+  if ($('temperature').value !== '') body.temperature = Number($('temperature').value);
   if ($('seed').value !== '') body.seed = Number($('seed').value);
   controller = new AbortController();
   // The log is a live region: while the reply streams in token by token, screen readers wait for the whole of it.
