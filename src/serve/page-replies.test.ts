@@ -1,10 +1,11 @@
 // src/serve/page-replies.test.ts — the chat page against replies a model or a network can produce, in a real
 // headless browser (Debian's chromium through puppeteer-core): markup and script in content and reasoning shown as
 // text and never run, a stream that ends without `data: [DONE]` reported as cut off, server errors before and
-// during a stream shown with the turn marked failed, Enter during IME composition not sending, and the keyboard focus
-// kept on the question box when Send or Stop is disabled under it. The page is
-// served by buildServer over a scripted engine (no model); replies the server would never send are answered
-// through request interception.
+// during a stream shown with the turn marked failed, Enter during IME composition not sending, the keyboard focus
+// kept on the question box when Send or Stop is disabled under it (and the log aria-busy while a reply streams), the
+// model line refreshed when the API key is typed, a cleared temperature field left to the server, and the page's
+// security headers. The page is served by buildServer over a scripted engine (no model); replies the server would
+// never send are answered through request interception.
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
