@@ -95,6 +95,7 @@ test('generate hands its KV cache back to the model: the next call reuses the hu
   batch.add({ prompt: [1, 2], maxNewTokens: 4 });
   batch.release();
   assert.throws(() => batch.step(), /GenerationBatch\.step: the batch was released/);
+  assert.throws(() => batch.add({ prompt: [1, 2], maxNewTokens: 4 }), /GenerationBatch\.add: the batch was released/);
 });
 
 test('seeded sampling is deterministic and independent of batch composition', () => {
