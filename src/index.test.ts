@@ -5,7 +5,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from './util/package-root.js';
@@ -71,6 +71,18 @@ test("a TypeScript consumer type-checks against the published types ('types' con
   });
 });
 
+test('the published types of every subpath check without @types/node (skipLibCheck off)', () => {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports: Record<string, unknown> };
+  const subpaths = Object.keys(pkg.exports).filter((k) => k !== './package.json').map((k) => `r1ts${k.slice(1)}`);
+  withConsumer((dir) => {
+    writeFileSync(join(dir, 'main.ts'), subpaths.map((s, i) => `import * as m${i} from '${s}';\nexport { m${i} };\n`).join(''));
+    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: false, types: [] }, files: ['main.ts'] }));
+    const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+    const r = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+  });
+});
+
 test('npm pack ships the compiled library, the CLI and the addon sources, and no tests or test fixtures', () => {
   const r = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8', timeout: 120_000 });
   assert.equal(r.status, 0, r.stderr);
@@ -78,7 +90,9 @@ test('npm pack ships the compiled library, the CLI and the addon sources, and no
   for (const need of ['package.json', 'README.md', 'binding.gyp', 'native/addon.cc', 'native/detect-blas.cjs', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/cli/main.js', 'dist/src/verify/math/worker.js', 'dist/src/contract/kernels.d.ts', 'src/serve/page/index.html', 'src/serve/page/chat.js']) {
     assert.ok(files.includes(need), `${need} ships`);
   }
-  // src/ ships only the chat page's static files (served as they are, no build step).
-  const testOnly = files.filter((f) => /\.test\.|\.cases\.|\/fixtures\.|fake-endpoint|equiv-cases|^src\/(?!serve\/page\/)|^bench\/|\.map$/.test(f));
+  // src/ ships only the chat page's static files (served as they are, no build step). Test fixtures (the GGUF
+  // written by the serve tests, the crashing math worker) and what only tests and benchmarks read (the code task's
+  // reference solutions, benchmark statistics) stay out.
+  const testOnly = files.filter((f) => /\.test\.|\.cases\.|\/fixtures\.|fixture|fake-endpoint|equiv-cases|code\/references\.|util\/stats\.|^src\/(?!serve\/page\/)|^bench\/|\.map$/.test(f));
   assert.deepEqual(testOnly, []);
 });

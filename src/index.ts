@@ -1,7 +1,8 @@
 // src/index.ts — the public library API (`import { ... } from 'r1ts'`): the engine (kernel contract, backends,
 // tensors, nn), models and checkpoints, the tokenizer, generation, the math and code verifiers, tasks, rewards and
 // evaluation, the SFT/GRPO trainers and the R1 pipeline. Each layer is also importable on its own ('r1ts/tensor',
-// 'r1ts/eval', ...: see package.json "exports"). The server joins here when it lands.
+// 'r1ts/eval', ...: see package.json "exports"). The HTTP servers (src/serve: `r1 serve`, `r1 serve-rewards`) are
+// reached through the CLI and are not part of this API.
 
 export * from './backend/index.js';
 export * from './tensor/index.js';

@@ -4,6 +4,7 @@
 export type { Completion, FinishReason, SampleOptions, SampleSource, Usage } from './types.js';
 export { consAtK, formatRate, majorityVote, mean, meanPassAtK, passAt1, passAtK, passAtKCurve, standardError, type AnswerGrouping, type VoteResult, type VoteSample } from './metrics.js';
 export { chatCompletionsUrl, EndpointError, EndpointSource, ENDPOINT_DEFAULTS, type EndpointEvent, type EndpointOptions, type NMode } from './endpoint.js';
+export type { BackoffOptions } from './retry.js';
 export { LOCAL_MODEL_UNAVAILABLE, requireLocalSource, type LocalSourceFactory, type LocalSourceOptions } from './local-source.js';
 export { LocalModelSource, localModelSource, type LocalModelParts } from './local-model.js';
 export { costUsd, DEFAULT_PRICING, loadPricingFile, resolvePrice, type Price, type PricingTable } from './pricing.js';

@@ -138,6 +138,11 @@ test('bad options fail with a clear message', async () => {
   await assert.rejects(runEval(options({ benches: [additionTask(), additionTask()], source, outDir: 'unused' })), /listed twice/);
   await assert.rejects(runEval(options({ benches: [additionTask()], source, outDir: 'unused', k: 0 })), /k must be a positive integer/);
   await assert.rejects(runEval(options({ benches: [additionTask()], source, outDir: 'unused', topP: 1.5 })), /top-p must be in/);
+  // From JavaScript: missing options, or the wrong kind of value.
+  await assert.rejects(runEval(undefined as never), { name: 'TypeError', message: 'eval: options are required ({ benches, source, outDir, k, ... })' });
+  await assert.rejects(runEval({} as never), { name: 'TypeError', message: 'eval: benches must be an array of tasks (getTask(name))' });
+  await assert.rejects(runEval(options({ benches: [additionTask()], source: {} as never, outDir: 'unused' })), { name: 'TypeError', message: 'eval: source must be a SampleSource (an EndpointSource or a local model source)' });
+  await assert.rejects(runEval(options({ benches: [additionTask()], source, outDir: undefined as never })), { name: 'TypeError', message: 'eval: outDir must be a directory path' });
 });
 
 test('checkedText and splitTokens', () => {

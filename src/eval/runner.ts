@@ -98,6 +98,11 @@ function validate(o: EvalOptions): void {
   const bad = (msg: string): never => {
     throw new RangeError(`eval: ${msg}`);
   };
+  // What a JavaScript caller can leave out or get wrong before any of the numbers below.
+  if (o === null || typeof o !== 'object') throw new TypeError('eval: options are required ({ benches, source, outDir, k, ... })');
+  if (!Array.isArray(o.benches)) throw new TypeError('eval: benches must be an array of tasks (getTask(name))');
+  if (o.source === null || typeof o.source !== 'object' || typeof o.source.complete !== 'function') throw new TypeError('eval: source must be a SampleSource (an EndpointSource or a local model source)');
+  if (typeof o.outDir !== 'string' || o.outDir === '') throw new TypeError('eval: outDir must be a directory path');
   if (o.benches.length === 0) bad('no benchmarks given');
   const names = o.benches.map((t) => t.name);
   const dup = names.find((n, i) => names.indexOf(n) !== i);

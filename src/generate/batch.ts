@@ -147,6 +147,7 @@ export class GenerationBatch {
 
   /** Queues a request; returns its id (events carry it). Throws on an invalid request, naming the field. */
   add(r: GenerationRequest): number {
+    this.#live('add');
     const id = this.#nextId++;
     const V = this.#V;
     const where = `generate: request ${id}`;

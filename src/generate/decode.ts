@@ -67,7 +67,7 @@ export class ModelDecoder implements DecodeStep {
   }
 }
 
-interface LayerWeights {
+export interface LayerWeights {
   inNorm: Float32Array; // (C), the model's own
   qkv: Float32Array; // (Wq, C) packed, Wq = (H + 2·Hkv)·D: q_proj, k_proj, v_proj rows stacked
   qkvBias: Float32Array | null; // (Wq)

@@ -95,6 +95,7 @@ test('generate hands its KV cache back to the model: the next call reuses the hu
   batch.add({ prompt: [1, 2], maxNewTokens: 4 });
   batch.release();
   assert.throws(() => batch.step(), /GenerationBatch\.step: the batch was released/);
+  assert.throws(() => batch.add({ prompt: [1, 2], maxNewTokens: 4 }), /GenerationBatch\.add: the batch was released/);
 });
 
 test('seeded sampling is deterministic and independent of batch composition', () => {
@@ -196,6 +197,11 @@ test('bad arguments are rejected with clear errors', () => {
   assert.throws(() => generate(dense, [new Array(600).fill(1)], { maxNewTokens: 2 }), /maxSeqLen is 512/);
   assert.throws(() => generate(dense, ok, { maxNewTokens: 2, maxBatch: 1.5 }), /maxBatch/);
   assert.throws(() => generate(dense, ok, { maxNewTokens: 2, weights: new DecoderWeights(modelOf('tiny-dense', 4)) }), /DecoderWeights prepared for this model/);
+  // What a JavaScript caller can pass: no options, or something that is not a model.
+  assert.throws(() => generate(dense, ok, undefined as never), (e: unknown) => e instanceof TypeError && /^generate: options are required/.test(e.message));
+  for (const bad of [null, {}, { config: {} }]) {
+    assert.throws(() => generate(bad as never, ok, { maxNewTokens: 2 }), (e: unknown) => e instanceof TypeError && e.message === 'generate: model must be a Transformer');
+  }
 });
 
 test('prepared DecoderWeights reused across generate calls give the same sequences as packing per call', () => {

@@ -77,8 +77,13 @@ export interface GenerateResult {
   stats: GenerateStats;
 }
 
-/** Checks what the batch cannot: the prompt list itself and maxBatch. */
-function checkOptions(prompts: readonly (readonly number[])[], o: GenerateOptions): void {
+/** Checks what the batch cannot: the model and options objects (JavaScript callers), the prompt list itself and maxBatch. */
+function checkOptions(model: Transformer, prompts: readonly (readonly number[])[], o: GenerateOptions): void {
+  const m = model as Partial<Transformer> | null | undefined;
+  if (m === null || typeof m !== 'object' || typeof m.forward !== 'function' || typeof m.config?.maxSeqLen !== 'number') {
+    throw new TypeError('generate: model must be a Transformer');
+  }
+  if (o === null || typeof o !== 'object') throw new TypeError('generate: options are required ({ maxNewTokens, ... })');
   if (!Array.isArray(prompts)) throw new TypeError('generate: prompts must be an array of token-id arrays');
   prompts.forEach((p, i) => {
     if (!Array.isArray(p)) throw new TypeError(`generate: prompt ${i} is not an array of token ids`);
@@ -88,7 +93,7 @@ function checkOptions(prompts: readonly (readonly number[])[], o: GenerateOption
 
 /** A batch holding every prompt of one generate call as a request (request id p = prompt p), and the result slots. */
 function prepare(model: Transformer, prompts: readonly (readonly number[])[], opts: GenerateOptions): { batch: GenerationBatch | null; results: Generation[]; onEvents: (ev: GenerationEvent[]) => void } {
-  checkOptions(prompts, opts);
+  checkOptions(model, prompts, opts);
   const n = opts.n ?? 1;
   if (opts.n !== undefined && (!Number.isInteger(opts.n) || opts.n < 1)) throw new RangeError(`generate: n must be a positive integer, got ${opts.n}`);
   const total = prompts.length * n;
@@ -104,6 +109,7 @@ function prepare(model: Transformer, prompts: readonly (readonly number[])[], op
   };
   prompts.forEach(checkPrompt);
   if (!Number.isInteger(opts.maxNewTokens) || opts.maxNewTokens < 1) throw new RangeError(`generate: maxNewTokens must be a positive integer, got ${opts.maxNewTokens}`);
+  if (opts.seed !== undefined && !Number.isInteger(opts.seed)) throw new RangeError(`generate: seed must be an integer, got ${opts.seed}`);
   const batch = new GenerationBatch(model, {
     slots: Math.min(opts.maxBatch ?? 64, total),
     cacheLen: Math.min(M, maxPrompt + opts.maxNewTokens),
@@ -116,7 +122,6 @@ function prepare(model: Transformer, prompts: readonly (readonly number[])[], op
   });
   // Per-sequence random streams, forked in sequence order: independent of batch composition and maxBatch.
   const master = new Rng(opts.seed ?? 0);
-  if (opts.seed !== undefined && !Number.isInteger(opts.seed)) throw new RangeError(`generate: seed must be an integer, got ${opts.seed}`);
   const rngs = Array.from({ length: total }, () => master.fork());
   prompts.forEach((prompt, p) => {
     batch.add({

@@ -8,6 +8,6 @@ export { PrefixCache, type PrefixCacheOptions, type PrefixCacheStats } from './p
 export { Sampler, sampleBatch, validateSampling, DEFAULT_SAMPLING, type SamplingParams, type SampledToken } from './sampler.js';
 export { StopMatcher } from './stop.js';
 export { fromDecode, lenientDecoder, textStream, type Detokenizer, type TextStream } from './text.js';
-export { DecoderWeights, DenseDecoder, ModelDecoder, type DecodeStep } from './decode.js';
+export { DecoderWeights, DenseDecoder, ModelDecoder, type DecodeStep, type LayerWeights } from './decode.js';
 export { readSpan, writeSpan, spanFloats } from './kv-blocks.js';
 export { addedTokenOrNull, encodePrompt, promptIds, sampleChat, sampleChatAsync, splitReasoning, startsInReasoning, stopTokenIds, type ChatModel, type ChatResult, type ChatSample, type EncodedPrompt, type PromptInput, type SampleChatOptions } from './chat.js';

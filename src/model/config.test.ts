@@ -12,6 +12,12 @@ test('every preset validates and its closed-form counts equal the sum over param
   }
 });
 
+test('an unknown preset name (from JavaScript or a run-time string) throws naming the presets', () => {
+  for (const name of ['nope', 'toString', '__proto__', undefined, 42]) {
+    assert.throws(() => preset(name as never), (e: unknown) => e instanceof RangeError && e.message.startsWith('unknown model preset ') && e.message.endsWith(`use one of ${presetNames.join(', ')}`), String(name));
+  }
+});
+
 test('deepseek-v3 preset counts ~671B total and ~37B active per token', () => {
   const n = countFormula(preset('deepseek-v3'));
   assert.ok(Math.abs(n.total / 1e9 - 671) < 1, `total ${n.total}`);

@@ -224,8 +224,11 @@ const presetInputs: Record<PresetName, ModelConfigInput> = {
   },
 };
 
-/** A validated preset config. */
+/** A validated preset config; an unknown name (from JavaScript, or a string typed at run time) throws naming the presets. */
 export function preset(name: PresetName): ModelConfig {
+  if (typeof name !== 'string' || !isPresetName(name)) {
+    throw new RangeError(`unknown model preset ${JSON.stringify(name) ?? String(name)}: use one of ${presetNames.join(', ')}`);
+  }
   return parseModelConfig(presetInputs[name], `preset ${name}`);
 }
 

@@ -3,7 +3,7 @@
 
 export {
   modelConfigSchema, parseModelConfig, preset, presetNames, isPresetName, mhaDims, isMoeLayer,
-  type ModelConfig, type ModelConfigInput, type MhaConfig, type MlaConfig, type MoeConfig, type PresetName, type RopeScaling,
+  type ModelConfig, type ModelConfigInput, type MhaConfig, type MlaConfig, type MoeConfig, type PresetName,
 } from './config.js';
 export { Transformer, type ForwardOptions, type TrainForward } from './transformer.js';
 export { DEFAULT_KV_DTYPE, defaultKvDtype, KvBufferPool, KvCache, type CacheLayout, type KvDtype } from './cache.js';
@@ -17,3 +17,16 @@ export { byteLevelVocab, byteLevelTokenizerJson } from './checkpoint/byte-vocab.
 export { readGguf, writeGguf, parseGguf, encodeGguf, type GgufValue, type GgufContent } from './gguf/format.js';
 export { exportLlamaGguf, ggufArchOf, importLlamaGguf, llamaCppPreType, llamaGgufContent, permuteRowsForGguf, type GgufTokenizer, type GgufExportOptions, type GgufDenseArch } from './gguf/llama.js';
 export { isGgufFile, loadModel, type LoadedModel } from './load.js';
+// The types of the Transformer's parts and of the loaders' options, so code that takes them can name them.
+export type { Backbone } from './transformer.js';
+export type { DecoderLayer, BlockParts } from './layer.js';
+export type { SelfAttention } from './attention.js';
+export type { MlaAttention } from './mla.js';
+export type { SwiGluMlp } from './mlp.js';
+export type { ModuleList, MoeGate } from './moe.js';
+export type { MtpModule, SharedHead } from './mtp.js';
+export type { RopeTable } from './rope.js';
+export type { ForwardContext, SharedPrompts } from './context.js';
+export type { RopeScaling } from './config.js';
+export type { HfLoadOptions } from './checkpoint/hf.js';
+export type { GgufTensorIn, GgmlTypeName, GgufScalarType, Scalar as GgufScalar } from './gguf/format.js';

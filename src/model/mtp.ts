@@ -10,7 +10,7 @@ import { type ModelConfig, isMoeLayer } from './config.js';
 import type { ForwardContext } from './context.js';
 import { BlockParts } from './layer.js';
 
-class SharedHead extends Module {
+export class SharedHead extends Module {
   readonly norm: RMSNorm;
   constructor(engine: Engine, c: ModelConfig) {
     super(engine);

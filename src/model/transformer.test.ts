@@ -302,6 +302,7 @@ test('a released cache hands its huge-page buffers to the next cache of the mode
   a.release();
   assert.ok(a.released);
   assert.equal(a.k.length, 0, 'a released cache holds no layers');
+  assert.throws(() => m.forward(Int32Array.from([1, 2]), 1, 2, { cache: a }), { message: 'forward: the KV cache was released; make a new one (model.newCache())' });
   a.release(); // twice is harmless
   const b = m.newCache(128, 300, 'f16'); // 2.3 MB per layer: the 4 MB buffers fit (within 2x)
   assert.equal(allocated, 2 * L, 'no new allocation');

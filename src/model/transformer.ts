@@ -41,7 +41,7 @@ export interface TrainForward {
   aux: Tensor | null;
 }
 
-class Backbone extends Module {
+export class Backbone extends Module {
   readonly embed_tokens: Embedding;
   readonly layers: ModuleList<Module>;
   readonly norm: RMSNorm;
@@ -103,6 +103,7 @@ export class Transformer extends Module {
     let cacheCtx: ForwardContext['cache'];
     if (opts.cache) {
       const cache = opts.cache;
+      if (cache.released) throw new Error('forward: the KV cache was released; make a new one (model.newCache())');
       if (cache.config !== c && JSON.stringify(cache.config) !== JSON.stringify(c)) throw new Error('forward: the cache was made for a different model config');
       const rows = opts.rows ?? Int32Array.from({ length: B }, (_, b) => b);
       if (rows.length !== B) throw new RangeError(`forward: ${rows.length} cache rows for B=${B}`);

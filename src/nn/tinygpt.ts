@@ -22,7 +22,7 @@ export const TinyGptConfigSchema = z
   .refine((c) => c.nEmbd % c.nHead === 0, { message: 'nEmbd must be divisible by nHead' });
 export type TinyGptConfig = z.infer<typeof TinyGptConfigSchema>;
 
-class Block extends Module {
+export class Block extends Module {
   readonly ln1: LayerNorm;
   readonly qkv: Linear;
   readonly proj: Linear;

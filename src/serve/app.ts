@@ -46,6 +46,9 @@ export const MODEL_ALIAS = 'deepseek-reasoner';
 const PAGE_FILES: Record<string, string> = { '/': 'index.html', '/chat.js': 'chat.js', '/chat.css': 'chat.css' };
 const MIME: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
 
+/** The chat page's content security policy. */
+export const PAGE_CSP = "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
 /** Folder of the chat page's static files (shipped in the package as src/serve/page). */
 export function pageDir(): string {
   return join(packageRoot(), 'src', 'serve', 'page');
@@ -315,7 +318,9 @@ export function buildServer(engine: ChatEngine, o: ServeOptions = {}): FastifyIn
   };
   for (const path of ['/chat/completions', '/v1/chat/completions']) app.post(path, { onRequest: guard }, chat);
 
-  // The chat page: static files read once, served with a strict content security policy (no network but this origin).
+  // The chat page: static files read once, served with a strict content security policy (no network but this origin;
+  // base-uri and form-action, which default-src does not cover, allow nothing: the page sets no <base> and its form
+  // never submits natively).
   const page = new Map<string, { type: string; body: Buffer }>();
   for (const [route, file] of Object.entries(PAGE_FILES)) {
     try {
@@ -327,7 +332,7 @@ export function buildServer(engine: ChatEngine, o: ServeOptions = {}): FastifyIn
   for (const [route, f] of page) {
     app.get(route, async (_req, reply) => {
       await reply
-        .header('content-security-policy', "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'")
+        .header('content-security-policy', PAGE_CSP)
         .header('x-content-type-options', 'nosniff')
         .type(f.type)
         .send(f.body);

@@ -2,9 +2,9 @@
 // the answer-location helpers shared with rewards and evaluation.
 
 export type { CheckResult, PromptStyle, Split, Task, TaskItem } from './types.js';
-export { getTask, getTaskByName, isTaskName, listTasks, taskInfo, type TaskInfo, type TaskName, type TaskOptionsByName } from './registry.js';
+export { getTask, getTaskByName, isTaskName, listTasks, taskInfo, type TaskInfo, type TaskName, type TaskOptionsByName, type SyntheticOptions } from './registry.js';
 export { renderPrompt, R1_ZERO_TEMPLATE, BOXED_INSTRUCTION, PROMPT_STYLES } from './prompt.js';
-export { finalAnswer, splitCompletion, lastAnswerBlock, type CompletionParts } from './completion.js';
+export { finalAnswer, splitCompletion, lastAnswerBlock, type CompletionParts, type AnswerSource } from './completion.js';
 export { HELDOUT_FRACTION, splitOfKey } from './split.js';
 export { arithmeticTask, type ArithmeticDifficulty } from './arithmetic/index.js';
 export { countdownTask, checkCountdownAnswer, type CountdownDifficulty } from './countdown/index.js';
@@ -24,4 +24,5 @@ export {
 export { benchmarkTask, loadBenchmark, type BenchmarkName, type BenchmarkOptions, type MathChecker } from './benchmarks/index.js';
 export { resolveDataDir, BENCHMARK_SOURCES } from './benchmarks/data-dir.js';
 export { createCodeTask, codeTask, type CodeTaskOptions } from './code/index.js';
-export { createFunctionsTask, functionsTask, functionSolution, functionWorked, type FunctionsDifficulty, type FunctionsTaskOptions } from './functions/index.js';
+export { createFunctionsTask, functionsTask, functionSolution, functionWorked, type FunctionsDifficulty, type FunctionsTaskOptions, type FunctionsCheckOptions } from './functions/index.js';
+export type { FunctionLang } from './functions/program.js';

@@ -102,3 +102,9 @@ test('the buffer pool reuses a capacity class across nearby sizes, and hands out
   assert.equal(e.stats().allocations, before + 1);
   d.dispose();
 });
+
+test('an Engine over something that is not a Backend (a JavaScript caller) throws naming the problem', () => {
+  for (const bad of [null, undefined, 42, 'native', {}]) {
+    assert.throws(() => new Engine(bad as never), (e: unknown) => e instanceof TypeError && e.message.startsWith('Engine: backend must be a Backend (createNativeBackend() or createRefBackend())'), String(bad));
+  }
+});

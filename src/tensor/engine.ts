@@ -36,6 +36,11 @@ export class Engine {
   private inBackward = false;
 
   constructor(backend: Backend) {
+    // A JavaScript caller may pass anything; without this, the first tensor fails deep inside with a property read.
+    const b = backend as Partial<Backend> | null | undefined;
+    if (b === null || typeof b !== 'object' || typeof b.gemm !== 'function' || typeof b.binary !== 'function') {
+      throw new TypeError(`Engine: backend must be a Backend (createNativeBackend() or createRefBackend()), got ${b === null ? 'null' : typeof b === 'object' ? 'an object without the kernels' : typeof b}`);
+    }
     this.backend = backend;
   }
 

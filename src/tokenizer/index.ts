@@ -9,7 +9,8 @@ export { renderChat, chatSegments, encodeChat, stripReasoning, type ChatSegment,
 export { ChatTemplateError, chatTemplateOf, encodeChatWith, jinjaChatTemplate, opensThinking, r1ChatTemplate, R1_TEMPLATE_SOURCE, templateTokensOf, withChatTemplate, withChatTemplateFile, tokenizerPromptEncoder, type ChatRenderOptions, type ChatTemplate, type PromptEncoder, type RenderedChat } from './template.js';
 export { R1_TOKENS, R1_ADDED_TOKENS, type AddedTokenDef } from './specials.js';
 export { DIGIT_PATTERN, GPT2_PATTERN, LLAMA3_PATTERN, onigToJs, compileOnig } from './regex.js';
-export type { AddedToken, AllowedAdded } from './added.js';
+export type { AddedToken, AddedVocabulary, AllowedAdded } from './added.js';
+export type { BpeModel, BpeModelOptions, Merge } from './bpe.js';
 export type { PreTokenizerSpec, SplitBehavior } from './pretokenize.js';
 export type { NormalizerSpec } from './normalize.js';
 export { checkTokenizerInterop, checkExportWithHf, checkForeignWithHf, hfUnavailable, type HfCheckResult, type HfCheckOptions } from './hf-check.js';

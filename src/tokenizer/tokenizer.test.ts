@@ -109,6 +109,14 @@ test('vocabSize too small for bytes + added tokens is rejected', () => {
   assert.throws(() => trainTokenizer(['x'], { vocabSize: 260 }), /vocabSize 260 is too small/);
 });
 
+test('trainTokenizer from JavaScript: no options, or one string instead of a list of texts, throws naming the problem', () => {
+  assert.throws(() => trainTokenizer(['x'], undefined as never), { name: 'TypeError', message: 'trainTokenizer: options are required ({ vocabSize })' });
+  // A bare string would otherwise be iterated character by character: a tokenizer trained on nothing useful.
+  for (const texts of ['some text', undefined, 42]) {
+    assert.throws(() => trainTokenizer(texts as never, { vocabSize: 300 }), { name: 'TypeError', message: 'trainTokenizer: texts must be an iterable of strings (an array of texts)' });
+  }
+});
+
 test('DIGIT_PATTERN: a tokenizer trained with it keeps every digit its own token, where LLAMA3_PATTERN merges up to three', () => {
   const corpus = Array.from({ length: 200 }, (_, i) => `${i} + ${i * 7} = ${i * 8}. The answer is ${i * 8}.`);
   const digits = trainTokenizer(corpus, { vocabSize: 400, pattern: DIGIT_PATTERN });

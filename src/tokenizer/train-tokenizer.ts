@@ -56,6 +56,10 @@ export function countPieces(
 
 /** Train a byte-level BPE tokenizer (ids 0–255 are the bytes, then merges, then added tokens). */
 export function trainTokenizer(texts: Iterable<string>, opts: TrainTokenizerOptions): Tokenizer {
+  if (texts === null || typeof texts !== 'object' || typeof (texts as Partial<Iterable<string>>)[Symbol.iterator] !== 'function') {
+    throw new TypeError('trainTokenizer: texts must be an iterable of strings (an array of texts)');
+  }
+  if (opts === null || typeof opts !== 'object') throw new TypeError('trainTokenizer: options are required ({ vocabSize })');
   const addedDefs = opts.addedTokens ?? R1_ADDED_TOKENS;
   const numMerges = opts.vocabSize - 256 - addedDefs.length;
   if (!Number.isInteger(opts.vocabSize) || numMerges < 0) {

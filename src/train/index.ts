@@ -9,7 +9,8 @@ export { policyLoss, aggregationWeights, type PolicyLossInput, type PolicyLossRe
 export { rollout, rolloutAsync, rewardSamples, promptFor, type RolloutSample, type RolloutResult, type RolloutPromptStyle, type RolloutOptions } from './grpo/rollout.js';
 export { buildReward, rewardFromSpec, scoreRewards, meanStd, type ScoredRollout } from './grpo/rewards.js';
 export { sampleGroups, type Group, type StepGroups } from './grpo/groups.js';
-export { PromptStream, type PromptDraw, type PromptStreamState, type MixEntry } from './grpo/prompts.js';
+export { PromptStream, type PromptDraw, type PromptStreamState, type MixEntry, type PromptStreamOptions } from './grpo/prompts.js';
+export type { ReadLinesOptions } from '../util/lines.js';
 export { heldoutAccuracy } from './grpo/heldout.js';
 export { packRows, rowLogProbs, surrogate, type TokenRow, type PackedRows, type RowLogProbs } from './logprobs.js';
 export { saveCheckpoint, loadLatestCheckpoint, verifyCheckpoint, type CheckpointData, type LoadedCheckpoint, type RetentionOptions } from './checkpoint.js';

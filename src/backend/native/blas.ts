@@ -31,7 +31,7 @@ export const CHOSEN_MARKER = 'R1_BLAS_CHOSEN';
  * CPU itself; otherwise the core type chooseCoreType picks for this CPU, if any. A value that a parent process's
  * selection set (CHOSEN_MARKER equal to it) counts as unset.
  */
-export function planCoreType(env: NodeJS.ProcessEnv, cpu: CpuFacts | null): CorePlan {
+export function planCoreType(env: Readonly<Record<string, string | undefined>>, cpu: CpuFacts | null): CorePlan {
   const user = env.OPENBLAS_CORETYPE;
   if (user !== undefined && user !== '' && env[CHOSEN_MARKER] !== user) return { request: { core: user, by: 'user' }, selectionOff: false };
   if (env.R1_BLAS_SELECT === '0') return { request: null, selectionOff: true };

@@ -87,7 +87,7 @@ function deliverNotices(): void {
 }
 
 /** The environment as the user had it, without nativeEnvDefaults(): for baseline processes in benchmarks. */
-export function userEnv(): NodeJS.ProcessEnv {
+export function userEnv(): Record<string, string | undefined> {
   const env = { ...process.env };
   for (const k of nativeEnvDefaults()) delete env[k];
   return env;

@@ -18,7 +18,7 @@ export const GgufType = {
   u8: 0, i8: 1, u16: 2, i16: 3, u32: 4, i32: 5, f32: 6, bool: 7, string: 8, array: 9, u64: 10, i64: 11, f64: 12,
 } as const;
 export type GgufScalarType = Exclude<keyof typeof GgufType, 'array'>;
-type Scalar = number | bigint | boolean | string;
+export type Scalar = number | bigint | boolean | string;
 
 /** One metadata value with its explicit wire type (GGUF distinguishes u32 from i32 from f32). */
 export type GgufValue =

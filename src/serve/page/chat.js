@@ -28,6 +28,13 @@ function el(tag, cls, text) {
   return e;
 }
 
+/** Sets a button's disabled state; a button that had the focus passes it to the question box, not to the page. */
+function disable(button, disabled) {
+  const hadFocus = document.activeElement === button;
+  button.disabled = disabled;
+  if (disabled && hadFocus) question.focus();
+}
+
 async function loadModel() {
   try {
     const res = await fetch('models', { headers: headers() });
@@ -41,14 +48,17 @@ async function loadModel() {
   }
 }
 
-/** Reads server-sent events from a fetch response, calling onData with each parsed `data:` payload. */
+/**
+ * Reads server-sent events from a fetch response, calling onData with each parsed `data:` payload. Resolves true at
+ * `data: [DONE]`, false when the body ends without it (the connection closed mid-reply).
+ */
 async function readEvents(res, onData) {
   const reader = res.body.getReader();
   const dec = new TextDecoder();
   let buf = '';
   for (;;) {
     const { value, done } = await reader.read();
-    if (done) break;
+    if (done) return false;
     buf += dec.decode(value, { stream: true });
     let at;
     while ((at = buf.indexOf('\n\n')) !== -1) {
@@ -57,7 +67,7 @@ async function readEvents(res, onData) {
       for (const line of event.split('\n')) {
         if (!line.startsWith('data: ')) continue;
         const data = line.slice(6);
-        if (data === '[DONE]') return;
+        if (data === '[DONE]') return true;
         onData(JSON.parse(data));
       }
     }
@@ -79,10 +89,15 @@ async function ask(text) {
   log.append(turn);
   history.push({ role: 'user', content: text });
 
-  const body = { model: modelId, messages: history, stream: true, stream_options: { include_usage: true }, max_tokens: Number($('max-tokens').value) || 512, temperature: Number($('temperature').value) };
+  const body = { model: modelId, messages: history, stream: true, stream_options: { include_usage: true }, max_tokens: Number($('max-tokens').value) || 512 };
+  // An empty temperature field (cleared, or text the number input cannot read) leaves the server's default; Number('')
+  // would silently send 0, greedy decoding.
+  if ($('temperature').value !== '') body.temperature = Number($('temperature').value);
   if ($('seed').value !== '') body.seed = Number($('seed').value);
   controller = new AbortController();
-  send.disabled = true;
+  // The log is a live region: while the reply streams in token by token, screen readers wait for the whole of it.
+  log.setAttribute('aria-busy', 'true');
+  disable(send, true);
   stop.disabled = false;
   let finish = null;
   try {
@@ -92,7 +107,7 @@ async function ask(text) {
       try { msg = (await res.json()).error.message; } catch { /* not JSON */ }
       throw new Error(msg);
     }
-    await readEvents(res, (chunk) => {
+    const complete = await readEvents(res, (chunk) => {
       if (chunk.error) throw new Error(chunk.error.message);
       const choice = chunk.choices && chunk.choices[0];
       if (choice) {
@@ -108,6 +123,7 @@ async function ask(text) {
         meta.textContent = `${u.prompt_tokens} prompt tokens (${u.prompt_cache_hit_tokens} from cache) · ${u.completion_tokens} completion tokens (${u.completion_tokens_details.reasoning_tokens} reasoning) · ${finish}`;
       }
     });
+    if (!complete) throw new Error('the reply was cut off: the connection closed before the end of the stream');
     summary.textContent = reasoning.textContent ? 'thought' : 'no reasoning';
     history.push({ role: 'assistant', content: answer.textContent });
   } catch (e) {
@@ -117,12 +133,17 @@ async function ask(text) {
       history.push({ role: 'assistant', content: answer.textContent });
     } else {
       showError(e.message);
+      // The turn stays on screen with what arrived, marked as failed: it is not part of the conversation sent next.
+      turn.classList.add('failed');
+      summary.textContent = 'failed';
+      meta.textContent = `failed: ${e.message} (left out of the conversation)`;
       history.pop();
     }
   } finally {
     controller = null;
+    log.removeAttribute('aria-busy');
     send.disabled = false;
-    stop.disabled = true;
+    disable(stop, true);
   }
 }
 
@@ -134,10 +155,14 @@ form.addEventListener('submit', (ev) => {
   void ask(text);
 });
 question.addEventListener('keydown', (ev) => {
-  if (ev.key === 'Enter' && !ev.shiftKey) {
+  // Enter that confirms an input method's composition (Japanese, Chinese, Korean...) is not a send; keyCode 229 is
+  // how some browsers mark keys the IME handles.
+  if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing && ev.keyCode !== 229) {
     ev.preventDefault();
     form.requestSubmit();
   }
 });
 stop.addEventListener('click', () => controller && controller.abort());
+// A server with a key answers /models with 401 until the key is typed: ask again when it changes.
+$('key').addEventListener('change', () => void loadModel());
 void loadModel();

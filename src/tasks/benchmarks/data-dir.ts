@@ -17,7 +17,7 @@ export const BENCHMARK_SOURCES: Readonly<Record<string, string>> = {
 export { packageRoot };
 
 /** The benchmark data folder: `explicit`, else env R1_DATA_DIR, else <package root>/../shared/data. */
-export function resolveDataDir(explicit?: string, env: NodeJS.ProcessEnv = process.env): string {
+export function resolveDataDir(explicit?: string, env: Readonly<Record<string, string | undefined>> = process.env): string {
   if (explicit !== undefined && explicit !== '') return resolve(explicit);
   const fromEnv = env['R1_DATA_DIR'];
   if (fromEnv !== undefined && fromEnv !== '') return resolve(fromEnv);

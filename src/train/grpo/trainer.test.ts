@@ -284,3 +284,13 @@ test('bad GRPO configs give one clear error per mistake', () => {
   })();
   assert.equal(many.split('\n').filter((l) => l.startsWith('  - ')).length, 2);
 });
+
+test('trainGrpo validates its options and config before loading anything: no options, wrong or missing settings', async () => {
+  await assert.rejects(trainGrpo(undefined as never), (e: unknown) => e instanceof TypeError && e.message === 'trainGrpo: options are required ({ config, ... })');
+  // A config written by hand (not through parseGrpoConfig): checked as a config file would be.
+  const config = { model: 'no-such-model', steps: 1, tasks: [{ name: 'arithmetic' }], rewards: [{ name: 'accuracy' }], beta: -1, groupSize: '8' };
+  await assert.rejects(trainGrpo({ config: config as never }), (e: unknown) => {
+    const msg = (e as Error).message;
+    return msg.startsWith('trainGrpo: config: invalid config') && /- out: /.test(msg) && /- groupSize: /.test(msg) && /- beta: /.test(msg) && !msg.includes('no-such-model');
+  });
+});

@@ -12,7 +12,7 @@ import { saveTokenizer } from '../../tokenizer/index.js';
 import type { Task } from '../../tasks/types.js';
 import { Rng } from '../../util/rng.js';
 import { loadLatestCheckpoint, saveCheckpoint } from '../checkpoint.js';
-import type { GrpoConfig } from '../config.js';
+import { parseGrpoConfig, type GrpoConfig, type GrpoConfigInput } from '../config.js';
 import { DivergenceWatch, type CheckpointRef } from '../divergence.js';
 import { checkGrpoSizes } from '../limits.js';
 import { rowLogProbs, surrogate, type TokenRow } from '../logprobs.js';
@@ -26,7 +26,8 @@ import { sampleGroups } from './groups.js';
 import { buildReward, meanStd } from './rewards.js';
 
 export interface GrpoRunOptions {
-  config: GrpoConfig;
+  /** A parsed config, or the settings as a config file gives them: validated (and defaults filled) either way. */
+  config: GrpoConfig | GrpoConfigInput;
   /** Continue from the run directory's newest intact checkpoint. */
   resume?: boolean;
   /** Abort = stop after the current step, write a checkpoint, return `interrupted: true`. */
@@ -63,7 +64,8 @@ function cloneModel(m: Transformer): Transformer {
 const roundSeed = (seed: number, step: number, round: number): number => (Math.imul(seed + 1, 0x9e3779b1) ^ Math.imul(step + 1, 0x85ebca6b) ^ Math.imul(round + 1, 0xc2b2ae35)) >>> 0;
 
 export async function trainGrpo(opts: GrpoRunOptions): Promise<GrpoResult> {
-  const cfg = opts.config;
+  if (opts === null || typeof opts !== 'object') throw new TypeError('trainGrpo: options are required ({ config, ... })');
+  const cfg = parseGrpoConfig(opts.config, 'trainGrpo: config');
   const log = opts.log ?? (() => {});
   // 0. Policy, tokenizer, optimizer, reference, schedule, prompts, rewards.
   const run = openRun(cfg, opts.resume ?? false, opts.backend);

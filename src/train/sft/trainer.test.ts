@@ -215,3 +215,12 @@ test('bad SFT data gives one clear error naming the file and line', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('trainSft validates its options and config before loading anything', async () => {
+  await assert.rejects(trainSft(undefined as never), (e: unknown) => e instanceof TypeError && e.message === 'trainSft: options are required ({ config, ... })');
+  const config = { model: 'no-such-model', out: 'no-such-run', data: 'no-such-file.jsonl', steps: 0 };
+  await assert.rejects(trainSft({ config: config as never }), (e: unknown) => {
+    const msg = (e as Error).message;
+    return msg.startsWith('trainSft: config: invalid config') && /- steps: /.test(msg) && !msg.includes('no-such-model');
+  });
+});

@@ -12,7 +12,7 @@ import { add, crossEntropy, reshape, scale } from '../../tensor/index.js';
 import { saveTokenizer } from '../../tokenizer/index.js';
 import { Rng } from '../../util/rng.js';
 import { loadLatestCheckpoint, saveCheckpoint } from '../checkpoint.js';
-import type { SftConfig } from '../config.js';
+import { parseSftConfig, type SftConfig, type SftConfigInput } from '../config.js';
 import { DivergenceWatch, type CheckpointRef } from '../divergence.js';
 import { checkSftSizes } from '../limits.js';
 import { JsonlLog, type MetricsStream, type StepMetrics } from '../metrics.js';
@@ -20,7 +20,8 @@ import { openRun, startOver, yieldToSignals } from '../run.js';
 import { loadSftExamples, type SftExample } from './data.js';
 
 export interface SftRunOptions {
-  config: SftConfig;
+  /** A parsed config, or the settings as a config file gives them: validated (and defaults filled) either way. */
+  config: SftConfig | SftConfigInput;
   resume?: boolean;
   signal?: AbortSignal;
   metrics?: MetricsStream;
@@ -163,7 +164,8 @@ function heldoutLoss(model: Transformer, examples: readonly SftExample[], batchS
 }
 
 export async function trainSft(opts: SftRunOptions): Promise<SftResult> {
-  const cfg = opts.config;
+  if (opts === null || typeof opts !== 'object') throw new TypeError('trainSft: options are required ({ config, ... })');
+  const cfg = parseSftConfig(opts.config, 'trainSft: config');
   const log = opts.log ?? (() => {});
   // 0. Model, tokenizer, optimizer, data (held-out: a file, or a seeded fraction of the training file).
   const run = openRun(cfg, opts.resume ?? false, opts.backend);

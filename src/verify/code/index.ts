@@ -8,6 +8,7 @@ export {
   limitsSchema,
   type CodeScore,
   type IsolationChoice,
+  type IsolationMode,
   type Language,
   type RewardMode,
   type RunOptions,
@@ -21,4 +22,5 @@ export { runTests, runFailure, DEFAULT_CONCURRENCY } from './score.js';
 export { beforeTemplateToken, extractCode, extractCodeBlock, fencedBlocks, type CodeBlock } from './extract.js';
 export { outputMatches, normalizeOutput, jsonEqual } from './compare.js';
 export { sandboxInfo, type SandboxInfo } from './info.js';
-export { sandboxSlots, setSandboxSlots, SLOTS_ENV } from './slots.js';
+export { sandboxSlots, setSandboxSlots, SLOTS_ENV, type Slots } from './slots.js';
+export type { NamespaceBackend } from './probe.js';

@@ -138,6 +138,7 @@ test('runTests validates its input with clear errors', async () => {
   await assert.rejects(runTests('python', 'x = 1', [{ kind: 'call', fn: 'a; import os', args: [], expected: 1 }]), /plain identifier/);
   await assert.rejects(runTests('ruby' as 'python', 'x = 1', [{ kind: 'stdio', input: '', output: '' }]), /runTests: unknown language "ruby" \(use python or javascript\)/);
   await assert.rejects(runProgram('ruby' as 'python', 'x = 1', ''), /runProgram: unknown language "ruby"/);
+  await assert.rejects(runProgram(undefined as never, 'x = 1', ''), { name: 'RangeError', message: 'runProgram: unknown language undefined (use python or javascript)' });
   // Values JSON cannot carry are refused, never turned into null (which a function returning None would match).
   const call = (args: unknown[], expected: unknown): TestCase[] => [{ kind: 'call', fn: 'f', args, expected }];
   await assert.rejects(runTests('python', 'def f(): return None', call([], Number.NaN)), /0\.expected: NaN is not a JSON number/);

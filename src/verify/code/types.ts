@@ -171,7 +171,7 @@ export const languageSchema = z.enum(['python', 'javascript']);
 /** `lang` as a Language, or an Error that names it and the accepted ones. */
 export function checkLanguage(lang: unknown, where: string): Language {
   const parsed = languageSchema.safeParse(lang);
-  if (!parsed.success) throw new Error(`${where}: unknown language ${JSON.stringify(lang) ?? String(lang)} (use ${LANGUAGES.join(' or ')})`);
+  if (!parsed.success) throw new RangeError(`${where}: unknown language ${JSON.stringify(lang) ?? String(lang)} (use ${LANGUAGES.join(' or ')})`);
   return parsed.data;
 }
 

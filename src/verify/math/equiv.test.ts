@@ -7,6 +7,7 @@ import { compareAnswers, describeAnswer, isEquivalent, verbatimAnswer, verifyCom
 import { ANSWER_PAIRS, realOutputCases } from './real-outputs.cases.js';
 import { COMPLETION_CASES } from './real-completions.cases.js';
 import { parseCompletion } from '../completion.js';
+import { normalizeAnswer } from './normalize.js';
 
 test(`table of ${EQUIV_CASES.length} equivalent / non-equivalent pairs`, () => {
   assert.ok(EQUIV_CASES.length >= 200, 'the table holds at least 200 pairs');
@@ -140,3 +141,11 @@ test('extraction: \\boxed5, a corrected answer phrase, ordinals and the Unicode 
   assert.equal(verifyCompletion('5', 'So x = −5.').correct, false);
 });
 
+
+test('non-string arguments from JavaScript callers are TypeErrors naming the function, not property reads', () => {
+  for (const [gold, answer] of [[undefined, '1'], ['1', null], [5, 5]] as const) {
+    assert.throws(() => compareAnswers(gold as never, answer as never), (e: unknown) => e instanceof TypeError && e.message.startsWith('compareAnswers: gold and answer must be strings, got '));
+    assert.throws(() => verbatimAnswer(gold as never, answer as never), (e: unknown) => e instanceof TypeError && e.message.startsWith('verbatimAnswer: gold and answer must be strings, got '));
+  }
+  assert.throws(() => normalizeAnswer(undefined as never), (e: unknown) => e instanceof TypeError && e.message === 'normalizeAnswer: input must be a string, got undefined');
+});

@@ -117,6 +117,13 @@ function isBareGold(gold: string): boolean {
 /** Longest gold the verbatim test looks at (its regular expressions are linear; this bounds them anyway). */
 const MAX_VERBATIM_CHARS = 1000;
 
+/** What a JavaScript caller passed instead of two strings: a TypeError naming the function, not a property read. */
+function checkStrings(fn: string, gold: unknown, answer: unknown): void {
+  if (typeof gold !== 'string' || typeof answer !== 'string') {
+    throw new TypeError(`${fn}: gold and answer must be strings, got ${gold === null ? 'null' : typeof gold} and ${answer === null ? 'null' : typeof answer}`);
+  }
+}
+
 /**
  * Is `answer` the gold's answer verbatim (both trimmed, not empty), decided by string work alone? Then
  * compareAnswers finds it equivalent by isEquivalent's first rule, so a caller may answer without the time-bounded
@@ -126,6 +133,7 @@ const MAX_VERBATIM_CHARS = 1000;
  * @example verbatimAnswer('42', '42.0') // false: equivalent, but that is for the comparer to say
  */
 export function verbatimAnswer(gold: string, answer: string, mode: GoldExtract = 'auto'): boolean {
+  checkStrings('verbatimAnswer', gold, answer);
   if (mode === 'always' || gold.length > MAX_VERBATIM_CHARS || answer.length > MAX_VERBATIM_CHARS) return false;
   if (mode === 'auto' && !isBareGold(gold)) return false;
   const g = gold.trim();
@@ -159,6 +167,7 @@ export function verifyCompletion(gold: string, completion: string, opts: EquivOp
 
 /** Compare two bare answers and explain the verdict (method is null: nothing was extracted). */
 export function compareAnswers(gold: string, answer: string, opts: EquivOptions = {}): MathVerdict {
+  checkStrings('compareAnswers', gold, answer);
   const g = goldAnswer(gold, opts.goldExtract);
   const correct = isEquivalent(g, answer, opts);
   const parsedGold = describeAnswer(g);

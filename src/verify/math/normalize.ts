@@ -24,6 +24,7 @@ const TEXT_COMMANDS = /\\(?:text|textbf|textit|textrm|textnormal|mathrm|mathbf|m
  * @example normalizeAnswer('\\$1,234.50 \\text{ dollars}') // '1234.50'
  */
 export function normalizeAnswer(input: string): string {
+  if (typeof input !== 'string') throw new TypeError(`normalizeAnswer: input must be a string, got ${input === null ? 'null' : typeof input}`);
   let s = input.trim();
   if (s.length > MAX_NORMALIZE_CHARS) return s;
   s = s.replace(/^\$+|\$+$/g, '').trim();
