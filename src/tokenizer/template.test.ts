@@ -145,6 +145,10 @@ test('--chat-template FILE: overrides the checkpoint, is saved with the tokenize
 
 test('strftime_now: the Python strftime codes templates use', () => {
   assert.equal(strftime(new Date(2024, 6, 26, 15, 4, 5), '%d %b %Y %H:%M:%S %A %a %B %I%p %j %y-%m %% %Q'), '26 Jul 2024 15:04:05 Friday Fri July 03PM 208 24-07 % %Q');
+  // Python 3 on glibc: datetime(2024, 7, 6, 15, 4, 5).strftime(…) for the codes below (naive time: %Z and %z empty).
+  assert.equal(strftime(new Date(2024, 6, 6, 15, 4, 5), '%e|%-d|%-m|%Z|%z|%D|%F|%T|%k|%l|%P|%u|%w|%C|%h|%-I'), ' 6|6|7|||07/06/24|2024-07-06|15:04:05|15| 3|pm|6|6|20|Jul|3');
+  assert.throws(() => strftime(new Date(2024, 6, 6), '%c'), /format code "%c" is not supported/);
+  assert.throws(() => strftime(new Date(2024, 6, 6), '%-B'), /format code "%-B" is not supported/);
   const today = jinjaChatTemplate("{{ strftime_now('%Y') }}", 't').render([], { addGenerationPrompt: false }).text;
   assert.match(today, /^\d{4}$/);
 });
