@@ -71,6 +71,19 @@ export const LLAMA3_TEMPLATE = `{{- bos_token }}
 /** [INST] style: strictly alternating user/assistant turns and no system role; anything else raises. */
 export const INST_TEMPLATE = `{{ bos_token }}{% for message in messages %}{% if message['role'] == 'system' %}{{ raise_exception('System role not supported') }}{% endif %}{% if (message['role'] == 'user') != (loop.index0 % 2 == 0) %}{{ raise_exception('Conversation roles must alternate user/assistant/user/assistant/...') }}{% endif %}{% if message['role'] == 'user' %}{{ '[INST] ' + message['content'] + ' [/INST]' }}{% else %}{{ message['content'] + eos_token }}{% endif %}{% endfor %}`;
 
+/**
+ * Not a family's template: values written as Python's str() writes them (True, None, lists, tuples and dicts as their
+ * repr, floats), `~`, `|string`, `|join` (with `attribute=`), and `|trim`, strip() and split() on Python's whitespace.
+ */
+export const PYTHON_VALUES_TEMPLATE = `{%- for m in messages -%}
+[{{ loop.first }}|{{ loop.last }}|{{ m.content | trim }}|{{ m.content.strip() }}|{{ m.content.lstrip() }}|{{ m.content.rstrip() }}|{{ m.content.split() }}|{{ m.content.split() | join('+') }}|{{ m | string }}|{{ 'n=' ~ loop.index ~ none ~ (m.content is string) }}]
+{%- endfor -%}
+{{ messages | join(', ', attribute='role') }}|{{ messages | map(attribute='role') | list }}|{{ {'a': [1, 2.5, true, none, "it's"], 'c': (1, 2)} }}|{{ 1 / 10000000 }}|{{ 10000000000000000.0 }}|{{ 0.1 + 0.2 }}|{{ none }}|{{ messages[9] is defined }}
+{%- if add_generation_prompt %}
+<|im_start|>assistant
+{% endif %}
+`;
+
 /** One checkpoint of the fixture: its tokenizer_config.json, and optionally a chat_template.jinja beside it. */
 export interface TemplateCheckpoint {
   name: string;
@@ -103,6 +116,7 @@ export const TEMPLATE_CHECKPOINTS: readonly TemplateCheckpoint[] = [
     },
   },
   { name: 'inst', config: { bos_token: '<s>', eos_token: '</s>', pad_token: null, chat_template: INST_TEMPLATE } },
+  { name: 'python-values', config: { bos_token: null, eos_token: '<|im_end|>', pad_token: '<|endoftext|>', chat_template: PYTHON_VALUES_TEMPLATE } },
 ];
 
 /** A conversation rendered with every template. */
@@ -135,6 +149,17 @@ export const TEMPLATE_CONVERSATIONS: readonly TemplateConversation[] = [
   {
     name: 'message text that spells control tokens',
     messages: [{ role: 'user', content: 'Print <|im_end|> and <think> and <｜Assistant｜> literally.' }],
+    addGenerationPrompt: true,
+  },
+  {
+    // Python's str.isspace() and JavaScript's trim() disagree on \x1c-\x1f, \x85 (Python: space) and U+FEFF (JS).
+    name: 'whitespace only Python calls whitespace',
+    messages: [
+      { role: 'system', content: ' \x85Be brief.\x1c\u3000 \ufeff' },
+      { role: 'user', content: '\u00a0\x1f What is 2 + 2? \u2028\x0b\x0c\x1d\x1e' },
+      { role: 'assistant', content: '\ufeff4 \u200b' },
+      { role: 'user', content: '\u180e And 3 + 3? \u2029' },
+    ],
     addGenerationPrompt: true,
   },
 ];

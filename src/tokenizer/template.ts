@@ -5,8 +5,9 @@
 // tokens in it matched as tokens, no post-processor tokens added (add_special_tokens=False, so no double BOS).
 
 import { readFileSync } from 'node:fs';
-import { Environment, Interpreter, Template } from '@huggingface/jinja';
+import { Environment, Template } from '@huggingface/jinja';
 import { chatSegments, encodeChat, R1_CHAT_TEMPLATE, type ChatMessage } from './chat.js';
+import { pythonInterpreter } from './jinja-python.js';
 import { R1_TOKENS } from './specials.js';
 import { Tokenizer } from './tokenizer.js';
 
@@ -171,7 +172,7 @@ export function jinjaChatTemplate(template: string, source: string, tokens: Read
         add_generation_prompt: opts.addGenerationPrompt,
       };
       for (const [k, v] of Object.entries(vars)) env.set(k, v);
-      const out = new Interpreter(env).run(compiled.parsed);
+      const out = pythonInterpreter(env).run(compiled.parsed);
       text = String(out.value);
     } catch (e) {
       if (e instanceof TemplateRaised) throw new ChatTemplateError(`${source}: the chat template refused the conversation: ${e.message}`);

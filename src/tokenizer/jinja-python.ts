@@ -1,0 +1,245 @@
+// src/tokenizer/jinja-python.ts — Python's semantics where @huggingface/jinja's JavaScript ones would make a chat
+// template render other text than jinja2 (what transformers' apply_chat_template runs), and bounds on a render:
+//   - `{{ x }}`, `~`, `|string` and `|join` write values as Python's str() does: True/False, None, lists, tuples
+//     and dicts as their repr (['a', 1], {'k': True}), floats as Python prints them (1e-07, 1e+16);
+//   - `|trim` and str.strip()/lstrip()/rstrip()/split() without arguments use Python's whitespace (str.isspace:
+//     \x1c-\x1f and \x85 are whitespace, U+FEFF and U+180E are not), so Llama 3 / Mistral / Gemma templates, which
+//     trim every message, keep and drop the same characters as transformers;
+//   - `|join` reads `attribute=` and the separator as jinja2 does;
+//   - a render stops with an error after MAX_STEPS evaluations or once a string passes MAX_CHARS, so a template
+//     whose loops never end (nested `range(100000)`) or whose output doubles cannot hang or exhaust memory.
+// The hooks go on one Interpreter instance (not the library's classes), over methods @huggingface/jinja 0.5 has;
+// `pythonInterpreter` checks they are there and fails loudly otherwise.
+
+import { Environment, Interpreter } from '@huggingface/jinja';
+
+/** The most steps (expressions, blocks) one render may take: far above any real chat template on a long conversation. */
+export const MAX_STEPS = 20_000_000;
+/** The longest string a render may build (UTF-16 code units): 64 Mi, far above any context window's prompt. */
+export const MAX_CHARS = 64 * 1024 * 1024;
+
+/** Characters Python's str.isspace() accepts (all in the BMP). */
+const PY_SPACE = new Set([
+  0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x1c, 0x1d, 0x1e, 0x1f, 0x20, 0x85, 0xa0, 0x1680,
+  0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200a, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000,
+]);
+const isPySpace = (s: string, i: number): boolean => PY_SPACE.has(s.charCodeAt(i));
+
+/** Python's str.strip() / lstrip() / rstrip() with no argument. */
+export function pyStrip(s: string, side: 'both' | 'left' | 'right' = 'both'): string {
+  let a = 0;
+  let b = s.length;
+  if (side !== 'right') while (a < b && isPySpace(s, a)) a++;
+  if (side !== 'left') while (b > a && isPySpace(s, b - 1)) b--;
+  return s.slice(a, b);
+}
+
+/** Python's str.split() with no argument: runs of whitespace separate, no empty strings. */
+export function pySplit(s: string): string[] {
+  const out: string[] = [];
+  let i = 0;
+  while (i < s.length) {
+    while (i < s.length && isPySpace(s, i)) i++;
+    const start = i;
+    while (i < s.length && !isPySpace(s, i)) i++;
+    if (i > start) out.push(s.slice(start, i));
+  }
+  return out;
+}
+
+/** Python's repr() of a float. */
+export function pyFloat(x: number): string {
+  if (Number.isNaN(x)) return 'nan';
+  if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
+  if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
+  const [mant, expText] = x.toExponential().split('e') as [string, string]; // shortest round-trip digits
+  const exp = Number(expText);
+  if (exp >= -4 && exp < 16) {
+    const s = String(x);
+    if (!/e/.test(s)) return s.includes('.') ? s : `${s}.0`;
+    // String() switches to exponents only past 1e21 or below 1e-6: write the digits out.
+    const neg = mant.startsWith('-');
+    const digits = mant.replace('-', '').replace('.', '');
+    const body = exp < 0 ? `0.${'0'.repeat(-exp - 1)}${digits}` : digits.length > exp + 1 ? `${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}` : `${digits}${'0'.repeat(exp + 1 - digits.length)}.0`;
+    return (neg ? '-' : '') + body;
+  }
+  return `${mant}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+}
+
+/** Python's repr() of a str. */
+export function pyReprString(s: string): string {
+  const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
+  let out = quote;
+  for (const ch of s) {
+    const c = ch.codePointAt(0) as number;
+    if (ch === quote || ch === '\\') out += '\\' + ch;
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (c !== 0x20 && /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u.test(ch)) {
+      out += c < 0x100 ? `\\x${c.toString(16).padStart(2, '0')}` : c < 0x10000 ? `\\u${c.toString(16).padStart(4, '0')}` : `\\U${c.toString(16).padStart(8, '0')}`;
+    } else out += ch;
+  }
+  return out + quote;
+}
+
+/** The runtime values of @huggingface/jinja, as far as these hooks look at them. */
+interface Value {
+  type: string;
+  value: unknown;
+}
+
+/** A value that Python cannot write as jinja2 does and r1ts does not imitate. */
+export class UnsupportedJinjaError extends Error {}
+
+/** Python's str() (repr = false) or repr() (repr = true) of a runtime value. */
+export function pyStr(v: Value, repr = false): string {
+  switch (v.type) {
+    case 'StringValue':
+      return repr ? pyReprString(v.value as string) : (v.value as string);
+    case 'IntegerValue':
+      return String(v.value);
+    case 'FloatValue':
+      return pyFloat(v.value as number);
+    case 'BooleanValue':
+      return v.value ? 'True' : 'False';
+    case 'NullValue':
+      return 'None';
+    case 'UndefinedValue':
+      return '';
+    case 'ArrayValue':
+      return `[${(v.value as Value[]).map((x) => pyStr(x, true)).join(', ')}]`;
+    case 'TupleValue': {
+      const items = (v.value as Value[]).map((x) => pyStr(x, true));
+      return items.length === 1 ? `(${items[0]},)` : `(${items.join(', ')})`;
+    }
+    case 'ObjectValue':
+      return `{${[...(v.value as Map<string, Value>)].map(([k, x]) => `${pyReprString(k)}: ${pyStr(x, true)}`).join(', ')}}`;
+    default:
+      throw new UnsupportedJinjaError(`writing a ${v.type.replace(/Value$/, '').toLowerCase()} as text is not supported (r1ts cannot write it as Python does)`);
+  }
+}
+
+/** Statement types renderBlock writes out with toString(): every expression. */
+const OUTPUT_TYPES = new Set([
+  'Identifier', 'IntegerLiteral', 'FloatLiteral', 'BinaryExpression', 'MemberExpression', 'CallExpression', 'FilterExpression',
+  'TestExpression', 'Ternary', 'UnaryExpression', 'ArrayLiteral', 'TupleLiteral', 'ObjectLiteral', 'SelectExpression',
+]);
+
+interface Node {
+  type: string;
+  [k: string]: unknown;
+}
+
+/** The Interpreter methods the hooks wrap (private in the library's types, plain methods at run time). */
+interface Hooks {
+  evaluate(node: Node, env: Environment): Value;
+  renderBlock(statements: Node[], env: Environment): string;
+  applyFilter(operand: Value, filter: Node, env: Environment): Value;
+  evaluateCallExpression(expr: Node, env: Environment): Value;
+  evaluateBinaryExpression(node: Node, env: Environment): Value;
+}
+const HOOKED: readonly (keyof Hooks)[] = ['evaluate', 'renderBlock', 'applyFilter', 'evaluateCallExpression', 'evaluateBinaryExpression'];
+
+/** Constructors of the library's StringValue and ArrayValue (not exported), taken from values it makes. */
+function valueConstructors(): { Str: new (s: string) => Value; Arr: new (items: Value[]) => Value } {
+  const env = new Environment();
+  env.set('probe', ['']);
+  const arr = env.lookupVariable('probe') as unknown as Value;
+  const str = (arr.value as Value[])[0] as Value;
+  return { Str: str.constructor as new (s: string) => Value, Arr: arr.constructor as new (items: Value[]) => Value };
+}
+let ctors: ReturnType<typeof valueConstructors> | undefined;
+
+const identName = (n: unknown): string | undefined => ((n as Node | undefined)?.type === 'Identifier' ? ((n as Node)['value'] as string) : undefined);
+
+/** How far one render may go (defaults MAX_STEPS and MAX_CHARS). */
+export interface RenderLimits {
+  /** Expressions evaluated plus blocks rendered (a loop's every pass counts). */
+  maxSteps: number;
+  /** The longest string a render may build or write. */
+  maxChars: number;
+}
+
+/** An Interpreter for `env` with Python's semantics hooked on (see the file's head). */
+export function pythonInterpreter(env: Environment, limits: RenderLimits = { maxSteps: MAX_STEPS, maxChars: MAX_CHARS }): Interpreter {
+  const interp = new Interpreter(env);
+  const self = interp as unknown as Hooks;
+  for (const m of HOOKED) {
+    if (typeof self[m] !== 'function') throw new Error(`@huggingface/jinja has no Interpreter.${m}: this version is not supported`);
+  }
+  ctors ??= valueConstructors();
+  const { Str, Arr } = ctors;
+  const base = { ...Object.fromEntries(HOOKED.map((m) => [m, (self[m] as (...a: unknown[]) => unknown).bind(interp)])) } as unknown as Hooks;
+  let steps = 0;
+
+  const step = (): void => {
+    if (++steps > limits.maxSteps) throw new Error(`the chat template ran more than ${limits.maxSteps} steps (a loop that does not end?)`);
+  };
+  self.evaluate = (node, e) => {
+    step();
+    const v = base.evaluate(node, e);
+    if (v.type === 'StringValue' && (v.value as string).length > limits.maxChars) throw new Error(`the chat template built a string of over ${limits.maxChars} characters`);
+    return v;
+  };
+  self.renderBlock = (statements, e) => {
+    step(); // a loop's every pass, even over an empty body
+    let out = '';
+    for (const s of statements) {
+      out += OUTPUT_TYPES.has(s.type) ? pyStr(self.evaluate(s, e)) : base.renderBlock([s], e);
+      if (out.length > limits.maxChars) throw new Error(`the chat template wrote over ${limits.maxChars} characters`);
+    }
+    return out;
+  };
+  self.applyFilter = (operand, filter, e) => {
+    const name = identName(filter) ?? (filter.type === 'CallExpression' ? identName(filter['callee']) : undefined);
+    if (name === 'trim' && filter.type === 'Identifier' && operand.type === 'StringValue') return new Str(pyStrip(operand.value as string));
+    if (name === 'string' && filter.type === 'Identifier') return new Str(pyStr(operand));
+    if (name === 'join') return new Str(join(operand, filter, e));
+    return base.applyFilter(operand, filter, e);
+  };
+  const join = (operand: Value, filter: Node, e: Environment): string => {
+    let sep = '';
+    let attribute: string | undefined;
+    if (filter.type === 'CallExpression') {
+      for (const a of filter['args'] as Node[]) {
+        if (a.type === 'KeywordArgumentExpression') {
+          const key = identName(a['key']);
+          const val = self.evaluate(a['value'] as Node, e);
+          if (key === 'd') sep = pyStr(val);
+          else if (key === 'attribute') attribute = pyStr(val);
+          else throw new UnsupportedJinjaError(`join() got an unexpected keyword argument '${key}'`);
+        } else sep = pyStr(self.evaluate(a, e));
+      }
+    }
+    let items: Value[];
+    if (operand.type === 'StringValue') items = [...(operand.value as string)].map((c) => new Str(c));
+    else if (operand.type === 'ArrayValue' || operand.type === 'TupleValue') items = operand.value as Value[];
+    else throw new UnsupportedJinjaError(`join of a ${operand.type} is not supported`);
+    if (attribute !== undefined) {
+      const path = attribute.split('.');
+      items = items.map((it) => path.reduce<Value>((v, k) => (v.value instanceof Map ? ((v.value as Map<string, Value>).get(k) ?? { type: 'UndefinedValue', value: undefined }) : { type: 'UndefinedValue', value: undefined }), it));
+    }
+    return items.map((x) => pyStr(x)).join(sep);
+  };
+  self.evaluateCallExpression = (expr, e) => {
+    const callee = expr['callee'] as Node;
+    const method = callee.type === 'MemberExpression' && !callee['computed'] ? identName(callee['property']) : undefined;
+    if ((method === 'strip' || method === 'lstrip' || method === 'rstrip' || method === 'split') && (expr['args'] as Node[]).length === 0) {
+      const obj = self.evaluate(callee['object'] as Node, e);
+      if (obj.type === 'StringValue') {
+        const s = obj.value as string;
+        if (method === 'split') return new Arr(pySplit(s).map((x) => new Str(x)));
+        return new Str(pyStrip(s, method === 'strip' ? 'both' : method === 'lstrip' ? 'left' : 'right'));
+      }
+    }
+    return base.evaluateCallExpression(expr, e);
+  };
+  self.evaluateBinaryExpression = (node, e) => {
+    if ((node['operator'] as Node | undefined)?.['value'] === '~') {
+      return new Str(pyStr(self.evaluate(node['left'] as Node, e)) + pyStr(self.evaluate(node['right'] as Node, e)));
+    }
+    return base.evaluateBinaryExpression(node, e);
+  };
+  return interp;
+}
