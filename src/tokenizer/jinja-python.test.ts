@@ -49,7 +49,11 @@ test('a template whose loops do not end, or whose text doubles, stops with an er
   );
 });
 
-test('values Python cannot be matched on are refused, not written differently', () => {
+test('values written as Python writes them, or refused; arithmetic rounds as Python does', () => {
   assert.throws(() => render('{% macro m() %}{% endmacro %}{{ m }}'), /writing a .* as text is not supported/);
   assert.equal(render("{{ [true, none, 'a'] | join(',') }}|{{ true | string }}|{{ 'x' ~ false }}"), 'True,None,a|True|xFalse');
+  // Python: -7 % 3 == 2, 7 % -3 == -2, -7.5 % 2 == 0.5, 7.0 // 2 == 3.0; 'aBC dEF'.capitalize() == 'Abc def'.
+  assert.equal(render("{{ -7 % 3 }}|{{ 7 % -3 }}|{{ -7.5 % 2 }}|{{ 7.0 // 2 }}|{{ 'aBC dEF' | capitalize }}|{{ '\u01c6x'.capitalize() }}"), '2|-2|0.5|3.0|Abc def|\u01c5x');
+  assert.throws(() => render('{{ 3 // 0 }}'), /division by zero \(3 \/\/ 0\)/);
+  assert.throws(() => render('{{ 1 / 0 }}'), /division by zero/);
 });

@@ -5,7 +5,8 @@
 //   - `|trim` and str.strip()/lstrip()/rstrip()/split() without arguments use Python's whitespace (str.isspace:
 //     \x1c-\x1f and \x85 are whitespace, U+FEFF and U+180E are not), so Llama 3 / Mistral / Gemma templates, which
 //     trim every message, keep and drop the same characters as transformers;
-//   - `|join` reads `attribute=` and the separator as jinja2 does;
+//   - `|join` reads `attribute=` and the separator as jinja2 does; `|capitalize` lowers the rest of the string;
+//   - `%` and `//` round toward negative infinity (-7 % 3 == 2), and dividing by zero is an error, not Infinity;
 //   - a render stops with an error after MAX_STEPS evaluations or once a string passes MAX_CHARS, so a template
 //     whose loops never end (nested `range(100000)`) or whose output doubles cannot hang or exhaust memory.
 // The hooks go on one Interpreter instance (not the library's classes), over methods @huggingface/jinja 0.5 has;
@@ -45,6 +46,15 @@ export function pySplit(s: string): string[] {
     if (i > start) out.push(s.slice(start, i));
   }
   return out;
+}
+
+/** Python's str.capitalize(): the first character in title case, the rest lower case. */
+export function pyCapitalize(s: string): string {
+  const first = s.codePointAt(0);
+  if (first === undefined) return s;
+  const head = String.fromCodePoint(first);
+  const TITLE: Record<string, string> = { 'Ǆ': 'ǅ', 'ǅ': 'ǅ', 'ǆ': 'ǅ', 'Ǉ': 'ǈ', 'ǈ': 'ǈ', 'ǉ': 'ǈ', 'Ǌ': 'ǋ', 'ǋ': 'ǋ', 'ǌ': 'ǋ', 'Ǳ': 'ǲ', 'ǲ': 'ǲ', 'ǳ': 'ǲ' };
+  return (TITLE[head] ?? head.toUpperCase()) + s.slice(head.length).toLowerCase();
 }
 
 /** Python's repr() of a float. */
@@ -142,12 +152,13 @@ interface Hooks {
 const HOOKED: readonly (keyof Hooks)[] = ['evaluate', 'renderBlock', 'applyFilter', 'evaluateCallExpression', 'evaluateBinaryExpression'];
 
 /** Constructors of the library's StringValue and ArrayValue (not exported), taken from values it makes. */
-function valueConstructors(): { Str: new (s: string) => Value; Arr: new (items: Value[]) => Value } {
+function valueConstructors(): { Str: new (s: string) => Value; Arr: new (items: Value[]) => Value; Int: new (n: number) => Value; Float: new (n: number) => Value } {
   const env = new Environment();
-  env.set('probe', ['']);
+  env.set('probe', ['', 1, 1.5]);
   const arr = env.lookupVariable('probe') as unknown as Value;
-  const str = (arr.value as Value[])[0] as Value;
-  return { Str: str.constructor as new (s: string) => Value, Arr: arr.constructor as new (items: Value[]) => Value };
+  const [str, int, float] = arr.value as [Value, Value, Value];
+  const ctor = (v: Value): new (x: never) => Value => v.constructor as new (x: never) => Value;
+  return { Str: ctor(str), Arr: ctor(arr), Int: ctor(int), Float: ctor(float) } as ReturnType<typeof valueConstructors>;
 }
 let ctors: ReturnType<typeof valueConstructors> | undefined;
 
@@ -169,7 +180,7 @@ export function pythonInterpreter(env: Environment, limits: RenderLimits = { max
     if (typeof self[m] !== 'function') throw new Error(`@huggingface/jinja has no Interpreter.${m}: this version is not supported`);
   }
   ctors ??= valueConstructors();
-  const { Str, Arr } = ctors;
+  const { Str, Arr, Int, Float } = ctors;
   const base = { ...Object.fromEntries(HOOKED.map((m) => [m, (self[m] as (...a: unknown[]) => unknown).bind(interp)])) } as unknown as Hooks;
   let steps = 0;
 
@@ -195,6 +206,7 @@ export function pythonInterpreter(env: Environment, limits: RenderLimits = { max
     const name = identName(filter) ?? (filter.type === 'CallExpression' ? identName(filter['callee']) : undefined);
     if (name === 'trim' && filter.type === 'Identifier' && operand.type === 'StringValue') return new Str(pyStrip(operand.value as string));
     if (name === 'string' && filter.type === 'Identifier') return new Str(pyStr(operand));
+    if (name === 'capitalize' && filter.type === 'Identifier' && operand.type === 'StringValue') return new Str(pyCapitalize(operand.value as string));
     if (name === 'join') return new Str(join(operand, filter, e));
     return base.applyFilter(operand, filter, e);
   };
@@ -225,19 +237,33 @@ export function pythonInterpreter(env: Environment, limits: RenderLimits = { max
   self.evaluateCallExpression = (expr, e) => {
     const callee = expr['callee'] as Node;
     const method = callee.type === 'MemberExpression' && !callee['computed'] ? identName(callee['property']) : undefined;
-    if ((method === 'strip' || method === 'lstrip' || method === 'rstrip' || method === 'split') && (expr['args'] as Node[]).length === 0) {
+    if ((method === 'strip' || method === 'lstrip' || method === 'rstrip' || method === 'split' || method === 'capitalize') && (expr['args'] as Node[]).length === 0) {
       const obj = self.evaluate(callee['object'] as Node, e);
       if (obj.type === 'StringValue') {
         const s = obj.value as string;
         if (method === 'split') return new Arr(pySplit(s).map((x) => new Str(x)));
+        if (method === 'capitalize') return new Str(pyCapitalize(s));
         return new Str(pyStrip(s, method === 'strip' ? 'both' : method === 'lstrip' ? 'left' : 'right'));
       }
     }
     return base.evaluateCallExpression(expr, e);
   };
   self.evaluateBinaryExpression = (node, e) => {
-    if ((node['operator'] as Node | undefined)?.['value'] === '~') {
-      return new Str(pyStr(self.evaluate(node['left'] as Node, e)) + pyStr(self.evaluate(node['right'] as Node, e)));
+    const op = (node['operator'] as Node | undefined)?.['value'];
+    if (op === '~') return new Str(pyStr(self.evaluate(node['left'] as Node, e)) + pyStr(self.evaluate(node['right'] as Node, e)));
+    if (op === '%' || op === '//' || op === '/') {
+      const l = self.evaluate(node['left'] as Node, e);
+      const r = self.evaluate(node['right'] as Node, e);
+      const num = (v: Value): boolean => v.type === 'IntegerValue' || v.type === 'FloatValue';
+      if (num(l) && num(r)) {
+        const a = l.value as number;
+        const b = r.value as number;
+        if (b === 0) throw new Error(`division by zero (${pyStr(l)} ${op} ${pyStr(r)})`);
+        if (op === '/') return new Float(a / b);
+        // Python's // and % round toward negative infinity: -7 // 2 == -4, -7 % 3 == 2.
+        const v = op === '//' ? Math.floor(a / b) : a - b * Math.floor(a / b);
+        return l.type === 'IntegerValue' && r.type === 'IntegerValue' ? new Int(v) : new Float(v);
+      }
     }
     return base.evaluateBinaryExpression(node, e);
   };
