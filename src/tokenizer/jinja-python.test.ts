@@ -56,4 +56,7 @@ test('values written as Python writes them, or refused; arithmetic rounds as Pyt
   assert.equal(render("{{ -7 % 3 }}|{{ 7 % -3 }}|{{ -7.5 % 2 }}|{{ 7.0 // 2 }}|{{ 'aBC dEF' | capitalize }}|{{ '\u01c6x'.capitalize() }}"), '2|-2|0.5|3.0|Abc def|\u01c5x');
   assert.throws(() => render('{{ 3 // 0 }}'), /division by zero \(3 \/\/ 0\)/);
   assert.throws(() => render('{{ 1 / 0 }}'), /division by zero/);
+  // json.dumps as transformers' tojson calls it: 2.0 stays a float, keys sort by code point ('B' < 'a' < 'é').
+  assert.equal(render("{{ {'é': 1, 'a': 2.0, 'B': [1 / 10000000]} | tojson(sort_keys=true) }}"), '{"B": [1e-07], "a": 2.0, "é": 1}');
+  assert.throws(() => render('{{ nothing | tojson }}'), /tojson of undefined values is not supported/);
 });

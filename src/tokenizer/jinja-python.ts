@@ -5,6 +5,7 @@
 //   - `|trim` and str.strip()/lstrip()/rstrip()/split() without arguments use Python's whitespace (str.isspace:
 //     \x1c-\x1f and \x85 are whitespace, U+FEFF and U+180E are not), so Llama 3 / Mistral / Gemma templates, which
 //     trim every message, keep and drop the same characters as transformers;
+//   - `|tojson` is json.dumps as transformers calls it (floats as Python writes them, sort_keys by code point);
 //   - `|join` reads `attribute=` and the separator as jinja2 does; `|capitalize` lowers the rest of the string;
 //   - `%` and `//` round toward negative infinity (-7 % 3 == 2), and dividing by zero is an error, not Infinity;
 //   - a render stops with an error after MAX_STEPS evaluations or once a string passes MAX_CHARS, so a template
@@ -130,6 +131,65 @@ export function pyStr(v: Value, repr = false): string {
   }
 }
 
+/** Options of transformers' `tojson` filter (json.dumps's). */
+export interface PyJsonOptions {
+  indent?: number | string | null;
+  separators?: [string, string] | null;
+  sortKeys?: boolean;
+  ensureAscii?: boolean;
+}
+
+/** Python's json.dumps(…) of a runtime value, as transformers' `tojson` filter writes it. */
+export function pyJson(v: Value, o: PyJsonOptions = {}, depth = 0): string {
+  const indent = o.indent === null || o.indent === undefined ? null : typeof o.indent === 'number' ? ' '.repeat(Math.max(0, o.indent)) : o.indent;
+  const [itemSep, keySep] = o.separators ?? (indent === null ? [', ', ': '] : [',', ': ']);
+  const str = (s: string): string => {
+    const j = JSON.stringify(s);
+    return o.ensureAscii ? j.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : j;
+  };
+  const wrap = (open: string, items: string[], close: string): string => {
+    if (items.length === 0) return open + close;
+    if (indent === null) return open + items.join(itemSep) + close;
+    const pad = '\n' + indent.repeat(depth + 1);
+    return open + pad + items.join(itemSep + pad) + '\n' + indent.repeat(depth) + close;
+  };
+  switch (v.type) {
+    case 'StringValue':
+      return str(v.value as string);
+    case 'IntegerValue':
+      return String(v.value);
+    case 'FloatValue': {
+      const x = v.value as number;
+      return Number.isNaN(x) ? 'NaN' : !Number.isFinite(x) ? (x > 0 ? 'Infinity' : '-Infinity') : pyFloat(x);
+    }
+    case 'BooleanValue':
+      return v.value ? 'true' : 'false';
+    case 'NullValue':
+      return 'null';
+    case 'ArrayValue':
+    case 'TupleValue':
+      return wrap('[', (v.value as Value[]).map((x) => pyJson(x, o, depth + 1)), ']');
+    case 'ObjectValue': {
+      let entries = [...(v.value as Map<string, Value>)];
+      if (o.sortKeys) entries = entries.sort(([a], [b]) => cmpCodePoints(a, b));
+      return wrap('{', entries.map(([k, x]) => str(k) + keySep + pyJson(x, o, depth + 1)), '}');
+    }
+    default:
+      throw new UnsupportedJinjaError(`tojson of ${v.type.replace(/Value$/, '').toLowerCase()} values is not supported (Python's json.dumps refuses them)`);
+  }
+}
+
+/** Python's str ordering: by code point (JavaScript's < orders UTF-16 code units, localeCompare by locale). */
+function cmpCodePoints(a: string, b: string): number {
+  const x = [...a];
+  const y = [...b];
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const d = (x[i] as string).codePointAt(0)! - (y[i] as string).codePointAt(0)!;
+    if (d !== 0) return d;
+  }
+  return x.length - y.length;
+}
+
 /** Statement types renderBlock writes out with toString(): every expression. */
 const OUTPUT_TYPES = new Set([
   'Identifier', 'IntegerLiteral', 'FloatLiteral', 'BinaryExpression', 'MemberExpression', 'CallExpression', 'FilterExpression',
@@ -208,7 +268,23 @@ export function pythonInterpreter(env: Environment, limits: RenderLimits = { max
     if (name === 'string' && filter.type === 'Identifier') return new Str(pyStr(operand));
     if (name === 'capitalize' && filter.type === 'Identifier' && operand.type === 'StringValue') return new Str(pyCapitalize(operand.value as string));
     if (name === 'join') return new Str(join(operand, filter, e));
+    if (name === 'tojson') return new Str(pyJson(operand, tojsonOptions(filter, e)));
     return base.applyFilter(operand, filter, e);
+  };
+  const tojsonOptions = (filter: Node, e: Environment): PyJsonOptions => {
+    const o: PyJsonOptions = {};
+    if (filter.type !== 'CallExpression') return o;
+    const names = ['ensure_ascii', 'indent', 'separators', 'sort_keys'];
+    (filter['args'] as Node[]).forEach((a, i) => {
+      const key = a.type === 'KeywordArgumentExpression' ? identName(a['key']) : names[i];
+      const val = self.evaluate((a.type === 'KeywordArgumentExpression' ? a['value'] : a) as Node, e);
+      if (key === 'ensure_ascii') o.ensureAscii = Boolean(val.value);
+      else if (key === 'sort_keys') o.sortKeys = Boolean(val.value);
+      else if (key === 'indent') o.indent = val.type === 'NullValue' ? null : (val.value as number | string);
+      else if (key === 'separators') o.separators = val.type === 'NullValue' ? null : ((val.value as Value[]).map((x) => x.value) as [string, string]);
+      else throw new UnsupportedJinjaError(`tojson() got an unexpected argument ${key === undefined ? `at position ${i + 1}` : `'${key}'`}`);
+    });
+    return o;
   };
   const join = (operand: Value, filter: Node, e: Environment): string => {
     let sep = '';
