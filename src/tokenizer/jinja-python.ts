@@ -2,6 +2,8 @@
 // template render other text than jinja2 (what transformers' apply_chat_template runs), and bounds on a render:
 //   - `{{ x }}`, `~`, `|string` and `|join` write values as Python's str() does: True/False, None, lists, tuples
 //     and dicts as their repr (['a', 1], {'k': True}), floats as Python prints them (1e-07, 1e+16);
+//   - str.strip('\n') / lstrip(chars) / rstrip(chars) strip those characters only (the library ignored the argument
+//     and stripped all whitespace: Qwen3's template strips reasoning and answers with strip('\n') and lstrip('\n'));
 //   - `|trim` and str.strip()/lstrip()/rstrip()/split() without arguments use Python's whitespace (str.isspace:
 //     \x1c-\x1f and \x85 are whitespace, U+FEFF and U+180E are not), so Llama 3 / Mistral / Gemma templates, which
 //     trim every message, keep and drop the same characters as transformers;
@@ -27,8 +29,17 @@ const PY_SPACE = new Set([
 ]);
 const isPySpace = (s: string, i: number): boolean => PY_SPACE.has(s.charCodeAt(i));
 
-/** Python's str.strip() / lstrip() / rstrip() with no argument. */
-export function pyStrip(s: string, side: 'both' | 'left' | 'right' = 'both'): string {
+/** Python's str.strip() / lstrip() / rstrip(): `chars` (by code point) or, when absent, whitespace. */
+export function pyStrip(s: string, side: 'both' | 'left' | 'right' = 'both', chars?: string): string {
+  if (chars !== undefined) {
+    const set = new Set(chars);
+    const cps = [...s];
+    let a = 0;
+    let b = cps.length;
+    if (side !== 'right') while (a < b && set.has(cps[a] as string)) a++;
+    if (side !== 'left') while (b > a && set.has(cps[b - 1] as string)) b--;
+    return cps.slice(a, b).join('');
+  }
   let a = 0;
   let b = s.length;
   if (side !== 'right') while (a < b && isPySpace(s, a)) a++;
@@ -313,13 +324,18 @@ export function pythonInterpreter(env: Environment, limits: RenderLimits = { max
   self.evaluateCallExpression = (expr, e) => {
     const callee = expr['callee'] as Node;
     const method = callee.type === 'MemberExpression' && !callee['computed'] ? identName(callee['property']) : undefined;
-    if ((method === 'strip' || method === 'lstrip' || method === 'rstrip' || method === 'split' || method === 'capitalize') && (expr['args'] as Node[]).length === 0) {
+    const args = expr['args'] as Node[];
+    if ((method === 'split' || method === 'capitalize') && args.length === 0) {
       const obj = self.evaluate(callee['object'] as Node, e);
-      if (obj.type === 'StringValue') {
-        const s = obj.value as string;
-        if (method === 'split') return new Arr(pySplit(s).map((x) => new Str(x)));
-        if (method === 'capitalize') return new Str(pyCapitalize(s));
-        return new Str(pyStrip(s, method === 'strip' ? 'both' : method === 'lstrip' ? 'left' : 'right'));
+      if (obj.type === 'StringValue') return method === 'split' ? new Arr(pySplit(obj.value as string).map((x) => new Str(x))) : new Str(pyCapitalize(obj.value as string));
+    }
+    // strip('\n') and the like: the library's strip/lstrip/rstrip ignore their argument and strip whitespace.
+    if ((method === 'strip' || method === 'lstrip' || method === 'rstrip') && args.length <= 1 && args.every((a) => a.type !== 'KeywordArgumentExpression')) {
+      const obj = self.evaluate(callee['object'] as Node, e);
+      const chars = args.length === 1 ? self.evaluate(args[0] as Node, e) : undefined;
+      if (obj.type === 'StringValue' && (chars === undefined || chars.type === 'NullValue' || chars.type === 'StringValue')) {
+        const side = method === 'strip' ? 'both' : method === 'lstrip' ? 'left' : 'right';
+        return new Str(pyStrip(obj.value as string, side, chars?.type === 'StringValue' ? (chars.value as string) : undefined));
       }
     }
     return base.evaluateCallExpression(expr, e);
