@@ -8,6 +8,8 @@
 //     \x1c-\x1f and \x85 are whitespace, U+FEFF and U+180E are not), so Llama 3 / Mistral / Gemma templates, which
 //     trim every message, keep and drop the same characters as transformers;
 //   - `|tojson` is json.dumps as transformers calls it (floats as Python writes them, sort_keys by code point);
+//   - strings are sequences of characters, not UTF-16 units: `|length` and s[i] of text with emoji;
+//   - `|title` is jinja2's (words split at -, whitespace, brackets), str.title() Python's;
 //   - `|join` reads `attribute=` and the separator as jinja2 does; `|capitalize` lowers the rest of the string;
 //   - `%` and `//` round toward negative infinity (-7 % 3 == 2), and dividing by zero is an error, not Infinity;
 //   - a render stops with an error after MAX_STEPS evaluations or once a string passes MAX_CHARS, so a template
@@ -60,13 +62,38 @@ export function pySplit(s: string): string[] {
   return out;
 }
 
+/** Title case of one character: upper case but for the digraphs that have a title-case form. */
+const TITLE: Record<string, string> = { 'Ǆ': 'ǅ', 'ǅ': 'ǅ', 'ǆ': 'ǅ', 'Ǉ': 'ǈ', 'ǈ': 'ǈ', 'ǉ': 'ǈ', 'Ǌ': 'ǋ', 'ǋ': 'ǋ', 'ǌ': 'ǋ', 'Ǳ': 'ǲ', 'ǲ': 'ǲ', 'ǳ': 'ǲ' };
+const titleOf = (ch: string): string => TITLE[ch] ?? ch.toUpperCase();
+
 /** Python's str.capitalize(): the first character in title case, the rest lower case. */
 export function pyCapitalize(s: string): string {
   const first = s.codePointAt(0);
   if (first === undefined) return s;
   const head = String.fromCodePoint(first);
-  const TITLE: Record<string, string> = { 'Ǆ': 'ǅ', 'ǅ': 'ǅ', 'ǆ': 'ǅ', 'Ǉ': 'ǈ', 'ǈ': 'ǈ', 'ǉ': 'ǈ', 'Ǌ': 'ǋ', 'ǋ': 'ǋ', 'ǌ': 'ǋ', 'Ǳ': 'ǲ', 'ǲ': 'ǲ', 'ǳ': 'ǲ' };
-  return (TITLE[head] ?? head.toUpperCase()) + s.slice(head.length).toLowerCase();
+  return titleOf(head) + s.slice(head.length).toLowerCase();
+}
+
+/** Python's str.title(): a cased character after a cased one is lower case, after any other in title case. */
+export function pyTitle(s: string): string {
+  let out = '';
+  let prevCased = false;
+  for (const ch of s) {
+    out += prevCased ? ch.toLowerCase() : titleOf(ch);
+    prevCased = /[\p{Lu}\p{Ll}\p{Lt}]/u.test(ch);
+  }
+  return out;
+}
+
+/** Jinja's |title: each word (split at -, whitespace and opening brackets) with its first character upper case. */
+export function jinjaTitle(s: string): string {
+  return s
+    .split(/([-\s({[<]+)/u)
+    .map((w) => {
+      const head = w.codePointAt(0) === undefined ? '' : String.fromCodePoint(w.codePointAt(0) as number);
+      return head.toUpperCase() + w.slice(head.length).toLowerCase();
+    })
+    .join('');
 }
 
 /** Python's repr() of a float. */
@@ -219,8 +246,9 @@ interface Hooks {
   applyFilter(operand: Value, filter: Node, env: Environment): Value;
   evaluateCallExpression(expr: Node, env: Environment): Value;
   evaluateBinaryExpression(node: Node, env: Environment): Value;
+  evaluateMemberExpression(expr: Node, env: Environment): Value;
 }
-const HOOKED: readonly (keyof Hooks)[] = ['evaluate', 'renderBlock', 'applyFilter', 'evaluateCallExpression', 'evaluateBinaryExpression'];
+const HOOKED: readonly (keyof Hooks)[] = ['evaluate', 'renderBlock', 'applyFilter', 'evaluateCallExpression', 'evaluateBinaryExpression', 'evaluateMemberExpression'];
 
 /** Constructors of the library's StringValue and ArrayValue (not exported), taken from values it makes. */
 function valueConstructors(): { Str: new (s: string) => Value; Arr: new (items: Value[]) => Value; Int: new (n: number) => Value; Float: new (n: number) => Value } {
@@ -277,7 +305,12 @@ export function pythonInterpreter(env: Environment, limits: RenderLimits = { max
     const name = identName(filter) ?? (filter.type === 'CallExpression' ? identName(filter['callee']) : undefined);
     if (name === 'trim' && filter.type === 'Identifier' && operand.type === 'StringValue') return new Str(pyStrip(operand.value as string));
     if (name === 'string' && filter.type === 'Identifier') return new Str(pyStr(operand));
-    if (name === 'capitalize' && filter.type === 'Identifier' && operand.type === 'StringValue') return new Str(pyCapitalize(operand.value as string));
+    if (filter.type === 'Identifier' && operand.type === 'StringValue') {
+      const text = operand.value as string;
+      if (name === 'capitalize') return new Str(pyCapitalize(text));
+      if (name === 'title') return new Str(jinjaTitle(text));
+      if (name === 'length' || name === 'count') return new Int([...text].length); // characters, not UTF-16 units
+    }
     if (name === 'join') return new Str(join(operand, filter, e));
     if (name === 'tojson') return new Str(pyJson(operand, tojsonOptions(filter, e)));
     return base.applyFilter(operand, filter, e);
@@ -325,9 +358,12 @@ export function pythonInterpreter(env: Environment, limits: RenderLimits = { max
     const callee = expr['callee'] as Node;
     const method = callee.type === 'MemberExpression' && !callee['computed'] ? identName(callee['property']) : undefined;
     const args = expr['args'] as Node[];
-    if ((method === 'split' || method === 'capitalize') && args.length === 0) {
+    if ((method === 'split' || method === 'capitalize' || method === 'title') && args.length === 0) {
       const obj = self.evaluate(callee['object'] as Node, e);
-      if (obj.type === 'StringValue') return method === 'split' ? new Arr(pySplit(obj.value as string).map((x) => new Str(x))) : new Str(pyCapitalize(obj.value as string));
+      if (obj.type === 'StringValue') {
+        const text = obj.value as string;
+        return method === 'split' ? new Arr(pySplit(text).map((x) => new Str(x))) : new Str(method === 'title' ? pyTitle(text) : pyCapitalize(text));
+      }
     }
     // strip('\n') and the like: the library's strip/lstrip/rstrip ignore their argument and strip whitespace.
     if ((method === 'strip' || method === 'lstrip' || method === 'rstrip') && args.length <= 1 && args.every((a) => a.type !== 'KeywordArgumentExpression')) {
@@ -339,6 +375,22 @@ export function pythonInterpreter(env: Environment, limits: RenderLimits = { max
       }
     }
     return base.evaluateCallExpression(expr, e);
+  };
+  // s[i] counts characters, as Python does, not UTF-16 units (the library gave half an emoji).
+  self.evaluateMemberExpression = (expr, e) => {
+    const prop = expr['property'] as Node;
+    if (expr['computed'] && prop.type !== 'SliceExpression') {
+      const obj = self.evaluate(expr['object'] as Node, e);
+      if (obj.type === 'StringValue') {
+        const i = self.evaluate(prop, e);
+        if (i.type === 'IntegerValue') {
+          const chars = [...(obj.value as string)];
+          const at = (i.value as number) < 0 ? chars.length + (i.value as number) : (i.value as number);
+          if (at >= 0 && at < chars.length) return new Str(chars[at] as string); // else undefined, as jinja2 gives
+        }
+      }
+    }
+    return base.evaluateMemberExpression(expr, e);
   };
   self.evaluateBinaryExpression = (node, e) => {
     const op = (node['operator'] as Node | undefined)?.['value'];
