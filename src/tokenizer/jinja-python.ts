@@ -10,6 +10,7 @@
 //   - `|tojson` is json.dumps as transformers calls it (floats as Python writes them, sort_keys by code point);
 //   - strings are sequences of characters, not UTF-16 units: `|length` and s[i] of text with emoji;
 //   - `|title` is jinja2's (words split at -, whitespace, brackets), str.title() Python's;
+//   - == and != compare lists, tuples and dicts by content, as Python does, not by identity;
 //   - `|join` reads `attribute=` and the separator as jinja2 does; `|capitalize` lowers the rest of the string;
 //   - `%` and `//` round toward negative infinity (-7 % 3 == 2), and dividing by zero is an error, not Infinity;
 //   - a render stops with an error after MAX_STEPS evaluations or once a string passes MAX_CHARS, so a template
@@ -228,6 +229,26 @@ function cmpCodePoints(a: string, b: string): number {
   return x.length - y.length;
 }
 
+const CONTAINERS = new Set(['ArrayValue', 'TupleValue', 'ObjectValue']);
+const NUMBERS = new Set(['IntegerValue', 'FloatValue', 'BooleanValue']);
+
+/** Python's == on runtime values: lists, tuples and dicts by content (the library compared them by identity). */
+export function pyEq(a: Value, b: Value): boolean {
+  if (NUMBERS.has(a.type) && NUMBERS.has(b.type)) return Number(a.value) === Number(b.value);
+  if (a.type !== b.type) return false;
+  if (a.type === 'ArrayValue' || a.type === 'TupleValue') {
+    const x = a.value as Value[];
+    const y = b.value as Value[];
+    return x.length === y.length && x.every((v, i) => pyEq(v, y[i] as Value));
+  }
+  if (a.type === 'ObjectValue') {
+    const x = a.value as Map<string, Value>;
+    const y = b.value as Map<string, Value>;
+    return x.size === y.size && [...x].every(([k, v]) => y.has(k) && pyEq(v, y.get(k) as Value));
+  }
+  return a.value === b.value;
+}
+
 /** Statement types renderBlock writes out with toString(): every expression. */
 const OUTPUT_TYPES = new Set([
   'Identifier', 'IntegerLiteral', 'FloatLiteral', 'BinaryExpression', 'MemberExpression', 'CallExpression', 'FilterExpression',
@@ -251,13 +272,13 @@ interface Hooks {
 const HOOKED: readonly (keyof Hooks)[] = ['evaluate', 'renderBlock', 'applyFilter', 'evaluateCallExpression', 'evaluateBinaryExpression', 'evaluateMemberExpression'];
 
 /** Constructors of the library's StringValue and ArrayValue (not exported), taken from values it makes. */
-function valueConstructors(): { Str: new (s: string) => Value; Arr: new (items: Value[]) => Value; Int: new (n: number) => Value; Float: new (n: number) => Value } {
+function valueConstructors(): { Str: new (s: string) => Value; Arr: new (items: Value[]) => Value; Int: new (n: number) => Value; Float: new (n: number) => Value; Bool: new (b: boolean) => Value } {
   const env = new Environment();
-  env.set('probe', ['', 1, 1.5]);
+  env.set('probe', ['', 1, 1.5, true]);
   const arr = env.lookupVariable('probe') as unknown as Value;
-  const [str, int, float] = arr.value as [Value, Value, Value];
+  const [str, int, float, bool] = arr.value as [Value, Value, Value, Value];
   const ctor = (v: Value): new (x: never) => Value => v.constructor as new (x: never) => Value;
-  return { Str: ctor(str), Arr: ctor(arr), Int: ctor(int), Float: ctor(float) } as ReturnType<typeof valueConstructors>;
+  return { Str: ctor(str), Arr: ctor(arr), Int: ctor(int), Float: ctor(float), Bool: ctor(bool) } as ReturnType<typeof valueConstructors>;
 }
 let ctors: ReturnType<typeof valueConstructors> | undefined;
 
@@ -279,7 +300,7 @@ export function pythonInterpreter(env: Environment, limits: RenderLimits = { max
     if (typeof self[m] !== 'function') throw new Error(`@huggingface/jinja has no Interpreter.${m}: this version is not supported`);
   }
   ctors ??= valueConstructors();
-  const { Str, Arr, Int, Float } = ctors;
+  const { Str, Arr, Int, Float, Bool } = ctors;
   const base = { ...Object.fromEntries(HOOKED.map((m) => [m, (self[m] as (...a: unknown[]) => unknown).bind(interp)])) } as unknown as Hooks;
   let steps = 0;
 
@@ -395,6 +416,11 @@ export function pythonInterpreter(env: Environment, limits: RenderLimits = { max
   self.evaluateBinaryExpression = (node, e) => {
     const op = (node['operator'] as Node | undefined)?.['value'];
     if (op === '~') return new Str(pyStr(self.evaluate(node['left'] as Node, e)) + pyStr(self.evaluate(node['right'] as Node, e)));
+    if (op === '==' || op === '!=') {
+      const l = self.evaluate(node['left'] as Node, e);
+      const r = self.evaluate(node['right'] as Node, e);
+      if (CONTAINERS.has(l.type) || CONTAINERS.has(r.type)) return new Bool(pyEq(l, r) === (op === '=='));
+    }
     if (op === '%' || op === '//' || op === '/') {
       const l = self.evaluate(node['left'] as Node, e);
       const r = self.evaluate(node['right'] as Node, e);
