@@ -210,6 +210,8 @@ export const TEMPLATE_CHECKPOINTS: readonly TemplateCheckpoint[] = [
     },
   },
   { name: 'inst', config: { bos_token: '<s>', eos_token: '</s>', pad_token: null, chat_template: INST_TEMPLATE } },
+  // Windows line ends in the config's template: jinja2 reads them as \n.
+  { name: 'chatml-crlf', config: { bos_token: null, eos_token: '<|im_end|>', pad_token: '<|endoftext|>', chat_template: CHATML_TEMPLATE.replace(/\n/g, '\r\n') } },
   { name: 'qwen3', config: { bos_token: null, eos_token: '<|im_end|>', pad_token: '<|endoftext|>', chat_template: QWEN3_TEMPLATE } },
   { name: 'python-values', config: { bos_token: null, eos_token: '<|im_end|>', pad_token: '<|endoftext|>', chat_template: PYTHON_VALUES_TEMPLATE } },
 ];

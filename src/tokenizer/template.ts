@@ -150,7 +150,9 @@ function range(a: number, b?: number, step = 1): number[] {
 export function jinjaChatTemplate(template: string, source: string, tokens: Readonly<Record<string, string>> = {}): ChatTemplate {
   let compiled: Template;
   try {
-    compiled = new Template(template);
+    // jinja2 reads \r\n and \r in a template as \n (so do trim_blocks and the dropped trailing newline); a template
+    // saved with Windows line ends would otherwise write \r\n where transformers writes \n.
+    compiled = new Template(template.replace(/\r\n?/g, '\n'));
   } catch (e) {
     throw new ChatTemplateError(`${source}: the chat template does not parse: ${(e as Error).message}`);
   }
