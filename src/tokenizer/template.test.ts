@@ -4,7 +4,7 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { R1_CHAT_TEMPLATE, renderChat, type ChatMessage } from './chat.js';
@@ -59,6 +59,15 @@ test("a checkpoint's own template is used; R1 for none or r1ts's own; chat_templ
     const think = chatTemplateOf(loadTokenizer(folders.get('chatml-think')!));
     assert.match(think.source, /chatml-think \(chat_template\.jinja\)$/);
     assert.ok(think.render([{ role: 'user', content: 'q' }], { addGenerationPrompt: true }).text.endsWith('<think>\n'));
+    // tokenizer.json and chat_template.jinja without tokenizer_config.json: transformers 5.18.0 passes the template no
+    // named tokens ('[||]'), though the vocabulary has R1's; BOS/EOS for generation are still known.
+    const bareDir = folders.get('chatml')!.replace(/chatml$/, 'no-config');
+    mkdirSync(bareDir);
+    writeFileSync(join(bareDir, 'tokenizer.json'), JSON.stringify(TOKENIZER_JSON));
+    writeFileSync(join(bareDir, 'chat_template.jinja'), '[{{ bos_token }}|{{ eos_token }}|{{ pad_token }}]');
+    const noConfig = loadTokenizer(bareDir);
+    assert.equal(chatTemplateOf(noConfig).render([{ role: 'user', content: 'x' }], { addGenerationPrompt: false }).text, '[||]');
+    assert.equal(noConfig.eosId, noConfig.tokenToId('<｜end▁of▁sentence｜>'));
   });
   const own = trainTokenizer(builtinCorpus(), { vocabSize: 400 });
   assert.equal(own.spec.chatTemplate, R1_CHAT_TEMPLATE);
