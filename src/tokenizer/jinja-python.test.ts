@@ -59,4 +59,14 @@ test('values written as Python writes them, or refused; arithmetic rounds as Pyt
   // json.dumps as transformers' tojson calls it: 2.0 stays a float, keys sort by code point ('B' < 'a' < 'é').
   assert.equal(render("{{ {'é': 1, 'a': 2.0, 'B': [1 / 10000000]} | tojson(sort_keys=true) }}"), '{"B": [1e-07], "a": 2.0, "é": 1}');
   assert.throws(() => render('{{ nothing | tojson }}'), /tojson of undefined values is not supported/);
+  // jinja2 raises UndefinedError on an attribute or item of an undefined value; transformers renders no prompt.
+  const env = (): Environment => {
+    const e = new Environment();
+    e.set('messages', [{ role: 'user', content: 'hi' }]);
+    return e;
+  };
+  const run = (t: string): string => String(pythonInterpreter(env()).run(new Template(t).parsed).value);
+  assert.throws(() => run('{{ messages[5].role }}'), /messages\[5\] is undefined \(reading messages\[5\]\.role\)/);
+  assert.throws(() => run('{% if messages[0].tools.name %}x{% endif %}'), /messages\[0\]\.tools is undefined/);
+  assert.equal(run("{{ messages[0].nope is defined }}|{% for t in messages[0].tool_calls %}T{% else %}none{% endfor %}|{{ nope | length }}|{{ 'ab'[5] is defined }}"), 'False|none|0|False');
 });

@@ -10,6 +10,8 @@
 //   - `|tojson` is json.dumps as transformers calls it (floats as Python writes them, sort_keys by code point);
 //   - strings are sequences of characters, not UTF-16 units: `|length` and s[i] of text with emoji;
 //   - `|title` is jinja2's (words split at -, whitespace, brackets), str.title() Python's;
+//   - an attribute or item of an undefined value is an error (jinja2's UndefinedError), iterating one gives nothing
+//     and its |length is 0, as in jinja2;
 //   - == and != compare lists, tuples and dicts by content, as Python does, not by identity;
 //   - `|join` reads `attribute=` and the separator as jinja2 does; `|capitalize` lowers the rest of the string;
 //   - `%` and `//` round toward negative infinity (-7 % 3 == 2), and dividing by zero is an error, not Infinity;
@@ -268,8 +270,9 @@ interface Hooks {
   evaluateCallExpression(expr: Node, env: Environment): Value;
   evaluateBinaryExpression(node: Node, env: Environment): Value;
   evaluateMemberExpression(expr: Node, env: Environment): Value;
+  renderFor(node: Node, env: Environment): string;
 }
-const HOOKED: readonly (keyof Hooks)[] = ['evaluate', 'renderBlock', 'applyFilter', 'evaluateCallExpression', 'evaluateBinaryExpression', 'evaluateMemberExpression'];
+const HOOKED: readonly (keyof Hooks)[] = ['evaluate', 'renderBlock', 'applyFilter', 'evaluateCallExpression', 'evaluateBinaryExpression', 'evaluateMemberExpression', 'renderFor'];
 
 /** Constructors of the library's StringValue and ArrayValue (not exported), taken from values it makes. */
 function valueConstructors(): { Str: new (s: string) => Value; Arr: new (items: Value[]) => Value; Int: new (n: number) => Value; Float: new (n: number) => Value; Bool: new (b: boolean) => Value } {
@@ -281,6 +284,22 @@ function valueConstructors(): { Str: new (s: string) => Value; Arr: new (items: 
   return { Str: ctor(str), Arr: ctor(arr), Int: ctor(int), Float: ctor(float), Bool: ctor(bool) } as ReturnType<typeof valueConstructors>;
 }
 let ctors: ReturnType<typeof valueConstructors> | undefined;
+
+/** A node standing for a value already evaluated, so a hook that looked at an operand hands it on unevaluated again. */
+const VALUE = 'R1tsValue';
+const valueNode = (v: Value): Node => ({ type: VALUE, value: v });
+
+/** A member expression as written (`messages[0].content`), for errors. */
+function describe(n: Node): string {
+  if (n.type === 'Identifier') return n['value'] as string;
+  if (n.type === 'MemberExpression') {
+    const prop = n['property'] as Node;
+    return `${describe(n['object'] as Node)}${n['computed'] ? `[${describe(prop)}]` : `.${prop['value'] as string}`}`;
+  }
+  if (n.type === 'StringLiteral') return JSON.stringify(n['value']);
+  if (n.type === 'IntegerLiteral') return String(n['value']);
+  return '…';
+}
 
 const identName = (n: unknown): string | undefined => ((n as Node | undefined)?.type === 'Identifier' ? ((n as Node)['value'] as string) : undefined);
 
@@ -308,6 +327,7 @@ export function pythonInterpreter(env: Environment, limits: RenderLimits = { max
     if (++steps > limits.maxSteps) throw new Error(`the chat template ran more than ${limits.maxSteps} steps (a loop that does not end?)`);
   };
   self.evaluate = (node, e) => {
+    if (node?.type === VALUE) return node['value'] as Value; // (node is absent for a slice's missing bounds)
     step();
     const v = base.evaluate(node, e);
     if (v.type === 'StringValue' && (v.value as string).length > limits.maxChars) throw new Error(`the chat template built a string of over ${limits.maxChars} characters`);
@@ -332,6 +352,7 @@ export function pythonInterpreter(env: Environment, limits: RenderLimits = { max
       if (name === 'title') return new Str(jinjaTitle(text));
       if (name === 'length' || name === 'count') return new Int([...text].length); // characters, not UTF-16 units
     }
+    if ((name === 'length' || name === 'count') && filter.type === 'Identifier' && operand.type === 'UndefinedValue') return new Int(0);
     if (name === 'join') return new Str(join(operand, filter, e));
     if (name === 'tojson') return new Str(pyJson(operand, tojsonOptions(filter, e)));
     return base.applyFilter(operand, filter, e);
@@ -385,6 +406,7 @@ export function pythonInterpreter(env: Environment, limits: RenderLimits = { max
         const text = obj.value as string;
         return method === 'split' ? new Arr(pySplit(text).map((x) => new Str(x))) : new Str(method === 'title' ? pyTitle(text) : pyCapitalize(text));
       }
+      return base.evaluateCallExpression({ ...expr, callee: { ...callee, object: valueNode(obj) } }, e);
     }
     // strip('\n') and the like: the library's strip/lstrip/rstrip ignore their argument and strip whitespace.
     if ((method === 'strip' || method === 'lstrip' || method === 'rstrip') && args.length <= 1 && args.every((a) => a.type !== 'KeywordArgumentExpression')) {
@@ -394,24 +416,34 @@ export function pythonInterpreter(env: Environment, limits: RenderLimits = { max
         const side = method === 'strip' ? 'both' : method === 'lstrip' ? 'left' : 'right';
         return new Str(pyStrip(obj.value as string, side, chars?.type === 'StringValue' ? (chars.value as string) : undefined));
       }
+      return base.evaluateCallExpression({ ...expr, callee: { ...callee, object: valueNode(obj) }, args: chars ? [valueNode(chars)] : [] }, e);
     }
     return base.evaluateCallExpression(expr, e);
   };
   // s[i] counts characters, as Python does, not UTF-16 units (the library gave half an emoji).
+  // An attribute or item of an undefined value is an error, as in jinja2 ('nope' is undefined), not another undefined.
   self.evaluateMemberExpression = (expr, e) => {
     const prop = expr['property'] as Node;
-    if (expr['computed'] && prop.type !== 'SliceExpression') {
-      const obj = self.evaluate(expr['object'] as Node, e);
-      if (obj.type === 'StringValue') {
-        const i = self.evaluate(prop, e);
-        if (i.type === 'IntegerValue') {
-          const chars = [...(obj.value as string)];
-          const at = (i.value as number) < 0 ? chars.length + (i.value as number) : (i.value as number);
-          if (at >= 0 && at < chars.length) return new Str(chars[at] as string); // else undefined, as jinja2 gives
-        }
+    const obj = self.evaluate(expr['object'] as Node, e);
+    if (obj.type === 'UndefinedValue') throw new Error(`${describe(expr['object'] as Node)} is undefined (reading ${describe(expr)})`);
+    if (expr['computed'] && prop.type !== 'SliceExpression' && obj.type === 'StringValue') {
+      const i = self.evaluate(prop, e);
+      if (i.type === 'IntegerValue') {
+        const chars = [...(obj.value as string)];
+        const at = (i.value as number) < 0 ? chars.length + (i.value as number) : (i.value as number);
+        return at >= 0 && at < chars.length ? new Str(chars[at] as string) : { type: 'UndefinedValue', value: undefined }; // out of range: undefined, as jinja2 gives
       }
+      return base.evaluateMemberExpression({ ...expr, object: valueNode(obj), property: valueNode(i) }, e);
     }
-    return base.evaluateMemberExpression(expr, e);
+    return base.evaluateMemberExpression({ ...expr, object: valueNode(obj) }, e);
+  };
+  // Iterating an undefined value gives nothing, as in jinja2 (`for t in message.tool_calls` on a plain message).
+  self.renderFor = (node, e) => {
+    const it = node['iterable'] as Node;
+    const lhs = it.type === 'SelectExpression' ? (it['lhs'] as Node) : it;
+    let v = self.evaluate(lhs, e);
+    if (v.type === 'UndefinedValue') v = new Arr([]);
+    return base.renderFor({ ...node, iterable: it.type === 'SelectExpression' ? { ...it, lhs: valueNode(v) } : valueNode(v) }, e);
   };
   self.evaluateBinaryExpression = (node, e) => {
     const op = (node['operator'] as Node | undefined)?.['value'];
@@ -420,6 +452,7 @@ export function pythonInterpreter(env: Environment, limits: RenderLimits = { max
       const l = self.evaluate(node['left'] as Node, e);
       const r = self.evaluate(node['right'] as Node, e);
       if (CONTAINERS.has(l.type) || CONTAINERS.has(r.type)) return new Bool(pyEq(l, r) === (op === '=='));
+      return base.evaluateBinaryExpression({ ...node, left: valueNode(l), right: valueNode(r) }, e);
     }
     if (op === '%' || op === '//' || op === '/') {
       const l = self.evaluate(node['left'] as Node, e);
@@ -434,6 +467,7 @@ export function pythonInterpreter(env: Environment, limits: RenderLimits = { max
         const v = op === '//' ? Math.floor(a / b) : a - b * Math.floor(a / b);
         return l.type === 'IntegerValue' && r.type === 'IntegerValue' ? new Int(v) : new Float(v);
       }
+      return base.evaluateBinaryExpression({ ...node, left: valueNode(l), right: valueNode(r) }, e);
     }
     return base.evaluateBinaryExpression(node, e);
   };
