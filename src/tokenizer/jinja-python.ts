@@ -15,8 +15,9 @@
 //   - == and != compare lists, tuples and dicts by content, as Python does, not by identity;
 //   - `|join` reads `attribute=` and the separator as jinja2 does; `|capitalize` lowers the rest of the string;
 //   - `%` and `//` round toward negative infinity (-7 % 3 == 2), and dividing by zero is an error, not Infinity;
-//   - a render stops with an error after MAX_STEPS steps (expressions, loop passes) or once a string passes MAX_CHARS, so a template
-//     whose loops never end (nested `range(100000)`) or whose output doubles cannot hang or exhaust memory.
+//   - a render stops with an error after MAX_STEPS steps (expressions, loop passes) or once a string passes
+//     MAX_CHARS, so a template whose loops never end (nested `range(100000)`) or whose output doubles cannot hang or
+//     exhaust memory.
 // The hooks go on one Interpreter instance (not the library's classes), over methods @huggingface/jinja 0.5 has;
 // `pythonInterpreter` checks they are there and fails loudly otherwise.
 
@@ -274,7 +275,7 @@ interface Hooks {
 }
 const HOOKED: readonly (keyof Hooks)[] = ['evaluate', 'renderBlock', 'applyFilter', 'evaluateCallExpression', 'evaluateBinaryExpression', 'evaluateMemberExpression', 'renderFor'];
 
-/** Constructors of the library's string, array, integer, float and boolean values (not exported), taken from values it makes. */
+/** Constructors of the library's string, array, integer, float and boolean values (not exported), from values it makes. */
 function valueConstructors(): { Str: new (s: string) => Value; Arr: new (items: Value[]) => Value; Int: new (n: number) => Value; Float: new (n: number) => Value; Bool: new (b: boolean) => Value } {
   const env = new Environment();
   env.set('probe', ['', 1, 1.5, true]);
