@@ -1,7 +1,7 @@
 // src/tokenizer/jinja-python.ts — Python's semantics where @huggingface/jinja's JavaScript ones would make a chat
 // template render other text than jinja2 (what transformers' apply_chat_template runs), and bounds on a render:
 //   - `{{ x }}`, `~`, `|string` and `|join` write values as Python's str() does: True/False, None, lists, tuples
-//     and dicts as their repr (['a', 1], {'k': True}), floats as Python prints them (1e-07, 1e+16);
+//     and dicts as their repr (['a', 1], {'k': True}, items() as ('k', 1) tuples), floats as Python prints them;
 //   - str.strip('\n') / lstrip(chars) / rstrip(chars) strip those characters only (the library ignored the argument
 //     and stripped all whitespace: Qwen3's template strips reasoning and answers with strip('\n') and lstrip('\n'));
 //   - `|trim` and str.strip()/lstrip()/rstrip()/split() without arguments use Python's whitespace (str.isspace:
@@ -145,6 +145,9 @@ interface Value {
 /** A value that Python cannot write as jinja2 does and r1ts does not imitate. */
 export class UnsupportedJinjaError extends Error {}
 
+/** Marks a list the library made where Python has a tuple (the pairs of dict.items()). */
+const PY_TUPLE = Symbol('pyTuple');
+
 /** Python's str() (repr = false) or repr() (repr = true) of a runtime value. */
 export function pyStr(v: Value, repr = false): string {
   switch (v.type) {
@@ -161,9 +164,10 @@ export function pyStr(v: Value, repr = false): string {
     case 'UndefinedValue':
       return '';
     case 'ArrayValue':
-      return `[${(v.value as Value[]).map((x) => pyStr(x, true)).join(', ')}]`;
     case 'TupleValue': {
       const items = (v.value as Value[]).map((x) => pyStr(x, true));
+      // A pair from dict.items() is a tuple in Python.
+      if (v.type === 'ArrayValue' && !(v as Value & { [PY_TUPLE]?: true })[PY_TUPLE]) return `[${items.join(', ')}]`;
       return items.length === 1 ? `(${items[0]},)` : `(${items.join(', ')})`;
     }
     case 'ObjectValue':
@@ -323,6 +327,12 @@ export function pythonInterpreter(env: Environment, limits: RenderLimits = { max
   const { Str, Arr, Int, Float, Bool } = ctors;
   const base = { ...Object.fromEntries(HOOKED.map((m) => [m, (self[m] as (...a: unknown[]) => unknown).bind(interp)])) } as unknown as Hooks;
   let steps = 0;
+  // dict.items(), |items and |dictsort give (key, value) tuples in Python: marked to be written ('a', 1), not
+  // ['a', 1] (they stay the library's lists, which its `for k, v in …` unpacks).
+  const pairsAsTuples = (v: Value): Value => {
+    if (v.type === 'ArrayValue') for (const p of v.value as Value[]) if (p.type === 'ArrayValue') (p as Value & { [PY_TUPLE]?: true })[PY_TUPLE] = true;
+    return v;
+  };
 
   const step = (): void => {
     if (++steps > limits.maxSteps) throw new Error(`the chat template ran more than ${limits.maxSteps} steps (a loop that does not end?)`);
@@ -355,6 +365,7 @@ export function pythonInterpreter(env: Environment, limits: RenderLimits = { max
     }
     if ((name === 'length' || name === 'count') && filter.type === 'Identifier' && operand.type === 'UndefinedValue') return new Int(0);
     if (name === 'join') return new Str(join(operand, filter, e));
+    if (name === 'items' || name === 'dictsort') return pairsAsTuples(base.applyFilter(operand, filter, e));
     if (name === 'tojson') return new Str(pyJson(operand, tojsonOptions(filter, e)));
     return base.applyFilter(operand, filter, e);
   };
@@ -401,6 +412,10 @@ export function pythonInterpreter(env: Environment, limits: RenderLimits = { max
     const callee = expr['callee'] as Node;
     const method = callee.type === 'MemberExpression' && !callee['computed'] ? identName(callee['property']) : undefined;
     const args = expr['args'] as Node[];
+    if (method === 'items' && args.length === 0) {
+      const obj = self.evaluate(callee['object'] as Node, e);
+      return pairsAsTuples(base.evaluateCallExpression({ ...expr, callee: { ...callee, object: valueNode(obj) } }, e));
+    }
     if ((method === 'split' || method === 'capitalize' || method === 'title') && args.length === 0) {
       const obj = self.evaluate(callee['object'] as Node, e);
       if (obj.type === 'StringValue') {

@@ -172,13 +172,13 @@ export const QWEN3_TEMPLATE = `{%- if tools %}
 /**
  * Not a family's template: values written as Python's str() writes them (True, None, lists, tuples and dicts as their
  * repr, floats), `~`, `|string`, `|tojson` (floats, sort_keys), `|length` and s[i] of emoji, `|title` and title(), ==
- * and != of lists and dicts, loops over undefined values, `|join` (with `attribute=`), `|capitalize`, `%` and `//` of negative numbers, and
+ * and != of lists and dicts, items() pairs, loops over undefined values, `|join` (with `attribute=`), `|capitalize`, `%` and `//` of negative numbers, and
  * `|trim`, strip() and split() on Python's whitespace.
  */
 export const PYTHON_VALUES_TEMPLATE = `{%- for m in messages -%}
 [{{ loop.first }}|{{ loop.last }}|{{ m.content | trim }}|{{ m.content.strip() }}|{{ m.content.lstrip() }}|{{ m.content.rstrip() }}|{{ m.content.split() }}|{{ m.content.split() | join('+') }}|{{ m | string }}|{{ 'n=' ~ loop.index ~ none ~ (m.content is string) }}|{{ m.content | capitalize }}|{{ (loop.index - 3) % 3 }}|{% for t in m.tool_calls %}T{% else %}no calls{% endfor %}|{{ m.tool_calls | length }}]
 {%- endfor -%}
-{{ messages | join(', ', attribute='role') }}|{{ messages | map(attribute='role') | list }}|{{ {'a': [1, 2.5, true, none, "it's"], 'c': (1, 2)} }}|{{ 1 / 10000000 }}|{{ 10000000000000000.0 }}|{{ 0.1 + 0.2 }}|{{ -7 // 2 }}|{{ -7.5 % 2 }}|{{ none }}|{{ messages[9] is defined }}|{{ {'b': 2.0, 'B': [1 / 10000000, none, true], 'a': messages[-1].content, 'é': {}, 'c': [], '😀': 1, '｛': 2} | tojson(sort_keys=true) }}|{{ messages[0] | tojson(indent=2) }}|{{ ('a😀b ' ~ messages[-1].content) | length }}|{{ 'a😀b'[1] }}|{{ "they're 3rd-(x" | title }}|{{ "they're 3rd-(x".title() }}|{{ messages[-1] == {'role': messages[-1].role, 'content': messages[-1].content} }}|{{ [1, {'a': [2]}] != [1.0, {'a': [2]}] }}
+{{ messages | join(', ', attribute='role') }}|{{ messages | map(attribute='role') | list }}|{{ {'a': [1, 2.5, true, none, "it's"], 'c': (1, 2)} }}|{{ 1 / 10000000 }}|{{ 10000000000000000.0 }}|{{ 0.1 + 0.2 }}|{{ -7 // 2 }}|{{ -7.5 % 2 }}|{{ none }}|{{ messages[9] is defined }}|{{ {'b': 2.0, 'B': [1 / 10000000, none, true], 'a': messages[-1].content, 'é': {}, 'c': [], '😀': 1, '｛': 2} | tojson(sort_keys=true) }}|{{ messages[0] | tojson(indent=2) }}|{{ ('a😀b ' ~ messages[-1].content) | length }}|{{ 'a😀b'[1] }}|{{ "they're 3rd-(x" | title }}|{{ "they're 3rd-(x".title() }}|{{ messages[-1] == {'role': messages[-1].role, 'content': messages[-1].content} }}|{{ [1, {'a': [2]}] != [1.0, {'a': [2]}] }}|{{ messages[0] | items | list }}|{{ {'b': 1, 'a': 2} | dictsort }}|{% for k, v in messages[-1].items() %}{{ k }}={{ v | length }};{% endfor %}
 {%- if add_generation_prompt %}
 <|im_start|>assistant
 {% endif %}
