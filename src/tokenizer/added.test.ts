@@ -1,6 +1,6 @@
-// src/tokenizer/added.test.ts — added tokens with tokenizers' lstrip / rstrip / single_word flags: the ids Hugging Face
-// tokenizers 0.23.2 gives for the same tokenizer.json (stored below, so no Python is needed), and linear time on long
-// whitespace runs.
+// src/tokenizer/added.test.ts — added tokens with tokenizers' lstrip / rstrip / single_word / normalized flags: the ids
+// Hugging Face tokenizers 0.23.2 gives for the same tokenizer.json (stored below, so no Python is needed), and linear
+// time on long whitespace runs.
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -47,4 +47,27 @@ test('long whitespace runs next to lstrip / rstrip tokens encode in linear time'
   const ids = tok.encode(text);
   assert.equal(tok.decode(ids), text.replace(`[R]${run}`, '[R]'));
   assert.equal(ids.filter((id) => id === 296 || id === 295).length, 2);
+});
+
+test('normalized added tokens are matched on normalized text, after the others on raw text, as tokenizers does', () => {
+  const NORMALIZED: Record<string, boolean> = { 'e\u0301x': true, 'x<a': true, '<a>': false, '\ufb01ne': true };
+  const base = trainTokenizer(builtinCorpus(), { vocabSize: 300, addedTokens: Object.keys(NORMALIZED).map((content) => ({ content, special: false })) });
+  const j = toTokenizerJson(base.spec) as { added_tokens: Record<string, unknown>[]; normalizer: unknown };
+  for (const a of j.added_tokens) if ((a['content'] as string) in NORMALIZED) a['normalized'] = NORMALIZED[a['content'] as string];
+  j.normalizer = { type: 'NFKC' };
+  const tok = tokenizerFromJson(j, 'normalized/tokenizer.json');
+  assert.deepEqual([...tok.added.tokens].map((t) => [t.id, t.normalized]), [[296, true], [297, true], [298, false], [299, true]]);
+  // Tokenizer.from_str(that tokenizer.json).encode(text, add_special_tokens=False).ids, tokenizers 0.23.2: the composed
+  // and decomposed é both find 'e\u0301x' (NFKC composes both), 'ﬁne' is found in 'fine', and '<a>' (raw) wins over
+  // 'x<a' (normalized) though 'x<a' starts first.
+  const expected: [string, number[]][] = [
+    ['\u00e9x e\u0301x', [296, 32, 296]],
+    ['x<a>', [120, 298]],
+    ['fine \ufb01ne', [299, 32, 299]],
+    ['\uff38\uff1ca\uff1e', [88, 60, 97, 62]],
+    ['<think>x<a> y', [60, 271, 62, 120, 298, 32, 121]],
+  ];
+  for (const [text, ids] of expected) assert.deepEqual(tok.encode(text), ids, JSON.stringify(text));
+  assert.deepEqual(tok.encode('x<a>', { allowedAdded: ['x<a'] }), tok.encode('x<a', { allowedAdded: ['x<a'] }).concat(tok.encode('>', { allowedAdded: 'none' })));
+  assert.throws(() => tok.encode('x', { allowedAdded: ['<nope>'] }), /unknown added token "<nope>"/);
 });

@@ -12,7 +12,7 @@ export interface AddedToken {
   rstrip: boolean;
   /** Match only when not inside a word (HF `single_word`). */
   singleWord: boolean;
-  /** HF matches `normalized` tokens after normalization; r1ts matches all added tokens on the raw text. */
+  /** Matched on normalized text, after the tokens with `normalized: false` are matched on raw text (as HF does). */
   normalized: boolean;
 }
 
