@@ -13,6 +13,8 @@ import { PrefixCache } from './prefix-cache.js';
 import { DecoderWeights } from './decode.js';
 import { GenerationBatch } from './batch.js';
 import { fromDecode, lenientDecoder } from './text.js';
+import { BYTE_TO_CHAR } from '../tokenizer/bytes.js';
+import { tokenizerFromJson } from '../tokenizer/io.js';
 
 const backend = nativeAvailable() ? createNativeBackend() : createRefBackend();
 const modelOf = (name: PresetName, seed = 3): Transformer => new Transformer(createEngine(backend), preset(name), new Rng(seed));
@@ -311,4 +313,17 @@ test('lenientDecoder turns ids the tokenizer lacks into U+FFFD instead of throwi
   }).join(''));
   const s = lenientDecoder(strict, 10).streamDecoder();
   assert.equal([1, 2, 12, 3].map((i) => s.push(i)).join('') + s.flush(), '12\uFFFD3');
+});
+
+test('lenientDecoder: an id in a gap of the tokenizer\'s ids is U+FFFD too, not an exception', () => {
+  // Ids 0-255 are the bytes, then a gap: 300 is the only id past them, so 256-299 are missing but below vocabSize.
+  const vocab: Record<string, number> = {};
+  for (let b = 0; b < 256; b++) vocab[BYTE_TO_CHAR[b] as string] = b;
+  vocab['zz'] = 300;
+  const tok = tokenizerFromJson({ model: { type: 'BPE', vocab, merges: [] }, pre_tokenizer: { type: 'ByteLevel', add_prefix_space: false, use_regex: true } }, 'gap.json');
+  assert.equal(tok.vocabSize, 301);
+  assert.throws(() => tok.decode([270]), /token id 270 is not in the vocabulary/);
+  const s = lenientDecoder(tok, tok.vocabSize).streamDecoder();
+  const [a, b] = [...new TextEncoder().encode('é')] as [number, number];
+  assert.equal([0x68, a, 270, b, 300].map((i) => s.push(i)).join('') + s.flush(), 'h\uFFFD\uFFFD\uFFFDzz');
 });

@@ -48,14 +48,16 @@ export function fromDecode(decode: (ids: readonly number[]) => string): Detokeni
 
 /**
  * A Detokenizer that never throws on an id outside `[0, vocabSize)` (a model whose vocabulary is padded past
- * the tokenizer's): such an id decodes to U+FFFD instead of aborting the whole generation.
+ * the tokenizer's), nor, when `d` can say which ids it has (a Tokenizer's idToToken), on an id in a gap of the
+ * tokenizer's ids: such an id decodes to U+FFFD instead of aborting the whole generation.
  */
-export function lenientDecoder(d: Detokenizer, vocabSize: number): Detokenizer {
+export function lenientDecoder(d: Detokenizer & { idToToken?: (id: number) => string | undefined }, vocabSize: number): Detokenizer {
+  const has = (id: number): boolean => Number.isInteger(id) && id >= 0 && id < vocabSize && (d.idToToken === undefined || d.idToToken(id) !== undefined);
   return {
     streamDecoder() {
       const inner = d.streamDecoder();
       return {
-        push: (id: number): string => (Number.isInteger(id) && id >= 0 && id < vocabSize ? inner.push(id) : `${inner.flush()}\uFFFD`),
+        push: (id: number): string => (has(id) ? inner.push(id) : `${inner.flush()}\uFFFD`),
         flush: () => inner.flush(),
       };
     },

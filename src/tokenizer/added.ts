@@ -7,12 +7,12 @@ export interface AddedToken {
   content: string;
   /** Special tokens are dropped by `decode(…, { skipSpecialTokens: true })`. */
   special: boolean;
-  /** Absorb whitespace on the left / right of the match (HF `lstrip` / `rstrip`). */
+  /** Absorb whitespace on the left (back to the previous match) / right of the match (HF `lstrip` / `rstrip`). */
   lstrip: boolean;
   rstrip: boolean;
   /** Match only when not inside a word (HF `single_word`). */
   singleWord: boolean;
-  /** HF matches `normalized` tokens after normalization; r1ts matches all added tokens on the raw text. */
+  /** Matched on normalized text, after the tokens with `normalized: false` are matched on raw text (as HF does). */
   normalized: boolean;
 }
 
@@ -55,15 +55,27 @@ export class AddedVocabulary {
       if (text.length > 0) onText(text);
       return;
     }
+    // As tokenizers does: find the tokens' own text first, then widen lstrip tokens over the whitespace before them
+    // (back to the previous token) and rstrip tokens over the whitespace after them (up to the next token). Not
+    // with \s* around the tokens in the pattern: a leading one retried the rest of a whitespace run at each of its
+    // positions (quadratic time on a long run), a trailing one swallowed the start of a token that begins with
+    // whitespace.
+    const found: { index: number; end: number; token: AddedToken }[] = [];
     re.lastIndex = 0;
-    let last = 0;
     let m: RegExpExecArray | null;
-    while ((m = re.exec(text)) !== null) {
-      if (m.index > last) onText(text.slice(last, m.index));
-      const content = m.groups ? findGroup(m) : m[0];
-      onToken((this.byContent.get(content) as AddedToken).id);
-      last = m.index + m[0].length;
-    }
+    while ((m = re.exec(text)) !== null) found.push({ index: m.index, end: m.index + m[0].length, token: this.byContent.get(m[0]) as AddedToken });
+    let last = 0;
+    found.forEach(({ index, end, token }, i) => {
+      let start = index;
+      if (token.lstrip) while (start > last && WHITE_SPACE.test(text[start - 1] as string)) start--;
+      if (token.rstrip) {
+        const limit = found[i + 1]?.index ?? text.length;
+        while (end < limit && WHITE_SPACE.test(text[end] as string)) end++;
+      }
+      if (start > last) onText(text.slice(last, start));
+      onToken(token.id);
+      last = end;
+    });
     if (last < text.length) onText(text.slice(last));
   }
 
@@ -85,12 +97,9 @@ export class AddedVocabulary {
     list.sort((a, b) => b.content.length - a.content.length || (a.content < b.content ? -1 : 1));
     let re: RegExp | null = null;
     if (list.length > 0) {
-      const alts = list.map((t, i) => {
-        let s = `(?<t${i}>${escapeRegExp(t.content)})`;
-        if (t.singleWord) s = `(?<![\\p{L}\\p{N}_])${s}(?![\\p{L}\\p{N}_])`;
-        if (t.lstrip) s = `\\p{White_Space}*${s}`;
-        if (t.rstrip) s = `${s}\\p{White_Space}*`;
-        return s;
+      const alts = list.map((t) => {
+        const s = escapeRegExp(t.content);
+        return t.singleWord ? `(?<![\\p{L}\\p{N}_])${s}(?![\\p{L}\\p{N}_])` : s;
       });
       re = new RegExp(alts.join('|'), 'gu');
     }
@@ -99,11 +108,8 @@ export class AddedVocabulary {
   }
 }
 
-/** The text of the named group that matched (the token content, without absorbed whitespace). */
-function findGroup(m: RegExpExecArray): string {
-  for (const v of Object.values(m.groups as Record<string, string | undefined>)) if (v !== undefined) return v;
-  return m[0];
-}
+/** A character the lstrip / rstrip flags absorb (Rust's char::is_whitespace, as tokenizers uses). */
+const WHITE_SPACE = /^\p{White_Space}$/u;
 
 function escapeRegExp(s: string): string {
   return s.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');

@@ -8,8 +8,13 @@ import type { PreTokenizerSpec } from './pretokenize.js';
 import { R1_TOKENS } from './specials.js';
 import type { PostProcessorSpec, TokenizerSpec } from './tokenizer.js';
 
+/** The largest token id: ids are u32 in Hugging Face tokenizers, which refuses a file with a larger one. */
+export const MAX_TOKEN_ID = 2 ** 32 - 1;
+/** How deep Sequence pre-tokenizers and normalizers may nest (tokenizers' JSON reader stops at 128 levels of JSON). */
+const MAX_NESTING = 32;
+
 const addedTokenJson = z.object({
-  id: z.number().int().nonnegative(),
+  id: z.number().int().nonnegative().max(MAX_TOKEN_ID),
   content: z.string().min(1),
   single_word: z.boolean().default(false),
   lstrip: z.boolean().default(false),
@@ -83,13 +88,14 @@ function typeOf(v: unknown, source: string, where: string): string {
   return (v as { type: string }).type;
 }
 
-function parsePreTokenizer(v: unknown, source: string, where: string): PreTokenizerSpec | null {
+function parsePreTokenizer(v: unknown, source: string, where: string, depth = 0): PreTokenizerSpec | null {
   if (v === null || v === undefined) return null;
+  if (depth > MAX_NESTING) throw new TokenizerFileError(source, where, `Sequence nested more than ${MAX_NESTING} deep`);
   const type = typeOf(v, source, where);
   switch (type) {
     case 'Sequence': {
       const list = parseWith(z.object({ pretokenizers: z.array(z.unknown()) }), v, source, where);
-      return { type: 'Sequence', pretokenizers: list.pretokenizers.map((p, i) => parsePreTokenizer(p, source, `${where}.pretokenizers.${i}`) ?? { type: 'Sequence', pretokenizers: [] }) };
+      return { type: 'Sequence', pretokenizers: list.pretokenizers.map((p, i) => parsePreTokenizer(p, source, `${where}.pretokenizers.${i}`, depth + 1) ?? { type: 'Sequence', pretokenizers: [] }) };
     }
     case 'Split':
       return parseWith(splitJson, v, source, where);
@@ -108,13 +114,14 @@ function hasByteLevel(p: PreTokenizerSpec | null): boolean {
   return p.type === 'Sequence' && p.pretokenizers.some(hasByteLevel);
 }
 
-function parseNormalizer(v: unknown, source: string, where: string): NormalizerSpec | null {
+function parseNormalizer(v: unknown, source: string, where: string, depth = 0): NormalizerSpec | null {
   if (v === null || v === undefined) return null;
+  if (depth > MAX_NESTING) throw new TokenizerFileError(source, where, `Sequence nested more than ${MAX_NESTING} deep`);
   const type = typeOf(v, source, where);
   if (type === 'NFC' || type === 'NFD' || type === 'NFKC' || type === 'NFKD') return { type };
   if (type === 'Sequence') {
     const list = parseWith(z.object({ normalizers: z.array(z.unknown()) }), v, source, where);
-    return { type: 'Sequence', normalizers: list.normalizers.map((n, i) => parseNormalizer(n, source, `${where}.normalizers.${i}`) ?? { type: 'Sequence', normalizers: [] }) };
+    return { type: 'Sequence', normalizers: list.normalizers.map((n, i) => parseNormalizer(n, source, `${where}.normalizers.${i}`, depth + 1) ?? { type: 'Sequence', normalizers: [] }) };
   }
   throw new TokenizerFileError(source, `${where}.type`, `unsupported normalizer "${type}" (r1ts reads NFC, NFD, NFKC, NFKD and Sequence)`);
 }
@@ -201,8 +208,8 @@ export function parseTokenizerJson(json: unknown, source: string, config: Tokeni
   // Read the vocab from the raw object: JSON.parse keeps a `__proto__` key as an own property.
   const rawVocab = (json as { model: { vocab: Record<string, unknown> } }).model.vocab;
   for (const [tok, id] of Object.entries(rawVocab)) {
-    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0) {
-      throw new TokenizerFileError(source, `model.vocab[${JSON.stringify(tok)}]`, `expected a non-negative integer id, got ${JSON.stringify(id)}`);
+    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id > MAX_TOKEN_ID) {
+      throw new TokenizerFileError(source, `model.vocab[${JSON.stringify(tok)}]`, `expected a non-negative integer id of at most ${MAX_TOKEN_ID}, got ${JSON.stringify(id)}`);
     }
     vocab.set(tok, id);
   }

@@ -121,6 +121,17 @@ test('malformed tokenizer files give errors naming the file and the problem', ()
   bad((j) => { j['model']['merges'][0] = 'a b c'; }, /model\.merges\.0: expected "left right"/);
   bad((j) => { j['model']['merges'].push('Ġ zzz'); }, /merge \d+ \("Ġ" "zzz"\) needs "zzz", which is not in the vocab/);
   bad((j) => { j['model']['vocab']['a'] = -3; }, /model\.vocab\["a"\]: expected a non-negative integer id/);
+  // Ids are u32, as in Hugging Face tokenizers (which refuses 2^32 too); 10^15 made a vocabulary of 10^15 + 1.
+  bad((j) => { j['model']['vocab']['a'] = 2 ** 32; }, /model\.vocab\["a"\]: expected a non-negative integer id of at most 4294967295, got 4294967296/);
+  bad((j) => { j['added_tokens'][0]['id'] = 1e15; }, /added_tokens\.0\.id: /);
+  // Sequences nested past any real file: an error naming the file, not a stack overflow.
+  const nest = (inner: Json, key: 'pretokenizers' | 'normalizers', n: number): Json => {
+    let out = inner;
+    for (let i = 0; i < n; i++) out = { type: 'Sequence', [key]: [out] };
+    return out;
+  };
+  bad((j) => { j['pre_tokenizer'] = nest({ type: 'ByteLevel' }, 'pretokenizers', 100_000); }, /pre_tokenizer(\.pretokenizers\.0)+: Sequence nested more than 32 deep/);
+  bad((j) => { j['normalizer'] = nest({ type: 'NFC' }, 'normalizers', 100_000); }, /normalizer(\.normalizers\.0)+: Sequence nested more than 32 deep/);
   bad((j) => { j['model']['byte_fallback'] = true; }, /byte_fallback/);
   bad((j) => { j['pre_tokenizer'] = { type: 'Metaspace', replacement: '▁' }; }, /pre_tokenizer\.type: unsupported pre-tokenizer "Metaspace"/);
   bad((j) => { j['pre_tokenizer'] = { type: 'Split', pattern: { Regex: ' ' }, behavior: 'Isolated', invert: false }; }, /not a byte-level tokenizer/);

@@ -42,7 +42,9 @@ export function loadTokenizer(path: string): Tokenizer {
   const file = isDir ? join(path, 'tokenizer.json') : path;
   const dir = isDir ? path : dirname(path);
   const json = readJson(file);
-  let config: TokenizerConfigInfo = {};
+  // Without tokenizer_config.json a chat template sees no named special tokens (bos_token, eos_token, …), as in
+  // transformers; BOS/EOS for generation are still found (the R1 names, when the vocabulary has them).
+  let config: TokenizerConfigInfo = { templateTokens: {} };
   const configPath = join(dir, 'tokenizer_config.json');
   if (existsSync(configPath)) config = parseTokenizerConfig(readJson(configPath), configPath);
   if (config.chatTemplate !== undefined) config = { ...config, chatTemplateSource: `${dir} (tokenizer_config.json)` };

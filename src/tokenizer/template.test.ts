@@ -4,7 +4,7 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { R1_CHAT_TEMPLATE, renderChat, type ChatMessage } from './chat.js';
@@ -59,6 +59,15 @@ test("a checkpoint's own template is used; R1 for none or r1ts's own; chat_templ
     const think = chatTemplateOf(loadTokenizer(folders.get('chatml-think')!));
     assert.match(think.source, /chatml-think \(chat_template\.jinja\)$/);
     assert.ok(think.render([{ role: 'user', content: 'q' }], { addGenerationPrompt: true }).text.endsWith('<think>\n'));
+    // tokenizer.json and chat_template.jinja without tokenizer_config.json: transformers 5.18.0 passes the template no
+    // named tokens ('[||]'), though the vocabulary has R1's; BOS/EOS for generation are still known.
+    const bareDir = folders.get('chatml')!.replace(/chatml$/, 'no-config');
+    mkdirSync(bareDir);
+    writeFileSync(join(bareDir, 'tokenizer.json'), JSON.stringify(TOKENIZER_JSON));
+    writeFileSync(join(bareDir, 'chat_template.jinja'), '[{{ bos_token }}|{{ eos_token }}|{{ pad_token }}]');
+    const noConfig = loadTokenizer(bareDir);
+    assert.equal(chatTemplateOf(noConfig).render([{ role: 'user', content: 'x' }], { addGenerationPrompt: false }).text, '[||]');
+    assert.equal(noConfig.eosId, noConfig.tokenToId('<｜end▁of▁sentence｜>'));
   });
   const own = trainTokenizer(builtinCorpus(), { vocabSize: 400 });
   assert.equal(own.spec.chatTemplate, R1_CHAT_TEMPLATE);
@@ -145,6 +154,10 @@ test('--chat-template FILE: overrides the checkpoint, is saved with the tokenize
 
 test('strftime_now: the Python strftime codes templates use', () => {
   assert.equal(strftime(new Date(2024, 6, 26, 15, 4, 5), '%d %b %Y %H:%M:%S %A %a %B %I%p %j %y-%m %% %Q'), '26 Jul 2024 15:04:05 Friday Fri July 03PM 208 24-07 % %Q');
+  // Python 3 on glibc: datetime(2024, 7, 6, 15, 4, 5).strftime(…) for the codes below (naive time: %Z and %z empty).
+  assert.equal(strftime(new Date(2024, 6, 6, 15, 4, 5), '%e|%-d|%-m|%Z|%z|%D|%F|%T|%k|%l|%P|%u|%w|%C|%h|%-I'), ' 6|6|7|||07/06/24|2024-07-06|15:04:05|15| 3|pm|6|6|20|Jul|3');
+  assert.throws(() => strftime(new Date(2024, 6, 6), '%c'), /format code "%c" is not supported/);
+  assert.throws(() => strftime(new Date(2024, 6, 6), '%-B'), /format code "%-B" is not supported/);
   const today = jinjaChatTemplate("{{ strftime_now('%Y') }}", 't').render([], { addGenerationPrompt: false }).text;
   assert.match(today, /^\d{4}$/);
 });

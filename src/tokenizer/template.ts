@@ -5,8 +5,9 @@
 // tokens in it matched as tokens, no post-processor tokens added (add_special_tokens=False, so no double BOS).
 
 import { readFileSync } from 'node:fs';
-import { Environment, Interpreter, Template } from '@huggingface/jinja';
+import { Environment, Template } from '@huggingface/jinja';
 import { chatSegments, encodeChat, R1_CHAT_TEMPLATE, type ChatMessage } from './chat.js';
+import { pythonInterpreter } from './jinja-python.js';
 import { R1_TOKENS } from './specials.js';
 import { Tokenizer } from './tokenizer.js';
 
@@ -92,18 +93,37 @@ class TemplateRaised extends Error {}
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
-/** Python's `datetime.now().strftime(format)` for the codes chat templates use (dates in the C locale). */
+/**
+ * Python's `datetime.now().strftime(format)` (glibc, C locale): the codes below, `%-d`-style unpadded forms, `%Z`/`%z`
+ * empty as for Python's naive local time, and a character glibc does not know kept as written (`%Q` stays `%Q`).
+ * The glibc codes not done here (`%c`, `%x`, `%U`, …) throw rather than print something else than transformers.
+ */
 export function strftime(date: Date, format: string): string {
   const p2 = (n: number): string => String(n).padStart(2, '0');
-  const h12 = date.getHours() % 12 === 0 ? 12 : date.getHours() % 12;
+  const h = date.getHours();
+  const h12 = h % 12 === 0 ? 12 : h % 12;
   const dayOfYear = Math.floor((Date.UTC(date.getFullYear(), date.getMonth(), date.getDate()) - Date.UTC(date.getFullYear(), 0, 1)) / 86_400_000) + 1;
   const codes: Record<string, string> = {
-    Y: String(date.getFullYear()), y: p2(date.getFullYear() % 100), m: p2(date.getMonth() + 1), d: p2(date.getDate()),
-    B: MONTHS[date.getMonth()]!, b: MONTHS[date.getMonth()]!.slice(0, 3), A: WEEKDAYS[date.getDay()]!, a: WEEKDAYS[date.getDay()]!.slice(0, 3),
-    H: p2(date.getHours()), I: p2(h12), M: p2(date.getMinutes()), S: p2(date.getSeconds()), p: date.getHours() < 12 ? 'AM' : 'PM',
-    j: String(dayOfYear).padStart(3, '0'), '%': '%',
+    Y: String(date.getFullYear()), y: p2(date.getFullYear() % 100), C: p2(Math.floor(date.getFullYear() / 100)), m: p2(date.getMonth() + 1), d: p2(date.getDate()),
+    e: String(date.getDate()).padStart(2, ' '), B: MONTHS[date.getMonth()]!, b: MONTHS[date.getMonth()]!.slice(0, 3), h: MONTHS[date.getMonth()]!.slice(0, 3),
+    A: WEEKDAYS[date.getDay()]!, a: WEEKDAYS[date.getDay()]!.slice(0, 3), u: String(date.getDay() === 0 ? 7 : date.getDay()), w: String(date.getDay()),
+    H: p2(h), I: p2(h12), k: String(h).padStart(2, ' '), l: String(h12).padStart(2, ' '), M: p2(date.getMinutes()), S: p2(date.getSeconds()),
+    p: h < 12 ? 'AM' : 'PM', P: h < 12 ? 'am' : 'pm', j: String(dayOfYear).padStart(3, '0'), Z: '', z: '', n: '\n', t: '\t', '%': '%',
   };
-  return format.replace(/%(.)/g, (all, c: string) => codes[c] ?? all);
+  codes['D'] = `${codes['m']}/${codes['d']}/${codes['y']}`;
+  codes['F'] = `${codes['Y']}-${codes['m']}-${codes['d']}`;
+  codes['T'] = `${codes['H']}:${codes['M']}:${codes['S']}`;
+  codes['R'] = `${codes['H']}:${codes['M']}`;
+  return format.replace(/%(-?)(.?)/gs, (all, flag: string, c: string) => {
+    const v = codes[c];
+    if (v === undefined) {
+      if (c !== '' && 'cxXgGUVWrs+EO0_^#'.includes(c)) throw new Error(`strftime_now: the format code ${JSON.stringify(all)} is not supported`);
+      return all;
+    }
+    if (flag !== '-') return v;
+    if (!'dmyCHIMSjekl'.includes(c)) throw new Error(`strftime_now: the format code ${JSON.stringify(all)} is not supported`);
+    return String(Number(v));
+  });
 }
 
 /** The most items range() builds: Jinja's sandbox limit (MAX_RANGE), so a template cannot exhaust memory. */
@@ -130,7 +150,9 @@ function range(a: number, b?: number, step = 1): number[] {
 export function jinjaChatTemplate(template: string, source: string, tokens: Readonly<Record<string, string>> = {}): ChatTemplate {
   let compiled: Template;
   try {
-    compiled = new Template(template);
+    // jinja2 reads \r\n and \r in a template as \n (so do trim_blocks and the dropped trailing newline); a template
+    // saved with Windows line ends would otherwise write \r\n where transformers writes \n.
+    compiled = new Template(template.replace(/\r\n?/g, '\n'));
   } catch (e) {
     throw new ChatTemplateError(`${source}: the chat template does not parse: ${(e as Error).message}`);
   }
@@ -152,7 +174,7 @@ export function jinjaChatTemplate(template: string, source: string, tokens: Read
         add_generation_prompt: opts.addGenerationPrompt,
       };
       for (const [k, v] of Object.entries(vars)) env.set(k, v);
-      const out = new Interpreter(env).run(compiled.parsed);
+      const out = pythonInterpreter(env).run(compiled.parsed);
       text = String(out.value);
     } catch (e) {
       if (e instanceof TemplateRaised) throw new ChatTemplateError(`${source}: the chat template refused the conversation: ${e.message}`);

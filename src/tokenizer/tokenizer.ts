@@ -66,6 +66,9 @@ export class Tokenizer {
   readonly spec: TokenizerSpec;
   readonly model: BpeModel;
   readonly added: AddedVocabulary;
+  /** The added tokens matched on raw text (`normalized: false`) and, on normalized text, the others. */
+  private readonly rawAdded: AddedVocabulary;
+  private readonly normAdded: AddedVocabulary;
   /** Largest id + 1 (model vocab and added tokens together): the embedding table size. */
   readonly vocabSize: number;
   readonly bosId: number | undefined;
@@ -96,6 +99,16 @@ export class Tokenizer {
       if (id > maxId) maxId = id;
     }
     this.added = new AddedVocabulary(spec.addedTokens);
+    // Matched in two passes (splitAdded); a normalized token whose normalized content repeats an earlier one's is
+    // left out of the second.
+    this.rawAdded = new AddedVocabulary(spec.addedTokens.filter((t) => !t.normalized));
+    const normalizeContent = buildNormalizer(spec.normalizer) ?? ((x: string): string => x);
+    const normTokens = new Map<string, AddedToken>();
+    for (const t of spec.addedTokens) {
+      const content = normalizeContent(t.content);
+      if (t.normalized && content !== '' && !normTokens.has(content)) normTokens.set(content, { ...t, content });
+    }
+    this.normAdded = new AddedVocabulary([...normTokens.values()]);
     for (const t of spec.addedTokens) {
       const clash = this.idToTokenArr[t.id];
       if (clash !== undefined && clash !== t.content) {
@@ -135,14 +148,8 @@ export class Tokenizer {
     if (LONE_SURROGATE.test(text)) text = text.replace(LONE_SURROGATES, '\uFFFD');
     const out: number[] = [];
     if (opts.addSpecialTokens) out.push(...this.prefixIds);
-    const norm = this.normalize;
     const emitPiece = (piece: string): void => this.model.encodePiece(piece, out);
-    this.added.split(
-      text,
-      opts.allowedAdded ?? 'all',
-      (seg) => this.pre.split(norm ? norm(seg) : seg, emitPiece),
-      (id) => out.push(id),
-    );
+    this.splitAdded(text, opts.allowedAdded ?? 'all', (seg) => this.pre.split(seg, emitPiece), (id) => out.push(id));
     if (opts.addSpecialTokens) out.push(...this.suffixIds);
     return out;
   }
@@ -155,8 +162,25 @@ export class Tokenizer {
   /** The pre-tokenized pieces of `text` (ordinary text only; added tokens are matched first). For inspection. */
   pieces(text: string, opts: Pick<EncodeOptions, 'allowedAdded'> = {}): string[] {
     const out: string[] = [];
-    this.added.split(text, opts.allowedAdded ?? 'all', (seg) => this.pre.split(this.normalize ? this.normalize(seg) : seg, (p) => out.push(p)), () => {});
+    this.splitAdded(text, opts.allowedAdded ?? 'all', (seg) => this.pre.split(seg, (p) => out.push(p)), () => {});
     return out;
+  }
+
+  /**
+   * Split `text` as tokenizers does: added tokens with `normalized: false` are matched on the raw text; each stretch
+   * between them is normalized, and the tokens with `normalized: true` are matched there, on their normalized
+   * content. `onText` gets normalized text.
+   */
+  private splitAdded(text: string, allowed: AllowedAdded, onText: (s: string) => void, onToken: (id: number) => void): void {
+    const norm = this.normalize;
+    let rawAllowed: AllowedAdded = allowed;
+    let normAllowed: AllowedAdded = allowed;
+    if (typeof allowed !== 'string') {
+      for (const c of allowed) if (this.added.get(c) === undefined) throw new Error(`unknown added token ${JSON.stringify(c)} in allowed list`);
+      rawAllowed = allowed.filter((c) => !this.added.get(c)!.normalized);
+      normAllowed = allowed.filter((c) => this.added.get(c)!.normalized).map((c) => (norm ? norm(c) : c)).filter((c) => this.normAdded.get(c) !== undefined);
+    }
+    this.rawAdded.split(text, rawAllowed, (seg) => this.normAdded.split(norm ? norm(seg) : seg, normAllowed, onText, onToken), onToken);
   }
 
   /** Raw bytes of the tokens, concatenated. Unknown ids throw. */
