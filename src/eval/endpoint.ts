@@ -4,6 +4,7 @@
 // and fetch keeps r1ts free of a large dependency for one POST.
 
 import { z } from 'zod';
+import { patientDispatcher } from './http-agent.js';
 import { backoffMs, Limiter, linkedSignal, parseRetryAfter, RETRYABLE_STATUS, sleep, type BackoffOptions } from './retry.js';
 import type { Completion, SampleOptions, SampleSource } from './types.js';
 import { errorMessage, redactSecrets, toCompletions, WireResponseSchema, type ChatRequestBody } from './wire.js';
@@ -216,7 +217,8 @@ export class EndpointSource implements SampleSource {
     let text: string;
     let retryAfterMs: number | null;
     try {
-      const res = await fetch(this.#url, { method: 'POST', headers, body: json, signal: timeout.signal });
+      const dispatcher = patientDispatcher();
+      const res = await fetch(this.#url, { method: 'POST', headers, body: json, signal: timeout.signal, ...(dispatcher !== null ? { dispatcher } : {}) });
       status = res.status;
       retryAfterMs = parseRetryAfter(res.headers);
       text = await res.text();
