@@ -299,3 +299,21 @@ test('an output directory that cannot be written fails before any request; a wri
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a run that stopped before its first sample leaves nothing that refuses the corrected command', async () => {
+  const dir = tmp();
+  try {
+    const refusing: SampleSource = { label: 'refusing', model: 'table-model', complete: () => Promise.reject(new Error('HTTP 400: unknown parameter')) };
+    await assert.rejects(runEval(options({ benches: [additionTask()], source: refusing, outDir: dir, limit: 1 })), /unknown parameter/);
+    assert.ok(existsSync(join(dir, 'run.json')));
+    // Fixed and rerun with another temperature: there is nothing to mix up, so it runs.
+    const source = tableSource('addition', { 'add-0': ['5', '5', '5'] }, 0);
+    const s = await runEval(options({ benches: [additionTask()], source, outDir: dir, limit: 1, temperature: 1 }));
+    assert.equal(s.benches[0]!.passAt1, 1);
+    assert.equal(JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')).temperature, 1);
+    // Once samples are saved, other settings are refused as before.
+    await assert.rejects(runEval(options({ benches: [additionTask()], source, outDir: dir, limit: 1 })), /different settings \(temperature: 1 there, 0\.6 now\)/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
