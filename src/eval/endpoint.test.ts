@@ -277,3 +277,16 @@ test('credentials a server echoes back in an error are redacted', async () => {
     await assert.rejects(source.complete(['q'], SAMPLING), (e: Error) => !e.message.includes('SECRET') && /Bearer \[redacted\]/.test(e.message));
   });
 });
+
+test('an endpoint URL with user:password@ is refused before any request, without repeating the password', () => {
+  for (const url of ['http://user:hunter2pass@127.0.0.1:8000/v1', 'https://hunter2pass@api.example.com/v1']) {
+    for (const make of [() => chatCompletionsUrl(url), () => new EndpointSource({ ...ENDPOINT_DEFAULTS, baseUrl: url, model: 'm' })]) {
+      assert.throws(make, (err: unknown) => {
+        assert.ok(err instanceof Error);
+        assert.match(err.message, /carries credentials \(user:password@\).*--api-key-env/);
+        assert.ok(!err.message.includes('hunter2pass'), err.message);
+        return true;
+      });
+    }
+  }
+});

@@ -81,6 +81,12 @@ export function chatCompletionsUrl(baseUrl: string): string {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new Error(`endpoint URL "${baseUrl}" must use http or https`);
   }
+  if (url.username !== '' || url.password !== '') {
+    // fetch refuses such a URL with an error that quotes it whole; never repeat the password.
+    url.username = '';
+    url.password = '';
+    throw new Error(`endpoint URL ${url.toString()} carries credentials (user:password@), which are neither sent nor shown: give the API key in an environment variable (--api-key-env)`);
+  }
   const path = url.pathname.replace(/\/+$/, '');
   url.pathname = path.endsWith('/chat/completions') ? path : `${path}/chat/completions`;
   return url.toString();
