@@ -290,3 +290,16 @@ test('an endpoint URL with user:password@ is refused before any request, without
     }
   }
 });
+
+test('an error in a 200 body shows the server message and is retried like a 5xx', async () => {
+  const error = JSON.stringify({ error: { message: 'upstream overloaded', code: 502 } });
+  await withServer({ plan: (i) => (i === 0 ? { kind: 'status', status: 200, body: error } : { kind: 'ok' }) }, {}, async ({ source, server, events }) => {
+    const out = await source.complete(['q'], SAMPLING);
+    assert.match(out[0]?.[0]?.content ?? '', /boxed/);
+    assert.equal(server.requests.length, 2);
+    assert.match((events[0] as { reason: string }).reason, /HTTP 200 with an error: upstream overloaded/);
+  });
+  await withServer({ plan: () => ({ kind: 'status', status: 200, body: error }) }, { maxRetries: 1 }, async ({ source }) => {
+    await assert.rejects(source.complete(['q'], SAMPLING), /HTTP 200 with an error: upstream overloaded \(gave up after 2 attempts\)/);
+  });
+});

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { patientDispatcher } from './http-agent.js';
 import { backoffMs, Limiter, linkedSignal, parseRetryAfter, RETRYABLE_STATUS, sleep, type BackoffOptions } from './retry.js';
 import type { Completion, SampleOptions, SampleSource } from './types.js';
-import { errorMessage, redactSecrets, toCompletions, WireResponseSchema, type ChatRequestBody } from './wire.js';
+import { errorMessage, redactSecrets, toCompletions, WireErrorSchema, WireResponseSchema, type ChatRequestBody } from './wire.js';
 
 /**
  * How n samples per prompt are requested: 'native' sends one request with `n` (OpenAI, vLLM); 'repeat' sends n
@@ -255,6 +255,11 @@ export class EndpointSource implements SampleSource {
       throw new EndpointError(`endpoint returned malformed JSON (HTTP ${status}): ${JSON.stringify(head)}`, status, false);
     }
     const parsed = WireResponseSchema.safeParse(raw);
+    if (!parsed.success && WireErrorSchema.safeParse(raw).success) {
+      // An error reported in a 200 body (some gateways and proxies do): the server's message, retried like a 5xx.
+      const error = new EndpointError(`endpoint answered HTTP ${status} with an error: ${errorMessage(text, this.#secrets())}`, status, true);
+      return { ok: false, error, retryAfterMs };
+    }
     if (!parsed.success) {
       throw new EndpointError(
         `endpoint response is not a chat completion (HTTP ${status}):\n${z.prettifyError(parsed.error)}`,
