@@ -95,3 +95,33 @@ test('sampleBatch gives the tokens of per-row Sampler.sample from the same strea
     }
   }
 });
+
+test('top-k with top-p: the nucleus is taken over the top k renormalized, on every backend', () => {
+  const backends = [createRefBackend(), ...(nativeAvailable() ? [createNativeBackend()] : [])];
+  const V = 5;
+  // Sorted: 0.4, 0.3, 0.2, 0.1, 0 (a -Infinity logit).
+  const row = Float32Array.from([Math.log(0.2), Math.log(0.4), -Infinity, Math.log(0.3), Math.log(0.1)]);
+  // The exact distribution, read off an even grid of draws u (the sampler is a function of u).
+  const N = 2000;
+  const rows = new Float32Array(N * V);
+  for (let i = 0; i < N; i++) rows.set(row, i * V);
+  const u = Float64Array.from({ length: N }, (_, i) => (i + 0.5) / N);
+  const cases: [number, number, number[]][] = [
+    // Top 2 renormalized: 4/7, 3/7; 4/7 alone reaches 0.55 (over the full vocabulary 0.4 would not).
+    [2, 0.55, [0, 1, 0, 0, 0]],
+    // Top 3 renormalized: 4/9, 3/9, 2/9; 7/9 reaches 0.75, so two tokens, 4/7 and 3/7.
+    [3, 0.75, [0, 4 / 7, 0, 3 / 7, 0]],
+    // p = 1 or k = V: plain top-k / top-p.
+    [2, 1, [0, 4 / 7, 0, 3 / 7, 0]],
+    [5, 0.65, [0, 4 / 7, 0, 3 / 7, 0]],
+  ];
+  for (const be of backends) {
+    for (const [k, p, want] of cases) {
+      const tokens = new Int32Array(N), lp = new Float64Array(N);
+      be.sampleRows(rows, N, V, 1, k, p, u, tokens, lp);
+      const got = new Array<number>(V).fill(0);
+      for (const t of tokens) got[t]! += 1 / N;
+      got.forEach((g, t) => assert.ok(Math.abs(g - want[t]!) <= 1 / N + 1e-12, `${be.info.name} topK=${k} topP=${p}: token ${t} has ${g}, want ${want[t]}`));
+    }
+  }
+});
