@@ -30,6 +30,7 @@ const summary: EvalSummary = {
       tokensEstimated: true,
       usage: { promptTokens: 100, completionTokens: 200, reasoningTokens: 150, cacheHitTokens: 0, cacheMissTokens: 100, samplesWithoutUsage: 0 },
       costUsd: 1.234,
+      checkTimeouts: 0,
     },
   ],
   totals: { samples: 40, costUsd: 1.234, promptTokens: 100, completionTokens: 200 },

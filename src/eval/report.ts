@@ -34,6 +34,14 @@ function usageNote(s: EvalSummary): string | null {
   return n > 0 ? `${n} of ${s.totals.samples} samples came without token usage: their tokens and cost are not counted.` : null;
 }
 
+/** Checks that ran out of time, per benchmark, or null when none did (summaries written before they were counted have none). */
+function timeoutNote(s: EvalSummary): string | null {
+  const hit = s.benches.filter((b) => (b.checkTimeouts ?? 0) > 0);
+  if (hit.length === 0) return null;
+  const list = hit.map((b) => `${b.bench} ${b.checkTimeouts}`).join(', ');
+  return `Checks that ran out of time (scored wrong, verdict unknown; fewer on an idle machine): ${list}.`;
+}
+
 interface Row {
   bench: string;
   items: string;
@@ -83,6 +91,7 @@ export function renderMarkdown(s: EvalSummary): string {
     '',
     `Total: ${s.totals.samples} samples, ${s.totals.promptTokens.toFixed(0)} prompt + ${s.totals.completionTokens.toFixed(0)} completion tokens, cost ${costText(s.totals.costUsd, samplesWithoutUsage(s))}.`,
     ...((note) => (note !== null ? [note] : []))(usageNote(s)),
+    ...((note) => (note !== null ? [note] : []))(timeoutNote(s)),
     ...(s.interrupted ? ['', `Interrupted: this summary covers the ${s.interrupted.items} of ${s.interrupted.of} items whose samples all finished; rerun the same command to resume.`] : []),
   ];
   return `${lines.join('\n')}\n`;
@@ -143,7 +152,7 @@ export function renderEvalSection(s: EvalSummary): string {
     `<table style="border-collapse:collapse;font-size:13px"><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`,
     `<p style="font-size:12px">pass@1 is the mean correctness over k samples (± standard error over items); pass@k is the ` +
       `unbiased estimator of Chen et al. (2021); cons@k is majority voting. Total cost ${escapeHtml(costText(s.totals.costUsd, samplesWithoutUsage(s)))}.` +
-      `${((note) => (note !== null ? ` ${escapeHtml(note)}` : ''))(usageNote(s))}</p>`,
+      `${[usageNote(s), timeoutNote(s)].map((note) => (note !== null ? ` ${escapeHtml(note)}` : '')).join('')}</p>`,
     passAtKPlot(s),
     '</section>',
   ].join('\n');

@@ -31,6 +31,8 @@ export const SampleRecordSchema = z.object({
   correct: z.boolean(),
   score: z.number(),
   reason: z.string().optional(),
+  /** The checker ran out of time: scored wrong, verdict unknown (absent when it decided). */
+  checkTimedOut: z.boolean().optional(),
   /** Well-formed output: a \boxed{} answer after the reasoning, generation not cut off, no stray think tags. */
   formatOk: z.boolean(),
   usage: UsageSchema.nullable(),

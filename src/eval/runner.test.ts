@@ -317,3 +317,28 @@ test('a run that stopped before its first sample leaves nothing that refuses the
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('checks that ran out of time are kept per sample, counted per benchmark and noted under the table', async () => {
+  const dir = tmp();
+  try {
+    const inner = additionTask();
+    // A benchmark whose verifier misses its deadline on the answer 6: scored wrong, verdict unknown.
+    const slow = benchmarkTask('gsm8k', {
+      verifier: {
+        verify: () => Promise.reject(new Error('unused')),
+        compare: async (gold, answer) => (answer === '6' ? { correct: false, reason: 'timeout after 2000 ms', timedOut: true } : { correct: answer === gold, reason: 'compared', timedOut: false }),
+        equivalent: async (a, b) => a === b,
+      },
+    });
+    const task = { ...inner, check: (item: Parameters<typeof inner.check>[0], completion: string) => slow.check(item, completion) };
+    const source = tableSource('addition', { 'add-0': ['5', '6', '6'], 'add-1': ['7', '7', '6'] }, 0);
+    const s = await runEval(options({ benches: [task], source, outDir: dir, limit: 2 }));
+    assert.equal(s.benches[0]!.checkTimeouts, 3);
+    const recs = readFileSync(join(dir, 'samples.jsonl'), 'utf8').trim().split('\n').map((l) => SampleRecordSchema.parse(JSON.parse(l)));
+    assert.deepEqual(recs.filter((r) => r.checkTimedOut === true).map((r) => [r.itemId, r.sample, r.correct]).sort(), [['add-0', 1, false], ['add-0', 2, false], ['add-1', 2, false]]);
+    assert.ok(recs.filter((r) => r.checkTimedOut !== true).every((r) => !('checkTimedOut' in r)));
+    assert.match(readFileSync(join(dir, 'summary.md'), 'utf8'), /Checks that ran out of time \(scored wrong, verdict unknown; fewer on an idle machine\): addition 3\./);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -189,6 +189,7 @@ export async function runEval(opts: EvalOptions): Promise<EvalSummary> {
         correct: check.correct,
         score: check.score,
         ...(check.reason !== undefined ? { reason: check.reason } : {}),
+        ...(check.timedOut === true ? { checkTimedOut: true } : {}),
         formatOk: boxed && c.finishReason !== 'length' && !strayTags,
         usage: c.usage,
         ...splitTokens(c),

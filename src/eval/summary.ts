@@ -40,6 +40,8 @@ export interface BenchSummary {
   usage: UsageTotals;
   /** USD for the samples that reported usage; null when the model has no price or no sample reported usage. */
   costUsd: number | null;
+  /** Samples whose check ran out of time (scored wrong, verdict unknown; a loaded machine makes more of them). */
+  checkTimeouts: number;
 }
 
 /** The whole evaluation. */
@@ -120,6 +122,7 @@ export async function summarizeBench(
     tokensEstimated: all.some((r) => r.tokensEstimated),
     usage,
     costUsd: price && usage.samplesWithoutUsage < all.length ? cost : null,
+    checkTimeouts: all.filter((r) => r.checkTimedOut === true).length,
   };
 }
 
