@@ -41,6 +41,9 @@ test('renderMarkdown prints one row per benchmark with percentages and cost', ()
   assert.match(md, /\| benchmark \| items \| k \| pass@1 \(%\) \| cons@4 \(%\) \| pass@4 \(%\) \|/);
   assert.match(md, /\| gsm8k \| 10 \| 4 \| 50\.0 ± 10\.0 \| 60\.0 \| 90\.0 \| 95\.0 \| ~812 \| ~40 \| \$1\.23 \|/);
   assert.match(md, /first 10 items/);
+  // A single item: no standard error to show.
+  const one = renderMarkdown({ ...summary, benches: [{ ...summary.benches[0]!, items: 1, passAt1: 1, passAt1StdErr: 0 }] });
+  assert.match(one, /\| gsm8k \| 1 \| 4 \| 100\.0 ± – \| /);
 });
 
 test('renderEvalSection is one escaped <section> with a table and an SVG plot, no scripts', () => {

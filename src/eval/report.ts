@@ -60,7 +60,8 @@ function row(b: BenchSummary): Row {
     bench: b.bench,
     items: String(b.items),
     k: String(b.k),
-    pass1: `${pct(b.passAt1)} ± ${pct(b.passAt1StdErr)}`,
+    // One item has no spread to estimate a standard error from: shown as unknown, not ± 0.0.
+    pass1: `${pct(b.passAt1)} ± ${b.items < 2 ? '–' : pct(b.passAt1StdErr)}`,
     cons: pct(b.consAtK),
     passk: pct(b.passAtK[b.k - 1] ?? Number.NaN),
     format: pct(b.formatRate),
