@@ -4,6 +4,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EndpointSource, ENDPOINT_DEFAULTS } from './endpoint.js';
@@ -338,6 +339,26 @@ test('checks that ran out of time are kept per sample, counted per benchmark and
     assert.deepEqual(recs.filter((r) => r.checkTimedOut === true).map((r) => [r.itemId, r.sample, r.correct]).sort(), [['add-0', 1, false], ['add-0', 2, false], ['add-1', 2, false]]);
     assert.ok(recs.filter((r) => r.checkTimedOut !== true).every((r) => !('checkTimedOut' in r)));
     assert.match(readFileSync(join(dir, 'summary.md'), 'utf8'), /Checks that ran out of time \(scored wrong, verdict unknown; fewer on an idle machine\): addition 3\./);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('one run at a time per output directory: a live run holds it, a lock left by an ended one is taken over', async () => {
+  const dir = tmp();
+  try {
+    const source = tableSource('addition', { 'add-0': ['5', '5', '6'] }, 0);
+    // Two runs at once in this process: the second is refused and requests nothing.
+    const first = runEval(options({ benches: [additionTask()], source, outDir: dir, limit: 1 }));
+    await assert.rejects(runEval(options({ benches: [additionTask()], source, outDir: dir, limit: 1 })), new RegExp(`in use by another r1 eval \\(process ${process.pid}\\)`));
+    const s = await first;
+    assert.equal(source.calls, 1);
+    assert.ok(!existsSync(join(dir, '.r1-eval.lock')), 'released');
+    // A lock whose process has ended (killed outright) does not block the next run.
+    const ended = spawnSync(process.execPath, ['-e', '']).pid;
+    writeFileSync(join(dir, '.r1-eval.lock'), `${ended}\n`);
+    assert.deepEqual(await runEval(options({ benches: [additionTask()], source, outDir: dir, limit: 1 })), s);
+    assert.ok(!existsSync(join(dir, '.r1-eval.lock')));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

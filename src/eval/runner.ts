@@ -9,7 +9,7 @@ import { lastBoxed } from '../tasks/completion.js';
 import type { Task, TaskItem } from '../tasks/types.js';
 import type { Price } from './pricing.js';
 import { renderEvalSection, renderMarkdown } from './report.js';
-import { checkRunConfig, CONFIG_FILE, prepareOutDir, ResultsWriteError, SampleStore, type SampleRecord } from './results.js';
+import { checkRunConfig, CONFIG_FILE, lockOutDir, prepareOutDir, ResultsWriteError, SampleStore, type SampleRecord } from './results.js';
 import { EndpointError } from './endpoint.js';
 import { linkedSignal } from './retry.js';
 import { summarizeBench, totalsOf, type BenchSummary, type EvalSummary } from './summary.js';
@@ -119,6 +119,16 @@ function validate(o: EvalOptions): void {
 export async function runEval(opts: EvalOptions): Promise<EvalSummary> {
   validate(opts);
   prepareOutDir(opts.outDir);
+  // One run at a time per directory: two would each ask for every missing sample (and pay for it twice).
+  const unlock = lockOutDir(opts.outDir);
+  try {
+    return await runLocked(opts);
+  } finally {
+    unlock();
+  }
+}
+
+async function runLocked(opts: EvalOptions): Promise<EvalSummary> {
   const store = SampleStore.open(opts.outDir);
   // A run.json beside no samples (a run that stopped before its first: a missing benchmark file, a refused request)
   // guards nothing: the corrected command may change its settings.
