@@ -173,7 +173,13 @@ RowResult sample_row(const float* x, int64_t V, double temperature, int64_t topK
   }
   auto id = [&](int64_t i) { return static_cast<int64_t>(keys[i] & 0xffffffffu); };
   if (topP < 1.0) {
-    const double target = topP * sum;
+    // With top-k, the nucleus is taken over the k candidates renormalized (top-k, then top-p).
+    double mass = sum;
+    if (n < V) {
+      mass = 0.0;
+      for (int64_t i = 0; i < n; i++) mass += probs[id(i)];
+    }
+    const double target = topP * mass;
     double acc = 0.0;
     for (int64_t i = 0; i < n; i++) {
       acc += probs[id(i)];

@@ -14,6 +14,7 @@ import { startFakeEndpoint } from '../eval/fake-endpoint.js';
 import { addends, additionTask, makeCheckpoint, makeGgufCheckpoint } from '../eval/fixtures.js';
 import { dirname } from 'node:path';
 import { resolveDataDir } from '../tasks/benchmarks/data-dir.js';
+import { benchmarkTask } from '../tasks/benchmarks/index.js';
 import { getTaskByName } from '../tasks/registry.js';
 import type { Task } from '../tasks/types.js';
 import { apiKeyFrom, createEvalCommand } from './eval.js';
@@ -385,6 +386,40 @@ test('spawned `r1 eval --endpoint` on registry tasks (arithmetic; gsm8k through 
     assert.ok(!res.stdout.includes(SECRET) && !res.stderr.includes(SECRET));
   } finally {
     await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('r1 eval finds an unknown benchmark or a missing benchmark file before loading the model', async () => {
+  let loads = 0;
+  const dir = mkdtempSync(join(tmpdir(), 'r1-cli-eval-'));
+  try {
+    const run = async (bench: string) => {
+      let stderr = '';
+      let exitCode = 0;
+      const cmd = createEvalCommand({
+        // gsm8k from an empty data folder: its file is missing.
+        getTask: (name) => (name === 'gsm8k' ? benchmarkTask('gsm8k', { dataDir: dir }) : tasks(name)),
+        env: {},
+        localSource: async () => {
+          loads++;
+          throw new Error('the model should not be loaded');
+        },
+        stdout: { write: () => true },
+        stderr: Object.assign(new PassThrough(), { write: (s: string) => ((stderr += s), true) }) as unknown as NodeJS.WritableStream,
+        setExitCode: (c) => (exitCode = c),
+      });
+      await new Command().exitOverride().addCommand(cmd).parseAsync(['eval', '--model', 'some-ckpt', '--bench', bench, '--out', join(dir, 'out'), '--no-progress'], { from: 'user' });
+      return { stderr, exitCode };
+    };
+    const unknown = await run('addition,nope');
+    assert.equal(unknown.exitCode, 1);
+    assert.match(unknown.stderr, /unknown task "nope"/);
+    const missing = await run('gsm8k');
+    assert.equal(missing.exitCode, 1);
+    assert.match(missing.stderr, /gsm8k-test\.jsonl/);
+    assert.equal(loads, 0);
+  } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });

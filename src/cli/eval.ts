@@ -110,9 +110,23 @@ function safeDirName(s: string): string {
 class EvalStopped extends Error {}
 
 async function execute(flags: EvalFlags, deps: EvalCliDeps): Promise<void> {
-  // The output directory is checked before any work (loading a model, sending requests) is spent.
+  // The output directory, the benchmarks and their files are checked before any work (loading a model, sending
+  // requests) is spent: a misspelled benchmark or a missing data file is not found after a long model load.
   const outDir = flags.out ?? join('runs', 'eval', safeDirName(flags.endpoint !== undefined ? flags.apiModel! : localModelName(flags.model!)));
   prepareOutDir(outDir);
+  const tasks = flags.bench.map((name) =>
+    deps.getTask(name, { ...(flags.difficulty !== undefined ? { difficulty: flags.difficulty } : {}), ...(flags.unsafeSandbox ? { unsafeSandbox: true } : {}) }),
+  );
+  try {
+    for (const t of tasks) await t.items({ split: 'test', ...(flags.limit !== undefined ? { n: flags.limit } : {}) });
+    await evaluate(flags, deps, outDir, tasks);
+  } finally {
+    // Tasks may hold verifier worker threads; release them so the process can exit.
+    await Promise.allSettled(tasks.map((t) => t.close?.()));
+  }
+}
+
+async function evaluate(flags: EvalFlags, deps: EvalCliDeps, outDir: string, tasks: readonly Task[]): Promise<void> {
   let retries = 0;
   const warned = new Set<string>();
   let lastProgress: EvalProgress | null = null;
@@ -146,9 +160,6 @@ async function execute(flags: EvalFlags, deps: EvalCliDeps): Promise<void> {
   } else {
     source = await requireLocalSource(deps.localSource)({ checkpoint: flags.model!, seed: flags.seed, kvDtype: flags.kvCache, ...(flags.chatTemplate !== undefined ? { chatTemplate: flags.chatTemplate } : {}) });
   }
-  const tasks = flags.bench.map((name) =>
-    deps.getTask(name, { ...(flags.difficulty !== undefined ? { difficulty: flags.difficulty } : {}), ...(flags.unsafeSandbox ? { unsafeSandbox: true } : {}) }),
-  );
   if (flags.unsafeSandbox === true && tasks.some((t) => t.name === 'code')) {
     // Said on every run that uses the fallback, never silently.
     const info = await (deps.sandboxInfo ?? sandboxInfo)();
@@ -208,8 +219,6 @@ async function execute(flags: EvalFlags, deps: EvalCliDeps): Promise<void> {
     throw err;
   } finally {
     process.removeListener('SIGINT', onSigint);
-    // Tasks may hold verifier worker threads; release them so the process can exit.
-    await Promise.allSettled(tasks.map((t) => t.close?.()));
   }
 }
 

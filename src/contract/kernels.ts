@@ -184,7 +184,7 @@ export interface Backend {
   /**
    * Samples each row b of logits (B, V) with its uniform draw u[b] in [0, 1): temperature 0 = greedy (first maximum);
    * else softmax(logits / T) and plain sampling in id order, or top-k / top-p over candidates in descending
-   * probability (ties: lower id). tokens[b] gets the token, logprobs[b] log softmax(logits / T) at it over the full
+   * probability (ties: lower id; with both, top-p's mass is counted within the top k). tokens[b] gets the token, logprobs[b] log softmax(logits / T) at it over the full
    * vocabulary (T = 1 when greedy). NaN logits or an all -Infinity row throw. See src/backend/ref/sample.ts.
    */
   sampleRows(logits: Float32Array, B: number, V: number, temperature: number, topK: number, topP: number, u: Float64Array, tokens: Int32Array, logprobs: Float64Array): void;

@@ -277,3 +277,29 @@ test('credentials a server echoes back in an error are redacted', async () => {
     await assert.rejects(source.complete(['q'], SAMPLING), (e: Error) => !e.message.includes('SECRET') && /Bearer \[redacted\]/.test(e.message));
   });
 });
+
+test('an endpoint URL with user:password@ is refused before any request, without repeating the password', () => {
+  for (const url of ['http://user:hunter2pass@127.0.0.1:8000/v1', 'https://hunter2pass@api.example.com/v1']) {
+    for (const make of [() => chatCompletionsUrl(url), () => new EndpointSource({ ...ENDPOINT_DEFAULTS, baseUrl: url, model: 'm' })]) {
+      assert.throws(make, (err: unknown) => {
+        assert.ok(err instanceof Error);
+        assert.match(err.message, /carries credentials \(user:password@\).*--api-key-env/);
+        assert.ok(!err.message.includes('hunter2pass'), err.message);
+        return true;
+      });
+    }
+  }
+});
+
+test('an error in a 200 body shows the server message and is retried like a 5xx', async () => {
+  const error = JSON.stringify({ error: { message: 'upstream overloaded', code: 502 } });
+  await withServer({ plan: (i) => (i === 0 ? { kind: 'status', status: 200, body: error } : { kind: 'ok' }) }, {}, async ({ source, server, events }) => {
+    const out = await source.complete(['q'], SAMPLING);
+    assert.match(out[0]?.[0]?.content ?? '', /boxed/);
+    assert.equal(server.requests.length, 2);
+    assert.match((events[0] as { reason: string }).reason, /HTTP 200 with an error: upstream overloaded/);
+  });
+  await withServer({ plan: () => ({ kind: 'status', status: 200, body: error }) }, { maxRetries: 1 }, async ({ source }) => {
+    await assert.rejects(source.complete(['q'], SAMPLING), /HTTP 200 with an error: upstream overloaded \(gave up after 2 attempts\)/);
+  });
+});

@@ -4,9 +4,10 @@
 // and fetch keeps r1ts free of a large dependency for one POST.
 
 import { z } from 'zod';
+import { patientDispatcher } from './http-agent.js';
 import { backoffMs, Limiter, linkedSignal, parseRetryAfter, RETRYABLE_STATUS, sleep, type BackoffOptions } from './retry.js';
 import type { Completion, SampleOptions, SampleSource } from './types.js';
-import { errorMessage, redactSecrets, toCompletions, WireResponseSchema, type ChatRequestBody } from './wire.js';
+import { errorMessage, redactSecrets, toCompletions, WireErrorSchema, WireResponseSchema, type ChatRequestBody } from './wire.js';
 
 /**
  * How n samples per prompt are requested: 'native' sends one request with `n` (OpenAI, vLLM); 'repeat' sends n
@@ -79,6 +80,12 @@ export function chatCompletionsUrl(baseUrl: string): string {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new Error(`endpoint URL "${baseUrl}" must use http or https`);
+  }
+  if (url.username !== '' || url.password !== '') {
+    // fetch refuses such a URL with an error that quotes it whole; never repeat the password.
+    url.username = '';
+    url.password = '';
+    throw new Error(`endpoint URL ${url.toString()} carries credentials (user:password@), which are neither sent nor shown: give the API key in an environment variable (--api-key-env)`);
   }
   const path = url.pathname.replace(/\/+$/, '');
   url.pathname = path.endsWith('/chat/completions') ? path : `${path}/chat/completions`;
@@ -216,7 +223,8 @@ export class EndpointSource implements SampleSource {
     let text: string;
     let retryAfterMs: number | null;
     try {
-      const res = await fetch(this.#url, { method: 'POST', headers, body: json, signal: timeout.signal });
+      const dispatcher = patientDispatcher();
+      const res = await fetch(this.#url, { method: 'POST', headers, body: json, signal: timeout.signal, ...(dispatcher !== null ? { dispatcher } : {}) });
       status = res.status;
       retryAfterMs = parseRetryAfter(res.headers);
       text = await res.text();
@@ -247,6 +255,11 @@ export class EndpointSource implements SampleSource {
       throw new EndpointError(`endpoint returned malformed JSON (HTTP ${status}): ${JSON.stringify(head)}`, status, false);
     }
     const parsed = WireResponseSchema.safeParse(raw);
+    if (!parsed.success && WireErrorSchema.safeParse(raw).success) {
+      // An error reported in a 200 body (some gateways and proxies do): the server's message, retried like a 5xx.
+      const error = new EndpointError(`endpoint answered HTTP ${status} with an error: ${errorMessage(text, this.#secrets())}`, status, true);
+      return { ok: false, error, retryAfterMs };
+    }
     if (!parsed.success) {
       throw new EndpointError(
         `endpoint response is not a chat completion (HTTP ${status}):\n${z.prettifyError(parsed.error)}`,

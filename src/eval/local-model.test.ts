@@ -11,6 +11,8 @@ import { additionTask, makeCheckpoint, makeGgufCheckpoint } from './fixtures.js'
 import { localModelSource } from './local-model.js';
 import { LOCAL_MODEL_UNAVAILABLE, requireLocalSource } from './local-source.js';
 import { EVAL_DEFAULTS, runEval } from './runner.js';
+import type { EvalSummary } from './summary.js';
+import type { Completion } from './types.js';
 
 const SAMPLING = { temperature: 0.6, topP: 0.95, maxTokens: 12 };
 
@@ -99,7 +101,8 @@ test("a checkpoint with a ChatML template is prompted in ChatML; --chat-template
       assert.equal(c.usage!.promptTokens, chatmlIds.length);
       // The ChatML prompt does not open <think>: text without reasoning tags is all answer (with R1's prompt it
       // would all be reasoning).
-      if (/<\/?think>/.test(c.content + c.reasoning)) continue;
+      // A sampled tag is split off the text (reasoningTokens counts from it), so look at both.
+      if (/<\/?think>/.test(c.content + c.reasoning) || c.usage!.reasoningTokens !== 0) continue;
       plain++;
       assert.equal(c.reasoning, '');
       assert.ok(c.content.length > 0);
@@ -130,5 +133,38 @@ test("a GGUF file's tokenizer.chat_template prompts the model, with the file's B
     assert.equal(c.usage!.promptTokens, tok.encode('<｜begin▁of▁sentence｜>### user: What is 2 + 3?\n### assistant:').length);
   } finally {
     rmSync(dirname(file), { recursive: true, force: true });
+  }
+});
+
+test('a local model draws sample j from seed + j alone: a resumed run fills in the samples an uninterrupted one drew', async () => {
+  const dir = makeCheckpoint();
+  const fresh = mkdtempSync(join(tmpdir(), 'r1-eval-local-fresh-'));
+  const resumed = mkdtempSync(join(tmpdir(), 'r1-eval-local-resumed-'));
+  try {
+    const source = await localModelSource({ checkpoint: dir, seed: 0 });
+    const opts = { temperature: 1, topP: 1, maxTokens: 12 };
+    const [all] = await source.complete(['What is 2 + 3?'], { ...opts, n: 4, seed: 7 });
+    const [tail] = await source.complete(['What is 2 + 3?'], { ...opts, n: 2, seed: 9 });
+    const [third] = await source.complete(['What is 2 + 3?'], { ...opts, n: 1, seed: 9 });
+    assert.ok(new Set(all!.map((c) => c.reasoning + c.content)).size > 1, 'the samples differ');
+    // The same text and tokens; only the prompt's cache hits differ (each call prefills for its first sample).
+    const drawn = (cs: readonly Completion[] | undefined): unknown[] => cs!.map((c) => [c.reasoning, c.content, c.finishReason, c.usage!.completionTokens]);
+    assert.deepEqual(drawn(tail), drawn(all!.slice(2)), 'samples 2 and 3 again from seed 7 + 2');
+    assert.deepEqual(drawn(third), drawn(all!.slice(2, 3)));
+    // Through the runner: k = 4 at once against k = 2, then the same directory at k = 4 (a resume).
+    const base = { ...EVAL_DEFAULTS, benches: [additionTask()], source, limit: 2, maxTokens: 8, temperature: 1, concurrency: 1, price: null };
+    const a = await runEval({ ...base, k: 4, outDir: fresh });
+    await runEval({ ...base, k: 2, outDir: resumed });
+    const b = await runEval({ ...base, k: 4, outDir: resumed });
+    const byKey = (d: string): string[] =>
+      readFileSync(join(d, 'samples.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)
+        .map((r) => JSON.stringify([r.itemId, r.sample, r.seed, r.reasoning, r.content, r.correct])).sort();
+    assert.deepEqual(byKey(resumed), byKey(fresh));
+    const metrics = (s: EvalSummary): unknown[] => s.benches.map((x) => [x.items, x.passAt1, x.passAtK, x.consAtK, x.formatRate, x.meanReasoningTokens, x.meanAnswerTokens, x.usage.completionTokens]);
+    assert.deepEqual(metrics(b), metrics(a));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(fresh, { recursive: true, force: true });
+    rmSync(resumed, { recursive: true, force: true });
   }
 });

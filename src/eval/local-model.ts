@@ -60,8 +60,8 @@ export class LocalModelSource implements SampleSource {
    * prompt's samples never depend on which other prompts are evaluated; calls run one after another however many
    * the runner has in flight. Generation yields to the event loop between decode steps, so `opts.signal` (Ctrl-C)
    * stops it within a step; each sample is reported to onCompletion as it finishes, so finished samples are kept.
-   * generate draws sample j from the j-th fork of Rng(seed) rather than from seed + j, so samples that a resumed run
-   * fills in are seeded and repeatable but not the ones an uninterrupted run would have drawn.
+   * Sample j is drawn with seed + j alone (generate's 'per-sample' seeds, as SampleOptions.seed asks), so the samples
+   * a resumed run fills in are the ones an uninterrupted run would have drawn.
    */
   complete(prompts: readonly string[], opts: SampleOptions): Promise<Completion[][]> {
     const run = this.#queue.then(() => this.#complete(prompts, opts));
@@ -76,7 +76,7 @@ export class LocalModelSource implements SampleSource {
       let samples: ChatSample[];
       try {
         ({ samples } = await sampleChatAsync(this.#parts, [{ kind: 'chat', messages: [{ role: 'user', content: prompts[p]! }] }], {
-          n: opts.n, maxTokens: opts.maxTokens, sampling: { temperature: opts.temperature, topP: opts.topP, topK: 0 }, seed: opts.seed,
+          n: opts.n, maxTokens: opts.maxTokens, sampling: { temperature: opts.temperature, topP: opts.topP, topK: 0 }, seed: opts.seed, seedMode: 'per-sample',
           ...(opts.signal ? { signal: opts.signal } : {}),
           onSample: (s) => opts.onCompletion?.(p, s.generation.sample, toCompletion(s)),
         }));

@@ -18,6 +18,30 @@ function usd(x: number | null): string {
   return x < 0.01 && x > 0 ? `$${x.toFixed(4)}` : `$${x.toFixed(2)}`;
 }
 
+/** A cost that leaves out samples without usage is a lower bound: marked "≥". */
+function costText(x: number | null, withoutUsage: number): string {
+  return x !== null && withoutUsage > 0 ? `≥${usd(x)}` : usd(x);
+}
+
+/** Samples whose source reported no token usage (their tokens and cost are missing), over all benchmarks. */
+function samplesWithoutUsage(s: EvalSummary): number {
+  return s.benches.reduce((n, b) => n + b.usage.samplesWithoutUsage, 0);
+}
+
+/** The sentence that says so, or null when every sample reported usage. */
+function usageNote(s: EvalSummary): string | null {
+  const n = samplesWithoutUsage(s);
+  return n > 0 ? `${n} of ${s.totals.samples} samples came without token usage: their tokens and cost are not counted.` : null;
+}
+
+/** Checks that ran out of time, per benchmark, or null when none did (summaries written before they were counted have none). */
+function timeoutNote(s: EvalSummary): string | null {
+  const hit = s.benches.filter((b) => (b.checkTimeouts ?? 0) > 0);
+  if (hit.length === 0) return null;
+  const list = hit.map((b) => `${b.bench} ${b.checkTimeouts}`).join(', ');
+  return `Checks that ran out of time (scored wrong, verdict unknown; fewer on an idle machine): ${list}.`;
+}
+
 interface Row {
   bench: string;
   items: string;
@@ -36,13 +60,14 @@ function row(b: BenchSummary): Row {
     bench: b.bench,
     items: String(b.items),
     k: String(b.k),
-    pass1: `${pct(b.passAt1)} ± ${pct(b.passAt1StdErr)}`,
+    // One item has no spread to estimate a standard error from: shown as unknown, not ± 0.0.
+    pass1: `${pct(b.passAt1)} ± ${b.items < 2 ? '–' : pct(b.passAt1StdErr)}`,
     cons: pct(b.consAtK),
     passk: pct(b.passAtK[b.k - 1] ?? Number.NaN),
     format: pct(b.formatRate),
     reasoning: tokens(b.meanReasoningTokens, b.tokensEstimated),
     answer: tokens(b.meanAnswerTokens, b.tokensEstimated),
-    cost: usd(b.costUsd),
+    cost: costText(b.costUsd, b.usage.samplesWithoutUsage),
   };
 }
 
@@ -65,7 +90,9 @@ export function renderMarkdown(s: EvalSummary): string {
     `|${head.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`,
     ...s.benches.map((b) => `| ${cells(row(b)).join(' | ')} |`),
     '',
-    `Total: ${s.totals.samples} samples, ${s.totals.promptTokens.toFixed(0)} prompt + ${s.totals.completionTokens.toFixed(0)} completion tokens, cost ${usd(s.totals.costUsd)}.`,
+    `Total: ${s.totals.samples} samples, ${s.totals.promptTokens.toFixed(0)} prompt + ${s.totals.completionTokens.toFixed(0)} completion tokens, cost ${costText(s.totals.costUsd, samplesWithoutUsage(s))}.`,
+    ...((note) => (note !== null ? [note] : []))(usageNote(s)),
+    ...((note) => (note !== null ? [note] : []))(timeoutNote(s)),
     ...(s.interrupted ? ['', `Interrupted: this summary covers the ${s.interrupted.items} of ${s.interrupted.of} items whose samples all finished; rerun the same command to resume.`] : []),
   ];
   return `${lines.join('\n')}\n`;
@@ -125,7 +152,8 @@ export function renderEvalSection(s: EvalSummary): string {
     `<p style="font-size:13px">${settings}</p>`,
     `<table style="border-collapse:collapse;font-size:13px"><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`,
     `<p style="font-size:12px">pass@1 is the mean correctness over k samples (± standard error over items); pass@k is the ` +
-      `unbiased estimator of Chen et al. (2021); cons@k is majority voting. Total cost ${escapeHtml(usd(s.totals.costUsd))}.</p>`,
+      `unbiased estimator of Chen et al. (2021); cons@k is majority voting. Total cost ${escapeHtml(costText(s.totals.costUsd, samplesWithoutUsage(s)))}.` +
+      `${[usageNote(s), timeoutNote(s)].map((note) => (note !== null ? ` ${escapeHtml(note)}` : '')).join('')}</p>`,
     passAtKPlot(s),
     '</section>',
   ].join('\n');

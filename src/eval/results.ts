@@ -31,6 +31,8 @@ export const SampleRecordSchema = z.object({
   correct: z.boolean(),
   score: z.number(),
   reason: z.string().optional(),
+  /** The checker ran out of time: scored wrong, verdict unknown (absent when it decided). */
+  checkTimedOut: z.boolean().optional(),
   /** Well-formed output: a \boxed{} answer after the reasoning, generation not cut off, no stray think tags. */
   formatOk: z.boolean(),
   usage: UsageSchema.nullable(),
@@ -133,6 +135,58 @@ export function checkRunConfig(outDir: string, config: RunConfig): void {
     const what = diffs.length === 1 && diffs[0]?.startsWith('weights:') ? 'other weights of the same model name' : 'different settings';
     throw new Error(`${outDir} holds results from a run with ${what} (${diffs.join('; ')}); use a fresh --out directory`);
   }
+}
+
+/** The file that marks an output directory in use by a run (its process id inside). */
+export const LOCK_FILE = '.r1-eval.lock';
+
+/** Whether a process with this id exists (EPERM: it does, under another user). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Take `outDir` for this run: a lock file holding this process's id, created only if absent. A lock whose process
+ * has ended (a run killed outright) is taken over; a live one is an error naming it. Returns the release function.
+ */
+export function lockOutDir(outDir: string): () => void {
+  const path = join(outDir, LOCK_FILE);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      writeFileSync(path, `${process.pid}\n`, { flag: 'wx' });
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 2) {
+        throw new ResultsWriteError(`output directory ${outDir}: cannot create ${LOCK_FILE} (${errText(err)})`, { cause: err });
+      }
+    }
+    let pid = Number.NaN;
+    try {
+      pid = Number.parseInt(readFileSync(path, 'utf8'), 10);
+    } catch {
+      continue; // removed meanwhile: try again
+    }
+    if (Number.isInteger(pid) && pid > 0 && processAlive(pid)) {
+      throw new Error(`${outDir} is in use by another r1 eval (process ${pid}): wait for it to finish, or use another --out (if process ${pid} is not an r1 eval, remove ${path})`);
+    }
+    try {
+      unlinkSync(path); // left by a run that did not end normally
+    } catch {
+      // another run took it over first: the next attempt finds its lock
+    }
+  }
+  return () => {
+    try {
+      if (readFileSync(path, 'utf8').trim() === String(process.pid)) unlinkSync(path);
+    } catch {
+      // already gone
+    }
+  };
 }
 
 /** Append-only JSONL store of sample records, keyed for resume. */

@@ -4,6 +4,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EndpointSource, ENDPOINT_DEFAULTS } from './endpoint.js';
@@ -300,6 +301,69 @@ test('an output directory that cannot be written fails before any request; a wri
         return true;
       },
     );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a run that stopped before its first sample leaves nothing that refuses the corrected command', async () => {
+  const dir = tmp();
+  try {
+    const refusing: SampleSource = { label: 'refusing', model: 'table-model', complete: () => Promise.reject(new Error('HTTP 400: unknown parameter')) };
+    await assert.rejects(runEval(options({ benches: [additionTask()], source: refusing, outDir: dir, limit: 1 })), /unknown parameter/);
+    assert.ok(existsSync(join(dir, 'run.json')));
+    // Fixed and rerun with another temperature: there is nothing to mix up, so it runs.
+    const source = tableSource('addition', { 'add-0': ['5', '5', '5'] }, 0);
+    const s = await runEval(options({ benches: [additionTask()], source, outDir: dir, limit: 1, temperature: 1 }));
+    assert.equal(s.benches[0]!.passAt1, 1);
+    assert.equal(JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')).temperature, 1);
+    // Once samples are saved, other settings are refused as before.
+    await assert.rejects(runEval(options({ benches: [additionTask()], source, outDir: dir, limit: 1 })), /different settings \(temperature: 1 there, 0\.6 now\)/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('checks that ran out of time are kept per sample, counted per benchmark and noted under the table', async () => {
+  const dir = tmp();
+  try {
+    const inner = additionTask();
+    // A benchmark whose verifier misses its deadline on the answer 6: scored wrong, verdict unknown.
+    const slow = benchmarkTask('gsm8k', {
+      verifier: {
+        verify: () => Promise.reject(new Error('unused')),
+        compare: async (gold, answer) => (answer === '6' ? { correct: false, reason: 'timeout after 2000 ms', timedOut: true } : { correct: answer === gold, reason: 'compared', timedOut: false }),
+        equivalent: async (a, b) => a === b,
+      },
+    });
+    const task = { ...inner, check: (item: Parameters<typeof inner.check>[0], completion: string) => slow.check(item, completion) };
+    const source = tableSource('addition', { 'add-0': ['5', '6', '6'], 'add-1': ['7', '7', '6'] }, 0);
+    const s = await runEval(options({ benches: [task], source, outDir: dir, limit: 2 }));
+    assert.equal(s.benches[0]!.checkTimeouts, 3);
+    const recs = readFileSync(join(dir, 'samples.jsonl'), 'utf8').trim().split('\n').map((l) => SampleRecordSchema.parse(JSON.parse(l)));
+    assert.deepEqual(recs.filter((r) => r.checkTimedOut === true).map((r) => [r.itemId, r.sample, r.correct]).sort(), [['add-0', 1, false], ['add-0', 2, false], ['add-1', 2, false]]);
+    assert.ok(recs.filter((r) => r.checkTimedOut !== true).every((r) => !('checkTimedOut' in r)));
+    assert.match(readFileSync(join(dir, 'summary.md'), 'utf8'), /Checks that ran out of time \(scored wrong, verdict unknown; fewer on an idle machine\): addition 3\./);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('one run at a time per output directory: a live run holds it, a lock left by an ended one is taken over', async () => {
+  const dir = tmp();
+  try {
+    const source = tableSource('addition', { 'add-0': ['5', '5', '6'] }, 0);
+    // Two runs at once in this process: the second is refused and requests nothing.
+    const first = runEval(options({ benches: [additionTask()], source, outDir: dir, limit: 1 }));
+    await assert.rejects(runEval(options({ benches: [additionTask()], source, outDir: dir, limit: 1 })), new RegExp(`in use by another r1 eval \\(process ${process.pid}\\)`));
+    const s = await first;
+    assert.equal(source.calls, 1);
+    assert.ok(!existsSync(join(dir, '.r1-eval.lock')), 'released');
+    // A lock whose process has ended (killed outright) does not block the next run.
+    const ended = spawnSync(process.execPath, ['-e', '']).pid;
+    writeFileSync(join(dir, '.r1-eval.lock'), `${ended}\n`);
+    assert.deepEqual(await runEval(options({ benches: [additionTask()], source, outDir: dir, limit: 1 })), s);
+    assert.ok(!existsSync(join(dir, '.r1-eval.lock')));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

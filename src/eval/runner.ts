@@ -3,13 +3,13 @@
 // top-p 0.95), every sample checked and appended to samples.jsonl as it finishes; a rerun with the same output
 // directory asks only for the missing samples. Ends with summary.json, summary.md and summary.html.
 
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lastBoxed } from '../tasks/completion.js';
 import type { Task, TaskItem } from '../tasks/types.js';
 import type { Price } from './pricing.js';
 import { renderEvalSection, renderMarkdown } from './report.js';
-import { checkRunConfig, prepareOutDir, ResultsWriteError, SampleStore, type SampleRecord } from './results.js';
+import { checkRunConfig, CONFIG_FILE, lockOutDir, prepareOutDir, ResultsWriteError, SampleStore, type SampleRecord } from './results.js';
 import { EndpointError } from './endpoint.js';
 import { linkedSignal } from './retry.js';
 import { summarizeBench, totalsOf, type BenchSummary, type EvalSummary } from './summary.js';
@@ -124,6 +124,20 @@ function validate(o: EvalOptions): void {
 export async function runEval(opts: EvalOptions): Promise<EvalSummary> {
   validate(opts);
   prepareOutDir(opts.outDir);
+  // One run at a time per directory: two would each ask for every missing sample (and pay for it twice).
+  const unlock = lockOutDir(opts.outDir);
+  try {
+    return await runLocked(opts);
+  } finally {
+    unlock();
+  }
+}
+
+async function runLocked(opts: EvalOptions): Promise<EvalSummary> {
+  const store = SampleStore.open(opts.outDir);
+  // A run.json beside no samples (a run that stopped before its first: a missing benchmark file, a refused request)
+  // guards nothing: the corrected command may change its settings.
+  if (store.records.size === 0) rmSync(join(opts.outDir, CONFIG_FILE), { force: true });
   checkRunConfig(opts.outDir, {
     model: opts.source.model,
     temperature: opts.temperature,
@@ -133,7 +147,6 @@ export async function runEval(opts: EvalOptions): Promise<EvalSummary> {
     promptStyle: EVAL_PROMPT_STYLE,
     ...(opts.source.weights !== undefined && { weights: opts.source.weights }),
   });
-  const store = SampleStore.open(opts.outDir);
 
   // 1. Plan: items per benchmark and the samples still missing.
   const plans: { task: Task; items: TaskItem[] }[] = [];
@@ -191,6 +204,7 @@ export async function runEval(opts: EvalOptions): Promise<EvalSummary> {
         correct: check.correct,
         score: check.score,
         ...(check.reason !== undefined ? { reason: check.reason } : {}),
+        ...(check.timedOut === true ? { checkTimedOut: true } : {}),
         formatOk: boxed && c.finishReason !== 'length' && !strayTags,
         usage: c.usage,
         ...splitTokens(c),

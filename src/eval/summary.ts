@@ -38,8 +38,10 @@ export interface BenchSummary {
   /** True when some reasoning/answer split was estimated from character counts (endpoint gave no split). */
   tokensEstimated: boolean;
   usage: UsageTotals;
-  /** USD for the samples that reported usage; null when the model has no price. */
+  /** USD for the samples that reported usage; null when the model has no price or no sample reported usage. */
   costUsd: number | null;
+  /** Samples whose check ran out of time (scored wrong, verdict unknown; a loaded machine makes more of them). */
+  checkTimeouts: number;
 }
 
 /** The whole evaluation. */
@@ -119,7 +121,8 @@ export async function summarizeBench(
     meanAnswerTokens: answer.length ? mean(answer) : null,
     tokensEstimated: all.some((r) => r.tokensEstimated),
     usage,
-    costUsd: price ? cost : null,
+    costUsd: price && usage.samplesWithoutUsage < all.length ? cost : null,
+    checkTimeouts: all.filter((r) => r.checkTimedOut === true).length,
   };
 }
 
@@ -135,5 +138,6 @@ export function totalsOf(benches: readonly BenchSummary[], priced: boolean): Eva
     promptTokens += b.usage.promptTokens;
     completionTokens += b.usage.completionTokens;
   }
-  return { samples, costUsd: priced ? cost : null, promptTokens, completionTokens };
+  // Unknown (null) when no benchmark's samples reported usage, not $0.
+  return { samples, costUsd: priced && benches.some((b) => b.costUsd !== null) ? cost : null, promptTokens, completionTokens };
 }

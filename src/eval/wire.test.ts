@@ -47,3 +47,18 @@ test('errorMessage reads OpenAI error bodies and falls back to clipped text', ()
   assert.equal(errorMessage(''), '(empty body)');
   assert.equal(errorMessage('x'.repeat(1000)).length, 301);
 });
+
+test('an empty reasoning field does not hide <think> tags in content; the other field is read when one is empty', () => {
+  const res = WireResponseSchema.parse({
+    choices: [
+      { index: 0, message: { content: '<think>\nsteps \\boxed{7}\n</think>\n\nSo \\boxed{18}', reasoning_content: '' }, finish_reason: 'stop' },
+      { index: 1, message: { content: 'So \\boxed{18}', reasoning_content: '', reasoning: 'steps' }, finish_reason: 'stop' },
+      { index: 2, message: { content: 'plain \\boxed{18}', reasoning_content: ' ' }, finish_reason: 'stop' },
+    ],
+  });
+  assert.deepEqual(toCompletions(res).map((c) => [c.reasoning, c.content]), [
+    ['steps \\boxed{7}', 'So \\boxed{18}'],
+    ['steps', 'So \\boxed{18}'],
+    ['', 'plain \\boxed{18}'],
+  ]);
+});

@@ -150,7 +150,7 @@ export function shareUsage(u: Usage | null, parts: number): Usage | null {
 
 /**
  * Map a validated response to completions, in choice order. Reasoning comes from reasoning_content, else
- * `reasoning`, else <think> tags inside content.
+ * `reasoning` (either when not empty), else <think> tags inside content.
  */
 export function toCompletions(res: WireResponse, onWarning?: (message: string) => void): Completion[] {
   const choices = [...res.choices].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
@@ -159,7 +159,8 @@ export function toCompletions(res: WireResponse, onWarning?: (message: string) =
   const usage = shareUsage(mapUsage(read.usage), choices.length);
   return choices.map((c) => {
     const raw = c.message.content ?? '';
-    const field = c.message.reasoning_content ?? c.message.reasoning;
+    // An empty reasoning field says nothing: servers without a reasoning parser send "" and leave <think> in content.
+    const field = [c.message.reasoning_content, c.message.reasoning].find((f) => typeof f === 'string' && f.trim() !== '');
     const split = typeof field === 'string' ? { reasoning: field.trim(), content: raw.trim() } : splitThinkTags(raw);
     return { reasoning: split.reasoning, content: split.content, usage, finishReason: mapFinishReason(c.finish_reason) };
   });

@@ -24,7 +24,10 @@ const promptsOf = (lens: number[], seed = 5): number[][] => {
   return lens.map((n) => Array.from({ length: n }, () => rng.int(0, V - 1)));
 };
 
-/** The cases recorded from the one-call generate() before it became a loop over GenerationBatch (same seeds). */
+/**
+ * The cases recorded from the one-call generate() before it became a loop over GenerationBatch (same seeds); the
+ * top-k + top-p case was recorded again when top-p came to be taken within the top k (the usual nucleus).
+ */
 function recordedCases(backend: Backend): Record<string, [Transformer, number[][], GenerateOptions]> {
   const modelOf = (name: PresetName, seed = 3): Transformer => new Transformer(createEngine(backend), preset(name), new Rng(seed));
   const dense = modelOf('tiny-dense'), mla = modelOf('tiny-moe-mla');

@@ -129,6 +129,8 @@ export interface SampleChatOptions {
   maxTokens: number;
   sampling: Partial<SamplingParams>;
   seed: number;
+  /** How each sample's random stream derives from `seed` (generate's seedMode; default 'forks'). */
+  seedMode?: 'forks' | 'per-sample';
   /** sampleChatAsync only: stop at the next decode step. */
   signal?: AbortSignal;
   /** Called as each sample finishes (its prompt and sample numbers are in sample.generation). */
@@ -149,6 +151,7 @@ function chatGeneration(cm: ChatModel, prompts: readonly PromptInput[], opts: Sa
     maxNewTokens: Math.max(1, Math.min(opts.maxTokens, model.config.maxSeqLen - longest)),
     sampling: opts.sampling,
     seed: opts.seed,
+    ...(opts.seedMode !== undefined ? { seedMode: opts.seedMode } : {}),
     n: opts.n,
     stopTokens: stopTokenIds(tokenizer),
     // A model vocabulary padded past the tokenizer's (Qwen2 pads to a multiple of 128): never sample the

@@ -23,6 +23,12 @@ export interface GenerateOptions {
   sampling?: Partial<SamplingParams>;
   /** Base seed: sequence i (prompt-major: prompt p, sample j → i = p·n + j) samples from the i-th fork of Rng(seed). */
   seed?: number;
+  /**
+   * 'per-sample': sample j of every prompt draws from the first fork of Rng(seed + j) instead (the stream a one-sample
+   * call seeded seed + j gives its sample), so any run of samples j..j+m-1 can be drawn again by a call with seed + j
+   * and n = m: an evaluation that resumes after its first samples draws the samples an uninterrupted run would have.
+   */
+  seedMode?: 'forks' | 'per-sample';
   /** Samples per prompt (default 1). */
   n?: number;
   /** Token ids that end a sequence (EOS); the stop token is kept in tokens/logprobs but adds no text. */
@@ -121,8 +127,14 @@ function prepare(model: Transformer, prompts: readonly (readonly number[])[], op
     ...(opts.vocabLimit !== undefined ? { vocabLimit: opts.vocabLimit } : {}),
   });
   // Per-sequence random streams, forked in sequence order: independent of batch composition and maxBatch.
-  const master = new Rng(opts.seed ?? 0);
-  const rngs = Array.from({ length: total }, () => master.fork());
+  const seed = opts.seed ?? 0;
+  let rngs: Rng[];
+  if (opts.seedMode === 'per-sample') {
+    rngs = Array.from({ length: total }, (_, i) => new Rng((seed + (i % n)) >>> 0).fork());
+  } else {
+    const master = new Rng(seed);
+    rngs = Array.from({ length: total }, () => master.fork());
+  }
   prompts.forEach((prompt, p) => {
     batch.add({
       prompt, n, maxNewTokens: opts.maxNewTokens, rngs: rngs.slice(p * n, (p + 1) * n),

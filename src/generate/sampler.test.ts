@@ -95,3 +95,83 @@ test('sampleBatch gives the tokens of per-row Sampler.sample from the same strea
     }
   }
 });
+
+test('top-k with top-p: the nucleus is taken over the top k renormalized, on every backend', () => {
+  const backends = [createRefBackend(), ...(nativeAvailable() ? [createNativeBackend()] : [])];
+  const V = 5;
+  // Sorted: 0.4, 0.3, 0.2, 0.1, 0 (a -Infinity logit).
+  const row = Float32Array.from([Math.log(0.2), Math.log(0.4), -Infinity, Math.log(0.3), Math.log(0.1)]);
+  // The exact distribution, read off an even grid of draws u (the sampler is a function of u).
+  const N = 2000;
+  const rows = new Float32Array(N * V);
+  for (let i = 0; i < N; i++) rows.set(row, i * V);
+  const u = Float64Array.from({ length: N }, (_, i) => (i + 0.5) / N);
+  const cases: [number, number, number[]][] = [
+    // Top 2 renormalized: 4/7, 3/7; 4/7 alone reaches 0.55 (over the full vocabulary 0.4 would not).
+    [2, 0.55, [0, 1, 0, 0, 0]],
+    // Top 3 renormalized: 4/9, 3/9, 2/9; 7/9 reaches 0.75, so two tokens, 4/7 and 3/7.
+    [3, 0.75, [0, 4 / 7, 0, 3 / 7, 0]],
+    // p = 1 or k = V: plain top-k / top-p.
+    [2, 1, [0, 4 / 7, 0, 3 / 7, 0]],
+    [5, 0.65, [0, 4 / 7, 0, 3 / 7, 0]],
+  ];
+  for (const be of backends) {
+    for (const [k, p, want] of cases) {
+      const tokens = new Int32Array(N), lp = new Float64Array(N);
+      be.sampleRows(rows, N, V, 1, k, p, u, tokens, lp);
+      const got = new Array<number>(V).fill(0);
+      for (const t of tokens) got[t]! += 1 / N;
+      got.forEach((g, t) => assert.ok(Math.abs(g - want[t]!) <= 1 / N + 1e-12, `${be.info.name} topK=${k} topP=${p}: token ${t} has ${g}, want ${want[t]}`));
+    }
+  }
+});
+
+test("DeepSeek-R1's evaluation sampling (T 0.6, top-p 0.95) is exactly the nucleus distribution, on every backend", () => {
+  const backends = [createRefBackend(), ...(nativeAvailable() ? [createNativeBackend()] : [])];
+  const gen = new Rng(2026);
+  const V = 40;
+  const T = 0.6, p = 0.95;
+  const row = Float32Array.from({ length: V }, () => gen.normal() * 1.5);
+  // The nucleus computed apart: softmax(logits / T) in float64, sorted (ties: lower id), the smallest prefix whose
+  // mass reaches p, renormalized.
+  const nucleus = (): { w: number[]; order: number[]; keep: number; acc: number } => {
+    const max = Math.max(...row);
+    const w = Array.from(row, (x) => Math.exp((x - max) / T));
+    const Z = w.reduce((a, b) => a + b, 0);
+    const order = [...w.keys()].sort((a, b) => w[b]! - w[a]! || a - b);
+    let acc = 0, keep = 0;
+    while (acc < p * Z) acc += w[order[keep++]!]!;
+    return { w, order, keep, acc };
+  };
+  // A tie at the cutoff: the first token left out gets the logit of the last one kept; only one of them stays.
+  const first = nucleus();
+  const [last, next] = [first.order[first.keep - 1]!, first.order[first.keep]!];
+  row[next] = row[last]!;
+  const { w, order, keep, acc } = nucleus();
+  const kept = new Set(order.slice(0, keep));
+  assert.ok(kept.has(Math.min(last, next)) && !kept.has(Math.max(last, next)), 'the tie straddles the cutoff; the lower id stays');
+  const want = new Array<number>(V).fill(0);
+  for (const t of kept) want[t] = w[t]! / acc;
+  assert.ok(keep > 1 && keep < V, `a real cutoff (${keep} of ${V} kept)`);
+  // An even grid of draws reads the sampler's distribution off exactly (it is a function of the draw).
+  const N = 4000;
+  const rows = new Float32Array(N * V);
+  for (let i = 0; i < N; i++) rows.set(row, i * V);
+  const u = Float64Array.from({ length: N }, (_, i) => (i + 0.5) / N);
+  for (const be of backends) {
+    const tokens = new Int32Array(N), lp = new Float64Array(N);
+    be.sampleRows(rows, N, V, T, 0, p, u, tokens, lp);
+    const got = new Array<number>(V).fill(0);
+    for (const t of tokens) got[t]! += 1 / N;
+    got.forEach((g, t) => assert.ok(Math.abs(g - want[t]!) <= 1 / N + 1e-9, `${be.info.name}: token ${t} has ${g}, want ${want[t]}`));
+  }
+  // Seeded draws through Sampler: the same distribution within sampling error (a chi-square at 40 kept-token bins).
+  const h = histogram(row, { temperature: T, topP: p, topK: 0 }, 40000, 9);
+  let chi = 0;
+  for (let t = 0; t < V; t++) {
+    if (want[t] === 0) assert.equal(h[t], 0, `token ${t} is outside the nucleus`);
+    else chi += (40000 * (h[t]! - want[t]!)) ** 2 / (40000 * want[t]!);
+  }
+  // keep - 1 degrees of freedom; 3x the mean is far in the tail, and the seed fixes the draws.
+  assert.ok(chi < 3 * (keep - 1) + 10, `chi-square ${chi.toFixed(1)} at ${keep - 1} degrees of freedom`);
+});

@@ -11,7 +11,8 @@ import { Rng } from '../util/rng.js';
 export interface SamplingParams {
   /** Softmax temperature; 0 = greedy. DeepSeek-R1's evaluation uses 0.6. */
   temperature: number;
-  /** Nucleus sampling: keep the smallest set of tokens whose probability mass reaches topP (1 = off). */
+  /** Nucleus sampling: keep the smallest set of tokens whose probability mass reaches topP (1 = off); with topK, the
+   *  mass of the topK candidates renormalized (top-k first, as transformers and vLLM apply them). */
   topP: number;
   /** Keep only the topK most likely tokens (0 = off). */
   topK: number;

@@ -61,7 +61,12 @@ function corpusNote(preset: PipelinePreset): string {
 /** Builds report.html and report.md in the run directory from what the stages left there. */
 export function writeReport(runDir: string): ReportFiles {
   if (!existsSync(runDir)) throw new Error(`${runDir}: no such directory`);
-  if (!existsSync(join(runDir, 'preset.json'))) throw new Error(`${runDir}: not a pipeline run directory (no preset.json)`);
+  if (!existsSync(join(runDir, 'preset.json'))) {
+    if (existsSync(join(runDir, 'run.json')) && existsSync(join(runDir, 'samples.jsonl'))) {
+      throw new Error(`${runDir}: an r1 eval output directory, not a pipeline run directory (no preset.json): its report is summary.md and summary.html, which rerunning the same r1 eval command rewrites from samples.jsonl without sampling again`);
+    }
+    throw new Error(`${runDir}: not a pipeline run directory (no preset.json)`);
+  }
   const preset = JSON.parse(readFileSync(join(runDir, 'preset.json'), 'utf8')) as PipelinePreset;
   const evals = existsSync(join(runDir, 'eval.json')) ? (JSON.parse(readFileSync(join(runDir, 'eval.json'), 'utf8')) as EvalRecord[]) : [];
   const stages = readStages(runDir);

@@ -29,6 +29,11 @@ export interface CheckResult {
   extracted: string | null;
   /** A short human-readable reason for the verdict (e.g. "no answer found", "timeout"). */
   reason?: string;
+  /**
+   * The checker ran out of time before it could tell (a verifier deadline, which a loaded machine can miss): the
+   * answer is scored wrong but its verdict is unknown. Absent when the checker decided.
+   */
+  timedOut?: boolean;
 }
 
 export interface Task {

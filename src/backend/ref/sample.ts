@@ -1,7 +1,8 @@
 // src/backend/ref/sample.ts — next-token sampling of one row of logits given its uniform draw u: the reference for
 // Backend.sampleRows and the arithmetic behind src/generate/sampler.ts. Temperature 0 is greedy (first maximum, log-prob
 // under T = 1); otherwise softmax(logits / T) over the full vocabulary, then plain sampling in id order, or top-k /
-// top-p (nucleus) over candidates in descending probability with ties to the lower id. Probabilities are exp in
+// top-p (nucleus) over candidates in descending probability with ties to the lower id (top-p's mass counted within
+// the top-k when both are given). Probabilities are exp in
 // float64 stored as float32; sums in float64 (the native kernel does the same). V = vocab size.
 
 /** Scratch buffers a caller may reuse across rows (grown to the largest V seen). */
@@ -57,7 +58,14 @@ export function sampleRow(
   order.sort((a, b) => probs[b]! - probs[a]! || a - b);
   let n = topK > 0 ? Math.min(V, topK) : V;
   if (topP < 1) {
-    const target = topP * sum;
+    // With top-k, the nucleus is taken over the k candidates renormalized (top-k, then top-p, as transformers' and
+    // vLLM's samplers apply them).
+    let mass = sum;
+    if (n < V) {
+      mass = 0;
+      for (let i = 0; i < n; i++) mass += probs[order[i]!]!;
+    }
+    const target = topP * mass;
     let acc = 0;
     for (let i = 0; i < n; i++) {
       acc += probs[order[i]!]!;

@@ -168,7 +168,7 @@ export function benchmarkTask(name: BenchmarkName, opts: BenchmarkOptions = {}):
         : checker.compare !== undefined ? await checker.compare(item.gold, found.answer)
         : await checker.verify(item.gold, `\\boxed{${found.answer}}`);
       const reason = found.method === 'answer-tag' ? `answer-tag: ${v.reason}` : v.reason;
-      return { correct: v.correct, score: v.correct ? 1 : 0, extracted: found.answer, reason };
+      return { correct: v.correct, score: v.correct ? 1 : 0, extracted: found.answer, reason, ...(v.timedOut ? { timedOut: true } : {}) };
     },
     answerKey(extracted: string): string {
       return normalizeAnswer(extracted);
