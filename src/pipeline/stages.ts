@@ -332,10 +332,17 @@ export async function stageDistill(ctx: StageContext): Promise<void> {
   const p = ctx.preset;
   const t = task(p);
   const tracesFile = join(ctx.runDir, 'distill', 'traces.jsonl');
+  const sourceFile = join(ctx.runDir, 'distill', 'traces-source.json');
+  // Who writes the traces: a rerun must not train on another teacher's traces without saying so.
+  const teacherName = ctx.teacher ? `endpoint ${ctx.teacher.model}` : 'our R1 model';
+  if (existsSync(tracesFile) && existsSync(sourceFile)) {
+    const before = (JSON.parse(readFileSync(sourceFile, 'utf8')) as { teacher?: unknown; teacherName?: string }).teacherName;
+    if (before !== undefined && before !== teacherName) throw new Error(`distill: ${tracesFile} holds traces of ${before}, not of ${teacherName}: rerun with that teacher, or start over in another run directory`);
+  }
   if (!existsSync(tracesFile)) {
     const draws = await mixedItems(p, p.distill.prompts, p.seed + 21);
     let traces: { prompt: string; completion: string }[];
-    let source = ctx.teacher ? `endpoint ${ctx.teacher.model}` : 'our R1 model';
+    let source = teacherName;
     let teacherStats: TeacherStats | null = null;
     if (ctx.teacher) {
       const src = new EndpointSource({ ...ENDPOINT_DEFAULTS, baseUrl: ctx.teacher.baseUrl, model: ctx.teacher.model, ...(ctx.teacher.apiKey ? { apiKey: ctx.teacher.apiKey } : {}) });
@@ -359,7 +366,7 @@ export async function stageDistill(ctx: StageContext): Promise<void> {
       traces = (await t.items({ split: 'train', n: p.distill.prompts, seed: p.seed + 21 })).map((item) => chatRecord(t, item, `${String(item.meta?.['expression'])} = ${item.gold}`, item.gold));
     }
     writeJsonl(tracesFile, traces);
-    writeFileSync(join(ctx.runDir, 'distill', 'traces-source.json'), JSON.stringify({ source, traces: traces.length, prompts: draws.length, ...(teacherStats ? { teacher: teacherStats } : {}) }) + '\n');
+    writeFileSync(sourceFile, JSON.stringify({ source, teacherName, traces: traces.length, prompts: draws.length, ...(teacherStats ? { teacher: teacherStats } : {}) }) + '\n');
   }
   // The student's own base: pretrained on the same corpus and budget-scaled (a smaller model).
   if (!ctx.inputs.studentBase) await pretrainBase(ctx, 'distill/student-base', p.student, p.distill.studentBaseSteps);

@@ -110,6 +110,10 @@ test('a teacher run that fails part-way resumes: only the missing samples are as
     assert.equal(healthy.seen.length, 7);
     assert.deepEqual(again.traces, fresh.traces);
     assert.ok(logs.some((l) => /1 unreadable line skipped/.test(l)), logs.join('\n'));
+    // Another teacher's samples are never mixed in.
+    const other = new EndpointSource({ ...ENDPOINT_DEFAULTS, baseUrl: healthy.url, model: 'other', concurrency: 1, maxRetries: 0 });
+    await assert.rejects(endpointTraces(other, draws, { ...opts, samplesFile: file }), /samples\.jsonl holds samples of the teacher "teacher", not "other"/);
+    assert.equal(healthy.seen.length, 7);
   } finally {
     await healthy.close();
     rmSync(dir, { recursive: true, force: true });
@@ -133,6 +137,22 @@ test("a teacher's trace trains balanced <think> tags whether or not the student'
       assert.equal(all.split('<think>').length, 2, `${name}: one opening tag`);
       assert.equal(trained, name === 'chatml' ? '<think>\nr\n</think>\n\nThe answer is 4.<|im_end|>\n' : 'r\n</think>\n\nThe answer is 4.<|im_end|>\n');
     }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the distill stage refuses traces written by another teacher instead of training on them', async () => {
+  const { pipelinePreset } = await import('./presets.js');
+  const { stageDistill } = await import('./stages.js');
+  const { mkdirSync, writeFileSync } = await import('node:fs');
+  const dir = mkdtempSync(join(tmpdir(), 'r1-teacher-stage-'));
+  try {
+    mkdirSync(join(dir, 'distill'));
+    writeFileSync(join(dir, 'distill', 'traces.jsonl'), JSON.stringify({ prompt: 'p', completion: '<think>\nr\n</think>\n\na' }) + '\n');
+    writeFileSync(join(dir, 'distill', 'traces-source.json'), JSON.stringify({ source: 'our R1 model', teacherName: 'our R1 model', traces: 1, prompts: 1 }) + '\n');
+    const ctx = { preset: pipelinePreset('quick'), runDir: dir, log: () => {}, inputs: {}, teacher: { baseUrl: 'http://127.0.0.1:9/v1', model: 'teacher' } };
+    await assert.rejects(stageDistill(ctx), /traces\.jsonl holds traces of our R1 model, not of endpoint teacher/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

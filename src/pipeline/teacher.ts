@@ -24,6 +24,8 @@ export const traceCompletion = (c: { reasoning: string; content: string }): stri
 
 /** One teacher sample as saved: which prompt, which of its k samples (seed + sample), and the reply. */
 interface SavedSample {
+  /** The teacher's model name: one samples file holds one teacher's samples. */
+  model: string;
   prompt: string;
   sample: number;
   reasoning: string;
@@ -48,7 +50,7 @@ export interface TeacherStats {
 
 const key = (prompt: string, sample: number): string => `${sample}\u0000${prompt}`;
 
-function readSaved(file: string, log: (m: string) => void): Map<string, SavedSample> {
+function readSaved(file: string, model: string, log: (m: string) => void): Map<string, SavedSample> {
   const saved = new Map<string, SavedSample>();
   if (!existsSync(file)) return saved;
   let bad = 0;
@@ -57,8 +59,12 @@ function readSaved(file: string, log: (m: string) => void): Map<string, SavedSam
     try {
       const s = JSON.parse(line) as SavedSample;
       if (typeof s.prompt !== 'string' || !Number.isInteger(s.sample) || typeof s.reasoning !== 'string' || typeof s.content !== 'string') throw new Error('bad sample');
+      if (s.model !== model) {
+        throw new Error(`${file} holds samples of the teacher "${String(s.model)}", not "${model}": rerun with that teacher, or start over in another run directory`);
+      }
       saved.set(key(s.prompt, s.sample), s);
-    } catch {
+    } catch (err) {
+      if (!(err instanceof SyntaxError) && (err as Error).message !== 'bad sample') throw err;
       bad++; // a line cut short by a crash: that sample is asked for again
     }
   }
@@ -89,7 +95,7 @@ export async function endpointTraces(
   const log = opts.log ?? (() => {});
   const prompts = draws.map((d) => d.task.prompt(d.item, 'boxed'));
   const distinct = [...new Set(prompts)];
-  const saved = readSaved(opts.samplesFile, log);
+  const saved = readSaved(opts.samplesFile, source.model, log);
   const resumed = distinct.reduce((a, p) => a + Array.from({ length: opts.k }, (_, j) => saved.has(key(p, j))).filter(Boolean).length, 0);
   if (resumed > 0) log(`teacher: ${resumed} of ${distinct.length * opts.k} samples read back from ${opts.samplesFile}`);
   mkdirSync(dirname(opts.samplesFile), { recursive: true });
@@ -100,7 +106,7 @@ export async function endpointTraces(
       n: 1, seed: opts.seed + j, temperature: opts.temperature, topP: opts.topP, maxTokens: opts.maxTokens,
       ...(opts.signal ? { signal: opts.signal } : {}),
       onCompletion: (p: number, _sample: number, c: Completion) => {
-        const s: SavedSample = { prompt: missing[p]!, sample: j, reasoning: c.reasoning, content: c.content, finishReason: c.finishReason, usage: c.usage };
+        const s: SavedSample = { model: source.model, prompt: missing[p]!, sample: j, reasoning: c.reasoning, content: c.content, finishReason: c.finishReason, usage: c.usage };
         appendFileSync(opts.samplesFile, JSON.stringify(s) + '\n');
         saved.set(key(s.prompt, j), s);
       },
