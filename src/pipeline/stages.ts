@@ -371,7 +371,8 @@ export async function stageDistill(ctx: StageContext): Promise<void> {
   // The student's own base: pretrained on the same corpus and budget-scaled (a smaller model).
   if (!ctx.inputs.studentBase) await pretrainBase(ctx, 'distill/student-base', p.student, p.distill.studentBaseSteps);
   const studentBase = ctx.inputs.studentBase ?? join(ctx.runDir, 'distill', 'student-base', 'run', 'final');
-  await sft(ctx, 'distill/sft', studentBase, tracesFile, p.distill.sftSteps, { batchSize: 8, format: 'chat', optim: { lr: 1e-3, warmupSteps: 5 } });
+  // A trace longer than the student's context is left out: cut, it would teach a reply that never ends.
+  await sft(ctx, 'distill/sft', studentBase, tracesFile, p.distill.sftSteps, { batchSize: 8, format: 'chat', longExamples: 'drop', optim: { lr: 1e-3, warmupSteps: 5 } });
   // RL alone on the same student, R1-Zero style from its base (the paper's Qwen-32B-Zero comparison).
   await grpo(ctx, 'distill/rl', {
     model: studentBase, steps: p.distill.rl.steps, promptsPerStep: p.distill.rl.promptsPerStep, groupSize: p.distill.rl.groupSize, maxNewTokens: p.maxNewTokens,

@@ -120,7 +120,7 @@ test('a teacher run that fails part-way resumes: only the missing samples are as
   }
 });
 
-test("a teacher's trace trains balanced <think> tags whether or not the student's template opens the block", async () => {
+test("a teacher's trace trains balanced <think> tags whether or not the student's template opens the block, and is left out when too long", async () => {
   const { writeTemplateCheckpoints } = await import('../tokenizer/template-check.js');
   const { TOKENIZER_JSON } = await import('../tokenizer/template-expected.cases.js');
   const { loadTokenizer } = await import('../tokenizer/index.js');
@@ -137,6 +137,18 @@ test("a teacher's trace trains balanced <think> tags whether or not the student'
       assert.equal(all.split('<think>').length, 2, `${name}: one opening tag`);
       assert.equal(trained, name === 'chatml' ? '<think>\nr\n</think>\n\nThe answer is 4.<|im_end|>\n' : 'r\n</think>\n\nThe answer is 4.<|im_end|>\n');
     }
+    // A trace longer than the student's context is left out rather than cut before its answer.
+    const { writeFileSync } = await import('node:fs');
+    const { loadSftExamples } = await import('../train/sft/data.js');
+    const file = join(dir, 'traces.jsonl');
+    const long = traceCompletion({ reasoning: 'step '.repeat(200).trim(), content: 'The answer is 4.' });
+    writeFileSync(file, [{ prompt: 'hi', completion: traceCompletion({ reasoning: 'r', content: 'The answer is 4.' }) }, { prompt: 'hi', completion: long }].map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const tok = loadTokenizer(folders.get('chatml')!);
+    const cut = loadSftExamples(file, tok, { format: 'chat', trainOnPrompt: false, maxLen: 64 });
+    assert.deepEqual([cut.examples.length, cut.truncated, cut.dropped], [2, 1, 0]);
+    const dropped = loadSftExamples(file, tok, { format: 'chat', trainOnPrompt: false, maxLen: 64, long: 'drop' });
+    assert.deepEqual([dropped.examples.length, dropped.truncated, dropped.dropped], [1, 0, 1]);
+    assert.ok(tok.decode(dropped.examples[0]!.ids).endsWith('The answer is 4.<|im_end|>\n'));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
