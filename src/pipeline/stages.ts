@@ -20,7 +20,7 @@ import { createEngine } from '../tensor/index.js';
 import { loadTokenizer, withChatTemplateFile } from '../tokenizer/index.js';
 import { initCheckpoint, MetricsStream, parseGrpoConfig, parseSftConfig, rollout, trainGrpo, trainingBackend, trainSft, type GrpoConfigInput, type RolloutPromptStyle, type StepMetrics } from '../train/index.js';
 import { Rng } from '../util/rng.js';
-import { describeRejections, endpointTraces, readable, type TeacherStats } from './teacher.js';
+import { describeRejections, endpointTraces, readable, withOpenThink, type TeacherStats } from './teacher.js';
 import { baseCorpus, interleave, mixDocument, writtenSolution } from './corpus.js';
 import type { PipelinePreset } from './presets.js';
 
@@ -325,7 +325,9 @@ export async function stageR1(ctx: StageContext): Promise<void> {
 async function localTeacherTraces(ctx: StageContext, draws: readonly { task: Task; item: TaskItem }[]): Promise<{ prompt: string; completion: string }[]> {
   const p = ctx.preset;
   const kept = await rejectionSample(openModel(stageModel(ctx, 'r1'), ctx.chatTemplate), draws, { k: p.distill.k, style: 'chat', maxNewTokens: p.maxNewTokens, seed: p.seed + 21 });
-  return kept.map((k) => ({ prompt: k.task.prompt(k.item, 'boxed'), completion: k.completion }));
+  // A sample that began inside the reasoning block (the teacher's template opened it) gets its opening tag back, so
+  // that a student whose template does not open the block trains balanced tags; one that does drops it again.
+  return kept.map((k) => ({ prompt: k.task.prompt(k.item, 'boxed'), completion: withOpenThink(k.completion, k.opensThinking) }));
 }
 
 export async function stageDistill(ctx: StageContext): Promise<void> {
@@ -351,7 +353,7 @@ export async function stageDistill(ctx: StageContext): Promise<void> {
         ({ traces, stats: teacherStats } = await endpointTraces(src, draws, { k: p.distill.k, seed: p.seed, temperature: 0.6, topP: 0.95, maxTokens: 4096, samplesFile, log: ctx.log, ...(ctx.signal ? { signal: ctx.signal } : {}) }));
       } catch (err) {
         if (ctx.signal?.aborted) throw new StageInterrupted('distill/teacher');
-        throw new Error(`distill: the teacher ${source} failed: ${(err as Error).message} (the samples it sent are kept in ${samplesFile}; rerun to ask only for the rest)`);
+        throw new Error(`distill: the teacher ${source} failed: ${(err as Error).message}${existsSync(samplesFile) ? ` (the samples it sent are kept in ${samplesFile}; rerun to ask only for the rest)` : ''}`);
       }
       ctx.log(`distill: the teacher kept ${teacherStats.kept} of ${teacherStats.samples} samples (${describeRejections(teacherStats)}); ${Math.round(teacherStats.promptTokens)} prompt and ${Math.round(teacherStats.completionTokens)} completion tokens`);
       // A chosen teacher that passes nothing is a setup problem (model, prompt, limits): stop rather than train the
@@ -363,7 +365,7 @@ export async function stageDistill(ctx: StageContext): Promise<void> {
       // the report says so.
       ctx.log(`distill: the teacher (${source}) produced no verified trace for ${draws.length} prompts; the student is fine-tuned on worked answers instead`);
       source = 'worked answers (the teacher had no verified trace)';
-      traces = (await t.items({ split: 'train', n: p.distill.prompts, seed: p.seed + 21 })).map((item) => chatRecord(t, item, `${String(item.meta?.['expression'])} = ${item.gold}`, item.gold));
+      traces = (await t.items({ split: 'train', n: p.distill.prompts, seed: p.seed + 21 })).map((item) => chatRecord(t, item, `${String(item.meta?.['expression'])} = ${item.gold}`, item.gold)).map((r) => ({ ...r, completion: withOpenThink(r.completion, true) }));
     }
     writeJsonl(tracesFile, traces);
     writeFileSync(sourceFile, JSON.stringify({ source, teacherName, traces: traces.length, prompts: draws.length, ...(teacherStats ? { teacher: teacherStats } : {}) }) + '\n');

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EndpointSource, ENDPOINT_DEFAULTS } from '../eval/endpoint.js';
 import { getTask } from '../tasks/registry.js';
-import { endpointTraces, traceCompletion } from './teacher.js';
+import { endpointTraces, traceCompletion, withOpenThink } from './teacher.js';
 
 type Reply = { status?: number; reasoning_content?: string; content: string; finish_reason?: string };
 
@@ -137,6 +137,15 @@ test("a teacher's trace trains balanced <think> tags whether or not the student'
       assert.equal(all.split('<think>').length, 2, `${name}: one opening tag`);
       assert.equal(trained, name === 'chatml' ? '<think>\nr\n</think>\n\nThe answer is 4.<|im_end|>\n' : 'r\n</think>\n\nThe answer is 4.<|im_end|>\n');
     }
+    // A local teacher's sample that began inside the block: the same tokens where the student's template opens it too,
+    // balanced tags where it does not.
+    const sampled = 'r</think>\n\nThe answer is 4.';
+    const think = loadTokenizer(folders.get('chatml-think')!), plain = loadTokenizer(folders.get('chatml')!);
+    const enc = (tok: typeof think, completion: string) => encodeSftRecord(tok, parseSftLine(JSON.stringify({ prompt: 'hi', completion }), 'f:2'), 'chat', false, 'f:2');
+    assert.deepEqual(enc(think, withOpenThink(sampled, true)).ids, enc(think, sampled).ids);
+    assert.deepEqual(enc(think, withOpenThink('\n' + sampled, true)).ids, enc(think, '\n' + sampled).ids);
+    assert.ok(plain.decode(enc(plain, withOpenThink(sampled, true)).ids).endsWith('<|im_start|>assistant\n<think>\nr</think>\n\nThe answer is 4.<|im_end|>\n'));
+    assert.equal(withOpenThink(sampled, false), sampled);
     // A trace longer than the student's context is left out rather than cut before its answer.
     const { writeFileSync } = await import('node:fs');
     const { loadSftExamples } = await import('../train/sft/data.js');

@@ -22,6 +22,9 @@ export function readable(text: string, question: string): boolean {
  */
 export const traceCompletion = (c: { reasoning: string; content: string }): string => `<think>\n${c.reasoning}\n</think>\n\n${c.content}`;
 
+/** A completion sampled after a prompt that opened the reasoning block, with its opening tag written back. */
+export const withOpenThink = (text: string, opensThinking: boolean): string => (opensThinking ? `<think>\n${text}` : text);
+
 /** One teacher sample as saved: which prompt, which of its k samples (seed + sample), and the reply. */
 interface SavedSample {
   /** The teacher's model name: one samples file holds one teacher's samples. */
