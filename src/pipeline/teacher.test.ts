@@ -178,3 +178,20 @@ test('the distill stage refuses traces written by another teacher instead of tra
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("the report counts the endpoint teacher's samples, tokens and what was dropped", async () => {
+  const { pipelinePreset } = await import('./presets.js');
+  const { writeReport } = await import('./report.js');
+  const { mkdirSync, writeFileSync } = await import('node:fs');
+  const dir = mkdtempSync(join(tmpdir(), 'r1-teacher-report-'));
+  try {
+    mkdirSync(join(dir, 'distill'));
+    writeFileSync(join(dir, 'preset.json'), JSON.stringify(pipelinePreset('quick')));
+    const teacher = { samples: 48, resumed: 0, kept: 3, rejected: { truncated: 8, noReasoning: 0, wrong: 32, unreadable: 2, duplicate: 3 }, promptTokens: 4800, completionTokens: 96000.5 };
+    writeFileSync(join(dir, 'distill', 'traces-source.json'), JSON.stringify({ source: 'endpoint m', teacherName: 'endpoint m', traces: 3, prompts: 24, teacher }));
+    const md = readFileSync(writeReport(dir).markdown, 'utf8');
+    assert.ok(md.includes("Distillation traces: endpoint m. The teacher's 48 samples (4,800 prompt and 96,001 completion tokens) kept 3; dropped: 8 cut at max_tokens, 32 wrong or missing answers, 2 mixing languages or repeating, 3 duplicates."), md);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
