@@ -324,6 +324,7 @@ export async function stageR1(ctx: StageContext): Promise<void> {
 /** Verified reasoning traces from our R1 model, rejection-sampled. */
 async function localTeacherTraces(ctx: StageContext, draws: readonly { task: Task; item: TaskItem }[]): Promise<{ prompt: string; completion: string }[]> {
   const p = ctx.preset;
+  requireCheckpoint(stageModel(ctx, 'r1'), 'distill: the teacher (the R1 model; or --teacher-endpoint)');
   const kept = await rejectionSample(openModel(stageModel(ctx, 'r1'), ctx.chatTemplate), draws, { k: p.distill.k, style: 'chat', maxNewTokens: p.maxNewTokens, seed: p.seed + 21 });
   // A sample that began inside the reasoning block (the teacher's template opened it) gets its opening tag back, so
   // that a student whose template does not open the block trains balanced tags; one that does drops it again.

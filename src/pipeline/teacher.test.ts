@@ -163,7 +163,7 @@ test("a teacher's trace trains balanced <think> tags whether or not the student'
   }
 });
 
-test('the distill stage refuses traces written by another teacher instead of training on them', async () => {
+test('the distill stage refuses traces written by another teacher, and names a missing local teacher', async () => {
   const { pipelinePreset } = await import('./presets.js');
   const { stageDistill } = await import('./stages.js');
   const { mkdirSync, writeFileSync } = await import('node:fs');
@@ -174,6 +174,9 @@ test('the distill stage refuses traces written by another teacher instead of tra
     writeFileSync(join(dir, 'distill', 'traces-source.json'), JSON.stringify({ source: 'our R1 model', teacherName: 'our R1 model', traces: 1, prompts: 1 }) + '\n');
     const ctx = { preset: pipelinePreset('quick'), runDir: dir, log: () => {}, inputs: {}, teacher: { baseUrl: 'http://127.0.0.1:9/v1', model: 'teacher' } };
     await assert.rejects(stageDistill(ctx), /traces\.jsonl holds traces of our R1 model, not of endpoint teacher/);
+    // Without an endpoint, a run with no R1 model yet names the missing teacher.
+    rmSync(join(dir, 'distill'), { recursive: true });
+    await assert.rejects(stageDistill({ ...ctx, teacher: undefined }), /^Error: distill: the teacher \(the R1 model; or --teacher-endpoint\): .*r1[\\/]rl2[\\/]final is not a checkpoint folder \(no config\.json\)/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
