@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { chatCompletionsUrl } from '../eval/endpoint.js';
 import { pipelinePreset, runPipeline, STAGES, StageInterrupted, writeReport, type StageContext, type StageName } from '../pipeline/index.js';
 import type { StepMetrics } from '../train/index.js';
 import { Progress } from './progress.js';
@@ -29,6 +30,9 @@ export async function runStages(stages: readonly StageName[], raw: Raw, deps: De
     const apiKey = typeof raw.teacherKeyEnv === 'string' ? process.env[raw.teacherKeyEnv] : undefined;
     if (typeof raw.teacherKeyEnv === 'string' && !apiKey) throw new Error(`--teacher-key-env ${raw.teacherKeyEnv}: the variable is not set`);
     if ((raw.teacherEndpoint === undefined) !== (raw.teacherModel === undefined)) throw new Error('--teacher-endpoint and --teacher-model go together');
+    if (raw.teacherKeyEnv !== undefined && raw.teacherEndpoint === undefined) throw new Error('--teacher-key-env is the key of a --teacher-endpoint: give the endpoint and --teacher-model too');
+    // Checked now, not when the distill stage starts after hours of training.
+    if (typeof raw.teacherEndpoint === 'string') chatCompletionsUrl(raw.teacherEndpoint);
     if (typeof raw.chatTemplate === 'string' && !existsSync(raw.chatTemplate)) throw new Error(`--chat-template ${raw.chatTemplate}: no such file`);
     const tty = deps.stderr.isTTY === true;
     const t0 = Date.now();

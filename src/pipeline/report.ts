@@ -10,6 +10,7 @@ import { htmlPage, htmlTable, lineChart, markdownTable, type Section, type Serie
 import { reflectiveRate } from './evaluate.js';
 import type { PipelinePreset } from './presets.js';
 import { EVALUATED, GENERAL_EVALUATED, readStages, STAGES, type EvalRecord } from './run.js';
+import { describeRejections, type TeacherStats } from './teacher.js';
 
 type Metric = Record<string, number | null>;
 
@@ -149,11 +150,13 @@ export function writeReport(runDir: string): ReportFiles {
   const example = (e: EvalRecord | undefined): string => (e ? e.examples.map((x) => `Q: ${x.question}\ngold ${x.gold} — ${x.correct ? 'correct' : 'wrong'}\n${x.completion}`).join('\n\n') : '(not evaluated)');
   const source = (f: string): string | null => (existsSync(join(runDir, f)) ? (JSON.parse(readFileSync(join(runDir, f), 'utf8')) as { source: string }).source : null);
   const coldSource = source('r1/cold-start-source.json'), traceSource = source('distill/traces-source.json');
+  const teacher = existsSync(join(runDir, 'distill/traces-source.json')) ? (JSON.parse(readFileSync(join(runDir, 'distill/traces-source.json'), 'utf8')) as { teacher?: TeacherStats }).teacher : undefined;
+  const teacherNote = teacher ? ` The teacher's ${teacher.samples} samples (${Math.round(teacher.promptTokens).toLocaleString('en-US')} prompt and ${Math.round(teacher.completionTokens).toLocaleString('en-US')} completion tokens) kept ${teacher.kept}; dropped: ${describeRejections(teacher)}.` : '';
   const notes = [
     ...(coldSource ? [`R1 cold-start data: ${coldSource}.${/written/.test(coldSource) ? ' The written solutions are worked from each problem\'s own structure, standing in for the cold-start examples the paper\'s people wrote and post-processed (§2.3.1).' : ''}`] : []),
     ...(mix.length ? ['The SFT round keeps each task family at its share of the mix: a family below it (solved less often, or answered the same way in every sample, which deduplication drops) is topped up from fresh prompts of that family.'] : []),
     ...(preset.r1.languageAblation === 'zero' ? ['The language reward\'s ablation runs R1-Zero\'s RL a second time with the reward added, where this miniature\'s language mixing arises; R1\'s cold start, filtered for one language, leaves its reasoning RL little to remove.'] : []),
-    ...(traceSource ? [`Distillation traces: ${traceSource}.`] : []),
+    ...(traceSource ? [`Distillation traces: ${traceSource}.${teacherNote}`] : []),
     'Everything here is a miniature: models of a few hundred thousand to a million parameters, trained from scratch for minutes on a CPU. The numbers show the direction of each effect the paper reports, or its absence, honestly measured on held-out problems that training never saw.',
     ...(mix.length ? [`Every RL stage draws ${mix.map((m) => `${m.task} (${m.difficulty})`).join(', ')} beside ${preset.task} by the shares above (the paper mixed math, code, STEM and logic prompts); the base corpus answers ${mix.map((m) => `${m.documents.toLocaleString('en-US')} ${m.task} problems`).join(', ')} in the same plain prose, and the cold start, the SFT round and distillation rejection-sample every family.`] : []),
     corpusNote(preset),

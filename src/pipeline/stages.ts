@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { DecoderWeights, type ChatModel } from '../generate/index.js';
 import { EndpointSource, ENDPOINT_DEFAULTS } from '../eval/endpoint.js';
 import { loadHfCheckpoint } from '../model/index.js';
-import { hasFormat, languageConsistency, questionLanguage, repetitionRate } from '../reward/index.js';
+import { hasFormat } from '../reward/index.js';
 import { getTask } from '../tasks/registry.js';
 import { parseInstructionSpec, referenceAnswer } from '../tasks/instructions/index.js';
 import type { Task, TaskItem } from '../tasks/types.js';
@@ -20,6 +20,7 @@ import { createEngine } from '../tensor/index.js';
 import { loadTokenizer, withChatTemplateFile } from '../tokenizer/index.js';
 import { initCheckpoint, MetricsStream, parseGrpoConfig, parseSftConfig, rollout, trainGrpo, trainingBackend, trainSft, type GrpoConfigInput, type RolloutPromptStyle, type StepMetrics } from '../train/index.js';
 import { Rng } from '../util/rng.js';
+import { describeRejections, endpointTraces, readable, withOpenThink, type TeacherStats } from './teacher.js';
 import { baseCorpus, interleave, mixDocument, writtenSolution } from './corpus.js';
 import type { PipelinePreset } from './presets.js';
 
@@ -202,9 +203,7 @@ export async function rejectionSample(cm: ChatModel, draws: readonly { task: Tas
     const verdict = await s.draw.task.check(s.draw.item, s.text);
     if (!verdict.correct) continue;
     if (opts.requireFormat !== false && !hasFormat(opts.style === 'chat' ? 'r1-chat' : 'r1-zero', s.promptText, s.text, s.opensThinking)) continue;
-    const lang = languageConsistency(s.text, questionLanguage(s.draw.item.question));
-    if (lang !== null && lang < 1) continue;
-    if (repetitionRate(s.text, 3) > 0.5) continue;
+    if (!readable(s.text, s.draw.item.question)) continue;
     seen.add(s.text);
     kept.push({ task: s.draw.task, item: s.draw.item, completion: s.text, answer: verdict.extracted, opensThinking: s.opensThinking });
   }
@@ -322,48 +321,61 @@ export async function stageR1(ctx: StageContext): Promise<void> {
   });
 }
 
-/** Verified reasoning traces from the teacher: our R1 model, or an OpenAI-compatible endpoint. */
-async function teacherTraces(ctx: StageContext, draws: readonly { task: Task; item: TaskItem }[]): Promise<{ prompt: string; completion: string }[]> {
+/** Verified reasoning traces from our R1 model, rejection-sampled. */
+async function localTeacherTraces(ctx: StageContext, draws: readonly { task: Task; item: TaskItem }[]): Promise<{ prompt: string; completion: string }[]> {
   const p = ctx.preset;
-  const out: { prompt: string; completion: string }[] = [];
-  if (ctx.teacher) {
-    const src = new EndpointSource({ ...ENDPOINT_DEFAULTS, baseUrl: ctx.teacher.baseUrl, model: ctx.teacher.model, ...(ctx.teacher.apiKey ? { apiKey: ctx.teacher.apiKey } : {}) });
-    const prompts = draws.map((d) => d.task.prompt(d.item, 'boxed'));
-    const res = await src.complete(prompts, { n: p.distill.k, temperature: 0.6, topP: 0.95, maxTokens: 4096, seed: p.seed, ...(ctx.signal ? { signal: ctx.signal } : {}) });
-    for (let i = 0; i < draws.length; i++) {
-      for (const c of res[i]!) {
-        const text = `${c.reasoning}</think>\n\n${c.content}`;
-        if (c.reasoning && (await draws[i]!.task.check(draws[i]!.item, text)).correct) out.push({ prompt: prompts[i]!, completion: text });
-      }
-    }
-    return out;
-  }
+  requireCheckpoint(stageModel(ctx, 'r1'), 'distill: the teacher (the R1 model; or --teacher-endpoint)');
   const kept = await rejectionSample(openModel(stageModel(ctx, 'r1'), ctx.chatTemplate), draws, { k: p.distill.k, style: 'chat', maxNewTokens: p.maxNewTokens, seed: p.seed + 21 });
-  return kept.map((k) => ({ prompt: k.task.prompt(k.item, 'boxed'), completion: k.completion }));
+  // A sample that began inside the reasoning block (the teacher's template opened it) gets its opening tag back, so
+  // that a student whose template does not open the block trains balanced tags; one that does drops it again.
+  return kept.map((k) => ({ prompt: k.task.prompt(k.item, 'boxed'), completion: withOpenThink(k.completion, k.opensThinking) }));
 }
 
 export async function stageDistill(ctx: StageContext): Promise<void> {
   const p = ctx.preset;
   const t = task(p);
   const tracesFile = join(ctx.runDir, 'distill', 'traces.jsonl');
+  const sourceFile = join(ctx.runDir, 'distill', 'traces-source.json');
+  // Who writes the traces: a rerun must not train on another teacher's traces without saying so.
+  const teacherName = ctx.teacher ? `endpoint ${ctx.teacher.model}` : 'our R1 model';
+  if (existsSync(tracesFile) && existsSync(sourceFile)) {
+    const before = (JSON.parse(readFileSync(sourceFile, 'utf8')) as { teacher?: unknown; teacherName?: string }).teacherName;
+    if (before !== undefined && before !== teacherName) throw new Error(`distill: ${tracesFile} holds traces of ${before}, not of ${teacherName}: rerun with that teacher, or start over in another run directory`);
+  }
   if (!existsSync(tracesFile)) {
     const draws = await mixedItems(p, p.distill.prompts, p.seed + 21);
-    let traces = await teacherTraces(ctx, draws);
-    let source = ctx.teacher ? `endpoint ${ctx.teacher.model}` : 'our R1 model';
+    let traces: { prompt: string; completion: string }[];
+    let source = teacherName;
+    let teacherStats: TeacherStats | null = null;
+    if (ctx.teacher) {
+      const src = new EndpointSource({ ...ENDPOINT_DEFAULTS, baseUrl: ctx.teacher.baseUrl, model: ctx.teacher.model, ...(ctx.teacher.apiKey ? { apiKey: ctx.teacher.apiKey } : {}) });
+      const samplesFile = join(ctx.runDir, 'distill', 'teacher-samples.jsonl');
+      try {
+        ({ traces, stats: teacherStats } = await endpointTraces(src, draws, { k: p.distill.k, seed: p.seed, temperature: 0.6, topP: 0.95, maxTokens: 4096, samplesFile, log: ctx.log, ...(ctx.signal ? { signal: ctx.signal } : {}) }));
+      } catch (err) {
+        if (ctx.signal?.aborted) throw new StageInterrupted('distill/teacher');
+        throw new Error(`distill: the teacher ${source} failed: ${(err as Error).message}${existsSync(samplesFile) ? ` (the samples it sent are kept in ${samplesFile}; rerun to ask only for the rest)` : ''}`);
+      }
+      ctx.log(`distill: the teacher kept ${teacherStats.kept} of ${teacherStats.samples} samples (${describeRejections(teacherStats)}); ${Math.round(teacherStats.promptTokens)} prompt and ${Math.round(teacherStats.completionTokens)} completion tokens`);
+      // A chosen teacher that passes nothing is a setup problem (model, prompt, limits): stop rather than train the
+      // student on something else. Its samples stay saved, so a rerun with other filters costs no new requests.
+      if (traces.length === 0) throw new Error(`distill: the teacher ${source} produced no trace that passed the filters for ${draws.length} prompts (${teacherStats.samples} samples: ${describeRejections(teacherStats)}); nothing to fine-tune the student on`);
+    } else traces = await localTeacherTraces(ctx, draws);
     if (traces.length === 0) {
       // At the smallest budgets the teacher may solve nothing; the comparison still runs, on worked answers, and
       // the report says so.
       ctx.log(`distill: the teacher (${source}) produced no verified trace for ${draws.length} prompts; the student is fine-tuned on worked answers instead`);
       source = 'worked answers (the teacher had no verified trace)';
-      traces = (await t.items({ split: 'train', n: p.distill.prompts, seed: p.seed + 21 })).map((item) => chatRecord(t, item, `${String(item.meta?.['expression'])} = ${item.gold}`, item.gold));
+      traces = (await t.items({ split: 'train', n: p.distill.prompts, seed: p.seed + 21 })).map((item) => chatRecord(t, item, `${String(item.meta?.['expression'])} = ${item.gold}`, item.gold)).map((r) => ({ ...r, completion: withOpenThink(r.completion, true) }));
     }
     writeJsonl(tracesFile, traces);
-    writeFileSync(join(ctx.runDir, 'distill', 'traces-source.json'), JSON.stringify({ source, traces: traces.length, prompts: draws.length }) + '\n');
+    writeFileSync(sourceFile, JSON.stringify({ source, teacherName, traces: traces.length, prompts: draws.length, ...(teacherStats ? { teacher: teacherStats } : {}) }) + '\n');
   }
   // The student's own base: pretrained on the same corpus and budget-scaled (a smaller model).
   if (!ctx.inputs.studentBase) await pretrainBase(ctx, 'distill/student-base', p.student, p.distill.studentBaseSteps);
   const studentBase = ctx.inputs.studentBase ?? join(ctx.runDir, 'distill', 'student-base', 'run', 'final');
-  await sft(ctx, 'distill/sft', studentBase, tracesFile, p.distill.sftSteps, { batchSize: 8, format: 'chat', optim: { lr: 1e-3, warmupSteps: 5 } });
+  // A trace longer than the student's context is left out: cut, it would teach a reply that never ends.
+  await sft(ctx, 'distill/sft', studentBase, tracesFile, p.distill.sftSteps, { batchSize: 8, format: 'chat', longExamples: 'drop', optim: { lr: 1e-3, warmupSteps: 5 } });
   // RL alone on the same student, R1-Zero style from its base (the paper's Qwen-32B-Zero comparison).
   await grpo(ctx, 'distill/rl', {
     model: studentBase, steps: p.distill.rl.steps, promptsPerStep: p.distill.rl.promptsPerStep, groupSize: p.distill.rl.groupSize, maxNewTokens: p.maxNewTokens,

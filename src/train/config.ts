@@ -156,6 +156,11 @@ export const sftConfigSchema = z
     gradAccum: posInt.default(1),
     /** Longest training sequence in tokens (longer examples are cut; default: the model's context). */
     seqLen: posInt.optional(),
+    /**
+     * Examples longer than seqLen: 'cut' trains on their first seqLen tokens; 'drop' leaves them out (distillation
+     * traces: a cut trace trains a reply that never reaches its answer or its end).
+     */
+    longExamples: z.enum(['cut', 'drop']).default('cut'),
     /** Pack several short examples into one row (attention crosses examples; loss masks still apply). */
     packing: z.boolean().default(false),
     /** Loss on prompt tokens too (plain-text data always trains on every token). */

@@ -157,18 +157,25 @@ export function encodeSftRecord(tok: Tokenizer, rec: SftRecord, format: 'chat' |
   return { ids, mask, source: where };
 }
 
-/** Every record of a file encoded; examples over `maxLen` tokens are cut to it (reported in `truncated`). */
-export function loadSftExamples(file: string, tok: Tokenizer, opts: { format: 'chat' | 'text'; trainOnPrompt: boolean; maxLen: number; template?: ChatTemplate }): { examples: SftExample[]; truncated: number } {
-  let truncated = 0;
+/**
+ * Every record of a file encoded; examples over `maxLen` tokens are cut to it (reported in `truncated`), or with
+ * `long: 'drop'` left out (reported in `dropped`).
+ */
+export function loadSftExamples(file: string, tok: Tokenizer, opts: { format: 'chat' | 'text'; trainOnPrompt: boolean; maxLen: number; template?: ChatTemplate; long?: 'cut' | 'drop' }): { examples: SftExample[]; truncated: number; dropped: number } {
+  let truncated = 0, dropped = 0;
   const vocab = tok.vocabSize;
   const examples = readSftFile(file).map(({ record, where }) => {
     const ex = encodeSftRecord(tok, record, opts.format, opts.trainOnPrompt, where, opts.template);
     for (const id of ex.ids) if (id >= vocab) throw new Error(`${where}: token id ${id} outside the tokenizer's ${vocab}`);
+    if (ex.ids.length > opts.maxLen && opts.long === 'drop') {
+      dropped++;
+      return null;
+    }
     if (ex.ids.length > opts.maxLen) {
       truncated++;
       return { ids: ex.ids.slice(0, opts.maxLen), mask: ex.mask.slice(0, opts.maxLen), source: ex.source };
     }
     return ex;
   });
-  return { examples: examples.filter((e) => e.mask.some((m) => m > 0) && e.ids.length >= 2), truncated };
+  return { examples: examples.filter((e): e is SftExample => e !== null && e.mask.some((m) => m > 0) && e.ids.length >= 2), truncated, dropped };
 }

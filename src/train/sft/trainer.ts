@@ -171,9 +171,10 @@ export async function trainSft(opts: SftRunOptions): Promise<SftResult> {
   const run = openRun(cfg, opts.resume ?? false, opts.backend);
   const { model, tokenizer, opt } = run;
   const maxLen = Math.min(model.config.maxSeqLen, (cfg.seqLen ?? model.config.maxSeqLen) + 1);
-  const enc = { format: cfg.format, trainOnPrompt: cfg.trainOnPrompt, maxLen };
+  const enc = { format: cfg.format, trainOnPrompt: cfg.trainOnPrompt, maxLen, long: cfg.longExamples };
   const loaded = loadSftExamples(cfg.data, tokenizer, enc);
   if (loaded.truncated > 0) log(`${cfg.data}: ${loaded.truncated} examples cut to ${maxLen} tokens`);
+  if (loaded.dropped > 0) log(`${cfg.data}: ${loaded.dropped} examples longer than ${maxLen} tokens left out`);
   let train = loaded.examples;
   let heldout: SftExample[] = [];
   if (typeof cfg.heldout === 'string') heldout = loadSftExamples(cfg.heldout, tokenizer, enc).examples;
@@ -184,7 +185,7 @@ export async function trainSft(opts: SftRunOptions): Promise<SftResult> {
     heldout = train.filter((_, i) => held.has(i));
     train = train.filter((_, i) => !held.has(i));
   }
-  if (train.length === 0) throw new Error(`${cfg.data}: no training examples left (every line is held out, or has no loss tokens within ${maxLen} tokens)`);
+  if (train.length === 0) throw new Error(`${cfg.data}: no training examples left (every line is held out, ${loaded.dropped > 0 ? `${loaded.dropped} longer than ${maxLen} tokens were left out, ` : ''}or has no loss tokens within ${maxLen} tokens)`);
   checkSftSizes(cfg, train.length, train.reduce((m, e) => Math.max(m, e.ids.length), 0), maxLen, model.config.vocabSize);
   const padId = tokenizer.padId ?? 0;
   const o = cfg.optim;
