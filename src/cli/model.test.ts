@@ -2,7 +2,7 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseModelConfig, preset } from '../model/config.js';
@@ -120,6 +120,14 @@ test('r1 model export-gguf writes a checkpoint as a GGUF that loads back with th
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /^r1 model export-gguf: --dtype: must be one of f32, f16, got "q4"\n$/);
     assert.match(r1(['model', 'export-gguf', ckpt, join(dir, 'x.bin')]).stderr, /should end in \.gguf/);
+    // A training run's folder (its own config.json is the trainer's): one line pointing at final/.
+    const run = join(dir, 'run');
+    mkdirSync(join(run, 'final'), { recursive: true });
+    writeFileSync(join(run, 'config.json'), '{"steps": 1}');
+    writeFileSync(join(run, 'final', 'config.json'), '{}');
+    const r2 = r1(['model', 'export-gguf', run, join(dir, 'run.gguf')]);
+    assert.equal(r2.code, 2);
+    assert.match(r2.stderr, /^r1 model export-gguf: .*run holds no model\.safetensors: it is a training run; its model is in .*final\n$/);
     // An MLA + MoE checkpoint has no llama.cpp dense layout: one line, exit 1, no file left behind.
     const moe = join(dir, 'moe');
     saveModelAsHf(moe, new Transformer(createEngine(createRefBackend()), preset('tiny-moe-mla'), new Rng(3)));

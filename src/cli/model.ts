@@ -4,6 +4,7 @@
 // Qwen2, Qwen3 layouts) as a GGUF file llama.cpp runs. Thin: the work is in src/model.
 
 import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { createRefBackend } from '../backend/index.js';
@@ -33,6 +34,11 @@ function exportGguf(dir: string, out: string, raw: Record<string, unknown>): voi
   if (existsSync(out) && !flags.data.force) return fail(2, `${out} exists; pass --force to replace it`);
   if (existsSync(out) && !statSync(out).isFile()) return fail(2, `${out} exists and is not a file`);
   if (isGgufFile(dir)) return fail(2, `${dir} is already a GGUF file; give a checkpoint folder (config.json, model.safetensors, tokenizer.json)`);
+  if (!existsSync(join(dir, 'model.safetensors')) && !existsSync(join(dir, 'model.safetensors.index.json'))) {
+    // A training run's folder holds its own config.json (the trainer's): point at the model inside it.
+    const final = join(dir, 'final');
+    return fail(2, `${dir} holds no model.safetensors${existsSync(join(final, 'config.json')) ? `: it is a training run; its model is in ${final}` : ': give a checkpoint folder (config.json, model.safetensors, tokenizer.json)'}`);
+  }
   try {
     // Any backend reads weights; the reference one needs nothing native.
     const { model } = loadModel(dir, createEngine(createRefBackend()));
