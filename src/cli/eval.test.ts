@@ -195,6 +195,28 @@ test('r1 eval --model evaluates a local checkpoint folder', async () => {
   }
 });
 
+/**
+ * `r1 eval ARGS` in this process with `getTask`; a local model must never be loaded (each attempt calls `onLoad`, then
+ * fails). Resolves to what it wrote on stderr and its exit code.
+ */
+async function evalInProcess(args: string[], getTask: typeof tasks, onLoad: () => void): Promise<{ stderr: string; exitCode: number }> {
+  let stderr = '';
+  let exitCode = 0;
+  const cmd = createEvalCommand({
+    getTask,
+    env: {},
+    localSource: async () => {
+      onLoad();
+      throw new Error('the model should not be loaded');
+    },
+    stdout: { write: () => true },
+    stderr: Object.assign(new PassThrough(), { write: (s: string) => ((stderr += s), true) }) as unknown as NodeJS.WritableStream,
+    setExitCode: (c) => (exitCode = c),
+  });
+  await new Command().exitOverride().addCommand(cmd).parseAsync(['eval', ...args], { from: 'user' });
+  return { stderr, exitCode };
+}
+
 test('r1 eval checks that --out is writable before loading a model or sending a request', async () => {
   let loads = 0;
   const dir = mkdtempSync(join(tmpdir(), 'r1-cli-eval-'));
@@ -202,22 +224,7 @@ test('r1 eval checks that --out is writable before loading a model or sending a 
   const out = join(dir, 'file', 'out'); // below a regular file: cannot be created, even by root
   const server = await startFakeEndpoint({ answer: () => '\\boxed{1}' });
   try {
-    const program = (args: string[]) => {
-      let stderr = '';
-      let exitCode = 0;
-      const cmd = createEvalCommand({
-        getTask: tasks,
-        env: {},
-        localSource: async () => {
-          loads++;
-          throw new Error('the model should not be loaded');
-        },
-        stdout: { write: () => true },
-        stderr: Object.assign(new PassThrough(), { write: (s: string) => ((stderr += s), true) }) as unknown as NodeJS.WritableStream,
-        setExitCode: (c) => (exitCode = c),
-      });
-      return new Command().exitOverride().addCommand(cmd).parseAsync(['eval', ...args], { from: 'user' }).then(() => ({ stderr, exitCode }));
-    };
+    const program = (args: string[]) => evalInProcess(args, tasks, () => loads++);
     const local = await program(['--model', 'some-ckpt', '--bench', 'addition', '--out', out, '--no-progress']);
     assert.equal(local.exitCode, 1);
     assert.match(local.stderr, /output directory .*file\/out: cannot create it/);
@@ -394,24 +401,9 @@ test('r1 eval finds an unknown benchmark or a missing benchmark file before load
   let loads = 0;
   const dir = mkdtempSync(join(tmpdir(), 'r1-cli-eval-'));
   try {
-    const run = async (bench: string) => {
-      let stderr = '';
-      let exitCode = 0;
-      const cmd = createEvalCommand({
-        // gsm8k from an empty data folder: its file is missing.
-        getTask: (name) => (name === 'gsm8k' ? benchmarkTask('gsm8k', { dataDir: dir }) : tasks(name)),
-        env: {},
-        localSource: async () => {
-          loads++;
-          throw new Error('the model should not be loaded');
-        },
-        stdout: { write: () => true },
-        stderr: Object.assign(new PassThrough(), { write: (s: string) => ((stderr += s), true) }) as unknown as NodeJS.WritableStream,
-        setExitCode: (c) => (exitCode = c),
-      });
-      await new Command().exitOverride().addCommand(cmd).parseAsync(['eval', '--model', 'some-ckpt', '--bench', bench, '--out', join(dir, 'out'), '--no-progress'], { from: 'user' });
-      return { stderr, exitCode };
-    };
+    // gsm8k from an empty data folder: its file is missing.
+    const getTask: typeof tasks = (name) => (name === 'gsm8k' ? benchmarkTask('gsm8k', { dataDir: dir }) : tasks(name));
+    const run = (bench: string) => evalInProcess(['--model', 'some-ckpt', '--bench', bench, '--out', join(dir, 'out'), '--no-progress'], getTask, () => loads++);
     const unknown = await run('addition,nope');
     assert.equal(unknown.exitCode, 1);
     assert.match(unknown.stderr, /unknown task "nope"/);
