@@ -12,7 +12,7 @@ import { Transformer } from '../transformer.js';
 import { writeFileAtomic } from './atomic.js';
 import { type HfArchitecture, fromHfConfig, hfArchitectureOf, toHfConfig } from './hf-config.js';
 import { type BlockQuant, FP8_DTYPES, SCALE_SUFFIX, applyBlockScales, blockQuantOf, scaleShape } from './fp8.js';
-import { type NamedTensor, type SafetensorsHeader, readSafetensorsHeader, readSafetensorsTensor, writeSafetensors } from './safetensors.js';
+import { type NamedTensor, READABLE_DTYPES, type SafetensorsHeader, readSafetensorsHeader, readSafetensorsTensor, writeSafetensors } from './safetensors.js';
 import { countFormula, paramSpecs } from '../params.js';
 
 export interface HfSaveOptions {
@@ -161,7 +161,7 @@ export interface WeightsReport {
   problems: string[];
 }
 
-const READABLE_DTYPES = new Set(['F32', 'F16', 'BF16', 'F8_E4M3', 'F8_E5M2']);
+/** Block scales are wider floats (DeepSeek's are F32). */
 const SCALE_DTYPES = new Set(['F32', 'F16', 'BF16']);
 
 /** The block quantization of a folder's config.json (none when it has no config or no quantization_config). */
@@ -206,7 +206,7 @@ export function checkHfWeights(dir: string, config: ModelConfig, quant: BlockQua
       if ((e.shape.length !== want.length || e.shape.some((d, i) => d !== want[i])) && ++misshapen <= 4) {
         problems.push(`tensor ${e.key} has shape [${e.shape.join(', ')}], the model expects [${want.join(', ')}] (${h.name})`);
       }
-      if (!READABLE_DTYPES.has(e.dtype)) problems.push(`tensor ${e.key} is ${e.dtype}, which cannot be loaded (F32, F16, BF16, F8_E4M3, F8_E5M2 can) (${h.name})`);
+      if (!READABLE_DTYPES.has(e.dtype)) problems.push(`tensor ${e.key} is ${e.dtype}, which cannot be loaded (${[...READABLE_DTYPES].join(', ')} can) (${h.name})`);
       if (quant !== null && FP8_DTYPES.has(e.dtype)) {
         const problem = scaleProblem(where, e.key, e.shape, quant);
         if (problem !== null) problems.push(`${problem} (${h.name})`);

@@ -21,9 +21,11 @@ export interface SafetensorsContent {
   metadata: Record<string, string>;
 }
 
-// Every dtype of the safetensors format (the header of any valid file parses); READABLE are the ones r1ts loads.
+// Every dtype of the safetensors format (the header of any valid file parses); READABLE_DTYPES are the ones r1ts loads.
 const DTYPE_SIZE: Record<string, number> = { F64: 8, F32: 4, F16: 2, BF16: 2, F8_E4M3: 1, F8_E5M2: 1, I64: 8, I32: 4, I16: 2, I8: 1, U64: 8, U32: 4, U16: 2, U8: 1, BOOL: 1 };
-const READABLE = new Set(['F32', 'F16', 'BF16', 'F8_E4M3', 'F8_E5M2']);
+/** The dtypes r1ts reads (widened to float32). */
+export const READABLE_DTYPES: ReadonlySet<string> = new Set(['F32', 'F16', 'BF16', 'F8_E4M3', 'F8_E5M2']);
+const READABLE_LIST = [...READABLE_DTYPES].join(', ');
 const MAX_HEADER = 100 * 1024 * 1024; // the reference implementation's limit
 
 /** One tensor's header entry; `begin`/`end` are byte offsets from the start of the data region. */
@@ -123,7 +125,7 @@ function convertInto(bytes: Uint8Array, dtype: string, count: number, out: Float
 }
 
 function requireReadable(h: SafetensorsHeader, e: TensorEntry): void {
-  if (!READABLE.has(e.dtype)) throw new Error(`${h.name}: not a valid safetensors file: tensor ${e.key}: dtype ${e.dtype} is not supported (F32, F16, BF16, F8_E4M3, F8_E5M2 are)`);
+  if (!READABLE_DTYPES.has(e.dtype)) throw new Error(`${h.name}: not a valid safetensors file: tensor ${e.key}: dtype ${e.dtype} is not supported (${READABLE_LIST} are)`);
 }
 
 /** Parse safetensors bytes held in memory; `name` (usually the file path) appears in every error. */
