@@ -1,10 +1,11 @@
 // src/tokenizer/io.ts — load and save tokenizers as Hugging Face files (tokenizer.json + tokenizer_config.json),
 // with atomic writes and errors that name the file.
 
-import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseTokenizerConfig, parseTokenizerJson, toTokenizerConfigJson, toTokenizerJson, TokenizerFileError, type TokenizerConfigInfo } from './hf-json.js';
 import { Tokenizer } from './tokenizer.js';
+import { writeFileAtomic as writeBytesAtomic } from '../util/atomic.js';
 
 function readJson(path: string): unknown {
   let text: string;
@@ -61,11 +62,9 @@ export function loadTokenizer(path: string): Tokenizer {
   return tokenizerFromJson(json, file, config);
 }
 
-/** Write `data` to `path` atomically: a temp file in the same folder, then rename over the target. */
+/** Write `data` to `path` atomically (the checkpoints' writer: a temp file in the same folder, fsync, rename). */
 export function writeFileAtomic(path: string, data: string): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
+  writeBytesAtomic(path, [new TextEncoder().encode(data)]);
 }
 
 /** Save as tokenizer.json + tokenizer_config.json in `dir` (which must exist); returns the two paths. */

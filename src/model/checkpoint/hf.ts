@@ -9,7 +9,7 @@ import type { Engine } from '../../tensor/index.js';
 import { Rng } from '../../util/rng.js';
 import type { ModelConfig } from '../config.js';
 import { Transformer } from '../transformer.js';
-import { writeFileAtomic } from './atomic.js';
+import { writeFileAtomic } from '../../util/atomic.js';
 import { type HfArchitecture, fromHfConfig, hfArchitectureOf, toHfConfig } from './hf-config.js';
 import { type BlockQuant, FP8_DTYPES, SCALE_SUFFIX, applyBlockScales, blockQuantOf, scaleShape } from './fp8.js';
 import { type NamedTensor, READABLE_DTYPES, type SafetensorsHeader, readSafetensorsHeader, readSafetensorsTensor, writeSafetensors } from './safetensors.js';

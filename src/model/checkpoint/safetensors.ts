@@ -6,7 +6,7 @@
 // data starts 8-byte aligned, then the raw little-endian tensor bytes; offsets are relative to the data start.
 
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
-import { writeFileAtomic } from './atomic.js';
+import { writeFileAtomic } from '../../util/atomic.js';
 import { bf16ToF32, f16ToF32 } from './half.js';
 import { decodeFp8Into } from './fp8.js';
 

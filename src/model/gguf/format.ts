@@ -6,7 +6,7 @@
 // default); the data section, each tensor starting at a multiple of the alignment. Strings are u64 length + UTF-8.
 
 import { readFileSync } from 'node:fs';
-import { writeFileAtomic } from '../checkpoint/atomic.js';
+import { writeFileAtomic } from '../../util/atomic.js';
 import { encodeF16, f16ToF32 } from '../checkpoint/half.js';
 
 export const GGUF_MAGIC = 0x46554747; // "GGUF" read as a little-endian u32
